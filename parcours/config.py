@@ -1,0 +1,58 @@
+"""Typed settings and their defaults, in one place.
+
+Every default a user may want to change lives here, so that the CLI, the API and the
+Python surface agree on them. Values can be overridden per workspace with ``Settings(...)``
+or from the environment (``PARCOURS_*`` variables, read by :func:`from_env`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_WORKSPACE = Path("parcours.duckdb")
+
+# The identifier columns an event, a CRM row or a survey answer may carry, in the order
+# used to pick an anchor for a row: the most personal identifier first.
+IDENTIFIERS: tuple[str, ...] = ("customer_id", "loyalty_id", "email", "phone", "anonymous_id")
+
+# Identifiers that name one person (as opposed to a device: a cookie or an app install id).
+PERSON_LEVEL_IDENTIFIERS: tuple[str, ...] = ("customer_id", "loyalty_id", "email", "phone")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Workspace-wide settings.
+
+    timezone: the zone given to naive timestamps on ingest (aware ones are converted to UTC).
+    phone_region: the region assumed for phone numbers written without a country code.
+    max_persons_per_identifier: an identifier seen with more persons than this (a shared
+        store tablet's cookie) is not used to merge persons, and is reported.
+    hash_salt: when set, identifiers are stored as salted SHA-256 hashes instead of values.
+    """
+
+    timezone: str = "Europe/Paris"
+    phone_region: str = "FR"
+    max_persons_per_identifier: int = 5
+    hash_salt: str | None = None
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def workspace_from_env() -> Path:
+    """The workspace path: ``PARCOURS_WORKSPACE`` when set, else ``./parcours.duckdb``."""
+    return Path(os.environ.get("PARCOURS_WORKSPACE", DEFAULT_WORKSPACE))
+
+
+def from_env() -> Settings:
+    """Settings with the ``PARCOURS_*`` environment variables applied."""
+    env = os.environ
+    max_persons = env.get("PARCOURS_MAX_PERSONS_PER_IDENTIFIER")
+    return Settings().with_(
+        timezone=env.get("PARCOURS_TIMEZONE"),
+        phone_region=env.get("PARCOURS_PHONE_REGION"),
+        max_persons_per_identifier=int(max_persons) if max_persons else None,
+        hash_salt=env.get("PARCOURS_HASH_SALT"),
+    )

@@ -1,0 +1,389 @@
+"""The journey map as typed objects: stages, personas, channels, touchpoints, goals.
+
+These pydantic models are the one shape of a map, whether it comes from YAML or is built in
+Python. Unknown fields are refused so that a typo (``titel:``) is caught rather than ignored,
+and each field checks its own value with a message that says what is allowed; checks that
+relate several parts of the map (a touchpoint naming an unknown stage) live in ``validate``.
+YAML reading and writing live in ``yaml_io``; the methods here only delegate to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import ibis.expr.types as ir
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from parcours.errors import InputError
+from parcours.maps.duration import parse_duration
+from parcours.maps.rules import Rule, Scalar, scalar_text
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_LANG = re.compile(r"^[a-z]{2}$")
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits, - and _, "
+            "starting with a letter or digit (e.g. decouverte, fiche_produit)"
+        )
+    return value
+
+
+def _check_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if (
+        isinstance(value, Mapping)
+        and value
+        and all(isinstance(k, str) and _LANG.match(k) for k in value)
+        and all(isinstance(v, str) for v in value.values())
+    ):
+        return value
+    raise ValueError(
+        f"{value!r} is not a text: write a string, or one string per language "
+        "such as {fr: Découverte, en: Discovery}"
+    )
+
+
+def _check_names(value: Any) -> Any:
+    if isinstance(value, str) or (
+        isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+    ):
+        return value
+    raise ValueError(
+        f"{value!r} is not allowed: write one name or a list of names, e.g. [web, app]"
+    )
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _check_property(value: Any) -> Any:
+    if _is_scalar(value) or (isinstance(value, list) and all(_is_scalar(v) for v in value)):
+        return value
+    raise ValueError(
+        f"{value!r} is not allowed: a property matches a value (text, number, true, false) "
+        "or a list of values"
+    )
+
+
+def _at_least_one(what: str) -> Callable[[list[Any]], list[Any]]:
+    def check(items: list[Any]) -> list[Any]:
+        if not items:
+            raise ValueError(f"a journey map needs at least one {what}")
+        return items
+
+    return check
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+Text = Annotated[str | dict[str, str], BeforeValidator(_check_text)]
+Names = Annotated[str | list[str], BeforeValidator(_check_names)]
+PropertyValue = Annotated[Scalar | list[Scalar], BeforeValidator(_check_property)]
+Emotion = Literal["positive", "neutral", "negative"]
+Metric = Literal[
+    "reach",
+    "conversion",
+    "exit_rate",
+    "bounce_rate",
+    "drop_off",
+    "nps",
+    "csat",
+    "ces",
+    "repeat_purchase_rate",
+    "revenue",
+    "time_to_convert",
+]
+
+# metric -> (lowest target, highest target, which direction is good, how the target is written)
+METRICS: dict[str, tuple[float, float, str, str]] = {
+    "reach": (0, float("inf"), "above", "a number of persons"),
+    "conversion": (0, 1, "above", "a rate from 0 to 1 (0.12 for 12%)"),
+    "exit_rate": (0, 1, "below", "a rate from 0 to 1"),
+    "bounce_rate": (0, 1, "below", "a rate from 0 to 1"),
+    "drop_off": (0, 1, "below", "a rate from 0 to 1"),
+    "nps": (-100, 100, "above", "a score from -100 to 100"),
+    "csat": (0, 1, "above", "a share of satisfied answers from 0 to 1"),
+    "ces": (1, 7, "below", "an average effort score from 1 to 7"),
+    "repeat_purchase_rate": (0, 1, "above", "a rate from 0 to 1"),
+    "revenue": (0, float("inf"), "above", "an amount of at least 0"),
+    "time_to_convert": (0, float("inf"), "below", "a number of days of at least 0"),
+}
+
+
+def text_of(value: str | Mapping[str, str] | None, lang: str) -> str:
+    """The text in ``lang``, falling back to French, then English, then any language.
+
+    >>> text_of({"fr": "Découverte", "en": "Discovery"}, "en")
+    'Discovery'
+    >>> text_of({"en": "Discovery"}, "de")
+    'Discovery'
+    """
+    if value is None or isinstance(value, str):
+        return value or ""
+    for key in (lang, "fr", "en"):
+        if key in value:
+            return value[key]
+    return next(iter(value.values()), "")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Kpi(_Model):
+    """A measure followed at a stage or touchpoint, with an optional target."""
+
+    metric: Metric
+    target: float | None = None
+    direction: Literal["above", "below"] | None = None
+
+    @field_validator("target")
+    @classmethod
+    def _target_in_range(cls, target: float | None, info: ValidationInfo) -> float | None:
+        metric = info.data.get("metric")
+        if target is None or metric not in METRICS:
+            return target
+        low, high, _, unit = METRICS[metric]
+        if not low <= target <= high:
+            raise ValueError(f"target {target:g} is out of range for {metric}: write {unit}")
+        return target
+
+    @property
+    def good_direction(self) -> str:
+        """``above`` when a higher value is better, ``below`` when lower is better."""
+        return self.direction or METRICS[self.metric][2]
+
+
+Goal = Kpi
+
+
+class MatchRule(_Model):
+    """Which events are an occurrence of something: event name(s), channel(s), property values.
+
+    A list means "any of". Properties compare as text, the way the store keeps them.
+    """
+
+    event: Names
+    channel: Names | None = None
+    properties: dict[str, PropertyValue] = {}
+
+    @property
+    def events(self) -> list[str]:
+        return [self.event] if isinstance(self.event, str) else list(self.event)
+
+    @property
+    def channels(self) -> list[str] | None:
+        if self.channel is None:
+            return None
+        return [self.channel] if isinstance(self.channel, str) else list(self.channel)
+
+    def _expected(self) -> dict[str, list[str | None]]:
+        return {
+            key: [scalar_text(v) for v in (value if isinstance(value, list) else [value])]
+            for key, value in self.properties.items()
+        }
+
+    def matches(self, event: str, channel: str | None, properties: Mapping[str, Any]) -> bool:
+        """Whether one event (name, channel, JSON properties) matches."""
+        if event not in self.events:
+            return False
+        if self.channels is not None and channel not in self.channels:
+            return False
+        return all(
+            scalar_text(properties.get(key)) in texts for key, texts in self._expected().items()
+        )
+
+    def to_ibis(
+        self,
+        event: ir.StringValue,
+        channel: ir.StringValue,
+        prop: Callable[[str], ir.StringValue],
+    ) -> ir.BooleanValue:
+        """The same test as an Ibis predicate; ``prop(key)`` gives a property as text."""
+        result = event.isin(self.events)
+        if self.channels is not None:
+            result &= channel.isin(self.channels)
+        for key, texts in self._expected().items():
+            column = prop(key)
+            values = [t for t in texts if t is not None]
+            test = column.isin(values) if values else column.isnull() & column.notnull()
+            if None in texts:
+                test |= column.isnull()
+            result &= test
+        return result.fill_null(False)
+
+
+class Stage(_Model):
+    id: Id
+    title: Text
+    description: Text | None = None
+    goal: Text | None = None
+    kpis: list[Kpi] = []
+    emotion: Emotion | None = None
+    opportunities: list[Text] = []
+
+
+class Persona(_Model):
+    id: Id
+    title: Text
+    description: Text | None = None
+    goals: list[Text] = []
+    rule: str | None = None
+
+    @field_validator("rule")
+    @classmethod
+    def _rule_parses(cls, rule: str | None) -> str | None:
+        if rule is not None:
+            Rule.parse(rule)
+        return rule
+
+    @property
+    def parsed_rule(self) -> Rule | None:
+        return None if self.rule is None else Rule.parse(self.rule)
+
+
+class Channel(_Model):
+    """A channel, written either as its id (``web``) or as ``{id: web, title: Site web}``."""
+
+    id: Id
+    title: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_id(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"id": value}
+        if not isinstance(value, Mapping | Channel):
+            raise ValueError(
+                f"{value!r} is not a channel: write an id (web) or {{id: web, title: Web}}"
+            )
+        return value
+
+    @model_serializer(mode="wrap")
+    def _as_id(self, handler: Callable[[Any], Any]) -> Any:
+        return self.id if self.title is None else handler(self)
+
+
+class Touchpoint(_Model):
+    id: Id
+    title: Text | None = None
+    stage: Id
+    channel: Id
+    match: MatchRule
+    goal: Goal | None = None
+    goals: list[Goal] = []
+    emotion: Emotion | None = None
+    frictions: list[Text] = []
+    opportunities: list[Text] = []
+
+    @property
+    def all_goals(self) -> list[Goal]:
+        return ([self.goal] if self.goal else []) + list(self.goals)
+
+
+class JourneySettings(_Model):
+    """How events are cut into journeys: a journey ends at a conversion or after ``timeout`` idle."""
+
+    timeout: str = "30d"
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _timeout_parses(cls, timeout: Any) -> Any:
+        parse_duration(timeout)
+        return timeout
+
+    @property
+    def timeout_delta(self) -> timedelta:
+        return parse_duration(self.timeout)
+
+
+class JourneyMap(_Model):
+    """A whole journey map. Load it with ``JourneyMap.load``; ``dumps`` keeps its comments."""
+
+    map: Id
+    lang: Literal["fr", "en"] = "fr"
+    title: Text
+    description: Text | None = None
+    stages: Annotated[list[Stage], AfterValidator(_at_least_one("stage"))]
+    personas: list[Persona] = []
+    channels: Annotated[list[Channel], AfterValidator(_at_least_one("channel"))]
+    touchpoints: list[Touchpoint] = []
+    conversion: MatchRule
+    journey: JourneySettings = Field(default_factory=JourneySettings)
+    flow: list[tuple[Id, Id]] = []
+
+    # The ruamel document this map was read from, so that dumps() keeps comments and order.
+    _document: Any = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        # Same content, whatever document (comments, layout) each was read from.
+        return isinstance(other, JourneyMap) and self.model_dump() == other.model_dump()
+
+    @property
+    def stage_ids(self) -> list[str]:
+        return [s.id for s in self.stages]
+
+    def stage(self, stage_id: str) -> Stage:
+        return self.stages[self.stage_index(stage_id)]
+
+    def stage_index(self, stage_id: str) -> int:
+        for index, stage in enumerate(self.stages):
+            if stage.id == stage_id:
+                return index
+        raise InputError(f"unknown stage {stage_id!r}; stages: {', '.join(self.stage_ids)}")
+
+    def touchpoint(self, touchpoint_id: str) -> Touchpoint:
+        for touchpoint in self.touchpoints:
+            if touchpoint.id == touchpoint_id:
+                return touchpoint
+        known = ", ".join(t.id for t in self.touchpoints)
+        raise InputError(f"unknown touchpoint {touchpoint_id!r}; touchpoints: {known}")
+
+    def touchpoints_of(self, stage_id: str) -> list[Touchpoint]:
+        self.stage_index(stage_id)
+        return [t for t in self.touchpoints if t.stage == stage_id]
+
+    def title_of(self, lang: str | None = None) -> str:
+        return text_of(self.title, lang or self.lang)
+
+    @classmethod
+    def load(cls, path: str | Path) -> JourneyMap:
+        """Read and validate a map file; raise MapError listing every problem with its line."""
+        from parcours.maps.validate import validate_file
+
+        return validate_file(path)
+
+    @classmethod
+    def loads(cls, text: str, source: str = "<string>") -> JourneyMap:
+        """Read and validate map text; ``source`` names it in error messages."""
+        from parcours.maps.validate import validate_text
+
+        return validate_text(text, source)
+
+    def dumps(self) -> str:
+        """The map as YAML: the loaded text with its comments, updated where the map changed."""
+        from parcours.maps.yaml_io import dump_map
+
+        return dump_map(self)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.dumps(), encoding="utf-8")

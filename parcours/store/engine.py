@@ -1,0 +1,88 @@
+"""Declared differences between the engines parcours runs on, as data.
+
+Analyses never branch on the backend: where engines name a function differently, the
+difference is one entry here, and the expression picks its builtin from the table.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.errors import ParcoursError
+
+
+@ibis.udf.scalar.builtin(name="json_extract_string")
+def _duckdb_json_text(doc: str, path: str) -> str:
+    """DuckDB: the JSON value at ``path`` as unquoted text (numbers and booleans too)."""
+
+
+@ibis.udf.scalar.builtin(name="get_json_object")
+def _spark_json_text(doc: str, path: str) -> str:
+    """Spark SQL's equivalent of DuckDB's json_extract_string."""
+
+
+# backend name -> function giving a JSON document's value at a path, as text.
+JSON_TEXT = {"duckdb": _duckdb_json_text, "pyspark": _spark_json_text}
+
+
+def backend_name(expr: ir.Expr) -> str:
+    try:
+        return expr._find_backend(use_default=True).name
+    except Exception:  # an unbound expression (memtables only) runs on the default backend
+        return "duckdb"
+
+
+def json_text(doc: ir.StringValue, key: str) -> ir.StringValue:
+    """The value of ``key`` in a JSON object column, as text; NULL when absent."""
+    name = backend_name(doc)
+    if name not in JSON_TEXT:
+        raise ParcoursError(
+            f"reading JSON properties is not declared for the {name} engine; "
+            f"supported: {', '.join(JSON_TEXT)}"
+        )
+    path = "$." + key if key.replace("_", "").isalnum() else '$."' + key.replace('"', '\\"') + '"'
+    return JSON_TEXT[name](doc, path)
+
+
+def _duckdb_materialize(con, expr: ir.Table, name: str) -> ir.Table:
+    return con.create_table(name, expr, temp=True, overwrite=True)
+
+
+def _spark_materialize(con, expr: ir.Table, name: str) -> ir.Table:
+    # Spark keeps a cached frame's whole lineage in every later plan; an iterative
+    # algorithm then grows its plans exponentially. A local checkpoint cuts the lineage.
+    frame = con._session.sql(con.compile(expr)).localCheckpoint()
+    frame.createOrReplaceTempView(name)
+    return con.table(name)
+
+
+def _duckdb_release(con, name: str) -> None:
+    con.drop_table(name, force=True)
+
+
+def _spark_release(con, name: str) -> None:
+    con._session.catalog.dropTempView(name)
+
+
+# backend name -> how to compute an expression now and keep the result for later steps,
+# and how to let the result go.
+MATERIALIZE = {
+    "duckdb": (_duckdb_materialize, _duckdb_release),
+    "pyspark": (_spark_materialize, _spark_release),
+}
+
+
+def materialize(expr: ir.Table, name: str) -> ir.Table:
+    """Compute ``expr`` once and return a table reading the result (temporary)."""
+    backend = expr._find_backend(use_default=True)
+    if backend.name not in MATERIALIZE:
+        return expr.cache()
+    return MATERIALIZE[backend.name][0](backend, expr, name)
+
+
+def release(table: ir.Table, name: str) -> None:
+    """Drop a table made by :func:`materialize` once no later step reads it."""
+    backend = table._find_backend(use_default=True)
+    if backend.name in MATERIALIZE:
+        MATERIALIZE[backend.name][1](backend, name)

@@ -1,0 +1,137 @@
+"""The journey table: every event, on its person, on its touchpoint, in its journey.
+
+This one Ibis expression is what every analysis reads:
+
+    person_id, journey_id, journey_seq, step, ts, event_id, channel, event,
+    touchpoint, stage, stage_index, revenue, is_conversion, converted, properties, persona
+
+* Events are put on persons by identity resolution (:mod:`parcours.store.identity`).
+* Each event is mapped to the first touchpoint of the map whose match rule it meets
+  (first match wins); an event that meets none is ``unmapped`` with no stage.
+* A person's events, in time order (ties broken by event id), are cut into journeys: a new
+  journey starts after a conversion and after an idle gap longer than the map's timeout.
+  A conversion ends the journey it belongs to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.maps import JourneyMap, Rule
+from parcours.store.engine import json_text
+from parcours.store.identity import assign_persons
+
+UNMAPPED = "unmapped"
+
+
+def _property_getter(properties: ir.StringValue) -> Callable[[str], ir.StringValue]:
+    return lambda key: json_text(properties, key)
+
+
+def map_touchpoints(events: ir.Table, jm: JourneyMap) -> ir.Table:
+    """Events with ``touchpoint``, ``stage``, ``stage_index`` and ``is_conversion``."""
+    prop = _property_getter(events.properties)
+    rules = [
+        (tp.match.to_ibis(events.event, events.channel, prop), tp.id) for tp in jm.touchpoints
+    ]
+    touchpoint = ibis.cases(*rules, else_=UNMAPPED) if rules else ibis.literal(UNMAPPED)
+    stage_of = [(touchpoint == tp.id, tp.stage) for tp in jm.touchpoints]
+    index_of = [(touchpoint == tp.id, jm.stage_index(tp.stage)) for tp in jm.touchpoints]
+    stage = ibis.cases(*stage_of, else_=ibis.null("string")) if stage_of else ibis.null("string")
+    stage_index = (
+        ibis.cases(*index_of, else_=ibis.null("int64")) if index_of else ibis.null("int64")
+    )
+    conversion = jm.conversion.to_ibis(events.event, events.channel, prop).fill_null(False)
+    return events.mutate(
+        touchpoint=touchpoint,
+        stage=stage,
+        stage_index=stage_index.cast("int64"),
+        is_conversion=conversion,
+    )
+
+
+def cut_journeys(mapped: ir.Table, timeout_seconds: int) -> ir.Table:
+    """Number each person's journeys and the steps within them (see module doc)."""
+    order = [mapped.ts, mapped.event_id]
+    by_person = ibis.window(group_by=mapped.person_id, order_by=order)
+    epoch = mapped.ts.epoch_seconds()
+    gap = epoch - epoch.lag().over(by_person)
+    after_conversion = mapped.is_conversion.lag().over(by_person).fill_null(False)
+    starts = (gap.isnull() | (gap > timeout_seconds) | after_conversion).cast("int64")
+    flagged = mapped.mutate(_starts=starts)
+    cumulative = ibis.cumulative_window(
+        group_by=flagged.person_id, order_by=[flagged.ts, flagged.event_id]
+    )
+    seq = flagged.mutate(journey_seq=flagged._starts.sum().over(cumulative).cast("int64"))
+    journey_id = seq.person_id + ibis.literal(":") + seq.journey_seq.cast("string")
+    seq = seq.mutate(journey_id=journey_id).drop("_starts")
+    in_journey = ibis.window(group_by=seq.journey_id, order_by=[seq.ts, seq.event_id])
+    whole_journey = ibis.window(group_by=seq.journey_id)
+    return seq.mutate(
+        step=(ibis.row_number().over(in_journey) + 1).cast("int64"),
+        converted=seq.is_conversion.any().over(whole_journey),
+    )
+
+
+def personas(customers: ir.Table, identities: ir.Table, jm: JourneyMap) -> ir.Table | None:
+    """``(person_id, persona)``: the first persona whose rule the person's CRM attributes
+    meet (the most recently updated CRM row of the person counts)."""
+    declared = [p for p in jm.personas if p.rule]
+    if not declared:
+        return None
+    placed = assign_persons(customers, identities)
+    latest = ibis.window(
+        group_by=placed.person_id,
+        order_by=[ibis.desc(placed.updated_at), ibis.desc(placed.customer_row_id)],
+    )
+    one = placed.mutate(_rank=ibis.row_number().over(latest)).filter(lambda t: t._rank == 0)
+    attr = _property_getter(one.attributes)
+    cases = [(Rule.parse(p.rule).to_ibis(attr), p.id) for p in declared]
+    return one.select("person_id", persona=ibis.cases(*cases, else_=ibis.null("string")))
+
+
+def journey_table(
+    events: ir.Table,
+    identities: ir.Table,
+    jm: JourneyMap,
+    customers: ir.Table | None = None,
+) -> ir.Table:
+    """The journey table of ``jm`` over ``events`` (see module doc)."""
+    placed = assign_persons(events, identities)
+    mapped = map_touchpoints(placed, jm)
+    journeys = cut_journeys(mapped, int(jm.journey.timeout_delta.total_seconds()))
+    persona_of = personas(customers, identities, jm) if customers is not None else None
+    if persona_of is not None:
+        journeys = journeys.left_join(persona_of, "person_id")
+    else:
+        journeys = journeys.mutate(persona=ibis.null("string"))
+    return journeys.select(
+        "person_id",
+        "journey_id",
+        "journey_seq",
+        "step",
+        "ts",
+        "event_id",
+        "channel",
+        "event",
+        "touchpoint",
+        "stage",
+        "stage_index",
+        "revenue",
+        "is_conversion",
+        "converted",
+        "properties",
+        "persona",
+    )
+
+
+def mapping_coverage(journeys: ir.Table) -> ir.Table:
+    """Per event name and channel: events, how many are mapped, and the mapped share."""
+    mapped = (journeys.touchpoint != UNMAPPED).cast("int64")
+    agg = journeys.group_by(["event", "channel"]).aggregate(
+        events=journeys.count(), mapped=mapped.sum()
+    )
+    return agg.mutate(share=agg.mapped / agg.events).order_by([agg.mapped / agg.events, ibis.desc("events")])

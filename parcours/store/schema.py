@@ -1,0 +1,157 @@
+"""The workspace tables, their schema version, and the migrations between versions.
+
+A workspace records its schema version in the ``meta`` table. Opening a workspace applies,
+in order, every migration newer than that version, each in its own transaction, so an
+existing workspace follows the code without losing data. A workspace written by a newer
+parcours than this one is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ibis
+from ibis.backends import BaseBackend
+
+from parcours.errors import WorkspaceError
+
+IDENTIFIER_COLUMNS = {
+    "customer_id": "string",
+    "anonymous_id": "string",
+    "email": "string",
+    "phone": "string",
+    "loyalty_id": "string",
+}
+
+TABLES: dict[str, ibis.Schema] = {
+    "meta": ibis.schema({"key": "!string", "value": "string"}),
+    "events": ibis.schema(
+        {
+            "event_id": "!string",
+            "ts": "!timestamp",  # UTC, without zone
+            **IDENTIFIER_COLUMNS,
+            "channel": "!string",
+            "event": "!string",
+            "properties": "string",  # a JSON object, as text (portable across engines)
+            "revenue": "float64",
+            "source": "string",
+            "batch_id": "string",
+        }
+    ),
+    "customers": ibis.schema(
+        {
+            "customer_row_id": "!string",
+            **IDENTIFIER_COLUMNS,
+            "attributes": "string",  # a JSON object of CRM attributes, values as text
+            "updated_at": "timestamp",
+            "source": "string",
+            "batch_id": "string",
+        }
+    ),
+    "feedback": ibis.schema(
+        {
+            "feedback_id": "!string",
+            "ts": "!timestamp",
+            **IDENTIFIER_COLUMNS,
+            "touchpoint": "string",
+            "stage": "string",
+            "kind": "!string",  # nps | csat | ces | review
+            "score": "float64",
+            "verbatim": "string",
+            "language": "string",
+            "properties": "string",
+            "source": "string",
+            "batch_id": "string",
+        }
+    ),
+    "rejected": ibis.schema(
+        {
+            "batch_id": "!string",
+            "target": "!string",  # events | customers | feedback
+            "source": "string",
+            "row_number": "int64",  # 1-based data row in the source (header not counted)
+            "reason": "!string",
+            "record": "string",  # the row as received, a JSON object
+            "record_id": "string",  # hash of target + record: the same bad row is kept once
+            "rejected_at": "timestamp",
+        }
+    ),
+    "batches": ibis.schema(
+        {
+            "batch_id": "!string",
+            "target": "!string",
+            "source": "string",
+            "started_at": "timestamp",
+            "finished_at": "timestamp",
+            "rows": "int64",
+            "accepted": "int64",
+            "duplicates": "int64",
+            "rejected": "int64",
+        }
+    ),
+    "maps": ibis.schema(
+        {
+            "map_id": "!string",
+            "version": "!int64",
+            "saved_at": "!timestamp",
+            "yaml": "!string",
+            "message": "string",
+        }
+    ),
+    # Derived by identity resolution; rebuilt whenever events or customers change.
+    "identities": ibis.schema(
+        {
+            "identifier": "!string",  # kind:value, e.g. email:alice@example.fr
+            "kind": "!string",
+            "value": "!string",
+            "person_id": "!string",
+            "shared": "!boolean",  # over-shared: not used to merge persons
+            "persons": "int64",  # for shared identifiers, how many persons it touched
+        }
+    ),
+}
+
+SCHEMA_VERSION = 1
+
+
+def _create_v1(con: BaseBackend) -> None:
+    existing = set(con.list_tables())
+    for name, schema in TABLES.items():
+        if name not in existing:
+            con.create_table(name, schema=schema)
+
+
+# version -> the step that brings a workspace from version-1 to version.
+MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {1: _create_v1}
+
+
+def read_meta(con: BaseBackend, key: str) -> str | None:
+    if "meta" not in con.list_tables():
+        return None
+    meta = con.table("meta")
+    rows = meta.filter(meta.key == key).select("value").to_pyarrow().column(0).to_pylist()
+    return rows[0] if rows else None
+
+
+def write_meta(con: BaseBackend, key: str, value: str) -> None:
+    meta = con.table("meta")
+    kept = meta.filter(meta.key != key)
+    new = ibis.memtable({"key": [key], "value": [value]}, schema=TABLES["meta"])
+    con.create_table("_meta_next", kept.union(new), temp=True, overwrite=True)
+    con.insert("meta", con.table("_meta_next"), overwrite=True)
+    con.drop_table("_meta_next")
+
+
+def migrate(con: BaseBackend) -> int:
+    """Bring the workspace behind ``con`` to SCHEMA_VERSION; return the version it had."""
+    found = read_meta(con, "schema_version")
+    current = int(found) if found is not None else 0
+    if current > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"this workspace has schema version {current}, newer than this parcours "
+            f"understands ({SCHEMA_VERSION}); upgrade parcours to open it"
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[version](con)
+        write_meta(con, "schema_version", str(version))
+    return current

@@ -1,0 +1,242 @@
+"""The workspace: one Ibis backend holding the tables of a brand's journeys.
+
+    >>> import parcours
+    >>> ws = parcours.open(":memory:")
+    >>> sorted(ws.counts())
+    ['batches', 'customers', 'events', 'feedback', 'identities', 'maps', 'rejected']
+
+The default is an embedded DuckDB file. Any Ibis connection URL works for reading and
+analysing (``ws.journeys(jm)`` is a plain Ibis expression); ingestion streams files through
+DuckDB and needs a DuckDB workspace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from parcours.config import Settings
+from parcours.errors import InputError, WorkspaceError
+from parcours.maps import JourneyMap
+from parcours.store import identity, journeys, schema
+from parcours.store.ingest import IngestReport, ingest, transaction
+from parcours.store.mapping import ColumnMapping
+
+
+def open(url: str | Path = "parcours.duckdb", *, settings: Settings | None = None) -> Workspace:  # noqa: A001
+    """Open (or create) a workspace: a DuckDB file path, ``:memory:``, or an Ibis URL."""
+    text = str(url)
+    try:
+        if "://" in text and not text.startswith("duckdb://"):
+            con = ibis.connect(text)
+        else:
+            path = text.removeprefix("duckdb://")
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            con = ibis.duckdb.connect(path)
+    except Exception as exc:
+        raise WorkspaceError(f"cannot open workspace {text}: {exc}") from None
+    return Workspace(con, text, settings or Settings())
+
+
+class Workspace:
+    """Tables, ingestion, identity resolution and the journey table of one workspace."""
+
+    def __init__(self, con: Any, url: str, settings: Settings):
+        self.con = con
+        self.url = url
+        self.settings = settings
+        if con.name == "duckdb":
+            with transaction(con):
+                self.previous_version = schema.migrate(con)
+        else:
+            self.previous_version = schema.migrate(con)
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.url!r}, {self.counts()})"
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- tables ---------------------------------------------------------------------------
+
+    def table(self, name: str) -> ir.Table:
+        if name not in schema.TABLES:
+            raise InputError(f"unknown table '{name}'; tables: {', '.join(schema.TABLES)}")
+        return self.con.table(name)
+
+    @property
+    def events(self) -> ir.Table:
+        return self.con.table("events")
+
+    @property
+    def customers(self) -> ir.Table:
+        return self.con.table("customers")
+
+    @property
+    def feedback(self) -> ir.Table:
+        return self.con.table("feedback")
+
+    @property
+    def rejected(self) -> ir.Table:
+        return self.con.table("rejected")
+
+    def counts(self) -> dict[str, int]:
+        names = [n for n in schema.TABLES if n != "meta"]
+        return {n: int(self.con.table(n).count().to_pyarrow().as_py()) for n in names}
+
+    # -- ingestion ------------------------------------------------------------------------
+
+    def _ingest(
+        self,
+        target: str,
+        source: Any,
+        mapping: ColumnMapping | dict | str | Path | None,
+        fields: dict[str, Any],
+        on_progress: Callable[[float], None] | None,
+    ) -> IngestReport:
+        if self.con.name != "duckdb":
+            raise WorkspaceError(
+                f"ingestion streams files through DuckDB; this workspace runs on {self.con.name}. "
+                "Ingest into a DuckDB workspace, or load the tables with your engine's tools"
+            )
+        if isinstance(mapping, (str, Path)):
+            parsed = ColumnMapping.load(target, mapping)
+        elif isinstance(mapping, ColumnMapping):
+            parsed = mapping
+        else:
+            parsed = ColumnMapping.parse(target, {**(mapping or {}), **fields})
+        self._check_salt()
+        return ingest(self.con, target, source, parsed, settings=self.settings, on_progress=on_progress)
+
+    def ingest_events(self, source: Any, mapping: Any = None, *, on_progress: Callable[[float], None] | None = None, **fields: Any) -> IngestReport:
+        """Ingest events from a file, a pandas DataFrame or an Arrow table.
+
+        ``mapping`` is a mapping file, a dict, or keyword arguments (``ts="time"``,
+        ``channel={"value": "web"}``); see :mod:`parcours.store.mapping`.
+        """
+        return self._ingest("events", source, mapping, fields, on_progress)
+
+    def ingest_customers(self, source: Any, mapping: Any = None, *, on_progress: Callable[[float], None] | None = None, **fields: Any) -> IngestReport:
+        """Ingest CRM rows: identifiers, and every other column as an attribute."""
+        return self._ingest("customers", source, mapping, fields, on_progress)
+
+    def ingest_feedback(self, source: Any, mapping: Any = None, *, on_progress: Callable[[float], None] | None = None, **fields: Any) -> IngestReport:
+        """Ingest survey answers and reviews (kind nps, csat, ces or review; a score)."""
+        return self._ingest("feedback", source, mapping, fields, on_progress)
+
+    def _check_salt(self) -> None:
+        mode = schema.read_meta(self.con, "identifiers")
+        salt = self.settings.hash_salt
+        check = hashlib.sha256(f"parcours:{salt}".encode()).hexdigest() if salt else None
+        if mode is None:
+            has_rows = self.events.count().to_pyarrow().as_py() or self.customers.count().to_pyarrow().as_py()
+            if not has_rows:
+                schema.write_meta(self.con, "identifiers", "hashed" if salt else "clear")
+                if check:
+                    schema.write_meta(self.con, "salt_check", check)
+                return
+            mode = "clear"
+        if mode == "clear" and salt:
+            raise WorkspaceError(
+                "this workspace stores identifiers in clear; hashing cannot be switched on "
+                "for new rows only (they would no longer match). Start a new workspace with a salt"
+            )
+        if mode == "hashed" and schema.read_meta(self.con, "salt_check") != check:
+            raise WorkspaceError(
+                "this workspace stores identifiers hashed with a salt; give the same salt "
+                "(PARCOURS_HASH_SALT) to ingest into it"
+            )
+
+    # -- identities and journeys ----------------------------------------------------------
+
+    def resolve_identities(self) -> ir.Table:
+        """Recompute persons from every event and CRM row, and store them."""
+        links = identity.rows_with_identifiers(
+            [self.events, self.customers], ["event_id", "customer_row_id"]
+        )
+        resolved = identity.resolve_identities(links, self.settings.max_persons_per_identifier)
+        self.con.create_table("_identities_next", resolved, temp=True, overwrite=True)
+        with self._writing():
+            self.con.insert("identities", self.con.table("_identities_next"), overwrite=True)
+            schema.write_meta(self.con, "identities_current", datetime.now(UTC).isoformat())
+        self.con.drop_table("_identities_next")
+        return self.con.table("identities")
+
+    def identities(self) -> ir.Table:
+        """The identity table, resolved again first if events or customers changed."""
+        if schema.read_meta(self.con, "identities_current") is None:
+            return self.resolve_identities()
+        return self.con.table("identities")
+
+    def shared_identifiers(self) -> ir.Table:
+        ids = self.identities()
+        return ids.filter(ids.shared).order_by(ibis.desc("persons"))
+
+    def journeys(self, jm: JourneyMap) -> ir.Table:
+        """The journey table of ``jm``: see :mod:`parcours.store.journeys`."""
+        return journeys.journey_table(self.events, self.identities(), jm, self.customers)
+
+    def coverage(self, jm: JourneyMap) -> pd.DataFrame:
+        """How many events of each name and channel the map's touchpoints cover."""
+        return journeys.mapping_coverage(self.journeys(jm)).to_pandas()
+
+    # -- maps -----------------------------------------------------------------------------
+
+    def save_map(self, jm: JourneyMap, message: str | None = None) -> int:
+        """Store a new version of ``jm``; return its version number."""
+        maps = self.con.table("maps")
+        last = maps.filter(maps.map_id == jm.map).version.max().to_pyarrow().as_py()
+        version = int(last or 0) + 1
+        row = ibis.memtable(
+            {
+                "map_id": [jm.map],
+                "version": [version],
+                "saved_at": [datetime.now(UTC).replace(tzinfo=None)],
+                "yaml": [jm.dumps()],
+                "message": [message],
+            },
+            schema=schema.TABLES["maps"],
+        )
+        with self._writing():
+            self.con.insert("maps", row)
+        return version
+
+    def load_map(self, map_id: str, version: int | None = None) -> JourneyMap:
+        maps = self.con.table("maps")
+        rows = maps.filter(maps.map_id == map_id)
+        if version is not None:
+            rows = rows.filter(rows.version == version)
+        found = rows.order_by(ibis.desc("version")).limit(1).to_pyarrow().to_pylist()
+        if not found:
+            known = sorted(set(maps.map_id.to_pyarrow().to_pylist()))
+            raise InputError(
+                f"no map '{map_id}'" + (f" version {version}" if version else "")
+                + f" in this workspace; maps: {', '.join(known) or 'none'}"
+            )
+        return JourneyMap.loads(found[0]["yaml"], source=f"{map_id}@v{found[0]['version']}")
+
+    def map_versions(self, map_id: str) -> pd.DataFrame:
+        maps = self.con.table("maps")
+        rows = maps.filter(maps.map_id == map_id).select("version", "saved_at", "message")
+        return rows.order_by("version").to_pandas()
+
+    def _writing(self) -> Any:
+        if self.con.name == "duckdb":
+            return transaction(self.con)
+        from contextlib import nullcontext
+
+        return nullcontext()
