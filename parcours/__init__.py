@@ -1,10 +1,10 @@
 """parcours: customer journey maps as code, measured against real omnichannel data.
 
-    >>> import parcours
-    >>> ws = parcours.open("parcours.duckdb")                 # doctest: +SKIP
-    >>> ws.ingest_events("events.csv")                        # doctest: +SKIP
-    >>> jm = parcours.JourneyMap.load("journey.yaml")         # doctest: +SKIP
-    >>> ws.journeys(jm).to_pandas()                           # doctest: +SKIP
+>>> import parcours
+>>> ws = parcours.open("parcours.duckdb")                 # doctest: +SKIP
+>>> ws.ingest_events("events.csv")                        # doctest: +SKIP
+>>> jm = parcours.JourneyMap.load("journey.yaml")         # doctest: +SKIP
+>>> ws.journeys(jm).to_pandas()                           # doctest: +SKIP
 """
 
 from parcours.config import Settings

@@ -46,7 +46,9 @@ class MapError(InputError):
         self.problems = list(problems)
         lines = [str(p) for p in self.problems]
         head = "journey map is not valid" if len(lines) != 1 else "journey map is not valid:"
-        super().__init__(head + (" " + lines[0] if len(lines) == 1 else ":\n  " + "\n  ".join(lines)))
+        super().__init__(
+            head + (" " + lines[0] if len(lines) == 1 else ":\n  " + "\n  ".join(lines))
+        )
 
 
 class MappingError(InputError):

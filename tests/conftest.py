@@ -23,3 +23,35 @@ def shared_datasets() -> Path:
     if not SHARED_DATASETS.exists():
         pytest.skip(f"real data sets not present at {SHARED_DATASETS} (they live in ../shared)")
     return SHARED_DATASETS
+
+
+DEMO_PERSONS = 3_000
+
+
+@pytest.fixture(scope="session")
+def demo_ws(tmp_path_factory):
+    """A workspace holding a small demo retailer (3,000 persons), built once per test run.
+
+    Tests must only read it."""
+    from parcours.demo.load import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    workspace = parcours.open(path)
+    load_demo(workspace, persons=DEMO_PERSONS, seed=7)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture(scope="session")
+def demo_map():
+    from parcours.demo.load import demo_map as load_map
+
+    return load_map()
+
+
+@pytest.fixture(scope="session")
+def demo_journeys(demo_ws, demo_map):
+    """The demo journey table, materialised once (an Ibis table on the demo workspace)."""
+    return demo_ws.con.create_table(
+        "_test_journeys", demo_ws.journeys(demo_map), temp=True, overwrite=True
+    )

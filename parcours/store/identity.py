@@ -74,7 +74,9 @@ def connected_components(nodes: ir.Table, edges: ir.Table) -> ir.Table:
     tag = uuid.uuid4().hex[:8]
     labels = materialize(nodes.select("node", label=nodes.node).distinct(), f"_cc_{tag}_0")
     for round_ in range(1, MAX_ITERATIONS + 1):
-        offered = edges.join(labels, edges.b == labels.node).select(node=edges.a, label=labels.label)
+        offered = edges.join(labels, edges.b == labels.node).select(
+            node=edges.a, label=labels.label
+        )
         candidates = labels.union(offered, distinct=False)
         best = candidates.group_by("node").aggregate(label=candidates.label.min())
         # Shortcut: also take the label of one's label, which halves long chains each round.
@@ -153,7 +155,9 @@ def assign_persons(table: ir.Table, identities: ir.Table) -> ir.Table:
         )
         result = result.left_join(ids, result[kind] == ids[f"_v_{kind}"]).drop(f"_v_{kind}")
         picks.append(kind)
-    unshared = [ibis.ifelse(result[f"_s_{k}"], ibis.null("string"), result[f"_p_{k}"]) for k in picks]
+    unshared = [
+        ibis.ifelse(result[f"_s_{k}"], ibis.null("string"), result[f"_p_{k}"]) for k in picks
+    ]
     anyone = [result[f"_p_{k}"] for k in picks]
     helper_columns = [f"_{c}_{k}" for k in picks for c in ("p", "s")]
     return result.mutate(person_id=ibis.coalesce(*unshared, *anyone)).drop(*helper_columns)

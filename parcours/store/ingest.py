@@ -113,7 +113,13 @@ def _json_object(raw: ir.Table, columns: list[str]) -> ir.StringValue:
 
 def _first_reason(checks: list[tuple[ir.BooleanValue, ir.StringValue | str]]) -> ir.StringValue:
     """The first failing check's message, or NULL when the row is valid."""
-    case = ibis.cases(*[(failed.fill_null(False), ibis.literal(msg) if isinstance(msg, str) else msg) for failed, msg in checks], else_=ibis.null("string"))
+    case = ibis.cases(
+        *[
+            (failed.fill_null(False), ibis.literal(msg) if isinstance(msg, str) else msg)
+            for failed, msg in checks
+        ],
+        else_=ibis.null("string"),
+    )
     return case
 
 
@@ -171,7 +177,9 @@ def stage(
         checks.append(
             (
                 text.notnull() & parsed.isnull(),
-                f"{name} " + _quote(text) + f" is not a timestamp; expected "
+                f"{name} "
+                + _quote(text)
+                + " is not a timestamp; expected "
                 + (mapping.timestamp_format or ISO_HINT),
             )
         )
@@ -191,8 +199,10 @@ def stage(
         revenue_text = _text(r, fields, "revenue")
         out["__revenue"] = _number(revenue_text)
         checks.append(
-            (revenue_text.notnull() & out["__revenue"].isnull(),
-             "revenue " + _quote(revenue_text) + " is not a number")
+            (
+                revenue_text.notnull() & out["__revenue"].isnull(),
+                "revenue " + _quote(revenue_text) + " is not a number",
+            )
         )
         out["__properties"] = _json_object(r, extra)
         key = _key(r, fields, "event_id", columns)
@@ -217,11 +227,23 @@ def stage(
         )
         kinds = ", ".join(FEEDBACK_SCALES)
         checks.append((kind.isnull(), f"kind is empty; allowed: {kinds}"))
-        checks.append((~kind.isin(list(FEEDBACK_SCALES)), "kind " + _quote(kind) + f" is unknown; allowed: {kinds}"))
-        checks.append((score_text.notnull() & score.isnull(), "score " + _quote(score_text) + " is not a number"))
+        checks.append(
+            (
+                ~kind.isin(list(FEEDBACK_SCALES)),
+                "kind " + _quote(kind) + f" is unknown; allowed: {kinds}",
+            )
+        )
+        checks.append(
+            (
+                score_text.notnull() & score.isnull(),
+                "score " + _quote(score_text) + " is not a number",
+            )
+        )
         for name, (low, high) in FEEDBACK_SCALES.items():
             out_of_range = (kind == name) & ((score < low) | (score > high))
-            checks.append((out_of_range, f"score out of range for {name}; allowed: {low} to {high}"))
+            checks.append(
+                (out_of_range, f"score out of range for {name}; allowed: {low} to {high}")
+            )
         no_score = (kind != "review") & score.isnull()
         checks.append((no_score, "score is empty (only a review may have no score)"))
         key = _key(r, fields, "feedback_id", columns)
@@ -231,14 +253,20 @@ def stage(
     out[f"__{key[0]}"] = key[1]
     out["__reason"] = _first_reason(checks)
     staged = numbered.mutate(**out)
-    return Staged(staged, tuple(k.removeprefix("__") for k in out if k != "__reason"), key[0], tuple(columns))
+    return Staged(
+        staged, tuple(k.removeprefix("__") for k in out if k != "__reason"), key[0], tuple(columns)
+    )
 
 
-def _key(r: ir.Table, fields: dict[str, Source], name: str, columns: list[str]) -> tuple[str, ir.Value]:
+def _key(
+    r: ir.Table, fields: dict[str, Source], name: str, columns: list[str]
+) -> tuple[str, ir.Value]:
     """The dedupe key: taken from the data when mapped, else derived from the row content."""
-    content = ibis.literal("\x1f").join(
-        [normalize.clean_text(r[c]).fill_null("\x1e") for c in columns]
-    ).hexdigest("md5")
+    content = (
+        ibis.literal("\x1f")
+        .join([normalize.clean_text(r[c]).fill_null("\x1e") for c in columns])
+        .hexdigest("md5")
+    )
     if name in fields:
         return name, normalize.clean_text(_value(r, fields[name])).fill_null(content)
     return name, content
@@ -306,14 +334,14 @@ def _write(
     ).filter(lambda x: x.__dup == 0)
     existing = con.table(target)
     new = first.anti_join(existing, first[f"__{staged.key}"] == existing[staged.key])
-    provided = {
-        name: new[f"__{name}"] for name in staged.fields if name in schema.names
-    }
+    provided = {name: new[f"__{name}"] for name in staged.fields if name in schema.names}
     provided["source"] = ibis.literal(opened.name)
     provided["batch_id"] = ibis.literal(report.batch_id)
     rows = new.select(
         **{
-            name: (provided[name] if name in provided else ibis.null()).cast(dtype.copy(nullable=True))
+            name: (provided[name] if name in provided else ibis.null()).cast(
+                dtype.copy(nullable=True)
+            )
             for name, dtype in schema.items()
         }
     )
@@ -346,8 +374,11 @@ def _write(
         report.accepted = after - before
         report.duplicates = report.rows - report.rejected - report.accepted
         reasons = (
-            bad.group_by(reason=_reason_family(bad.__reason)).aggregate(n=bad.count())
-            .order_by(ibis.desc("n")).to_pyarrow().to_pylist()
+            bad.group_by(reason=_reason_family(bad.__reason))
+            .aggregate(n=bad.count())
+            .order_by(ibis.desc("n"))
+            .to_pyarrow()
+            .to_pylist()
         )
         report.reasons = {r["reason"]: int(r["n"]) for r in reasons}
         if len(malformed):
@@ -386,7 +417,10 @@ def _renumber_after_malformed(t: ir.Table, malformed: pd.DataFrame) -> ir.Table:
     data_rows = sorted(int(line) - 1 for line in malformed["line"])  # line 1 is the header
     # The i-th malformed row (0-based) shifts every read row from position m_i - i onwards.
     thresholds = ibis.memtable(
-        {"_from": [m - i for i, m in enumerate(data_rows)], "_shift": list(range(1, len(data_rows) + 1))}
+        {
+            "_from": [m - i for i, m in enumerate(data_rows)],
+            "_shift": list(range(1, len(data_rows) + 1)),
+        }
     )
     joined = t.asof_join(thresholds, on=t.__row >= thresholds._from)
     return joined.mutate(__row=joined.__row + joined._shift.fill_null(0)).drop("_from", "_shift")
@@ -432,7 +466,9 @@ def _normalise_phones(con: Any, t: ir.Table, region: str) -> ir.Table:
     bad_phone = joined.__phone.notnull() & joined.e164.isnull()
     reason = ibis.ifelse(
         joined.__reason.isnull() & bad_phone,
-        ibis.literal("phone ") + _quote(joined.__phone) + f" is not a phone number (default region {region})",
+        ibis.literal("phone ")
+        + _quote(joined.__phone)
+        + f" is not a phone number (default region {region})",
         joined.__reason,
     )
     return joined.mutate(__phone=joined.e164, __reason=reason).drop("raw", "e164")
@@ -452,7 +488,9 @@ class transaction:
         self.con.raw_sql("COMMIT" if exc_type is None else "ROLLBACK")
 
 
-def _run_with_progress(con: Any, work: Callable[[], None], on_progress: Callable[[float], None] | None) -> None:
+def _run_with_progress(
+    con: Any, work: Callable[[], None], on_progress: Callable[[float], None] | None
+) -> None:
     """Run ``work``; when a progress callback is given, run it in a thread and report the
     engine's progress. Ctrl-C interrupts the running query; the transaction rolls back."""
     if on_progress is None:

@@ -34,9 +34,7 @@ def _property_getter(properties: ir.StringValue) -> Callable[[str], ir.StringVal
 def map_touchpoints(events: ir.Table, jm: JourneyMap) -> ir.Table:
     """Events with ``touchpoint``, ``stage``, ``stage_index`` and ``is_conversion``."""
     prop = _property_getter(events.properties)
-    rules = [
-        (tp.match.to_ibis(events.event, events.channel, prop), tp.id) for tp in jm.touchpoints
-    ]
+    rules = [(tp.match.to_ibis(events.event, events.channel, prop), tp.id) for tp in jm.touchpoints]
     touchpoint = ibis.cases(*rules, else_=UNMAPPED) if rules else ibis.literal(UNMAPPED)
     stage_of = [(touchpoint == tp.id, tp.stage) for tp in jm.touchpoints]
     index_of = [(touchpoint == tp.id, jm.stage_index(tp.stage)) for tp in jm.touchpoints]
@@ -134,4 +132,6 @@ def mapping_coverage(journeys: ir.Table) -> ir.Table:
     agg = journeys.group_by(["event", "channel"]).aggregate(
         events=journeys.count(), mapped=mapped.sum()
     )
-    return agg.mutate(share=agg.mapped / agg.events).order_by([agg.mapped / agg.events, ibis.desc("events")])
+    return agg.mutate(share=agg.mapped / agg.events).order_by(
+        [agg.mapped / agg.events, ibis.desc("events")]
+    )

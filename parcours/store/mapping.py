@@ -73,7 +73,9 @@ class ColumnMapping:
     delimiter: str | None = None
 
     @classmethod
-    def parse(cls, target: str, spec: dict[str, Any] | None, where: str = "mapping") -> ColumnMapping:
+    def parse(
+        cls, target: str, spec: dict[str, Any] | None, where: str = "mapping"
+    ) -> ColumnMapping:
         """Check a mapping written as a dict (from YAML or keyword arguments)."""
         if target not in FIELDS:
             raise MappingError(f"unknown target '{target}'; allowed: {', '.join(FIELDS)}")

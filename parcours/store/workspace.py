@@ -120,9 +120,18 @@ class Workspace:
         else:
             parsed = ColumnMapping.parse(target, {**(mapping or {}), **fields})
         self._check_salt()
-        return ingest(self.con, target, source, parsed, settings=self.settings, on_progress=on_progress)
+        return ingest(
+            self.con, target, source, parsed, settings=self.settings, on_progress=on_progress
+        )
 
-    def ingest_events(self, source: Any, mapping: Any = None, *, on_progress: Callable[[float], None] | None = None, **fields: Any) -> IngestReport:
+    def ingest_events(
+        self,
+        source: Any,
+        mapping: Any = None,
+        *,
+        on_progress: Callable[[float], None] | None = None,
+        **fields: Any,
+    ) -> IngestReport:
         """Ingest events from a file, a pandas DataFrame or an Arrow table.
 
         ``mapping`` is a mapping file, a dict, or keyword arguments (``ts="time"``,
@@ -130,11 +139,25 @@ class Workspace:
         """
         return self._ingest("events", source, mapping, fields, on_progress)
 
-    def ingest_customers(self, source: Any, mapping: Any = None, *, on_progress: Callable[[float], None] | None = None, **fields: Any) -> IngestReport:
+    def ingest_customers(
+        self,
+        source: Any,
+        mapping: Any = None,
+        *,
+        on_progress: Callable[[float], None] | None = None,
+        **fields: Any,
+    ) -> IngestReport:
         """Ingest CRM rows: identifiers, and every other column as an attribute."""
         return self._ingest("customers", source, mapping, fields, on_progress)
 
-    def ingest_feedback(self, source: Any, mapping: Any = None, *, on_progress: Callable[[float], None] | None = None, **fields: Any) -> IngestReport:
+    def ingest_feedback(
+        self,
+        source: Any,
+        mapping: Any = None,
+        *,
+        on_progress: Callable[[float], None] | None = None,
+        **fields: Any,
+    ) -> IngestReport:
         """Ingest survey answers and reviews (kind nps, csat, ces or review; a score)."""
         return self._ingest("feedback", source, mapping, fields, on_progress)
 
@@ -143,7 +166,10 @@ class Workspace:
         salt = self.settings.hash_salt
         check = hashlib.sha256(f"parcours:{salt}".encode()).hexdigest() if salt else None
         if mode is None:
-            has_rows = self.events.count().to_pyarrow().as_py() or self.customers.count().to_pyarrow().as_py()
+            has_rows = (
+                self.events.count().to_pyarrow().as_py()
+                or self.customers.count().to_pyarrow().as_py()
+            )
             if not has_rows:
                 schema.write_meta(self.con, "identifiers", "hashed" if salt else "clear")
                 if check:
@@ -224,7 +250,8 @@ class Workspace:
         if not found:
             known = sorted(set(maps.map_id.to_pyarrow().to_pylist()))
             raise InputError(
-                f"no map '{map_id}'" + (f" version {version}" if version else "")
+                f"no map '{map_id}'"
+                + (f" version {version}" if version else "")
                 + f" in this workspace; maps: {', '.join(known) or 'none'}"
             )
         return JourneyMap.loads(found[0]["yaml"], source=f"{map_id}@v{found[0]['version']}")

@@ -90,12 +90,21 @@ def test_assign_persons_prefers_unshared_identifier():
     placed = assign_persons(table, ids).to_pandas().sort_values("row")
     mapping = ids.to_pandas().set_index("identifier").person_id
     assert list(placed.person_id) == [mapping[f"loyalty_id:L{i}"] for i in range(3)]
-    only_tablet = assign_persons(ibis.memtable(frame.head(1).assign(loyalty_id=None), schema={c: "string" for c in COLUMNS}), ids)
+    only_tablet = assign_persons(
+        ibis.memtable(frame.head(1).assign(loyalty_id=None), schema={c: "string" for c in COLUMNS}),
+        ids,
+    )
     assert only_tablet.to_pandas().person_id.iloc[0] == mapping["anonymous_id:tablet"]
 
 
 def test_phone_normalisation_to_e164():
-    for raw in ["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678", "06.12.34.56.78", "+33612345678"]:
+    for raw in [
+        "06 12 34 56 78",
+        "+33 6 12 34 56 78",
+        "0033612345678",
+        "06.12.34.56.78",
+        "+33612345678",
+    ]:
         assert normalize_phone(raw, "FR") == "+33612345678"
     assert normalize_phone("(212) 555-0100", "US") == "+12125550100"
     assert normalize_phone("12", "FR") is None

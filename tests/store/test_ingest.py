@@ -76,7 +76,9 @@ def test_naive_timezone_across_daylight_saving_change(ws, tmp_path):
 
 def test_configured_timezone_for_naive_times(tmp_path):
     ws = parcours.open(":memory:", settings=parcours.Settings(timezone="America/New_York"))
-    ws.ingest_events(write(tmp_path, "ny.csv", "ts,anonymous_id,channel,event\n2026-01-15 09:00:00,c,web,a\n"))
+    ws.ingest_events(
+        write(tmp_path, "ny.csv", "ts,anonymous_id,channel,event\n2026-01-15 09:00:00,c,web,a\n")
+    )
     assert str(rows(ws).ts.iloc[0]) == "2026-01-15 14:00:00"
 
 
@@ -104,7 +106,9 @@ def test_each_rejection_reason_names_row_and_field(ws, tmp_path):
     got = dict(zip(rejected.row_number, rejected.reason, strict=True))
     assert got[2].startswith("ts 'not a date' is not a timestamp; expected an ISO 8601")
     assert got[3] == "ts is empty"
-    assert got[4] == "no identifier; need one of customer_id, anonymous_id, email, phone, loyalty_id"
+    assert (
+        got[4] == "no identifier; need one of customer_id, anonymous_id, email, phone, loyalty_id"
+    )
     assert got[5] == "event is empty"
     assert got[6] == "channel is empty"
     assert got[7] == "revenue 'ten euros' is not a number"
@@ -183,7 +187,9 @@ def test_mapping_as_keyword_arguments_and_format(ws, tmp_path):
 
 def test_mapping_errors_say_what_exists(ws, tmp_path):
     source = write(tmp_path, "t.csv", "when,who,what\n2026-01-01,c,x\n")
-    with pytest.raises(MappingError, match="field 'ts' is mapped to column 'time'.*columns are: when, who, what"):
+    with pytest.raises(
+        MappingError, match="field 'ts' is mapped to column 'time'.*columns are: when, who, what"
+    ):
         ws.ingest_events(source, ts="time")
     with pytest.raises(MappingError, match="unknown key 'tz' for events; allowed: event_id, ts"):
         ws.ingest_events(source, tz="UTC")
@@ -201,7 +207,9 @@ def test_unknown_source_type_and_missing_file(ws, tmp_path):
 def test_pandas_arrow_parquet_and_ndjson_sources(ws, tmp_path):
     frame = pd.DataFrame(
         {
-            "ts": pd.to_datetime(["2026-03-01 10:00", "2026-03-01 11:00"]).tz_localize("Europe/Paris"),
+            "ts": pd.to_datetime(["2026-03-01 10:00", "2026-03-01 11:00"]).tz_localize(
+                "Europe/Paris"
+            ),
             "customer_id": ["k1", "k2"],
             "channel": ["app", "app"],
             "event": ["app_open", "login"],
@@ -219,7 +227,11 @@ def test_pandas_arrow_parquet_and_ndjson_sources(ws, tmp_path):
     )
     assert ws.ingest_events(ndjson).accepted == 1
     got = rows(ws)
-    assert [str(t) for t in got.ts] == ["2026-03-01 09:00:00", "2026-03-01 10:00:00", "2026-03-02 09:00:00"]
+    assert [str(t) for t in got.ts] == [
+        "2026-03-01 09:00:00",
+        "2026-03-01 10:00:00",
+        "2026-03-02 09:00:00",
+    ]
     # Typed properties keep their JSON types.
     assert json.loads(got.properties.iloc[0]) == {"late": True, "items": 3}
 

@@ -47,8 +47,14 @@ MAP = textwrap.dedent(
 def timeline(person: str, *steps: tuple[str, str, str, dict]) -> list[dict]:
     """Events of one person, written as (time, channel, event, properties)."""
     return [
-        {"event_id": f"{person}-{i}", "ts": ts, "anonymous_id": person, "channel": channel,
-         "event": event, **props}
+        {
+            "event_id": f"{person}-{i}",
+            "ts": ts,
+            "anonymous_id": person,
+            "channel": channel,
+            "event": event,
+            **props,
+        }
         for i, (ts, channel, event, props) in enumerate(steps)
     ]
 
@@ -124,8 +130,20 @@ def test_same_timestamp_ties_are_ordered_by_event_id(ws, jm):
         ws,
         jm,
         [
-            {"event_id": "b", "ts": "2026-03-01 10:00", "anonymous_id": "p", "channel": "web", "event": "purchase"},
-            {"event_id": "a", "ts": "2026-03-01 10:00", "anonymous_id": "p", "channel": "web", "event": "product_view"},
+            {
+                "event_id": "b",
+                "ts": "2026-03-01 10:00",
+                "anonymous_id": "p",
+                "channel": "web",
+                "event": "purchase",
+            },
+            {
+                "event_id": "a",
+                "ts": "2026-03-01 10:00",
+                "anonymous_id": "p",
+                "channel": "web",
+                "event": "product_view",
+            },
         ],
     )
     assert list(got.event_id) == ["a", "b"]
@@ -136,8 +154,20 @@ def test_same_timestamp_ties_are_ordered_by_event_id(ws, jm):
 def test_events_of_one_person_across_identifiers_share_journeys(ws, jm):
     events = [
         {"ts": "2026-03-01 10:00", "anonymous_id": "c1", "channel": "web", "event": "product_view"},
-        {"ts": "2026-03-01 10:01", "anonymous_id": "c1", "email": "x@y.fr", "channel": "web", "event": "login"},
-        {"ts": "2026-03-02 10:00", "loyalty_id": "L1", "email": "x@y.fr", "channel": "magasin", "event": "purchase"},
+        {
+            "ts": "2026-03-01 10:01",
+            "anonymous_id": "c1",
+            "email": "x@y.fr",
+            "channel": "web",
+            "event": "login",
+        },
+        {
+            "ts": "2026-03-02 10:00",
+            "loyalty_id": "L1",
+            "email": "x@y.fr",
+            "channel": "magasin",
+            "event": "purchase",
+        },
     ]
     got = journeys_of(ws, jm, events)
     assert got.person_id.nunique() == 1
@@ -156,9 +186,27 @@ def test_persona_from_latest_crm_row(ws, jm):
         )
     )
     events = [
-        {"event_id": "l1", "ts": "2026-03-01 10:00", "loyalty_id": "L1", "channel": "magasin", "event": "purchase"},
-        {"event_id": "l2", "ts": "2026-03-01 10:00", "loyalty_id": "L2", "channel": "magasin", "event": "purchase"},
-        {"event_id": "c9", "ts": "2026-03-01 10:00", "anonymous_id": "c9", "channel": "web", "event": "product_view"},
+        {
+            "event_id": "l1",
+            "ts": "2026-03-01 10:00",
+            "loyalty_id": "L1",
+            "channel": "magasin",
+            "event": "purchase",
+        },
+        {
+            "event_id": "l2",
+            "ts": "2026-03-01 10:00",
+            "loyalty_id": "L2",
+            "channel": "magasin",
+            "event": "purchase",
+        },
+        {
+            "event_id": "c9",
+            "ts": "2026-03-01 10:00",
+            "anonymous_id": "c9",
+            "channel": "web",
+            "event": "product_view",
+        },
     ]
     got = journeys_of(ws, jm, events).set_index("event_id").persona
     # L1's latest CRM row says 25-34 (its older 65+ row no longer counts); L2 matches no

@@ -42,14 +42,42 @@ def spark_con(tmp_path_factory):
 def sample_workspace(ws):
     events = []
     for i in range(6):  # six shoppers scanning their card on the same store tablet
-        events.append({"ts": f"2026-03-0{i + 1} 10:00", "anonymous_id": "tablet", "loyalty_id": f"L{i}",
-                       "channel": "magasin", "event": "product_view"})
-        events.append({"ts": f"2026-03-0{i + 1} 11:00", "loyalty_id": f"L{i}", "channel": "magasin",
-                       "event": "purchase", "revenue": 10.0 * i})
-        events.append({"ts": f"2026-02-2{i} 09:00", "anonymous_id": f"c{i}", "channel": "web",
-                       "event": "product_view", "promo": i % 2 == 0})
-        events.append({"ts": f"2026-02-2{i} 09:05", "anonymous_id": f"c{i}", "email": f"P{i}@x.fr ",
-                       "channel": "web", "event": "login"})
+        events.append(
+            {
+                "ts": f"2026-03-0{i + 1} 10:00",
+                "anonymous_id": "tablet",
+                "loyalty_id": f"L{i}",
+                "channel": "magasin",
+                "event": "product_view",
+            }
+        )
+        events.append(
+            {
+                "ts": f"2026-03-0{i + 1} 11:00",
+                "loyalty_id": f"L{i}",
+                "channel": "magasin",
+                "event": "purchase",
+                "revenue": 10.0 * i,
+            }
+        )
+        events.append(
+            {
+                "ts": f"2026-02-2{i} 09:00",
+                "anonymous_id": f"c{i}",
+                "channel": "web",
+                "event": "product_view",
+                "promo": i % 2 == 0,
+            }
+        )
+        events.append(
+            {
+                "ts": f"2026-02-2{i} 09:05",
+                "anonymous_id": f"c{i}",
+                "email": f"P{i}@x.fr ",
+                "channel": "web",
+                "event": "login",
+            }
+        )
     frame = pd.DataFrame(events)
     frame["ts"] = pd.to_datetime(frame["ts"]).dt.tz_localize("UTC")
     ws.ingest_events(frame)

@@ -1,0 +1,413 @@
+"""The commands of ``parcours``: maps, ingestion, workspace inspection and the demo."""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+import parcours
+from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
+from parcours.config import from_env
+from parcours.errors import InputError
+from parcours.maps import TEMPLATES, JourneyMap, render_template, validate_file
+
+app = typer.Typer(
+    name="parcours",
+    help="Customer journey maps as code, measured against real omnichannel data.\n\n"
+    "Start with `parcours demo`, then `parcours status`.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+WorkspaceOption = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="PARCOURS_WORKSPACE",
+        help="Workspace file (or $PARCOURS_WORKSPACE).",
+    ),
+]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")]
+
+
+def open_workspace(path: Path) -> parcours.Workspace:
+    return parcours.open(path, settings=from_env())
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+# -- maps ---------------------------------------------------------------------------------
+
+TemplateName = Enum("TemplateName", {name: name for name in TEMPLATES}, type=str)  # type: ignore[misc]
+
+
+class Lang(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+@app.command()
+def init(
+    template: Annotated[
+        TemplateName, typer.Option(help="Which framework to start from.")
+    ] = "cinq-phases",  # type: ignore[assignment]
+    lang: Annotated[Lang, typer.Option(help="Language of the titles shown.")] = Lang.fr,
+    out: Annotated[Path, typer.Option(help="File to write.")] = Path("journey.yaml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a journey map from a template.
+
+    Example: `parcours init --template 5a --lang en --out journey.yaml`
+    """
+    name = template.value if isinstance(template, Enum) else str(template)
+    if out.exists() and not force:
+        raise InputError(f"{out} already exists; choose another --out or add --force")
+    out.write_text(render_template(name, lang.value), encoding="utf-8")
+    jm = JourneyMap.load(out)
+    console.print(
+        f"Wrote [bold]{out}[/bold]: {jm.title_of(lang.value)} — {len(jm.stages)} stages, "
+        f"{len(jm.touchpoints)} touchpoints, {len(jm.personas)} personas.\n"
+        f"Edit it, then check it with `parcours validate {out}`."
+    )
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="The journey map YAML file.")],
+    format: FormatOption = Format.table,
+) -> None:
+    """Check a journey map; every problem is listed with its line and what is allowed.
+
+    Example: `parcours validate journey.yaml`
+    """
+    if not file.exists():
+        raise InputError(f"{file}: no such file")
+    jm = validate_file(file)
+    summary = {
+        "file": str(file),
+        "map": jm.map,
+        "title": jm.title_of(),
+        "stages": len(jm.stages),
+        "touchpoints": len(jm.touchpoints),
+        "personas": len(jm.personas),
+        "channels": len(jm.channels),
+        "timeout": jm.journey.timeout,
+        "valid": True,
+    }
+    if format is Format.table:
+        console.print(
+            f"[green]✓[/green] {file} is valid: {jm.title_of()} — {len(jm.stages)} stages, "
+            f"{len(jm.touchpoints)} touchpoints, {len(jm.personas)} personas, "
+            f"{len(jm.channels)} channels."
+        )
+    else:
+        emit_dict(summary, format)
+
+
+# -- ingestion ----------------------------------------------------------------------------
+
+
+class Target(StrEnum):
+    events = "events"
+    customers = "customers"
+    feedback = "feedback"
+
+
+@app.command()
+def ingest(
+    target: Annotated[Target, typer.Argument(help="events, customers or feedback.")],
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet, NDJSON/JSON or XES file.")],
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping YAML file.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone of naive timestamps (default Europe/Paris).")
+    ] = None,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """Load a file into the workspace; bad rows are kept in `rejected` with their reason.
+
+    Example: `parcours ingest events web_events.csv --mapping mapping.yaml`
+    """
+    ws = open_workspace(workspace)
+    extra = {"timezone": timezone} if timezone else {}
+    with progress_bar() as bar:
+        task = bar.add_task(f"Ingesting {file.name}", total=100)
+        method = getattr(ws, f"ingest_{target.value}")
+        report = (
+            method(file, mapping, on_progress=lambda p: bar.update(task, completed=p), **extra)
+            if mapping
+            else method(file, on_progress=lambda p: bar.update(task, completed=p), **extra)
+        )
+    if format is not Format.table:
+        emit_dict(report.to_dict(), format)
+        return
+    console.print(
+        f"[bold]{target.value}[/bold] from {file}: {report.rows:,} rows — "
+        f"[green]{report.accepted:,} accepted[/green], {report.duplicates:,} duplicates, "
+        f"[{'red' if report.rejected else 'green'}]{report.rejected:,} rejected[/]"
+        f" ({report.seconds:.1f} s)."
+    )
+    for reason, count in report.reasons.items():
+        console.print(f"  {count:,} × {reason}", highlight=False)
+    if report.rejected:
+        console.print("See them with `parcours rejected`.")
+
+
+@app.command()
+def rejected(
+    limit: Annotated[int, typer.Option(help="How many rows to show.")] = 20,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """Show rejected input rows with their reason, source and row number.
+
+    Example: `parcours rejected --limit 50 --format csv`
+    """
+    ws = open_workspace(workspace)
+    table = ws.rejected.order_by(["source", "row_number"]).limit(limit)
+    frame = table.select("target", "source", "row_number", "reason", "record").to_pandas()
+    emit_frame(frame, format, title=f"Rejected rows (first {limit})")
+
+
+# -- workspace ----------------------------------------------------------------------------
+
+
+@app.command()
+def status(
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """What the workspace holds: rows per table, persons, maps.
+
+    Example: `parcours status --workspace demo.duckdb`
+    """
+    if not workspace.exists():
+        raise InputError(
+            f"{workspace}: no workspace here; create one with `parcours demo` or `parcours ingest`"
+        )
+    ws = open_workspace(workspace)
+    counts = ws.counts()
+    ids = ws.identities()
+    persons = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
+    shared = ids.filter(ids.shared).count().to_pyarrow().as_py()
+    maps = ws.con.table("maps")
+    map_ids = sorted(set(maps.map_id.to_pyarrow().to_pylist()))
+    data = {
+        "workspace": str(workspace),
+        **counts,
+        "persons": persons,
+        "shared_identifiers": shared,
+        "maps": ", ".join(map_ids),
+    }
+    emit_dict(data, format, title="Workspace")
+
+
+@app.command()
+def identities(
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """Resolve persons again and list the over-shared identifiers (not used to merge).
+
+    Example: `parcours identities`
+    """
+    ws = open_workspace(workspace)
+    ids = ws.resolve_identities()
+    persons = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
+    shared = ws.shared_identifiers().select("identifier", "kind", "persons").to_pandas()
+    if format is Format.table:
+        console.print(
+            f"{ids.count().to_pyarrow().as_py():,} identifiers resolved into {persons:,} persons."
+        )
+        if len(shared):
+            console.print(
+                f"{len(shared)} identifiers are shared by more than "
+                f"{ws.settings.max_persons_per_identifier} persons and were not used to merge:"
+            )
+    emit_frame(shared, format, title="Shared identifiers")
+
+
+def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> JourneyMap:
+    """The map given with --map, else the only (or latest saved) map of the workspace."""
+    if map_file is not None:
+        return JourneyMap.load(map_file)
+    maps = ws.con.table("maps")
+    latest = maps.order_by(maps.saved_at.desc()).limit(1).to_pyarrow().to_pylist()
+    if not latest:
+        raise InputError(
+            "no journey map: give one with --map FILE, or save one with `parcours maps save FILE`"
+        )
+    return ws.load_map(latest[0]["map_id"])
+
+
+MapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--map", "-m", help="Journey map YAML (default: the workspace's latest saved map)."
+    ),
+]
+
+
+@app.command()
+def coverage(
+    map: MapOption = None,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """How many events of each name and channel the map's touchpoints cover.
+
+    Example: `parcours coverage --map journey.yaml`
+    """
+    ws = open_workspace(workspace)
+    jm = resolve_map(ws, map)
+    frame = ws.coverage(jm)
+    if format is Format.table:
+        total, mapped = int(frame.events.sum()), int(frame.mapped.sum())
+        console.print(
+            f"{jm.map}: {mapped:,} of {total:,} events mapped to a touchpoint ({mapped / max(total, 1):.1%})."
+        )
+    emit_frame(frame, format, title="Mapping coverage (least covered first)")
+
+
+maps_app = typer.Typer(
+    help="Journey maps saved in the workspace: save, list, history, show.", no_args_is_help=True
+)
+app.add_typer(maps_app, name="maps")
+
+
+@maps_app.command("save")
+def maps_save(
+    file: Annotated[Path, typer.Argument(help="The journey map YAML file.")],
+    message: Annotated[str | None, typer.Option(help="What changed.")] = None,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+) -> None:
+    """Save a new version of a map in the workspace.
+
+    Example: `parcours maps save journey.yaml --message "paiement: objectif 85%"`
+    """
+    jm = JourneyMap.load(file)
+    version = open_workspace(workspace).save_map(jm, message)
+    console.print(f"Saved {jm.map} version {version}.")
+
+
+@maps_app.command("list")
+def maps_list(
+    workspace: WorkspaceOption = Path("parcours.duckdb"), format: FormatOption = Format.table
+) -> None:
+    """List the maps of the workspace with their latest version.
+
+    Example: `parcours maps list`
+    """
+    maps = open_workspace(workspace).con.table("maps")
+    frame = (
+        maps.group_by("map_id")
+        .aggregate(versions=maps.version.max(), last_saved=maps.saved_at.max())
+        .order_by("map_id")
+        .to_pandas()
+    )
+    emit_frame(frame, format, title="Maps")
+
+
+@maps_app.command("history")
+def maps_history(
+    map_id: str,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """The versions of one map.
+
+    Example: `parcours maps history maison-lumiere`
+    """
+    emit_frame(
+        open_workspace(workspace).map_versions(map_id), format, title=f"Versions of {map_id}"
+    )
+
+
+@maps_app.command("show")
+def maps_show(
+    map_id: str,
+    version: Annotated[int | None, typer.Option(help="Version (default: latest).")] = None,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+) -> None:
+    """Print one version of a map as YAML.
+
+    Example: `parcours maps show maison-lumiere --version 1 > journey.yaml`
+    """
+    print(open_workspace(workspace).load_map(map_id, version).dumps(), end="")
+
+
+# -- demo ---------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    persons: Annotated[int, typer.Option(help="How many persons to simulate.", min=100)] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard at the end.")
+    ] = True,
+    map_out: Annotated[
+        Path, typer.Option("--map-out", help="Where to write the demo's journey map.")
+    ] = Path("maison-lumiere.yaml"),
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+) -> None:
+    """Simulate Maison Lumière, an omnichannel retailer, and load it into the workspace.
+
+    Example: `parcours demo --persons 5000 --workspace demo.duckdb --no-serve`
+    """
+    from parcours.demo.load import demo_map_text, load_demo
+
+    ws = open_workspace(workspace)
+    with progress_bar() as bar:
+        task = bar.add_task("Simulating and ingesting Maison Lumière", total=persons)
+        load = load_demo(
+            ws,
+            persons=persons,
+            seed=seed,
+            on_chunk=lambda done, _: bar.update(task, completed=done),
+        )
+    if not map_out.exists():
+        map_out.write_text(demo_map_text(), encoding="utf-8")
+    ids = ws.identities()
+    resolved = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
+    shared = ids.filter(ids.shared).count().to_pyarrow().as_py()
+    console.print(
+        f"[bold]Maison Lumière[/bold] loaded into [bold]{workspace}[/bold] (seed {seed}):\n"
+        f"  {load.total('events'):,} events, {load.total('customers'):,} CRM rows, "
+        f"{load.total('feedback'):,} survey answers"
+        + (
+            f" ({load.total('events', 'duplicates'):,} already there)"
+            if load.total("events", "duplicates")
+            else ""
+        )
+        + "\n"
+        f"  {persons:,} simulated persons resolved into {resolved:,} persons "
+        f"({shared} shared store-tablet identifiers not used to merge)\n"
+        f"  journey map '{load.map_id}' version {load.map_version}, also written to {map_out}\n"
+    )
+    console.print(
+        "Next:\n"
+        f"  parcours status -w {workspace}\n"
+        f"  parcours coverage -w {workspace}\n"
+        f"  parcours validate {map_out}\n"
+        "The planted truths of this demo are listed in parcours/demo/PLANTED.md."
+    )
+    if serve:
+        console.print("(The dashboard is not part of this release yet: nothing to serve.)")

@@ -1,0 +1,75 @@
+"""How the CLI prints results: Rich tables for people, JSON or CSV for programs."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def emit_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
+    """Print a table of results in the chosen format."""
+    if fmt is Format.csv:
+        frame.to_csv(sys.stdout, index=False)
+        return
+    if fmt is Format.json:
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        print(json.dumps(records, ensure_ascii=False, indent=2, default=_json_default))
+        return
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+
+
+def emit_dict(data: dict[str, Any], fmt: Format, title: str | None = None) -> None:
+    """Print a flat record (key → value) in the chosen format."""
+    if fmt is Format.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+        return
+    frame = pd.DataFrame(
+        {
+            "field": list(data),
+            "value": [
+                _cell(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False)
+                for v in data.values()
+            ],
+        }
+    )
+    emit_frame(frame, fmt, title)
