@@ -245,16 +245,8 @@ def identities(
 
 
 def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> JourneyMap:
-    """The map given with --map, else the only (or latest saved) map of the workspace."""
-    if map_file is not None:
-        return JourneyMap.load(map_file)
-    maps = ws.con.table("maps")
-    latest = maps.order_by(maps.saved_at.desc()).limit(1).to_pyarrow().to_pylist()
-    if not latest:
-        raise InputError(
-            "no journey map: give one with --map FILE, or save one with `parcours maps save FILE`"
-        )
-    return ws.load_map(latest[0]["map_id"])
+    """The map given with --map, else the workspace's latest saved map."""
+    return JourneyMap.load(map_file) if map_file is not None else ws.default_map()
 
 
 MapOption = Annotated[
@@ -411,3 +403,9 @@ def demo(
     )
     if serve:
         console.print("(The dashboard is not part of this release yet: nothing to serve.)")
+
+
+# Every registered analysis becomes a command (parcours funnel, parcours paths, ...).
+from parcours.cli.analyses import register_commands  # noqa: E402
+
+register_commands(app)

@@ -53,6 +53,8 @@ class Workspace:
         self.con = con
         self.url = url
         self.settings = settings
+        self._map: JourneyMap | None = None
+        self._journey_cache: dict[str, ir.Table] = {}
         if con.name == "duckdb":
             with transaction(con):
                 self.previous_version = schema.migrate(con)
@@ -215,6 +217,77 @@ class Workspace:
     def journeys(self, jm: JourneyMap) -> ir.Table:
         """The journey table of ``jm``: see :mod:`parcours.store.journeys`."""
         return journeys.journey_table(self.events, self.identities(), jm, self.customers)
+
+    def journey_table(self, jm: JourneyMap | None = None) -> ir.Table:
+        """The journey table of ``jm`` (default: :meth:`default_map`), computed once and
+        kept for this connection until events, customers or the map change."""
+        jm = jm or self.default_map()
+        stamp = schema.read_meta(self.con, "identities_current") or ""
+        if not stamp:
+            self.resolve_identities()
+            stamp = schema.read_meta(self.con, "identities_current") or ""
+        key = hashlib.sha256(f"{jm.dumps()}|{stamp}".encode()).hexdigest()[:16]
+        name = f"_journeys_{key}"
+        if name not in self._journey_cache:
+            expr = self.journeys(jm)
+            self._journey_cache[name] = (
+                self.con.create_table(name, expr, temp=True, overwrite=True)
+                if self.con.name == "duckdb"
+                else expr.cache()
+            )
+        return self._journey_cache[name]
+
+    def use_map(self, jm: JourneyMap) -> None:
+        """Make ``jm`` the map analyses use when none is given."""
+        self._map = jm
+
+    def default_map(self) -> JourneyMap:
+        """The map set with :meth:`use_map`, else the most recently saved map."""
+        if self._map is not None:
+            return self._map
+        maps = self.con.table("maps")
+        latest = maps.order_by(ibis.desc("saved_at")).limit(1).to_pyarrow().to_pylist()
+        if not latest:
+            raise InputError(
+                "no journey map: pass one (map=JourneyMap.load(...), or --map FILE), "
+                "or save one in the workspace (`parcours maps save FILE`)"
+            )
+        return self.load_map(latest[0]["map_id"])
+
+    def context(self, jm: JourneyMap | None = None, lang: str | None = None) -> Any:
+        """The input of the analyses: journey table, map and workspace tables."""
+        from parcours.analyses import Context
+
+        jm = jm or self.default_map()
+        return Context(
+            journeys=self.journey_table(jm),
+            map=jm,
+            feedback=self.feedback,
+            customers=self.customers,
+            identities=self.identities(),
+            lang=lang,
+        )
+
+    def analyze(self, name: str, map: JourneyMap | None = None, **params: Any) -> Any:  # noqa: A002
+        """Run analysis ``name`` (see ``parcours.analyses.REGISTRY``) with ``params``."""
+        from parcours.analyses import get
+
+        return get(name)(self.context(map), **params)
+
+    def __getattr__(self, name: str) -> Any:
+        # ws.funnel(...), ws.paths(...): every registered analysis is a method.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        from parcours.analyses import REGISTRY
+
+        if name in REGISTRY:
+            return lambda map=None, **params: self.analyze(name, map, **params)  # noqa: A002
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        from parcours.analyses import REGISTRY
+
+        return sorted(set(super().__dir__()) | set(REGISTRY))
 
     def coverage(self, jm: JourneyMap) -> pd.DataFrame:
         """How many events of each name and channel the map's touchpoints cover."""

@@ -1,0 +1,195 @@
+"""One CLI command per registered analysis, built from the analysis' typed signature.
+
+``parcours funnel STEP... --window 14d --order strict`` comes from
+``funnel(ctx, steps: list[str], window: str = "14d", order: Literal[...] = "ordered")``:
+a required ``list[str]`` becomes positional arguments, everything else an option, a
+``Literal`` a choice, an optional ``list[str]`` a comma-separated option.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import types
+import typing
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from parcours.analyses import REGISTRY, Analysis, Result
+from parcours.cli.output import Format, console, emit_frame
+
+COMMON = ("workspace", "map", "format", "lang", "all_tables")
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0], True
+    return annotation, False
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (list, tuple)
+
+
+def _cli_parameter(analysis: Analysis, param: inspect.Parameter) -> tuple[inspect.Parameter, Any]:
+    """A typer-ready parameter, and a function turning its CLI value back into the API's."""
+    annotation, optional = _unwrap_optional(param.annotation)
+    flag = "--" + param.name.replace("_", "-")
+    required = param.default is inspect.Parameter.empty
+    help_text = _param_help(analysis, param.name)
+
+    if _is_list(annotation):
+        if required:
+            typed = Annotated[list[str], typer.Argument(help=help_text, show_default=False)]
+            return param.replace(annotation=typed, default=inspect.Parameter.empty), list
+        typed = Annotated[
+            str | None, typer.Option(flag, help=(help_text + " (comma-separated)").strip())
+        ]
+        default = ",".join(param.default) if param.default else None
+        return param.replace(annotation=typed, default=default), _split
+    if typing.get_origin(annotation) is Literal:
+        choices = Enum(
+            f"{param.name}_choices", {v: v for v in typing.get_args(annotation)}, type=str
+        )  # type: ignore[misc]
+        kind = choices | None if optional else choices
+        default = (
+            None if param.default in (None, inspect.Parameter.empty) else choices(param.default)
+        )
+        typed = Annotated[kind, typer.Option(flag, help=help_text)]
+        return param.replace(
+            annotation=typed, default=default
+        ), lambda v: v.value if isinstance(v, Enum) else v
+    if annotation is bool:
+        typed = Annotated[bool, typer.Option(f"{flag}/--no-{flag[2:]}", help=help_text)]
+        return param.replace(annotation=typed), lambda v: v
+    kind = annotation | None if optional else annotation
+    if required:
+        typed = Annotated[kind, typer.Argument(help=help_text)]
+    else:
+        typed = Annotated[kind, typer.Option(flag, help=help_text)]
+    return param.replace(annotation=typed), lambda v: v
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _param_help(analysis: Analysis, name: str) -> str:
+    """The line of the analysis docstring that documents ``name`` (``name: text``)."""
+    for line in analysis.doc.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(f"{name}:"):
+            return stripped[len(name) + 1 :].strip()
+    return ""
+
+
+def print_result(result: Result, fmt: Format, all_tables: bool = False) -> None:
+    if fmt is Format.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if fmt is Format.csv:
+        emit_frame(result.table, fmt)
+        return
+    console.print(f"[bold]{result.title}[/bold]")
+    for key, value in result.summary.items():
+        shown = f"{value:,.4g}" if isinstance(value, float) else value
+        console.print(f"  {key}: {shown}", highlight=False)
+    emit_frame(result.table, fmt)
+    if all_tables:
+        for name, frame in result.tables.items():
+            emit_frame(frame, fmt, title=name)
+    elif result.tables:
+        console.print(f"[dim]More tables with --all: {', '.join(result.tables)}[/dim]")
+    for note in result.notes:
+        console.print(f"[dim]• {note}[/dim]", highlight=False)
+
+
+def make_command(analysis: Analysis):
+    """A function whose signature typer reads: the analysis' parameters plus common options."""
+    from parcours.cli.app import open_workspace, resolve_map
+
+    converted = [_cli_parameter(analysis, p) for p in analysis.parameters()]
+    own = [p for p, _ in converted]
+    converters = {p.name: convert for p, convert in converted}
+    common = [
+        inspect.Parameter(
+            "workspace",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=Path("parcours.duckdb"),
+            annotation=Annotated[
+                Path,
+                typer.Option(
+                    "--workspace", "-w", envvar="PARCOURS_WORKSPACE", help="Workspace file."
+                ),
+            ],
+        ),
+        inspect.Parameter(
+            "map",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                Path | None,
+                typer.Option(
+                    "--map",
+                    "-m",
+                    help="Journey map YAML (default: the workspace's latest saved map).",
+                ),
+            ],
+        ),
+        inspect.Parameter(
+            "format",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=Format.table,
+            annotation=Annotated[
+                Format, typer.Option("--format", "-f", help="table, json or csv.")
+            ],
+        ),
+        inspect.Parameter(
+            "lang",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                str | None, typer.Option("--lang", help="fr or en (default: the map's).")
+            ],
+        ),
+        inspect.Parameter(
+            "all_tables",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[
+                bool, typer.Option("--all", help="Print every table of the result.")
+            ],
+        ),
+    ]
+    positional = [p.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in own]
+
+    def command(**values: Any) -> None:
+        ws = open_workspace(values["workspace"])
+        jm = resolve_map(ws, values["map"])
+        params = {
+            name: converters[name](values[name])
+            for name in converters
+            if values.get(name) is not None
+        }
+        result = analysis(ws.context(jm, lang=values["lang"]), **params)
+        print_result(result, values["format"], values["all_tables"])
+
+    command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*positional, *(c.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for c in common)]
+    )
+    command.__name__ = analysis.name
+    doc = analysis.doc.split("\n\n")[0]
+    command.__doc__ = f"{doc}\n\nExample: `{analysis.example}`"
+    return command
+
+
+def register_commands(app: typer.Typer) -> None:
+    for name, analysis in sorted(REGISTRY.items()):
+        app.command(name=name, rich_help_panel="Analyses")(make_command(analysis))
