@@ -111,7 +111,20 @@ TABLES: dict[str, ibis.Schema] = {
     ),
 }
 
-SCHEMA_VERSION = 1
+# Added in version 2: the API keys of the REST server (see parcours.store.keys). Kept apart
+# from TABLES, which lists the data tables (what `status` counts and RGPD erasure walks).
+API_KEYS = ibis.schema(
+    {
+        "key_id": "!string",  # the public part of the token, shown in lists: pk_1a2b3c4d
+        "name": "string",
+        "scope": "!string",  # read | write | admin
+        "token_sha256": "!string",  # hex SHA-256 of the whole token; the token is never stored
+        "created_at": "!timestamp",
+        "revoked_at": "timestamp",
+    }
+)
+
+SCHEMA_VERSION = 2
 
 
 def _create_v1(con: BaseBackend) -> None:
@@ -121,8 +134,13 @@ def _create_v1(con: BaseBackend) -> None:
             con.create_table(name, schema=schema)
 
 
+def _add_api_keys(con: BaseBackend) -> None:
+    if "api_keys" not in con.list_tables():
+        con.create_table("api_keys", schema=API_KEYS)
+
+
 # version -> the step that brings a workspace from version-1 to version.
-MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {1: _create_v1}
+MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {1: _create_v1, 2: _add_api_keys}
 
 
 def read_meta(con: BaseBackend, key: str) -> str | None:

@@ -41,10 +41,10 @@ def describe(source: Any) -> str:
 def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> OpenedSource:
     """Open ``source`` (a path, a pandas DataFrame or an Arrow table) on ``con``."""
     if isinstance(source, pd.DataFrame):
-        return OpenedSource(ibis.memtable(source), describe(source))
+        return OpenedSource(_typed(ibis.memtable(source)), describe(source))
     if isinstance(source, (pa.Table, pa.RecordBatchReader)):
         table = source.read_all() if isinstance(source, pa.RecordBatchReader) else source
-        return OpenedSource(ibis.memtable(table), describe(source))
+        return OpenedSource(_typed(ibis.memtable(table)), describe(source))
     if not isinstance(source, (str, Path)):
         raise SourceError(
             f"cannot ingest a {type(source).__name__}; give a file path (CSV, Parquet, "
@@ -65,18 +65,24 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
         table = _read(con.read_csv, path, options)
         return OpenedSource(table, str(path), csv_rejects=True)
     if name.endswith(PARQUET_SUFFIXES):
-        return OpenedSource(_read(con.read_parquet, path, {}), str(path))
+        return OpenedSource(_typed(_read(con.read_parquet, path, {})), str(path))
     if name.endswith(JSON_SUFFIXES):
         # DuckDB would turn ISO strings into zone-less timestamps, losing their offsets; a
         # format that never matches keeps them as text for parcours' own zone handling.
         keep_text = {"timestampformat": "%%no-auto-detect", "dateformat": "%%no-auto-detect"}
-        return OpenedSource(_read(con.read_json, path, keep_text), str(path))
+        return OpenedSource(_typed(_read(con.read_json, path, keep_text)), str(path))
     if name.endswith(XES_SUFFIXES):
         from parcours.store.xes import read_xes
 
         return OpenedSource(ibis.memtable(read_xes(path)), str(path))
     allowed = ", ".join(CSV_SUFFIXES + PARQUET_SUFFIXES + JSON_SUFFIXES + XES_SUFFIXES)
     raise SourceError(f"{path}: unknown file type; allowed endings: {allowed}")
+
+
+def _typed(table: ir.Table) -> ir.Table:
+    """A column with no value at all has no type; read it as (empty) text."""
+    nulls = {name: "string" for name, dtype in table.schema().items() if dtype.is_null()}
+    return table.cast(nulls) if nulls else table
 
 
 def _read(reader: Any, path: Path, options: dict[str, Any]) -> ir.Table:

@@ -1,0 +1,5 @@
+"""``python -m parcours`` runs the CLI."""
+
+from parcours.cli import main
+
+main()
