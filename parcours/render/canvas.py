@@ -1,0 +1,364 @@
+"""The journey map canvas: the map as drawn, with the journey as lived written on it.
+
+    stage columns  →   Découverte        Considération       Décision
+    persona header     Claire, 27 ans — goals
+    lane per channel   [card: touchpoint, reach, conversion, exit rate, goal met/missed, ⚠]
+    emotion curve      designed (dashed) and measured (solid), −1 … +1
+    frictions / opportunities per stage
+
+No charting library draws journey maps, so this one is laid out here, as SVG: columns and
+lanes are sized from their content (cards stack inside a cell, long text wraps and is cut
+with an ellipsis, the full text in a tooltip), so 2 to 8 stages and 1 to 40 touchpoints fit
+without overlapping text. ``Canvas.save`` writes SVG, standalone HTML, PNG or PDF (CairoSVG).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from parcours.errors import InputError
+from parcours.maps import JourneyMap, text_of
+
+CARD_W, CARD_H, GAP = 196, 96, 10
+GUTTER = 150  # lane labels
+COL_W = CARD_W + 2 * GAP
+FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
+COLOURS = {
+    "met": "#1b7f3b",
+    "missed": "#c0392b",
+    "none": "#8a8f98",
+    "positive": "#1b7f3b",
+    "neutral": "#b7950b",
+    "negative": "#c0392b",
+    "stage": "#243b55",
+    "lane": "#f4f6f9",
+    "card": "#ffffff",
+}
+METRIC_WORDS = {
+    "fr": {"reach": "portée", "conversion": "conversion", "exit_rate": "taux de sortie",
+           "bounce_rate": "taux de rebond", "drop_off": "abandon", "repeat_purchase_rate": "réachat",
+           "time_to_convert": "délai", "revenue": "chiffre d'affaires"},
+    "en": {"exit_rate": "exit rate", "bounce_rate": "bounce rate", "drop_off": "drop-off",
+           "repeat_purchase_rate": "repeat purchase", "time_to_convert": "time to convert"},
+}  # fmt: skip
+EMOTION_VALUE = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
+LABELS = {
+    "fr": {"reach": "portée", "conversion": "conversion", "exit_rate": "sortie", "emotion": "Émotion",
+           "designed": "prévue", "measured": "mesurée", "frictions": "Points de friction",
+           "opportunities": "Opportunités", "goal": "objectif", "persona": "Persona"},
+    "en": {"reach": "reach", "conversion": "conversion", "exit_rate": "exit", "emotion": "Emotion",
+           "designed": "designed", "measured": "measured", "frictions": "Friction points",
+           "opportunities": "Opportunities", "goal": "goal", "persona": "Persona"},
+}  # fmt: skip
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def wrap(text: str, width_px: float, size: float, max_lines: int) -> list[str]:
+    """Words into lines that fit ``width_px`` at font ``size``; the last line ends in … when cut."""
+    per_line = max(4, int(width_px / (size * 0.58)))
+    lines: list[str] = []
+    current = ""
+    for word in str(text).split():
+        while len(word) > per_line:  # a word longer than a line is split
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[: per_line - 1] + "-")
+            word = word[per_line - 1 :]
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= per_line:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: per_line - 1].rstrip() + "…"
+    return lines or [""]
+
+
+def _text(x: float, y: float, lines: list[str], size: float, weight: str = "normal",
+          colour: str = "#1d2330", anchor: str = "start", tooltip: str | None = None) -> str:
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else size * 1.25:.1f}">{_esc(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    title = f"<title>{_esc(tooltip)}</title>" if tooltip else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" fill="{colour}" '
+        f'text-anchor="{anchor}" font-family="{FONT}">{title}{spans}</text>'
+    )
+
+
+@dataclass
+class Canvas:
+    """A rendered canvas: ``svg`` text, with HTML, PNG and PDF exports."""
+
+    svg: str
+    width: int
+    height: int
+    title: str = ""
+
+    def html(self) -> str:
+        return (
+            "<!doctype html><html><head><meta charset='utf-8'>"
+            f"<title>{_esc(self.title)}</title>"
+            "<style>body{margin:16px;background:#fff;font-family:sans-serif}</style>"
+            f"</head><body>{self.svg}</body></html>"
+        )
+
+    def _repr_html_(self) -> str:
+        return f'<div style="overflow-x:auto">{self.svg}</div>'
+
+    def save(self, path: str | Path) -> Path:
+        """Write the canvas; the format comes from the suffix: .svg, .html, .png or .pdf."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
+            path.write_text(self.svg, encoding="utf-8")
+        elif suffix in (".html", ".htm"):
+            path.write_text(self.html(), encoding="utf-8")
+        elif suffix in (".png", ".pdf"):
+            import cairosvg
+
+            convert = cairosvg.svg2png if suffix == ".png" else cairosvg.svg2pdf
+            kwargs = {"scale": 2.0} if suffix == ".png" else {}
+            convert(bytestring=self.svg.encode("utf-8"), write_to=str(path), **kwargs)
+        else:
+            raise InputError(f"{path}: unknown format '{suffix}'; allowed: .svg, .html, .png, .pdf")
+        return path
+
+
+@dataclass
+class CanvasInput:
+    """What the canvas shows besides the map; each part optional.
+
+    kpis: the ``kpis`` result table (id, reach, conversion, exit_rate) and its ``goals``.
+    emotion: per stage, ``measured`` and/or ``designed`` values in −1..1.
+    frictions: per touchpoint or stage id, a plain-language explanation.
+    """
+
+    kpis: pd.DataFrame | None = None
+    goals: pd.DataFrame | None = None
+    emotion: pd.DataFrame | None = None
+    frictions: dict[str, str] = field(default_factory=dict)
+    persona: str | None = None
+
+
+def designed_emotion(jm: JourneyMap) -> dict[str, float]:
+    """A stage's designed emotion, or the mean of its touchpoints' designed emotions."""
+    values: dict[str, float] = {}
+    for stage in jm.stages:
+        if stage.emotion:
+            values[stage.id] = EMOTION_VALUE[stage.emotion]
+            continue
+        own = [EMOTION_VALUE[t.emotion] for t in jm.touchpoints_of(stage.id) if t.emotion]
+        if own:
+            values[stage.id] = sum(own) / len(own)
+    return values
+
+
+def journey_canvas(jm: JourneyMap, data: CanvasInput | None = None, lang: str | None = None) -> Canvas:
+    """Lay out the canvas of ``jm`` with the measured figures of ``data``."""
+    data = data or CanvasInput()
+    lang = lang or jm.lang
+    words = LABELS.get(lang, LABELS["en"])
+    stages = jm.stages
+    channels = [c.id for c in jm.channels if any(t.channel == c.id for t in jm.touchpoints)]
+    channel_titles = {c.id: text_of(c.title, lang) if c.title else c.id for c in jm.channels}
+    cells: dict[tuple[str, str], list] = {}
+    for tp in jm.touchpoints:
+        cells.setdefault((tp.stage, tp.channel), []).append(tp)
+    lane_cards = {ch: max([len(cells.get((s.id, ch), [])) for s in stages] + [1]) for ch in channels}
+    kpis = data.kpis.set_index("id") if data.kpis is not None and len(data.kpis) else None
+    goals = data.goals if data.goals is not None else pd.DataFrame(columns=["id", "metric", "target", "value", "met"])
+
+    width = GUTTER + COL_W * len(stages) + GAP
+    parts: list[str] = []
+    y = 20.0
+    title = jm.title_of(lang)
+    parts.append(_text(GAP, y + 8, wrap(title, width - 2 * GAP, 20, 1), 20, "bold", tooltip=title))
+    y += 30
+
+    persona = next((p for p in jm.personas if p.id == data.persona), None) if data.persona else None
+    if persona is not None:
+        goals_text = " · ".join(text_of(g, lang) for g in persona.goals)
+        desc = text_of(persona.description, lang) if persona.description else ""
+        lines = wrap(f"{text_of(persona.title, lang)} — {desc}", width - 2 * GAP, 12, 2)
+        goal_lines = wrap(goals_text, width - 2 * GAP, 11, 2) if goals_text else []
+        band = 14 + 15 * len(lines) + 14 * len(goal_lines)
+        parts.append(f'<rect x="{GAP}" y="{y}" width="{width - 2 * GAP}" height="{band}" rx="6" fill="#eef3fb"/>')
+        parts.append(_text(GAP + 10, y + 18, lines, 12, "bold", "#243b55"))
+        if goal_lines:
+            parts.append(_text(GAP + 10, y + 18 + 15 * len(lines), goal_lines, 11, colour="#243b55"))
+        y += band + GAP
+
+    # Stage header row.
+    header_h = 58
+    for i, stage in enumerate(stages):
+        x = GUTTER + i * COL_W
+        parts.append(f'<rect x="{x + 3}" y="{y}" width="{COL_W - 6}" height="{header_h}" rx="6" fill="{COLOURS["stage"]}"/>')
+        stage_title = text_of(stage.title, lang)
+        parts.append(_text(x + COL_W / 2, y + 20, wrap(stage_title, COL_W - 20, 14, 1), 14, "bold", "#fff", "middle", stage_title))
+        if stage.goal:
+            goal = text_of(stage.goal, lang)
+            parts.append(_text(x + COL_W / 2, y + 38, wrap(goal, COL_W - 20, 10, 2), 10, colour="#dfe6ee", anchor="middle", tooltip=goal))
+    y += header_h + GAP
+
+    # Lanes: one per channel, cards stacked inside each stage cell.
+    for lane_index, channel in enumerate(channels):
+        lane_h = lane_cards[channel] * (CARD_H + GAP) + GAP
+        fill = COLOURS["lane"] if lane_index % 2 == 0 else "#fafbfc"
+        parts.append(f'<rect x="0" y="{y}" width="{width}" height="{lane_h}" fill="{fill}"/>')
+        label = channel_titles.get(channel, channel)
+        parts.append(_text(GAP, y + lane_h / 2 + 4, wrap(label, GUTTER - 2 * GAP, 12, 2), 12, "bold", "#243b55", tooltip=label))
+        for i, stage in enumerate(stages):
+            for k, tp in enumerate(cells.get((stage.id, channel), [])):
+                cx = GUTTER + i * COL_W + GAP
+                cy = y + GAP + k * (CARD_H + GAP)
+                parts.append(_card(tp, cx, cy, kpis, goals, data.frictions.get(tp.id), words, lang))
+        y += lane_h
+
+    # Emotion curve across stages.
+    parts.append(_emotion_band(jm, data.emotion, y + GAP, width, words, lang))
+    y += 130 + GAP
+
+    # Frictions and opportunities per stage.
+    band_parts, band_h = _notes_band(jm, data.frictions, y, words, lang)
+    parts.extend(band_parts)
+    y += band_h + GAP
+
+    height = int(math.ceil(y + GAP))
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(title)}">'
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>' + "".join(parts) + "</svg>"
+    )
+    return Canvas(svg=svg, width=width, height=height, title=title)
+
+
+def _pct(value: object) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.0%}"
+
+
+def _card(tp, x: float, y: float, kpis, goals: pd.DataFrame, friction: str | None, words: dict, lang: str) -> str:
+    mine = goals[goals.id == tp.id] if len(goals) else goals
+    measured = mine[mine.met.notna()] if len(mine) else mine
+    status = "none"
+    if len(measured):
+        status = "met" if all(bool(m) for m in measured.met) else "missed"
+    border = COLOURS[status]
+    title = text_of(tp.title, lang) if tp.title else tp.id
+    out = [
+        f'<g class="touchpoint" data-id="{_esc(tp.id)}">',
+        f'<rect x="{x}" y="{y}" width="{CARD_W}" height="{CARD_H}" rx="6" fill="{COLOURS["card"]}" '
+        f'stroke="{border}" stroke-width="{2.2 if status != "none" else 1}"/>',
+        f'<rect x="{x}" y="{y}" width="5" height="{CARD_H}" rx="2" fill="{COLOURS.get(tp.emotion or "", "#d0d4da")}"/>',
+        _text(x + 12, y + 17, wrap(title, CARD_W - 40, 12, 2), 12, "bold", tooltip=title),
+    ]
+    if kpis is not None and tp.id in kpis.index:
+        row = kpis.loc[tp.id]
+        figures = f"{words['reach']} {_pct(row.get('reach'))} · {words['conversion']} {_pct(row.get('conversion'))}"
+        out.append(_text(x + 12, y + 56, [figures], 10, colour="#39414d"))
+        out.append(_text(x + 12, y + 70, [f"{words['exit_rate']} {_pct(row.get('exit_rate'))}"], 10, colour="#39414d"))
+    if len(mine):
+        goal = mine.iloc[0]
+        target = goal.target
+        shown = "" if target is None or pd.isna(target) else (f"{target:.0%}" if abs(float(target)) <= 1 else f"{target:g}")
+        mark = {"met": "✓", "missed": "✗", "none": "·"}[status if pd.notna(goal.met) else "none"]
+        metric = METRIC_WORDS.get(lang, {}).get(goal.metric, goal.metric.replace("_", " "))
+        line = f"{mark} {words['goal']} {metric} {shown}".strip()
+        colour = COLOURS[status if pd.notna(goal.met) else "none"]
+        out.append(_text(x + 12, y + 86, wrap(line, CARD_W - 20, 10, 1), 10, "bold", colour, tooltip=line))
+    if friction or tp.frictions:
+        explanation = friction or "; ".join(text_of(f, lang) for f in tp.frictions)
+        colour = COLOURS["missed"] if friction else "#e67e22"
+        tx, ty = x + CARD_W - 20, y + 8
+        out.append(
+            f'<g class="friction"><title>{_esc(explanation)}</title>'
+            f'<path d="M{tx} {ty + 14} L{tx + 8} {ty} L{tx + 16} {ty + 14} Z" fill="{colour}"/>'
+            f'<text x="{tx + 8}" y="{ty + 12.5}" font-size="10" font-weight="bold" fill="#fff" '
+            f'text-anchor="middle" font-family="{FONT}">!</text></g>'
+        )
+    out.append("</g>")
+    return "".join(out)
+
+
+def _emotion_band(jm: JourneyMap, emotion: pd.DataFrame | None, y: float, width: int, words: dict, lang: str) -> str:
+    band_h = 120
+    parts = [
+        f'<rect x="0" y="{y}" width="{width}" height="{band_h}" fill="#fbfbfd"/>',
+        _text(GAP, y + band_h / 2, [words["emotion"]], 12, "bold", "#243b55"),
+    ]
+    top, bottom = y + 18, y + band_h - 18
+    mid = (top + bottom) / 2
+
+    def ypos(value: float) -> float:
+        return mid - max(-1.0, min(1.0, value)) * (bottom - top) / 2
+
+    parts.append(f'<line x1="{GUTTER}" y1="{mid}" x2="{width - GAP}" y2="{mid}" stroke="#d5d9e0" stroke-dasharray="2 3"/>')
+    designed = designed_emotion(jm)
+    measured: dict[str, float] = {}
+    if emotion is not None and len(emotion):
+        frame = emotion.set_index("stage")
+        if "measured" in frame:
+            measured = {k: float(v) for k, v in frame["measured"].dropna().items()}
+        if "designed" in frame and not designed:
+            designed = {k: float(v) for k, v in frame["designed"].dropna().items()}
+    for series, values, dash, colour in (
+        ("designed", designed, "6 4", "#8a8f98"),
+        ("measured", measured, "", "#2e86de"),
+    ):
+        points = [
+            (GUTTER + i * COL_W + COL_W / 2, ypos(values[s.id]), values[s.id])
+            for i, s in enumerate(jm.stages)
+            if s.id in values
+        ]
+        if not points:
+            continue
+        path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f} {py:.1f}" for i, (px, py, _) in enumerate(points))
+        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-dasharray="{dash}"/>')
+        for px, py, value in points:
+            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4.5" fill="{colour}"><title>{words[series]}: {value:+.2f}</title></circle>')
+    legend_x = width - 230
+    parts.append(f'<line x1="{legend_x}" y1="{y + 12}" x2="{legend_x + 24}" y2="{y + 12}" stroke="#8a8f98" stroke-width="2.5" stroke-dasharray="6 4"/>')
+    parts.append(_text(legend_x + 30, y + 16, [words["designed"]], 10, colour="#39414d"))
+    parts.append(f'<line x1="{legend_x + 110}" y1="{y + 12}" x2="{legend_x + 134}" y2="{y + 12}" stroke="#2e86de" stroke-width="2.5"/>')
+    parts.append(_text(legend_x + 140, y + 16, [words["measured"]], 10, colour="#39414d"))
+    return "".join(parts)
+
+
+def _notes_band(jm: JourneyMap, frictions: dict[str, str], y: float, words: dict, lang: str) -> tuple[list[str], float]:
+    parts: list[str] = []
+    heights = []
+    for i, stage in enumerate(jm.stages):
+        x = GUTTER + i * COL_W + GAP
+        lines: list[tuple[str, str, str]] = []  # (text, colour, tooltip)
+        declared = [text_of(f, lang) for t in jm.touchpoints_of(stage.id) for f in t.frictions]
+        measured = [frictions[k] for k in [stage.id, *(t.id for t in jm.touchpoints_of(stage.id))] if k in frictions]
+        for text in measured:
+            lines += [(line, COLOURS["missed"], text) for line in wrap("⚠ " + text, CARD_W, 10, 3)]
+        for text in declared:
+            lines += [(line, "#b9770e", text) for line in wrap("! " + text, CARD_W, 10, 2)]
+        opportunities = [text_of(o, lang) for o in stage.opportunities] + [
+            text_of(o, lang) for t in jm.touchpoints_of(stage.id) for o in t.opportunities
+        ]
+        for text in opportunities[:3]:
+            lines += [(line, COLOURS["met"], text) for line in wrap("+ " + text, CARD_W, 10, 2)]
+        for k, (line, colour, tooltip) in enumerate(lines[:14]):
+            parts.append(_text(x, y + 30 + k * 13, [line], 10, colour=colour, tooltip=tooltip))
+        heights.append(30 + 13 * min(len(lines), 14))
+    band_h = max(heights + [40])
+    header = _text(GAP, y + 14, [words["frictions"]], 11, "bold", COLOURS["missed"])
+    header2 = _text(GAP, y + 28, [words["opportunities"]], 11, "bold", COLOURS["met"])
+    return [f'<line x1="0" y1="{y}" x2="{GUTTER + COL_W * len(jm.stages)}" y2="{y}" stroke="#e3e6eb"/>', header, header2, *parts], band_h
