@@ -87,8 +87,16 @@ def wrap(text: str, width_px: float, size: float, max_lines: int) -> list[str]:
     return lines or [""]
 
 
-def _text(x: float, y: float, lines: list[str], size: float, weight: str = "normal",
-          colour: str = "#1d2330", anchor: str = "start", tooltip: str | None = None) -> str:
+def _text(
+    x: float,
+    y: float,
+    lines: list[str],
+    size: float,
+    weight: str = "normal",
+    colour: str = "#1d2330",
+    anchor: str = "start",
+    tooltip: str | None = None,
+) -> str:
     spans = "".join(
         f'<tspan x="{x:.1f}" dy="{0 if i == 0 else size * 1.25:.1f}">{_esc(line)}</tspan>'
         for i, line in enumerate(lines)
@@ -168,7 +176,9 @@ def designed_emotion(jm: JourneyMap) -> dict[str, float]:
     return values
 
 
-def journey_canvas(jm: JourneyMap, data: CanvasInput | None = None, lang: str | None = None) -> Canvas:
+def journey_canvas(
+    jm: JourneyMap, data: CanvasInput | None = None, lang: str | None = None
+) -> Canvas:
     """Lay out the canvas of ``jm`` with the measured figures of ``data``."""
     data = data or CanvasInput()
     lang = lang or jm.lang
@@ -179,9 +189,15 @@ def journey_canvas(jm: JourneyMap, data: CanvasInput | None = None, lang: str | 
     cells: dict[tuple[str, str], list] = {}
     for tp in jm.touchpoints:
         cells.setdefault((tp.stage, tp.channel), []).append(tp)
-    lane_cards = {ch: max([len(cells.get((s.id, ch), [])) for s in stages] + [1]) for ch in channels}
+    lane_cards = {
+        ch: max([len(cells.get((s.id, ch), [])) for s in stages] + [1]) for ch in channels
+    }
     kpis = data.kpis.set_index("id") if data.kpis is not None and len(data.kpis) else None
-    goals = data.goals if data.goals is not None else pd.DataFrame(columns=["id", "metric", "target", "value", "met"])
+    goals = (
+        data.goals
+        if data.goals is not None
+        else pd.DataFrame(columns=["id", "metric", "target", "value", "met"])
+    )
 
     width = GUTTER + COL_W * len(stages) + GAP
     parts: list[str] = []
@@ -197,22 +213,49 @@ def journey_canvas(jm: JourneyMap, data: CanvasInput | None = None, lang: str | 
         lines = wrap(f"{text_of(persona.title, lang)} — {desc}", width - 2 * GAP, 12, 2)
         goal_lines = wrap(goals_text, width - 2 * GAP, 11, 2) if goals_text else []
         band = 14 + 15 * len(lines) + 14 * len(goal_lines)
-        parts.append(f'<rect x="{GAP}" y="{y}" width="{width - 2 * GAP}" height="{band}" rx="6" fill="#eef3fb"/>')
+        parts.append(
+            f'<rect x="{GAP}" y="{y}" width="{width - 2 * GAP}" height="{band}" rx="6" fill="#eef3fb"/>'
+        )
         parts.append(_text(GAP + 10, y + 18, lines, 12, "bold", "#243b55"))
         if goal_lines:
-            parts.append(_text(GAP + 10, y + 18 + 15 * len(lines), goal_lines, 11, colour="#243b55"))
+            parts.append(
+                _text(GAP + 10, y + 18 + 15 * len(lines), goal_lines, 11, colour="#243b55")
+            )
         y += band + GAP
 
     # Stage header row.
     header_h = 58
     for i, stage in enumerate(stages):
         x = GUTTER + i * COL_W
-        parts.append(f'<rect x="{x + 3}" y="{y}" width="{COL_W - 6}" height="{header_h}" rx="6" fill="{COLOURS["stage"]}"/>')
+        parts.append(
+            f'<rect x="{x + 3}" y="{y}" width="{COL_W - 6}" height="{header_h}" rx="6" fill="{COLOURS["stage"]}"/>'
+        )
         stage_title = text_of(stage.title, lang)
-        parts.append(_text(x + COL_W / 2, y + 20, wrap(stage_title, COL_W - 20, 14, 1), 14, "bold", "#fff", "middle", stage_title))
+        parts.append(
+            _text(
+                x + COL_W / 2,
+                y + 20,
+                wrap(stage_title, COL_W - 20, 14, 1),
+                14,
+                "bold",
+                "#fff",
+                "middle",
+                stage_title,
+            )
+        )
         if stage.goal:
             goal = text_of(stage.goal, lang)
-            parts.append(_text(x + COL_W / 2, y + 38, wrap(goal, COL_W - 20, 10, 2), 10, colour="#dfe6ee", anchor="middle", tooltip=goal))
+            parts.append(
+                _text(
+                    x + COL_W / 2,
+                    y + 38,
+                    wrap(goal, COL_W - 20, 10, 2),
+                    10,
+                    colour="#dfe6ee",
+                    anchor="middle",
+                    tooltip=goal,
+                )
+            )
     y += header_h + GAP
 
     # Lanes: one per channel, cards stacked inside each stage cell.
@@ -221,7 +264,17 @@ def journey_canvas(jm: JourneyMap, data: CanvasInput | None = None, lang: str | 
         fill = COLOURS["lane"] if lane_index % 2 == 0 else "#fafbfc"
         parts.append(f'<rect x="0" y="{y}" width="{width}" height="{lane_h}" fill="{fill}"/>')
         label = channel_titles.get(channel, channel)
-        parts.append(_text(GAP, y + lane_h / 2 + 4, wrap(label, GUTTER - 2 * GAP, 12, 2), 12, "bold", "#243b55", tooltip=label))
+        parts.append(
+            _text(
+                GAP,
+                y + lane_h / 2 + 4,
+                wrap(label, GUTTER - 2 * GAP, 12, 2),
+                12,
+                "bold",
+                "#243b55",
+                tooltip=label,
+            )
+        )
         for i, stage in enumerate(stages):
             for k, tp in enumerate(cells.get((stage.id, channel), [])):
                 cx = GUTTER + i * COL_W + GAP
@@ -248,10 +301,16 @@ def journey_canvas(jm: JourneyMap, data: CanvasInput | None = None, lang: str | 
 
 
 def _pct(value: object) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.0%}"
+    return (
+        "–"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"{float(value):.0%}"
+    )
 
 
-def _card(tp, x: float, y: float, kpis, goals: pd.DataFrame, friction: str | None, words: dict, lang: str) -> str:
+def _card(
+    tp, x: float, y: float, kpis, goals: pd.DataFrame, friction: str | None, words: dict, lang: str
+) -> str:
     mine = goals[goals.id == tp.id] if len(goals) else goals
     measured = mine[mine.met.notna()] if len(mine) else mine
     status = "none"
@@ -270,16 +329,30 @@ def _card(tp, x: float, y: float, kpis, goals: pd.DataFrame, friction: str | Non
         row = kpis.loc[tp.id]
         figures = f"{words['reach']} {_pct(row.get('reach'))} · {words['conversion']} {_pct(row.get('conversion'))}"
         out.append(_text(x + 12, y + 56, [figures], 10, colour="#39414d"))
-        out.append(_text(x + 12, y + 70, [f"{words['exit_rate']} {_pct(row.get('exit_rate'))}"], 10, colour="#39414d"))
+        out.append(
+            _text(
+                x + 12,
+                y + 70,
+                [f"{words['exit_rate']} {_pct(row.get('exit_rate'))}"],
+                10,
+                colour="#39414d",
+            )
+        )
     if len(mine):
         goal = mine.iloc[0]
         target = goal.target
-        shown = "" if target is None or pd.isna(target) else (f"{target:.0%}" if abs(float(target)) <= 1 else f"{target:g}")
+        shown = (
+            ""
+            if target is None or pd.isna(target)
+            else (f"{target:.0%}" if abs(float(target)) <= 1 else f"{target:g}")
+        )
         mark = {"met": "✓", "missed": "✗", "none": "·"}[status if pd.notna(goal.met) else "none"]
         metric = METRIC_WORDS.get(lang, {}).get(goal.metric, goal.metric.replace("_", " "))
         line = f"{mark} {words['goal']} {metric} {shown}".strip()
         colour = COLOURS[status if pd.notna(goal.met) else "none"]
-        out.append(_text(x + 12, y + 86, wrap(line, CARD_W - 20, 10, 1), 10, "bold", colour, tooltip=line))
+        out.append(
+            _text(x + 12, y + 86, wrap(line, CARD_W - 20, 10, 1), 10, "bold", colour, tooltip=line)
+        )
     if friction or tp.frictions:
         explanation = friction or "; ".join(text_of(f, lang) for f in tp.frictions)
         colour = COLOURS["missed"] if friction else "#e67e22"
@@ -294,7 +367,9 @@ def _card(tp, x: float, y: float, kpis, goals: pd.DataFrame, friction: str | Non
     return "".join(out)
 
 
-def _emotion_band(jm: JourneyMap, emotion: pd.DataFrame | None, y: float, width: int, words: dict, lang: str) -> str:
+def _emotion_band(
+    jm: JourneyMap, emotion: pd.DataFrame | None, y: float, width: int, words: dict, lang: str
+) -> str:
     band_h = 120
     parts = [
         f'<rect x="0" y="{y}" width="{width}" height="{band_h}" fill="#fbfbfd"/>',
@@ -306,7 +381,9 @@ def _emotion_band(jm: JourneyMap, emotion: pd.DataFrame | None, y: float, width:
     def ypos(value: float) -> float:
         return mid - max(-1.0, min(1.0, value)) * (bottom - top) / 2
 
-    parts.append(f'<line x1="{GUTTER}" y1="{mid}" x2="{width - GAP}" y2="{mid}" stroke="#d5d9e0" stroke-dasharray="2 3"/>')
+    parts.append(
+        f'<line x1="{GUTTER}" y1="{mid}" x2="{width - GAP}" y2="{mid}" stroke="#d5d9e0" stroke-dasharray="2 3"/>'
+    )
     designed = designed_emotion(jm)
     measured: dict[str, float] = {}
     if emotion is not None and len(emotion):
@@ -326,26 +403,42 @@ def _emotion_band(jm: JourneyMap, emotion: pd.DataFrame | None, y: float, width:
         ]
         if not points:
             continue
-        path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f} {py:.1f}" for i, (px, py, _) in enumerate(points))
-        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-dasharray="{dash}"/>')
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{px:.1f} {py:.1f}" for i, (px, py, _) in enumerate(points)
+        )
+        parts.append(
+            f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-dasharray="{dash}"/>'
+        )
         for px, py, value in points:
-            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4.5" fill="{colour}"><title>{words[series]}: {value:+.2f}</title></circle>')
+            parts.append(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4.5" fill="{colour}"><title>{words[series]}: {value:+.2f}</title></circle>'
+            )
     legend_x = width - 230
-    parts.append(f'<line x1="{legend_x}" y1="{y + 12}" x2="{legend_x + 24}" y2="{y + 12}" stroke="#8a8f98" stroke-width="2.5" stroke-dasharray="6 4"/>')
+    parts.append(
+        f'<line x1="{legend_x}" y1="{y + 12}" x2="{legend_x + 24}" y2="{y + 12}" stroke="#8a8f98" stroke-width="2.5" stroke-dasharray="6 4"/>'
+    )
     parts.append(_text(legend_x + 30, y + 16, [words["designed"]], 10, colour="#39414d"))
-    parts.append(f'<line x1="{legend_x + 110}" y1="{y + 12}" x2="{legend_x + 134}" y2="{y + 12}" stroke="#2e86de" stroke-width="2.5"/>')
+    parts.append(
+        f'<line x1="{legend_x + 110}" y1="{y + 12}" x2="{legend_x + 134}" y2="{y + 12}" stroke="#2e86de" stroke-width="2.5"/>'
+    )
     parts.append(_text(legend_x + 140, y + 16, [words["measured"]], 10, colour="#39414d"))
     return "".join(parts)
 
 
-def _notes_band(jm: JourneyMap, frictions: dict[str, str], y: float, words: dict, lang: str) -> tuple[list[str], float]:
+def _notes_band(
+    jm: JourneyMap, frictions: dict[str, str], y: float, words: dict, lang: str
+) -> tuple[list[str], float]:
     parts: list[str] = []
     heights = []
     for i, stage in enumerate(jm.stages):
         x = GUTTER + i * COL_W + GAP
         lines: list[tuple[str, str, str]] = []  # (text, colour, tooltip)
         declared = [text_of(f, lang) for t in jm.touchpoints_of(stage.id) for f in t.frictions]
-        measured = [frictions[k] for k in [stage.id, *(t.id for t in jm.touchpoints_of(stage.id))] if k in frictions]
+        measured = [
+            frictions[k]
+            for k in [stage.id, *(t.id for t in jm.touchpoints_of(stage.id))]
+            if k in frictions
+        ]
         for text in measured:
             lines += [(line, COLOURS["missed"], text) for line in wrap("⚠ " + text, CARD_W, 10, 3)]
         for text in declared:
@@ -361,4 +454,9 @@ def _notes_band(jm: JourneyMap, frictions: dict[str, str], y: float, words: dict
     band_h = max(heights + [40])
     header = _text(GAP, y + 14, [words["frictions"]], 11, "bold", COLOURS["missed"])
     header2 = _text(GAP, y + 28, [words["opportunities"]], 11, "bold", COLOURS["met"])
-    return [f'<line x1="0" y1="{y}" x2="{GUTTER + COL_W * len(jm.stages)}" y2="{y}" stroke="#e3e6eb"/>', header, header2, *parts], band_h
+    return [
+        f'<line x1="0" y1="{y}" x2="{GUTTER + COL_W * len(jm.stages)}" y2="{y}" stroke="#e3e6eb"/>',
+        header,
+        header2,
+        *parts,
+    ], band_h
