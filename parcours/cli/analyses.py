@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
+from rich.markup import escape
 
 from parcours.analyses import REGISTRY, Analysis, Result
 from parcours.cli.output import Format, console, emit_frame
@@ -97,10 +98,10 @@ def print_result(result: Result, fmt: Format, all_tables: bool = False) -> None:
     if fmt is Format.csv:
         emit_frame(result.table, fmt)
         return
-    console.print(f"[bold]{result.title}[/bold]")
+    console.print(f"[bold]{escape(result.title)}[/bold]")
     for key, value in result.summary.items():
         shown = f"{value:,.4g}" if isinstance(value, float) else value
-        console.print(f"  {key}: {shown}", highlight=False)
+        console.print(f"  {escape(str(key))}: {escape(str(shown))}", highlight=False)
     emit_frame(result.table, fmt)
     if all_tables:
         for name, frame in result.tables.items():
@@ -108,7 +109,7 @@ def print_result(result: Result, fmt: Format, all_tables: bool = False) -> None:
     elif result.tables:
         console.print(f"[dim]More tables with --all: {', '.join(result.tables)}[/dim]")
     for note in result.notes:
-        console.print(f"[dim]• {note}[/dim]", highlight=False)
+        console.print(f"[dim]• {escape(note)}[/dim]", highlight=False)
 
 
 def make_command(analysis: Analysis):

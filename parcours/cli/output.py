@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -23,6 +24,10 @@ class Format(StrEnum):
 
 
 def _cell(value: Any) -> str:
+    return escape(_plain(value))
+
+
+def _plain(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
@@ -49,10 +54,10 @@ def emit_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> No
         records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
         print(json.dumps(records, ensure_ascii=False, indent=2, default=_json_default))
         return
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=escape(title) if title else None, title_justify="left", header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left")
+        table.add_column(escape(str(column)), justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
@@ -67,7 +72,7 @@ def emit_dict(data: dict[str, Any], fmt: Format, title: str | None = None) -> No
         {
             "field": list(data),
             "value": [
-                _cell(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False)
+                _plain(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False)
                 for v in data.values()
             ],
         }

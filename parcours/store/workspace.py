@@ -281,7 +281,18 @@ class Workspace:
         from parcours.analyses import REGISTRY
 
         if name in REGISTRY:
-            return lambda map=None, **params: self.analyze(name, map, **params)  # noqa: A002
+            analysis = REGISTRY[name]
+
+            def run(*args: Any, map: JourneyMap | None = None, **params: Any) -> Any:  # noqa: A002
+                # Positional arguments follow the analysis' own parameters (ws.funnel([...])).
+                names = [p.name for p in analysis.parameters()]
+                if len(args) > len(names):
+                    raise InputError(f"{name}() takes at most {len(names)} positional arguments")
+                params.update(zip(names, args, strict=False))
+                return self.analyze(name, map, **params)
+
+            run.__doc__ = analysis.doc
+            return run
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __dir__(self) -> list[str]:

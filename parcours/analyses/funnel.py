@@ -1,0 +1,516 @@
+"""Funnel: how many persons reach each step, in order, within a conversion window.
+
+Semantics follow PostHog's funnels (``posthog/hogql_queries/insights/funnels/``):
+
+* An **attempt** starts at any event of step 1. The conversion window is counted from it:
+  a step counts when its event is at most ``window`` after the attempt's first step (an
+  event exactly at the window's end counts; one second later does not).
+* ``ordered``: the steps happen in order, other events may come in between. ``strict``: no
+  other event of the person comes between two consecutive steps. ``unordered``: all the steps
+  happen, in any order, within the window counted from the attempt's first event.
+* A person counts **once**, at the furthest step reached by any attempt; ``persons`` at step k
+  are the persons who reached step k or further. One event never fills two steps of an
+  attempt.
+* Ties: times are compared to the second. Events in the same second count as in the order of
+  the funnel's steps, whatever their ids (an add-to-cart and a checkout logged in the same
+  second are both reached); in a strict funnel, an unrelated event in the same second as a
+  step counts as after it.
+* The funnel reads the person's whole event stream: journey boundaries (``journey_id``, cut
+  at each conversion or after the map's idle timeout) do not limit it, the window does, as in
+  PostHog. ``within_journey=True`` keeps each attempt inside one journey.
+* **Exclusions** ``EVENT:FROM:TO`` (FROM, TO: 1-based step numbers; ``EVENT`` alone means
+  from step 1 to the last step; EVENT is a step spec, see :mod:`parcours.analyses._steps`):
+  an attempt in which an excluded event comes after its step FROM and before its step TO does
+  not count at all (not even at its earlier steps). An attempt that stops between FROM and TO
+  does not count when an excluded event follows its last step within its window. At each step
+  the attempt kept is the latest-starting one, as PostHog's funnel UDF does.
+* **Time to convert** of step k: for each person, in the attempt kept for them (the
+  latest-starting one among those reaching their furthest step), the time between the first
+  moments it reached step k-1 and step k; averaged and taken the median over the persons.
+* **Breakdown**: ``channel``, ``touchpoint``, ``stage``, ``event``, ``property:KEY`` (event
+  level) or ``persona``, ``customer:KEY`` (person level: a CRM attribute of the person's latest
+  CRM row). An event-level value is read on the kept attempt: ``first_touch`` at its step 1
+  event, ``last_touch`` at the event of the furthest step it reached, ``step:N`` at its step N
+  event (``(none)`` when it stopped before). Unordered funnels attribute on the first touch.
+* **Conversion over time** (table ``over_time``): persons by the period (day, week or month)
+  their kept attempt started in, and the share of them who completed the funnel.
+
+Computation: one sort of each person's events, then two window passes per step
+(cumulative maximum and lag of the latest attempt start that reached the previous step). It
+runs in the engine (DuckDB, PySpark); Python only reshapes the per-step aggregates.
+
+>>> import pandas as pd, parcours
+>>> ws = parcours.open(":memory:")
+>>> _ = ws.ingest_events(pd.DataFrame({
+...     "customer_id": ["ana", "ana", "bob"],
+...     "ts": pd.to_datetime(["2026-03-01 10:00", "2026-03-01 10:20", "2026-03-01 11:00"], utc=True),
+...     "channel": "web", "event": ["add_to_cart", "purchase", "add_to_cart"]}))
+>>> jm = parcours.JourneyMap.loads(
+...     "{map: m, title: M, stages: [{id: decision, title: Decision}], channels: [web], "
+...     "touchpoints: [{id: panier, stage: decision, channel: web, match: {event: add_to_cart}}], "
+...     "conversion: {event: purchase}}")
+>>> table = ws.funnel(steps=["panier", "purchase"], window="1h", map=jm).to_pandas()
+>>> table[["step", "name", "persons", "conversion", "median_time_s"]].values.tolist()
+[[1, 'panier', 2, 1.0, nan], [2, 'purchase', 1, 0.5, 1200.0]]
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from parcours.analyses._steps import Step, any_of, resolve_steps, split_specs
+from parcours.analyses.base import Context, Result
+from parcours.analyses.registry import analysis
+from parcours.errors import InputError
+from parcours.maps.duration import parse_duration
+from parcours.store.engine import json_text, materialize, release
+from parcours.store.identity import assign_persons
+
+ORDERS = ("ordered", "strict", "unordered")
+INTERVALS = {"day": "D", "week": "W", "month": "M"}
+EVENT_BREAKDOWNS = ("channel", "touchpoint", "stage", "event", "persona")
+NONE_LABEL = "(none)"
+_EXCLUSION = re.compile(r"^(?P<spec>.+?)(?::(?P<start>\d+):(?P<end>\d+))?$")
+_NULL = ibis.null("int64")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    step: Step
+    start: int  # 1-based step after which the excluded event is checked
+    end: int  # 1-based step before which it is checked
+
+
+# -- checks: each says what is allowed ------------------------------------------------------
+
+
+def _check_order(order: str) -> None:
+    if order not in ORDERS:
+        raise InputError(f"funnel: order {order!r} is not known; allowed: {', '.join(ORDERS)}")
+
+
+def _check_steps(steps: list[str]) -> None:
+    if not steps or len(steps) < 2:
+        raise InputError(
+            "funnel: steps needs at least two steps (touchpoint ids, stage ids or event names)"
+        )
+
+
+def _check_interval(interval: str) -> None:
+    if interval not in INTERVALS:
+        raise InputError(
+            f"funnel: interval {interval!r} is not known; allowed: {', '.join(INTERVALS)}"
+        )
+
+
+def _parse_attribution(text: str, n_steps: int) -> int | str:
+    """``first_touch`` / ``last_touch`` or the 1-based step number of ``step:N``."""
+    value = (text or "").strip().lower()
+    if value in ("first", "first_touch"):
+        return "first_touch"
+    if value in ("last", "last_touch"):
+        return "last_touch"
+    match = re.fullmatch(r"step[:_]?(\d+)", value)
+    if match and 1 <= int(match[1]) <= n_steps:
+        return int(match[1])
+    raise InputError(
+        f"funnel: breakdown_attribution {text!r} is not known; allowed: first_touch, "
+        f"last_touch, step:N with N from 1 to {n_steps}"
+    )
+
+
+def _parse_exclusions(
+    texts: list[str] | None, ctx: Context, n_steps: int, order: str
+) -> list[Exclusion]:
+    if not texts:
+        return []
+    if order == "unordered":
+        raise InputError(
+            "funnel: exclusions are allowed in ordered and strict funnels only; "
+            "drop --exclusions or use --order ordered"
+        )
+    found = []
+    for text in split_specs(list(texts)):
+        match = _EXCLUSION.match(text)
+        spec = match["spec"] if match else text
+        start = int(match["start"]) if match and match["start"] else 1
+        end = int(match["end"]) if match and match["end"] else n_steps
+        if not 1 <= start < end <= n_steps:
+            raise InputError(
+                f"funnel: exclusion {text!r}: steps {start}:{end} are not valid; write "
+                f"EVENT:FROM:TO with 1 <= FROM < TO <= {n_steps}, or EVENT alone for the "
+                "whole funnel"
+            )
+        (step,) = resolve_steps([spec], ctx.map, ctx.journeys, what="exclusion")
+        found.append(Exclusion(step, start, end))
+    return found
+
+
+def _breakdown_column(ctx: Context, table: ir.Table, breakdown: str) -> tuple[ir.Table, bool]:
+    """``table`` with ``_bd`` (text), and whether the value is read on events."""
+    kind, _, key = breakdown.partition(":")
+    kind = kind.strip().lower()
+    if kind in EVENT_BREAKDOWNS and not key:
+        return table.mutate(_bd=table[kind].cast("string")), kind != "persona"
+    if kind in ("property", "prop") and key:
+        return table.mutate(_bd=json_text(table.properties, key.strip())), True
+    if kind == "customer" and key:
+        if ctx.customers is None or ctx.identities is None:
+            raise InputError("funnel: breakdown customer:KEY needs the workspace's customers")
+        placed = assign_persons(ctx.customers, ctx.identities)
+        latest = ibis.window(
+            group_by=placed.person_id,
+            order_by=[ibis.desc(placed.updated_at), ibis.desc(placed.customer_row_id)],
+        )
+        one = placed.mutate(_r=ibis.row_number().over(latest))
+        one = one.filter(one._r == 0)
+        attr = one.select(_pid=one.person_id, _bd=json_text(one.attributes, key.strip()))
+        joined = table.left_join(attr, table.person_id == attr._pid).drop("_pid")
+        return joined, False
+    raise InputError(
+        f"funnel: breakdown {breakdown!r} is not known; allowed: channel, touchpoint, stage, "
+        "event, persona, property:KEY (an event property), customer:KEY (a CRM attribute)"
+    )
+
+
+# -- the engine work ------------------------------------------------------------------------
+
+
+def _prepare(
+    t: ir.Table, steps: list[Step], exclusions: list[Exclusion], order: str, part: str
+) -> ir.Table:
+    """Step and exclusion flags, times in seconds and the one sort of each person's events."""
+    n = len(steps)
+    flags = {f"_s{k}": step.predicate(t) for k, step in enumerate(steps, 1)}
+    xflags = {f"_x{i}": ex.step.predicate(t) for i, ex in enumerate(exclusions)}
+    rank = ibis.cases(*[(flags[f"_s{k}"], k) for k in range(1, n + 1)], else_=n + 1)
+    t = t.mutate(**flags, **xflags, _t=t.ts.epoch_seconds().cast("int64"), _rank=rank)
+    if order != "strict":  # only step and exclusion events matter
+        t = t.filter(any_of(steps, t) | any_of([e.step for e in exclusions], t))
+    by = ibis.window(group_by=t[part], order_by=[t._t, t._rank, t.ts, t.event_id])
+    return t.mutate(_rn=ibis.row_number().over(by))
+
+
+def _chains(
+    t: ir.Table, n: int, seconds: int, order: str, exclusions: list[Exclusion], part: str
+) -> ir.Table:
+    """``_e{k}``: on an event that completes step k, the start (seconds) of the latest
+    attempt that reaches step k there; NULL elsewhere. With a ``_fixed`` column, only the
+    attempt starting at that second."""
+    first = t._s1 if "_fixed" not in t.columns else t._s1 & (t._t == t._fixed)
+    t = t.mutate(_e1=ibis.ifelse(first, t._t, _NULL))
+    for k in range(2, n + 1):
+        group = [part]
+        covering = [i for i, ex in enumerate(exclusions) if ex.start < k <= ex.end]
+        if covering and order == "ordered":
+            # An attempt may not cross an excluded event between these steps: the running
+            # maximum restarts after each one.
+            hits = sum(t[f"_x{i}"].cast("int64") for i in covering)
+            cumulative = ibis.cumulative_window(group_by=t[part], order_by=t._rn)
+            t = t.mutate(**{f"_g{k}": hits.sum().over(cumulative)})
+            group.append(f"_g{k}")
+        if order == "ordered":
+            cumulative = ibis.cumulative_window(group_by=[t[g] for g in group], order_by=t._rn)
+            t = t.mutate(**{f"_c{k}": t[f"_e{k - 1}"].max().over(cumulative)})
+            before = t[f"_c{k}"]
+        else:  # strict: only the event just before
+            before = t[f"_e{k - 1}"]
+        p = before.lag().over(ibis.window(group_by=[t[g] for g in group], order_by=t._rn))
+        reached = t[f"_s{k}"] & p.notnull() & (t._t - p <= seconds)
+        t = t.mutate(**{f"_e{k}": ibis.ifelse(reached, p, _NULL)})
+    return t
+
+
+def _levels_ordered(
+    t: ir.Table, n: int, seconds: int, order: str, exclusions: list[Exclusion], part: str
+) -> ir.Table:
+    """Per event: ``_lvl``, the furthest step an attempt counts at there, and ``_st`` its start."""
+    t = _chains(t, n, seconds, order, exclusions, part)
+    after = ibis.window(group_by=t[part], order_by=t._t, range=(1, None))
+    t = t.mutate(
+        **{
+            f"_nx{i}": ibis.ifelse(t[f"_x{i}"], t._t, _NULL).min().over(after)
+            for i in range(len(exclusions))
+        }
+    )
+    ok = {}
+    for k in range(1, n + 1):
+        test = t[f"_e{k}"].notnull()
+        for i, ex in enumerate(exclusions):
+            if ex.start <= k < ex.end:  # stopped inside the exclusion's range
+                nx = t[f"_nx{i}"]
+                test &= nx.isnull() | (nx > t[f"_e{k}"] + seconds)
+        ok[k] = test
+    levels = list(range(n, 0, -1))
+    return t.mutate(
+        _lvl=ibis.cases(*[(ok[k], k) for k in levels], else_=0),
+        _st=ibis.cases(*[(ok[k], t[f"_e{k}"]) for k in levels], else_=_NULL),
+    )
+
+
+def _levels_unordered(t: ir.Table, steps: list[Step], seconds: int, part: str) -> ir.Table:
+    """Per step event: how many steps are done within the window starting there."""
+    groups: dict[Step, list[int]] = {}
+    for k, step in enumerate(steps, 1):
+        groups.setdefault(step, []).append(k)
+    within = ibis.window(group_by=t[part], order_by=t._t, range=(0, seconds))
+    done = sum(
+        ibis.least(t[f"_s{ks[0]}"].cast("int64").sum().over(within), len(ks))
+        for ks in groups.values()
+    )
+    is_step = any_of(steps, t)
+    return t.mutate(
+        _lvl=ibis.ifelse(is_step, done, 0).cast("int64"),
+        _st=ibis.ifelse(is_step, t._t, _NULL),
+    )
+
+
+def _persons(
+    t: ir.Table,
+    steps: list[Step],
+    seconds: int,
+    order: str,
+    exclusions: list[Exclusion],
+    part: str,
+    event_breakdown: bool,
+    attribution: int | str,
+    stash: Callable[[ir.Table, str], ir.Table],
+) -> ir.Table:
+    """One row per person reaching step 1: ``K`` (furthest step), ``start`` (seconds),
+    ``d2..dN`` (seconds from step k-1 to k) and ``_bd`` (the breakdown value)."""
+    n = len(steps)
+    if order == "unordered":
+        lv = _levels_unordered(t, steps, seconds, part)
+    else:
+        lv = _levels_ordered(t, n, seconds, order, exclusions, part)
+    lv = lv.filter(lv._lvl > 0)
+    lv = lv.mutate(_K=lv._lvl.max().over(ibis.window(group_by=lv.person_id)))
+    best = lv.filter(lv._lvl == lv._K)
+    has_bd = "_bd" in t.columns
+    if order == "unordered":
+        fields = {"K": best._K.max(), "start": best._st.max()}
+        if has_bd:
+            # the value on the latest event that starts a furthest-reaching attempt
+            fields["_bd"] = best._bd.argmax(best._st * 1_000_000_000 + best._rn)
+        persons = best.group_by("person_id").aggregate(**fields)
+        return persons.mutate(**{f"d{k}": ibis.null("float64") for k in range(2, n + 1)})
+
+    kept = stash(
+        best.group_by("person_id").aggregate(_pk=best._K.max(), _fixed=best._st.max()), "kept"
+    )
+    again = t.inner_join(kept, "person_id")
+    again = again.filter((again._t >= again._fixed) & (again._t <= again._fixed + seconds))
+    chains = _chains(again, n, seconds, order, exclusions, part)
+    fields: dict[str, ir.Value] = {"K": chains._pk.max(), "start": chains._fixed.max()}
+    for k in range(1, n + 1):
+        fields[f"_t{k}"] = chains._t.min(where=chains[f"_e{k}"].notnull())
+        if has_bd and event_breakdown:
+            fields[f"_b{k}"] = chains._bd.argmin(chains._rn, where=chains[f"_e{k}"].notnull())
+    if has_bd and not event_breakdown:
+        fields["_bd"] = chains._bd.max()
+    per = chains.group_by("person_id").aggregate(**fields)
+    times = {
+        f"d{k}": ibis.ifelse(k <= per.K, per[f"_t{k}"] - per[f"_t{k - 1}"], _NULL).cast("float64")
+        for k in range(2, n + 1)
+    }
+    if has_bd and event_breakdown:
+        if attribution == "first_touch":
+            value = per._b1
+        elif attribution == "last_touch":
+            value = ibis.cases(*[(k == per.K, per[f"_b{k}"]) for k in range(1, n + 1)])
+        else:
+            value = ibis.ifelse(attribution <= per.K, per[f"_b{attribution}"], ibis.null("string"))
+        times["_bd"] = value
+    out = per.mutate(**times)
+    keep = ["person_id", "K", "start", *[f"d{k}" for k in range(2, n + 1)]]
+    return out.select(*keep, *(["_bd"] if has_bd else []))
+
+
+# -- shaping the small aggregates -----------------------------------------------------------
+
+
+def _step_table(agg: pd.DataFrame, steps: list[Step], by_breakdown: bool) -> pd.DataFrame:
+    n = len(steps)
+    rows = []
+    for _, group in agg.iterrows():
+        first = group["p1"]
+        for k in range(1, n + 1):
+            persons = int(group[f"p{k}"])
+            previous = int(group[f"p{k - 1}"]) if k > 1 else persons
+            row = {"breakdown": group["_bd"]} if by_breakdown else {}
+            row |= {
+                "step": k,
+                "name": steps[k - 1].text,
+                "persons": persons,
+                "conversion": persons / first if first else float("nan"),
+                "from_previous": persons / previous if previous else float("nan"),
+                "drop_off": previous - persons,
+                "drop_off_rate": 1 - persons / previous if previous else float("nan"),
+                "avg_time_s": group.get(f"avg{k}", float("nan")),
+                "median_time_s": group.get(f"med{k}", float("nan")),
+            }
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    for column in ("avg_time_s", "median_time_s"):
+        table[column] = pd.to_numeric(table[column], errors="coerce")
+    return table
+
+
+@analysis(
+    "funnel",
+    example="parcours funnel 'panier[channel=web]' 'debut_commande[channel=web]' "
+    "paiement_web 'achat_en_ligne[channel=web]' --window 1d",
+)
+def funnel(
+    ctx: Context,
+    steps: list[str],
+    window: str = "14d",
+    order: Literal["ordered", "strict", "unordered"] = "ordered",
+    exclusions: list[str] | None = None,
+    breakdown: str | None = None,
+    breakdown_attribution: str = "first_touch",
+    interval: Literal["day", "week", "month"] = "week",
+    within_journey: bool = False,
+) -> Result:
+    """Persons reaching each step in order within a conversion window (PostHog's funnels).
+
+    Reads each person's whole event stream: journey boundaries do not limit an attempt, the
+    window does (within_journey=True keeps attempts inside one journey). See the module doc
+    for the exact rules.
+
+    steps: touchpoint ids, stage ids or event names, with optional filters: purchase[fulfilment=click_collect], panier[channel=web]
+    window: conversion window counted from the first step, e.g. 14d, 1h (an event exactly at its end counts)
+    order: ordered (other events allowed between steps), strict (none) or unordered
+    exclusions: EVENT:FROM:TO (1-based steps) or EVENT for the whole funnel; an attempt with that event between those steps does not count
+    breakdown: channel, touchpoint, stage, event, persona, property:KEY or customer:KEY
+    breakdown_attribution: where an event-level breakdown value is read: first_touch, last_touch or step:N
+    interval: period of the conversion-over-time table: day, week or month
+    within_journey: keep each attempt inside one journey (default: the person's whole stream)
+    """
+    _check_steps(steps)
+    _check_order(order)
+    _check_interval(interval)
+    seconds = int(parse_duration(window).total_seconds())
+    n = len(steps)
+    attribution = _parse_attribution(breakdown_attribution, n)
+    resolved = resolve_steps(list(steps), ctx.map, ctx.journeys)
+    excluded = _parse_exclusions(exclusions, ctx, n, order)
+    part = "journey_id" if within_journey else "person_id"
+
+    table = ctx.journeys
+    event_breakdown = False
+    if breakdown:
+        table, event_breakdown = _breakdown_column(ctx, table, breakdown)
+        if order == "unordered" and event_breakdown and attribution != "first_touch":
+            raise InputError(
+                "funnel: an unordered funnel reads event-level breakdowns on the first touch "
+                "only; use breakdown_attribution first_touch"
+            )
+    kept: list[tuple[ir.Table, str]] = []
+
+    def stash(expr: ir.Table, label: str) -> ir.Table:
+        """Compute ``expr`` once (later steps read it twice) and drop it at the end."""
+        name = f"_funnel_{label}_{uuid.uuid4().hex[:8]}"
+        kept.append((materialize(expr, name), name))
+        return kept[-1][0]
+
+    try:
+        prepared = stash(_prepare(table, resolved, excluded, order, part), "events")
+        persons_expr = _persons(
+            prepared, resolved, seconds, order, excluded, part, event_breakdown, attribution, stash
+        )
+        if breakdown:
+            persons_expr = persons_expr.mutate(_bd=persons_expr._bd.fill_null(NONE_LABEL))
+        persons = stash(persons_expr, "persons")
+        group = ["_bd"] if breakdown else []
+        fields: dict[str, ir.Value] = {}
+        for k in range(1, n + 1):
+            fields[f"p{k}"] = (k <= persons.K).cast("int64").sum()
+            if k > 1:
+                fields[f"avg{k}"] = persons[f"d{k}"].mean()
+                fields[f"med{k}"] = persons[f"d{k}"].median()
+        agg = (
+            persons.group_by(group).aggregate(**fields) if group else persons.aggregate(**fields)
+        ).to_pandas()
+        started = persons.start.as_timestamp("s").truncate(INTERVALS[interval])
+        dated = persons.mutate(period=started)
+        over = dated.group_by("period").aggregate(
+            entered=dated.count(), converted=(n <= dated.K).cast("int64").sum()
+        )
+        over_time = over.order_by("period").to_pandas()
+    finally:
+        for done, name in reversed(kept):
+            release(done, name)
+
+    if breakdown:
+        agg = agg.sort_values(["p1", "_bd"], ascending=[False, True]).reset_index(drop=True)
+    elif agg.empty or agg["p1"].isna().all():
+        agg = pd.DataFrame([{f"p{k}": 0 for k in range(1, n + 1)}])
+    agg = agg.fillna({f"p{k}": 0 for k in range(1, n + 1)})
+    main = _step_table(agg, resolved, bool(breakdown))
+    over_time["conversion"] = over_time.converted / over_time.entered.where(over_time.entered > 0)
+
+    total = _step_table(
+        pd.DataFrame([{f"p{k}": agg[f"p{k}"].sum() for k in range(1, n + 1)}]), resolved, False
+    )
+    entered, converted = int(total.persons.iloc[0]), int(total.persons.iloc[-1])
+    summary: dict[str, object] = {
+        "persons entered": entered,
+        "persons converted": converted,
+        "conversion": converted / entered if entered else float("nan"),
+    }
+    if entered:
+        worst = total.iloc[1:].sort_values("drop_off_rate", ascending=False).iloc[0]
+        summary["biggest drop-off"] = (
+            f"step {worst.step} {worst['name']} ({worst.drop_off_rate:.1%})"
+        )
+    notes = [
+        f"{order} funnel, window {window} counted from the attempt's first step; a person "
+        "counts once, at the furthest step reached by any attempt.",
+        "the whole event stream of each person is read: journey boundaries do not cut an attempt"
+        if not within_journey
+        else "attempts are kept inside one journey.",
+        "conversion: share of the persons at step 1; from_previous: share of the persons at "
+        "the step before; avg_time_s / median_time_s: seconds from the step before, in the "
+        "attempt kept for each person.",
+    ]
+    if order == "unordered":
+        notes.append("unordered: step k counts persons who did any k of the steps; no times.")
+    if excluded:
+        notes.append(
+            "exclusions: "
+            + "; ".join(f"{e.step.text} between steps {e.start} and {e.end}" for e in excluded)
+        )
+    if breakdown:
+        where = (
+            f"attributed at {attribution if isinstance(attribution, str) else f'step {attribution}'}"
+            if event_breakdown
+            else "a person-level value"
+        )
+        notes.append(f"breakdown by {breakdown}, {where}.")
+    return Result(
+        analysis="funnel",
+        title=f"Funnel: {' → '.join(s.text for s in resolved)}",
+        table=main,
+        params={
+            "steps": list(steps),
+            "window": window,
+            "order": order,
+            "exclusions": list(exclusions or []),
+            "breakdown": breakdown,
+            "breakdown_attribution": breakdown_attribution,
+            "interval": interval,
+            "within_journey": within_journey,
+        },
+        tables={"over_time": over_time[["period", "entered", "converted", "conversion"]]},
+        summary=summary,
+        notes=notes,
+    )
