@@ -4,33 +4,40 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 WORKSPACE ?= parcours.duckdb
 
-.PHONY: demo test lint format setup bench clean
+.PHONY: demo test lint format setup setup-dev bench clean
 
 $(BIN)/parcours: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e .
 	touch $(BIN)/parcours
+
+# Test tools and the peer tools the tests compare with (pm4py, lifetimes).
+$(VENV)/.dev: $(BIN)/parcours
+	$(BIN)/pip install --quiet -e ".[dev,peers]"
+	touch $(VENV)/.dev
 
 setup: $(BIN)/parcours
 
-## Simulate the demo retailer into ./parcours.duckdb and serve the dashboard.
+setup-dev: $(VENV)/.dev
+
+## Simulate the demo retailer into ./parcours.duckdb, then serve the dashboard.
 demo: setup
 	$(BIN)/parcours demo --workspace $(WORKSPACE)
 
-## The whole test suite (PySpark tests included).
-test: setup
+## The whole test suite (PySpark and browser tests included).
+test: setup-dev
 	$(BIN)/pytest
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check parcours tests benchmarks
 	$(BIN)/ruff format --check parcours tests benchmarks
 
-format: setup
+format: setup-dev
 	$(BIN)/ruff format parcours tests benchmarks
 	$(BIN)/ruff check --fix parcours tests benchmarks
 
-bench: setup
+bench: setup-dev
 	$(BIN)/python benchmarks/run.py
 
 clean:

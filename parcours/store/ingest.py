@@ -40,6 +40,8 @@ from parcours.store.sources import OpenedSource, csv_rejects, open_source
 
 FEEDBACK_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "review": (1, 5)}
 
+MAX_REJECTIONS = 10_000
+
 ISO_HINT = "an ISO 8601 date-time such as 2026-03-01T14:05:00+01:00 or 2026-03-01 14:05:00"
 
 
@@ -55,6 +57,9 @@ class IngestReport:
     duplicates: int = 0
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    # Each rejected row of this batch as (row number, reason), the first MAX_REJECTIONS;
+    # rows already kept in `rejected` by an earlier batch are listed too.
+    rejections: list[tuple[int, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     def __repr__(self) -> str:
@@ -77,6 +82,7 @@ class IngestReport:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "reasons": dict(self.reasons),
+            "rejections": [{"row": row, "reason": reason} for row, reason in self.rejections],
             "seconds": round(self.seconds, 3),
         }
 
@@ -205,7 +211,7 @@ def stage(
             )
         )
         out["__properties"] = _json_object(r, extra)
-        key = _key(r, fields, "event_id", columns)
+        key = _key(r, fields, "event_id", columns, mapping.duplicate_rows == "keep")
     elif target == "customers":
         checks.append((~has_id, "no identifier; need one of " + ", ".join(IDENTIFIER_FIELDS)))
         timestamp("updated_at", required=False)
@@ -246,7 +252,7 @@ def stage(
             )
         no_score = (kind != "review") & score.isnull()
         checks.append((no_score, "score is empty (only a review may have no score)"))
-        key = _key(r, fields, "feedback_id", columns)
+        key = _key(r, fields, "feedback_id", columns, mapping.duplicate_rows == "keep")
     else:  # pragma: no cover - ColumnMapping.parse refuses other targets
         raise MappingError(f"unknown target {target}")
 
@@ -259,14 +265,18 @@ def stage(
 
 
 def _key(
-    r: ir.Table, fields: dict[str, Source], name: str, columns: list[str]
+    r: ir.Table,
+    fields: dict[str, Source],
+    name: str,
+    columns: list[str],
+    keep_duplicates: bool = False,
 ) -> tuple[str, ir.Value]:
-    """The dedupe key: taken from the data when mapped, else derived from the row content."""
-    content = (
-        ibis.literal("\x1f")
-        .join([normalize.clean_text(r[c]).fill_null("\x1e") for c in columns])
-        .hexdigest("md5")
-    )
+    """The dedupe key: taken from the data when mapped, else derived from the row content
+    (and from the row's position in the source when identical rows are distinct events)."""
+    parts = [normalize.clean_text(r[c]).fill_null("\x1e") for c in columns]
+    if keep_duplicates:
+        parts.append(r.__row.cast("string"))
+    content = ibis.literal("\x1f").join(parts).hexdigest("md5")
     if name in fields:
         return name, normalize.clean_text(_value(r, fields[name])).fill_null(content)
     return name, content
@@ -283,12 +293,17 @@ def ingest(
     *,
     settings: Settings,
     on_progress: Callable[[float], None] | None = None,
+    source_name: str | None = None,
 ) -> IngestReport:
-    """Ingest ``source`` into ``target`` (events, customers or feedback); see module doc."""
+    """Ingest ``source`` into ``target`` (events, customers or feedback); see module doc.
+
+    ``source_name`` names the source in the tables and messages (default: the file path)."""
     started = time.perf_counter()
     if not isinstance(mapping, ColumnMapping):
         mapping = ColumnMapping.parse(target, mapping)
     opened = open_source(con, source, delimiter=mapping.delimiter)
+    if source_name:
+        opened.name = source_name
     staged = stage(target, opened.table, mapping, opened.name, settings)
     batch_id = uuid.uuid4().hex[:16]
     report = IngestReport(target=target, source=opened.name, batch_id=batch_id)
@@ -383,6 +398,13 @@ def _write(
         report.reasons = {r["reason"]: int(r["n"]) for r in reasons}
         if len(malformed):
             report.reasons["malformed CSV line"] = len(malformed)
+        listed = bad.select(row=bad.__row, reason=bad.__reason).order_by("row").limit(MAX_REJECTIONS)
+        report.rejections = [(int(r["row"]), r["reason"]) for r in listed.to_pyarrow().to_pylist()]
+        report.rejections += [
+            (int(line) - 1, f"malformed CSV line: {message}")
+            for line, message in zip(malformed.get("line", []), malformed.get("error_message", []), strict=False)
+        ]
+        report.rejections.sort()
         con.insert(
             "batches",
             ibis.memtable(

@@ -9,6 +9,8 @@ where its value comes from:
     event: {columns: [concept:name, lifecycle:transition], sep: "/"}   # columns joined
     timezone: UTC                      # zone of naive timestamps (default Europe/Paris)
     timestamp_format: "%Y%m%d"         # strptime format, or epoch_s / epoch_ms
+    delimiter: ";"                     # CSV delimiter; "whitespace" for aligned text
+    duplicate_rows: keep               # identical rows are distinct events (default: drop)
     ignore: [org:resource]             # columns kept out of properties/attributes
 
 With no mapping, columns whose names are the field names are recognised (``timestamp``
@@ -48,7 +50,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
 # Other names a column may carry and still be recognised without a mapping.
 ALIASES: dict[str, tuple[str, ...]] = {"ts": ("timestamp", "time", "date")}
 
-OPTIONS = ("timezone", "timestamp_format", "ignore", "phone_region", "delimiter")
+OPTIONS = ("timezone", "timestamp_format", "ignore", "phone_region", "delimiter", "duplicate_rows")
+DUPLICATE_ROWS = ("drop", "keep")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class ColumnMapping:
     ignore: tuple[str, ...] = ()
     phone_region: str | None = None
     delimiter: str | None = None
+    duplicate_rows: str = "drop"
 
     @classmethod
     def parse(
@@ -95,6 +99,12 @@ class ColumnMapping:
             else:
                 allowed = ", ".join((*FIELDS[target], *OPTIONS))
                 raise MappingError(f"{where}: unknown key '{key}' for {target}; allowed: {allowed}")
+        if options.get("duplicate_rows", "drop") not in DUPLICATE_ROWS:
+            raise MappingError(
+                f"{where}: duplicate_rows '{options['duplicate_rows']}' is not known; "
+                f"allowed: {', '.join(DUPLICATE_ROWS)} (keep: identical rows of a file are "
+                "distinct events)"
+            )
         return cls(target=target, fields=fields, **options)
 
     @classmethod

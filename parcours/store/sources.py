@@ -8,6 +8,7 @@ DuckDB's reject store and reported with their line, like every other rejected ro
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 JSON_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")
 XES_SUFFIXES = (".xes", ".xes.gz")
+# delimiter: whitespace = fields separated by runs of spaces or tabs, with leading and
+# trailing ones ignored (aligned text such as CDNOW_master.txt).
+WHITESPACE = "whitespace"
 
 
 @dataclass
@@ -54,6 +58,8 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
     if not path.exists():
         raise SourceError(f"{path}: no such file")
     name = path.name.lower()
+    if name.endswith(CSV_SUFFIXES) and delimiter == WHITESPACE:
+        return OpenedSource(_read_whitespace(con, path), str(path))
     if name.endswith(CSV_SUFFIXES):
         options: dict[str, Any] = {"header": True, "all_varchar": True, "store_rejects": True}
         if delimiter:
@@ -91,6 +97,31 @@ def _read(reader: Any, path: Path, options: dict[str, Any]) -> ir.Table:
     except Exception as exc:  # the engine's own message says what is wrong with the file
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(f"{path}: cannot be read: {first_line}") from None
+
+
+def _read_whitespace(con: Any, path: Path) -> ir.Table:
+    """Whitespace-separated text with a header line; every cell is text. A line with fewer
+    fields than the header has NULL in the missing ones (and is rejected by the field
+    checks when they are needed); blank lines are skipped."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+        header = handle.readline().split()
+    if not header:
+        raise SourceError(f"{path}: the first line should name the columns; it is empty")
+    options = {
+        "columns": {"line": "VARCHAR"},
+        "header": False,
+        "skip": 1,
+        "delim": "\x1f",
+        "quote": "",
+        "escape": "",
+        "auto_detect": False,
+    }
+    lines = _read(con.read_csv, path, options)
+    text = lines.line.strip()
+    lines = lines.filter(text.notnull() & (text != ""))
+    parts = lines.line.strip().re_split(r"\s+")
+    return lines.select(**{name: parts[i] for i, name in enumerate(header)})
 
 
 def csv_rejects(con: Any) -> pd.DataFrame:

@@ -109,6 +109,7 @@ class Workspace:
         mapping: ColumnMapping | dict | str | Path | None,
         fields: dict[str, Any],
         on_progress: Callable[[float], None] | None,
+        source_name: str | None = None,
     ) -> IngestReport:
         if self.con.name != "duckdb":
             raise WorkspaceError(
@@ -123,7 +124,13 @@ class Workspace:
             parsed = ColumnMapping.parse(target, {**(mapping or {}), **fields})
         self._check_salt()
         return ingest(
-            self.con, target, source, parsed, settings=self.settings, on_progress=on_progress
+            self.con,
+            target,
+            source,
+            parsed,
+            settings=self.settings,
+            on_progress=on_progress,
+            source_name=source_name,
         )
 
     def ingest_events(
@@ -132,6 +139,7 @@ class Workspace:
         mapping: Any = None,
         *,
         on_progress: Callable[[float], None] | None = None,
+        source_name: str | None = None,
         **fields: Any,
     ) -> IngestReport:
         """Ingest events from a file, a pandas DataFrame or an Arrow table.
@@ -139,7 +147,7 @@ class Workspace:
         ``mapping`` is a mapping file, a dict, or keyword arguments (``ts="time"``,
         ``channel={"value": "web"}``); see :mod:`parcours.store.mapping`.
         """
-        return self._ingest("events", source, mapping, fields, on_progress)
+        return self._ingest("events", source, mapping, fields, on_progress, source_name)
 
     def ingest_customers(
         self,
@@ -147,10 +155,11 @@ class Workspace:
         mapping: Any = None,
         *,
         on_progress: Callable[[float], None] | None = None,
+        source_name: str | None = None,
         **fields: Any,
     ) -> IngestReport:
         """Ingest CRM rows: identifiers, and every other column as an attribute."""
-        return self._ingest("customers", source, mapping, fields, on_progress)
+        return self._ingest("customers", source, mapping, fields, on_progress, source_name)
 
     def ingest_feedback(
         self,
@@ -158,10 +167,11 @@ class Workspace:
         mapping: Any = None,
         *,
         on_progress: Callable[[float], None] | None = None,
+        source_name: str | None = None,
         **fields: Any,
     ) -> IngestReport:
         """Ingest survey answers and reviews (kind nps, csat, ces or review; a score)."""
-        return self._ingest("feedback", source, mapping, fields, on_progress)
+        return self._ingest("feedback", source, mapping, fields, on_progress, source_name)
 
     def _check_salt(self) -> None:
         mode = schema.read_meta(self.con, "identifiers")

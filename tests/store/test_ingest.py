@@ -320,3 +320,13 @@ def test_reason_family_hides_values():
 
     expr = ingest_module._reason_family(ibis.literal("ts 'x' is not a timestamp"))
     assert expr.to_pyarrow().as_py() == "ts … is not a timestamp"
+
+
+def test_report_lists_each_rejected_row_and_source_name(ws, tmp_path):
+    text = "ts,anonymous_id,channel,event\nbad,c1,web,a\n2026-03-01 10:00:00,,web,a\nx\n2026-03-01 10:00:00,c1,web,a\n"
+    report = ws.ingest_events(write(tmp_path, "r.csv", text), source_name="collector:k1")
+    assert [row for row, _ in report.rejections] == [1, 2, 3]
+    assert report.rejections[1][1].startswith("no identifier")
+    assert set(ws.events.source.to_pandas()) == {"collector:k1"}
+    again = ws.ingest_events(write(tmp_path, "r.csv", text), source_name="collector:k1")
+    assert [row for row, _ in again.rejections] == [1, 2, 3]  # listed even when already kept

@@ -1,0 +1,471 @@
+"""Loyalty and lifetime value: repeat purchases, cohorts, RFM segments and CLV.
+
+A purchase is a conversion event of the journey table (``is_conversion``); its revenue is
+the event's ``revenue`` (missing counts as 0). Purchases of one person on the same UTC day
+count as one purchase whose value is their sum, as in Fader, Hardie & Lee and ``lifetimes``.
+Only purchases up to ``calibration_end`` (inclusive; default the last day with an event)
+are analysed: later ones are a holdout, against which the model's forecast is checked.
+
+* repeat purchase rate: buyers with two purchase days or more, over buyers;
+* time between purchases: days between two consecutive purchase days of a person;
+* cohorts: buyers grouped by the month (UTC) of their first purchase; for each month
+  offset k, the share of the cohort who bought in month first + k;
+* RFM: recency (days from the last purchase to the end), frequency (purchase days),
+  monetary (total revenue), scored 1..bins and named as in :mod:`parcours.analyses._rfm`;
+* CLV: a BG/NBD model of the number of purchases (time in weeks) and a Gamma-Gamma model of
+  their value, fitted by maximum likelihood (:mod:`parcours.analyses._clv`); a buyer's CLV
+  is the expected revenue of the next ``horizon_months`` months, each month's expected
+  purchases discounted by (1 + discount_rate)^month.
+
+    >>> import parcours
+    >>> from parcours.demo.load import demo_map, load_demo
+    >>> ws = parcours.open(":memory:")
+    >>> _ = load_demo(ws, persons=300, seed=7)
+    >>> result = retention(ws.context(demo_map()), top=3)
+    >>> 0 < result.summary["repeat purchase rate"] < 1
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from parcours.analyses import _clv, _rfm
+from parcours.analyses.base import Context, Result
+from parcours.analyses.registry import analysis
+from parcours.errors import InputError
+
+SECONDS_PER_DAY = 86_400
+EPOCH = dt.date(1970, 1, 1)
+# Fewer buyers (or repeat buyers) than this and the CLV models are not fitted.
+MIN_BUYERS = 20
+MIN_REPEAT_BUYERS = 5
+# Beyond this, the drop-out Beta has (almost) no spread: one probability for everyone.
+DEGENERATE_BETA = 1e4
+GAP_BINS: tuple[tuple[str, int, int | None], ...] = (
+    ("1-7 days", 1, 7),
+    ("8-14 days", 8, 14),
+    ("15-30 days", 15, 30),
+    ("31-60 days", 31, 60),
+    ("61-90 days", 61, 90),
+    ("91-180 days", 91, 180),
+    ("181-365 days", 181, 365),
+    ("over 365 days", 366, None),
+)
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def _check_calibration_end(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(
+            f"retention: calibration_end '{value}' is not a date; allowed: YYYY-MM-DD "
+            "(the last day whose purchases are analysed)"
+        ) from None
+    return (day - EPOCH).days
+
+
+def _check_numbers(horizon_months: int, discount_rate: float, rfm_bins: int, top: int) -> None:
+    if not 1 <= horizon_months <= 240:
+        raise InputError(
+            f"retention: horizon_months {horizon_months} is out of range; allowed: 1 to 240"
+        )
+    if not 0 <= discount_rate < 1:
+        raise InputError(
+            f"retention: discount_rate {discount_rate} is out of range; allowed: 0 <= rate < 1 "
+            "(per month, e.g. 0.01)"
+        )
+    if not 2 <= rfm_bins <= 10:
+        raise InputError(f"retention: rfm_bins {rfm_bins} is out of range; allowed: 2 to 10")
+    if top < 0:
+        raise InputError(f"retention: top {top} is negative; allowed: 0 or more")
+
+
+# -- engine work -----------------------------------------------------------------------------
+
+
+def _day(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Days since 1970-01-01 (UTC) as an integer."""
+    return (ts.epoch_seconds() // SECONDS_PER_DAY).cast("int64")
+
+
+def purchase_days(journeys: ir.Table) -> ir.Table:
+    """``person_id, day, month, revenue``: one row per person and purchase day."""
+    buys = journeys.filter(journeys.is_conversion)
+    return buys.group_by(person_id=buys.person_id, day=_day(buys.ts)).aggregate(
+        month=(buys.ts.year() * 12 + buys.ts.month() - 1).min().cast("int64"),
+        revenue=buys.revenue.fill_null(0).sum().cast("float64"),
+    )
+
+
+def buyers(purchases: ir.Table, end_day: int) -> ir.Table:
+    """One row per buyer with the RFM measures and the BG/NBD / Gamma-Gamma summary:
+    x (repeat purchase days), t_x and T (days), repeat_value (mean repeat revenue, 0 if x=0)."""
+    first_day = purchases.day.min().over(group_by=purchases.person_id)
+    marked = purchases.mutate(
+        repeat_revenue=ibis.ifelse(purchases.day == first_day, 0.0, purchases.revenue)
+    )
+    per = marked.group_by("person_id").aggregate(
+        first=marked.day.min(),
+        last=marked.day.max(),
+        first_month=marked.month.min(),
+        frequency=marked.count(),
+        monetary=marked.revenue.sum(),
+        repeat_total=marked.repeat_revenue.sum(),
+    )
+    x = (per.frequency - 1).cast("int64")
+    return per.mutate(
+        x=x,
+        t_x=(per["last"] - per["first"]).cast("int64"),
+        T=(ibis.literal(end_day) - per["first"]).cast("int64"),
+        recency_days=(ibis.literal(end_day) - per["last"]).cast("int64"),
+        repeat_value=ibis.ifelse(x > 0, per.repeat_total / x.cast("float64"), 0.0),
+    )
+
+
+def _gaps(purchases: ir.Table) -> ir.Table:
+    by_person = ibis.window(group_by=purchases.person_id, order_by=purchases.day)
+    with_gap = purchases.mutate(gap=purchases.day - purchases.day.lag().over(by_person))
+    return with_gap.filter(with_gap.gap.notnull())
+
+
+def _inter_purchase(purchases: ir.Table) -> tuple[pd.DataFrame, float | None]:
+    gaps = _gaps(purchases)
+    cases = [
+        (gaps.gap >= lo if hi is None else gaps.gap.between(lo, hi), ibis.literal(label))
+        for label, lo, hi in GAP_BINS
+    ]
+    counted = (
+        gaps.group_by(interval=ibis.cases(*cases, else_=ibis.null("string")))
+        .aggregate(gaps=gaps.count())
+        .to_pandas()
+    )
+    frame = pd.DataFrame({"interval": [label for label, _, _ in GAP_BINS]})
+    frame = frame.merge(counted, on="interval", how="left").fillna({"gaps": 0})
+    frame["gaps"] = frame.gaps.astype("int64")
+    total = int(frame.gaps.sum())
+    frame["share"] = frame.gaps / total if total else 0.0
+    frame["cumulative"] = frame.share.cumsum()
+    median = gaps.gap.median().to_pyarrow().as_py() if total else None
+    return frame, (float(median) if median is not None else None)
+
+
+def _cohorts(purchases: ir.Table, end_day: int) -> pd.DataFrame:
+    first = purchases.month.min().over(group_by=purchases.person_id)
+    placed = purchases.mutate(cohort=first, offset=purchases.month - first)
+    active = (
+        placed.group_by(["cohort", "offset"]).aggregate(active=placed.person_id.nunique())
+    ).to_pandas()
+    if active.empty:
+        return pd.DataFrame(columns=["cohort", "persons"])
+    end = EPOCH + dt.timedelta(days=end_day)
+    end_month = end.year * 12 + end.month - 1
+    width = end_month - int(active.cohort.min()) + 1
+    wide = active.pivot(index="cohort", columns="offset", values="active")
+    wide = wide.reindex(columns=range(width)).fillna(0)
+    shares = wide.div(wide[0], axis=0)
+    # Months after the end of the data are unknown, not zero.
+    known = np.arange(width)[None, :] <= (end_month - wide.index.to_numpy())[:, None]
+    shares = shares.where(known)
+    shares.columns = [f"m{k}" for k in shares.columns]
+    out = shares.reset_index(drop=True)
+    out.insert(0, "persons", wide[0].astype("int64").to_numpy())
+    out.insert(0, "cohort", [f"{int(m) // 12:04d}-{int(m) % 12 + 1:02d}" for m in wide.index])
+    return out
+
+
+# -- the analysis ----------------------------------------------------------------------------
+
+
+@analysis("retention", example="parcours retention --horizon-months 12 --top 10")
+def retention(
+    ctx: Context,
+    calibration_end: str | None = None,
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    rfm_bins: int = 5,
+    top: int = 20,
+) -> Result:
+    """Repeat purchases, cohort retention, RFM segments and customer lifetime value.
+
+    calibration_end: last day (YYYY-MM-DD) whose purchases are analysed; later ones are a holdout. Default: the last day with an event.
+    horizon_months: CLV horizon in months.
+    discount_rate: monthly discount rate of future revenue, e.g. 0.01.
+    rfm_bins: number of RFM score levels (5 gives the usual 1-5 scores).
+    top: how many buyers to list by predicted CLV.
+    """
+    _check_numbers(horizon_months, discount_rate, rfm_bins, top)
+    end_day = _check_calibration_end(calibration_end)
+    journeys = ctx.journeys
+    last_day = _day(journeys.ts).max().to_pyarrow().as_py()
+    if end_day is None:
+        end_day = last_day if last_day is not None else 0
+    all_purchases = purchase_days(journeys)
+    purchases = all_purchases.filter(all_purchases.day <= end_day).cache()
+    params = {
+        "calibration_end": str(EPOCH + dt.timedelta(days=end_day)),
+        "horizon_months": horizon_months,
+        "discount_rate": discount_rate,
+        "rfm_bins": rfm_bins,
+        "top": top,
+    }
+    people = _rfm.add_scores(buyers(purchases, end_day), rfm_bins).cache()
+    counts = (
+        people.aggregate(
+            buyers=people.count(),
+            repeaters=(people.x > 0).sum(),
+            purchases=people.frequency.sum(),
+            revenue=people.monetary.sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    n_buyers = int(counts["buyers"] or 0)
+    n_repeat = int(counts["repeaters"] or 0)
+    notes = [
+        "A purchase is a conversion event; a person's purchases on one UTC day count as one.",
+        "Repeat purchase rate = buyers with 2 purchase days or more / buyers.",
+        "Cohort m<k> = share of the cohort (month of first purchase) buying in month k after; "
+        "blank when that month is after the end of the data (the last month may be partial).",
+        "RFM scores 1..bins from percent ranks (equal values share a score); segments from "
+        "the R and F scores: " + "; ".join(f"{s.id} = {s.rule}" for s in _rfm.SEGMENTS) + ".",
+    ]
+    if n_buyers == 0:
+        notes.append(
+            "No purchase (conversion event) up to the calibration end: nothing to measure."
+        )
+        return Result(
+            analysis="retention",
+            title="Retention and lifetime value",
+            table=_segment_table(pd.DataFrame(), n_buyers),
+            tables={"segments": _segment_definitions(ctx.language)},
+            params=params,
+            summary={"buyers": 0},
+            notes=notes,
+        )
+
+    inter, median_gap = _inter_purchase(purchases)
+    summary: dict[str, object] = {
+        "calibration end": params["calibration_end"],
+        "buyers": n_buyers,
+        "repeat buyers": n_repeat,
+        "repeat purchase rate": n_repeat / n_buyers,
+        "purchases": int(counts["purchases"]),
+        "revenue": float(counts["revenue"] or 0.0),
+        "median days between purchases": median_gap,
+    }
+
+    model, value_model, clv_people, clv_notes = _lifetime_value(
+        people, n_buyers, n_repeat, horizon_months, discount_rate
+    )
+    notes += clv_notes
+    if model is not None:
+        summary.update(
+            {
+                "BG/NBD r": model.r,
+                "BG/NBD alpha": model.alpha,
+                "BG/NBD a": model.a,
+                "BG/NBD b": model.b,
+                "BG/NBD log-likelihood": model.log_likelihood,
+            }
+        )
+    if value_model is not None:
+        summary.update(
+            {"Gamma-Gamma p": value_model.p, "Gamma-Gamma q": value_model.q}
+            | {"Gamma-Gamma gamma": value_model.gamma}
+        )
+    if model is not None and last_day is not None and last_day > end_day:
+        summary.update(_holdout(model, people, all_purchases, end_day, last_day))
+
+    scored = clv_people if clv_people is not None else people.mutate(clv=ibis.null("float64"))
+    per_segment = (
+        scored.group_by("segment")
+        .aggregate(
+            persons=scored.count(),
+            recency_days=scored.recency_days.mean(),
+            frequency=scored.frequency.mean(),
+            monetary=scored.monetary.mean(),
+            revenue=scored.monetary.sum(),
+            clv=scored.clv.mean(),
+        )
+        .to_pandas()
+    )
+    if clv_people is not None:
+        totals = clv_people.aggregate(total=clv_people.clv.sum()).to_pyarrow().to_pylist()[0]
+        summary[f"expected revenue next {horizon_months} months"] = float(totals["total"])
+        summary["mean CLV per buyer"] = float(totals["total"]) / n_buyers
+
+    tables = {
+        "cohorts": _cohorts(purchases, end_day),
+        "inter_purchase": inter,
+        "segments": _segment_definitions(ctx.language),
+    }
+    if clv_people is not None and top:
+        tables["predictions"] = _top_predictions(clv_people, top)
+    return Result(
+        analysis="retention",
+        title="Retention and lifetime value",
+        table=_segment_table(per_segment, n_buyers),
+        params=params,
+        tables=tables,
+        summary=summary,
+        notes=notes,
+    )
+
+
+def _segment_table(per_segment: pd.DataFrame, n_buyers: int) -> pd.DataFrame:
+    """The main table: one row per named segment, in the order of :data:`_rfm.SEGMENTS`."""
+    meta = pd.DataFrame(
+        {"segment": [s.id for s in _rfm.SEGMENTS], "rule": [s.rule for s in _rfm.SEGMENTS]}
+    )
+    columns = ["persons", "recency_days", "frequency", "monetary", "revenue", "clv"]
+    if per_segment.empty:
+        per_segment = pd.DataFrame(columns=["segment", *columns])
+    table = meta.merge(
+        per_segment.astype({c: "float64" for c in columns}), on="segment", how="left"
+    )
+    table["persons"] = table.persons.fillna(0).astype("int64")
+    table["revenue"] = table.revenue.fillna(0.0)
+    table.insert(3, "share", table.persons / n_buyers if n_buyers else 0.0)
+    return table
+
+
+def _segment_definitions(language: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "segment": [s.id for s in _rfm.SEGMENTS],
+            "title": [s.fr if language == "fr" else s.en for s in _rfm.SEGMENTS],
+            "rule": [s.rule for s in _rfm.SEGMENTS],
+            "description": [s.description for s in _rfm.SEGMENTS],
+        }
+    )
+
+
+def _lifetime_value(
+    people: ir.Table, n_buyers: int, n_repeat: int, horizon_months: int, discount_rate: float
+) -> tuple[_clv.BGNBD | None, _clv.GammaGamma | None, ir.Table | None, list[str]]:
+    """Fit BG/NBD on (x, t_x, T) grouped in the engine, Gamma-Gamma on (x, repeat value);
+    the per-buyer CLV stays an engine expression (a join on the small prediction table)."""
+    if n_buyers < MIN_BUYERS or n_repeat < MIN_REPEAT_BUYERS:
+        return (
+            None,
+            None,
+            None,
+            [
+                f"CLV not fitted: it needs at least {MIN_BUYERS} buyers and "
+                f"{MIN_REPEAT_BUYERS} repeat buyers (here {n_buyers} and {n_repeat})."
+            ],
+        )
+    triples = people.group_by(["x", "t_x", "T"]).aggregate(n=people.count()).to_pandas()
+    weeks = {k: triples[k].to_numpy("float64") / 7 for k in ("t_x", "T")}
+    x = triples.x.to_numpy("float64")
+    model = _clv.fit_bgnbd(x, weeks["t_x"], weeks["T"], triples.n.to_numpy("float64"))
+    horizon_weeks = horizon_months * _clv.WEEKS_PER_MONTH
+    predictions = pd.DataFrame(
+        {
+            "x": triples.x.astype("int64"),
+            "t_x": triples.t_x.astype("int64"),
+            "T": triples["T"].astype("int64"),
+            "p_alive": model.p_alive(x, weeks["t_x"], weeks["T"]),
+            "expected_purchases": model.expected_purchases(
+                horizon_weeks, x, weeks["t_x"], weeks["T"]
+            ),
+            "discounted_purchases": model.discounted_purchases(
+                horizon_months, discount_rate, x, weeks["t_x"], weeks["T"]
+            ),
+        }
+    )
+    notes = [
+        "BG/NBD (Fader, Hardie & Lee 2005) in weeks: r, alpha = purchase rate Gamma; a, b = "
+        "drop-out Beta. p_alive = probability the buyer is still active.",
+    ]
+    if min(model.a, model.b) > DEGENERATE_BETA:
+        notes.append(
+            "a and b are very large: the data show the same drop-out probability after each "
+            f"purchase for every buyer, a / (a + b) = {model.a / (model.a + model.b):.3f}."
+        )
+    values = people.filter((people.x > 0) & (people.repeat_value > 0))
+    grouped = values.group_by(["x", "repeat_value"]).aggregate(n=values.count()).to_pandas()
+    value_model = None
+    if len(grouped) >= MIN_REPEAT_BUYERS:
+        value_model = _clv.fit_gamma_gamma(
+            grouped.x.to_numpy("float64"),
+            grouped.repeat_value.to_numpy("float64"),
+            grouped.n.to_numpy("float64"),
+        )
+        weights = grouped.n.to_numpy("float64")
+        corr = np.corrcoef(
+            np.repeat(grouped.x, grouped.n.astype(int)),
+            np.repeat(grouped.repeat_value, grouped.n.astype(int)),
+        )[0, 1]
+        notes.append(
+            "Gamma-Gamma (Fader, Hardie & Lee 2005b): value of a repeat purchase; it assumes "
+            f"value and frequency are independent (correlation here {corr:.2f}, over "
+            f"{int(weights.sum())} repeat buyers)."
+        )
+    if value_model is None or value_model.q <= 1:
+        notes.append("CLV not computed: the Gamma-Gamma model could not be fitted (q <= 1).")
+        return model, value_model, None, notes
+    p, q, gamma = value_model.params
+    joined = people.inner_join(ibis.memtable(predictions), ["x", "t_x", "T"])
+    expected_value = (gamma + joined.x * joined.repeat_value) * p / (p * joined.x + q - 1)
+    with_clv = joined.mutate(
+        expected_value=expected_value,
+        clv=joined.discounted_purchases * expected_value,
+    )
+    notes.append(
+        f"CLV = expected revenue over {horizon_months} months, month m discounted by "
+        "(1 + discount_rate)^m; expected_value = Gamma-Gamma expected value of a purchase."
+    )
+    return model, value_model, with_clv, notes
+
+
+def _top_predictions(clv_people: ir.Table, top: int) -> pd.DataFrame:
+    t = clv_people
+    return (
+        t.order_by([ibis.desc(t.clv), t.person_id])
+        .limit(top)
+        .select(
+            "person_id",
+            "segment",
+            "frequency",
+            "recency_days",
+            "monetary",
+            "p_alive",
+            "expected_purchases",
+            "expected_value",
+            "clv",
+        )
+        .to_pandas()
+    )
+
+
+def _holdout(
+    model: _clv.BGNBD, people: ir.Table, all_purchases: ir.Table, end_day: int, last_day: int
+) -> dict[str, object]:
+    """Purchases of the calibration buyers after the calibration end, actual vs forecast."""
+    later = all_purchases.filter(all_purchases.day > end_day)
+    actual = later.semi_join(people, "person_id").count().to_pyarrow().as_py()
+    triples = people.group_by(["x", "t_x", "T"]).aggregate(n=people.count()).to_pandas()
+    weeks = (last_day - end_day) / 7
+    expected = model.expected_purchases(
+        weeks,
+        triples.x.to_numpy("float64"),
+        triples.t_x.to_numpy("float64") / 7,
+        triples["T"].to_numpy("float64") / 7,
+    )
+    return {
+        "holdout weeks": round(weeks, 2),
+        "holdout purchases (actual)": int(actual),
+        "holdout purchases (forecast)": float(np.sum(expected * triples.n.to_numpy("float64"))),
+    }

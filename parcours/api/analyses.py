@@ -1,0 +1,141 @@
+"""Every registered analysis as an endpoint, built from its typed signature.
+
+``GET /v1/analyses`` lists them with the JSON schema of their parameters;
+``POST /v1/analyses/{name}`` runs one with a JSON body holding its parameters, plus
+``map_id`` / ``map_version`` (default: the latest saved map) and ``lang``, and returns
+``Result.to_dict()``. The body of each analysis is a model derived from the function's
+signature, so types are checked (422) before the analysis runs, and the OpenAPI page shows
+every parameter; an analysis added to the registry appears here with no edit.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+from parcours.analyses import REGISTRY, Analysis
+from parcours.api.auth import Reader, State
+
+router = APIRouter(prefix="/v1/analyses", tags=["analyses"])
+
+# Body fields that choose the map and the language rather than parametrise the analysis.
+RESERVED = {
+    "map_id": (str | None, Field(None, description="Map to use; default: the latest saved.")),
+    "map_version": (int | None, Field(None, ge=1, description="Default: the latest version.")),
+    "lang": (Literal["fr", "en"] | None, Field(None, description="Language of the labels.")),
+}
+
+
+def param_help(analysis: Analysis, name: str) -> str:
+    """The ``name: text`` line of the analysis docstring."""
+    for line in analysis.doc.splitlines():
+        if line.strip().startswith(f"{name}:"):
+            return line.strip()[len(name) + 1 :].strip()
+    return ""
+
+
+def _default(param: inspect.Parameter) -> Any:
+    return ... if param.default is inspect.Parameter.empty else param.default
+
+
+def body_model(analysis: Analysis) -> type[BaseModel]:
+    """The request body of one analysis: its parameters and the reserved fields."""
+    fields: dict[str, Any] = {}
+    for param in analysis.parameters():
+        if param.name in RESERVED:
+            raise RuntimeError(
+                f"analysis {analysis.name}: parameter '{param.name}' clashes with the API's "
+                f"{', '.join(RESERVED)}; rename it"
+            )
+        fields[param.name] = (
+            param.annotation,
+            Field(_default(param), description=param_help(analysis, param.name) or None),
+        )
+    title = "".join(part.capitalize() for part in analysis.name.split("_")) + "Request"
+    return create_model(title, __config__=ConfigDict(extra="forbid"), **fields, **RESERVED)
+
+
+def describe(analysis: Analysis) -> dict[str, Any]:
+    params = []
+    for param in analysis.parameters():
+        required = param.default is inspect.Parameter.empty
+        params.append(
+            {
+                "name": param.name,
+                "required": required,
+                "default": None if required else param.default,
+                "schema": TypeAdapter(param.annotation).json_schema(),
+                "help": param_help(analysis, param.name),
+            }
+        )
+    return {
+        "name": analysis.name,
+        "summary": analysis.summary,
+        "doc": analysis.doc,
+        "example": analysis.example,
+        "needs": list(analysis.needs),
+        "parameters": params,
+        "endpoint": f"/v1/analyses/{analysis.name}",
+    }
+
+
+@router.get("", summary="List the analyses")
+def list_analyses(_: Reader) -> list[dict[str, Any]]:
+    """Every analysis with its parameters (name, JSON schema, default, help)."""
+    return [describe(a) for _, a in sorted(REGISTRY.items())]
+
+
+def _endpoint(analysis: Analysis, model: type[BaseModel]):
+    def run(state: State, _: Reader, body: Any = None) -> dict[str, Any]:
+        values = body.model_dump(exclude_unset=True) if body is not None else {}
+        map_id, version = values.pop("map_id", None), values.pop("map_version", None)
+        lang = values.pop("lang", None)
+        with state.workspace() as ws:
+            jm = ws.load_map(map_id, version) if map_id else ws.default_map()
+            result = analysis(ws.context(jm, lang), **values)
+        return result.to_dict()
+
+    # The body is a class made at run time: give FastAPI the real type. An analysis whose
+    # parameters all have defaults may be called with no body at all.
+    required = any(p.default is inspect.Parameter.empty for p in analysis.parameters())
+    signature = inspect.signature(run)
+    body = signature.parameters["body"].replace(
+        annotation=model if required else model | None,
+        default=inspect.Parameter.empty if required else None,
+    )
+    params = [p for p in signature.parameters.values() if p.name != "body"]
+    # A parameter without a default must come before those with one.
+    params = [body, *params] if required else [*params, body]
+    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    run.__doc__ = analysis.doc
+    run.__name__ = f"run_{analysis.name}"
+    return run
+
+
+def add_analysis_routes(target: APIRouter) -> None:
+    """One POST route per registered analysis (called when the app is built, after every
+    analysis module has registered itself)."""
+    for name, analysis in sorted(REGISTRY.items()):
+        target.add_api_route(
+            f"/{name}",
+            _endpoint(analysis, body_model(analysis)),
+            methods=["POST"],
+            summary=analysis.summary,
+            name=f"analysis_{name}",
+        )
+
+    @target.post("/{name}", include_in_schema=False)
+    def unknown(name: str, _: Reader) -> None:
+        raise HTTPException(
+            404,
+            detail={
+                "error": "not found",
+                "detail": f"unknown analysis '{name}'; analyses: {', '.join(sorted(REGISTRY))}",
+            },
+        )
+
+
+add_analysis_routes(router)

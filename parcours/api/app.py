@@ -1,0 +1,174 @@
+"""The REST application: one workspace, API keys, maps, analyses, ingestion and the collector.
+
+    >>> from parcours.api import create_app
+    >>> app = create_app(":memory:")
+    >>> [path for path in app.openapi()["paths"] if path.startswith("/v1/maps")][:2]
+    ['/v1/maps', '/v1/maps/{map_id}']
+
+Every error answers JSON ``{"error": short kind, "detail": what is wrong and what is
+allowed}`` (plus ``problems`` for a map that does not validate): 401 without a known key,
+403 for a key whose scope falls short, 404, 409, 413 for a body over the limit, 415, 422
+for bad input (malformed JSON included). The OpenAPI page (``/docs``, ``/redoc``) is served
+with its own copy of Swagger UI and ReDoc, so it works without internet.
+
+The dashboard mounts its pages on the app this factory returns; the workspace is
+``app.state.parcours`` (a :class:`ServerState`: use it with ``with state.workspace() as ws``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+import parcours
+from parcours.api import analyses, ingest, keys, maps
+from parcours.api.auth import Reader, State
+from parcours.api.limits import BodyLimit
+from parcours.api.state import ApiSettings, ServerState
+from parcours.config import Settings
+from parcours.errors import InputError, MapError, WorkspaceError
+
+log = logging.getLogger("parcours.api")
+
+DESCRIPTION = """Customer journey maps as code, measured against real omnichannel data.
+
+Authenticate with an API key: `Authorization: Bearer pk_...` (create one with
+`parcours keys create --scope read|write|admin`). Scopes: **read** reads maps and runs
+analyses; **write** sends events and uploads files, nothing else (safe to embed in a site or
+an app); **admin** does everything, including editing maps and managing keys.
+"""
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers."""
+
+    error: str
+    detail: Any
+    problems: list[dict[str, Any]] | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (401, "No API key, or an unknown or revoked one"),
+        (403, "The key's scope does not allow this"),
+        (413, "The body is over the limit"),
+        (422, "Bad input: malformed JSON, wrong parameters, a map that does not validate"),
+    )
+}
+
+
+def _error(status: int, error: str, detail: Any, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "request"
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    if error["type"] == "json_invalid":
+        return f"malformed JSON at character {error['loc'][-1]}: {error['ctx']['error']}"
+    return f"{_location(error['loc'])}: {error['msg']}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        if isinstance(exc.detail, dict) and "error" in exc.detail:
+            body = exc.detail
+        else:
+            body = {"error": HTTPStatus(exc.status_code).phrase.lower(), "detail": exc.detail}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        problems = [
+            {"location": _location(e["loc"]), "message": _validation_message(e)} for e in errors
+        ]
+        malformed = any(e["type"] == "json_invalid" for e in errors)
+        return _error(
+            422,
+            "malformed JSON" if malformed else "invalid request",
+            "; ".join(p["message"] for p in problems),
+            problems=problems,
+        )
+
+    @app.exception_handler(MapError)
+    async def invalid_map(_: Request, exc: MapError) -> JSONResponse:
+        return _error(422, "invalid map", str(exc), problems=[asdict(p) for p in exc.problems])
+
+    @app.exception_handler(InputError)
+    async def invalid_input(_: Request, exc: InputError) -> JSONResponse:
+        return _error(422, "invalid input", str(exc))
+
+    @app.exception_handler(WorkspaceError)
+    async def workspace_refused(_: Request, exc: WorkspaceError) -> JSONResponse:
+        return _error(409, "workspace refused", str(exc))
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return _error(
+            500, "internal error", f"{type(exc).__name__}; the server log has the details"
+        )
+
+
+def create_app(
+    workspace: str | Path | parcours.Workspace = "parcours.duckdb",
+    settings: ApiSettings | None = None,
+    *,
+    workspace_settings: Settings | None = None,
+) -> FastAPI:
+    """The REST app over ``workspace`` (a path, ``:memory:``, or an open Workspace, which
+    the app then does not close)."""
+    settings = settings or ApiSettings()
+    state = ServerState(workspace, settings, workspace_settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPIOffline(
+        title="parcours",
+        version=parcours.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.parcours = state
+
+    def limit_for(path: str) -> tuple[int, str]:
+        if path.startswith("/v1/ingest/"):
+            return settings.upload_limit, "upload"
+        return settings.body_limit, "request"
+
+    app.add_middleware(BodyLimit, limit_for=limit_for)
+    install_error_handlers(app)
+
+    @app.get("/health", tags=["server"], summary="Is the server up")
+    def health() -> dict[str, str]:
+        """No key needed: for load balancers and supervisors. Tells nothing about the data."""
+        return {"status": "ok"}
+
+    @app.get("/v1/status", tags=["server"], summary="Rows per table")
+    def status(state: State, _: Reader) -> dict[str, Any]:
+        with state.workspace() as ws:
+            return {"workspace": ws.url, "version": parcours.__version__, "counts": ws.counts()}
+
+    for module in (maps, analyses, ingest, keys):
+        app.include_router(module.router, responses=ERRORS)
+    return app

@@ -1,0 +1,236 @@
+"""Data in over HTTP: file uploads, and the collector that takes live events as JSON.
+
+The collector (``POST /v1/events``) takes ``{"events": [...]}``. Each event is an object
+with the fields of an ingested event (``event_id``, ``ts``, identifiers, ``channel``,
+``event``, ``revenue``) and an optional ``properties`` object; any other key is kept as a
+property, as for a file. A batch is handled like a small NDJSON file through
+:meth:`Workspace.ingest_events`: each event is validated, the valid ones are committed
+before the answer leaves, the invalid ones are kept in ``rejected`` (row = position in the
+batch, from 1) and listed in the answer with their position (``index``, from 0) and reason.
+Events are keyed by ``event_id`` (or, without one, by their content), so a client whose
+request timed out may send the same batch again: nothing is stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyarrow as pa
+from fastapi import APIRouter, File, UploadFile
+from pydantic import BaseModel, Field
+
+from parcours.api.auth import State, Writer
+from parcours.errors import InputError
+from parcours.store.ingest import transaction
+from parcours.store.mapping import ALIASES, FIELDS
+
+router = APIRouter(prefix="/v1", tags=["ingestion"])
+
+EVENT_FIELDS = FIELDS["events"]
+# Names a property may not take: they would be read as the event's own fields.
+RESERVED_NAMES = frozenset(EVENT_FIELDS) | {a for names in ALIASES.values() for a in names}
+
+EXAMPLE = {
+    "events": [
+        {
+            "event_id": "web-8f14e45f",
+            "ts": "2026-03-01T14:05:00+01:00",
+            "anonymous_id": "c-1a2b3c",
+            "customer_id": "C1042",
+            "channel": "web",
+            "event": "product_view",
+            "properties": {"sku": "ROBE-311", "page": "/robes/311"},
+        },
+        {
+            "event_id": "web-8f14e460",
+            "ts": "2026-03-01T14:09:30+01:00",
+            "customer_id": "C1042",
+            "channel": "web",
+            "event": "purchase",
+            "revenue": 89.9,
+        },
+    ]
+}
+
+
+class EventBatch(BaseModel):
+    events: list[Any] = Field(
+        description="Events: objects with event_id, ts (ISO 8601, with an offset or Z), at "
+        "least one identifier (customer_id, anonymous_id, email, phone, loyalty_id), channel, "
+        "event, optional revenue and a properties object.",
+    )
+
+    model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _flatten(event: Any) -> tuple[dict[str, str | None] | None, str | None]:
+    """One event as a row of text cells, or the reason it cannot be one."""
+    if not isinstance(event, dict):
+        return None, f"an event is a JSON object; got {type(event).__name__}"
+    row = {k: _text(v) for k, v in event.items() if k != "properties"}
+    properties = event.get("properties") or {}
+    if not isinstance(properties, dict):
+        return None, "properties must be a JSON object of name: value"
+    for key, value in properties.items():
+        if key in RESERVED_NAMES or key in row:
+            return None, (
+                f"property '{key}' has the name of an event field; send it at the top level "
+                f"or rename it (reserved: {', '.join(sorted(RESERVED_NAMES))})"
+            )
+        row[key] = _text(value)
+    return row, None
+
+
+def _table(rows: list[dict[str, str | None]]) -> pa.Table:
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    for name in ("ts", "channel", "event"):  # so that a missing one is a per-event reason
+        if not ({name, *ALIASES.get(name, ())} & columns.keys()):
+            columns[name] = None
+    return pa.table({c: pa.array([row.get(c) for row in rows], type=pa.string()) for c in columns})
+
+
+def _keep_malformed(
+    con: Any,
+    batch_id: str,
+    source: str,
+    malformed: list[tuple[int, Any, str]],
+    positions: list[int],
+) -> None:
+    """Keep events that are not even rows (not an object, bad properties) in ``rejected``,
+    and number every rejected event of the batch by its position in the request."""
+    raw = con.con
+    if positions:  # ingestion numbered the rows it saw; give them their batch position
+        raw.execute(
+            "UPDATE rejected SET row_number = m.batch_row FROM "
+            "(SELECT unnest(?) AS table_row, unnest(?) AS batch_row) AS m "
+            "WHERE rejected.batch_id = ? AND rejected.row_number = m.table_row",
+            [list(range(1, len(positions) + 1)), [p + 1 for p in positions], batch_id],
+        )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for index, event, reason in malformed:
+        record = json.dumps(event, ensure_ascii=False, default=str)
+        record_id = hashlib.md5(f"events:{record}".encode()).hexdigest()
+        raw.execute(
+            "INSERT INTO rejected SELECT ?, 'events', ?, ?, ?, ?, ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM rejected WHERE record_id = ?)",
+            [batch_id, source, index + 1, reason, record, record_id, now, record_id],
+        )
+    raw.execute(
+        "UPDATE batches SET rows = rows + ?, rejected = rejected + ? WHERE batch_id = ?",
+        [len(malformed), len(malformed), batch_id],
+    )
+
+
+@router.post("/events", summary="Collect a batch of events")
+def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
+    """Store the valid events of a batch durably, and say why each other one was refused.
+
+    The answer counts ``accepted`` (new events stored), ``duplicates`` (already stored:
+    a retried batch is all duplicates) and ``rejected``, and lists ``errors`` as
+    ``{index, event_id, reason}`` with ``index`` the event's position in ``events`` from 0.
+    """
+    limit = state.settings.max_batch
+    if not batch.events:
+        raise InputError(f"events is empty; send 1 to {limit:,} events")
+    if len(batch.events) > limit:
+        raise InputError(
+            f"{len(batch.events):,} events in one request; at most {limit:,} are allowed "
+            "(PARCOURS_API_MAX_BATCH): split the batch"
+        )
+    rows, positions, malformed = [], [], []
+    for index, event in enumerate(batch.events):
+        row, problem = _flatten(event)
+        if problem:
+            malformed.append((index, event, problem))
+        else:
+            rows.append(row)
+            positions.append(index)
+    table = _table(rows)
+    source = f"collector:{key.key_id}"
+    with state.workspace() as ws:
+        report = ws.ingest_events(table, source_name=source)
+        if malformed:
+            with transaction(ws.con):
+                _keep_malformed(ws.con, report.batch_id, source, malformed, positions)
+    errors = [
+        {"index": i, "event_id": e.get("event_id") if isinstance(e, dict) else None, "reason": r}
+        for i, e, r in malformed
+    ]
+    # Ingestion numbers the rows of the table from 1; give each its place in the request.
+    for row_number, reason in report.rejections:
+        position = positions[row_number - 1]
+        errors.append(
+            {"index": position, "event_id": rows[row_number - 1].get("event_id"), "reason": reason}
+        )
+    errors.sort(key=lambda e: e["index"])
+    return {
+        "batch_id": report.batch_id,
+        "received": len(batch.events),
+        "accepted": report.accepted,
+        "duplicates": report.duplicates,
+        "rejected": report.rejected + len(malformed),
+        "errors": errors,
+    }
+
+
+class Target(StrEnum):
+    events = "events"
+    customers = "customers"
+    feedback = "feedback"
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _save(upload: UploadFile, folder: Path, fallback: str) -> Path:
+    name = _SAFE.sub("_", Path(upload.filename or fallback).name).lstrip(".") or fallback
+    path = folder / name
+    with path.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, length=1024 * 1024)
+    return path
+
+
+@router.post("/ingest/{target}", summary="Upload a file of events, customers or feedback")
+def upload(
+    target: Target,
+    state: State,
+    key: Writer,
+    file: Annotated[UploadFile, File(description="CSV, TSV, Parquet, NDJSON/JSON or XES.")],
+    mapping: Annotated[
+        UploadFile | None,
+        File(description="Optional column mapping (YAML), as for `parcours ingest --mapping`."),
+    ] = None,
+) -> dict[str, Any]:
+    """Ingest an uploaded file, as `parcours ingest` does; return the ingest report
+    (rows, accepted, duplicates, rejected and the rejected rows' reasons)."""
+    with tempfile.TemporaryDirectory(prefix="parcours-upload-") as tmp:
+        folder = Path(tmp)
+        path = _save(file, folder, f"upload.{target.value}")
+        mapping_path = None
+        if mapping is not None:
+            (folder / "mapping").mkdir()
+            mapping_path = _save(mapping, folder / "mapping", "mapping.yaml")
+        with state.workspace() as ws:
+            ingest = getattr(ws, f"ingest_{target.value}")
+            report = ingest(
+                str(path),
+                mapping=str(mapping_path) if mapping_path else None,
+                source_name=f"upload:{path.name}",
+            )
+    return {**report.to_dict(), "source": f"upload:{path.name}"}

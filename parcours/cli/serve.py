@@ -1,0 +1,146 @@
+"""`parcours keys ...` (API keys) and `parcours serve` (the REST API and its OpenAPI page).
+
+Registered in :mod:`parcours.cli.app` with ``app.add_typer(keys_app, name="keys")`` and
+``app.command()(serve)``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
+from parcours.config import from_env
+from parcours.store import keys
+
+keys_app = typer.Typer(
+    help="API keys of the REST server: create, list, revoke.", no_args_is_help=True
+)
+
+WorkspaceOption = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="PARCOURS_WORKSPACE",
+        help="Workspace file (or $PARCOURS_WORKSPACE).",
+    ),
+]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")]
+
+
+class Scope(StrEnum):
+    read = "read"
+    write = "write"
+    admin = "admin"
+
+
+def _open(path: Path):
+    import parcours
+
+    return parcours.open(path, settings=from_env())
+
+
+@keys_app.command("create")
+def keys_create(
+    scope: Annotated[
+        Scope,
+        typer.Option(
+            help="read: maps and analyses; write: send events and upload files only; "
+            "admin: everything, including editing maps and keys."
+        ),
+    ],
+    name: Annotated[str | None, typer.Option(help="What the key is for.")] = None,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """Create an API key and print its token, once: only its hash is stored.
+
+    Example: `parcours keys create --scope write --name "site web"`
+    """
+    with _open(workspace) as ws:
+        token, key = keys.create_key(ws.con, scope.value, name)
+    if format is not Format.table:
+        emit_dict({**key.to_dict(), "token": token}, format)
+        return
+    console.print(
+        f"Created key [bold]{key.key_id}[/bold] (scope {key.scope}"
+        + (f", {name}" if name else "")
+        + "). Its token, shown this once:\n"
+    )
+    print(token)
+    err_console.print(
+        "\nSend it as 'Authorization: Bearer <token>'. Keep it secret; "
+        f"revoke it with `parcours keys revoke {key.key_id}`."
+    )
+
+
+@keys_app.command("list")
+def keys_list(
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    all: Annotated[bool, typer.Option("--all", help="Show revoked keys too.")] = False,  # noqa: A002
+    format: FormatOption = Format.table,
+) -> None:
+    """List the API keys (never their tokens).
+
+    Example: `parcours keys list --all`
+    """
+    import pandas as pd
+
+    with _open(workspace) as ws:
+        found = [k.to_dict() for k in keys.list_keys(ws.con) if all or k.active]
+    columns = ["key_id", "name", "scope", "created_at", "revoked_at"]
+    emit_frame(pd.DataFrame(found, columns=columns), format, title="API keys")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id, e.g. pk_1a2b3c4d.")],
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+) -> None:
+    """Revoke an API key: requests that send it are refused from now on.
+
+    Example: `parcours keys revoke pk_1a2b3c4d`
+    """
+    with _open(workspace) as ws:
+        key = keys.revoke_key(ws.con, key_id)
+    console.print(
+        f"Revoked {key.key_id} (scope {key.scope}) at {key.revoked_at:%Y-%m-%d %H:%M} UTC."
+    )
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 exposes it to the network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+) -> None:
+    """Serve the REST API (and its OpenAPI page at /docs) over the workspace.
+
+    The server holds the workspace file while it runs: manage keys through /v1/keys meanwhile.
+
+    Example: `parcours serve --port 8765`, then open http://127.0.0.1:8765/docs
+    """
+    import uvicorn
+
+    from parcours.api import ApiSettings, create_app
+
+    app = create_app(workspace, ApiSettings.from_env(), workspace_settings=from_env())
+    state = app.state.parcours
+    with state.workspace() as ws:
+        active = [k for k in keys.list_keys(ws.con) if k.active]
+    url = f"http://{host}:{port}"
+    console.print(
+        f"Serving [bold]{workspace}[/bold] at {url} — API docs at {url}/docs"
+        + (
+            ""
+            if active
+            else "\n[yellow]No API key yet: every request will get 401. Stop, "
+            "run `parcours keys create --scope admin`, start again.[/yellow]"
+        )
+    )
+    uvicorn.run(app, host=host, port=port, log_level="info")

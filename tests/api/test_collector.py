@@ -1,0 +1,165 @@
+"""POST /v1/events: valid events stored before the answer, invalid ones reported by position
+and kept in `rejected`, and a retried batch stores nothing twice."""
+
+from __future__ import annotations
+
+import parcours
+from parcours.api import ApiSettings
+from tests.api.conftest import make_server
+
+
+def event(i: int, **changes):
+    base = {
+        "event_id": f"e{i}",
+        "ts": f"2026-03-01T10:0{i}:00+01:00",
+        "customer_id": "claire",
+        "channel": "web",
+        "event": "product_view",
+        "properties": {"sku": f"ROBE-{i}", "promo": True},
+    }
+    return {k: v for k, v in {**base, **changes}.items() if v is not None}
+
+
+MIXED = [
+    event(0),
+    event(1, ts="hier soir"),  # not a timestamp
+    event(2, customer_id=None),  # no identifier
+    "not an event",
+    event(4, properties={"channel": "app"}),  # a property named like a field
+    event(5, revenue="12,50"),  # decimal comma: accepted
+    event(6, revenue="douze"),
+]
+
+
+def post(server, events, scope="write"):
+    return server.client.post("/v1/events", headers=server.as_(scope), json={"events": events})
+
+
+def test_valid_batch_is_stored_with_its_fields_and_source(server):
+    answer = post(server, [event(0), event(1), event(2, anonymous_id="c-9")])
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert (body["received"], body["accepted"], body["duplicates"], body["rejected"]) == (
+        3,
+        3,
+        0,
+        0,
+    )
+    assert body["errors"] == []
+    key_id = "_".join(server.tokens["write"].split("_")[:2])
+    with server.workspace() as ws:
+        stored = ws.events.order_by("event_id").to_pandas()
+        batches = ws.con.table("batches").to_pandas()
+    assert stored.event_id.tolist() == ["e0", "e1", "e2"]
+    assert str(stored.ts[0]) == "2026-03-01 09:00:00"  # +01:00 stored as UTC
+    assert stored.properties[0].replace(" ", "") == '{"sku":"ROBE-0","promo":"true"}'
+    assert set(stored.source) == {f"collector:{key_id}"}
+    assert batches.source.tolist() == [f"collector:{key_id}"]
+
+
+def test_invalid_events_are_reported_by_index_and_kept_in_rejected(server):
+    body = post(server, MIXED).json()
+    assert (body["received"], body["accepted"], body["rejected"]) == (7, 2, 5)
+    errors = {e["index"]: e for e in body["errors"]}
+    assert sorted(errors) == [1, 2, 3, 4, 6]
+    assert "ts 'hier soir' is not a timestamp" in errors[1]["reason"]
+    assert errors[1]["event_id"] == "e1"
+    assert errors[2]["reason"].startswith("no identifier")
+    assert errors[3]["reason"] == "an event is a JSON object; got str"
+    assert errors[3]["event_id"] is None
+    assert errors[4]["reason"].startswith("property 'channel' has the name of an event field")
+    assert errors[6]["reason"] == "revenue 'douze' is not a number"
+    with server.workspace() as ws:
+        rejected = ws.rejected.order_by("row_number").to_pandas()
+        revenue = ws.events.filter(ws.events.event_id == "e5").revenue.to_pandas().tolist()
+        batch = ws.con.table("batches").to_pandas().iloc[0]
+    # row_number is the position in the batch, from 1, whatever the kind of fault.
+    assert rejected.row_number.tolist() == [2, 3, 4, 5, 7]
+    assert rejected.reason.tolist() == [errors[i]["reason"] for i in (1, 2, 3, 4, 6)]
+    assert revenue == [12.5]
+    assert (batch.rows, batch.accepted, batch.rejected) == (7, 2, 5)
+
+
+def test_retried_batch_adds_nothing_and_reports_the_same_errors(server):
+    first = post(server, MIXED).json()
+    with server.workspace() as ws:
+        before = ws.counts()
+    again = post(server, MIXED).json()
+    assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 2, 5)
+    assert again["errors"] == first["errors"]
+    with server.workspace() as ws:
+        after = ws.counts()
+    assert after["events"] == before["events"] == 2
+    assert after["rejected"] == before["rejected"] == 5  # the same bad event is kept once
+    assert after["batches"] == before["batches"] + 1
+
+
+def test_events_without_id_are_deduplicated_by_content(server):
+    batch = [event(0, event_id=None), event(1, event_id=None)]
+    assert post(server, batch).json()["accepted"] == 2
+    assert post(server, batch).json()["duplicates"] == 2
+
+
+def test_same_event_id_twice_in_one_batch_is_stored_once(server):
+    body = post(server, [event(0), event(0, event="purchase")]).json()
+    assert (body["accepted"], body["duplicates"]) == (1, 1)
+
+
+def test_all_events_malformed(server):
+    body = post(server, [1, [2]]).json()
+    assert (body["accepted"], body["rejected"]) == (0, 2)
+    assert [e["index"] for e in body["errors"]] == [0, 1]
+
+
+def test_batch_shape_errors_are_422(server):
+    empty = post(server, [])
+    assert empty.status_code == 422 and "events is empty" in empty.json()["detail"]
+    missing = server.client.post("/v1/events", headers=server.as_("write"), json={"evts": []})
+    assert missing.status_code == 422
+    assert missing.json()["error"] == "invalid request"
+    assert "body.events: Field required" in missing.json()["detail"]
+    malformed = server.client.post(
+        "/v1/events",
+        headers={**server.as_("write"), "Content-Type": "application/json"},
+        content=b'{"events": [{"ts": ',
+    )
+    assert malformed.status_code == 422
+    assert malformed.json()["error"] == "malformed JSON"
+    assert "malformed JSON at character" in malformed.json()["detail"]
+
+
+def test_too_many_events_in_one_batch():
+    server = make_server(settings=ApiSettings(max_batch=2))
+    with server.client:
+        answer = post(server, [event(0), event(1), event(2)])
+    assert answer.status_code == 422
+    assert "at most 2 are allowed" in answer.json()["detail"]
+
+
+def test_accepted_events_are_on_disk_when_the_answer_arrives(tmp_path):
+    path = tmp_path / "durable.duckdb"
+    server = make_server(path)
+    with server.client:
+        assert post(server, [event(0), event(1)]).json()["accepted"] == 2
+        # A second process cannot open the file while the server holds it; read the file
+        # through a copy instead: what the copy holds was committed to disk.
+        copy = tmp_path / "copy.duckdb"
+        copy.write_bytes(path.read_bytes())
+        wal = path.with_name(path.name + ".wal")
+        if wal.exists():
+            copy.with_name(copy.name + ".wal").write_bytes(wal.read_bytes())
+        reopened = parcours.open(copy)
+        assert reopened.events.event_id.to_pandas().sort_values().tolist() == ["e0", "e1"]
+        reopened.close()
+
+
+def test_same_batch_sent_concurrently_is_stored_once(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    batch = [event(i) for i in range(5)]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: post(server, batch).json(), range(4)))
+    assert sum(a["accepted"] for a in answers) == 5
+    assert sum(a["duplicates"] for a in answers) == 15
+    with server.workspace() as ws:
+        assert ws.counts()["events"] == 5
