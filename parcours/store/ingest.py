@@ -350,6 +350,9 @@ def _write(
     existing = con.table(target)
     new = first.anti_join(existing, first[f"__{staged.key}"] == existing[staged.key])
     provided = {name: new[f"__{name}"] for name in staged.fields if name in schema.names}
+    if "seq" in schema.names:  # order of arrival, after every event already stored
+        last = con.table(target).seq.max().to_pyarrow().as_py() or 0
+        provided["seq"] = new.__row + last
     provided["source"] = ibis.literal(opened.name)
     provided["batch_id"] = ibis.literal(report.batch_id)
     rows = new.select(

@@ -2,13 +2,14 @@
 
 This one Ibis expression is what every analysis reads:
 
-    person_id, journey_id, journey_seq, step, ts, event_id, channel, event,
+    person_id, journey_id, journey_seq, step, ts, seq, event_id, channel, event,
     touchpoint, stage, stage_index, revenue, is_conversion, converted, properties, persona
 
 * Events are put on persons by identity resolution (:mod:`parcours.store.identity`).
 * Each event is mapped to the first touchpoint of the map whose match rule it meets
   (first match wins); an event that meets none is ``unmapped`` with no stage.
-* A person's events, in time order (ties broken by event id), are cut into journeys: a new
+* A person's events, in time order (events of one instant in their order of arrival,
+  ``seq``, then by event id), are cut into journeys: a new
   journey starts after a conversion and after an idle gap longer than the map's timeout.
   A conversion ends the journey it belongs to.
 """
@@ -53,7 +54,7 @@ def map_touchpoints(events: ir.Table, jm: JourneyMap) -> ir.Table:
 
 def cut_journeys(mapped: ir.Table, timeout_seconds: int) -> ir.Table:
     """Number each person's journeys and the steps within them (see module doc)."""
-    order = [mapped.ts, mapped.event_id]
+    order = [mapped.ts, mapped.seq, mapped.event_id]
     by_person = ibis.window(group_by=mapped.person_id, order_by=order)
     epoch = mapped.ts.epoch_seconds()
     gap = epoch - epoch.lag().over(by_person)
@@ -61,16 +62,16 @@ def cut_journeys(mapped: ir.Table, timeout_seconds: int) -> ir.Table:
     starts = (gap.isnull() | (gap > timeout_seconds) | after_conversion).cast("int64")
     flagged = mapped.mutate(_starts=starts)
     cumulative = ibis.cumulative_window(
-        group_by=flagged.person_id, order_by=[flagged.ts, flagged.event_id]
+        group_by=flagged.person_id, order_by=[flagged.ts, flagged.seq, flagged.event_id]
     )
-    seq = flagged.mutate(journey_seq=flagged._starts.sum().over(cumulative).cast("int64"))
-    journey_id = seq.person_id + ibis.literal(":") + seq.journey_seq.cast("string")
-    seq = seq.mutate(journey_id=journey_id).drop("_starts")
-    in_journey = ibis.window(group_by=seq.journey_id, order_by=[seq.ts, seq.event_id])
-    whole_journey = ibis.window(group_by=seq.journey_id)
-    return seq.mutate(
+    numbered = flagged.mutate(journey_seq=flagged._starts.sum().over(cumulative).cast("int64"))
+    journey_id = numbered.person_id + ibis.literal(":") + numbered.journey_seq.cast("string")
+    numbered = numbered.mutate(journey_id=journey_id).drop("_starts")
+    in_journey = ibis.window(group_by=numbered.journey_id, order_by=[numbered.ts, numbered.seq, numbered.event_id])
+    whole_journey = ibis.window(group_by=numbered.journey_id)
+    return numbered.mutate(
         step=(ibis.row_number().over(in_journey) + 1).cast("int64"),
-        converted=seq.is_conversion.any().over(whole_journey),
+        converted=numbered.is_conversion.any().over(whole_journey),
     )
 
 
@@ -99,6 +100,8 @@ def journey_table(
 ) -> ir.Table:
     """The journey table of ``jm`` over ``events`` (see module doc)."""
     placed = assign_persons(events, identities)
+    # Events of one instant keep their order of arrival (rows from before schema 3 have none).
+    placed = placed.mutate(seq=placed.seq.fill_null(0) if "seq" in placed.columns else ibis.literal(0))
     mapped = map_touchpoints(placed, jm)
     journeys = cut_journeys(mapped, int(jm.journey.timeout_delta.total_seconds()))
     persona_of = personas(customers, identities, jm) if customers is not None else None
@@ -112,6 +115,7 @@ def journey_table(
         "journey_seq",
         "step",
         "ts",
+        "seq",
         "event_id",
         "channel",
         "event",

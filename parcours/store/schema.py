@@ -36,6 +36,8 @@ TABLES: dict[str, ibis.Schema] = {
             "revenue": "float64",
             "source": "string",
             "batch_id": "string",
+            # Order of arrival (added in version 3): breaks ties between events of one instant.
+            "seq": "int64",
         }
     ),
     "customers": ibis.schema(
@@ -124,7 +126,17 @@ API_KEYS = ibis.schema(
     }
 )
 
-SCHEMA_VERSION = 2
+# Added in version 3: one line per RGPD erasure, holding no personal data.
+AUDIT = ibis.schema(
+    {
+        "at": "!timestamp",
+        "action": "!string",  # forget
+        "subject": "!string",  # salted hash of the erased person's id, never the identifier
+        "rows": "!string",  # JSON: rows deleted per table
+    }
+)
+
+SCHEMA_VERSION = 3
 
 
 def _create_v1(con: BaseBackend) -> None:
@@ -139,8 +151,21 @@ def _add_api_keys(con: BaseBackend) -> None:
         con.create_table("api_keys", schema=API_KEYS)
 
 
+def _add_audit_and_event_order(con: BaseBackend) -> None:
+    if "audit" not in con.list_tables():
+        con.create_table("audit", schema=AUDIT)
+    # Events of the same instant keep the order they were received in (as pm4py and the
+    # source file have them); rows ingested before version 3 have no order number.
+    if "seq" not in con.table("events").columns:
+        con.raw_sql("ALTER TABLE events ADD COLUMN seq BIGINT")
+
+
 # version -> the step that brings a workspace from version-1 to version.
-MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {1: _create_v1, 2: _add_api_keys}
+MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {
+    1: _create_v1,
+    2: _add_api_keys,
+    3: _add_audit_and_event_order,
+}
 
 
 def read_meta(con: BaseBackend, key: str) -> str | None:
