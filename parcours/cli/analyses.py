@@ -20,9 +20,10 @@ import typer
 from rich.markup import escape
 
 from parcours.analyses import REGISTRY, Analysis, Result
+from parcours.analyses._split import split_by
 from parcours.cli.output import Format, console, emit_frame
 
-COMMON = ("workspace", "map", "format", "lang", "all_tables")
+COMMON = ("workspace", "map", "format", "lang", "by", "all_tables")
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -161,6 +162,19 @@ def make_command(analysis: Analysis):
             ],
         ),
         inspect.Parameter(
+            "by",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                str | None,
+                typer.Option(
+                    "--by",
+                    help="Split by a journey column (persona, channel, stage...): "
+                    "one result per value, stacked.",
+                ),
+            ],
+        ),
+        inspect.Parameter(
             "all_tables",
             inspect.Parameter.KEYWORD_ONLY,
             default=False,
@@ -179,7 +193,11 @@ def make_command(analysis: Analysis):
             for name in converters
             if values.get(name) is not None
         }
-        result = analysis(ws.context(jm, lang=values["lang"]), **params)
+        ctx = ws.context(jm, lang=values["lang"])
+        if values["by"]:
+            result = split_by(analysis.name, ctx, values["by"], **params)
+        else:
+            result = analysis(ctx, **params)
         print_result(result, values["format"], values["all_tables"])
 
     command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

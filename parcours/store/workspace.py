@@ -278,11 +278,23 @@ class Workspace:
             lang=lang,
         )
 
-    def analyze(self, name: str, map: JourneyMap | None = None, **params: Any) -> Any:  # noqa: A002
-        """Run analysis ``name`` (see ``parcours.analyses.REGISTRY``) with ``params``."""
+    def analyze(
+        self,
+        name: str,
+        map: JourneyMap | None = None,  # noqa: A002
+        by: str | None = None,
+        lang: str | None = None,
+        **params: Any,
+    ) -> Any:
+        """Run analysis ``name`` (see ``parcours.analyses.REGISTRY``) with ``params``;
+        ``by="persona"`` runs it once per value of that journey column."""
         from parcours.analyses import get
+        from parcours.analyses._split import split_by
 
-        return get(name)(self.context(map), **params)
+        ctx = self.context(map, lang=lang)
+        if by:
+            return split_by(name, ctx, by, **params)
+        return get(name)(ctx, **params)
 
     def __getattr__(self, name: str) -> Any:
         # ws.funnel(...), ws.paths(...): every registered analysis is a method.
@@ -293,13 +305,18 @@ class Workspace:
         if name in REGISTRY:
             analysis = REGISTRY[name]
 
-            def run(*args: Any, map: JourneyMap | None = None, **params: Any) -> Any:  # noqa: A002
+            def run(
+                *args: Any,
+                map: JourneyMap | None = None,  # noqa: A002
+                by: str | None = None,
+                **params: Any,
+            ) -> Any:
                 # Positional arguments follow the analysis' own parameters (ws.funnel([...])).
                 names = [p.name for p in analysis.parameters()]
                 if len(args) > len(names):
                     raise InputError(f"{name}() takes at most {len(names)} positional arguments")
                 params.update(zip(names, args, strict=False))
-                return self.analyze(name, map, **params)
+                return self.analyze(name, map, by=by, **params)
 
             run.__doc__ = analysis.doc
             return run
