@@ -244,6 +244,32 @@ def identities(
     emit_frame(shared, format, title="Shared identifiers")
 
 
+@app.command()
+def forget(
+    identifier: Annotated[str, typer.Argument(help="kind:value, e.g. email:alice@example.fr")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """Erase a person (RGPD) from every table, found by any of their identifiers.
+
+    Every identifier stitched to the person goes too. One audit line is kept, with no
+    personal data (a salted hash and the rows deleted per table).
+
+    Example: `parcours forget email:alice@example.fr --yes`
+    """
+    if not yes and not typer.confirm(f"Erase every row of the person holding {identifier}?"):
+        raise typer.Exit(1)
+    erasure = open_workspace(workspace).forget(identifier)
+    if format is not Format.table:
+        emit_dict(
+            {"subject": erasure.subject, "identifiers": erasure.identifiers, **erasure.rows}, format
+        )
+        return
+    deleted = ", ".join(f"{n:,} {table}" for table, n in erasure.rows.items())
+    console.print(f"Erased a person with {erasure.identifiers} identifiers: {deleted}.")
+
+
 def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> JourneyMap:
     """The map given with --map, else the workspace's latest saved map."""
     return JourneyMap.load(map_file) if map_file is not None else ws.default_map()

@@ -331,6 +331,13 @@ class Workspace:
         """How many events of each name and channel the map's touchpoints cover."""
         return journeys.mapping_coverage(self.journeys(jm)).to_pandas()
 
+    def forget(self, identifier: str, kind: str | None = None) -> Any:
+        """RGPD erasure of the person holding ``identifier`` (``email:alice@example.fr``)
+        across every table; see :mod:`parcours.store.privacy`."""
+        from parcours.store.privacy import forget
+
+        return forget(self, identifier, kind)
+
     # -- maps -----------------------------------------------------------------------------
 
     def save_map(self, jm: JourneyMap, message: str | None = None) -> int:

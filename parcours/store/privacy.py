@@ -1,0 +1,147 @@
+"""RGPD / GDPR erasure: forget one person across every table.
+
+Given any one identifier of a person (an email, a phone, a loyalty card, a customer id, a
+cookie), the person is resolved first, so that every identifier stitched to them goes too:
+their events, CRM rows, survey answers, rejected rows that carry one of their identifiers,
+and their lines in the identity table. One audit line records the erasure without any
+personal data: a salted hash of the person id, and how many rows each table lost.
+
+Shared identifiers (a store tablet's cookie) belong to nobody: they are never erased, and
+events that carry one stay unless they also carry an identifier of the person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import ibis
+
+from parcours.config import IDENTIFIERS
+from parcours.errors import InputError
+from parcours.store import schema
+from parcours.store.ingest import transaction
+from parcours.store.normalize import hash_identifier, normalize_phone
+
+PERSONAL_TABLES = ("events", "customers", "feedback")
+
+
+@dataclass
+class Erasure:
+    """What ``forget`` removed: rows per table, and the identifiers the person had."""
+
+    subject: str  # salted hash of the person id, as written in the audit table
+    identifiers: int
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {t}" for t, n in self.rows.items())
+        return f"Erasure({self.identifiers} identifiers; deleted {counts})"
+
+
+def normalized(kind: str, value: str, ws: Any) -> str:
+    """The identifier as the workspace stores it (normalised, and hashed when configured)."""
+    text = value.strip()
+    if kind == "email":
+        text = text.lower()
+    elif kind == "phone":
+        text = normalize_phone(text, ws.settings.phone_region) or text
+    if ws.settings.hash_salt:
+        return (
+            ibis.literal(text)
+            .pipe(hash_identifier, kind, ws.settings.hash_salt)
+            .to_pyarrow()
+            .as_py()
+        )
+    return text
+
+
+def forget(ws: Any, identifier: str, kind: str | None = None) -> Erasure:
+    """Erase the person holding ``identifier`` (``kind:value``, or ``value`` with ``kind``)."""
+    if kind is None:
+        kind, sep, value = identifier.partition(":")
+        if not sep or kind not in IDENTIFIERS:
+            raise InputError(
+                f"'{identifier}': write the identifier as kind:value, kind one of "
+                f"{', '.join(IDENTIFIERS)} (e.g. email:alice@example.fr)"
+            )
+    else:
+        value = identifier
+        if kind not in IDENTIFIERS:
+            raise InputError(f"unknown kind '{kind}'; allowed: {', '.join(IDENTIFIERS)}")
+    stored = normalized(kind, value, ws)
+    ids = ws.resolve_identities()
+    found = ids.filter((ids.kind == kind) & (ids.value == stored)).to_pyarrow().to_pylist()
+    if not found:
+        raise InputError(f"no person has {kind} '{value}' in this workspace; nothing erased")
+    if found[0]["shared"]:
+        raise InputError(
+            f"{kind} '{value}' is shared by {found[0]['persons']} persons (not anyone's own "
+            "identifier); erase each person by one of their own identifiers"
+        )
+    person = found[0]["person_id"]
+    own = (
+        ids.filter((ids.person_id == person) & ~ids.shared)
+        .select("kind", "value")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    by_kind: dict[str, list[str]] = {}
+    for row in own:
+        by_kind.setdefault(row["kind"], []).append(row["value"])
+
+    salt = schema.read_meta(ws.con, "audit_salt")
+    rows: dict[str, int] = {}
+    with transaction(ws.con):
+        if salt is None:
+            salt = secrets.token_hex(16)
+            schema.write_meta(ws.con, "audit_salt", salt)
+        for table in PERSONAL_TABLES:
+            rows[table] = _delete_matching(ws.con, table, by_kind)
+        rows["rejected"] = _delete_rejected(ws.con, by_kind)
+        rows["identities"] = _delete_rows(ws.con, "identities", "person_id = ?", [person])
+        subject = hashlib.sha256(f"{salt}:{person}".encode()).hexdigest()
+        ws.con.con.execute(
+            "INSERT INTO audit VALUES (?, 'forget', ?, ?)",
+            [datetime.now(UTC).replace(tzinfo=None), subject, json.dumps(rows)],
+        )
+        ws.con.raw_sql("DELETE FROM meta WHERE key = 'identities_current'")
+    ws._journey_cache.clear()
+    return Erasure(subject=subject, identifiers=len(own), rows=rows)
+
+
+def _delete_rows(con: Any, table: str, where: str, params: list[Any]) -> int:
+    before = con.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    con.con.execute(f'DELETE FROM "{table}" WHERE {where}', params)
+    return before - con.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+def _delete_matching(con: Any, table: str, by_kind: dict[str, list[str]]) -> int:
+    clauses, params = [], []
+    for kind, values in by_kind.items():
+        clauses.append(f'"{kind}" IN ({", ".join("?" for _ in values)})')
+        params += values
+    if not clauses:
+        return 0
+    return _delete_rows(con, table, " OR ".join(clauses), params)
+
+
+def _delete_rejected(con: Any, by_kind: dict[str, list[str]]) -> int:
+    """Rejected rows hold the row as received: match each identifier in its text, ignoring
+    case (an email may have been written in capitals); a phone is matched on its national
+    digits whatever the spacing it was written with ("06 12 34 56 78" for +33612345678)."""
+    clauses, params = [], []
+    for kind, values in by_kind.items():
+        for value in values:
+            clauses.append("contains(lower(record), lower(?))")
+            params.append(value)
+            if kind == "phone" and value.startswith("+") and len(value) > 9:
+                clauses.append("contains(regexp_replace(record, '[^0-9]', '', 'g'), ?)")
+                params.append(value[-9:])
+    if not clauses:
+        return 0
+    return _delete_rows(con, "rejected", " OR ".join(clauses), params)
