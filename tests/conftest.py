@@ -55,3 +55,37 @@ def demo_journeys(demo_ws, demo_map):
     return demo_ws.con.create_table(
         "_test_journeys", demo_ws.journeys(demo_map), temp=True, overwrite=True
     )
+
+
+@pytest.fixture(scope="session")
+def spark_con(tmp_path_factory):
+    """An Ibis connection to a local PySpark session (UTC), shared by the spark tests."""
+    pyspark = pytest.importorskip("pyspark", reason="pyspark is a dev dependency")
+    import os
+    import sys
+
+    import ibis
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("parcours-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .getOrCreate()
+    )
+    assert pyspark.__version__
+    yield ibis.pyspark.connect(spark)
+    spark.stop()
+
+
+def to_spark(spark_con, name: str, table):
+    """A workspace table copied into Spark as a temporary view, with the workspace's types."""
+    frame = table.to_pandas()
+    spark_con._session.createDataFrame(frame).createOrReplaceTempView(name)
+    # Spark infers an all-NULL column as NullType: give every column its workspace type.
+    return spark_con.table(name).cast(table.schema())

@@ -335,30 +335,6 @@ def test_docstring_example_runs():
 # -- the same figures on PySpark ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def spark_con(tmp_path_factory):
-    pyspark = pytest.importorskip("pyspark", reason="pyspark is a dev dependency")
-    import os
-
-    import ibis
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("parcours-tests-channels")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-        .getOrCreate()
-    )
-    assert pyspark.__version__
-    yield ibis.pyspark.connect(spark)
-    spark.stop()
-
-
 @pytest.mark.spark
 def test_same_result_on_pyspark(ws, spark_con):
     ctx = context_from_timelines(

@@ -21,8 +21,8 @@ from parcours.analyses import Context, funnel
 from parcours.analyses import _steps as steps_module
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
+from tests.conftest import to_spark
 
-from ..store.test_spark import spark_con, to_spark  # noqa: F401  (spark_con: a fixture)
 from ..timelines import context_from_timelines
 
 MAP = textwrap.dedent(

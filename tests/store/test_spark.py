@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
-import ibis
 import pandas as pd
 import pytest
 
 from parcours.maps import JourneyMap
 from parcours.store.identity import resolve_identities, rows_with_identifiers
 from parcours.store.journeys import journey_table
+from tests.conftest import to_spark
 
 from .test_journeys import MAP
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="module")
-def spark_con(tmp_path_factory):
-    pyspark = pytest.importorskip("pyspark", reason="pyspark is a dev dependency")
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
-    warehouse = tmp_path_factory.mktemp("spark-warehouse")
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("parcours-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.warehouse.dir", str(warehouse))
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-        .getOrCreate()
-    )
-    assert pyspark.__version__
-    yield ibis.pyspark.connect(spark)
-    spark.stop()
 
 
 def sample_workspace(ws):
@@ -91,13 +67,6 @@ def sample_workspace(ws):
             }
         )
     )
-
-
-def to_spark(spark_con, name: str, table: ibis.Table):
-    frame = table.to_pandas()
-    spark_con._session.createDataFrame(frame).createOrReplaceTempView(name)
-    # Spark infers an all-NULL column as NullType: give every column its workspace type.
-    return spark_con.table(name).cast(table.schema())
 
 
 def test_identity_and_journeys_match_duckdb(ws, spark_con):

@@ -1,0 +1,297 @@
+"""Process discovery: the directly-follows graph (DFG) of journeys, and their variants.
+
+Each journey is a case, each of its events an activity: its touchpoint, stage, channel or
+event name (``level``). Events are ordered by time within the journey, ties broken by event
+id (the journey table's ``step``).
+
+* nodes: events per activity, journeys through it, journeys starting and ending with it;
+* edges: ``source -> target`` when ``target`` is the next event after ``source`` in a
+  journey; ``frequency`` counts these transitions (a journey passing twice counts twice),
+  with the mean and median time between the two events;
+* variants: distinct activity sequences with their number of journeys.
+
+The counts are those of pm4py's ``discover_dfg`` (case = journey_id, activity = the level's
+column, timestamp = ts), ``discover_performance_dfg`` and ``get_variants`` on the same events
+prepared the pm4py way (``format_dataframe`` sorts each case by timestamp, then by row).
+pm4py's DFG sorts by timestamp with a stable sort, so ties keep the row order, and its start
+and end activities and variants read the rows in the order given; parcours breaks ties by
+event id. Given the events in event-id order, the two agree exactly
+(``tests/analyses/test_process.py`` checks it on a fixture, on the demo and on the real
+Helpdesk log). pm4py is a peer in the tests, never imported here.
+
+By default only events mapped to a touchpoint take part (``unmapped`` keeps the others, as
+``unmapped``). ``collapse`` merges consecutive repeats of an activity (off by default: pm4py
+counts self-loops ``a -> a``).
+
+``coverage`` keeps part of the journeys and draws the graph of those only:
+
+* ``filter_by=variants``: the most frequent variants that together hold at least that share
+  of the journeys (pm4py's ``filter_variants_top_k`` with the smallest such k);
+* ``filter_by=edges``: the most frequent edges, as few as possible, such that at least that
+  share of the journeys take only kept edges; the graph of those journeys.
+
+The edge table is one window ``LAG`` and a ``GROUP BY`` (:func:`directly_follows`). On 10M
+events on DuckDB (2 cores, CPU time) it costs 0.9x a hand-written LAG + GROUP BY for the
+counts alone, 1.3x with the mean and median times.
+
+>>> import pandas as pd, parcours
+>>> ws = parcours.open(":memory:")
+>>> _ = ws.ingest_events(pd.DataFrame({
+...     "customer_id": ["ana", "ana", "ana", "bob", "bob", "bob"],
+...     "ts": pd.to_datetime(["2026-03-01 10:00", "2026-03-01 10:05", "2026-03-01 10:20",
+...         "2026-03-02 09:00", "2026-03-02 09:10", "2026-03-02 09:12"], utc=True),
+...     "channel": "web",
+...     "event": ["product_view", "add_to_cart", "purchase",
+...               "product_view", "add_to_cart", "product_view"]}))
+>>> jm = parcours.JourneyMap.loads(
+...     "{map: m, title: M, channels: [web], conversion: {event: purchase}, "
+...     "stages: [{id: consideration, title: C}, {id: decision, title: D}], "
+...     "flow: [[consideration, decision]], touchpoints: ["
+...     "{id: vue, stage: consideration, channel: web, match: {event: product_view}}, "
+...     "{id: panier, stage: decision, channel: web, match: {event: add_to_cart}}, "
+...     "{id: achat, stage: decision, channel: web, match: {event: purchase}}]}")
+>>> result = ws.process(map=jm)
+>>> result.table[["source", "target", "frequency", "median_time_s"]].values.tolist()
+[['vue', 'panier', 2, 450.0], ['panier', 'achat', 1, 900.0], ['panier', 'vue', 1, 120.0]]
+>>> result.tables["variants"][["variant", "journeys"]].values.tolist()
+[['vue > panier > achat', 1], ['vue > panier > vue', 1]]
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from parcours.analyses.base import Context, Result
+from parcours.analyses.registry import analysis
+from parcours.errors import InputError
+from parcours.store.journeys import UNMAPPED
+
+LEVELS = ("touchpoint", "stage", "channel", "event")
+SEP = " > "
+
+
+def check_level(name: str, level: str) -> None:
+    if level not in LEVELS:
+        raise InputError(f"{name}: level '{level}' is not known; allowed: {', '.join(LEVELS)}")
+
+
+def check_share(name: str, param: str, value: float) -> None:
+    if not 0 < value <= 1:
+        raise InputError(f"{name}: {param} must be a share above 0 and at most 1, got {value}")
+
+
+def count_or_zero(value: object) -> int:
+    """A count read back from the engine: a sum over no row is NULL."""
+    return int(value) if pd.notna(value) else 0
+
+
+def activity_log(
+    journeys: ir.Table, level: str, *, unmapped: bool = False, collapse: bool = False
+) -> ir.Table:
+    """The events that take part, one row each: ``journey_id, step, ts, stage_index,
+    converted, activity``; within a journey, ``step`` gives their order."""
+    t = journeys
+    if not unmapped:
+        t = t.filter(t.touchpoint != UNMAPPED)
+    if level == "stage":
+        activity = t.stage.fill_null(UNMAPPED)
+    else:  # like pm4py's format_dataframe, an event with no activity takes no part
+        t = t.filter(t[level].notnull())
+        activity = t[level]
+    t = t.select("journey_id", "step", "ts", "stage_index", "converted", activity=activity)
+    if collapse:
+        t = t.mutate(_previous=t.activity.lag().over(group_by=t.journey_id, order_by=t.step))
+        t = t.filter(t._previous.isnull() | (t._previous != t.activity)).drop("_previous")
+    return t
+
+
+def sequence_text(
+    value: ir.StringValue, order: ir.IntegerValue, where: ir.BooleanValue | None = None
+) -> ir.StringValue:
+    """Aggregate: the values of a group (where ``where``) in ``order``, joined with `` > ``.
+
+    Collected as (order, value) pairs and sorted, which every engine supports (PySpark has
+    no ordered string aggregation)."""
+    pairs = ibis.struct({"o": order, "v": value}).collect(where=where)
+    return pairs.sort().map(lambda pair: pair.v).join(SEP)
+
+
+def directly_follows(log: ir.Table, times: bool = True) -> ir.Table:
+    """Edges ``source, target, frequency`` (and ``mean_time_s, median_time_s``) of an
+    :func:`activity_log`: one LAG over each journey, then a GROUP BY."""
+    in_journey = ibis.window(group_by=log.journey_id, order_by=log.step)
+    columns = {"source": log.activity.lag().over(in_journey), "target": log.activity}
+    if times:
+        epoch = log.ts.epoch_seconds()
+        columns["seconds"] = epoch - epoch.lag().over(in_journey)
+    pairs = log.select(**columns)
+    pairs = pairs.filter(pairs.source.notnull())
+    measures = {"frequency": pairs.count()}
+    if times:
+        measures |= {
+            "mean_time_s": pairs.seconds.mean(),
+            "median_time_s": pairs.seconds.median(),
+        }
+    return pairs.group_by(["source", "target"]).aggregate(**measures)
+
+
+def nodes(log: ir.Table) -> ir.Table:
+    """Per activity: events, journeys, journeys starting and ending with it."""
+    in_journey = ibis.window(group_by=log.journey_id, order_by=log.step)
+    marked = log.mutate(
+        _start=log.step.lag().over(in_journey).isnull().cast("int64"),
+        _end=log.step.lead().over(in_journey).isnull().cast("int64"),
+    )
+    return marked.group_by("activity").aggregate(
+        events=marked.count(),
+        journeys=marked.journey_id.nunique(),
+        starts=marked._start.sum(),
+        ends=marked._end.sum(),
+    )
+
+
+def variants(log: ir.Table) -> ir.Table:
+    """Per journey its ``variant`` (the activity sequence as text) and ``length``."""
+    return log.group_by("journey_id").aggregate(
+        variant=sequence_text(log.activity, log.step),
+        length=log.count(),
+        converted=log.converted.any(),
+    )
+
+
+def _cut(counts: pd.Series, coverage: float) -> int:
+    """How many of the first rows (most frequent first) hold ``coverage`` of the total."""
+    share = counts.cumsum() / counts.sum()
+    return int((share < coverage - 1e-12).sum()) + 1
+
+
+def _variant_counts(per_journey: ir.Table) -> pd.DataFrame:
+    counts = per_journey.group_by(["variant", "length"]).aggregate(
+        journeys=per_journey.count(), converted=per_journey.converted.cast("int64").sum()
+    )
+    return counts.to_pandas().sort_values(["journeys", "variant"], ascending=[False, True])
+
+
+def _keep_variants(
+    log: ir.Table, per_journey: ir.Table, counts: pd.DataFrame, coverage: float
+) -> tuple[ir.Table, pd.DataFrame]:
+    counts = counts.head(_cut(counts.journeys, coverage)).copy()
+    chosen = per_journey.filter(per_journey.variant.isin(counts.variant.tolist()))
+    return log.semi_join(chosen.select("journey_id"), "journey_id"), counts
+
+
+def _keep_edges(log: ir.Table, coverage: float) -> tuple[ir.Table, int]:
+    edges = directly_follows(log, times=False).to_pandas()
+    edges = edges.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
+    edges["rank"] = range(1, len(edges) + 1)
+    ranks = ibis.memtable(edges[["source", "target", "rank"]])
+    in_journey = ibis.window(group_by=log.journey_id, order_by=log.step)
+    pairs = log.select(
+        "journey_id", source=log.activity.lag().over(in_journey), target=log.activity
+    )
+    ranked = pairs.left_join(ranks, ["source", "target"]).select("journey_id", "rank")
+    worst = ranked.group_by("journey_id").aggregate(rank=ranked["rank"].max().fill_null(0))
+    needed = worst.group_by("rank").aggregate(journeys=worst.count()).order_by("rank").to_pandas()
+    k = int(needed["rank"].iloc[_cut(needed.journeys, coverage) - 1])
+    chosen = worst.filter(worst["rank"] <= k).select("journey_id")
+    return log.semi_join(chosen, "journey_id"), k
+
+
+@analysis("process", example="parcours process --level stage --coverage 0.8")
+def process(
+    ctx: Context,
+    level: Literal["touchpoint", "stage", "channel", "event"] = "touchpoint",
+    coverage: float = 1.0,
+    filter_by: Literal["variants", "edges"] = "variants",
+    collapse: bool = False,
+    unmapped: bool = False,
+    top: int = 20,
+) -> Result:
+    """Directly-follows graph of journeys (pm4py's counts), transition times and variants.
+
+    level: touchpoint, stage, channel or event: what an activity is.
+    coverage: keep the journeys of the most frequent variants (or edges) covering this share.
+    filter_by: variants or edges: what coverage keeps.
+    collapse: merge consecutive repeats of an activity (no self-loops).
+    unmapped: keep events that match no touchpoint (as 'unmapped').
+    top: number of variants listed.
+    """
+    check_level("process", level)
+    check_share("process", "coverage", coverage)
+    if filter_by not in ("variants", "edges"):
+        raise InputError(f"process: filter_by '{filter_by}' is not known; allowed: variants, edges")
+    if top < 1:
+        raise InputError(f"process: top must be at least 1, got {top}")
+    log = activity_log(ctx.journeys, level, unmapped=unmapped, collapse=collapse)
+    per_journey = variants(log)
+    variant_table = _variant_counts(per_journey)
+    total = int(variant_table.journeys.sum())
+    all_variants = len(variant_table)
+    kept_label = ""
+    if coverage < 1 and total:
+        if filter_by == "variants":
+            log, variant_table = _keep_variants(log, per_journey, variant_table, coverage)
+            kept_label = f"{len(variant_table)} most frequent variants"
+        else:
+            log, k = _keep_edges(log, coverage)
+            variant_table = _variant_counts(variants(log))
+            kept_label = f"{k} most frequent edges"
+    kept = int(variant_table.journeys.sum())
+
+    edges = directly_follows(log).to_pandas()
+    outgoing = edges.groupby("source").frequency.transform("sum")
+    edges["share"] = edges.frequency / outgoing
+    edges = edges.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
+    edges = edges[["source", "target", "frequency", "share", "mean_time_s", "median_time_s"]]
+
+    node_table = nodes(log).to_pandas().rename(columns={"activity": level})
+    node_table = node_table.sort_values(["events", level], ascending=[False, True])
+
+    variant_table["share"] = variant_table.journeys / max(kept, 1)
+    variant_table["cumulative_share"] = variant_table.share.cumsum()
+    variant_table["conversion_rate"] = variant_table.converted / variant_table.journeys
+    n_variants = len(variant_table)
+    variant_table = variant_table.head(top)[
+        ["variant", "length", "journeys", "share", "cumulative_share", "conversion_rate"]
+    ]
+
+    notes = [
+        "frequency = transitions source -> target (a journey passing twice counts twice), as "
+        "pm4py's discover_dfg with case = journey, activity = " + level + ", timestamp = ts.",
+        "share = part of the source's outgoing transitions; times are between the two events.",
+        "events with the same timestamp in a journey are ordered by event id.",
+    ]
+    if kept_label:
+        notes.append(
+            f"coverage {coverage:g}: the graph of the journeys taking only the {kept_label}."
+        )
+    return Result(
+        analysis="process",
+        title=f"Process map per {level}",
+        table=edges.reset_index(drop=True),
+        params={
+            "level": level,
+            "coverage": coverage,
+            "filter_by": filter_by,
+            "collapse": collapse,
+            "unmapped": unmapped,
+            "top": top,
+        },
+        tables={
+            "nodes": node_table.reset_index(drop=True),
+            "variants": variant_table.reset_index(drop=True),
+        },
+        summary={
+            "journeys": total,
+            "variants": all_variants,
+            "journeys shown": kept,
+            "variants shown": n_variants,
+            "activities": len(node_table),
+            "edges": len(edges),
+        },
+        notes=notes,
+    )
