@@ -433,8 +433,10 @@ def demo(
 
 # Every registered analysis becomes a command (parcours funnel, parcours paths, ...).
 from parcours.cli.analyses import register_commands  # noqa: E402
+from parcours.cli.report import report_app  # noqa: E402
 from parcours.cli.serve import keys_app, serve  # noqa: E402
 
 register_commands(app)
 app.add_typer(keys_app, name="keys")
+app.add_typer(report_app, name="report")
 app.command()(serve)

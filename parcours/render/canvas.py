@@ -451,7 +451,7 @@ def _notes_band(
         for k, (line, colour, tooltip) in enumerate(lines[:14]):
             parts.append(_text(x, y + 30 + k * 13, [line], 10, colour=colour, tooltip=tooltip))
         heights.append(30 + 13 * min(len(lines), 14))
-    band_h = max(heights + [40])
+    band_h = max(heights + [40]) + 8  # room under the last line
     header = _text(GAP, y + 14, [words["frictions"]], 11, "bold", COLOURS["missed"])
     header2 = _text(GAP, y + 28, [words["opportunities"]], 11, "bold", COLOURS["met"])
     return [

@@ -1,0 +1,103 @@
+"""`parcours report` (the whole report, HTML or PDF) and `parcours report map` (the canvas).
+
+Registered in :mod:`parcours.cli.app` with ``app.add_typer(report_app, name="report")``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parcours.cli.output import console, err_console
+
+report_app = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+WorkspaceOption = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="PARCOURS_WORKSPACE",
+        help="Workspace file (or $PARCOURS_WORKSPACE).",
+    ),
+]
+MapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--map", "-m", help="Journey map YAML (default: the workspace's latest saved map)."
+    ),
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="fr or en (default: the map's).")]
+
+
+def _context(workspace: Path, map_file: Path | None, lang: str | None):
+    from parcours.cli.app import open_workspace, resolve_map
+    from parcours.errors import InputError
+
+    if lang is not None and lang not in ("fr", "en"):
+        raise InputError(f"--lang '{lang}' is not known; allowed: fr, en")
+    if not workspace.exists():
+        raise InputError(
+            f"{workspace}: no workspace here; create one with `parcours demo` or `parcours ingest`"
+        )
+    ws = open_workspace(workspace)
+    return ws.context(resolve_map(ws, map_file), lang=lang)
+
+
+@report_app.callback()
+def report(
+    ctx: typer.Context,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="File to write: .html (offline, self-contained), .pdf or .png."
+        ),
+    ] = Path("report.html"),
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    map: MapOption = None,  # noqa: A002
+    lang: LangOption = None,
+) -> None:
+    """Write the report: summary, friction points, the journey map, then every analysis.
+
+    Example: `parcours report --out report.html`, `parcours report --out report.pdf --lang en`
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from parcours.render.report import write_report
+
+    context = _context(workspace, map, lang)
+    with err_console.status("Building the report…") as status:
+        path = write_report(
+            context, out, lang, on_progress=lambda name: status.update(f"Running {name}…")
+        )
+    size = path.stat().st_size / 1e6
+    console.print(f"Wrote [bold]{path}[/bold] ({size:.1f} MB).")
+
+
+@report_app.command("map")
+def report_map(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="File to write: .html, .svg, .png or .pdf.")
+    ] = Path("journey-map.html"),
+    persona: Annotated[
+        str | None, typer.Option(help="Persona id of the map, shown in the header.")
+    ] = None,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    map: MapOption = None,  # noqa: A002
+    lang: LangOption = None,
+) -> None:
+    """Write the journey map canvas with measured figures, frictions and the emotion curve.
+
+    Example: `parcours report map --out map.png --persona ropo`
+    """
+    from parcours.render.report import write_map
+
+    context = _context(workspace, map, lang)
+    with err_console.status("Measuring the map…"):
+        path = write_map(context, out, persona=persona, lang=lang)
+    console.print(f"Wrote [bold]{path}[/bold].")

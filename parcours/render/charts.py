@@ -1,0 +1,799 @@
+"""Charts of analysis results, with Plotly: one function per chart, each taking a ``Result``.
+
+| chart | from | shows |
+|---|---|---|
+| :func:`funnel_chart` | ``funnel`` | persons per step, persons lost, median time to convert |
+| :func:`paths_sankey` | ``paths`` (table ``flows``) | journeys from step N to step N+1 |
+| :func:`process_map` | ``process`` | directly-follows graph, left to right by the map's stages |
+| :func:`attribution_bars` | ``attribution`` | credit per channel or touchpoint, model by model |
+| :func:`retention_heatmap` | ``retention`` (table ``cohorts``) | share of each cohort buying again |
+| :func:`nps_by_stage` | ``voice`` | NPS (and CSAT, CES) per stage with intervals |
+| :func:`emotion_curve` | ``voice`` (table ``emotion_curve``) | designed and measured emotion |
+| :func:`channel_mix` | ``channels`` | share of each channel per stage |
+| :func:`conformance_fitness` | ``conformance`` (table ``fitness``) | journeys by fitness |
+
+A chart never queries the store. Passing the journey map (``jm``) shows stage, touchpoint and
+channel titles instead of ids and orders stages as the map does. Labels follow ``lang``
+(:mod:`parcours.render.i18n`). Every function returns a ``plotly.graph_objects.Figure``.
+
+>>> import pandas as pd
+>>> from parcours.analyses import Result
+>>> flows = pd.DataFrame({"step": [1, 1], "source": ["ad", "search"],
+...                       "target": ["landing", "landing"], "journeys": [30, 12]})
+>>> fig = paths_sankey(Result("paths", "Paths", pd.DataFrame(), tables={"flows": flows}))
+>>> list(fig.data[0].link.value)
+[30, 12]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+from plotly.subplots import make_subplots
+
+from parcours.analyses.base import Result
+from parcours.errors import InputError
+from parcours.maps import JourneyMap, text_of
+from parcours.render.i18n import duration, lang_of, number, pct, t
+
+FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
+PALETTE = ["#2e86de", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#d4ac0d",
+           "#34495e", "#e84393", "#7f8c8d"]  # fmt: skip
+LOST = "#f2b8b5"
+GOOD, BAD, NEUTRAL = "#1b7f3b", "#c0392b", "#8a8f98"
+TIME_SCALE = "Blues"  # process map edges: light is fast, dark is slow
+
+
+# -- shared helpers -----------------------------------------------------------------------
+
+
+def _check(result: Result, analysis: str, chart: str) -> None:
+    if not isinstance(result, Result):
+        raise InputError(f"{chart}: expects a Result of the '{analysis}' analysis")
+    if result.analysis != analysis:
+        raise InputError(
+            f"{chart}: expects a result of the '{analysis}' analysis, got '{result.analysis}'"
+        )
+
+
+def _table(result: Result, name: str, chart: str) -> pd.DataFrame:
+    if name not in result.tables:
+        raise InputError(
+            f"{chart}: the {result.analysis} result has no table '{name}'; "
+            f"tables: {', '.join(result.tables) or 'none'}"
+        )
+    return result.tables[name]
+
+
+def _column(frame: pd.DataFrame, chart: str, *names: str) -> str:
+    """The first of ``names`` that is a column of ``frame`` (results name times two ways)."""
+    for name in names:
+        if name in frame.columns:
+            return name
+    raise InputError(
+        f"{chart}: needs a column {' or '.join(names)}; columns: {', '.join(map(str, frame.columns))}"
+    )
+
+
+class Labels:
+    """Titles of the map's stages, touchpoints and channels in one language; ids otherwise."""
+
+    def __init__(self, jm: JourneyMap | None, lang: str | None):
+        self.jm = jm
+        self.lang = lang_of(lang or (jm.lang if jm is not None else None))
+        self.titles: dict[str, str] = {}
+        self.stage_of: dict[str, str] = {}
+        if jm is None:
+            return
+        for channel in jm.channels:
+            self.titles[channel.id] = (
+                text_of(channel.title, self.lang) if channel.title else channel.id
+            )
+        for tp in jm.touchpoints:
+            self.titles[tp.id] = text_of(tp.title, self.lang) if tp.title else tp.id
+            self.stage_of[tp.id] = tp.stage
+        for stage in jm.stages:
+            self.titles[stage.id] = text_of(stage.title, self.lang)
+            self.stage_of[stage.id] = stage.id
+        for event in jm.conversion.events:
+            self.titles.setdefault(event, t("label.conversion", self.lang, event=event))
+
+    def __call__(self, value: object) -> str:
+        return self.titles.get(str(value), str(value))
+
+    @property
+    def stages(self) -> list[str]:
+        return self.jm.stage_ids if self.jm is not None else []
+
+    def stage_index(self, value: str) -> int | None:
+        stage = self.stage_of.get(value)
+        return self.stages.index(stage) if stage in self.stages else None
+
+    def colour(self, value: str) -> str:
+        """A colour per stage of the map (grey for what belongs to no stage)."""
+        index = self.stage_index(value)
+        return PALETTE[index % len(PALETTE)] if index is not None else NEUTRAL
+
+
+def _short(text: str, size: int = 24) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _layout(fig: go.Figure, height: int, lang: str = "en", **extra: object) -> go.Figure:
+    fig.update_layout(
+        separators=", " if lang == "fr" else ".,",  # decimal mark, then thousands
+        template="plotly_white",
+        font={"family": FONT, "size": 13, "color": "#1d2330"},
+        height=height,
+        margin={"l": 60, "r": 30, "t": 40, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        **extra,
+    )
+    return fig
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+# -- funnel -------------------------------------------------------------------------------
+
+
+def funnel_chart(
+    result: Result, jm: JourneyMap | None = None, lang: str | None = None
+) -> go.Figure:
+    """Persons per funnel step (bars), the persons lost since the previous step (stacked, light)
+    and the median time to convert under each step. A breakdown draws one bar per value."""
+    _check(result, "funnel", "funnel_chart")
+    label = Labels(jm, lang)
+    table = result.table
+    median = _column(table, "funnel_chart", "median_time_s", "median_seconds")
+    steps = table.drop_duplicates("step").sort_values("step")
+
+    def tick(row: pd.Series) -> str:
+        text = f"{int(row.step)}. {_short(label(row['name']), 22)}"
+        if pd.notna(row[median]):
+            text += f"<br><span style='font-size:11px;color:#5d6673'>{t('funnel.median', label.lang, time=duration(row[median], label.lang))}</span>"
+        return text
+
+    fig = go.Figure()
+    if "breakdown" in table.columns:
+        first = table.groupby("breakdown").persons.transform("max")
+        ticks = {
+            row.step: f"{int(row.step)}. {_short(label(row['name']), 22)}"
+            for _, row in steps.iterrows()
+        }
+        for i, (value, part) in enumerate(
+            table.assign(first=first).groupby("breakdown", sort=False)
+        ):
+            part = part.sort_values("step")
+            fig.add_bar(
+                x=[ticks[s] for s in part.step],
+                y=part.persons,
+                name=str(value),
+                marker_color=PALETTE[i % len(PALETTE)],
+                text=[pct(c, label.lang) for c in part.conversion],
+                textposition="outside",
+            )
+        fig.update_layout(barmode="group")
+    else:
+        x = [tick(row) for _, row in steps.iterrows()]
+        fig.add_bar(
+            x=x,
+            y=steps.persons,
+            name=t("funnel.persons", label.lang),
+            marker_color=PALETTE[0],
+            text=[
+                f"{number(p, label.lang)}<br>{pct(c, label.lang)}"
+                for p, c in zip(steps.persons, steps.conversion, strict=True)
+            ],
+            textposition="inside",
+            insidetextanchor="middle",
+            hovertemplate="%{x}<br>%{y:,} " + t("funnel.persons", label.lang) + "<extra></extra>",
+        )
+        fig.add_bar(
+            x=x,
+            y=steps.drop_off,
+            name=t("funnel.lost", label.lang),
+            marker={"color": LOST, "pattern": {"shape": "/", "fgcolor": "#e39d98"}},
+            text=[
+                f"−{number(d, label.lang)} ({pct(r, label.lang)})" if d else ""
+                for d, r in zip(steps.drop_off, steps.drop_off_rate, strict=True)
+            ],
+            textposition="inside",
+            textfont={"color": "#7b241c"},
+            hovertemplate="%{x}<br>−%{y:,} " + t("funnel.lost", label.lang) + "<extra></extra>",
+        )
+        fig.update_layout(barmode="stack")
+    fig.update_yaxes(title=t("funnel.persons", label.lang), rangemode="tozero")
+    return _layout(fig, 440, label.lang, bargap=0.25)
+
+
+# -- paths --------------------------------------------------------------------------------
+
+
+def paths_sankey(
+    result: Result, jm: JourneyMap | None = None, lang: str | None = None, max_links: int = 60
+) -> go.Figure:
+    """Sankey of the ``flows`` table: journeys from a value at step N to one at step N+1.
+
+    max_links: the most frequent flows drawn; the others are left out (the table has them).
+    """
+    _check(result, "paths", "paths_sankey")
+    if max_links < 1:
+        raise InputError(f"paths_sankey: max_links must be at least 1, got {max_links}")
+    label = Labels(jm, lang)
+    flows = _table(result, "flows", "paths_sankey")
+    flows = flows.sort_values(["journeys", "step"], ascending=[False, True], kind="stable")
+    flows = flows.head(max_links).sort_values(["step", "journeys"], ascending=[True, False])
+    nodes: dict[tuple[int, str], int] = {}
+    for row in flows.itertuples(index=False):
+        for key in ((int(row.step), str(row.source)), (int(row.step) + 1, str(row.target))):
+            nodes.setdefault(key, len(nodes))
+    keys = list(nodes)
+    colours = [label.colour(value) for _, value in keys]
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            valueformat=",d",
+            node={
+                "label": [_short(label(value), 28) for _, value in keys],
+                "customdata": [f"{label(value)} ({step})" for step, value in keys],
+                "hovertemplate": "%{customdata}<br>%{value:,}<extra></extra>",
+                "color": colours,
+                "pad": 14,
+                "thickness": 14,
+                "line": {"width": 0},
+            },
+            link={
+                "source": [nodes[(int(r.step), str(r.source))] for r in flows.itertuples()],
+                "target": [nodes[(int(r.step) + 1, str(r.target))] for r in flows.itertuples()],
+                "value": flows.journeys.tolist(),
+                "color": [
+                    _rgba(colours[nodes[(int(r.step), str(r.source))]], 0.3)
+                    for r in flows.itertuples()
+                ],
+            },
+        )
+    )
+    steps = flows.step.nunique() + 1 if len(flows) else 1
+    height = max(420, min(900, 26 * max(pd.Series([s for s, _ in keys]).value_counts().max(), 1)))
+    fig = _layout(fig, height, label.lang)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 20}, font_size=12)
+    fig.layout.meta = {"steps": int(steps)}
+    return fig
+
+
+# -- process map --------------------------------------------------------------------------
+
+
+def _layers(
+    graph: nx.DiGraph, label: Labels, level: str, starts: dict[str, float]
+) -> dict[str, int]:
+    """The column of each node: its stage in the map's order, else its BFS depth from the
+    nodes that start journeys (the most frequent start when none is marked)."""
+    layers: dict[str, int] = {}
+    if level in ("touchpoint", "stage"):
+        for node in graph.nodes:
+            index = label.stage_index(node)
+            if index is not None:
+                layers[node] = index
+    rest = [n for n in graph.nodes if n not in layers]
+    if rest:
+        sources = [n for n in rest if starts.get(n, 0) > 0] or [
+            n for n in rest if not set(graph.predecessors(n)) - {n}
+        ]
+        if not sources:
+            sources = [max(rest, key=lambda n: graph.out_degree(n, weight="frequency"))]
+        depth = nx.multi_source_dijkstra_path_length(graph.subgraph(rest), sources, weight=None)
+        offset = (max(layers.values()) + 1) if layers else 0
+        deepest = max(depth.values(), default=0)
+        for node in rest:
+            layers[node] = offset + int(depth.get(node, deepest + 1))
+    return layers
+
+
+def _positions(graph: nx.DiGraph, layers: dict[str, int], sweeps: int = 6) -> dict[str, np.ndarray]:
+    """Layered layout (Sugiyama style): x is the node's layer, nodes of a layer are stacked
+    and centred, their order improved by sweeps of the barycentre heuristic (each node moves
+    towards the frequency-weighted mean height of its neighbours in other layers), so that
+    the main flows run straight and cross less. The graph's node order is the first order."""
+    columns: dict[int, list[str]] = {}
+    for node in graph.nodes:
+        columns.setdefault(layers[node], []).append(node)
+    weight: dict[str, list[tuple[str, float]]] = {n: [] for n in graph.nodes}
+    for u, v, data in graph.edges(data=True):
+        if u != v and layers[u] != layers[v]:
+            weight[u].append((v, float(data.get("frequency", 1))))
+            weight[v].append((u, float(data.get("frequency", 1))))
+    height: dict[str, float] = {}
+
+    def stack(layer: int) -> None:
+        column = columns[layer]
+        for index, node in enumerate(column):
+            height[node] = (len(column) - 1) / 2 - index
+
+    for layer in columns:
+        stack(layer)
+    order = sorted(columns)
+    for sweep in range(sweeps):
+        for layer in order if sweep % 2 == 0 else reversed(order):
+
+            def centre(node: str) -> float:
+                pairs = weight[node]
+                total = sum(w for _, w in pairs)
+                return sum(height[m] * w for m, w in pairs) / total if total else height[node]
+
+            columns[layer].sort(key=centre, reverse=True)
+            stack(layer)
+    return {n: np.array([float(layers[n]), height[n]]) for n in graph.nodes}
+
+
+def _bezier(p0: np.ndarray, p1: np.ndarray, bend: float, upto: float = 0.9) -> np.ndarray:
+    """Points of a quadratic curve from p0 towards p1, bent to the left of its direction."""
+    direction = p1 - p0
+    normal = np.array([-direction[1], direction[0]])
+    control = (p0 + p1) / 2 + bend * normal
+    s = np.linspace(0.0, upto, 16)[:, None]
+    return (1 - s) ** 2 * p0 + 2 * (1 - s) * s * control + s**2 * p1
+
+
+def _loop(p: np.ndarray, rx: float, ry: float) -> np.ndarray:
+    """A small loop above a node, for a self-loop (a repeat of the same activity)."""
+    angles = np.linspace(-0.35 * math.pi, 1.35 * math.pi, 20)
+    centre = p + np.array([0.0, 1.6 * ry])
+    return np.column_stack([centre[0] + rx * np.cos(angles), centre[1] + ry * np.sin(angles)])
+
+
+def _time_ticks(low: float, high: float, lang: str) -> tuple[list[float], list[str]]:
+    marks = [1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400]
+    inside = [m for m in marks if low <= math.log10(m) <= high] or [10**low, 10**high]
+    return [math.log10(m) for m in inside], [duration(m, lang) for m in inside]
+
+
+def process_map(
+    result: Result, jm: JourneyMap | None = None, lang: str | None = None, max_edges: int = 40
+) -> go.Figure:
+    """The directly-follows graph laid out left to right, one column per stage of the map.
+
+    Edge width grows with the frequency, edge colour with the median transition time (log
+    scale: light is fast, dark is slow), node size with the events of the activity. Each edge
+    is one trace (a curve ending in an arrow); a self-loop is drawn as a small loop above its
+    node. max_edges: the most frequent edges drawn (the table has all of them).
+    """
+    _check(result, "process", "process_map")
+    if max_edges < 1:
+        raise InputError(f"process_map: max_edges must be at least 1, got {max_edges}")
+    label = Labels(jm, lang)
+    level = str(result.params.get("level", "touchpoint"))
+    edges = result.table
+    median = _column(edges, "process_map", "median_time_s", "median_seconds")
+    edges = edges.sort_values("frequency", ascending=False, kind="stable").head(max_edges)
+    nodes_table = result.tables.get("nodes")
+    node_info: dict[str, dict] = {}
+    if nodes_table is not None and len(nodes_table):
+        key = nodes_table.columns[0]
+        node_info = {str(r[key]): r for r in nodes_table.to_dict(orient="records")}
+
+    graph = nx.DiGraph()
+    order = {tp: i for i, tp in enumerate(label.titles)}  # the map's order within a stage
+    names = sorted(
+        set(edges.source.astype(str)) | set(edges.target.astype(str)),
+        key=lambda n: (order.get(n, len(order)), -float(node_info.get(n, {}).get("events", 0))),
+    )
+    graph.add_nodes_from(names)
+    for row in edges.itertuples(index=False):
+        graph.add_edge(str(row.source), str(row.target), frequency=int(row.frequency))
+    starts = {n: float(info.get("starts", 0) or 0) for n, info in node_info.items()}
+    layers = _layers(graph, label, level, starts)
+    xy = _positions(graph, layers)
+    xs = [p[0] for p in xy.values()] or [0.0]
+    ys = [p[1] for p in xy.values()] or [0.0]
+    span_x = max(max(xs) - min(xs), 1.0)
+    span_y = max(max(ys) - min(ys), 1.0)
+
+    fig = go.Figure()
+    top = float(edges.frequency.max()) if len(edges) else 1.0
+    times = edges[median].astype(float).clip(lower=1.0)
+    logs = np.log10(times.fillna(times.median() if times.notna().any() else 60.0))
+    low, high = (float(logs.min()), float(logs.max())) if len(logs) else (0.0, 1.0)
+    if high - low < 1e-9:
+        low, high = low - 0.5, high + 0.5
+    colours = sample_colorscale(TIME_SCALE, [0.3 + 0.7 * (v - low) / (high - low) for v in logs])
+    words = {k: t(f"process.{k}", label.lang) for k in ("transitions", "median_time", "events")}
+    drawn: list[np.ndarray] = [np.column_stack([xs, ys])]
+    for row, colour in zip(edges.itertuples(index=False), colours, strict=True):
+        source, target = str(row.source), str(row.target)
+        width = 1.0 + 11.0 * float(row.frequency) / top
+        if source == target:
+            points = _loop(xy[source], 0.025 * span_x, 0.03 * span_y)
+        else:
+            same_column = layers.get(source) == layers.get(target)
+            points = _bezier(xy[source], xy[target], 0.22 if same_column else 0.1)
+        drawn.append(points)
+        sizes = [0] * (len(points) - 1) + [8 + width]
+        fig.add_trace(
+            go.Scatter(
+                x=points[:, 0],
+                y=points[:, 1],
+                mode="lines+markers",
+                line={"width": width, "color": colour, "shape": "spline"},
+                marker={"symbol": "arrow", "angleref": "previous", "size": sizes, "color": colour},
+                opacity=0.85,
+                hoverinfo="text",
+                hovertext=(
+                    f"{label(source)} → {label(target)}<br>{int(row.frequency):,} {words['transitions']}"
+                    f"<br>{words['median_time']} {duration(getattr(row, median), label.lang)}"
+                ),
+                showlegend=False,
+                meta={
+                    "kind": "edge",
+                    "source": source,
+                    "target": target,
+                    "frequency": int(row.frequency),
+                },  # fmt: skip
+            )
+        )
+    events = [float(node_info.get(n, {}).get("events", 0) or 0) for n in graph.nodes]
+    biggest = max(events + [1.0])
+    hover = []
+    for n in graph.nodes:
+        info = node_info.get(n, {})
+        parts = [f"<b>{label(n)}</b>"]
+        for key in ("events", "journeys", "starts", "ends"):
+            if key in info and pd.notna(info[key]):
+                parts.append(
+                    f"{t(f'process.{key}', label.lang) if key != 'journeys' else t('col.journeys', label.lang).lower()}: {int(info[key]):,}"
+                )
+        hover.append("<br>".join(parts))
+    fig.add_trace(
+        go.Scatter(
+            x=[xy[n][0] for n in graph.nodes],
+            y=[xy[n][1] for n in graph.nodes],
+            mode="markers+text",
+            marker={
+                "size": [12 + 30 * math.sqrt(e / biggest) for e in events],
+                "color": [label.colour(n) for n in graph.nodes],
+                "line": {"width": 1.5, "color": "#ffffff"},
+            },
+            text=[_short(label(n), 22) for n in graph.nodes],
+            textposition="bottom center",
+            textfont={"size": 11},
+            hoverinfo="text",
+            hovertext=hover,
+            showlegend=False,
+            meta={"kind": "nodes"},
+        )
+    )
+    tickvals, ticktext = _time_ticks(low, high, label.lang)
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={
+                "colorscale": [
+                    [0, sample_colorscale(TIME_SCALE, [0.3])[0]],
+                    [1, sample_colorscale(TIME_SCALE, [1.0])[0]],
+                ],
+                "cmin": low,
+                "cmax": high,
+                "color": [low],
+                "showscale": True,
+                "colorbar": {
+                    "title": {"text": words["median_time"], "side": "right"},
+                    "tickvals": tickvals,
+                    "ticktext": ticktext,
+                    "thickness": 12,
+                    "len": 0.7,
+                },
+            },
+            meta={"kind": "colorbar"},
+        )
+    )
+    if label.jm is not None and level in ("touchpoint", "stage"):
+        for index, stage in enumerate(label.stages):
+            members = [xy[n][0] for n in graph.nodes if layers.get(n) == index]
+            if members:
+                fig.add_annotation(
+                    x=members[0], y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                    text=f"<b>{_short(label(stage), 20)}</b>", font={"color": PALETTE[index % len(PALETTE)]},
+                )  # fmt: skip
+    column = max(pd.Series(list(layers.values())).value_counts().max() if layers else 1, 1)
+    fig = _layout(fig, max(460, 78 * column), label.lang)
+    every = np.vstack(drawn)
+    left, right = every[:, 0].min(), every[:, 0].max()
+    bottom, top_y = every[:, 1].min(), every[:, 1].max()
+    fig.update_xaxes(visible=False, range=[left - 0.07 * span_x, right + 0.07 * span_x])
+    fig.update_yaxes(visible=False, range=[bottom - 0.1 * span_y, top_y + 0.06 * span_y])
+    fig.update_layout(margin={"l": 20, "r": 20, "t": 40, "b": 20}, hovermode="closest")
+    return fig
+
+
+def edge_traces(fig: go.Figure) -> list[go.Scatter]:
+    """The edge traces of a :func:`process_map` figure, in drawing order."""
+    return [tr for tr in fig.data if isinstance(tr.meta, dict) and tr.meta.get("kind") == "edge"]
+
+
+# -- attribution --------------------------------------------------------------------------
+
+MODELS = ("first_touch", "last_touch", "linear", "position", "time_decay", "markov", "shapley")
+
+
+def attribution_bars(
+    result: Result, jm: JourneyMap | None = None, lang: str | None = None, top: int = 12
+) -> go.Figure:
+    """Conversions credited to each channel (or touchpoint), one bar per model.
+
+    top: the channels or touchpoints with the most credit (mean over models) shown.
+    """
+    _check(result, "attribution", "attribution_bars")
+    label = Labels(jm, lang)
+    table = result.table
+    key = str(result.params.get("level", table.columns[0]))
+    key = key if key in table.columns else table.columns[0]
+    models = [m for m in result.params.get("models", MODELS) if m in table.columns] or [
+        c for c in table.columns if c != key and pd.api.types.is_numeric_dtype(table[c])
+    ]
+    table = table.assign(_mean=table[models].mean(axis=1)).sort_values("_mean", ascending=False)
+    table = table.head(top)
+    fig = go.Figure()
+    for i, model in enumerate(models):
+        fig.add_bar(
+            x=[_short(label(v), 22) for v in table[key]],
+            y=table[model],
+            name=_model_name(model, label.lang),
+            marker_color=PALETTE[i % len(PALETTE)],
+            hovertemplate="%{x}<br>%{y:,.0f}<extra>" + model + "</extra>",
+        )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title=t("attribution.conversions", label.lang))
+    return _layout(fig, 440, label.lang, bargap=0.2)
+
+
+def _model_name(model: str, lang: str) -> str:
+    name = t(f"model.{model}", lang)
+    return model.replace("_", " ") if name == f"model.{model}" else name
+
+
+# -- retention ----------------------------------------------------------------------------
+
+
+def retention_heatmap(result: Result, lang: str | None = None) -> go.Figure:
+    """Cohorts (month of first purchase) by months since: the share buying again."""
+    _check(result, "retention", "retention_heatmap")
+    lang = lang_of(lang)
+    cohorts = _table(result, "cohorts", "retention_heatmap")
+    months = sorted(
+        (c for c in cohorts.columns if str(c).startswith("m") and str(c)[1:].isdigit()),
+        key=lambda c: int(str(c)[1:]),
+    )
+    if not months:
+        raise InputError("retention_heatmap: the cohorts table has no month columns m0, m1...")
+    z = cohorts[months].astype(float).to_numpy()
+    later = z[:, 1:] if z.shape[1] > 1 else z
+    top = float(np.nanmax(later)) if np.isfinite(later).any() else 1.0
+    persons = cohorts["persons"] if "persons" in cohorts.columns else [None] * len(cohorts)
+    y = [
+        f"{c} ({number(p, lang)})" if p is not None else str(c)
+        for c, p in zip(cohorts["cohort"], persons, strict=True)
+    ]
+    x = [t("retention.month", lang, k=int(str(m)[1:])) for m in months]
+    text = [["" if not np.isfinite(v) else pct(v, lang) for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            zmax=max(top, 1e-9),
+            hoverongaps=False,
+            colorbar={
+                "title": {"text": t("retention.rebuy", lang), "side": "right"},
+                "tickformat": ".0%",
+            },
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=t("retention.cohort", lang))
+    return _layout(fig, max(320, 60 + 34 * len(y)), lang)
+
+
+# -- voice --------------------------------------------------------------------------------
+
+SCORES = {"nps": ("voice.nps", "%{y:.0f}"), "csat": ("voice.csat", "%{y:.0%}"),
+          "ces": ("voice.ces", "%{y:.1f}")}  # fmt: skip
+
+
+def _stage_rows(result: Result, label: Labels, chart: str) -> pd.DataFrame:
+    table = result.table
+    if "level" not in table.columns or not (table.level == "stage").any():
+        raise InputError(f"{chart}: needs the voice result at level stage or both (no stage rows)")
+    rows = table[table.level == "stage"].set_index("id")
+    return rows.reindex(label.stages + [s for s in rows.index if s not in label.stages])
+
+
+def nps_by_stage(
+    result: Result,
+    jm: JourneyMap | None = None,
+    lang: str | None = None,
+    metrics: Iterable[str] = ("nps", "csat", "ces"),
+) -> go.Figure:
+    """NPS per stage with its interval, then CSAT and CES when answered: one panel each.
+
+    metrics: nps, csat, ces; panels with no answer at any stage are left out (not NPS).
+    """
+    _check(result, "voice", "nps_by_stage")
+    label = Labels(jm, lang)
+    metrics = list(metrics)
+    unknown = [m for m in metrics if m not in SCORES]
+    if unknown:
+        raise InputError(
+            f"nps_by_stage: unknown metric {', '.join(unknown)}; allowed: nps, csat, ces"
+        )
+    rows = _stage_rows(result, label, "nps_by_stage")
+    shown = [m for m in metrics if m == "nps" or (m in rows and rows[m].notna().any())]
+    fig = make_subplots(
+        rows=len(shown), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+        subplot_titles=[t(SCORES[m][0], label.lang) for m in shown],
+    )  # fmt: skip
+    x = [_short(label(s), 22) for s in rows.index]
+    for i, metric in enumerate(shown, start=1):
+        values = rows[metric].astype(float) if metric in rows else pd.Series(np.nan, rows.index)
+        low = rows.get(f"{metric}_low", values).astype(float)
+        high = rows.get(f"{metric}_high", values).astype(float)
+        if metric == "nps":
+            colours = [GOOD if v >= 0 else BAD for v in values.fillna(0)]
+        elif metric == "csat":
+            colours = [PALETTE[0]] * len(values)
+        else:
+            colours = [PALETTE[1]] * len(values)
+        shown_text = {"nps": lambda v: f"{v:+.0f}", "csat": lambda v: pct(v, label.lang),
+                      "ces": lambda v: f"{v:.1f}"}[metric]  # fmt: skip
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=values,
+                marker_color=colours,
+                error_y={
+                    "type": "data",
+                    "array": (high - values).clip(lower=0).fillna(0),
+                    "arrayminus": (values - low).clip(lower=0).fillna(0),
+                    "color": "#39414d",
+                    "thickness": 1.2,
+                },
+                name=metric.upper(),
+                showlegend=False,
+                meta={"metric": metric},
+                hovertemplate="%{x}<br>"
+                + SCORES[metric][1]
+                + "<extra>"
+                + metric.upper()
+                + "</extra>",
+            ),
+            row=i,
+            col=1,
+        )
+        base = {"nps": 0.0, "csat": 0.0, "ces": 1.0}[metric]
+        for xi, v, hi in zip(x, values, high, strict=True):
+            answered = pd.notna(v)
+            fig.add_annotation(
+                x=xi,
+                y=max(v, hi if pd.notna(hi) else v) if answered else base,
+                text=shown_text(v) if answered else t("voice.no_answer", label.lang),
+                showarrow=False,
+                yanchor="bottom",
+                yshift=2,
+                font={"size": 12 if answered else 11, "color": "#1d2330" if answered else NEUTRAL},
+                row=i,
+                col=1,
+            )
+        if metric == "nps":
+            fig.update_yaxes(
+                range=[-100, 100], zeroline=True, zerolinecolor="#9aa1ab", row=i, col=1
+            )
+        elif metric == "csat":
+            fig.update_yaxes(range=[0, 1.2], tickformat=".0%", row=i, col=1)
+        else:
+            fig.update_yaxes(range=[1, 8], row=i, col=1)
+    return _layout(fig, 80 + 230 * len(shown), label.lang, showlegend=False)
+
+
+def emotion_curve(
+    result: Result, jm: JourneyMap | None = None, lang: str | None = None
+) -> go.Figure:
+    """The emotion the map designed (dashed) and the one measured by surveys, per stage."""
+    _check(result, "voice", "emotion_curve")
+    label = Labels(jm, lang)
+    curve = _table(result, "emotion_curve", "emotion_curve")
+    designed = _column(curve, "emotion_curve", "designed_value", "designed")
+    x = [_short(label(s), 22) for s in curve.stage]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=x, y=pd.to_numeric(curve[designed], errors="coerce"), mode="lines+markers",
+        name=t("emotion.designed", label.lang), line={"dash": "dash", "color": NEUTRAL, "width": 2.5},
+    )  # fmt: skip
+    fig.add_scatter(
+        x=x, y=curve.measured.astype(float), mode="lines+markers", connectgaps=True,
+        name=t("emotion.measured", label.lang), line={"color": PALETTE[0], "width": 3},
+        marker={"size": 9},
+    )  # fmt: skip
+    fig.add_hline(y=0, line={"color": "#d5d9e0", "dash": "dot"})
+    fig.update_yaxes(range=[-1.1, 1.1], title=t("emotion.axis", label.lang))
+    return _layout(fig, 340, label.lang)
+
+
+# -- channels, conformance ----------------------------------------------------------------
+
+
+def channel_mix(result: Result, jm: JourneyMap | None = None, lang: str | None = None) -> go.Figure:
+    """Share of each stage's events on each channel (stacked bars, one per stage)."""
+    _check(result, "channels", "channel_mix")
+    label = Labels(jm, lang)
+    table = result.table
+    share = _column(table, "channel_mix", "share_events", "share")
+    stages = [s for s in label.stages if s in set(table.stage)] or list(dict.fromkeys(table.stage))
+    channels = list(dict.fromkeys(table.sort_values("events", ascending=False).channel))
+    if label.jm is not None:
+        known = [c.id for c in label.jm.channels]
+        channels = [c for c in known if c in channels] + [c for c in channels if c not in known]
+    pivot = table.pivot_table(index="stage", columns="channel", values=share, aggfunc="sum")
+    pivot = pivot.reindex(index=stages, columns=channels).fillna(0.0)
+    fig = go.Figure()
+    for i, channel in enumerate(channels):
+        fig.add_bar(
+            x=[_short(label(s), 22) for s in stages], y=pivot[channel], name=label(channel),
+            marker_color=PALETTE[i % len(PALETTE)],
+            text=[pct(v, label.lang) if v >= 0.06 else "" for v in pivot[channel]],
+            textposition="inside",
+            hovertemplate="%{x}<br>" + label(channel) + ": %{y:.0%}<extra></extra>",
+        )  # fmt: skip
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1], title=t("channels.share", label.lang))
+    return _layout(fig, 420, label.lang)
+
+
+def conformance_fitness(result: Result, lang: str | None = None) -> go.Figure:
+    """Journeys by fitness to the designed flow (1 = every move was designed)."""
+    _check(result, "conformance", "conformance_fitness")
+    lang = lang_of(lang)
+    table = _table(result, "fitness", "conformance_fitness")
+    fig = go.Figure(
+        go.Bar(
+            x=table.fitness.astype(str),
+            y=table.share,
+            marker_color=[GOOD if str(f).startswith("1") else PALETTE[0] for f in table.fitness],
+            text=[f"{pct(s, lang)}<br>({number(n, lang)})" for s, n in zip(table.share, table.journeys, strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title=t("fitness.axis", lang))
+    fig.update_yaxes(tickformat=".0%", title=t("fitness.share", lang), rangemode="tozero")
+    return _layout(fig, 340, lang)
+
+
+__all__ = [
+    "attribution_bars",
+    "channel_mix",
+    "conformance_fitness",
+    "edge_traces",
+    "emotion_curve",
+    "funnel_chart",
+    "nps_by_stage",
+    "paths_sankey",
+    "process_map",
+    "retention_heatmap",
+]

@@ -1,0 +1,305 @@
+"""The words of the charts and the report, in French and English.
+
+One table, key -> {fr, en}; :func:`t` looks a key up and fills its ``{placeholders}``.
+A key missing in a language falls back to English, then French, so a new string never breaks
+a report.
+
+>>> t("section.frictions", "fr")
+'Points de friction'
+>>> t("funnel.lost", "en")
+'lost'
+>>> pct(0.283, "en"), duration(5400, "fr"), duration(40, "en")
+('28%', '1,5 h', '40 s')
+>>> pct(0.283, "fr") == "28\u00a0%"  # French: a non-breaking space before %
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("fr", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    # -- report frame -----------------------------------------------------------------------
+    "report.title": {"fr": "Rapport de parcours client", "en": "Customer journey report"},
+    "report.generated": {
+        "fr": "Généré le {date} par parcours, à partir de {persons} personnes et {journeys} parcours.",
+        "en": "Generated on {date} by parcours, from {persons} persons and {journeys} journeys.",
+    },
+    "report.contents": {"fr": "Sommaire", "en": "Contents"},
+    "report.unavailable": {"fr": "Non disponible", "en": "Not available"},
+    "report.details": {"fr": "Définitions et précautions", "en": "Definitions and caveats"},
+    "report.more_rows": {
+        "fr": "{shown} lignes sur {total} affichées.",
+        "en": "{shown} of {total} rows shown.",
+    },
+    # -- sections ---------------------------------------------------------------------------
+    "section.summary": {"fr": "En bref", "en": "At a glance"},
+    "section.frictions": {"fr": "Points de friction", "en": "Friction points"},
+    "section.canvas": {"fr": "La carte du parcours", "en": "The journey map"},
+    "section.funnel": {"fr": "Entonnoir de conversion", "en": "Conversion funnel"},
+    "section.paths": {"fr": "Chemins des clients", "en": "Customer paths"},
+    "section.process": {"fr": "Carte des enchaînements", "en": "Process map"},
+    "section.conformance": {
+        "fr": "Conformité au parcours prévu",
+        "en": "Conformance to the designed journey",
+    },
+    "section.channels": {"fr": "Canaux", "en": "Channels"},
+    "section.attribution": {"fr": "Attribution", "en": "Attribution"},
+    "section.voice": {"fr": "Voix du client", "en": "Voice of the customer"},
+    "section.retention": {"fr": "Fidélisation", "en": "Retention and loyalty"},
+    "section.personas": {"fr": "Personas", "en": "Personas"},
+    # -- explanations: one short paragraph per section or figure ----------------------------
+    "explain.summary": {
+        "fr": "Les chiffres clés du parcours mesuré sur les données, puis les points de friction "
+        "classés par nombre de clients perdus.",
+        "en": "The key figures of the journey as measured on the data, then the friction points "
+        "ranked by how many customers they lose.",
+    },
+    "explain.frictions": {
+        "fr": "Là où les clients hésitent et abandonnent. Le score compte les parcours perdus au-delà "
+        "de ce qu'on attendrait à cette étape (sorties, rebonds, appels au service client, avis "
+        "négatifs), seulement quand l'écart est statistiquement sûr. « Prévu » : la carte "
+        "l'annonçait ; « découvert » : les données le révèlent.",
+        "en": "Where customers doubt and abandon. The score counts the journeys lost beyond what this "
+        "stage would normally lose (exits, bounces, calls for help, negative feedback), only when "
+        "the gap is statistically sure. 'Declared': the map expected it; 'discovered': the data "
+        "shows it.",
+    },
+    "explain.canvas": {
+        "fr": "La carte telle qu'elle a été conçue (étapes en colonnes, canaux en lignes), avec ce que "
+        "les clients ont vraiment fait : portée, conversion et taux de sortie de chaque point de "
+        "contact, objectifs atteints (vert) ou manqués (rouge), courbe d'émotion prévue et "
+        "mesurée, frictions (⚠) et opportunités.",
+        "en": "The map as designed (stages in columns, channels in lanes), with what customers really "
+        "did: reach, conversion and exit rate of each touchpoint, goals met (green) or missed "
+        "(red), the designed and measured emotion curve, friction points (⚠) and opportunities.",
+    },
+    "explain.funnel": {
+        "fr": "Combien de personnes franchissent chaque étape, dans l'ordre, dans un délai de {window}. "
+        "La partie claire de chaque barre montre les personnes perdues depuis l'étape précédente ; "
+        "sous chaque étape, le délai médian pour y arriver.",
+        "en": "How many persons get through each step, in order, within {window}. The light part of "
+        "each bar shows the persons lost since the previous step; under each step, the median time "
+        "it took to get there.",
+    },
+    "explain.paths": {
+        "fr": "Les enchaînements réels de points de contact, étape par étape : l'épaisseur d'un flux "
+        "est le nombre de parcours qui le suivent. Seuls les flux les plus fréquents sont dessinés. "
+        "Un parcours est rarement linéaire : {nonlinear} reviennent en arrière, bouclent ou sautent "
+        "une étape.",
+        "en": "The real sequences of touchpoints, step by step: the thickness of a flow is the number "
+        "of journeys that follow it. Only the most frequent flows are drawn. Journeys are rarely "
+        "linear: {nonlinear} go back, loop or skip a stage.",
+    },
+    "explain.process": {
+        "fr": "Qui suit quoi, de gauche à droite dans l'ordre des étapes de la carte. Une flèche épaisse "
+        "est un enchaînement fréquent ; sa couleur dit le temps médian entre les deux (du clair, "
+        "rapide, au foncé, lent) ; la taille d'un point, le nombre de passages.",
+        "en": "What follows what, left to right in the order of the map's stages. A thick arrow is a "
+        "frequent transition; its colour is the median time between the two (light is fast, dark is "
+        "slow); the size of a dot is the number of passages.",
+    },
+    "explain.conformance": {
+        "fr": "La part des parcours qui suivent les enchaînements d'étapes prévus par la carte, et les "
+        "écarts les plus fréquents : retour en arrière, saut d'étape, point de contact utilisé sur un "
+        "autre canal que prévu.",
+        "en": "The share of journeys that follow the stage transitions the map designed, and the most "
+        "common deviations: going back, skipping a stage, a touchpoint used on another channel than "
+        "designed.",
+    },
+    "explain.channels": {
+        "fr": "Sur quels canaux se passe chaque étape, et combien de clients passent d'un canal à "
+        "l'autre (recherche en ligne puis achat en magasin, click & collect...).",
+        "en": "Which channels each stage happens on, and how many customers move from one channel to "
+        "another (research online then buy in store, click & collect...).",
+    },
+    "explain.attribution": {
+        "fr": "Quelle part des conversions revient à chaque {level} selon plusieurs modèles : premier "
+        "contact, dernier contact, linéaire, en U, décroissance dans le temps, Markov (effet de "
+        "retrait) et Shapley. Quand les modèles divergent, le canal joue un rôle différent en début "
+        "et en fin de parcours.",
+        "en": "How much of the conversions each {level} earns under several models: first touch, last "
+        "touch, linear, position-based, time decay, Markov (removal effect) and Shapley. Where the "
+        "models disagree, the channel plays a different role early and late in the journey.",
+    },
+    "explain.voice": {
+        "fr": "Ce que disent les clients : NPS (% de promoteurs 9–10 moins % de détracteurs 0–6), "
+        "satisfaction (CSAT, part des notes 4–5) et effort (CES, 1–7, bas c'est mieux) par étape, "
+        "avec leur intervalle de confiance.",
+        "en": "What customers say: NPS (% promoters 9–10 minus % detractors 0–6), satisfaction (CSAT, "
+        "share of 4–5 answers) and effort (CES, 1–7, low is better) per stage, with their "
+        "confidence interval.",
+    },
+    "explain.emotion": {
+        "fr": "L'émotion prévue par la carte (pointillés) et celle que mesurent les enquêtes (trait "
+        "plein), de −1 (négative) à +1 (positive).",
+        "en": "The emotion the map designed (dashed) and the one surveys measure (solid), from −1 "
+        "(negative) to +1 (positive).",
+    },
+    "explain.themes": {
+        "fr": "Les thèmes qui reviennent dans les commentaires négatifs.",
+        "en": "The themes that come back in negative comments.",
+    },
+    "explain.retention": {
+        "fr": "Chaque ligne est une cohorte de clients groupés par mois de premier achat ; chaque case, "
+        "la part d'entre eux qui achète de nouveau k mois plus tard.",
+        "en": "Each row is a cohort of customers grouped by the month of their first purchase; each "
+        "cell, the share of them who buy again k months later.",
+    },
+    "explain.rfm": {
+        "fr": "Segments RFM (récence, fréquence, montant) et valeur vie client prévue.",
+        "en": "RFM segments (recency, frequency, monetary) and predicted customer lifetime value.",
+    },
+    "explain.personas": {
+        "fr": "Les personas déclarés dans la carte, mesurés sur les données, puis les groupes de "
+        "comportement que les données font apparaître d'elles-mêmes.",
+        "en": "The personas the map declares, measured on the data, then the behaviour groups the "
+        "data shows by itself.",
+    },
+    # -- summary figures --------------------------------------------------------------------
+    "summary.persons": {"fr": "Personnes", "en": "Persons"},
+    "summary.journeys": {"fr": "Parcours", "en": "Journeys"},
+    "summary.conversion": {"fr": "Parcours convertis", "en": "Journeys converting"},
+    "summary.goals": {"fr": "Objectifs atteints", "en": "Goals met"},
+    "summary.nps": {"fr": "NPS", "en": "NPS"},
+    "summary.repeat": {"fr": "Taux de réachat", "en": "Repeat purchase rate"},
+    "summary.top_friction": {"fr": "Friction n° 1", "en": "Top friction"},
+    # -- table headers ----------------------------------------------------------------------
+    "col.rank": {"fr": "Rang", "en": "Rank"},
+    "col.touchpoint": {"fr": "Point de contact", "en": "Touchpoint"},
+    "col.status": {"fr": "Statut", "en": "Status"},
+    "col.score": {"fr": "Score", "en": "Score"},
+    "col.signal": {"fr": "Signal", "en": "Signal"},
+    "col.explanation": {"fr": "Explication", "en": "Explanation"},
+    "col.path": {"fr": "Chemin", "en": "Path"},
+    "col.journeys": {"fr": "Parcours", "en": "Journeys"},
+    "col.share": {"fr": "Part", "en": "Share"},
+    "col.conversion": {"fr": "Conversion", "en": "Conversion"},
+    "col.kind": {"fr": "Écart", "en": "Deviation"},
+    "col.from": {"fr": "De", "en": "From"},
+    "col.to": {"fr": "Vers", "en": "To"},
+    "col.pattern": {"fr": "Comportement", "en": "Pattern"},
+    "col.level": {"fr": "Niveau", "en": "Level"},
+    "col.persons": {"fr": "Personnes", "en": "Persons"},
+    "col.definition": {"fr": "Définition", "en": "Definition"},
+    "col.theme": {"fr": "Thème", "en": "Theme"},
+    "col.keywords": {"fr": "Mots-clés", "en": "Keywords"},
+    "col.example": {"fr": "Exemple", "en": "Example"},
+    "col.verbatims": {"fr": "Commentaires", "en": "Comments"},
+    "col.segment": {"fr": "Segment", "en": "Segment"},
+    "col.revenue": {"fr": "Chiffre d'affaires", "en": "Revenue"},
+    "col.clv": {"fr": "Valeur vie prévue", "en": "Predicted CLV"},
+    "col.persona": {"fr": "Persona", "en": "Persona"},
+    "col.main_channel": {"fr": "Canal principal", "en": "Main channel"},
+    "col.revenue_per_person": {"fr": "CA par personne", "en": "Revenue per person"},
+    "col.cluster": {"fr": "Groupe", "en": "Group"},
+    "col.description": {"fr": "Description", "en": "Description"},
+    "col.occurrences": {"fr": "Occurrences", "en": "Occurrences"},
+    # -- values -----------------------------------------------------------------------------
+    "status.declared": {"fr": "prévu", "en": "declared"},
+    "status.discovered": {"fr": "découvert", "en": "discovered"},
+    "signal.exits": {"fr": "sorties", "en": "exits"},
+    "signal.bounces": {"fr": "rebonds", "en": "bounces"},
+    "signal.contacts": {"fr": "appels à l'aide", "en": "calls for help"},
+    "signal.feedback": {"fr": "avis négatifs", "en": "negative feedback"},
+    "kind.skip": {"fr": "saut d'étape", "en": "skipped stage"},
+    "kind.reverse": {"fr": "retour en arrière", "en": "going back"},
+    "kind.undesigned": {"fr": "non prévu", "en": "not designed"},
+    "kind.off_channel": {"fr": "autre canal", "en": "other channel"},
+    # -- charts -----------------------------------------------------------------------------
+    "funnel.persons": {"fr": "personnes", "en": "persons"},
+    "funnel.lost": {"fr": "perdues", "en": "lost"},
+    "funnel.median": {"fr": "médiane {time}", "en": "median {time}"},
+    "funnel.of_first": {"fr": "{pct} du départ", "en": "{pct} of start"},
+    "label.conversion": {"fr": "Conversion ({event})", "en": "Conversion ({event})"},
+    "label.no_persona": {"fr": "(sans persona)", "en": "(no persona)"},
+    "process.median_time": {"fr": "temps médian", "en": "median time"},
+    "process.transitions": {"fr": "enchaînements", "en": "transitions"},
+    "process.events": {"fr": "passages", "en": "passages"},
+    "process.starts": {"fr": "débuts", "en": "starts"},
+    "process.ends": {"fr": "fins", "en": "ends"},
+    "process.repeats": {"fr": "répétitions", "en": "repeats"},
+    "attribution.conversions": {"fr": "conversions attribuées", "en": "conversions credited"},
+    "model.first_touch": {"fr": "premier contact", "en": "first touch"},
+    "model.last_touch": {"fr": "dernier contact", "en": "last touch"},
+    "model.linear": {"fr": "linéaire", "en": "linear"},
+    "model.position": {"fr": "en U", "en": "position-based"},
+    "model.time_decay": {"fr": "décroissance", "en": "time decay"},
+    "model.markov": {"fr": "Markov", "en": "Markov"},
+    "model.shapley": {"fr": "Shapley", "en": "Shapley"},
+    "retention.cohort": {"fr": "cohorte (1er achat)", "en": "cohort (first purchase)"},
+    "retention.month": {"fr": "mois {k}", "en": "month {k}"},
+    "retention.rebuy": {"fr": "part qui rachète", "en": "share buying again"},
+    "voice.no_feedback": {
+        "fr": "aucune réponse d'enquête dans l'espace de travail : chargez-les avec "
+        "`parcours ingest feedback FICHIER` pour voir NPS, CSAT et CES",
+        "en": "no survey answer in the workspace: load them with "
+        "`parcours ingest feedback FILE` to see NPS, CSAT and CES",
+    },
+    "voice.no_answer": {"fr": "pas de réponse", "en": "no answer"},
+    "voice.nps": {"fr": "NPS (−100 à 100)", "en": "NPS (−100 to 100)"},
+    "voice.csat": {"fr": "CSAT (part de 4–5)", "en": "CSAT (share of 4–5)"},
+    "voice.ces": {"fr": "CES (effort, 1–7)", "en": "CES (effort, 1–7)"},
+    "emotion.designed": {"fr": "prévue", "en": "designed"},
+    "emotion.measured": {"fr": "mesurée", "en": "measured"},
+    "emotion.axis": {"fr": "émotion (−1 à +1)", "en": "emotion (−1 to +1)"},
+    "channels.share": {"fr": "part des événements", "en": "share of events"},
+    "fitness.axis": {"fr": "conformité du parcours", "en": "journey fitness"},
+    "fitness.share": {"fr": "part des parcours", "en": "share of journeys"},
+}
+
+
+def lang_of(lang: str | None) -> str:
+    """``lang`` if it is a language of the report, else English."""
+    return lang if lang in LANGS else "en"
+
+
+def t(key: str, lang: str | None, **values: object) -> str:
+    """The text of ``key`` in ``lang`` with its ``{placeholders}`` filled."""
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang_of(lang)) or entry.get("en") or entry.get("fr") or key
+    return text.format(**values) if values else text
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def pct(value: object, lang: str | None, digits: int = 0) -> str:
+    """A share as a percentage, written the French or English way."""
+    if _missing(value):
+        return "–"
+    number = f"{100 * float(value):.{digits}f}"
+    if lang_of(lang) == "fr":
+        return number.replace(".", ",") + "\u00a0%"
+    return number + "%"
+
+
+def number(value: object, lang: str | None, digits: int = 0) -> str:
+    """A number with thousands separators, written the French or English way."""
+    if _missing(value):
+        return "–"
+    text = f"{float(value):,.{digits}f}"
+    if lang_of(lang) == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def duration(seconds: object, lang: str | None) -> str:
+    """A duration in plain words: 45 s, 13 min, 5 h, 3 d (3 j in French)."""
+    if _missing(seconds):
+        return "–"
+    s = float(seconds)
+    day = "j" if lang_of(lang) == "fr" else "d"
+    for size, unit in ((86400, day), (3600, "h"), (60, "min")):
+        if s >= size:
+            value = s / size
+            shown = f"{value:.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
+            if lang_of(lang) == "fr":
+                shown = shown.replace(".", ",")
+            return f"{shown} {unit}"
+    return f"{s:.0f} s"

@@ -1,0 +1,748 @@
+"""The report: one self-contained HTML file (or its PDF) with the map and every analysis.
+
+:func:`build_report` runs the registry's analyses with the defaults of :data:`DEFAULTS` on
+an analysis context (``ws.context(jm)``), then writes, for a marketing lead: a summary, the
+friction points first, the journey map canvas, then funnel, paths, process map, conformance,
+channels, attribution, voice of the customer, retention and personas — each with a heading
+and a short explanation in French or English. A section whose analysis fails on the data
+shows "not available: reason" instead of breaking the report.
+
+The file works offline: plotly.js is inlined once, the canvas is inline SVG, nothing is
+fetched. :func:`write_report` also prints it to PDF with the system Chromium through
+Playwright (never downloading a browser).
+
+:func:`canvas_for` draws the journey map canvas with measured figures (kpis, frictions,
+voice); the dashboard reuses it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import os
+import shutil
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from parcours.analyses import REGISTRY, Context, Result
+from parcours.errors import InputError, ParcoursError
+from parcours.maps import JourneyMap
+from parcours.render import charts
+from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
+from parcours.render.i18n import duration, lang_of, number, pct, t
+
+# Parameters of each analysis in the report (the others keep their own defaults).
+# funnel's steps come from the map: see default_funnel_steps.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "kpis": {"level": "touchpoint"},
+    "frictions": {"level": "touchpoint"},
+    "voice": {"level": "both"},
+    "funnel": {"window": "14d"},
+    "paths": {"level": "touchpoint", "length": 5},
+    "process": {"level": "touchpoint"},
+    "conformance": {},
+    "channels": {},
+    "attribution": {},
+    "retention": {},
+    "personas": {"k": 4},  # the silhouette search over k = 2..8 is slow on large data
+}
+SECTIONS = (
+    "frictions",
+    "canvas",
+    "funnel",
+    "paths",
+    "process",
+    "conformance",
+    "channels",
+    "attribution",
+    "voice",
+    "retention",
+    "personas",
+)
+TOP_FRICTIONS = 8
+CANVAS_FRICTIONS = 10
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+PDF_WIDTH_PX = 1040  # A4 landscape (297 mm) less 2 x 10 mm margins, at 96 px per inch
+
+
+# -- running the analyses -----------------------------------------------------------------
+
+
+def default_funnel_steps(jm: JourneyMap) -> list[str]:
+    """The stages of the map up to the one where conversions happen, then the conversion.
+
+    The conversion stage is the first stage holding a touchpoint that matches the
+    conversion event; with none, every stage comes before the conversion event.
+    """
+    conversion = jm.conversion.events
+    stages = jm.stage_ids
+    last = len(stages) - 1
+    for index, stage in enumerate(stages):
+        if any(set(tp.match.events) & set(conversion) for tp in jm.touchpoints_of(stage)):
+            last = index
+            break
+    return [*stages[: last + 1], conversion[0]]
+
+
+def _with_lang(ctx: Context, lang: str | None) -> Context:
+    return dataclasses.replace(ctx, lang=lang) if lang else ctx
+
+
+def run_analyses(
+    ctx: Context,
+    names: tuple[str, ...] | list[str] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> dict[str, Result | Exception]:
+    """Run each analysis of the report with :data:`DEFAULTS`; a failure is kept, not raised."""
+    out: dict[str, Result | Exception] = {}
+    for name in DEFAULTS if names is None else names:
+        if on_progress:
+            on_progress(name)
+        if name not in REGISTRY:
+            out[name] = LookupError(f"the analysis '{name}' is not installed")
+            continue
+        params = dict(DEFAULTS.get(name, {}))
+        if name == "funnel":
+            params.setdefault("steps", default_funnel_steps(ctx.map))
+        try:
+            out[name] = REGISTRY[name](ctx, **params)
+        except Exception as failure:  # noqa: BLE001 - one failing analysis must not stop the rest
+            if os.environ.get("PARCOURS_DEBUG"):
+                traceback.print_exc()
+            out[name] = failure
+    return out
+
+
+# -- the canvas ---------------------------------------------------------------------------
+
+
+def canvas_input(
+    results: dict[str, Result | Exception], jm: JourneyMap, persona: str | None = None
+) -> CanvasInput:
+    """What the canvas shows, from the results of kpis, frictions and voice (each optional)."""
+    kpis, frictions, voice = (results.get(k) for k in ("kpis", "frictions", "voice"))
+    data = CanvasInput(persona=persona)
+    if isinstance(kpis, Result):
+        data.kpis = kpis.table
+        data.goals = kpis.tables.get("goals")
+    if isinstance(frictions, Result) and len(frictions.table):
+        ranked = frictions.table
+        if "score" in ranked.columns:
+            ranked = ranked[ranked.score.fillna(0) > 0]
+        data.frictions = {
+            str(row["id"]): str(row["explanation"])
+            for _, row in ranked.head(CANVAS_FRICTIONS).iterrows()
+            if "explanation" in ranked.columns and isinstance(row["explanation"], str)
+        }
+    if isinstance(voice, Result) and "emotion_curve" in voice.tables:
+        curve = voice.tables["emotion_curve"]
+        designed = "designed_value" if "designed_value" in curve.columns else None
+        data.emotion = pd.DataFrame(
+            {
+                "stage": curve.stage,
+                "measured": pd.to_numeric(curve.measured, errors="coerce"),
+                "designed": pd.to_numeric(curve[designed], errors="coerce")
+                if designed
+                else float("nan"),
+            }
+        )
+    return data
+
+
+def _check_persona(jm: JourneyMap, persona: str | None) -> None:
+    if persona is not None and persona not in {p.id for p in jm.personas}:
+        allowed = ", ".join(p.id for p in jm.personas) or "none (the map declares no persona)"
+        raise InputError(
+            f"persona '{persona}' is not a persona of map {jm.map}; allowed: {allowed}"
+        )
+
+
+def canvas_for(
+    ctx: Context,
+    persona: str | None = None,
+    lang: str | None = None,
+    results: dict[str, Result | Exception] | None = None,
+) -> Canvas:
+    """The journey map canvas of ``ctx.map`` with measured figures.
+
+    Runs ``kpis`` (touchpoint level: figures and goals), ``frictions`` (explanations, when
+    registered) and ``voice`` (measured emotion per stage, when registered) unless
+    ``results`` already holds them; an analysis that fails leaves its part of the canvas
+    empty. persona: a persona id of the map, shown in the header. lang: fr or en.
+    """
+    _check_persona(ctx.map, persona)
+    lang = lang_of(lang or ctx.language)
+    ctx = _with_lang(ctx, lang)
+    have = dict(results or {})
+    missing = [n for n in ("kpis", "frictions", "voice") if n not in have]
+    have.update(run_analyses(ctx, missing))
+    return journey_canvas(ctx.map, canvas_input(have, ctx.map, persona), lang)
+
+
+# -- HTML pieces --------------------------------------------------------------------------
+
+
+def figure_html(fig: go.Figure) -> Markup:
+    """A Plotly figure as a ``<div>`` that uses the page's one inline plotly.js."""
+    return Markup(
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            config={"displaylogo": False, "responsive": True},
+            default_width="100%",
+            default_height=f"{int(fig.layout.height or 420)}px",
+        )
+    )
+
+
+@dataclass
+class Column:
+    """How one column of a table is shown: source column, header key, kind of value."""
+
+    name: str
+    header: str
+    kind: str = "text"  # text, label, int, pct, float, signed, duration, money
+
+
+def table_html(
+    frame: pd.DataFrame,
+    columns: list[Column],
+    lang: str,
+    labels: Callable[[object], str] = str,
+    max_rows: int = 12,
+    values: dict[str, Callable[[object], str]] | None = None,
+) -> Markup:
+    """A small, formatted HTML table of ``frame`` (only ``columns`` that exist)."""
+    columns = [c for c in columns if c.name in frame.columns]
+    values = values or {}
+    shown = frame.head(max_rows)
+
+    def cell(column: Column, value: object) -> str:
+        if column.name in values:
+            return html.escape(values[column.name](value))
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return "–"
+        kind = column.kind
+        if kind == "label":
+            return html.escape(labels(value))
+        if kind == "int":
+            return number(value, lang)
+        if kind == "pct":
+            return pct(value, lang)
+        if kind == "float":
+            return number(value, lang, 1)
+        if kind == "money":
+            return number(value, lang, 0)
+        if kind == "signed":
+            return f"{float(value):+.0f}"
+        if kind == "duration":
+            return duration(value, lang)
+        return html.escape(str(value))
+
+    numeric = {"int", "pct", "float", "money", "signed", "duration"}
+    head = "".join(
+        f'<th class="{"num" if c.kind in numeric else ""}">{html.escape(t(c.header, lang))}</th>'
+        for c in columns
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"num" if c.kind in numeric else ""}">{cell(c, row[c.name])}</td>'
+            for c in columns
+        )
+        + "</tr>"
+        for _, row in shown.iterrows()
+    )
+    more = (
+        f'<p class="more">{html.escape(t("report.more_rows", lang, shown=len(shown), total=len(frame)))}</p>'
+        if len(frame) > len(shown)
+        else ""
+    )
+    return Markup(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}")
+
+
+@dataclass
+class Section:
+    """One section of the report: heading, explanation, blocks of HTML, notes or an error."""
+
+    key: str
+    heading: str
+    explanation: str = ""
+    blocks: list[Markup] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _reason(failure: Exception) -> str:
+    text = str(failure).strip() or type(failure).__name__
+    return (
+        text
+        if isinstance(failure, (ParcoursError, LookupError))
+        else f"{type(failure).__name__}: {text}"
+    )
+
+
+# -- sections -----------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, ctx: Context, results: dict[str, Result | Exception], lang: str):
+        self.ctx, self.results, self.lang = ctx, results, lang
+        self.jm = ctx.map
+        self.label = charts.Labels(self.jm, lang)
+
+    def result(self, name: str) -> Result:
+        found = self.results.get(name)
+        if found is None:
+            raise LookupError(f"the analysis '{name}' did not run")
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def section(self, key: str, make: Callable[[Section], None]) -> Section:
+        section = Section(key, t(f"section.{key}", self.lang), t(f"explain.{key}", self.lang))
+        try:
+            make(section)
+        except Exception as failure:  # noqa: BLE001 - a section fails alone, visibly
+            if os.environ.get("PARCOURS_DEBUG"):
+                traceback.print_exc()
+            section.blocks, section.error = [], _reason(failure)
+        return section
+
+    def table(self, frame: pd.DataFrame, columns: list[Column], **kw: Any) -> Markup:
+        return table_html(frame, columns, self.lang, self.label, **kw)
+
+    # each section ----------------------------------------------------------------------
+
+    def frictions(self, s: Section) -> None:
+        r = self.result("frictions")
+        s.notes = r.notes
+        ranked = r.table
+        if "score" in ranked.columns:
+            ranked = ranked[ranked.score.fillna(0) > 0]
+        s.blocks.append(
+            self.table(
+                ranked,
+                [
+                    Column("rank", "col.rank", "int"),
+                    Column("id", "col.touchpoint", "label"),
+                    Column("status", "col.status"),
+                    Column("signal", "col.signal"),
+                    Column("score", "col.score", "float"),
+                    Column("explanation", "col.explanation"),
+                ],
+                max_rows=TOP_FRICTIONS,
+                values={
+                    "status": lambda v: t(f"status.{v}", self.lang),
+                    "signal": lambda v: t(f"signal.{v}", self.lang) if isinstance(v, str) else "–",
+                },
+            )
+        )
+
+    def canvas(self, s: Section) -> None:
+        canvas = journey_canvas(self.jm, canvas_input(self.results, self.jm), self.lang)
+        s.blocks.append(Markup(f'<div class="canvas">{canvas.svg}</div>'))
+
+    def funnel(self, s: Section) -> None:
+        r = self.result("funnel")
+        s.explanation = t("explain.funnel", self.lang, window=r.params.get("window", ""))
+        s.notes = r.notes
+        s.blocks.append(figure_html(charts.funnel_chart(r, self.jm, self.lang)))
+
+    def paths(self, s: Section) -> None:
+        r = self.result("paths")
+        nonlinear = r.summary.get("non-linear")
+        s.explanation = t(
+            "explain.paths",
+            self.lang,
+            nonlinear=pct(nonlinear, self.lang) if nonlinear is not None else "–",
+        )
+        s.notes = r.notes
+        s.blocks.append(figure_html(charts.paths_sankey(r, self.jm, self.lang, max_links=45)))
+        s.blocks.append(
+            self.table(
+                r.table,
+                [
+                    Column("path", "col.path"),
+                    Column("journeys", "col.journeys", "int"),
+                    Column("share", "col.share", "pct"),
+                    Column("conversion_rate", "col.conversion", "pct"),
+                ],
+                max_rows=10,
+                values={"path": lambda v: " › ".join(self.label(p) for p in str(v).split(" > "))},
+            )
+        )
+
+    def process(self, s: Section) -> None:
+        r = self.result("process")
+        s.notes = r.notes
+        s.blocks.append(figure_html(charts.process_map(r, self.jm, self.lang, max_edges=40)))
+
+    def conformance(self, s: Section) -> None:
+        r = self.result("conformance")
+        s.notes = r.notes
+        s.blocks.append(figure_html(charts.conformance_fitness(r, self.lang)))
+        s.blocks.append(
+            self.table(
+                r.table,
+                [
+                    Column("kind", "col.kind"),
+                    Column("source", "col.from", "label"),
+                    Column("target", "col.to", "label"),
+                    Column("occurrences", "col.occurrences", "int"),
+                    Column("journeys", "col.journeys", "int"),
+                    Column("share", "col.share", "pct"),
+                ],
+                max_rows=8,
+                values={"kind": lambda v: t(f"kind.{v}", self.lang)},
+            )
+        )
+
+    def channels(self, s: Section) -> None:
+        r = self.result("channels")
+        s.notes = r.notes
+        s.blocks.append(figure_html(charts.channel_mix(r, self.jm, self.lang)))
+        for name, columns in (
+            ("patterns", [Column("pattern", "col.pattern"), Column("journeys", "col.journeys", "int"),
+                          Column("persons", "col.persons", "int")]),
+            ("levels", [Column("level", "col.level"), Column("persons", "col.persons", "int"),
+                        Column("share", "col.share", "pct"), Column("definition", "col.definition")]),
+        ):  # fmt: skip
+            if name in r.tables:
+                s.blocks.append(self.table(r.tables[name], columns))
+
+    def attribution(self, s: Section) -> None:
+        r = self.result("attribution")
+        level = str(r.params.get("level", "channel"))
+        word = {"fr": {"channel": "canal", "touchpoint": "point de contact"}}.get(self.lang, {})
+        s.explanation = t("explain.attribution", self.lang, level=word.get(level, level))
+        s.notes = r.notes
+        s.blocks.append(figure_html(charts.attribution_bars(r, self.jm, self.lang)))
+
+    def voice(self, s: Section) -> None:
+        r = self.result("voice")
+        if not r.summary.get("answers"):
+            raise LookupError(t("voice.no_feedback", self.lang))
+        s.notes = r.notes
+        s.blocks.append(figure_html(charts.nps_by_stage(r, self.jm, self.lang)))
+        if "emotion_curve" in r.tables:
+            s.blocks.append(
+                Markup(f"<p class='explain'>{html.escape(t('explain.emotion', self.lang))}</p>")
+            )
+            s.blocks.append(figure_html(charts.emotion_curve(r, self.jm, self.lang)))
+        themes = r.tables.get("themes")
+        if themes is not None and len(themes):
+            s.blocks.append(
+                Markup(f"<p class='explain'>{html.escape(t('explain.themes', self.lang))}</p>")
+            )
+            s.blocks.append(
+                self.table(
+                    themes,
+                    [
+                        Column("theme", "col.theme"),
+                        Column("keywords", "col.keywords"),
+                        Column("verbatims", "col.verbatims", "int"),
+                        Column("example", "col.example"),
+                    ],
+                    max_rows=6,
+                )
+            )
+
+    def retention(self, s: Section) -> None:
+        r = self.result("retention")
+        s.notes = r.notes
+        s.blocks.append(figure_html(charts.retention_heatmap(r, self.lang)))
+        s.blocks.append(
+            Markup(f"<p class='explain'>{html.escape(t('explain.rfm', self.lang))}</p>")
+        )
+        s.blocks.append(
+            self.table(
+                r.table,
+                [
+                    Column("segment", "col.segment"),
+                    Column("persons", "col.persons", "int"),
+                    Column("share", "col.share", "pct"),
+                    Column("revenue", "col.revenue", "money"),
+                    Column("clv", "col.clv", "money"),
+                ],
+                values=_segment_titles(r),
+            )
+        )
+
+    def personas(self, s: Section) -> None:
+        r = self.result("personas")
+        s.notes = r.notes
+        s.blocks.append(
+            self.table(
+                r.table,
+                [
+                    Column("title", "col.persona"),
+                    Column("persons", "col.persons", "int"),
+                    Column("share", "col.share", "pct"),
+                    Column("conversion", "col.conversion", "pct"),
+                    Column("revenue_per_person", "col.revenue_per_person", "money"),
+                    Column("main_channel", "col.main_channel", "label"),
+                ],
+                values={
+                    "title": lambda v: (
+                        str(v) if isinstance(v, str) and v else t("label.no_persona", self.lang)
+                    )
+                },
+            )
+        )
+        clusters = r.tables.get("clusters")
+        if clusters is not None and len(clusters):
+            s.blocks.append(
+                self.table(
+                    clusters,
+                    [
+                        Column("cluster", "col.cluster"),
+                        Column("persons", "col.persons", "int"),
+                        Column("share", "col.share", "pct"),
+                        Column("description", "col.description"),
+                    ],
+                )
+            )
+
+    # summary -----------------------------------------------------------------------------
+
+    def summary(self) -> list[tuple[str, str]]:
+        lang, figures = self.lang, []
+
+        def get(name: str) -> Result | None:
+            found = self.results.get(name)
+            return found if isinstance(found, Result) else None
+
+        channels, paths, kpis = get("channels"), get("paths"), get("kpis")
+        voice, retention, frictions = get("voice"), get("retention"), get("frictions")
+        if channels and "persons" in channels.summary:
+            figures.append((t("summary.persons", lang), number(channels.summary["persons"], lang)))
+        journeys = (channels or paths).summary.get("journeys") if (channels or paths) else None
+        if journeys is not None:
+            figures.append((t("summary.journeys", lang), number(journeys, lang)))
+            converted = channels.summary.get("converted journeys") if channels else None
+            if converted is not None and journeys:
+                figures.append((t("summary.conversion", lang), pct(converted / journeys, lang)))
+        if kpis and "goals measured" in kpis.summary:
+            figures.append(
+                (
+                    t("summary.goals", lang),
+                    f"{kpis.summary['goals met']} / {kpis.summary['goals measured']}",
+                )
+            )
+        if voice and voice.summary.get("NPS") is not None and not pd.isna(voice.summary["NPS"]):
+            figures.append((t("summary.nps", lang), f"{float(voice.summary['NPS']):+.0f}"))
+        if retention and "repeat purchase rate" in retention.summary:
+            figures.append(
+                (t("summary.repeat", lang), pct(retention.summary["repeat purchase rate"], lang))
+            )
+        if frictions is not None and len(frictions.table):
+            figures.append(
+                (t("summary.top_friction", lang), self.label(frictions.table.iloc[0]["id"]))
+            )
+        return figures
+
+
+def _segment_titles(r: Result) -> dict[str, Callable[[object], str]]:
+    segments = r.tables.get("segments")
+    if segments is None or "title" not in segments.columns:
+        return {}
+    titles = dict(zip(segments.segment, segments.title, strict=False))
+    return {"segment": lambda v: str(titles.get(v, v))}
+
+
+_ENV = Environment(
+    loader=PackageLoader("parcours.render", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def build_report(
+    ctx: Context,
+    lang: str | None = None,
+    results: dict[str, Result | Exception] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> str:
+    """The report of ``ctx`` as one self-contained HTML page (no network needed to view it).
+
+    lang: fr or en (default: the context's, i.e. the map's). results: analyses already run
+    (name -> Result or the exception it raised); the missing ones are run with DEFAULTS.
+    """
+    from plotly.offline import get_plotlyjs
+
+    lang = lang_of(lang or ctx.language)
+    ctx = _with_lang(ctx, lang)
+    have = dict(results or {})
+    have.update(run_analyses(ctx, [n for n in DEFAULTS if n not in have], on_progress))
+    builder = _Builder(ctx, have, lang)
+    sections = [builder.section(key, getattr(builder, key)) for key in SECTIONS]
+    size = next(
+        (
+            r.summary.get("journeys")
+            for r in have.values()
+            if isinstance(r, Result) and "journeys" in r.summary
+        ),
+        None,
+    )
+    persons = next(
+        (
+            r.summary.get("persons")
+            for r in have.values()
+            if isinstance(r, Result) and "persons" in r.summary
+        ),
+        None,
+    )
+    template = _ENV.get_template("report.html.j2")
+    return template.render(
+        lang=lang,
+        title=ctx.map.title_of(lang),
+        report_title=t("report.title", lang),
+        description=ctx.map.description and _text(ctx.map.description, lang),
+        generated=t(
+            "report.generated",
+            lang,
+            date=dt.date.today().isoformat(),
+            persons=number(persons, lang),
+            journeys=number(size, lang),
+        ),
+        summary_heading=t("section.summary", lang),
+        summary_text=t("explain.summary", lang),
+        figures=builder.summary(),
+        sections=sections,
+        contents=t("report.contents", lang),
+        unavailable=t("report.unavailable", lang),
+        details=t("report.details", lang),
+        plotly_js=Markup(get_plotlyjs()),
+    )
+
+
+def _text(value: Any, lang: str) -> str:
+    from parcours.maps import text_of
+
+    return text_of(value, lang)
+
+
+# -- files: HTML, PDF, PNG ----------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    """The Chromium to print with: $PARCOURS_CHROMIUM, else a system Chromium or Chrome."""
+    configured = os.environ.get("PARCOURS_CHROMIUM")
+    if configured:
+        return configured if Path(configured).exists() else None
+    for path in CHROMIUM_PATHS:
+        if Path(path).exists():
+            return path
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _browser_page(html_text: str, width: int, action: Callable[[Any], None]) -> None:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as missing:
+        raise ParcoursError(
+            "printing to PDF or PNG needs the Python package playwright: "
+            "`pip install playwright` (no browser download: parcours uses the system Chromium)"
+        ) from missing
+    executable = find_chromium()
+    if executable is None:
+        raise ParcoursError(
+            "printing to PDF or PNG needs Chromium: install it (e.g. `apt-get install chromium`) "
+            "or set PARCOURS_CHROMIUM to a Chromium or Chrome executable; searched "
+            + ", ".join(CHROMIUM_PATHS)
+        )
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.set_content(html_text, wait_until="load")
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.plotly-graph-div')]"
+                ".every(d => d.classList.contains('js-plotly-plot') && d.querySelector('.main-svg'))",
+                timeout=60_000,
+            )
+            action(page)
+        finally:
+            browser.close()
+
+
+def html_to_pdf(html_text: str, path: str | Path) -> Path:
+    """Print an HTML page to PDF with headless Chromium through Playwright; page sizes come
+    from the page's CSS (the report: A4 landscape, its journey map on an A3 portrait page)."""
+    path = Path(path)
+    _browser_page(
+        html_text,
+        PDF_WIDTH_PX,
+        lambda page: page.pdf(path=str(path), print_background=True, prefer_css_page_size=True),
+    )
+    return path
+
+
+def screenshot(html_text: str, path: str | Path, width: int = 1280) -> Path:
+    """A full-page PNG of an HTML page, taken with headless Chromium through Playwright."""
+    path = Path(path)
+    _browser_page(html_text, width, lambda page: page.screenshot(path=str(path), full_page=True))
+    return path
+
+
+REPORT_FORMATS = (".html", ".htm", ".pdf", ".png")
+
+
+def write_report(
+    ctx: Context,
+    path: str | Path,
+    lang: str | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Write the report; the format comes from the suffix: .html, .pdf or .png (full page)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in REPORT_FORMATS:
+        raise InputError(f"{path}: unknown report format '{suffix}'; allowed: .html, .pdf, .png")
+    page = build_report(ctx, lang, on_progress=on_progress)
+    if suffix in (".html", ".htm"):
+        path.write_text(page, encoding="utf-8")
+    elif suffix == ".pdf":
+        html_to_pdf(page, path)
+    else:
+        screenshot(page, path)
+    return path
+
+
+MAP_FORMATS = (".html", ".htm", ".svg", ".png", ".pdf")
+
+
+def write_map(
+    ctx: Context, path: str | Path, persona: str | None = None, lang: str | None = None
+) -> Path:
+    """Write the measured journey map canvas: .html, .svg, .png or .pdf."""
+    path = Path(path)
+    if path.suffix.lower() not in MAP_FORMATS:
+        raise InputError(
+            f"{path}: unknown map format '{path.suffix}'; allowed: .html, .svg, .png, .pdf"
+        )
+    return canvas_for(ctx, persona=persona, lang=lang).save(path)

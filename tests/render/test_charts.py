@@ -1,0 +1,327 @@
+"""Charts built from small hand-made results (the documented columns of each analysis), so
+each trace can be checked against the numbers that went in."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from parcours.analyses import Result
+from parcours.errors import InputError
+from parcours.maps import JourneyMap
+from parcours.render import charts
+
+MAP = JourneyMap.loads(
+    """
+map: mini
+lang: fr
+title: {fr: Mini, en: Mini}
+stages:
+  - {id: decouverte, title: {fr: Découverte, en: Discovery}}
+  - {id: consideration, title: {fr: Considération, en: Consideration}}
+  - {id: decision, title: {fr: Décision, en: Decision}}
+channels: [web, magasin]
+touchpoints:
+  - {id: pub, title: {fr: Publicité, en: Ad}, stage: decouverte, channel: web, match: {event: ad}}
+  - {id: fiche, title: {fr: Fiche produit, en: Product page}, stage: consideration, channel: web, match: {event: view}}
+  - {id: panier, title: {fr: Panier, en: Cart}, stage: decision, channel: web, match: {event: cart}}
+  - {id: achat, title: {fr: Achat, en: Purchase}, stage: decision, channel: magasin, match: {event: purchase}}
+conversion: {event: purchase}
+"""
+)
+
+
+def test_funnel_bars_are_persons_and_drop_offs_with_median_times():
+    table = pd.DataFrame(
+        {
+            "step": [1, 2, 3],
+            "name": ["fiche", "panier", "purchase"],
+            "persons": [100, 40, 10],
+            "conversion": [1.0, 0.4, 0.1],
+            "from_previous": [1.0, 0.4, 0.25],
+            "drop_off": [0, 60, 30],
+            "drop_off_rate": [0.0, 0.6, 0.75],
+            "avg_time_s": [math.nan, 300.0, 7200.0],
+            "median_time_s": [math.nan, 120.0, 5400.0],
+        }
+    )
+    fig = charts.funnel_chart(Result("funnel", "Funnel", table, {"window": "14d"}), MAP, "en")
+    persons, lost = fig.data
+    assert list(persons.y) == [100, 40, 10] and list(lost.y) == [0, 60, 30]
+    assert fig.layout.barmode == "stack"  # persons + lost at step k = persons at step k-1
+    assert "Product page" in persons.x[0] and "Conversion (purchase)" in persons.x[2]
+    assert "median 2 min" in persons.x[1] and "median 1.5 h" in persons.x[2]
+    assert "median" not in persons.x[0]
+
+
+def test_funnel_breakdown_draws_one_bar_series_per_value():
+    table = pd.DataFrame(
+        {
+            "breakdown": ["web", "web", "app", "app"],
+            "step": [1, 2, 1, 2],
+            "name": ["fiche", "panier"] * 2,
+            "persons": [10, 4, 6, 3],
+            "conversion": [1.0, 0.4, 1.0, 0.5],
+            "drop_off": [0, 6, 0, 3],
+            "drop_off_rate": [0, 0.6, 0, 0.5],
+            "median_time_s": [math.nan, 60.0, math.nan, 30.0],
+        }
+    )
+    fig = charts.funnel_chart(Result("funnel", "Funnel", table), MAP, "fr")
+    assert [tr.name for tr in fig.data] == ["web", "app"]
+    assert list(fig.data[1].y) == [6, 3]
+
+
+def test_sankey_links_equal_the_flows_and_nodes_are_values_at_a_step():
+    flows = pd.DataFrame(
+        {
+            "step": [1, 1, 2, 2],
+            "source": ["pub", "fiche", "fiche", "fiche"],
+            "target": ["fiche", "panier", "panier", "achat"],
+            "journeys": [50, 20, 30, 5],
+        }
+    )
+    fig = charts.paths_sankey(
+        Result("paths", "Paths", pd.DataFrame(), tables={"flows": flows}), MAP, "fr"
+    )
+    sankey = fig.data[0]
+    labels = list(sankey.node.label)
+    links = {
+        (labels[s], labels[t], v)
+        for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value, strict=True)
+    }
+    assert links == {
+        ("Publicité", "Fiche produit", 50),
+        ("Fiche produit", "Panier", 20),
+        ("Fiche produit", "Panier", 30),
+        ("Fiche produit", "Achat", 5),
+    }
+    assert sorted(sankey.link.value) == sorted(flows.journeys)
+    # "fiche" at step 1 and at step 2 are two nodes: a value is a node per step.
+    assert labels.count("Fiche produit") == 2 and labels.count("Panier") == 2
+
+
+def test_sankey_keeps_the_most_frequent_links():
+    flows = pd.DataFrame(
+        {"step": [1] * 5, "source": list("abcde"), "target": ["z"] * 5, "journeys": [5, 1, 4, 2, 3]}
+    )
+    fig = charts.paths_sankey(
+        Result("paths", "Paths", pd.DataFrame(), tables={"flows": flows}), max_links=3
+    )
+    assert sorted(fig.data[0].link.value) == [3, 4, 5]
+    with pytest.raises(InputError, match="max_links"):
+        charts.paths_sankey(
+            Result("paths", "Paths", pd.DataFrame(), tables={"flows": flows}), max_links=0
+        )
+
+
+def process_result() -> Result:
+    edges = pd.DataFrame(
+        {
+            "source": ["pub", "fiche", "fiche", "panier", "fiche", "panier"],
+            "target": ["fiche", "panier", "fiche", "achat", "achat", "fiche"],
+            "frequency": [80, 40, 25, 20, 10, 5],
+            "share": [1.0, 0.53, 0.33, 0.8, 0.13, 0.2],
+            "mean_time_s": [60.0, 600.0, 30.0, 3600.0, 86400.0, 200.0],
+            "median_time_s": [50.0, 500.0, 20.0, 3000.0, 80000.0, 150.0],
+        }
+    )
+    nodes = pd.DataFrame(
+        {
+            "touchpoint": ["fiche", "pub", "panier", "achat"],
+            "events": [150, 80, 45, 30],
+            "journeys": [80, 80, 40, 30],
+            "starts": [0, 80, 0, 0],
+            "ends": [20, 0, 15, 30],
+        }
+    )
+    return Result("process", "Process", edges, {"level": "touchpoint"}, tables={"nodes": nodes})
+
+
+def test_process_map_one_edge_trace_per_edge_width_by_frequency_colour_by_time():
+    fig = charts.process_map(process_result(), MAP, "en")
+    edges = charts.edge_traces(fig)
+    assert len(edges) == 6
+    pairs = [(tr.meta["source"], tr.meta["target"]) for tr in edges]
+    assert pairs == [
+        ("pub", "fiche"),
+        ("fiche", "panier"),
+        ("fiche", "fiche"),
+        ("panier", "achat"),
+        ("fiche", "achat"),
+        ("panier", "fiche"),
+    ]
+    widths = [tr.line.width for tr in edges]
+    assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1]
+    # Slowest transition (fiche -> achat, 80000 s) is drawn darker than the fastest (20 s).
+    colour = {(tr.meta["source"], tr.meta["target"]): tr.line.color for tr in edges}
+
+    def lightness(rgb: str) -> int:
+        return sum(int(v) for v in rgb[rgb.index("(") + 1 : -1].split(","))
+
+    assert lightness(colour[("fiche", "achat")]) < lightness(colour[("fiche", "fiche")])
+    # Every edge ends in an arrow marker at its last point only.
+    assert all(list(tr.marker.size)[:-1] == [0] * (len(tr.x) - 1) for tr in edges)
+
+
+def test_process_map_lays_out_left_to_right_by_the_maps_stages():
+    fig = charts.process_map(process_result(), MAP, "en")
+    nodes = next(tr for tr in fig.data if tr.meta == {"kind": "nodes"})
+    x = dict(zip(nodes.text, nodes.x, strict=True))
+    assert x["Ad"] < x["Product page"] < x["Cart"] == x["Purchase"]
+    # Node size grows with the events of the activity.
+    size = dict(zip(nodes.text, nodes.marker.size, strict=True))
+    assert size["Product page"] > size["Ad"] > size["Cart"] > size["Purchase"]
+
+
+def test_process_map_without_a_map_uses_depth_from_the_starts():
+    result = process_result()
+    result.params = {"level": "event"}
+    fig = charts.process_map(result, None, "en")
+    nodes = next(tr for tr in fig.data if tr.meta == {"kind": "nodes"})
+    x = dict(zip(nodes.text, nodes.x, strict=True))
+    assert x["pub"] < x["fiche"] < x["panier"]
+    assert x["achat"] == x["panier"]  # both one step after fiche
+
+
+def test_process_map_keeps_the_most_frequent_edges():
+    fig = charts.process_map(process_result(), MAP, "en", max_edges=2)
+    assert [tr.meta["frequency"] for tr in charts.edge_traces(fig)] == [80, 40]
+
+
+def test_attribution_one_bar_series_per_model_summing_to_the_conversions():
+    table = pd.DataFrame(
+        {
+            "channel": ["web", "magasin", "email"],
+            "first_touch": [6.0, 2.0, 2.0],
+            "last_touch": [2.0, 8.0, 0.0],
+            "markov": [4.0, 4.5, 1.5],
+        }
+    )
+    result = Result(
+        "attribution",
+        "Attribution",
+        table,
+        {"level": "channel", "models": ["first_touch", "last_touch", "markov"]},
+    )
+    fig = charts.attribution_bars(result, MAP, "fr")
+    assert [tr.name for tr in fig.data] == ["premier contact", "dernier contact", "Markov"]
+    assert all(sum(tr.y) == pytest.approx(10.0) for tr in fig.data)
+    assert fig.data[0].x[0] == "magasin"  # most credit first (mean over models)
+
+
+def test_retention_heatmap_cells_are_the_cohort_shares():
+    cohorts = pd.DataFrame(
+        {
+            "cohort": ["2026-01", "2026-02"],
+            "persons": [100, 50],
+            "m0": [1.0, 1.0],
+            "m1": [0.3, 0.2],
+            "m2": [0.1, math.nan],
+        }
+    )
+    fig = charts.retention_heatmap(
+        Result("retention", "Retention", pd.DataFrame(), tables={"cohorts": cohorts}), "en"
+    )
+    heat = fig.data[0]
+    assert [list(row) for row in heat.z][0] == [1.0, 0.3, 0.1]
+    assert math.isnan(heat.z[1][2]) and heat.text[1][2] == ""
+    assert heat.zmax == pytest.approx(0.3)  # month 0 (always 100%) does not wash out the rest
+    assert list(heat.y) == ["2026-01 (100)", "2026-02 (50)"]
+
+
+def voice_result() -> Result:
+    table = pd.DataFrame(
+        {
+            "level": ["touchpoint", "stage", "stage"],
+            "id": ["achat", "decision", "decouverte"],
+            "stage": ["decision", "decision", "decouverte"],
+            "answers": [10, 10, 20],
+            "nps": [math.nan, 20.0, -10.0],
+            "nps_low": [math.nan, 5.0, -30.0],
+            "nps_high": [math.nan, 35.0, 10.0],
+            "csat": [0.8, 0.8, math.nan],
+            "csat_low": [0.6, 0.6, math.nan],
+            "csat_high": [0.9, 0.9, math.nan],
+            "ces": [math.nan] * 3,
+            "ces_low": [math.nan] * 3,
+            "ces_high": [math.nan] * 3,
+        }
+    )
+    curve = pd.DataFrame(
+        {
+            "stage": ["decouverte", "consideration", "decision"],
+            "designed_value": [1.0, 0.0, 0.0],
+            "measured": [-0.2, math.nan, 0.4],
+        }
+    )
+    return Result("voice", "Voice", table, tables={"emotion_curve": curve})
+
+
+def test_nps_by_stage_in_map_order_with_intervals_and_no_answer_marked():
+    fig = charts.nps_by_stage(voice_result(), MAP, "en")
+    nps = next(tr for tr in fig.data if tr.meta["metric"] == "nps")
+    assert list(nps.x) == ["Discovery", "Consideration", "Decision"]
+    assert list(nps.y)[0] == -10.0 and math.isnan(nps.y[1]) and nps.y[2] == 20.0
+    assert list(nps.error_y.array) == [20.0, 0.0, 15.0]
+    assert list(nps.error_y.arrayminus) == [20.0, 0.0, 15.0]
+    assert nps.marker.color[0] != nps.marker.color[2]  # negative red, positive green
+    # CSAT has answers (panel drawn), CES has none (panel left out).
+    assert {tr.meta["metric"] for tr in fig.data} == {"nps", "csat"}
+    assert "no answer" in [a.text for a in fig.layout.annotations]
+
+
+def test_nps_by_stage_needs_stage_rows():
+    result = voice_result()
+    result.table = result.table[result.table.level == "touchpoint"]
+    with pytest.raises(InputError, match="level stage or both"):
+        charts.nps_by_stage(result, MAP)
+
+
+def test_emotion_curve_draws_designed_and_measured():
+    fig = charts.emotion_curve(voice_result(), MAP, "fr")
+    designed, measured = fig.data
+    assert list(designed.y) == [1.0, 0.0, 0.0] and measured.y[0] == -0.2
+    assert (designed.name, measured.name) == ("prévue", "mesurée")
+
+
+def test_channel_mix_stacks_shares_per_stage():
+    table = pd.DataFrame(
+        {
+            "stage": ["decouverte", "decouverte", "decision"],
+            "channel": ["web", "magasin", "magasin"],
+            "events": [30, 10, 5],
+            "share_events": [0.75, 0.25, 1.0],
+        }
+    )
+    fig = charts.channel_mix(Result("channels", "Channels", table), MAP, "en")
+    by_channel = {tr.name: list(tr.y) for tr in fig.data}
+    assert by_channel == {"web": [0.75, 0.0], "magasin": [0.25, 1.0]}
+
+
+def test_conformance_fitness_bars():
+    fitness = pd.DataFrame(
+        {"fitness": ["1 (fits)", "0.5-0.75"], "journeys": [30, 10], "share": [0.75, 0.25]}
+    )
+    fig = charts.conformance_fitness(
+        Result("conformance", "Conformance", pd.DataFrame(), tables={"fitness": fitness}), "en"
+    )
+    assert list(fig.data[0].y) == [0.75, 0.25]
+
+
+def test_a_chart_refuses_the_result_of_another_analysis():
+    with pytest.raises(InputError, match="expects a result of the 'funnel' analysis, got 'paths'"):
+        charts.funnel_chart(Result("paths", "Paths", pd.DataFrame()))
+    with pytest.raises(InputError, match="no table 'flows'"):
+        charts.paths_sankey(Result("paths", "Paths", pd.DataFrame()))
+
+
+def test_real_results_of_the_demo_draw(demo_ws, demo_map):
+    process = demo_ws.process(map=demo_map)
+    fig = charts.process_map(process, demo_map, "fr", max_edges=30)
+    assert len(charts.edge_traces(fig)) == min(30, len(process.table))
+    paths = demo_ws.paths(map=demo_map)
+    sankey = charts.paths_sankey(paths, demo_map, max_links=1000).data[0]
+    assert sum(sankey.link.value) == paths.tables["flows"].journeys.sum()

@@ -1,0 +1,177 @@
+"""The report on the demo workspace: one offline HTML file holding the canvas and every
+section, frictions first; a failing analysis shows a box, not a crash; PDF through Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from parcours.errors import InputError
+from parcours.maps import JourneyMap
+from parcours.render.i18n import t
+from parcours.render.report import (
+    SECTIONS,
+    build_report,
+    canvas_for,
+    default_funnel_steps,
+    find_chromium,
+    html_to_pdf,
+    run_analyses,
+)
+
+EXTERNAL = re.compile(
+    r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(scope="module")
+def demo_results(demo_ws, demo_map):
+    return run_analyses(demo_ws.context(demo_map))
+
+
+@pytest.fixture(scope="module")
+def report_fr(demo_ws, demo_map, demo_results):
+    return build_report(demo_ws.context(demo_map), "fr", results=demo_results)
+
+
+def test_every_analysis_of_the_report_runs_on_the_demo(demo_results):
+    failed = {name: repr(r) for name, r in demo_results.items() if isinstance(r, Exception)}
+    assert failed == {}
+
+
+def test_report_is_one_offline_file(report_fr):
+    assert report_fr.startswith("<!doctype html>")
+    assert EXTERNAL.search(report_fr) is None
+    from plotly.offline import get_plotlyjs
+
+    head = get_plotlyjs()[:200]
+    assert report_fr.count(head) == 1  # plotly.js inlined exactly once
+    assert report_fr.count('<script type="text/javascript">') >= 1
+    assert report_fr.count("Plotly.newPlot") >= 8  # one call per chart, all using it
+
+
+def test_report_holds_the_canvas_and_every_section_frictions_first(report_fr, demo_map):
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in report_fr
+    assert 'class="touchpoint" data-id="paiement_web"' in report_fr
+    for key in SECTIONS:
+        assert f'<section id="{key}"' in report_fr
+        assert f"<h2>{t(f'section.{key}', 'fr')}</h2>" in report_fr
+    positions = [report_fr.index(f'<section id="{key}"') for key in ("summary", *SECTIONS)]
+    assert positions == sorted(positions)
+    assert report_fr.index('id="frictions"') < report_fr.index('id="canvas"')
+    assert t("report.unavailable", "fr") not in report_fr  # nothing failed on the demo
+    # The planted frictions are named at the top: the landing page (bounces), paiement_web.
+    top = report_fr[report_fr.index('id="frictions"') : report_fr.index('id="canvas"')]
+    assert "atterrissage et accueil du site" in top
+    assert "Paiement en ligne" in top
+    assert demo_map.title_of("fr") in report_fr
+
+
+def test_report_follows_the_language(demo_ws, demo_map, demo_results):
+    page = build_report(demo_ws.context(demo_map), "en", results=demo_results)
+    assert '<html lang="en">' in page
+    for key in SECTIONS:
+        assert f"<h2>{t(f'section.{key}', 'en')}</h2>" in page
+    assert demo_map.title_of("en") in page
+
+
+def test_a_failing_analysis_shows_a_box_and_the_rest_stays(demo_ws, demo_map, demo_results):
+    broken = dict(demo_results)
+    broken["funnel"] = InputError("funnel: step 'nowhere' is not a touchpoint, stage or event")
+    broken["retention"] = ZeroDivisionError("division by zero")
+    page = build_report(demo_ws.context(demo_map), "en", results=broken)
+    funnel = page[page.index('<section id="funnel"') : page.index('<section id="paths"')]
+    assert "Not available:" in funnel and "step &#39;nowhere&#39;" in funnel
+    retention = page[page.index('<section id="retention"') : page.index('<section id="personas"')]
+    assert "Not available:" in retention and "ZeroDivisionError: division by zero" in retention
+    assert page.count("Not available:") == 2
+    assert "js-plotly-plot" not in funnel and 'class="plotly-graph-div"' not in funnel
+
+
+def test_report_on_events_alone_says_what_is_missing(ws):
+    ws.ingest_events(
+        pd.DataFrame(
+            {
+                "customer_id": ["ana", "ana", "ana", "bob", "bob", "bob"],
+                "ts": pd.to_datetime(
+                    ["2026-03-01 10:00", "2026-03-01 10:05", "2026-03-01 10:20"]
+                    + ["2026-03-02 09:00", "2026-03-02 09:10", "2026-03-02 09:12"],
+                    utc=True,
+                ),
+                "channel": "web",
+                "event": ["view", "cart", "purchase", "view", "cart", "view"],
+            }
+        )
+    )
+    jm = JourneyMap.loads(
+        "{map: m, title: M, channels: [web], conversion: {event: purchase}, "
+        "stages: [{id: consideration, title: C}, {id: decision, title: D}], "
+        "flow: [[consideration, decision]], touchpoints: ["
+        "{id: vue, stage: consideration, channel: web, match: {event: view}}, "
+        "{id: panier, stage: decision, channel: web, match: {event: cart}}, "
+        "{id: achat, stage: decision, channel: web, match: {event: purchase}}]}"
+    )
+    page = build_report(ws.context(jm), "en")
+    voice = page[page.index('<section id="voice"') : page.index('<section id="retention"')]
+    assert "Not available:</b> no survey answer in the workspace" in voice
+    funnel = page[page.index('<section id="funnel"') : page.index('<section id="paths"')]
+    assert "Not available" not in funnel and "plotly-graph-div" in funnel
+    assert all(f'<section id="{key}"' in page for key in SECTIONS)
+
+
+def test_default_funnel_goes_through_the_stages_to_the_conversion(demo_map):
+    assert default_funnel_steps(demo_map) == ["decouverte", "consideration", "decision", "purchase"]
+
+
+def test_canvas_for_draws_measured_figures_frictions_and_persona(demo_ws, demo_map, demo_results):
+    ctx = demo_ws.context(demo_map)
+    canvas = canvas_for(ctx, persona="ropo", lang="fr", results=demo_results)
+    assert "portée" in canvas.svg and "conversion" in canvas.svg
+    explanation = demo_results["frictions"].table.iloc[0].explanation
+    assert explanation[:40].replace("'", "&#x27;") in canvas.svg
+    assert "Julien, 38 ans" in canvas.svg
+    with pytest.raises(InputError, match="allowed: digital_native, store_loyalist, ropo"):
+        canvas_for(ctx, persona="nobody", results=demo_results)
+
+
+def _browser_or_skip() -> None:
+    pytest.importorskip("playwright", reason="the PDF needs the python package playwright")
+    if find_chromium() is None:
+        pytest.skip("the PDF needs Chromium (/usr/bin/chromium or $PARCOURS_CHROMIUM)")
+
+
+def test_report_prints_to_pdf(report_fr, tmp_path):
+    _browser_or_skip()
+    path = html_to_pdf(report_fr, tmp_path / "report.pdf")
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert data.rstrip().endswith(b"%%EOF")
+    assert len(data) > 100_000  # charts and the canvas are drawn as vectors
+
+
+def test_cli_report_map_and_missing_browser_message(demo_ws, tmp_path, monkeypatch):
+    from parcours.cli.report import report_app
+
+    app = typer.Typer()
+    app.add_typer(report_app, name="report")
+    runner = CliRunner()
+    out = tmp_path / "map.svg"
+    result = runner.invoke(
+        app, ["report", "map", "--out", str(out), "-w", demo_ws.url, "--lang", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("<svg") and "reach" in out.read_text()
+    bad = runner.invoke(app, ["report", "map", "--out", str(tmp_path / "m.gif"), "-w", demo_ws.url])
+    assert isinstance(bad.exception, InputError) and "allowed: .html, .svg, .png, .pdf" in str(
+        bad.exception
+    )
+    monkeypatch.setenv("PARCOURS_CHROMIUM", str(tmp_path / "no-chromium"))
+    from parcours.errors import ParcoursError
+
+    with pytest.raises(ParcoursError, match="needs Chromium"):
+        html_to_pdf("<html></html>", tmp_path / "x.pdf")
