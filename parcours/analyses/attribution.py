@@ -1,0 +1,391 @@
+"""Credit for conversions and revenue per channel or touchpoint: multi-touch attribution.
+
+Which journeys count (built in the engine, one row per distinct path):
+
+* a journey's *path* is the ordered list of its mapped touchpoints (or their event's
+  channel, with ``level="channel"``) before the conversion. The conversion event itself is
+  never a touchpoint to credit (rows with ``is_conversion`` are left out), nor are unmapped
+  events, nor the touchpoints or channels listed in ``exclude``;
+* a journey that ends with a conversion is *converted*: it counts once in ``conversions``,
+  and the revenue of its conversion event in ``value``;
+* any other journey is a *null*, including the last journey of a person still open when the
+  data end (ChannelAttribution's convention: a path that has not converted yet is a null);
+* a converted journey with no touchpoint before its conversion (a walk-in purchase) has
+  nothing to credit: it is counted in the summary, not in the models.
+
+The models then run in Python on the aggregated paths (see
+:mod:`parcours.analyses._attribution_models`): first touch, last touch, linear,
+position-based (``position_first`` / ``position_last``, 40/20/40 by default), time decay
+(each touch weighted by 2^(-age / half_life), its age being the time to the conversion;
+computed in the engine, so it needs the journeys, not a paths file), Markov chain removal
+effect (order 1 to 4, exact) and Shapley values (unordered, or ordered by position).
+
+Paths can also come from a file with :func:`attribute_paths` (or ``paths_file``), as
+ChannelAttribution's example data: ``path`` ("a > b > c"), conversions, value, nulls.
+
+>>> frame = pd.DataFrame({"path": ["a > b", "a", "b"], "conversions": [1, 0, 1],
+...                       "value": [10.0, 0, 4], "nulls": [0, 1, 0]})
+>>> attribute_paths(frame, models=["last_touch", "linear"]).table.to_dict("list")
+{'channel': ['a', 'b'], 'last_touch': [0.0, 2.0], 'linear': [0.5, 1.5]}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from parcours.analyses import _attribution_models as models_
+from parcours.analyses.base import Context, Result
+from parcours.analyses.registry import analysis
+from parcours.errors import InputError
+from parcours.maps import parse_duration
+from parcours.store.journeys import UNMAPPED
+
+MODELS = (
+    "first_touch",
+    "last_touch",
+    "linear",
+    "position",
+    "time_decay",
+    "markov",
+    "shapley",
+)
+LEVELS = ("channel", "touchpoint")
+MAX_ORDER = 4
+ALIASES = {  # accepted column names of a paths frame, ChannelAttribution's included
+    "path": ("path",),
+    "conversions": ("conversions", "total_conversions"),
+    "value": ("value", "total_conversion_value", "revenue"),
+    "nulls": ("nulls", "total_null", "total_nulls"),
+}
+
+
+# -- named checks ---------------------------------------------------------------------------
+
+
+def _check_models(models: list[str] | None, from_journeys: bool) -> list[str]:
+    if models is None:
+        return [m for m in MODELS if from_journeys or m != "time_decay"]
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        raise InputError(
+            f"attribution: models {', '.join(unknown) or '(none)'} not known; "
+            f"allowed: {', '.join(MODELS)}"
+        )
+    if not from_journeys and "time_decay" in models:
+        raise InputError(
+            "attribution: models time_decay needs the touches' timestamps, which a paths "
+            "table does not hold; allowed with paths: "
+            + ", ".join(m for m in MODELS if m != "time_decay")
+        )
+    return [m for m in MODELS if m in models]
+
+
+def _check_order(order: int) -> None:
+    if not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
+        raise InputError(f"attribution: order {order!r} not allowed; allowed: 1 to {MAX_ORDER}")
+
+
+def _check_position(first: float, last: float) -> None:
+    if first < 0 or last < 0 or first + last > 1 + 1e-12:
+        raise InputError(
+            f"attribution: position_first {first} and position_last {last} not allowed; "
+            "allowed: shares >= 0 whose sum is at most 1 (e.g. 0.4 and 0.4)"
+        )
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InputError(f"attribution: {name} '{value}' not known; allowed: {', '.join(allowed)}")
+
+
+# -- paths in, credits out ------------------------------------------------------------------
+
+
+def read_paths(frame: pd.DataFrame, sep: str = ">") -> pd.DataFrame:
+    """A paths frame normalised to ``path`` (tuple), ``conversions``, ``value``, ``nulls``.
+
+    ``path`` may be text ("a > b", split on ``sep``) or a sequence; value and nulls may be
+    missing (0). ChannelAttribution's column names are accepted.
+    """
+    found = {}
+    for name, options in ALIASES.items():
+        found[name] = next((c for c in options if c in frame.columns), None)
+    for required in ("path", "conversions"):
+        if found[required] is None:
+            raise InputError(
+                f"attribution: paths table has no {required} column; allowed names: "
+                f"{', '.join(ALIASES[required])} (columns: {', '.join(map(str, frame.columns))})"
+            )
+
+    def as_tuple(p) -> tuple[str, ...]:
+        if p is None or (isinstance(p, float) and pd.isna(p)):
+            return ()
+        parts = p.split(sep) if isinstance(p, str) else list(p)
+        return tuple(s for s in (str(x).strip() for x in parts) if s)
+
+    out = pd.DataFrame({"path": frame[found["path"]].map(as_tuple)})
+    for name in ("conversions", "value", "nulls"):
+        column = found[name]
+        values = frame[column] if column else pd.Series(0.0, index=frame.index)
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = numbers.isna() | (numbers < 0)
+        if bad.any():
+            raise InputError(
+                f"attribution: column {column} of the paths table must hold numbers >= 0; "
+                f"row {int(bad.to_numpy().argmax()) + 1} holds {values[bad].iloc[0]}"
+            )
+        out[name] = numbers.astype(float).to_numpy()
+    return out
+
+
+def _wide(credits: dict[str, pd.DataFrame], column: str, order: list[str]) -> pd.DataFrame:
+    table = pd.DataFrame({"channel": order})
+    for model, frame in credits.items():
+        series = frame.set_index("channel")[column]
+        table[model] = table["channel"].map(series).fillna(0.0).astype(float)
+    return table
+
+
+def attribute_paths(
+    paths: pd.DataFrame,
+    models: list[str] | None = None,
+    order: int = 1,
+    position_first: float = 0.4,
+    position_last: float = 0.4,
+    shapley: Literal["unordered", "ordered"] = "unordered",
+    sep: str = ">",
+    extra: dict[str, pd.DataFrame] | None = None,
+) -> Result:
+    """Run the attribution models on aggregated paths (see the module doc).
+
+    paths: one row per distinct path: path, conversions, value, nulls (see :func:`read_paths`).
+    extra: credits computed elsewhere (the engine's time decay), added as model columns.
+
+    The main table holds conversions credited per channel and model; ``tables["value"]`` the
+    value credited; ``tables["removal_effects"]``, ``tables["transitions"]`` the Markov
+    chain; ``tables["shapley_positions"]`` the ordered Shapley value; ``tables["paths"]``
+    the most frequent paths.
+    """
+    chosen = _check_models(models, from_journeys=extra is not None)
+    _check_order(order)
+    _check_position(position_first, position_last)
+    _check_choice("shapley", shapley, ("unordered", "ordered"))
+    frame = read_paths(paths, sep=sep)
+    empty = frame["path"].map(len) == 0
+    credited = frame[~empty].reset_index(drop=True)
+    touches = models_.touches(credited)
+
+    credits: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    summary: dict[str, float | int] = {}
+    for model in chosen:
+        if model == "first_touch":
+            credits[model] = models_.first_touch(touches)
+        elif model == "last_touch":
+            credits[model] = models_.last_touch(touches)
+        elif model == "linear":
+            credits[model] = models_.linear(touches)
+        elif model == "position":
+            credits[model] = models_.position_based(touches, position_first, position_last)
+        elif model == "time_decay":
+            credits[model] = (extra or {})["time_decay"]
+        elif model == "markov":
+            chain = models_.markov(credited, order=order)
+            credits[model] = chain.credit
+            tables["removal_effects"] = chain.removal
+            tables["transitions"] = chain.transitions
+            summary["markov conversion probability"] = chain.conversion_probability
+            summary["markov states"] = chain.states
+        elif model == "shapley":
+            credit, positions = models_.shapley(touches, ordered=shapley == "ordered")
+            credits[model] = credit
+            if shapley == "ordered":
+                tables["shapley_positions"] = positions
+
+    names = sorted(set(touches.names).union(*(c["channel"] for c in credits.values())))
+    table = _wide(credits, "conversions", names)
+    value = _wide(credits, "value", names)
+    top = frame.assign(
+        path=frame["path"].map(" > ".join), journeys=frame["conversions"] + frame["nulls"]
+    ).sort_values(["conversions", "journeys"], ascending=False)
+    tables = {"value": value, **tables, "paths": top.head(50).reset_index(drop=True)}
+    summary = {
+        "paths": len(frame),
+        "journeys": float(frame["conversions"].sum() + frame["nulls"].sum()),
+        "conversions credited": float(credited["conversions"].sum()),
+        "value credited": float(credited["value"].sum()),
+        "conversions with no touchpoint": float(frame.loc[empty, "conversions"].sum()),
+        **summary,
+    }
+    summary = {k: int(v) if float(v).is_integer() else v for k, v in summary.items()}
+    notes = [
+        "Credit is in conversions (value in the 'value' table); every model's column adds "
+        "up to the conversions credited.",
+        "first_touch / last_touch / linear as ChannelAttribution's heuristic_models (linear: "
+        f"a channel met twice gets two shares); position: {position_first:g} first, "
+        f"{position_last:g} last, the rest shared by the touches in between.",
+    ]
+    if "markov" in chosen:
+        notes.append(
+            f"markov: order-{order} Markov chain removal effect, computed exactly on the "
+            "absorbing chain (no simulation); credit = removal effect / sum of removal effects "
+            "x conversions."
+        )
+    if "shapley" in chosen:
+        notes.append(
+            "shapley: v(S) = conversions of the journeys whose channels all belong to S "
+            "(Zhao et al. 2018); exact at any number of channels (each path is shared equally "
+            "by its distinct channels, which is what the coalition formula gives)."
+        )
+    return Result(
+        analysis="attribution",
+        title="Attribution",
+        table=table,
+        params={
+            "models": chosen,
+            "order": order,
+            "position_first": position_first,
+            "position_last": position_last,
+            "shapley": shapley,
+        },
+        tables=tables,
+        summary=summary,
+        notes=notes,
+    )
+
+
+# -- paths from the journey table (engine) -------------------------------------------------
+
+
+def _touches(journeys: ir.Table, level: str, exclude: list[str] | None) -> ir.Table:
+    """Events that are touchpoints to credit: mapped, not the conversion, not excluded."""
+    t = journeys.filter((journeys.touchpoint != UNMAPPED) & ~journeys.is_conversion)
+    t = t.mutate(key=t[level])
+    if exclude:
+        t = t.filter(~t.key.isin(exclude))
+    return t.filter(t.key.notnull())
+
+
+def _outcomes(journeys: ir.Table) -> ir.Table:
+    """Per journey: converted, the conversion's revenue and time."""
+    conv = journeys.is_conversion
+    return journeys.group_by("journey_id").aggregate(
+        converted=conv.any(),
+        value=ibis.ifelse(conv, journeys.revenue.fill_null(0.0), 0.0).sum(),
+        conv_ts=ibis.ifelse(conv, journeys.ts, ibis.null("timestamp")).max(),
+    )
+
+
+def build_paths(journeys: ir.Table, level: str = "channel", exclude: list[str] | None = None):
+    """The aggregated paths of a journey table, as an Ibis expression:
+    ``path`` (array of names in time order), ``conversions``, ``value``, ``nulls``."""
+    t = _touches(journeys, level, exclude)
+    per_journey = t.group_by("journey_id").aggregate(path=t.key.collect(order_by=[t.step]))
+    outcome = _outcomes(journeys)
+    joined = outcome.left_join(per_journey, "journey_id").select(
+        outcome.converted, outcome.value, per_journey.path
+    )
+    return joined.group_by("path").aggregate(
+        conversions=joined.converted.cast("int64").sum(),
+        value=joined.value.sum(),
+        nulls=(~joined.converted).cast("int64").sum(),
+    )
+
+
+def time_decay_credit(
+    journeys: ir.Table, level: str, half_life_seconds: float, exclude: list[str] | None = None
+) -> pd.DataFrame:
+    """Time decay credit, computed in the engine: in each converted journey every touch
+    weighs 2^(-age / half_life), age being the time from the touch to the conversion; the
+    weights are normalised to 1 per journey."""
+    t = _touches(journeys, level, exclude)
+    outcome = _outcomes(journeys).filter(lambda o: o.converted)
+    j = t.join(outcome, "journey_id")
+    age = (j.conv_ts.epoch_seconds() - j.ts.epoch_seconds()).cast("float64")
+    w = j.mutate(w=ibis.literal(0.5) ** (age / half_life_seconds))
+    w = w.mutate(share=w.w / w.w.sum().over(group_by=w.journey_id))
+    out = w.group_by(channel=w.key).aggregate(
+        conversions=w.share.sum(), value=(w.share * w.value).sum()
+    )
+    return out.to_pandas()
+
+
+@analysis(
+    "attribution",
+    example="parcours attribution --level channel --models linear,markov,shapley --order 2",
+)
+def attribution(
+    ctx: Context,
+    level: Literal["channel", "touchpoint"] = "channel",
+    models: list[str] | None = None,
+    order: int = 1,
+    position_first: float = 0.4,
+    position_last: float = 0.4,
+    half_life: str = "7d",
+    shapley: Literal["unordered", "ordered"] = "unordered",
+    exclude: list[str] | None = None,
+    paths_file: str | None = None,
+) -> Result:
+    """Credit of each channel or touchpoint for conversions and revenue (multi-touch attribution).
+
+    level: channel (the touch's event channel) or touchpoint.
+    models: first_touch, last_touch, linear, position, time_decay, markov, shapley (default: all).
+    order: order of the Markov chain, 1 to 4.
+    position_first: position-based share of the first touch (default 0.4).
+    position_last: position-based share of the last touch (default 0.4).
+    half_life: time decay half-life, e.g. 7d or 12h.
+    shapley: unordered, or ordered (also splits each channel's value by position).
+    exclude: touchpoints or channels never credited (left out of the paths).
+    paths_file: a CSV of aggregated paths (path, conversions, value, nulls) to use instead of the journeys.
+    """
+    _check_choice("level", level, LEVELS)
+    if paths_file is not None:
+        path = Path(paths_file)
+        if not path.is_file():
+            raise InputError(f"attribution: paths_file {paths_file} is not a file")
+        result = attribute_paths(
+            pd.read_csv(path),
+            models=models,
+            order=order,
+            position_first=position_first,
+            position_last=position_last,
+            shapley=shapley,
+        )
+        result.params["paths_file"] = str(path)
+        result.title = f"Attribution of the paths in {path.name}"
+        return result
+
+    chosen = _check_models(models, from_journeys=True)
+    extra: dict[str, pd.DataFrame] = {}
+    if "time_decay" in chosen:
+        seconds = parse_duration(half_life).total_seconds()
+        extra["time_decay"] = time_decay_credit(ctx.journeys, level, seconds, exclude)
+    paths = build_paths(ctx.journeys, level, exclude).to_pandas()
+    result = attribute_paths(
+        paths,
+        models=chosen,
+        order=order,
+        position_first=position_first,
+        position_last=position_last,
+        shapley=shapley,
+        extra=extra,
+    )
+    result.table = result.table.rename(columns={"channel": level})
+    result.tables["value"] = result.tables["value"].rename(columns={"channel": level})
+    result.title = f"Attribution per {level}"
+    result.params.update(level=level, half_life=half_life, exclude=exclude or [])
+    if "time_decay" in chosen:
+        result.notes.append(
+            f"time_decay: each touch weighs 2^(-age / {half_life}), age = time to the "
+            "conversion; weights add up to 1 per converted journey."
+        )
+    result.notes.append(
+        "Paths: mapped touchpoints before the conversion (the conversion event is not "
+        "credited); journeys that did not convert, open ones included, are nulls."
+    )
+    return result
