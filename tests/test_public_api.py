@@ -25,7 +25,18 @@ def test_all_is_exactly_the_public_surface():
     assert set(parcours.__all__) == EXPECTED
     public = {name for name in vars(parcours) if not name.startswith("_")} | {"__version__"}
     # Subpackages are importable but are not part of the flat surface.
-    public -= {"analyses", "cli", "config", "errors", "maps", "store", "demo", "api", "render"}
+    public -= {
+        "analyses",
+        "cli",
+        "config",
+        "errors",
+        "maps",
+        "store",
+        "demo",
+        "api",
+        "render",
+        "web",
+    }
     assert public == EXPECTED
 
 

@@ -4,7 +4,8 @@ An analysis module registers its public function with :func:`analysis`; a new an
 then appears everywhere without editing three places. The parameters of the function
 (after the context) must be simple typed values — ``str``, ``int``, ``float``, ``bool``,
 ``list[str]``, a ``Literal`` of strings, or one of these ``| None`` — so that the CLI and
-the API can build their options from the signature.
+the API can build their options from the signature. A parameter named ``*_file`` reads a
+local file: the CLI and Python offer it, the REST API and the dashboard never do.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class Analysis:
         hints = typing.get_type_hints(self.function)
         params = list(inspect.signature(self.function).parameters.values())[1:]
         return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in params]
+
+    def remote_parameters(self) -> list[inspect.Parameter]:
+        """The parameters a remote caller (REST API, dashboard) may set: all but those naming
+        a local file (``*_file``), which only the CLI and Python offer, so that a server
+        never reads a path its client chose."""
+        return [p for p in self.parameters() if not p.name.endswith("_file")]
 
     def __call__(self, ctx: Context, **params: Any) -> Result:
         known = {p.name for p in self.parameters()}

@@ -44,7 +44,7 @@ def _default(param: inspect.Parameter) -> Any:
 def body_model(analysis: Analysis) -> type[BaseModel]:
     """The request body of one analysis: its parameters and the reserved fields."""
     fields: dict[str, Any] = {}
-    for param in analysis.parameters():
+    for param in analysis.remote_parameters():
         if param.name in RESERVED:
             raise RuntimeError(
                 f"analysis {analysis.name}: parameter '{param.name}' clashes with the API's "
@@ -60,7 +60,7 @@ def body_model(analysis: Analysis) -> type[BaseModel]:
 
 def describe(analysis: Analysis) -> dict[str, Any]:
     params = []
-    for param in analysis.parameters():
+    for param in analysis.remote_parameters():
         required = param.default is inspect.Parameter.empty
         params.append(
             {
@@ -100,7 +100,7 @@ def _endpoint(analysis: Analysis, model: type[BaseModel]):
 
     # The body is a class made at run time: give FastAPI the real type. An analysis whose
     # parameters all have defaults may be called with no body at all.
-    required = any(p.default is inspect.Parameter.empty for p in analysis.parameters())
+    required = any(p.default is inspect.Parameter.empty for p in analysis.remote_parameters())
     signature = inspect.signature(run)
     body = signature.parameters["body"].replace(
         annotation=model if required else model | None,

@@ -132,9 +132,10 @@ def create_app(
     settings: ApiSettings | None = None,
     *,
     workspace_settings: Settings | None = None,
+    dashboard: bool = True,
 ) -> FastAPI:
     """The REST app over ``workspace`` (a path, ``:memory:``, or an open Workspace, which
-    the app then does not close)."""
+    the app then does not close), with the web dashboard unless ``dashboard=False``."""
     settings = settings or ApiSettings()
     state = ServerState(workspace, settings, workspace_settings)
 
@@ -171,4 +172,8 @@ def create_app(
 
     for module in (maps, analyses, ingest, keys):
         app.include_router(module.router, responses=ERRORS)
+    if dashboard:
+        from parcours.web import mount_dashboard
+
+        mount_dashboard(app)
     return app

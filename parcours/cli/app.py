@@ -423,12 +423,16 @@ def demo(
     console.print(
         "Next:\n"
         f"  parcours status -w {workspace}\n"
-        f"  parcours coverage -w {workspace}\n"
+        f"  parcours frictions -w {workspace}          # where customers abandon, ranked\n"
+        f"  parcours funnel panier debut_commande paiement_web achat_en_ligne -w {workspace}\n"
+        f"  parcours report --out report.html -w {workspace}\n"
         f"  parcours validate {map_out}\n"
         "The planted truths of this demo are listed in parcours/demo/PLANTED.md."
     )
     if serve:
-        console.print("(The dashboard is not part of this release yet: nothing to serve.)")
+        from parcours.cli.serve import serve_workspace
+
+        serve_workspace(ws, "127.0.0.1", port)
 
 
 # Every registered analysis becomes a command (parcours funnel, parcours paths, ...).

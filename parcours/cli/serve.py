@@ -1,4 +1,5 @@
-"""`parcours keys ...` (API keys) and `parcours serve` (the REST API and its OpenAPI page).
+"""`parcours keys ...` (API keys) and `parcours serve` (the dashboard, the REST API and its
+OpenAPI page); :func:`serve_workspace` also serves the end of `parcours demo`.
 
 Registered in :mod:`parcours.cli.app` with ``app.add_typer(keys_app, name="keys")`` and
 ``app.command()(serve)``.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -112,6 +113,48 @@ def keys_revoke(
     )
 
 
+def serve_workspace(
+    path: str | Path | Any,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    open_message: bool = True,
+) -> None:
+    """Serve the REST API and the dashboard over the workspace at ``path`` (or an open
+    Workspace) until interrupted; print the dashboard's login address first.
+
+    The login token in that address is made now and kept in memory only: it opens an admin
+    session in a browser, and dies with the server.
+    """
+    import uvicorn
+
+    from parcours.api import ApiSettings, create_app
+
+    app = create_app(path, ApiSettings.from_env(), workspace_settings=from_env())
+    state = app.state.parcours
+    with state.workspace() as ws:
+        active = [k for k in keys.list_keys(ws.con) if k.active]
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    login = app.state.dashboard.sessions.url(host, port)
+    if open_message:
+        name = path if isinstance(path, str | Path) else getattr(path, "url", "the workspace")
+        console.print(
+            f"Serving [bold]{name}[/bold] — API docs at {url}/docs\n"
+            "Open the dashboard (this address logs you in; keep it to yourself):\n"
+        )
+        print(f"    {login}\n", flush=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            err_console.print(
+                f"[yellow]Listening on {host}: the dashboard is reachable from the network over "
+                "plain HTTP. Put it behind HTTPS before sharing it.[/yellow]"
+            )
+        if not active:
+            console.print(
+                "No API key yet: the REST API (/v1) answers 401 until you make one with "
+                "`parcours keys create --scope admin` (the dashboard works without)."
+            )
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
 def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on; 0.0.0.0 exposes it to the network.")
@@ -119,28 +162,12 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
     workspace: WorkspaceOption = Path("parcours.duckdb"),
 ) -> None:
-    """Serve the REST API (and its OpenAPI page at /docs) over the workspace.
+    """Serve the dashboard, the REST API and its OpenAPI page (/docs) over the workspace.
 
-    The server holds the workspace file while it runs: manage keys through /v1/keys meanwhile.
+    Prints the dashboard's address with a login token, made at start and valid while the
+    server runs. The server holds the workspace file while it runs: manage keys through
+    /v1/keys meanwhile.
 
-    Example: `parcours serve --port 8765`, then open http://127.0.0.1:8765/docs
+    Example: `parcours serve --port 8765`, then open the address it prints
     """
-    import uvicorn
-
-    from parcours.api import ApiSettings, create_app
-
-    app = create_app(workspace, ApiSettings.from_env(), workspace_settings=from_env())
-    state = app.state.parcours
-    with state.workspace() as ws:
-        active = [k for k in keys.list_keys(ws.con) if k.active]
-    url = f"http://{host}:{port}"
-    console.print(
-        f"Serving [bold]{workspace}[/bold] at {url} — API docs at {url}/docs"
-        + (
-            ""
-            if active
-            else "\n[yellow]No API key yet: every request will get 401. Stop, "
-            "run `parcours keys create --scope admin`, start again.[/yellow]"
-        )
-    )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    serve_workspace(workspace, host, port)

@@ -107,3 +107,16 @@ def test_bad_parameters_are_422(loaded):
 def test_without_a_saved_map_says_how_to_get_one(server):
     answer = server.client.post("/v1/analyses/kpis", headers=server.as_("read"), json={})
     assert answer.status_code == 422 and "no journey map" in answer.json()["detail"]
+
+
+def test_parameters_naming_a_server_file_are_not_offered(loaded):
+    # attribution reads a local paths file from the CLI; over HTTP a client must not be able
+    # to make the server open a path it chose.
+    listed = {
+        a["name"]: a for a in loaded.client.get("/v1/analyses", headers=loaded.as_("read")).json()
+    }
+    assert "paths_file" not in {p["name"] for p in listed["attribution"]["parameters"]}
+    sneaky = loaded.client.post(
+        "/v1/analyses/attribution", headers=loaded.as_("read"), json={"paths_file": "/etc/passwd"}
+    )
+    assert sneaky.status_code == 422 and "paths_file" in sneaky.json()["detail"]

@@ -56,12 +56,12 @@ def test_version_1_workspace_migrates_to_2_keeping_its_data(tmp_path):
 
     ws = parcours.open(path)
     assert ws.previous_version == 1
-    assert schema.read_meta(ws.con, "schema_version") == "2"
+    assert schema.read_meta(ws.con, "schema_version") == str(schema.SCHEMA_VERSION)
     assert "api_keys" in ws.con.list_tables()
     assert ws.counts()["maps"] == 1
     assert "api_keys" not in ws.counts()  # not a data table
     ws.close()
-    assert parcours.open(path).previous_version == 2
+    assert parcours.open(path).previous_version == schema.SCHEMA_VERSION
 
 
 @pytest.fixture

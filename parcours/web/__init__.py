@@ -1,0 +1,34 @@
+"""The web dashboard, served by the REST app: ``parcours serve`` prints its address.
+
+    >>> from parcours.api import create_app
+    >>> app = create_app(":memory:")          # the dashboard is mounted on it
+    >>> app.state.dashboard.sessions.url("127.0.0.1", 8765).startswith("http://127.0.0.1:8765/?token=")
+    True
+
+Pages: the journey map canvas (``/``), one page per analysis with its form and the
+period / persona / channel filters (``/analyses/{name}``; the friction ranking at
+``/analyses/frictions``), the map's YAML editor with live validation (``/editor``) and the
+version history with diffs (``/history``). French and English. Every asset is served by the
+app itself (plotly.js from the installed plotly package): it works without internet.
+Browsers log in with the address printed at start or with an API key (:mod:`.session`).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from parcours.web.filters import Filters, filter_context
+from parcours.web.routes import HERE, Dashboard, router
+from parcours.web.session import Sessions
+
+__all__ = ["Dashboard", "Filters", "Sessions", "filter_context", "mount_dashboard"]
+
+
+def mount_dashboard(app: FastAPI) -> Dashboard:
+    """Add the dashboard's pages to ``app`` (built by :func:`parcours.api.create_app`)."""
+    board = Dashboard()
+    app.state.dashboard = board
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
+    return board

@@ -1,0 +1,138 @@
+"""Plotly figures of a result, as JSON for the page (``Plotly.newPlot`` draws them locally).
+
+The figures of each analysis are the report's (:mod:`parcours.render.charts`, listed per
+analysis in ``CHARTS``). An analysis with no chart there gets one generic bar chart of its
+main table: the first text column against the most telling numeric column.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from parcours.analyses import Result
+from parcours.maps import JourneyMap, text_of
+
+log = logging.getLogger("parcours.web")
+
+# Columns worth a bar, best first; the first one present wins.
+PREFERRED = (
+    "score",
+    "persons",
+    "journeys",
+    "frequency",
+    "markov",
+    "linear",
+    "share",
+    "occurrences",
+    "reach",
+    "answers",
+)
+SKIP = ("rank", "step", "stage_index", "length")
+
+
+# The charts of the report, per analysis: (chart function, keyword arguments). Analyses
+# not listed here (kpis, frictions, personas, compare) get the generic bar chart.
+CHARTS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "funnel": [("funnel_chart", {})],
+    "paths": [("paths_sankey", {"max_links": 45})],
+    "process": [("process_map", {"max_edges": 40})],
+    "conformance": [("conformance_fitness", {})],
+    "channels": [("channel_mix", {})],
+    "attribution": [("attribution_bars", {})],
+    "voice": [("nps_by_stage", {}), ("emotion_curve", {})],
+    "retention": [("retention_heatmap", {})],
+}
+WITHOUT_MAP = {"conformance_fitness", "retention_heatmap"}
+
+
+def _from_charts(result: Result, jm: JourneyMap | None, lang: str) -> list[go.Figure]:
+    try:
+        from parcours.render import charts
+    except ImportError:  # the report's charts are optional here
+        return []
+    figures = []
+    for name, options in CHARTS.get(result.analysis, []):
+        function = getattr(charts, name, None)
+        if function is None:
+            continue
+        try:
+            if name in WITHOUT_MAP:
+                figures.append(function(result, lang=lang, **options))
+            else:
+                figures.append(function(result, jm, lang=lang, **options))
+        except Exception:  # one chart failing must not hide the table
+            log.exception("chart %s failed on %s", name, result.analysis)
+    return figures
+
+
+def _titles(jm: JourneyMap | None, lang: str) -> dict[str, str]:
+    if jm is None:
+        return {}
+    titles = {t.id: text_of(t.title, lang) for t in jm.touchpoints if t.title}
+    titles.update({s.id: text_of(s.title, lang) for s in jm.stages})
+    return titles
+
+
+def generic_figure(
+    result: Result, jm: JourneyMap | None = None, lang: str = "fr"
+) -> go.Figure | None:
+    """A horizontal bar chart of the main table, or None when it has nothing to plot."""
+    table = result.table
+    if table is None or not len(table):
+        return None
+    numeric = [
+        c
+        for c in table.columns
+        if pd.api.types.is_numeric_dtype(table[c])
+        and not pd.api.types.is_bool_dtype(table[c])
+        and c not in SKIP
+    ]
+    labels = [c for c in table.columns if c not in numeric and table[c].dtype == object]
+    if not numeric or not labels:
+        return None
+    value = next((c for c in PREFERRED if c in numeric), numeric[0])
+    label = labels[0]
+    rows = table[[label, value]].dropna().head(25).iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=rows[value],
+            y=[_titles(jm, lang).get(str(v), str(v)) for v in rows[label]],
+            orientation="h",
+            marker_color="#2e86de",
+            hovertemplate=f"%{{y}}<br>{value}: %{{x:,.4g}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=result.title,
+        xaxis_title=value,
+        margin={"l": 10, "r": 20, "t": 50, "b": 40},
+        height=max(260, 28 * len(rows) + 110),
+        yaxis={"automargin": True},
+        template="plotly_white",
+    )
+    return fig
+
+
+def figures_json(result: Result, lang: str, jm: JourneyMap | None = None) -> list[str]:
+    """The figures of ``result`` as Plotly JSON texts, safe to put inside a ``<script>``."""
+    figures = _from_charts(result, jm, lang)
+    if not figures:
+        generic = generic_figure(result, jm, lang)
+        figures = [generic] if generic is not None else []
+    out = []
+    for fig in figures:
+        fig.update_layout(autosize=True)
+        text = pio.to_json(fig, validate=False, pretty=False)
+        out.append(text.replace("</", "<\\/"))
+    return out
+
+
+def dumps_safe(value: Any) -> str:
+    """JSON that can sit inside a ``<script type="application/json">``."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")

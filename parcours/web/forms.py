@@ -1,0 +1,142 @@
+"""The form of an analysis, built from its registered signature (as the REST API does).
+
+Each parameter becomes a field: a choice list for a ``Literal`` or a ``bool``, a number box
+for ``int`` and ``float``, a text box for ``str`` and a comma-separated text box for
+``list[str]``. Query parameters are read back into typed values with the parameter's own
+type, so the form accepts exactly what the API accepts. Parameters naming a file on the
+server (``..._file``) are not offered in the browser.
+
+    >>> from parcours.analyses import get
+    >>> [f.name for f in form_fields(get("kpis"), {})]
+    ['level']
+    >>> parse_params(get("kpis"), {"level": "stage"})
+    {'level': 'stage'}
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from parcours.analyses import Analysis
+from parcours.api.analyses import param_help
+from parcours.errors import InputError
+
+
+@dataclass
+class Field:
+    name: str
+    kind: str  # choice, number, integer, text, list
+    help: str
+    required: bool
+    default: Any
+    value: str  # what the box shows
+    options: list[str] = field(default_factory=list)
+
+
+def offered(analysis: Analysis) -> list[inspect.Parameter]:
+    """The parameters a browser may set (not the ones that name a server file)."""
+    return analysis.remote_parameters()
+
+
+def _base(annotation: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _kind(annotation: Any) -> tuple[str, list[str]]:
+    base = _base(annotation)
+    if typing.get_origin(base) is typing.Literal:
+        return "choice", [str(a) for a in typing.get_args(base)]
+    if base is bool:
+        return "choice", ["true", "false"]
+    if base is int:
+        return "integer", []
+    if base is float:
+        return "number", []
+    if typing.get_origin(base) is list:
+        return "list", []
+    return "text", []
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def form_fields(
+    analysis: Analysis, query: Any, prefill: dict[str, Any] | None = None
+) -> list[Field]:
+    """The fields of ``analysis``, showing the values of ``query`` (or the defaults)."""
+    prefill = prefill or {}
+    fields = []
+    for param in offered(analysis):
+        kind, options = _kind(param.annotation)
+        required = param.default is inspect.Parameter.empty
+        default = None if required else param.default
+        raw = query.get(param.name)
+        value = raw if raw is not None else _shown(prefill.get(param.name, default))
+        fields.append(
+            Field(
+                name=param.name,
+                kind=kind,
+                help=param_help(analysis, param.name),
+                required=required,
+                default=default,
+                value=value,
+                options=options,
+            )
+        )
+    return fields
+
+
+def parse_params(
+    analysis: Analysis, query: Any, prefill: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """Typed parameters from query text; ``None`` when a required one is missing.
+
+    An empty box means the default. A value of the wrong type raises ``InputError`` naming
+    the parameter and what it accepts.
+    """
+    prefill = prefill or {}
+    values: dict[str, Any] = {}
+    for param in offered(analysis):
+        raw = query.get(param.name)
+        if raw is None and param.name in prefill:
+            values[param.name] = prefill[param.name]
+            continue
+        if raw is None or not raw.strip():
+            if param.default is inspect.Parameter.empty:
+                return None
+            continue
+        kind, options = _kind(param.annotation)
+        text: Any = raw.strip()
+        if kind == "list":
+            text = [part.strip() for part in text.split(",") if part.strip()]
+        try:
+            values[param.name] = TypeAdapter(param.annotation).validate_python(text)
+        except ValidationError:
+            allowed = {
+                "choice": "one of " + ", ".join(options),
+                "integer": "a whole number",
+                "number": "a number",
+                "list": "names separated by commas",
+                "text": "text",
+            }[kind]
+            raise InputError(
+                f"{analysis.name}: parameter {param.name} = '{raw}' is not allowed; give {allowed}"
+            ) from None
+    return values

@@ -1,0 +1,222 @@
+"""The words of the dashboard in French and English, and the choice of language.
+
+    >>> words("fr")["nav.map"], words("en")["nav.map"]
+    ('Carte du parcours', 'Journey map')
+    >>> negotiate("en-GB,en;q=0.9,fr;q=0.8"), negotiate("fr-CA,fr;q=0.9"), negotiate(None)
+    ('en', 'fr', 'fr')
+
+The language comes from ``?lang=`` (then kept in a cookie), else the cookie, else the
+browser's ``Accept-Language``, else French (the language of the seeds and the demo).
+Analysis titles come from :mod:`parcours.render.i18n` when it names the section.
+"""
+
+from __future__ import annotations
+
+LANGS = ("fr", "en")
+DEFAULT = "fr"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "app.title": {"fr": "parcours — tableau de bord", "en": "parcours — dashboard"},
+    "nav.map": {"fr": "Carte du parcours", "en": "Journey map"},
+    "nav.frictions": {"fr": "Points de friction", "en": "Friction points"},
+    "nav.analyses": {"fr": "Analyses", "en": "Analyses"},
+    "nav.editor": {"fr": "Éditer la carte", "en": "Edit the map"},
+    "nav.history": {"fr": "Historique", "en": "History"},
+    "nav.logout": {"fr": "Se déconnecter", "en": "Log out"},
+    "nav.api": {"fr": "API", "en": "API"},
+    "filters.title": {"fr": "Filtres", "en": "Filters"},
+    "filters.start": {"fr": "Du", "en": "From"},
+    "filters.end": {"fr": "Au", "en": "To"},
+    "filters.persona": {"fr": "Persona", "en": "Persona"},
+    "filters.channel": {"fr": "Canal", "en": "Channel"},
+    "filters.all": {"fr": "tous", "en": "all"},
+    "filters.none_persona": {"fr": "sans persona", "en": "no persona"},
+    "filters.apply": {"fr": "Appliquer", "en": "Apply"},
+    "filters.reset": {"fr": "Réinitialiser", "en": "Reset"},
+    "filters.help": {
+        "fr": "Les filtres gardent les parcours entiers qui commencent dans la période, des "
+        "personnes du persona choisi, passant par le canal choisi. Les avis clients sont filtrés "
+        "sur la période seulement.",
+        "en": "Filters keep whole journeys that start within the period, of persons of the "
+        "chosen persona, that pass through the chosen channel. Survey answers are filtered on "
+        "the period only.",
+    },
+    "filters.active": {"fr": "Filtres actifs", "en": "Active filters"},
+    "params.title": {"fr": "Paramètres", "en": "Parameters"},
+    "params.run": {"fr": "Lancer", "en": "Run"},
+    "params.list_help": {"fr": "séparés par des virgules", "en": "comma-separated"},
+    "params.default": {"fr": "défaut", "en": "default"},
+    "params.required": {"fr": "obligatoire", "en": "required"},
+    "params.needed": {
+        "fr": "Renseignez les paramètres obligatoires puis lancez l'analyse.",
+        "en": "Fill in the required parameters, then run the analysis.",
+    },
+    "result.summary": {"fr": "En bref", "en": "At a glance"},
+    "result.table": {"fr": "Tableau", "en": "Table"},
+    "result.more_tables": {"fr": "Autres tableaux", "en": "More tables"},
+    "result.notes": {"fr": "Définitions et précautions", "en": "Definitions and caveats"},
+    "result.rows": {"fr": "{shown} lignes sur {total}", "en": "{shown} of {total} rows"},
+    "result.error": {"fr": "L'analyse a refusé ces paramètres", "en": "The analysis refused"},
+    "result.no_rows": {"fr": "(aucune ligne)", "en": "(no rows)"},
+    "result.figures": {"fr": "Graphiques", "en": "Charts"},
+    "result.example": {"fr": "En ligne de commande", "en": "On the command line"},
+    "canvas.persona": {"fr": "Vue du persona", "en": "Persona view"},
+    "canvas.hover": {
+        "fr": "Survolez un point de contact, un ⚠ ou un ! pour lire l'explication.",
+        "en": "Hover over a touchpoint, a ⚠ or a ! to read the explanation.",
+    },
+    "canvas.download": {"fr": "Télécharger le SVG", "en": "Download the SVG"},
+    "frictions.intro": {
+        "fr": "Là où les clients hésitent et abandonnent, classés par parcours perdus au-delà "
+        "de la normale de l'étape.",
+        "en": "Where customers doubt and abandon, ranked by journeys lost beyond the stage's "
+        "baseline.",
+    },
+    "frictions.score": {"fr": "score", "en": "score"},
+    "frictions.status.declared": {"fr": "prévue dans la carte", "en": "declared in the map"},
+    "frictions.status.discovered": {"fr": "découverte", "en": "discovered"},
+    "frictions.signal.exits": {"fr": "sorties", "en": "exits"},
+    "frictions.signal.bounces": {"fr": "rebonds", "en": "bounces"},
+    "frictions.signal.contacts": {"fr": "appels à l'aide", "en": "calls for help"},
+    "frictions.signal.feedback": {"fr": "avis négatifs", "en": "negative feedback"},
+    "editor.title": {"fr": "Éditer la carte", "en": "Edit the map"},
+    "editor.map": {"fr": "Carte", "en": "Map"},
+    "editor.version": {"fr": "version {version}", "en": "version {version}"},
+    "editor.valid": {"fr": "La carte est valide.", "en": "The map is valid."},
+    "editor.checking": {"fr": "Vérification…", "en": "Checking…"},
+    "editor.problems": {"fr": "{count} problème(s)", "en": "{count} problem(s)"},
+    "editor.line": {"fr": "ligne {line}", "en": "line {line}"},
+    "editor.message": {"fr": "Ce qui a changé", "en": "What changed"},
+    "editor.save": {"fr": "Enregistrer une nouvelle version", "en": "Save a new version"},
+    "editor.saved": {"fr": "Version {version} enregistrée.", "en": "Version {version} saved."},
+    "editor.unchanged": {
+        "fr": "Aucun changement : rien n'a été enregistré.",
+        "en": "No change: nothing was saved.",
+    },
+    "editor.readonly": {
+        "fr": "Votre session ne permet que la lecture : enregistrer demande une clé admin.",
+        "en": "Your session can only read: saving needs an admin key.",
+    },
+    "editor.help": {
+        "fr": "La carte est vérifiée à chaque frappe ; les problèmes s'affichent avec leur ligne.",
+        "en": "The map is checked as you type; problems are shown with their line.",
+    },
+    "history.title": {"fr": "Historique des versions", "en": "Version history"},
+    "history.version": {"fr": "Version", "en": "Version"},
+    "history.saved_at": {"fr": "Enregistrée le (UTC)", "en": "Saved at (UTC)"},
+    "history.message": {"fr": "Message", "en": "Message"},
+    "history.compare": {"fr": "Comparer", "en": "Compare"},
+    "history.from": {"fr": "de la version", "en": "from version"},
+    "history.to": {"fr": "à la version", "en": "to version"},
+    "history.added": {"fr": "ajoutés", "en": "added"},
+    "history.removed": {"fr": "retirés", "en": "removed"},
+    "history.changed": {"fr": "modifiés", "en": "changed"},
+    "history.identical": {"fr": "Versions identiques.", "en": "The versions are identical."},
+    "history.single": {
+        "fr": "Une seule version : rien à comparer encore.",
+        "en": "A single version: nothing to compare yet.",
+    },
+    "history.fields": {"fr": "Autres champs modifiés", "en": "Other fields changed"},
+    "section.stages": {"fr": "Étapes", "en": "Stages"},
+    "section.touchpoints": {"fr": "Points de contact", "en": "Touchpoints"},
+    "section.personas": {"fr": "Personas", "en": "Personas"},
+    "section.channels": {"fr": "Canaux", "en": "Channels"},
+    "login.title": {"fr": "Connexion au tableau de bord", "en": "Log in to the dashboard"},
+    "login.intro": {
+        "fr": "Ce tableau de bord montre les données de l'espace de travail : il faut se "
+        "connecter.",
+        "en": "This dashboard shows the workspace's data: please log in.",
+    },
+    "login.url": {
+        "fr": "Ouvrez l'adresse affichée par « parcours serve » (ou « parcours demo ») au "
+        "démarrage : elle contient un jeton de connexion, par exemple",
+        "en": "Open the address that `parcours serve` (or `parcours demo`) printed when it "
+        "started: it holds a login token, for example",
+    },
+    "login.key": {
+        "fr": "Ou collez une clé d'API (créée avec « parcours keys create --scope admin ») :",
+        "en": "Or paste an API key (made with `parcours keys create --scope admin`):",
+    },
+    "login.submit": {"fr": "Se connecter", "en": "Log in"},
+    "login.bad_token": {
+        "fr": "Ce lien de connexion n'est pas (ou plus) valable : le serveur a peut-être été "
+        "redémarré. Utilisez l'adresse qu'il vient d'afficher.",
+        "en": "This login link is not valid (any more): the server may have been restarted. "
+        "Use the address it printed last.",
+    },
+    "login.bad_key": {
+        "fr": "Cette clé d'API est inconnue ou a été révoquée.",
+        "en": "This API key is unknown or was revoked.",
+    },
+    "login.logged_out": {"fr": "Vous êtes déconnecté.", "en": "You are logged out."},
+    "error.no_map": {
+        "fr": "Aucune carte dans cet espace de travail : enregistrez-en une avec "
+        "« parcours maps save FICHIER », ou lancez « parcours demo ».",
+        "en": "No journey map in this workspace: save one with `parcours maps save FILE`, or "
+        "run `parcours demo`.",
+    },
+    "error.not_found": {"fr": "Page introuvable", "en": "Page not found"},
+    "lang.switch": {"fr": "English", "en": "Français"},
+}
+
+# Analysis names when the report's words do not have them.
+ANALYSES = {
+    "kpis": {"fr": "Indicateurs", "en": "KPIs"},
+    "frictions": {"fr": "Points de friction", "en": "Friction points"},
+    "funnel": {"fr": "Entonnoir de conversion", "en": "Conversion funnel"},
+    "paths": {"fr": "Chemins des clients", "en": "Customer paths"},
+    "process": {"fr": "Carte des enchaînements", "en": "Process map"},
+    "conformance": {"fr": "Conformité au parcours prévu", "en": "Conformance"},
+    "channels": {"fr": "Canaux", "en": "Channels"},
+    "attribution": {"fr": "Attribution", "en": "Attribution"},
+    "voice": {"fr": "Voix du client", "en": "Voice of the customer"},
+    "retention": {"fr": "Fidélisation", "en": "Retention and loyalty"},
+    "personas": {"fr": "Personas", "en": "Personas"},
+    "compare": {"fr": "Comparer", "en": "Compare"},
+}
+
+
+def lang_of(lang: str | None) -> str:
+    return lang if lang in LANGS else DEFAULT
+
+
+def words(lang: str | None) -> dict[str, str]:
+    """Every UI string in ``lang`` (a missing one falls back to the other language)."""
+    lang = lang_of(lang)
+    other = "en" if lang == "fr" else "fr"
+    return {key: entry.get(lang) or entry[other] for key, entry in STRINGS.items()}
+
+
+def analysis_title(name: str, lang: str | None) -> str:
+    lang = lang_of(lang)
+    try:
+        from parcours.render.i18n import STRINGS as REPORT
+
+        entry = REPORT.get(f"section.{name}")
+        if entry and entry.get(lang):
+            return entry[lang]
+    except ImportError:  # the report's words are optional here
+        pass
+    entry = ANALYSES.get(name)
+    return entry[lang] if entry else name
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The first of our languages in an ``Accept-Language`` header, by its q-value."""
+    if not accept_language:
+        return DEFAULT
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        piece = part.strip().split(";")
+        tag = piece[0].strip().lower().split("-")[0]
+        q = 1.0
+        for param in piece[1:]:
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag in LANGS and q > 0:
+            ranked.append((-q, index, tag))
+    return min(ranked)[2] if ranked else DEFAULT

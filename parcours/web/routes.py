@@ -1,0 +1,662 @@
+"""The dashboard's pages and its own JSON calls, served by the REST app.
+
+Pages (HTML, server-rendered, a little vanilla JS): ``/`` the journey map canvas,
+``/analyses`` and ``/analyses/{name}`` each analysis with its form and the filters,
+``/editor`` the map's YAML with live validation, ``/history`` versions and diffs, ``/login``.
+JSON for the pages' scripts: ``POST /ui/maps/validate`` and ``POST /ui/maps/{id}/versions``.
+Every page and call needs a dashboard session (see :mod:`parcours.web.session`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from parcours.analyses import REGISTRY, Result
+from parcours.api import maps as map_api
+from parcours.errors import InputError, MapError
+from parcours.maps import JourneyMap, text_of
+from parcours.store import schema
+from parcours.web import i18n
+from parcours.web.canvas import dashboard_canvas
+from parcours.web.figures import dumps_safe, figures_json
+from parcours.web.filters import NO_PERSONA, Filters, filter_context
+from parcours.web.forms import form_fields, parse_params
+from parcours.web.session import COOKIE, CSRF_HEADER, LANG_COOKIE, Session, Sessions
+
+log = logging.getLogger("parcours.web")
+HERE = Path(__file__).parent
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+TABLE_ROWS = 50
+SECURITY_HEADERS = {
+    # Everything comes from this server: no CDN, no font service, no beacon.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
+    "font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+class Dashboard:
+    """What the dashboard keeps in memory: the sessions and the last results."""
+
+    def __init__(self, cache_size: int = 64):
+        self.sessions = Sessions()
+        self.cache: OrderedDict[str, Any] = OrderedDict()
+        self.cache_size = cache_size
+        self._lock = Lock()
+
+    def remember(self, key: str, make: Any) -> Any:
+        with self._lock:
+            if key in self.cache:
+                self.cache.move_to_end(key)
+                return self.cache[key]
+        value = make()
+        with self._lock:
+            self.cache[key] = value
+            while len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        return value
+
+
+def dashboard(request: Request) -> Dashboard:
+    return request.app.state.dashboard
+
+
+# -- language, session, page frame ------------------------------------------------------
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in i18n.LANGS:
+        return asked
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in i18n.LANGS:
+        return cookie
+    return i18n.negotiate(request.headers.get("accept-language"))
+
+
+def session_of(request: Request) -> Session | None:
+    return dashboard(request).sessions.get(request.cookies.get(COOKIE))
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _set_session(response: Response, request: Request, sid: str) -> None:
+    response.set_cookie(
+        COOKIE, sid, httponly=True, samesite="strict", secure=_secure(request), path="/"
+    )
+
+
+def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    lang = values.pop("lang", None) or language(request)
+    query = {k: v for k, v in request.query_params.items() if k not in ("token", "lang")}
+
+    def keep(**changes: Any) -> str:
+        merged = {**query, **{k: v for k, v in changes.items() if v is not None}}
+        merged = {k: v for k, v in merged.items() if v not in ("", None)}
+        return urlencode(merged)
+
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "w": i18n.words(lang),
+            "other_lang": "en" if lang == "fr" else "fr",
+            "keep": keep,
+            "path": request.url.path,
+            "analyses": [(n, i18n.analysis_title(n, lang)) for n in sorted(REGISTRY)],
+            "session": session_of(request),
+            **values,
+        },
+        status_code=status,
+        headers=SECURITY_HEADERS,
+    )
+    if request.query_params.get("lang") in i18n.LANGS:
+        response.set_cookie(LANG_COOKIE, lang, samesite="strict", secure=_secure(request))
+    return response
+
+
+def _without_token(request: Request) -> str:
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def gate(request: Request) -> Session | Response:
+    """The page's session; or the login redirect of a login link; or the login page."""
+    token = request.query_params.get("token")
+    sessions = dashboard(request).sessions
+    if token is not None:
+        if not sessions.check_token(token):
+            return render(request, "login.html", 403, error="login.bad_token")
+        response = RedirectResponse(_without_token(request), status_code=303)
+        _set_session(response, request, sessions.start("admin", "token"))
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    found = session_of(request)
+    if found is None:
+        return render(request, "login.html", 401, error=None, next=_without_token(request))
+    return found
+
+
+def json_session(request: Request, scope: str = "read") -> Session:
+    found = session_of(request)
+    if found is None:
+        raise HTTPException(
+            401,
+            detail={
+                "error": "no dashboard session",
+                "detail": "log in with the address `parcours serve` printed, or an API key at /login",
+            },
+        )
+    if scope != "read" and request.headers.get(CSRF_HEADER) != "1":
+        raise HTTPException(
+            403,
+            detail={
+                "error": "missing header",
+                "detail": f"dashboard calls that change data must send '{CSRF_HEADER}: 1'",
+            },
+        )
+    if not found.grants(scope):
+        raise HTTPException(
+            403,
+            detail={
+                "error": "insufficient scope",
+                "detail": f"this needs an admin session; yours has scope '{found.scope}'",
+            },
+        )
+    return found
+
+
+# -- workspace helpers ------------------------------------------------------------------
+
+
+def _maps(ws: Any) -> list[str]:
+    maps = ws.con.table("maps")
+    return sorted(set(maps.map_id.to_pyarrow().to_pylist()))
+
+
+def _map(ws: Any, map_id: str | None) -> JourneyMap:
+    return ws.load_map(map_id) if map_id else ws.default_map()
+
+
+def _stamp(ws: Any, jm: JourneyMap) -> str:
+    current = schema.read_meta(ws.con, "identities_current") or ""
+    return hashlib.sha256(f"{jm.dumps()}|{current}|{ws.url}".encode()).hexdigest()[:20]
+
+
+def _choices(jm: JourneyMap, lang: str, w: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    return {
+        "personas": [(p.id, text_of(p.title, lang)) for p in jm.personas]
+        + [(NO_PERSONA, w["filters.none_persona"])],
+        "channels": [(c.id, text_of(c.title, lang) if c.title else c.id) for c in jm.channels],
+    }
+
+
+def _period(request: Request, ws: Any, ctx: Any, stamp: str) -> tuple[str, str]:
+    def make() -> tuple[str, str]:
+        low, high = (
+            ctx.journeys.aggregate(low=ctx.journeys.ts.min(), high=ctx.journeys.ts.max())
+            .to_pyarrow()
+            .to_pylist()[0]
+            .values()
+        )
+        return (low.date().isoformat() if low else "", high.date().isoformat() if high else "")
+
+    return dashboard(request).remember(f"period|{stamp}", make)
+
+
+def _run(
+    request: Request, ctx: Any, stamp: str, name: str, params: dict, filters: Filters, lang: str
+) -> tuple[Result, list[str]]:
+    """The result of an analysis on the filtered journeys, and its figures (kept in memory
+    until the map or the data change)."""
+    key = "|".join(
+        [name, stamp, lang, repr(filters.key()), json.dumps(params, sort_keys=True, default=str)]
+    )
+
+    def make() -> tuple[Result, list[str]]:
+        result = REGISTRY[name](filter_context(ctx, filters), **params)
+        return result, figures_json(result, lang, ctx.map)
+
+    return dashboard(request).remember(key, make)
+
+
+def _table(frame: Any, lang: str) -> dict[str, Any]:
+    """A result table as rows of display text (numbers formatted for ``lang``)."""
+    total = len(frame)
+    shown = frame.head(TABLE_ROWS)
+    rows = []
+    for record in shown.astype(object).to_dict(orient="records"):
+        rows.append([_cell(v, lang) for v in record.values()])
+    # Columns of sentences get room to read (the others stay as narrow as their figures).
+    long = [any(len(row[i]) > 60 for row in rows) for i in range(len(shown.columns))]
+    return {"columns": [str(c) for c in shown.columns], "rows": rows, "total": total, "long": long}
+
+
+def _ranking(result: Result, jm: JourneyMap, lang: str) -> list[dict[str, Any]]:
+    """The friction points, best first, with their touchpoint's (or stage's) title."""
+    titles = {t.id: text_of(t.title, lang) if t.title else t.id for t in jm.touchpoints}
+    titles.update({s.id: text_of(s.title, lang) for s in jm.stages})
+    out = []
+    for row in result.table.to_dict(orient="records"):
+        out.append(
+            {
+                "rank": row.get("rank"),
+                "id": row.get("id"),
+                "title": titles.get(row.get("id"), row.get("id")),
+                "status": row.get("status"),
+                "score": _cell(row.get("score"), lang),
+                "signal": row["signal"] if isinstance(row.get("signal"), str) else "",
+                "explanation": row["explanation"]
+                if isinstance(row.get("explanation"), str)
+                else "",
+            }
+        )
+    return out
+
+
+def _cell(value: Any, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        text = f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    elif isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, list | tuple):
+        text = " → ".join(map(str, value))
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = str(value)
+    if lang == "fr" and isinstance(value, int | float) and not isinstance(value, bool):
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _summary(summary: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    return [(str(k), _cell(v, lang)) for k, v in summary.items()]
+
+
+# -- pages ------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def canvas_page(request: Request) -> Response:
+    who = gate(request)
+    if isinstance(who, Response):
+        return who
+    lang = language(request)
+    w = i18n.words(lang)
+    state = request.app.state.parcours
+    error = None
+    try:
+        filters = Filters.parse(request.query_params)
+        with state.workspace() as ws:
+            jm = _map(ws, request.query_params.get("map"))
+            filters.check(jm)
+            ctx = ws.context(jm, lang)
+            stamp = _stamp(ws, jm)
+            period = _period(request, ws, ctx, stamp)
+            key = f"canvas|{stamp}|{lang}|{filters.key()!r}"
+            canvas = dashboard(request).remember(
+                key, lambda: dashboard_canvas(filter_context(ctx, filters), filters.persona, lang)
+            )
+            map_ids = _maps(ws)
+    except InputError as exc:
+        return render(request, "message.html", 422, title=w["nav.map"], message=str(exc))
+    return render(
+        request,
+        "canvas.html",
+        jm=jm,
+        map_title=jm.title_of(lang),
+        map_ids=map_ids,
+        filters=filters,
+        period=period,
+        choices=_choices(jm, lang, w),
+        svg=Markup(canvas.svg),
+        error=error,
+    )
+
+
+@router.get("/analyses", response_class=HTMLResponse)
+def analyses_page(request: Request) -> Response:
+    who = gate(request)
+    if isinstance(who, Response):
+        return who
+    lang = language(request)
+    items = [
+        {"name": n, "title": i18n.analysis_title(n, lang), "summary": a.summary}
+        for n, a in sorted(REGISTRY.items())
+    ]
+    return render(request, "analyses.html", items=items)
+
+
+def _prefill(name: str, jm: JourneyMap) -> dict[str, Any]:
+    """Values that make a first run meaningful when a parameter is required."""
+    if name == "funnel":
+        try:
+            from parcours.render.report import default_funnel_steps
+        except ImportError:
+            return {"steps": jm.stage_ids[:3]}
+        return {"steps": default_funnel_steps(jm)}
+    return {}
+
+
+@router.get("/analyses/{name}", response_class=HTMLResponse)
+def analysis_page(name: str, request: Request) -> Response:
+    who = gate(request)
+    if isinstance(who, Response):
+        return who
+    lang = language(request)
+    w = i18n.words(lang)
+    if name not in REGISTRY:
+        return render(
+            request,
+            "message.html",
+            404,
+            title=w["error.not_found"],
+            message=f"unknown analysis '{name}'; analyses: {', '.join(sorted(REGISTRY))}",
+        )
+    analysis = REGISTRY[name]
+    state = request.app.state.parcours
+    query = request.query_params
+    result = error = None
+    figures: list[str] = []
+    with state.workspace() as ws:
+        try:
+            jm = _map(ws, query.get("map"))
+            map_ids = _maps(ws)
+        except InputError as exc:
+            return render(request, "message.html", 422, title=name, message=str(exc))
+        prefill = {k: v for k, v in _prefill(name, jm).items() if k not in query}
+        fields = form_fields(analysis, query, prefill)
+        filters = Filters()
+        period = ("", "")
+        try:
+            filters = Filters.parse(query).check(jm)
+            params = parse_params(analysis, query, prefill)
+            ctx = ws.context(jm, lang)
+            stamp = _stamp(ws, jm)
+            period = _period(request, ws, ctx, stamp)
+            if params is None:
+                error = w["params.needed"]
+            else:
+                result, figures = _run(request, ctx, stamp, name, params, filters, lang)
+        except InputError as exc:
+            error = str(exc)
+        except Exception as exc:  # shown in the page; the details go to the server log
+            log.exception("analysis %s failed", name)
+            error = f"internal error ({type(exc).__name__}); the server log has the details"
+    tables = []
+    if result is not None:
+        tables = [(n, _table(f, lang)) for n, f in result.tables.items() if f is not None]
+    return render(
+        request,
+        "analysis.html",
+        status=200 if error is None or result is not None else 422,
+        name=name,
+        title=i18n.analysis_title(name, lang),
+        analysis=analysis,
+        fields=fields,
+        filters=filters,
+        period=period,
+        choices=_choices(jm, lang, w),
+        map_ids=map_ids,
+        jm=jm,
+        result=result,
+        summary=_summary(result.summary, lang) if result else [],
+        main=_table(result.table, lang) if result is not None else None,
+        ranking=_ranking(result, jm, lang)
+        if result is not None and name == "frictions" and "explanation" in result.table
+        else None,
+        tables=tables,
+        figures=figures,
+        error=error,
+    )
+
+
+@router.get("/frictions")
+def frictions_page(request: Request) -> Response:
+    query = urlencode(list(request.query_params.multi_items()))
+    return RedirectResponse("/analyses/frictions" + (f"?{query}" if query else ""), 303)
+
+
+@router.get("/editor", response_class=HTMLResponse)
+def editor_page(request: Request) -> Response:
+    who = gate(request)
+    if isinstance(who, Response):
+        return who
+    lang = language(request)
+    w = i18n.words(lang)
+    state = request.app.state.parcours
+    with state.workspace() as ws:
+        try:
+            jm = _map(ws, request.query_params.get("map"))
+        except InputError as exc:
+            return render(request, "message.html", 422, title=w["nav.editor"], message=str(exc))
+        versions = map_api._versions(ws, jm.map)
+        map_ids = _maps(ws)
+        latest = map_api._stored(ws, jm.map, None)
+    strings = {k.split(".", 1)[1]: v for k, v in w.items() if k.startswith("editor.")}
+    return render(
+        request,
+        "editor.html",
+        jm=jm,
+        map_ids=map_ids,
+        yaml_text=latest["yaml"],
+        version=latest["version"],
+        versions=versions,
+        can_save=who.grants("admin"),
+        strings=Markup(dumps_safe(strings)),
+    )
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history_page(request: Request) -> Response:
+    who = gate(request)
+    if isinstance(who, Response):
+        return who
+    lang = language(request)
+    w = i18n.words(lang)
+    state = request.app.state.parcours
+    query = request.query_params
+    try:
+        with state.workspace() as ws:
+            jm = _map(ws, query.get("map"))
+            map_ids = _maps(ws)
+        versions = map_api.map_history(jm.map, state, None)
+        diff = None
+        numbers = [v["version"] for v in versions]
+        if len(numbers) > 1:
+            to_v = _int(query.get("to")) or numbers[-1]
+            from_v = _int(query.get("from")) or max(
+                [n for n in numbers if n < to_v] or [numbers[0]]
+            )
+            diff = map_api.diff_map(jm.map, state, None, from_v, to_v)
+    except InputError as exc:
+        return render(request, "message.html", 422, title=w["nav.history"], message=str(exc))
+    except HTTPException as exc:
+        detail = exc.detail["detail"] if isinstance(exc.detail, dict) else str(exc.detail)
+        return render(
+            request, "message.html", exc.status_code, title=w["nav.history"], message=detail
+        )
+    return render(
+        request,
+        "history.html",
+        jm=jm,
+        map_ids=map_ids,
+        versions=versions,
+        diff=diff,
+        diff_lines=_diff_lines(diff["unified"]) if diff else [],
+    )
+
+
+def _int(text: str | None) -> int | None:
+    if text is None or not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise InputError(f"version '{text}' is not allowed; give a version number (1, 2, ...)")
+    return int(text)
+
+
+def _diff_lines(unified: str) -> list[tuple[str, str]]:
+    kinds = []
+    for line in unified.splitlines():
+        if line.startswith(("+++", "---")):
+            kinds.append(("file", line))
+        elif line.startswith("@@"):
+            kinds.append(("hunk", line))
+        elif line.startswith("+"):
+            kinds.append(("add", line))
+        elif line.startswith("-"):
+            kinds.append(("del", line))
+        else:
+            kinds.append(("same", line))
+    return kinds
+
+
+# -- login ------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    if request.query_params.get("token") is not None:
+        return gate(request)
+    return render(request, "login.html", error=None, next=request.query_params.get("next", "/"))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this server: never an address elsewhere (open redirect).
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_with_key(request: Request, api_key: str = Form(""), next: str = Form("/")) -> Response:
+    state = request.app.state.parcours
+    key = state.verify(api_key.strip()) if api_key.strip() else None
+    if key is None or not (key.grants("read")):
+        return render(request, "login.html", 401, error="login.bad_key", next=_safe_next(next))
+    scope = "admin" if key.grants("admin") else "read"
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_session(response, request, dashboard(request).sessions.start(scope, key.key_id))
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    dashboard(request).sessions.end(request.cookies.get(COOKIE))
+    response = RedirectResponse("/login?out=1", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# -- assets -----------------------------------------------------------------------------
+
+
+@router.get("/vendor/plotly.min.js")
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package: the dashboard needs no internet."""
+    return FileResponse(
+        PLOTLY_JS,
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/ui/canvas.svg")
+def canvas_svg(request: Request) -> Response:
+    json_session(request)
+    lang = language(request)
+    filters = Filters.parse(request.query_params)
+    state = request.app.state.parcours
+    with state.workspace() as ws:
+        jm = _map(ws, request.query_params.get("map"))
+        filters.check(jm)
+        ctx = ws.context(jm, lang)
+        stamp = _stamp(ws, jm)
+        canvas = dashboard(request).remember(
+            f"canvas|{stamp}|{lang}|{filters.key()!r}",
+            lambda: dashboard_canvas(filter_context(ctx, filters), filters.persona, lang),
+        )
+    return Response(
+        canvas.svg,
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": f'attachment; filename="{jm.map}.svg"'},
+    )
+
+
+# -- JSON for the editor ----------------------------------------------------------------
+
+
+class MapText(BaseModel):
+    yaml: str
+    message: str | None = None
+
+
+def _problems(exc: MapError) -> list[dict[str, Any]]:
+    return [
+        {"line": p.line, "field": p.field, "message": p.message, "text": str(p)}
+        for p in exc.problems
+    ]
+
+
+@router.post("/ui/maps/validate")
+def validate_map(body: MapText, request: Request) -> JSONResponse:
+    """Validate map text: ``{valid, map_id, problems: [{line, field, message}]}``."""
+    json_session(request)
+    try:
+        jm = JourneyMap.loads(body.yaml, source="map.yaml")
+    except MapError as exc:
+        return JSONResponse({"valid": False, "map_id": None, "problems": _problems(exc)})
+    return JSONResponse({"valid": True, "map_id": jm.map, "problems": []})
+
+
+@router.post("/ui/maps/{map_id}/versions")
+def save_map(map_id: str, body: MapText, request: Request) -> JSONResponse:
+    """Save the text as the map's next version (admin session, and the dashboard header)."""
+    json_session(request, "admin")
+    try:
+        jm = JourneyMap.loads(body.yaml, source="map.yaml")
+    except MapError as exc:
+        return JSONResponse(
+            {"error": "invalid map", "detail": str(exc), "problems": _problems(exc)}, 422
+        )
+    if jm.map != map_id:
+        raise InputError(
+            f"map.yaml: the map's id is '{jm.map}' but the editor edits '{map_id}'; "
+            "they must be the same (to rename a map, create it under its new id)"
+        )
+    state = request.app.state.parcours
+    with state.workspace() as ws:
+        map_api._stored(ws, map_id, None)  # 404 naming the known maps
+        saved = map_api._saved(ws, jm, body.message or "edited in the dashboard")
+    return JSONResponse(saved)
