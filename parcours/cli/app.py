@@ -384,6 +384,7 @@ def demo(
     map_out: Annotated[
         Path, typer.Option("--map-out", help="Where to write the demo's journey map.")
     ] = Path("maison-lumiere.yaml"),
+    port: Annotated[int, typer.Option(help="Port of the dashboard served at the end.")] = 8765,
     workspace: WorkspaceOption = Path("parcours.duckdb"),
 ) -> None:
     """Simulate Maison Lumière, an omnichannel retailer, and load it into the workspace.
