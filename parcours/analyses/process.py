@@ -14,10 +14,10 @@ The counts are those of pm4py's ``discover_dfg`` (case = journey_id, activity = 
 column, timestamp = ts), ``discover_performance_dfg`` and ``get_variants`` on the same events
 prepared the pm4py way (``format_dataframe`` sorts each case by timestamp, then by row).
 pm4py's DFG sorts by timestamp with a stable sort, so ties keep the row order, and its start
-and end activities and variants read the rows in the order given; parcours breaks ties by
-event id. Given the events in event-id order, the two agree exactly
-(``tests/analyses/test_process.py`` checks it on a fixture, on the demo and on the real
-Helpdesk log). pm4py is a peer in the tests, never imported here.
+and end activities and variants read the rows in the order given; the journey table orders
+events of one instant by their order of arrival (the file's row order), then by event id.
+Given the events in that order, the two agree exactly (``tests/analyses/test_process.py``
+checks it on a fixture, on the demo and on the real Helpdesk log). pm4py is a peer in the tests, never imported here.
 
 By default only events mapped to a touchpoint take part (``unmapped`` keeps the others, as
 ``unmapped``). ``collapse`` merges consecutive repeats of an activity (off by default: pm4py
@@ -263,7 +263,7 @@ def process(
         "frequency = transitions source -> target (a journey passing twice counts twice), as "
         "pm4py's discover_dfg with case = journey, activity = " + level + ", timestamp = ts.",
         "share = part of the source's outgoing transitions; times are between the two events.",
-        "events with the same timestamp in a journey are ordered by event id.",
+        "events with the same timestamp in a journey keep their order of arrival.",
     ]
     if kept_label:
         notes.append(
