@@ -401,11 +401,15 @@ def _write(
         report.reasons = {r["reason"]: int(r["n"]) for r in reasons}
         if len(malformed):
             report.reasons["malformed CSV line"] = len(malformed)
-        listed = bad.select(row=bad.__row, reason=bad.__reason).order_by("row").limit(MAX_REJECTIONS)
+        listed = (
+            bad.select(row=bad.__row, reason=bad.__reason).order_by("row").limit(MAX_REJECTIONS)
+        )
         report.rejections = [(int(r["row"]), r["reason"]) for r in listed.to_pyarrow().to_pylist()]
         report.rejections += [
             (int(line) - 1, f"malformed CSV line: {message}")
-            for line, message in zip(malformed.get("line", []), malformed.get("error_message", []), strict=False)
+            for line, message in zip(
+                malformed.get("line", []), malformed.get("error_message", []), strict=False
+            )
         ]
         report.rejections.sort()
         con.insert(

@@ -67,7 +67,9 @@ def cut_journeys(mapped: ir.Table, timeout_seconds: int) -> ir.Table:
     numbered = flagged.mutate(journey_seq=flagged._starts.sum().over(cumulative).cast("int64"))
     journey_id = numbered.person_id + ibis.literal(":") + numbered.journey_seq.cast("string")
     numbered = numbered.mutate(journey_id=journey_id).drop("_starts")
-    in_journey = ibis.window(group_by=numbered.journey_id, order_by=[numbered.ts, numbered.seq, numbered.event_id])
+    in_journey = ibis.window(
+        group_by=numbered.journey_id, order_by=[numbered.ts, numbered.seq, numbered.event_id]
+    )
     whole_journey = ibis.window(group_by=numbered.journey_id)
     return numbered.mutate(
         step=(ibis.row_number().over(in_journey) + 1).cast("int64"),
@@ -101,7 +103,9 @@ def journey_table(
     """The journey table of ``jm`` over ``events`` (see module doc)."""
     placed = assign_persons(events, identities)
     # Events of one instant keep their order of arrival (rows from before schema 3 have none).
-    placed = placed.mutate(seq=placed.seq.fill_null(0) if "seq" in placed.columns else ibis.literal(0))
+    placed = placed.mutate(
+        seq=placed.seq.fill_null(0) if "seq" in placed.columns else ibis.literal(0)
+    )
     mapped = map_touchpoints(placed, jm)
     journeys = cut_journeys(mapped, int(jm.journey.timeout_delta.total_seconds()))
     persona_of = personas(customers, identities, jm) if customers is not None else None

@@ -131,15 +131,37 @@ def test_same_timestamp_ties_keep_their_order_of_arrival(ws, jm):
         ws,
         jm,
         [
-            {"event_id": "b", "ts": "2026-03-01 10:00", "anonymous_id": "p", "channel": "web", "event": "product_view"},
-            {"event_id": "a", "ts": "2026-03-01 10:00", "anonymous_id": "p", "channel": "web", "event": "purchase"},
+            {
+                "event_id": "b",
+                "ts": "2026-03-01 10:00",
+                "anonymous_id": "p",
+                "channel": "web",
+                "event": "product_view",
+            },
+            {
+                "event_id": "a",
+                "ts": "2026-03-01 10:00",
+                "anonymous_id": "p",
+                "channel": "web",
+                "event": "purchase",
+            },
         ],
     )
     assert list(got.sort_values("step").event_id) == ["b", "a"]
     assert list(got.sort_values("step").step) == [1, 2]
     assert list(got.journey_seq) == [1, 1]
     # A later batch comes after: its events of the same instant follow.
-    frame = pd.DataFrame([{"event_id": "0", "ts": pd.Timestamp("2026-03-01 10:00", tz="UTC"), "anonymous_id": "p", "channel": "web", "event": "product_view"}])
+    frame = pd.DataFrame(
+        [
+            {
+                "event_id": "0",
+                "ts": pd.Timestamp("2026-03-01 10:00", tz="UTC"),
+                "anonymous_id": "p",
+                "channel": "web",
+                "event": "product_view",
+            }
+        ]
+    )
     ws.ingest_events(frame)
     again = ws.journeys(jm).order_by(["journey_seq", "step"]).to_pandas()
     assert list(again.event_id) == ["b", "a", "0"]
