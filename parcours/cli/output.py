@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 console = Console()
+LONG_TEXT = 50  # mean characters above which a column is printed as paragraphs
 err_console = Console(stderr=True)
 
 
@@ -54,6 +55,25 @@ def emit_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> No
         records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
         print(json.dumps(records, ensure_ascii=False, indent=2, default=_json_default))
         return
+    # Sentences (explanations, verbatims) would be squeezed into a thin column: print them
+    # under the table, one paragraph per row, keyed by the row's first cell.
+    texts = [
+        c
+        for c in frame.columns[1:]
+        if frame[c].dtype == object and frame[c].astype(str).str.len().mean() > LONG_TEXT
+    ]
+    shown = frame.drop(columns=texts)
+    _print_table(shown, title)
+    labels = [c for c in shown.columns if shown[c].dtype == object][:1] or [frame.columns[0]]
+    for column in texts:
+        console.print(f"[bold]{escape(str(column))}[/bold]")
+        for key, text in zip(frame[labels[0]], frame[column], strict=True):
+            console.print(
+                f"  [bold]{escape(_plain(key))}[/bold] {escape(_plain(text))}", highlight=False
+            )
+
+
+def _print_table(frame: pd.DataFrame, title: str | None) -> None:
     table = Table(title=escape(title) if title else None, title_justify="left", header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
