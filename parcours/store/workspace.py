@@ -56,6 +56,8 @@ class Workspace:
         self._map: JourneyMap | None = None
         self._journey_cache: dict[str, ir.Table] = {}
         if con.name == "duckdb":
+            # Progress is tracked (ingest shows its own bar) but DuckDB's own bar is not printed.
+            con.raw_sql("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
             with transaction(con):
                 self.previous_version = schema.migrate(con)
         else:
