@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from parcours.api.auth import Admin, Reader, State
-from parcours.api.map_diff import map_diff
+from parcours.maps.diff import map_diff
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 

@@ -358,6 +358,45 @@ def maps_history(
     )
 
 
+@maps_app.command("diff")
+def maps_diff(
+    map_id: str,
+    from_version: Annotated[int, typer.Option("--from", help="The older version.")],
+    to_version: Annotated[
+        int | None, typer.Option("--to", help="The newer version (default: latest).")
+    ] = None,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """What changed between two versions of a map: per stage, touchpoint, persona and channel,
+    then the text diff of the YAML.
+
+    Example: `parcours maps diff maison-lumiere --from 1 --to 2`
+    """
+    from parcours.maps.diff import map_diff
+
+    ws = open_workspace(workspace)
+    old, new = ws.load_map(map_id, from_version), ws.load_map(map_id, to_version)
+    newest = to_version or int(ws.map_versions(map_id).version.max())
+    diff = map_diff(old, new, f"{map_id} v{from_version}", f"{map_id} v{newest}")
+    if format is Format.json:
+        emit_dict(diff, format)
+        return
+    if diff["identical"]:
+        console.print("The two versions are identical.")
+        return
+    for section, changes in diff["sections"].items():
+        for kind in ("added", "removed", "changed"):
+            for item in changes.get(kind, []):
+                label = (
+                    item if isinstance(item, str) else f"{item['id']} ({', '.join(item['fields'])})"
+                )
+                console.print(f"{section} {kind}: {label}", highlight=False)
+    if diff["fields"]:
+        console.print(f"other fields changed: {', '.join(diff['fields'])}", highlight=False)
+    print(diff["unified"], end="")
+
+
 @maps_app.command("show")
 def maps_show(
     map_id: str,

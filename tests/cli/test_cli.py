@@ -110,3 +110,17 @@ def test_internal_error_exits_1_without_traceback(tmp_path):
     out = run("status", "-w", "w.duckdb", cwd=tmp_path)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
+
+
+def test_maps_save_history_and_diff(tmp_path):
+    run("init", "--template", "5a", "--out", "j.yaml", cwd=tmp_path)
+    assert run("maps", "save", "j.yaml", "-w", "w.duckdb", cwd=tmp_path).returncode == 0
+    path = tmp_path / "j.yaml"
+    path.write_text(path.read_text().replace("stage: demande", "stage: action", 1))
+    saved = run("maps", "save", "j.yaml", "--message", "moved", "-w", "w.duckdb", cwd=tmp_path)
+    assert "version 2" in saved.stdout
+    diff = run("maps", "diff", "5a", "--from", "1", "-w", "w.duckdb", cwd=tmp_path)
+    assert diff.returncode == 0, diff.stderr
+    assert "touchpoints changed:" in diff.stdout and "(stage)" in diff.stdout
+    assert "-    stage: demande" in diff.stdout and "+    stage: action" in diff.stdout
+    assert "5a v2" in diff.stdout
