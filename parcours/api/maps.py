@@ -17,9 +17,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from parcours.api.auth import Admin, Reader, State
-from parcours.maps.diff import map_diff
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
+from parcours.maps.diff import map_diff
 
 router = APIRouter(prefix="/v1/maps", tags=["maps"])
 
