@@ -257,3 +257,22 @@ def test_demo_planted_frictions_rank_first(demo_ws, demo_map, demo_journeys):
     assert tiktok.odds_ratio_low > 2 and tiktok.q_value < 0.001
     assert table.loc["store_locator", "exit_rate"] > 0.3
     assert table.loc["store_locator", "exit_baseline"] < 0.15
+
+
+def test_correlations_on_a_fixed_sample_of_journeys_still_find_the_planted_causes(
+    demo_ws, demo_map, demo_journeys, monkeypatch
+):
+    from parcours.analyses import Context
+    from parcours.analyses import frictions as frictions_module
+
+    # The 3,000-person demo has about 5,800 journeys: sample about half of them.
+    monkeypatch.setattr(frictions_module, "CORRELATION_JOURNEYS", 3_000)
+    ctx = Context(journeys=demo_journeys, map=demo_map, feedback=demo_ws.feedback)
+    result = get("frictions")(ctx, top=6)
+    corr = result.tables["correlations"]
+    assert any("fixed sample of about 3,000" in note for note in result.notes)
+    late = corr[(corr.id == "livraison_domicile") & (corr.name == "late")]
+    assert late.set_index("value").loc["true", "odds_ratio_low"] > 2
+    # The sample is a strict subset, the same on every run.
+    again = get("frictions")(ctx, top=6).tables["correlations"]
+    pd.testing.assert_frame_equal(corr, again)
