@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from pathlib import Path
-
-DEFAULT_WORKSPACE = Path("parcours.duckdb")
 
 # The identifier columns an event, a CRM row or a survey answer may carry, in the order
 # used to pick an anchor for a row: the most personal identifier first.
@@ -39,11 +36,6 @@ class Settings:
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-
-def workspace_from_env() -> Path:
-    """The workspace path: ``PARCOURS_WORKSPACE`` when set, else ``./parcours.duckdb``."""
-    return Path(os.environ.get("PARCOURS_WORKSPACE", DEFAULT_WORKSPACE))
 
 
 def from_env() -> Settings:
