@@ -582,7 +582,9 @@ def correlations(
         p_value=[t.p_value for t in tests],
     )
     counts["q_value"] = counts.groupby("id").p_value.transform(_stats.adjust_p_values)
-    result = counts.sort_values(["id", "odds_ratio"], ascending=[True, False])[columns]
+    # Ties broken by the feature itself, so the same data always gives the same order.
+    order = ["id", "odds_ratio", "feature", "name", "value"]
+    result = counts.sort_values(order, ascending=[True, False, True, True, True])[columns]
     result = result.reset_index(drop=True)
     result.attrs["journeys"] = total
     return result
@@ -642,7 +644,7 @@ def frictions(
     raising = corr[(corr.q_value < alpha) & (corr.odds_ratio > 1)]
     # the two strongest features of different names, per friction point
     best = (
-        raising.sort_values("odds_ratio_low", ascending=False)
+        raising.sort_values("odds_ratio_low", ascending=False, kind="stable")
         .drop_duplicates(["id", "name"])
         .groupby("id")
         .head(2)
