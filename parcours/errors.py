@@ -4,7 +4,8 @@
     ├── InputError(ValueError)    the user's input is wrong: says where and what is allowed
     │   ├── MapError              a journey map that does not validate (file, line, field)
     │   ├── MappingError          a column mapping that does not fit the source
-    │   └── SourceError           a data source that cannot be read (missing file, bad format)
+    │   ├── SourceError           a data source that cannot be read (missing file, bad format)
+    │   └── NotFoundError         something named does not exist (a map, a version); lists what does
     └── WorkspaceError            the workspace cannot be opened or migrated
 
 The CLI turns an ``InputError`` into exit code 2 with its message and no traceback;
@@ -57,6 +58,10 @@ class MappingError(InputError):
 
 class SourceError(InputError):
     """A data source that cannot be read."""
+
+
+class NotFoundError(InputError):
+    """Something named does not exist (a map, a map version); the message lists what does."""
 
 
 class WorkspaceError(ParcoursError):

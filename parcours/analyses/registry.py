@@ -41,6 +41,14 @@ class Analysis:
         params = list(inspect.signature(self.function).parameters.values())[1:]
         return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in params]
 
+    def parameter_help(self, name: str) -> str:
+        """The ``name: text`` line of the docstring that documents parameter ``name``."""
+        for line in self.doc.splitlines():
+            stripped = line.strip()
+            if stripped.startswith(f"{name}:"):
+                return stripped[len(name) + 1 :].strip()
+        return ""
+
     def remote_parameters(self) -> list[inspect.Parameter]:
         """The parameters a remote caller (REST API, dashboard) may set: all but those naming
         a local file (``*_file``), which only the CLI and Python offer, so that a server

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from parcours.analyses import REGISTRY, Analysis
 from parcours.api.auth import Reader, State
+from parcours.errors import InputError, NotFoundError
 
 router = APIRouter(prefix="/v1/analyses", tags=["analyses"])
 
@@ -27,14 +28,6 @@ RESERVED = {
     "map_version": (int | None, Field(None, ge=1, description="Default: the latest version.")),
     "lang": (Literal["fr", "en"] | None, Field(None, description="Language of the labels.")),
 }
-
-
-def param_help(analysis: Analysis, name: str) -> str:
-    """The ``name: text`` line of the analysis docstring."""
-    for line in analysis.doc.splitlines():
-        if line.strip().startswith(f"{name}:"):
-            return line.strip()[len(name) + 1 :].strip()
-    return ""
 
 
 def _default(param: inspect.Parameter) -> Any:
@@ -52,7 +45,7 @@ def body_model(analysis: Analysis) -> type[BaseModel]:
             )
         fields[param.name] = (
             param.annotation,
-            Field(_default(param), description=param_help(analysis, param.name) or None),
+            Field(_default(param), description=analysis.parameter_help(param.name) or None),
         )
     title = "".join(part.capitalize() for part in analysis.name.split("_")) + "Request"
     return create_model(title, __config__=ConfigDict(extra="forbid"), **fields, **RESERVED)
@@ -68,7 +61,7 @@ def describe(analysis: Analysis) -> dict[str, Any]:
                 "required": required,
                 "default": None if required else param.default,
                 "schema": TypeAdapter(param.annotation).json_schema(),
-                "help": param_help(analysis, param.name),
+                "help": analysis.parameter_help(param.name),
             }
         )
     return {
@@ -94,7 +87,10 @@ def _endpoint(analysis: Analysis, model: type[BaseModel]):
         map_id, version = values.pop("map_id", None), values.pop("map_version", None)
         lang = values.pop("lang", None)
         with state.workspace() as ws:
-            jm = ws.load_map(map_id, version) if map_id else ws.default_map()
+            try:
+                jm = ws.load_map(map_id, version) if map_id else ws.default_map()
+            except NotFoundError as exc:  # a body field naming no map: invalid input, not 404
+                raise InputError(str(exc)) from None
             result = analysis(ws.context(jm, lang), **values)
         return result.to_dict()
 

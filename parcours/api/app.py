@@ -38,7 +38,7 @@ from parcours.api.auth import Reader, State
 from parcours.api.limits import BodyLimit
 from parcours.api.state import ApiSettings, ServerState
 from parcours.config import Settings
-from parcours.errors import InputError, MapError, WorkspaceError
+from parcours.errors import InputError, MapError, NotFoundError, WorkspaceError
 
 log = logging.getLogger("parcours.api")
 
@@ -110,6 +110,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MapError)
     async def invalid_map(_: Request, exc: MapError) -> JSONResponse:
         return _error(422, "invalid map", str(exc), problems=[asdict(p) for p in exc.problems])
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return _error(404, "not found", str(exc))
 
     @app.exception_handler(InputError)
     async def invalid_input(_: Request, exc: InputError) -> JSONResponse:

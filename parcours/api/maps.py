@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-import ibis
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
@@ -19,7 +18,6 @@ from pydantic import BaseModel
 from parcours.api.auth import Admin, Reader, State
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
-from parcours.maps.diff import map_diff
 
 router = APIRouter(prefix="/v1/maps", tags=["maps"])
 
@@ -40,10 +38,6 @@ MAP_BODY = {
         },
     }
 }
-
-
-def _not_found(detail: str) -> HTTPException:
-    return HTTPException(404, detail={"error": "not found", "detail": detail})
 
 
 async def _read_map(request: Request, message: str | None) -> tuple[JourneyMap, str | None]:
@@ -74,50 +68,20 @@ async def _read_map(request: Request, message: str | None) -> tuple[JourneyMap, 
 
 
 def _versions(ws: Any, map_id: str) -> list[dict[str, Any]]:
-    maps = ws.con.table("maps")
-    rows = maps.filter(maps.map_id == map_id).select("version", "saved_at", "message")
-    return rows.order_by("version").to_pyarrow().to_pylist()
-
-
-def _stored(ws: Any, map_id: str, version: int | None) -> dict[str, Any]:
-    maps = ws.con.table("maps")
-    rows = maps.filter(maps.map_id == map_id)
-    if version is not None:
-        rows = rows.filter(rows.version == version)
-    found = rows.order_by(ibis.desc("version")).limit(1).to_pyarrow().to_pylist()
-    if not found:
-        versions = [v["version"] for v in _versions(ws, map_id)]
-        if versions:
-            raise _not_found(
-                f"map '{map_id}' has no version {version}; versions: "
-                + ", ".join(map(str, versions))
-            )
-        known = sorted(set(maps.map_id.to_pyarrow().to_pylist()))
-        raise _not_found(f"no map '{map_id}'; maps: {', '.join(known) or 'none'}")
-    return found[0]
+    rows = ws.map_versions(map_id).to_dict(orient="records")
+    return [{**r, "saved_at": r["saved_at"].isoformat()} for r in rows]
 
 
 def _saved(ws: Any, jm: JourneyMap, message: str | None) -> dict[str, Any]:
-    latest = _versions(ws, jm.map)
-    if latest:
-        current = _stored(ws, jm.map, None)
-        if current["yaml"] == jm.dumps():
-            return {"map_id": jm.map, "version": current["version"], "created": False}
-    return {"map_id": jm.map, "version": ws.save_map(jm, message), "created": True}
+    version, created = ws.save_map_if_changed(jm, message)
+    return {"map_id": jm.map, "version": version, "created": created}
 
 
 @router.get("", summary="List the maps")
 def list_maps(state: State, _: Reader) -> list[dict[str, Any]]:
     """Every map of the workspace with its latest version."""
     with state.workspace() as ws:
-        maps = ws.con.table("maps")
-        rows = (
-            maps.group_by("map_id")
-            .aggregate(latest_version=maps.version.max(), last_saved=maps.saved_at.max())
-            .order_by("map_id")
-            .to_pyarrow()
-            .to_pylist()
-        )
+        rows = ws.maps().to_dict(orient="records")
     return [{**r, "last_saved": r["last_saved"].isoformat()} for r in rows]
 
 
@@ -135,7 +99,7 @@ async def create_map(
 
     def save() -> dict[str, Any]:
         with state.workspace() as ws:
-            if _versions(ws, jm.map):
+            if jm.map in set(ws.maps().map_id):
                 raise HTTPException(
                     409,
                     detail={
@@ -168,7 +132,7 @@ async def update_map(
 
     def save() -> dict[str, Any]:
         with state.workspace() as ws:
-            _stored(ws, map_id, None)  # 404 when the map does not exist
+            ws.map_record(map_id)  # 404 when the map does not exist
             return _saved(ws, jm, message)
 
     return await run_in_threadpool(save)
@@ -183,7 +147,7 @@ def get_map(
 ) -> dict[str, Any]:
     """One version of a map: its YAML as saved and its content as JSON."""
     with state.workspace() as ws:
-        row = _stored(ws, map_id, version)
+        row = ws.map_record(map_id, version)
     jm = JourneyMap.loads(row["yaml"], source=f"{map_id}@v{row['version']}")
     return {
         "map_id": map_id,
@@ -199,10 +163,7 @@ def get_map(
 def map_history(map_id: str, state: State, _: Reader) -> list[dict[str, Any]]:
     """Every saved version of a map, oldest first."""
     with state.workspace() as ws:
-        rows = _versions(ws, map_id)
-        if not rows:
-            _stored(ws, map_id, None)  # raises the 404 naming the known maps
-    return [{**r, "saved_at": r["saved_at"].isoformat()} for r in rows]
+        return _versions(ws, map_id)
 
 
 @router.get("/{map_id}/diff", summary="What changed between two versions")
@@ -220,13 +181,4 @@ def diff_map(
     """A unified diff of the YAML, and the stages, touchpoints, personas and channels added,
     removed or changed (with the fields that changed)."""
     with state.workspace() as ws:
-        new = _stored(ws, map_id, to_version)
-        old_version = from_version if from_version is not None else max(new["version"] - 1, 1)
-        old = _stored(ws, map_id, old_version)
-    names = [f"{map_id}@v{row['version']}" for row in (old, new)]
-    result = map_diff(
-        JourneyMap.loads(old["yaml"], source=names[0]),
-        JourneyMap.loads(new["yaml"], source=names[1]),
-        *names,
-    )
-    return {"map_id": map_id, "from": old["version"], "to": new["version"], **result}
+        return ws.map_diff(map_id, from_version, to_version)

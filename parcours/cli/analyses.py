@@ -43,7 +43,7 @@ def _cli_parameter(analysis: Analysis, param: inspect.Parameter) -> tuple[inspec
     annotation, optional = _unwrap_optional(param.annotation)
     flag = "--" + param.name.replace("_", "-")
     required = param.default is inspect.Parameter.empty
-    help_text = _param_help(analysis, param.name)
+    help_text = analysis.parameter_help(param.name)
 
     if _is_list(annotation):
         if required:
@@ -81,15 +81,6 @@ def _split(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [part.strip() for part in value.split(",") if part.strip()]
-
-
-def _param_help(analysis: Analysis, name: str) -> str:
-    """The line of the analysis docstring that documents ``name`` (``name: text``)."""
-    for line in analysis.doc.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(f"{name}:"):
-            return stripped[len(name) + 1 :].strip()
-    return ""
 
 
 def print_result(result: Result, fmt: Format, all_tables: bool = False) -> None:

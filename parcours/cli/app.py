@@ -207,8 +207,7 @@ def status(
     ids = ws.identities()
     persons = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
     shared = ids.filter(ids.shared).count().to_pyarrow().as_py()
-    maps = ws.con.table("maps")
-    map_ids = sorted(set(maps.map_id.to_pyarrow().to_pylist()))
+    map_ids = list(ws.maps().map_id)
     data = {
         "workspace": str(workspace),
         **counts,
@@ -333,14 +332,7 @@ def maps_list(
 
     Example: `parcours maps list`
     """
-    maps = open_workspace(workspace).con.table("maps")
-    frame = (
-        maps.group_by("map_id")
-        .aggregate(versions=maps.version.max(), last_saved=maps.saved_at.max())
-        .order_by("map_id")
-        .to_pandas()
-    )
-    emit_frame(frame, format, title="Maps")
+    emit_frame(open_workspace(workspace).maps(), format, title="Maps")
 
 
 @maps_app.command("history")
@@ -373,12 +365,7 @@ def maps_diff(
 
     Example: `parcours maps diff maison-lumiere --from 1 --to 2`
     """
-    from parcours.maps.diff import map_diff
-
-    ws = open_workspace(workspace)
-    old, new = ws.load_map(map_id, from_version), ws.load_map(map_id, to_version)
-    newest = to_version or int(ws.map_versions(map_id).version.max())
-    diff = map_diff(old, new, f"{map_id} v{from_version}", f"{map_id} v{newest}")
+    diff = open_workspace(workspace).map_diff(map_id, from_version, to_version)
     if format is Format.json:
         emit_dict(diff, format)
         return

@@ -60,13 +60,6 @@ def load_demo(
         done += len(chunk.truth)
         if on_chunk:
             on_chunk(done, persons)
-    existing = ws.con.table("maps")
-    same = existing.filter((existing.map_id == jm.map) & (existing.yaml == jm.dumps())).count()
-    if same.to_pyarrow().as_py():
-        load.map_version = int(
-            existing.filter(existing.map_id == jm.map).version.max().to_pyarrow().as_py()
-        )
-    else:
-        load.map_version = ws.save_map(jm, message="demo map")
+    load.map_version, _ = ws.save_map_if_changed(jm, message="demo map")
     ws.resolve_identities()
     return load

@@ -23,8 +23,9 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.config import Settings
-from parcours.errors import InputError, WorkspaceError
+from parcours.errors import InputError, NotFoundError, WorkspaceError
 from parcours.maps import JourneyMap
+from parcours.maps.diff import map_diff
 from parcours.store import identity, journeys, schema
 from parcours.store.ingest import IngestReport, ingest, transaction
 from parcours.store.mapping import ColumnMapping
@@ -361,25 +362,68 @@ class Workspace:
             self.con.insert("maps", row)
         return version
 
-    def load_map(self, map_id: str, version: int | None = None) -> JourneyMap:
+    def save_map_if_changed(self, jm: JourneyMap, message: str | None = None) -> tuple[int, bool]:
+        """Store ``jm`` unless its latest version has the same text: ``(version, created)``."""
+        maps = self.con.table("maps")
+        if maps.filter(maps.map_id == jm.map).count().to_pyarrow().as_py():
+            latest = self.map_record(jm.map)
+            if latest["yaml"] == jm.dumps():
+                return int(latest["version"]), False
+        return self.save_map(jm, message), True
+
+    def maps(self) -> pd.DataFrame:
+        """Every map of the workspace: ``map_id, latest_version, last_saved``."""
+        maps = self.con.table("maps")
+        summary = maps.group_by("map_id").aggregate(
+            latest_version=maps.version.max(), last_saved=maps.saved_at.max()
+        )
+        return summary.order_by("map_id").to_pandas()
+
+    def map_record(self, map_id: str, version: int | None = None) -> dict[str, Any]:
+        """One saved version (default: the latest) as ``map_id, version, saved_at, yaml,
+        message``; :class:`NotFoundError` lists the versions or maps that exist."""
         maps = self.con.table("maps")
         rows = maps.filter(maps.map_id == map_id)
         if version is not None:
             rows = rows.filter(rows.version == version)
         found = rows.order_by(ibis.desc("version")).limit(1).to_pyarrow().to_pylist()
-        if not found:
-            known = sorted(set(maps.map_id.to_pyarrow().to_pylist()))
-            raise InputError(
-                f"no map '{map_id}'"
-                + (f" version {version}" if version else "")
-                + f" in this workspace; maps: {', '.join(known) or 'none'}"
-            )
-        return JourneyMap.loads(found[0]["yaml"], source=f"{map_id}@v{found[0]['version']}")
+        if found:
+            return found[0]
+        versions = maps.filter(maps.map_id == map_id).version.to_pyarrow().to_pylist()
+        if versions:
+            listed = ", ".join(str(v) for v in sorted(versions))
+            raise NotFoundError(f"map '{map_id}' has no version {version}; versions: {listed}")
+        known = sorted(set(maps.map_id.to_pyarrow().to_pylist()))
+        raise NotFoundError(
+            f"no map '{map_id}' in this workspace; maps: {', '.join(known) or 'none'}"
+        )
+
+    def load_map(self, map_id: str, version: int | None = None) -> JourneyMap:
+        record = self.map_record(map_id, version)
+        return JourneyMap.loads(record["yaml"], source=f"{map_id}@v{record['version']}")
 
     def map_versions(self, map_id: str) -> pd.DataFrame:
+        """The versions of a map, oldest first: ``version, saved_at, message``."""
+        self.map_record(map_id)  # NotFoundError naming the maps that exist
         maps = self.con.table("maps")
         rows = maps.filter(maps.map_id == map_id).select("version", "saved_at", "message")
         return rows.order_by("version").to_pandas()
+
+    def map_diff(
+        self, map_id: str, from_version: int | None = None, to_version: int | None = None
+    ) -> dict[str, Any]:
+        """What changed between two versions (default: the latest and the one before), as
+        :func:`parcours.maps.diff.map_diff` says, with ``from`` and ``to`` version numbers."""
+        new = self.map_record(map_id, to_version)
+        old_version = from_version if from_version is not None else max(new["version"] - 1, 1)
+        old = self.map_record(map_id, old_version)
+        names = [f"{map_id}@v{row['version']}" for row in (old, new)]
+        result = map_diff(
+            JourneyMap.loads(old["yaml"], source=names[0]),
+            JourneyMap.loads(new["yaml"], source=names[1]),
+            *names,
+        )
+        return {"map_id": map_id, "from": old["version"], "to": new["version"], **result}
 
     def _writing(self) -> Any:
         if self.con.name == "duckdb":

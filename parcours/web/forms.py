@@ -24,7 +24,6 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from parcours.analyses import Analysis
-from parcours.api.analyses import param_help
 from parcours.errors import InputError
 
 
@@ -93,7 +92,7 @@ def form_fields(
             Field(
                 name=param.name,
                 kind=kind,
-                help=param_help(analysis, param.name),
+                help=analysis.parameter_help(param.name),
                 required=required,
                 default=default,
                 value=value,

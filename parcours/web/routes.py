@@ -26,8 +26,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from parcours.analyses import REGISTRY, Result
-from parcours.api import maps as map_api
-from parcours.errors import InputError, MapError
+from parcours.errors import InputError, MapError, NotFoundError
 from parcours.maps import JourneyMap, text_of
 from parcours.store import schema
 from parcours.web import i18n
@@ -194,8 +193,7 @@ def json_session(request: Request, scope: str = "read") -> Session:
 
 
 def _maps(ws: Any) -> list[str]:
-    maps = ws.con.table("maps")
-    return sorted(set(maps.map_id.to_pyarrow().to_pylist()))
+    return list(ws.maps().map_id)
 
 
 def _map(ws: Any, map_id: str | None) -> JourneyMap:
@@ -461,9 +459,9 @@ def editor_page(request: Request) -> Response:
             jm = _map(ws, request.query_params.get("map"))
         except InputError as exc:
             return render(request, "message.html", 422, title=w["nav.editor"], message=str(exc))
-        versions = map_api._versions(ws, jm.map)
+        versions = ws.map_versions(jm.map).to_dict(orient="records")
         map_ids = _maps(ws)
-        latest = map_api._stored(ws, jm.map, None)
+        latest = ws.map_record(jm.map)
     strings = {k.split(".", 1)[1]: v for k, v in w.items() if k.startswith("editor.")}
     return render(
         request,
@@ -491,22 +489,22 @@ def history_page(request: Request) -> Response:
         with state.workspace() as ws:
             jm = _map(ws, query.get("map"))
             map_ids = _maps(ws)
-        versions = map_api.map_history(jm.map, state, None)
-        diff = None
-        numbers = [v["version"] for v in versions]
-        if len(numbers) > 1:
-            to_v = _int(query.get("to")) or numbers[-1]
-            from_v = _int(query.get("from")) or max(
-                [n for n in numbers if n < to_v] or [numbers[0]]
-            )
-            diff = map_api.diff_map(jm.map, state, None, from_v, to_v)
+            versions = [
+                {**r, "saved_at": r["saved_at"].isoformat()}
+                for r in ws.map_versions(jm.map).to_dict(orient="records")
+            ]
+            diff = None
+            numbers = [v["version"] for v in versions]
+            if len(numbers) > 1:
+                to_v = _int(query.get("to")) or numbers[-1]
+                from_v = _int(query.get("from")) or max(
+                    [n for n in numbers if n < to_v] or [numbers[0]]
+                )
+                diff = ws.map_diff(jm.map, from_v, to_v)
+    except NotFoundError as exc:
+        return render(request, "message.html", 404, title=w["nav.history"], message=str(exc))
     except InputError as exc:
         return render(request, "message.html", 422, title=w["nav.history"], message=str(exc))
-    except HTTPException as exc:
-        detail = exc.detail["detail"] if isinstance(exc.detail, dict) else str(exc.detail)
-        return render(
-            request, "message.html", exc.status_code, title=w["nav.history"], message=detail
-        )
     return render(
         request,
         "history.html",
@@ -657,6 +655,6 @@ def save_map(map_id: str, body: MapText, request: Request) -> JSONResponse:
         )
     state = request.app.state.parcours
     with state.workspace() as ws:
-        map_api._stored(ws, map_id, None)  # 404 naming the known maps
-        saved = map_api._saved(ws, jm, body.message or "edited in the dashboard")
-    return JSONResponse(saved)
+        ws.map_record(map_id)  # NotFoundError naming the known maps
+        version, created = ws.save_map_if_changed(jm, body.message or "edited in the dashboard")
+    return JSONResponse({"map_id": jm.map, "version": version, "created": created})

@@ -123,4 +123,4 @@ def test_maps_save_history_and_diff(tmp_path):
     assert diff.returncode == 0, diff.stderr
     assert "touchpoints changed:" in diff.stdout and "(stage)" in diff.stdout
     assert "-    stage: demande" in diff.stdout and "+    stage: action" in diff.stdout
-    assert "5a v2" in diff.stdout
+    assert "5a@v2" in diff.stdout
