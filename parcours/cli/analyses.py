@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from parcours.analyses import REGISTRY, Analysis, Result
 from parcours.analyses._split import split_by
+from parcours.cli.options import open_workspace, resolve_map
 from parcours.cli.output import Format, console, emit_frame
 
 COMMON = ("workspace", "map", "format", "lang", "by", "all_tables")
@@ -106,7 +107,6 @@ def print_result(result: Result, fmt: Format, all_tables: bool = False) -> None:
 
 def make_command(analysis: Analysis):
     """A function whose signature typer reads: the analysis' parameters plus common options."""
-    from parcours.cli.app import open_workspace, resolve_map
 
     converted = [_cli_parameter(analysis, p) for p in analysis.parameters()]
     own = [p for p, _ in converted]

@@ -9,9 +9,14 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-import parcours
+from parcours.cli.options import (
+    FormatOption,
+    MapOption,
+    WorkspaceOption,
+    open_workspace,
+    resolve_map,
+)
 from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
-from parcours.config import from_env
 from parcours.errors import InputError
 from parcours.maps import TEMPLATES, JourneyMap, render_template, validate_file
 
@@ -24,21 +29,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-WorkspaceOption = Annotated[
-    Path,
-    typer.Option(
-        "--workspace",
-        "-w",
-        envvar="PARCOURS_WORKSPACE",
-        help="Workspace file (or $PARCOURS_WORKSPACE).",
-    ),
-]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")]
-
-
-def open_workspace(path: Path) -> parcours.Workspace:
-    return parcours.open(path, settings=from_env())
 
 
 def progress_bar() -> Progress:
@@ -267,19 +257,6 @@ def forget(
         return
     deleted = ", ".join(f"{n:,} {table}" for table, n in erasure.rows.items())
     console.print(f"Erased a person with {erasure.identifiers} identifiers: {deleted}.")
-
-
-def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> JourneyMap:
-    """The map given with --map, else the workspace's latest saved map."""
-    return JourneyMap.load(map_file) if map_file is not None else ws.default_map()
-
-
-MapOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--map", "-m", help="Journey map YAML (default: the workspace's latest saved map)."
-    ),
-]
 
 
 @app.command()

@@ -10,6 +10,13 @@ from typing import Annotated
 
 import typer
 
+from parcours.cli.options import (
+    LangOption,
+    MapOption,
+    WorkspaceOption,
+    open_workspace,
+    resolve_map,
+)
 from parcours.cli.output import console, err_console
 
 report_app = typer.Typer(
@@ -17,26 +24,8 @@ report_app = typer.Typer(
     no_args_is_help=False,
 )
 
-WorkspaceOption = Annotated[
-    Path,
-    typer.Option(
-        "--workspace",
-        "-w",
-        envvar="PARCOURS_WORKSPACE",
-        help="Workspace file (or $PARCOURS_WORKSPACE).",
-    ),
-]
-MapOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--map", "-m", help="Journey map YAML (default: the workspace's latest saved map)."
-    ),
-]
-LangOption = Annotated[str | None, typer.Option("--lang", help="fr or en (default: the map's).")]
-
 
 def _context(workspace: Path, map_file: Path | None, lang: str | None):
-    from parcours.cli.app import open_workspace, resolve_map
     from parcours.errors import InputError
 
     if lang is not None and lang not in ("fr", "en"):

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from parcours.cli.options import FormatOption, WorkspaceOption, open_workspace
 from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
 from parcours.config import from_env
 from parcours.store import keys
@@ -21,28 +22,11 @@ keys_app = typer.Typer(
     help="API keys of the REST server: create, list, revoke.", no_args_is_help=True
 )
 
-WorkspaceOption = Annotated[
-    Path,
-    typer.Option(
-        "--workspace",
-        "-w",
-        envvar="PARCOURS_WORKSPACE",
-        help="Workspace file (or $PARCOURS_WORKSPACE).",
-    ),
-]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")]
-
 
 class Scope(StrEnum):
     read = "read"
     write = "write"
     admin = "admin"
-
-
-def _open(path: Path):
-    import parcours
-
-    return parcours.open(path, settings=from_env())
 
 
 @keys_app.command("create")
@@ -62,7 +46,7 @@ def keys_create(
 
     Example: `parcours keys create --scope write --name "site web"`
     """
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         token, key = keys.create_key(ws.con, scope.value, name)
     if format is not Format.table:
         emit_dict({**key.to_dict(), "token": token}, format)
@@ -91,7 +75,7 @@ def keys_list(
     """
     import pandas as pd
 
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         found = [k.to_dict() for k in keys.list_keys(ws.con) if all or k.active]
     columns = ["key_id", "name", "scope", "created_at", "revoked_at"]
     emit_frame(pd.DataFrame(found, columns=columns), format, title="API keys")
@@ -106,7 +90,7 @@ def keys_revoke(
 
     Example: `parcours keys revoke pk_1a2b3c4d`
     """
-    with _open(workspace) as ws:
+    with open_workspace(workspace) as ws:
         key = keys.revoke_key(ws.con, key_id)
     console.print(
         f"Revoked {key.key_id} (scope {key.scope}) at {key.revoked_at:%Y-%m-%d %H:%M} UTC."

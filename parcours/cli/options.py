@@ -1,0 +1,41 @@
+"""What every CLI command shares: its common options, and how it opens a workspace and a map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import parcours
+from parcours.cli.output import Format
+from parcours.config import from_env
+from parcours.maps import JourneyMap
+
+WorkspaceOption = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="PARCOURS_WORKSPACE",
+        help="Workspace file (or $PARCOURS_WORKSPACE).",
+    ),
+]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")]
+MapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--map", "-m", help="Journey map YAML (default: the workspace's latest saved map)."
+    ),
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="fr or en (default: the map's).")]
+
+
+def open_workspace(path: Path) -> parcours.Workspace:
+    """The workspace at ``path``, with the settings of the ``PARCOURS_*`` variables."""
+    return parcours.open(path, settings=from_env())
+
+
+def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> JourneyMap:
+    """The map given with --map, else the workspace's latest saved map."""
+    return JourneyMap.load(map_file) if map_file is not None else ws.default_map()
