@@ -17,7 +17,8 @@ from parcours.errors import (
     WorkspaceError,
 )
 from parcours.maps import JourneyMap
-from parcours.store import ColumnMapping, IngestReport, Workspace, open
+from parcours.store import ColumnMapping, IngestReport
+from parcours.workspace import Workspace, open
 
 __version__ = "0.1.0"
 

@@ -1,12 +1,12 @@
 """Run any analysis once per value of a journey-table column (``--by persona``), stacked.
 
-``split_by("funnel", ctx, "persona", steps=[...])`` runs the analysis on a Context filtered to
+``split_by(funnel.ANALYSIS, ctx, "persona", steps=[...])`` runs the analysis on a Context filtered to
 the persons of each value of ``column`` (their journeys, and their feedback and CRM rows when
 identities are known to place them), then stacks each table of the results with the value as
 a first column named after ``column``. Persons with no value form the group ``(none)``.
 
     >>> from parcours.analyses._split import split_by  # doctest: +SKIP
-    >>> split_by("kpis", ctx, "persona", level="stage").table.columns[0]  # doctest: +SKIP
+    >>> split_by(kpis.ANALYSIS, ctx, "persona", level="stage").table.columns[0]  # doctest: +SKIP
     'persona'
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import get
+from parcours.analyses.base import Context, LegacyResult, Result
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 
 NONE = "(none)"
@@ -56,9 +56,9 @@ def filtered(ctx: Context, column: str, value: str) -> Context:
     )
 
 
-def split_by(analysis_name: str, ctx: Context, column: str, **params: Any) -> Result:
-    """Run ``analysis_name`` once per value of ``column`` and stack the results (see module)."""
-    analysis = get(analysis_name)
+def split_by(analysis: Analysis, ctx: Context, column: str, **params: Any) -> Result:
+    """Run ``analysis`` once per value of ``column`` and stack the results (see module)."""
+    analysis_name = analysis.name
     if column not in ctx.journeys.columns:
         raise InputError(
             f"by: '{column}' is not a column of the journey table; "
@@ -81,7 +81,7 @@ def split_by(analysis_name: str, ctx: Context, column: str, **params: Any) -> Re
         try:
             result = analysis(filtered(ctx, column, value), **params)
         except InputError as error:  # e.g. too few persons to cluster in one group
-            result = Result(analysis_name, "", pd.DataFrame(), notes=[f"{column}={value}: {error}"])
+            result = LegacyResult(analysis_name, "", pd.DataFrame(), notes=[f"{column}={value}: {error}"])
         results.append((value, result))
 
     def stack(frames: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
@@ -92,7 +92,7 @@ def split_by(analysis_name: str, ctx: Context, column: str, **params: Any) -> Re
     names = sorted({name for _, r in results for name in r.tables})
     failed = [note for _, r in results if not r.title for note in r.notes]
     notes = [*first.notes, *failed]
-    return Result(
+    return LegacyResult(
         analysis=analysis_name,
         title=f"{first.title or analysis_name} by {column}",
         table=stack([(v, r.table) for v, r in results]),

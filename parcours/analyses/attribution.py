@@ -39,8 +39,8 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.analyses import _attribution_models as models_
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import parse_duration
 from parcours.store.journeys import UNMAPPED
@@ -242,7 +242,7 @@ def attribute_paths(
             "(Zhao et al. 2018); exact at any number of channels (each path is shared equally "
             "by its distinct channels, which is what the coalition formula gives)."
         )
-    return Result(
+    return LegacyResult(
         analysis="attribution",
         title="Attribution",
         table=table,
@@ -315,10 +315,6 @@ def time_decay_credit(
     return out.to_pandas()
 
 
-@analysis(
-    "attribution",
-    example="parcours attribution --level channel --models linear,markov,shapley --order 2",
-)
 def attribution(
     ctx: Context,
     level: Literal["channel", "touchpoint"] = "channel",
@@ -389,3 +385,10 @@ def attribution(
         "credited); journeys that did not convert, open ones included, are nulls."
     )
     return result
+
+
+ANALYSIS = Analysis(
+    "attribution",
+    attribution,
+    example="parcours attribution --level channel --models linear,markov,shapley --order 2",
+)

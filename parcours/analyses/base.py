@@ -1,17 +1,37 @@
 """What every analysis shares: its input (a context) and the shape of its result.
 
-An analysis is a typed function ``fn(ctx: Context, **params) -> Result``. The context holds
-the journey table (an Ibis expression) and the journey map, plus the workspace tables that
-some analyses read (feedback, customers). A result holds small pandas tables (the engine did
-the heavy work) and prints, serialises and renders itself the same way for every analysis.
+An analysis is a typed function ``fn(ctx: Context, **params) -> SomeResult``. The context
+holds the journey table (an Ibis expression) and the journey map, plus the workspace tables
+that some analyses read (feedback, customers). A result holds small pandas tables (the
+engine did the heavy work) and prints, serialises and renders itself the same way for every
+analysis.
+
+Each analysis declares its own result type, a dataclass subclassing :class:`Result` whose
+fields are its headline figures (:func:`figure`) and its named tables (:func:`table`).
+Renderers read those fields (``result.conversion``, ``result.over_time``), never a label:
+the label is only how a figure is printed.
+
+>>> from dataclasses import dataclass
+>>> @dataclass(kw_only=True, repr=False)
+... class CountResult(Result):
+...     analysis: ClassVar[str] = "count"
+...     persons: int = figure("persons")
+...     best: str | None = figure("best touchpoint", default=None)
+...     by_day: pd.DataFrame = table()
+>>> r = CountResult(title="Count", table=pd.DataFrame({"n": [1]}), persons=3,
+...                 by_day=pd.DataFrame({"day": [1]}))
+>>> r.persons, r.summary, list(r.tables)
+(3, {'persons': 3}, ['by_day'])
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import ibis.expr.types as ir
 import pandas as pd
@@ -40,6 +60,21 @@ class Context:
         return self.lang or self.map.lang
 
 
+Label = str | Callable[[Any], str]
+
+
+def figure(label: Label, *, default: Any = dataclasses.MISSING) -> Any:
+    """A headline figure of a result: a typed field printed as ``label`` (a text, or a
+    function of the result when the label depends on a parameter). A figure whose default
+    is ``None`` is optional: it is left out of :attr:`Result.summary` while it is ``None``."""
+    return field(default=default, metadata={"label": label})
+
+
+def table() -> Any:
+    """A named secondary table of a result (``None`` when the analysis did not compute it)."""
+    return field(default=None, metadata={"table": True})
+
+
 def _jsonable(value: Any) -> Any:
     if value is None:
         return None
@@ -66,32 +101,62 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-@dataclass
+@dataclass(kw_only=True, repr=False)
 class Result:
     """The result of one analysis.
 
-    ``table`` is the main table (what ``to_pandas`` returns); ``tables`` holds secondary
-    ones by name (e.g. a funnel's conversion over time); ``summary`` a few headline figures;
-    ``notes`` plain-language lines a reader needs (definitions, caveats).
+    ``table`` is the main table (what ``to_pandas`` returns); ``params`` the parameters it
+    ran with; ``notes`` plain-language lines a reader needs (definitions, caveats). The
+    figures and the secondary tables are the fields each subclass declares.
     """
 
-    analysis: str
+    analysis: ClassVar[str] = ""
     title: str
     table: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def figure_fields(cls) -> list[dataclasses.Field[Any]]:
+        return [f for f in dataclasses.fields(cls) if "label" in f.metadata]
+
+    @classmethod
+    def table_fields(cls) -> list[dataclasses.Field[Any]]:
+        return [f for f in dataclasses.fields(cls) if f.metadata.get("table")]
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """The headline figures by field name (what the API returns as ``figures``)."""
+        return {f.name: getattr(self, f.name) for f in self.figure_fields()}
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The headline figures by their printed label, for display only: read the fields."""
+        shown: dict[str, Any] = {}
+        for f in self.figure_fields():
+            value = getattr(self, f.name)
+            if value is None and f.default is None:
+                continue
+            label = f.metadata["label"]
+            shown[label(self) if callable(label) else label] = value
+        return shown
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The secondary tables this result holds, by name."""
+        found = {f.name: getattr(self, f.name) for f in self.table_fields()}
+        return {name: frame for name, frame in found.items() if frame is not None}
 
     def to_pandas(self) -> pd.DataFrame:
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: what the REST API returns."""
+        """JSON-ready: what the REST API returns (its schema: :func:`response_model`)."""
         return {
             "analysis": self.analysis,
             "title": self.title,
             "params": _jsonable(self.params),
+            "figures": _jsonable(self.figures),
             "summary": _jsonable(self.summary),
             "table": records(self.table),
             "tables": {name: records(frame) for name, frame in self.tables.items()},
@@ -128,3 +193,30 @@ def _format(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}"
     return str(value)
+
+
+@dataclass(kw_only=True, repr=False)
+class LegacyResult(Result):
+    """TEMPORARY while analyses move to their own result types: figures as a label dict."""
+
+    analysis: str = ""  # type: ignore[misc]
+    legacy_summary: dict[str, Any] = field(default_factory=dict)
+    legacy_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __init__(self, analysis, title, table, params=None, tables=None, summary=None, notes=None):  # type: ignore[no-untyped-def]
+        self.analysis = analysis
+        self.title, self.table = title, table
+        self.params, self.notes = params or {}, notes or []
+        self.legacy_summary, self.legacy_tables = summary or {}, tables or {}
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.legacy_summary
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return self.legacy_tables
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        return self.legacy_summary

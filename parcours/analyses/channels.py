@@ -65,8 +65,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.store.engine import json_text, materialize, release
 from parcours.store.journeys import UNMAPPED
@@ -286,7 +286,6 @@ PATTERNS = {
 }
 
 
-@analysis("channels", example="parcours channels --offline magasin --research consideration")
 def channels(
     ctx: Context,
     offline: list[str] | None = None,
@@ -419,7 +418,7 @@ def _result(
         "click_collect = shares of converted journeys; cross_channel, omnichannel = shares "
         "of persons at that level or higher (cross_channel) / at it (omnichannel).",
     ]
-    return Result(
+    return LegacyResult(
         analysis="channels",
         title="Channels",
         table=_mix(t, ctx.map.stage_ids),
@@ -475,3 +474,10 @@ def _by_persona(per_journey: ir.Table, per_person: ir.Table) -> pd.DataFrame:
         }
     )
     return out.sort_values("persona").reset_index(drop=True)
+
+
+ANALYSIS = Analysis(
+    "channels",
+    channels,
+    example="parcours channels --offline magasin --research consideration",
+)

@@ -36,8 +36,10 @@ import numpy as np
 import pandas as pd
 
 from parcours.analyses import _stats
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import REGISTRY, analysis, get
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.frictions import frictions as run_frictions
+from parcours.analyses.funnel import funnel as run_funnel
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.store.engine import materialize, release
@@ -218,7 +220,7 @@ def _conversion_counts(ctx: Context) -> pd.DataFrame:
 
 
 def _funnel_counts(ctx: Context, steps: list[str]) -> pd.DataFrame:
-    table = get("funnel")(ctx, steps=steps).table
+    table = run_funnel(ctx, steps=steps).table
     first = int(table.persons.iloc[0]) if len(table) else 0
     return pd.DataFrame(
         {
@@ -297,7 +299,7 @@ def _nps_table(a: ir.Table | None, b: ir.Table | None, confidence: float) -> pd.
 
 
 def _frictions_table(a: Context, b: Context, confidence: float, min_journeys: int) -> pd.DataFrame:
-    run = get("frictions")
+    run = run_frictions
     ra = run(a, confidence=confidence, min_journeys=min_journeys, correlate=False)
     rb = run(b, confidence=confidence, min_journeys=min_journeys, correlate=False)
     columns = ["id", "journeys", "exits", "score"]
@@ -342,11 +344,6 @@ def _frictions_table(a: Context, b: Context, confidence: float, min_journeys: in
 # -- the analysis -----------------------------------------------------------------------------
 
 
-@analysis(
-    "compare",
-    example="parcours compare --period-a 2026-01-05..2026-03-31 --period-b 2026-04-01..2026-07-03",
-    needs=("feedback",),
-)
 def compare(
     ctx: Context,
     period_a: str | None = None,
@@ -384,8 +381,6 @@ def compare(
         raise InputError(
             f"compare: confidence {confidence} is not allowed; give a level from 0.5 to below 1"
         )
-    if steps is not None and "funnel" not in REGISTRY:
-        raise InputError("compare: steps need the funnel analysis, which is not installed")
     notes: list[str] = []
     if kind == "period":
         a = _period_side(ctx, *parse_period(period_a, "period_a"))  # type: ignore[arg-type]
@@ -459,7 +454,7 @@ def compare(
             "NPS B": float(overall.nps_b),
             "NPS p-value": float(overall.p_value),
         }
-    return Result(
+    return LegacyResult(
         analysis="compare",
         title=f"Compare {label_a} with {label_b}",
         table=conversion,
@@ -479,3 +474,11 @@ def compare(
             *notes,
         ],
     )
+
+
+ANALYSIS = Analysis(
+    "compare",
+    compare,
+    example="parcours compare --period-a 2026-01-05..2026-03-31 --period-b 2026-04-01..2026-07-03",
+    needs=("feedback",),
+)

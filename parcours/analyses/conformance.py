@@ -58,9 +58,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result
+from parcours.analyses.base import Context, Result, LegacyResult
 from parcours.analyses.process import activity_log, count_or_zero
-from parcours.analyses.registry import analysis
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.store.journeys import UNMAPPED
@@ -130,7 +130,6 @@ def _deviations(rows: ir.Table, examples: int) -> pd.DataFrame:
     return frame
 
 
-@analysis("conformance", example="parcours conformance --top 10")
 def conformance(ctx: Context, top: int = 20, examples: int = 3) -> Result:
     """How far journeys follow the map's designed flow: fitness and the main deviations.
 
@@ -224,7 +223,7 @@ def conformance(ctx: Context, top: int = 20, examples: int = 3) -> Result:
         "designed moves": count_or_zero(counted.designed.iloc[0]) / max(n_moves, 1),
         **{f"{kind}": int(kinds[kind]) for kind in KINDS},
     }
-    return Result(
+    return LegacyResult(
         analysis="conformance",
         title="Conformance to the designed flow",
         table=table.reset_index(drop=True),
@@ -240,3 +239,10 @@ def conformance(ctx: Context, top: int = 20, examples: int = 3) -> Result:
             "off_channel events are listed but do not lower fitness.",
         ],
     )
+
+
+ANALYSIS = Analysis(
+    "conformance",
+    conformance,
+    example="parcours conformance --top 10",
+)

@@ -55,8 +55,8 @@ import pandas as pd
 
 from parcours.analyses import _stats
 from parcours.analyses._friction_words import explain
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.duration import parse_duration
@@ -593,11 +593,6 @@ def correlations(
 # -- the analysis -----------------------------------------------------------------------------
 
 
-@analysis(
-    "frictions",
-    example="parcours frictions --top 10",
-    needs=("feedback",),
-)
 def frictions(
     ctx: Context,
     level: Literal["touchpoint", "stage"] = "touchpoint",
@@ -692,7 +687,7 @@ def frictions(
         "discovered": discovered,
         "journeys lost beyond baseline (score total)": round(float(listed.score.sum()), 1),
     }
-    return Result(
+    return LegacyResult(
         analysis="frictions",
         title=f"Friction points per {level}",
         table=table.reset_index(drop=True),
@@ -736,3 +731,12 @@ def frictions(
             ),
         ],
     )
+
+
+ANALYSIS = Analysis(
+    "frictions",
+    frictions,
+    example="parcours frictions --top 10",
+    needs=("feedback",),
+    overview=lambda _: {"level": "touchpoint"},
+)

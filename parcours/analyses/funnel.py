@@ -60,16 +60,17 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.analyses._steps import Step, any_of, resolve_steps, split_specs
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, figure, table
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
+from parcours.maps import JourneyMap
 from parcours.maps.duration import parse_duration
 from parcours.store.engine import json_text, materialize, release
 from parcours.store.identity import assign_persons
@@ -364,11 +365,19 @@ def _step_table(agg: pd.DataFrame, steps: list[Step], by_breakdown: bool) -> pd.
     return table
 
 
-@analysis(
-    "funnel",
-    example="parcours funnel 'panier[channel=web]' 'debut_commande[channel=web]' "
-    "paiement_web 'achat_en_ligne[channel=web]' --window 1d",
-)
+@dataclass(kw_only=True, repr=False)
+class FunnelResult(Result):
+    """Persons per step (``table``: step, name, persons, conversion, from_previous, drop_off,
+    drop_off_rate, avg_time_s, median_time_s; a breakdown column first when asked)."""
+
+    analysis: ClassVar[str] = "funnel"
+    entered: int = figure("persons entered")
+    converted: int = figure("persons converted")
+    conversion: float = figure("conversion")
+    biggest_drop_off: str | None = figure("biggest drop-off", default=None)
+    over_time: pd.DataFrame = table()  # period, entered, converted, conversion
+
+
 def funnel(
     ctx: Context,
     steps: list[str],
@@ -379,7 +388,7 @@ def funnel(
     breakdown_attribution: str = "first_touch",
     interval: Literal["day", "week", "month"] = "week",
     within_journey: bool = False,
-) -> Result:
+) -> FunnelResult:
     """Persons reaching each step in order within a conversion window (PostHog's funnels).
 
     Reads each person's whole event stream: journey boundaries do not limit an attempt, the
@@ -462,16 +471,10 @@ def funnel(
         pd.DataFrame([{f"p{k}": agg[f"p{k}"].sum() for k in range(1, n + 1)}]), resolved, False
     )
     entered, converted = int(total.persons.iloc[0]), int(total.persons.iloc[-1])
-    summary: dict[str, object] = {
-        "persons entered": entered,
-        "persons converted": converted,
-        "conversion": converted / entered if entered else float("nan"),
-    }
+    biggest_drop_off = None
     if entered:
         worst = total.iloc[1:].sort_values("drop_off_rate", ascending=False).iloc[0]
-        summary["biggest drop-off"] = (
-            f"step {worst.step} {worst['name']} ({worst.drop_off_rate:.1%})"
-        )
+        biggest_drop_off = f"step {worst.step} {worst['name']} ({worst.drop_off_rate:.1%})"
     notes = [
         f"{order} funnel, window {window} counted from the attempt's first step; a person "
         "counts once, at the furthest step reached by any attempt.",
@@ -496,8 +499,7 @@ def funnel(
             else "a person-level value"
         )
         notes.append(f"breakdown by {breakdown}, {where}.")
-    return Result(
-        analysis="funnel",
+    return FunnelResult(
         title=f"Funnel: {' → '.join(s.text for s in resolved)}",
         table=main,
         params={
@@ -510,7 +512,39 @@ def funnel(
             "interval": interval,
             "within_journey": within_journey,
         },
-        tables={"over_time": over_time[["period", "entered", "converted", "conversion"]]},
-        summary=summary,
+        entered=entered,
+        converted=converted,
+        conversion=converted / entered if entered else float("nan"),
+        biggest_drop_off=biggest_drop_off,
+        over_time=over_time[["period", "entered", "converted", "conversion"]],
         notes=notes,
     )
+
+
+def _overview(ctx: Context) -> dict[str, object]:
+    return {"steps": default_steps(ctx.map)}
+
+
+def default_steps(jm: JourneyMap) -> list[str]:
+    """The stages of the map up to the one where conversions happen, then the conversion.
+
+    The conversion stage is the first stage holding a touchpoint that matches the
+    conversion event; with none, every stage comes before the conversion event.
+    """
+    conversion = jm.conversion.events
+    stages = jm.stage_ids
+    last = len(stages) - 1
+    for index, stage in enumerate(stages):
+        if any(set(tp.match.events) & set(conversion) for tp in jm.touchpoints_of(stage)):
+            last = index
+            break
+    return [*stages[: last + 1], conversion[0]]
+
+
+ANALYSIS = Analysis(
+    "funnel",
+    funnel,
+    example="parcours funnel 'panier[channel=web]' 'debut_commande[channel=web]' "
+    "paiement_web 'achat_en_ligne[channel=web]' --window 1d",
+    overview=_overview,
+)

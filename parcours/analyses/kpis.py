@@ -21,8 +21,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.store.journeys import UNMAPPED
 
@@ -73,7 +73,6 @@ def _goal_columns(frame: pd.DataFrame, goals: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "metric", "target", "value", "met"])
 
 
-@analysis("kpis", example="parcours kpis --level stage")
 def kpis(ctx: Context, level: Literal["touchpoint", "stage"] = "touchpoint") -> Result:
     """Reach, conversion and exit rate per touchpoint or stage, against the map's goals.
 
@@ -106,7 +105,7 @@ def kpis(ctx: Context, level: Literal["touchpoint", "stage"] = "touchpoint") -> 
     goal_table = _goal_columns(table, goals)
     met = goal_table.met.dropna()
     summary = {"goals measured": int(len(met)), "goals met": int(met.sum())} if len(met) else {}
-    return Result(
+    return LegacyResult(
         analysis="kpis",
         title=f"KPIs per {level}",
         table=table,
@@ -118,3 +117,11 @@ def kpis(ctx: Context, level: Literal["touchpoint", "stage"] = "touchpoint") -> 
             "shares of the journeys that passed through it.",
         ],
     )
+
+
+ANALYSIS = Analysis(
+    "kpis",
+    kpis,
+    example="parcours kpis --level stage",
+    overview=lambda _: {"level": "touchpoint"},
+)

@@ -55,7 +55,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result
+from parcours.analyses.base import Context, Result, LegacyResult
 from parcours.analyses.process import (
     SEP,
     activity_log,
@@ -63,7 +63,7 @@ from parcours.analyses.process import (
     count_or_zero,
     sequence_text,
 )
-from parcours.analyses.registry import analysis
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.store.journeys import UNMAPPED
@@ -147,7 +147,6 @@ def nonlinearity(journeys: ir.Table, chosen: ir.Table) -> ir.Table:
     return flags.select("journey_id", "back", "skip", loop=flags.runs > flags.touchpoints)
 
 
-@analysis("paths", example="parcours paths --start fiche_produit_web --length 4")
 def paths(
     ctx: Context,
     level: Literal["touchpoint", "stage", "channel", "event"] = "touchpoint",
@@ -230,7 +229,7 @@ def paths(
     nonlinear.insert(2, "share", nonlinear.journeys / max(total, 1))
 
     share = nonlinear.set_index("kind").share
-    return Result(
+    return LegacyResult(
         analysis="paths",
         title=f"Paths per {level}"
         + (f" from {start}" if start else "")
@@ -262,3 +261,11 @@ def paths(
             + " (over the whole journeys, in the map's stage order).",
         ],
     )
+
+
+ANALYSIS = Analysis(
+    "paths",
+    paths,
+    example="parcours paths --start fiche_produit_web --length 4",
+    overview=lambda _: {"level": "touchpoint", "length": 5},
+)

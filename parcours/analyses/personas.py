@@ -23,8 +23,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.model import text_of
@@ -332,7 +332,6 @@ def _compare(ctx: Context, ids: list[str], assignment: pd.DataFrame | None, lang
     return table, paths_table.rename(columns={"group": "persona"})
 
 
-@analysis("personas", example="parcours personas --compare ropo,store_loyalist")
 def personas(
     ctx: Context, k: int | None = None, compare: list[str] | None = None, buyers: bool = False
 ) -> Result:
@@ -388,7 +387,7 @@ def personas(
         "without persona": float(table.loc[table.persona == NONE, "share"].sum()),
         "clusters": int(centres.shape[0]),
     }
-    return Result(
+    return LegacyResult(
         analysis="personas",
         title="Personas",
         table=table,
@@ -397,3 +396,11 @@ def personas(
         summary=summary,
         notes=notes,
     )
+
+
+ANALYSIS = Analysis(
+    "personas",
+    personas,
+    example="parcours personas --compare ropo,store_loyalist",
+    overview=lambda _: {"k": 4},  # the silhouette search over k = 2..8 is slow on large data
+)

@@ -65,8 +65,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.store.journeys import UNMAPPED
 
@@ -201,7 +201,6 @@ def _keep_edges(log: ir.Table, coverage: float) -> tuple[ir.Table, int]:
     return log.semi_join(chosen, "journey_id"), k
 
 
-@analysis("process", example="parcours process --level stage --coverage 0.8")
 def process(
     ctx: Context,
     level: Literal["touchpoint", "stage", "channel", "event"] = "touchpoint",
@@ -269,7 +268,7 @@ def process(
         notes.append(
             f"coverage {coverage:g}: the graph of the journeys taking only the {kept_label}."
         )
-    return Result(
+    return LegacyResult(
         analysis="process",
         title=f"Process map per {level}",
         table=edges.reset_index(drop=True),
@@ -295,3 +294,11 @@ def process(
         },
         notes=notes,
     )
+
+
+ANALYSIS = Analysis(
+    "process",
+    process,
+    example="parcours process --level stage --coverage 0.8",
+    overview=lambda _: {"level": "touchpoint"},
+)

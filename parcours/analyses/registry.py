@@ -1,11 +1,14 @@
-"""The registry of analyses: name -> function, iterated by the CLI, the API and the report.
+"""What an analysis declares about itself: :class:`Analysis`, one per analysis module.
 
-An analysis module registers its public function with :func:`analysis`; a new analysis
-then appears everywhere without editing three places. The parameters of the function
-(after the context) must be simple typed values — ``str``, ``int``, ``float``, ``bool``,
-``list[str]``, a ``Literal`` of strings, or one of these ``| None`` — so that the CLI and
-the API can build their options from the signature. A parameter named ``*_file`` reads a
-local file: the CLI and Python offer it, the REST API and the dashboard never do.
+Each analysis module ends with ``ANALYSIS = Analysis("name", function, example=...)``, and
+:data:`parcours.analyses.ANALYSES` lists them in one explicit tuple: the CLI commands, the
+Python methods, the API routes, the dashboard and the report all iterate it.
+
+The parameters of the function (after the context) must be simple typed values — ``str``,
+``int``, ``float``, ``bool``, ``list[str]``, a ``Literal`` of strings, or one of these
+``| None`` — so that the CLI and the API can build their options from the signature. A
+parameter named ``*_file`` reads a local file: the CLI and Python offer it, the REST API and
+the dashboard never do. The function's return annotation names its result type.
 """
 
 from __future__ import annotations
@@ -19,6 +22,14 @@ from typing import Any
 from parcours.analyses.base import Context, Result
 from parcours.errors import InputError
 
+# Parameters for an overview of the whole map (the report, a first run on the dashboard),
+# given the context; the function's own defaults fill in the rest.
+Overview = Callable[[Context], dict[str, Any]]
+
+
+def no_parameters(ctx: Context) -> dict[str, Any]:
+    return {}
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -26,6 +37,15 @@ class Analysis:
     function: Callable[..., Result]
     example: str  # a CLI example, shown in --help
     needs: tuple[str, ...] = ()  # workspace tables beyond the journeys: feedback, customers
+    overview: Overview = no_parameters
+
+    @property
+    def result_type(self) -> type[Result]:
+        """The result class the function returns (its return annotation)."""
+        returned = typing.get_type_hints(self.function)["return"]
+        if not (isinstance(returned, type) and issubclass(returned, Result)):
+            raise TypeError(f"analysis {self.name}: returns {returned!r}, not a Result type")
+        return returned
 
     @property
     def summary(self) -> str:
@@ -64,24 +84,3 @@ class Analysis:
                 f"parameters: {', '.join(sorted(known)) or 'none'}"
             )
         return self.function(ctx, **params)
-
-
-REGISTRY: dict[str, Analysis] = {}
-
-
-def analysis(name: str, example: str, needs: tuple[str, ...] = ()) -> Callable:
-    """Register the decorated function as analysis ``name``."""
-
-    def register(function: Callable[..., Result]) -> Callable[..., Result]:
-        if name in REGISTRY:
-            raise RuntimeError(f"analysis {name!r} is registered twice")
-        REGISTRY[name] = Analysis(name, function, example, needs)
-        return function
-
-    return register
-
-
-def get(name: str) -> Analysis:
-    if name not in REGISTRY:
-        raise InputError(f"unknown analysis '{name}'; analyses: {', '.join(sorted(REGISTRY))}")
-    return REGISTRY[name]

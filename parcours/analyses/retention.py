@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from parcours.analyses import _clv, _rfm
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 
 SECONDS_PER_DAY = 86_400
@@ -187,7 +187,6 @@ def _cohorts(purchases: ir.Table, end_day: int) -> pd.DataFrame:
 # -- the analysis ----------------------------------------------------------------------------
 
 
-@analysis("retention", example="parcours retention --horizon-months 12 --top 10")
 def retention(
     ctx: Context,
     calibration_end: str | None = None,
@@ -244,7 +243,7 @@ def retention(
         notes.append(
             "No purchase (conversion event) up to the calibration end: nothing to measure."
         )
-        return Result(
+        return LegacyResult(
             analysis="retention",
             title="Retention and lifetime value",
             table=_segment_table(pd.DataFrame(), n_buyers),
@@ -312,7 +311,7 @@ def retention(
     }
     if clv_people is not None and top:
         tables["predictions"] = _top_predictions(clv_people, top)
-    return Result(
+    return LegacyResult(
         analysis="retention",
         title="Retention and lifetime value",
         table=_segment_table(per_segment, n_buyers),
@@ -469,3 +468,10 @@ def _holdout(
         "holdout purchases (actual)": int(actual),
         "holdout purchases (forecast)": float(np.sum(expected * triples.n.to_numpy("float64"))),
     }
+
+
+ANALYSIS = Analysis(
+    "retention",
+    retention,
+    example="parcours retention --horizon-months 12 --top 10",
+)

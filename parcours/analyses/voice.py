@@ -35,8 +35,8 @@ import pandas as pd
 from scipy import stats
 
 from parcours.analyses import _sentiment
-from parcours.analyses.base import Context, Result
-from parcours.analyses.registry import analysis
+from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.model import text_of
@@ -327,11 +327,6 @@ def _emotion_curve(emotion: pd.DataFrame, text: pd.DataFrame, jm: JourneyMap, la
     return curve
 
 
-@analysis(
-    "voice",
-    example="parcours voice --level touchpoint",
-    needs=("feedback",),
-)
 def voice(
     ctx: Context,
     level: Literal["touchpoint", "stage", "both"] = "both",
@@ -449,7 +444,7 @@ def voice(
     if unknown_kinds:
         notes.append(f"{unknown_kinds} answer(s) of a kind other than {', '.join(KINDS)} left out.")
     notes += theme_notes
-    return Result(
+    return LegacyResult(
         analysis="voice",
         title="Voice of the customer",
         table=table.reset_index(drop=True),
@@ -463,3 +458,12 @@ def voice(
         summary=summary,
         notes=notes,
     )
+
+
+ANALYSIS = Analysis(
+    "voice",
+    voice,
+    example="parcours voice --level touchpoint",
+    needs=("feedback",),
+    overview=lambda _: {"level": "both"},
+)

@@ -186,7 +186,7 @@ def make_command(analysis: Analysis):
         }
         ctx = ws.context(jm, lang=values["lang"])
         if values["by"]:
-            result = split_by(analysis.name, ctx, values["by"], **params)
+            result = split_by(analysis, ctx, values["by"], **params)
         else:
             result = analysis(ctx, **params)
         print_result(result, values["format"], values["all_tables"])

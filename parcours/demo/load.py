@@ -12,7 +12,7 @@ from importlib import resources
 
 from parcours.demo.simulate import simulate_chunks
 from parcours.maps import JourneyMap
-from parcours.store import IngestReport, Workspace
+from parcours.store import IngestReport, Store
 
 DEMO_MAP = "retail.yaml"
 
@@ -42,7 +42,7 @@ class DemoLoad:
 
 
 def load_demo(
-    ws: Workspace,
+    ws: Store,
     persons: int = 50_000,
     seed: int = 7,
     *,

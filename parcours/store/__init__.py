@@ -2,6 +2,6 @@
 
 from parcours.store.ingest import IngestReport
 from parcours.store.mapping import ColumnMapping
-from parcours.store.workspace import Workspace, open
+from parcours.store.workspace import Store, connect, open
 
-__all__ = ["ColumnMapping", "IngestReport", "Workspace", "open"]
+__all__ = ["ColumnMapping", "IngestReport", "Store", "connect", "open"]

@@ -1,7 +1,7 @@
-"""The workspace: one Ibis backend holding the tables of a brand's journeys.
+"""The store of a workspace: one Ibis backend holding the tables of a brand's journeys.
 
-    >>> import parcours
-    >>> ws = parcours.open(":memory:")
+    >>> from parcours.store import open
+    >>> ws = open(":memory:")
     >>> sorted(ws.counts())
     ['batches', 'customers', 'events', 'feedback', 'identities', 'maps', 'rejected']
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,14 @@ from parcours.config import Settings
 from parcours.errors import InputError, NotFoundError, WorkspaceError
 from parcours.maps import JourneyMap
 from parcours.maps.diff import map_diff
-from parcours.store import identity, journeys, schema
+from parcours.store import identity, journeys, privacy, schema
 from parcours.store.ingest import IngestReport, ingest, transaction
 from parcours.store.mapping import ColumnMapping
+from parcours.store.privacy import Erasure
 
 
-def open(url: str | Path = "parcours.duckdb", *, settings: Settings | None = None) -> Workspace:  # noqa: A001
-    """Open (or create) a workspace: a DuckDB file path, ``:memory:``, or an Ibis URL."""
+def connect(url: str | Path) -> Any:
+    """The Ibis backend of a workspace: a DuckDB file path, ``:memory:``, or an Ibis URL."""
     text = str(url)
     try:
         if "://" in text and not text.startswith("duckdb://"):
@@ -44,10 +46,15 @@ def open(url: str | Path = "parcours.duckdb", *, settings: Settings | None = Non
             con = ibis.duckdb.connect(path)
     except Exception as exc:
         raise WorkspaceError(f"cannot open workspace {text}: {exc}") from None
-    return Workspace(con, text, settings or Settings())
+    return con
 
 
-class Workspace:
+def open(url: str | Path = "parcours.duckdb", *, settings: Settings | None = None) -> Store:  # noqa: A001
+    """Open (or create) the store of a workspace (``parcours.open`` adds the analyses)."""
+    return Store(connect(url), str(url), settings or Settings())
+
+
+class Store:
     """Tables, ingestion, identity resolution and the journey table of one workspace."""
 
     def __init__(self, con: Any, url: str, settings: Settings):
@@ -65,12 +72,12 @@ class Workspace:
             self.previous_version = schema.migrate(con)
 
     def __repr__(self) -> str:
-        return f"Workspace({self.url!r}, {self.counts()})"
+        return f"{type(self).__name__}({self.url!r}, {self.counts()})"
 
     def close(self) -> None:
         self.con.disconnect()
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -267,79 +274,14 @@ class Workspace:
             )
         return self.load_map(latest[0]["map_id"])
 
-    def context(self, jm: JourneyMap | None = None, lang: str | None = None) -> Any:
-        """The input of the analyses: journey table, map and workspace tables."""
-        from parcours.analyses import Context
-
-        jm = jm or self.default_map()
-        return Context(
-            journeys=self.journey_table(jm),
-            map=jm,
-            feedback=self.feedback,
-            customers=self.customers,
-            identities=self.identities(),
-            lang=lang,
-        )
-
-    def analyze(
-        self,
-        name: str,
-        map: JourneyMap | None = None,  # noqa: A002
-        by: str | None = None,
-        lang: str | None = None,
-        **params: Any,
-    ) -> Any:
-        """Run analysis ``name`` (see ``parcours.analyses.REGISTRY``) with ``params``;
-        ``by="persona"`` runs it once per value of that journey column."""
-        from parcours.analyses import get
-        from parcours.analyses._split import split_by
-
-        ctx = self.context(map, lang=lang)
-        if by:
-            return split_by(name, ctx, by, **params)
-        return get(name)(ctx, **params)
-
-    def __getattr__(self, name: str) -> Any:
-        # ws.funnel(...), ws.paths(...): every registered analysis is a method.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        from parcours.analyses import REGISTRY
-
-        if name in REGISTRY:
-            analysis = REGISTRY[name]
-
-            def run(
-                *args: Any,
-                map: JourneyMap | None = None,  # noqa: A002
-                by: str | None = None,
-                **params: Any,
-            ) -> Any:
-                # Positional arguments follow the analysis' own parameters (ws.funnel([...])).
-                names = [p.name for p in analysis.parameters()]
-                if len(args) > len(names):
-                    raise InputError(f"{name}() takes at most {len(names)} positional arguments")
-                params.update(zip(names, args, strict=False))
-                return self.analyze(name, map, by=by, **params)
-
-            run.__doc__ = analysis.doc
-            return run
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def __dir__(self) -> list[str]:
-        from parcours.analyses import REGISTRY
-
-        return sorted(set(super().__dir__()) | set(REGISTRY))
-
     def coverage(self, jm: JourneyMap) -> pd.DataFrame:
         """How many events of each name and channel the map's touchpoints cover."""
         return journeys.mapping_coverage(self.journeys(jm)).to_pandas()
 
-    def forget(self, identifier: str, kind: str | None = None) -> Any:
+    def forget(self, identifier: str, kind: str | None = None) -> Erasure:
         """RGPD erasure of the person holding ``identifier`` (``email:alice@example.fr``)
         across every table; see :mod:`parcours.store.privacy`."""
-        from parcours.store.privacy import forget
-
-        return forget(self, identifier, kind)
+        return privacy.forget(self, identifier, kind)
 
     # -- maps -----------------------------------------------------------------------------
 
@@ -425,9 +367,5 @@ class Workspace:
         )
         return {"map_id": map_id, "from": old["version"], "to": new["version"], **result}
 
-    def _writing(self) -> Any:
-        if self.con.name == "duckdb":
-            return transaction(self.con)
-        from contextlib import nullcontext
-
-        return nullcontext()
+    def _writing(self) -> AbstractContextManager[Any]:
+        return transaction(self.con) if self.con.name == "duckdb" else nullcontext()
