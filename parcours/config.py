@@ -17,6 +17,20 @@ IDENTIFIERS: tuple[str, ...] = ("customer_id", "loyalty_id", "email", "phone", "
 # Identifiers that name one person (as opposed to a device: a cookie or an app install id).
 PERSON_LEVEL_IDENTIFIERS: tuple[str, ...] = ("customer_id", "loyalty_id", "email", "phone")
 
+# The label of "no value" in a result (a person without persona, a breakdown or a split
+# without value): one spelling everywhere, so that tables, charts and filters agree.
+NONE_LABEL = "(none)"
+
+# The default online channels: the self-service digital channels where a visit is a session
+# of page or screen views (a single-event session is a bounce). Frictions measures bounces on
+# them unless told otherwise.
+ONLINE_CHANNELS: tuple[str, ...] = ("web", "app")
+
+# The default physical (offline) channels: every other channel seen in the data is online
+# (web, app, email, social networks, call centre...). Read by the channels analysis (ROPO,
+# showrooming, the omnichannel level).
+OFFLINE_CHANNELS: tuple[str, ...] = ("magasin", "store")
+
 
 @dataclass(frozen=True)
 class Settings:

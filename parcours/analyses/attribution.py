@@ -31,15 +31,16 @@ ChannelAttribution's example data: ``path`` ("a > b > c"), conversions, value, n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.analyses import _attribution_models as models_
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import parse_duration
@@ -151,6 +152,33 @@ def _wide(credits: dict[str, pd.DataFrame], column: str, order: list[str]) -> pd
     return table
 
 
+def _whole(number: float | None) -> float | None:
+    """A count read as a float, shown as an int when it is one (3.0 -> 3)."""
+    return int(number) if number is not None and float(number).is_integer() else number
+
+
+@dataclass(kw_only=True, repr=False)
+class AttributionResult(Result):
+    """Conversions credited per channel or touchpoint (``table``: the channel or touchpoint,
+    then one column per model)."""
+
+    analysis: ClassVar[str] = "attribution"
+    distinct_paths: int = figure("paths")
+    journeys: float = figure("journeys")
+    conversions_credited: float = figure("conversions credited")
+    value_credited: float = figure("value credited")
+    conversions_without_touchpoint: float = figure("conversions with no touchpoint")
+    markov_conversion_probability: float | None = figure(
+        "markov conversion probability", default=None
+    )
+    markov_states: int | None = figure("markov states", default=None)
+    value: pd.DataFrame = table()  # value credited: the same columns as ``table``
+    removal_effects: pd.DataFrame = table()  # the Markov chain's removal effect per channel
+    transitions: pd.DataFrame = table()  # the Markov chain's transition probabilities
+    shapley_positions: pd.DataFrame = table()  # ordered Shapley value by position
+    paths: pd.DataFrame = table()  # the 50 most frequent paths
+
+
 def attribute_paths(
     paths: pd.DataFrame,
     models: list[str] | None = None,
@@ -160,16 +188,15 @@ def attribute_paths(
     shapley: Literal["unordered", "ordered"] = "unordered",
     sep: str = ">",
     extra: dict[str, pd.DataFrame] | None = None,
-) -> Result:
+) -> AttributionResult:
     """Run the attribution models on aggregated paths (see the module doc).
 
     paths: one row per distinct path: path, conversions, value, nulls (see :func:`read_paths`).
     extra: credits computed elsewhere (the engine's time decay), added as model columns.
 
-    The main table holds conversions credited per channel and model; ``tables["value"]`` the
-    value credited; ``tables["removal_effects"]``, ``tables["transitions"]`` the Markov
-    chain; ``tables["shapley_positions"]`` the ordered Shapley value; ``tables["paths"]``
-    the most frequent paths.
+    The main table holds conversions credited per channel and model; ``value`` the value
+    credited; ``removal_effects``, ``transitions`` the Markov chain; ``shapley_positions``
+    the ordered Shapley value; ``paths`` the most frequent paths.
     """
     chosen = _check_models(models, from_journeys=extra is not None)
     _check_order(order)
@@ -181,8 +208,8 @@ def attribute_paths(
     touches = models_.touches(credited)
 
     credits: dict[str, pd.DataFrame] = {}
-    tables: dict[str, pd.DataFrame] = {}
-    summary: dict[str, float | int] = {}
+    chain: models_.MarkovResult | None = None
+    positions: pd.DataFrame | None = None
     for model in chosen:
         if model == "first_touch":
             credits[model] = models_.first_touch(touches)
@@ -197,15 +224,11 @@ def attribute_paths(
         elif model == "markov":
             chain = models_.markov(credited, order=order)
             credits[model] = chain.credit
-            tables["removal_effects"] = chain.removal
-            tables["transitions"] = chain.transitions
-            summary["markov conversion probability"] = chain.conversion_probability
-            summary["markov states"] = chain.states
         elif model == "shapley":
-            credit, positions = models_.shapley(touches, ordered=shapley == "ordered")
+            credit, by_position = models_.shapley(touches, ordered=shapley == "ordered")
             credits[model] = credit
             if shapley == "ordered":
-                tables["shapley_positions"] = positions
+                positions = by_position
 
     names = sorted(set(touches.names).union(*(c["channel"] for c in credits.values())))
     table = _wide(credits, "conversions", names)
@@ -213,16 +236,6 @@ def attribute_paths(
     top = frame.assign(
         path=frame["path"].map(" > ".join), journeys=frame["conversions"] + frame["nulls"]
     ).sort_values(["conversions", "journeys"], ascending=False)
-    tables = {"value": value, **tables, "paths": top.head(50).reset_index(drop=True)}
-    summary = {
-        "paths": len(frame),
-        "journeys": float(frame["conversions"].sum() + frame["nulls"].sum()),
-        "conversions credited": float(credited["conversions"].sum()),
-        "value credited": float(credited["value"].sum()),
-        "conversions with no touchpoint": float(frame.loc[empty, "conversions"].sum()),
-        **summary,
-    }
-    summary = {k: int(v) if float(v).is_integer() else v for k, v in summary.items()}
     notes = [
         "Credit is in conversions (value in the 'value' table); every model's column adds "
         "up to the conversions credited.",
@@ -242,8 +255,7 @@ def attribute_paths(
             "(Zhao et al. 2018); exact at any number of channels (each path is shared equally "
             "by its distinct channels, which is what the coalition formula gives)."
         )
-    return LegacyResult(
-        analysis="attribution",
+    return AttributionResult(
         title="Attribution",
         table=table,
         params={
@@ -253,8 +265,18 @@ def attribute_paths(
             "position_last": position_last,
             "shapley": shapley,
         },
-        tables=tables,
-        summary=summary,
+        distinct_paths=len(frame),
+        journeys=_whole(float(frame["conversions"].sum() + frame["nulls"].sum())),
+        conversions_credited=_whole(float(credited["conversions"].sum())),
+        value_credited=_whole(float(credited["value"].sum())),
+        conversions_without_touchpoint=_whole(float(frame.loc[empty, "conversions"].sum())),
+        markov_conversion_probability=_whole(chain.conversion_probability) if chain else None,
+        markov_states=chain.states if chain else None,
+        value=value,
+        removal_effects=chain.removal if chain else None,
+        transitions=chain.transitions if chain else None,
+        shapley_positions=positions,
+        paths=top.head(50).reset_index(drop=True),
         notes=notes,
     )
 
@@ -326,7 +348,7 @@ def attribution(
     shapley: Literal["unordered", "ordered"] = "unordered",
     exclude: list[str] | None = None,
     paths_file: str | None = None,
-) -> Result:
+) -> AttributionResult:
     """Credit of each channel or touchpoint for conversions and revenue (multi-touch attribution).
 
     level: channel (the touch's event channel) or touchpoint.
@@ -372,7 +394,7 @@ def attribution(
         extra=extra,
     )
     result.table = result.table.rename(columns={"channel": level})
-    result.tables["value"] = result.tables["value"].rename(columns={"channel": level})
+    result.value = result.value.rename(columns={"channel": level})
     result.title = f"Attribution per {level}"
     result.params.update(level=level, half_life=half_life, exclude=exclude or [])
     if "time_decay" in chosen:

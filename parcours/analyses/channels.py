@@ -49,23 +49,24 @@ resolution), the condition for any cross-channel or omnichannel reading.
     >>> ws.ingest_events(log).accepted
     4
     >>> result = ws.channels(map=demo_map())
-    >>> result.summary["journeys"], result.summary["ROPO journeys"]
+    >>> result.journeys, result.ropo_journeys
     (2, 1)
-    >>> result.tables["switches"][["from_channel", "to_channel", "switches"]].values.tolist()
+    >>> result.switches[["from_channel", "to_channel", "switches"]].values.tolist()
     [['web', 'magasin', 1]]
-    >>> result.summary["reading"]  # the app visit after the purchase starts a new journey
+    >>> result.reading  # the app visit after the purchase starts a new journey
     'cross-channel'
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.store.engine import json_text, materialize, release
@@ -286,6 +287,29 @@ PATTERNS = {
 }
 
 
+@dataclass(kw_only=True, repr=False)
+class ChannelsResult(Result):
+    """Channel mix per stage (``table``: stage, channel, events, persons, share_events,
+    share_persons)."""
+
+    analysis: ClassVar[str] = "channels"
+    persons: int = figure("persons")
+    journeys: int = figure("journeys")
+    converted_journeys: int = figure("converted journeys")
+    multichannel_person_share: float = figure("persons using more than one channel")
+    mixing_journey_share: float = figure("journeys mixing channels")
+    channel_switches: int = figure("channel switches")
+    ropo_journeys: int = figure("ROPO journeys")
+    showrooming_journeys: int = figure("showrooming journeys")
+    click_collect_journeys: int = figure("click & collect journeys")
+    stitched_share: float = figure("stitched (offline persons also seen online)")
+    reading: str = figure("reading")
+    switches: pd.DataFrame = table()  # from_channel, to_channel, switches, journeys, persons, share
+    patterns: pd.DataFrame = table()  # pattern, journeys, share_of_converted_journeys, persons, ...
+    levels: pd.DataFrame = table()  # level, persons, share, reached, definition
+    by_persona: pd.DataFrame = table()  # persona, persons, journeys, converted, mixing, ...
+
+
 def channels(
     ctx: Context,
     offline: list[str] | None = None,
@@ -293,7 +317,7 @@ def channels(
     collect: list[str] | None = None,
     fulfilment: str = "fulfilment",
     threshold: float = 0.2,
-) -> Result:
+) -> ChannelsResult:
     """Channel mix per stage, channel switches, ROPO, showrooming, click & collect, and a
     multichannel / cross-channel / omnichannel reading.
 
@@ -345,7 +369,7 @@ def _result(
     collect_names: list[str],
     fulfilment: str,
     threshold: float,
-) -> Result:
+) -> ChannelsResult:
 
     jagg = per_journey.aggregate(
         journeys=per_journey.count(),
@@ -393,19 +417,6 @@ def _result(
     reading = reached.level.iloc[-1] if len(reached) else "single-channel"
 
     by_persona = _by_persona(per_journey, per_person)
-    summary = {
-        "persons": int(p.persons),
-        "journeys": int(j.journeys),
-        "converted journeys": int(j.converted),
-        "persons using more than one channel": _share(p.multi, p.persons),
-        "journeys mixing channels": _share(j.mixing, j.journeys),
-        "channel switches": int(j.switches),
-        "ROPO journeys": int(j.ropo),
-        "showrooming journeys": int(j.showrooming),
-        "click & collect journeys": int(j.click_collect),
-        "stitched (offline persons also seen online)": _share(p.stitched, p.offline),
-        "reading": reading,
-    }
     notes += [
         f"offline (physical) channels: {', '.join(chosen)}; every other channel is online.",
         "ROPO: a journey converting offline after online research; showrooming: a journey "
@@ -418,8 +429,7 @@ def _result(
         "click_collect = shares of converted journeys; cross_channel, omnichannel = shares "
         "of persons at that level or higher (cross_channel) / at it (omnichannel).",
     ]
-    return LegacyResult(
-        analysis="channels",
+    return ChannelsResult(
         title="Channels",
         table=_mix(t, ctx.map.stage_ids),
         params={
@@ -429,13 +439,21 @@ def _result(
             "fulfilment": fulfilment,
             "threshold": threshold,
         },
-        tables={
-            "switches": _switches(t),
-            "patterns": patterns,
-            "levels": levels,
-            "by_persona": by_persona,
-        },
-        summary=summary,
+        persons=int(p.persons),
+        journeys=int(j.journeys),
+        converted_journeys=int(j.converted),
+        multichannel_person_share=_share(p.multi, p.persons),
+        mixing_journey_share=_share(j.mixing, j.journeys),
+        channel_switches=int(j.switches),
+        ropo_journeys=int(j.ropo),
+        showrooming_journeys=int(j.showrooming),
+        click_collect_journeys=int(j.click_collect),
+        stitched_share=_share(p.stitched, p.offline),
+        reading=reading,
+        switches=_switches(t),
+        patterns=patterns,
+        levels=levels,
+        by_persona=by_persona,
         notes=notes,
     )
 

@@ -27,8 +27,10 @@ Side by side:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
@@ -36,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from parcours.analyses import _stats
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.frictions import frictions as run_frictions
 from parcours.analyses.funnel import funnel as run_funnel
 from parcours.analyses.registry import Analysis
@@ -46,6 +48,7 @@ from parcours.store.engine import materialize, release
 from parcours.store.journeys import UNMAPPED
 
 SEGMENT_KEYS = ("persona", "channel", "touchpoint", "stage")
+OVERVIEW_DAYS = 28  # the overview compares the data's last 28 days with the 28 before
 _PERIOD = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})\s*$")
 
 
@@ -344,6 +347,28 @@ def _frictions_table(a: Context, b: Context, confidence: float, min_journeys: in
 # -- the analysis -----------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True, repr=False)
+class CompareResult(Result):
+    """Conversion side by side (``table``: metric, id, n_a, x_a, rate_a, n_b, x_b, rate_b,
+    change, change_low, change_high, p_value, significant)."""
+
+    analysis: ClassVar[str] = "compare"
+    label_a: str = figure("A")
+    label_b: str = figure("B")
+    journeys_a: int = figure("journeys A")
+    journeys_b: int = figure("journeys B")
+    conversion_a: float = figure("conversion A")
+    conversion_b: float = figure("conversion B")
+    conversion_change: float = figure("conversion change")
+    conversion_p_value: float = figure("conversion p-value")
+    conversion_change_significant: bool = figure("conversion change significant")
+    nps_a: float | None = figure("NPS A", default=None)
+    nps_b: float | None = figure("NPS B", default=None)
+    nps_p_value: float | None = figure("NPS p-value", default=None)
+    frictions: pd.DataFrame = table()  # id, rank_a, rank_b, score_a, score_b, exit rates, test
+    nps: pd.DataFrame = table()  # id, answers, promoters, detractors and nps of A and B, test
+
+
 def compare(
     ctx: Context,
     period_a: str | None = None,
@@ -355,7 +380,7 @@ def compare(
     steps: list[str] | None = None,
     confidence: float = 0.95,
     min_journeys: int = 30,
-) -> Result:
+) -> CompareResult:
     """Two periods, segments or map versions side by side: conversion, frictions, NPS, with significance.
 
     period_a: first period, FIRST..LAST days, e.g. 2026-01-01..2026-03-31 (journeys by their start).
@@ -436,31 +461,25 @@ def compare(
     ].reset_index(drop=True)
 
     head = conversion.iloc[0]
-    summary: dict[str, Any] = {
-        "A": label_a,
-        "B": label_b,
-        "journeys A": int(head.n_a),
-        "journeys B": int(head.n_b),
-        "conversion A": float(head.rate_a),
-        "conversion B": float(head.rate_b),
-        "conversion change": float(head.change),
-        "conversion p-value": float(head.p_value),
-        "conversion change significant": bool(head.significant),
-    }
-    if len(nps):
-        overall = nps.iloc[0]
-        summary |= {
-            "NPS A": float(overall.nps_a),
-            "NPS B": float(overall.nps_b),
-            "NPS p-value": float(overall.p_value),
-        }
-    return LegacyResult(
-        analysis="compare",
+    overall = nps.iloc[0] if len(nps) else None
+    return CompareResult(
         title=f"Compare {label_a} with {label_b}",
         table=conversion,
         params={**params, "steps": steps, "confidence": confidence, "min_journeys": min_journeys},
-        tables={"frictions": frictions, "nps": nps},
-        summary=summary,
+        label_a=label_a,
+        label_b=label_b,
+        journeys_a=int(head.n_a),
+        journeys_b=int(head.n_b),
+        conversion_a=float(head.rate_a),
+        conversion_b=float(head.rate_b),
+        conversion_change=float(head.change),
+        conversion_p_value=float(head.p_value),
+        conversion_change_significant=bool(head.significant),
+        nps_a=float(overall.nps_a) if overall is not None else None,
+        nps_b=float(overall.nps_b) if overall is not None else None,
+        nps_p_value=float(overall.p_value) if overall is not None else None,
+        frictions=frictions,
+        nps=nps,
         notes=[
             "change = B - A; interval: Newcombe's hybrid score; p-value: pooled two-proportion "
             "z-test; significant when p < 1 - confidence.",
@@ -476,9 +495,34 @@ def compare(
     )
 
 
+def _overview(ctx: Context) -> dict[str, object]:
+    """The data's last 28 days (up to the latest event's day) against the 28 days before."""
+    j = ctx.journeys
+    span = j.aggregate(first=j.ts.min(), last=j.ts.max()).to_pyarrow().to_pylist()[0]
+    if span["last"] is None:
+        raise InputError("compare: no events, so no periods to compare")
+    first, last = span["first"].date(), span["last"].date()
+    days = (last - first).days + 1
+    if days < 2 * OVERVIEW_DAYS:
+        raise InputError(
+            f"compare: the data spans {days} days ({first} to {last}); the overview compares "
+            f"the last {OVERVIEW_DAYS} days with the {OVERVIEW_DAYS} before, so it needs "
+            f"{2 * OVERVIEW_DAYS} days"
+        )
+
+    def period(end: dt.date) -> str:
+        return f"{end - dt.timedelta(days=OVERVIEW_DAYS - 1)}..{end}"
+
+    return {
+        "period_a": period(last - dt.timedelta(days=OVERVIEW_DAYS)),
+        "period_b": period(last),
+    }
+
+
 ANALYSIS = Analysis(
     "compare",
     compare,
     example="parcours compare --period-a 2026-01-05..2026-03-31 --period-b 2026-04-01..2026-07-03",
     needs=("feedback",),
+    overview=_overview,
 )

@@ -46,7 +46,7 @@ conformance (directly-follows relations of the log against those of the model).
 ...     "{id: panier, stage: decision, channel: web, match: {event: add_to_cart}}, "
 ...     "{id: achat, stage: decision, channel: web, match: {event: purchase}}]}")
 >>> result = ws.conformance(map=jm)
->>> result.summary["fit"], result.summary["mean fitness"]
+>>> result.fit_share, result.mean_fitness
 (0.5, 0.75)
 >>> result.table[["kind", "source", "target", "journeys"]].values.tolist()
 [['reverse', 'decision', 'consideration', 1]]
@@ -54,11 +54,14 @@ conformance (directly-follows relations of the log against those of the model).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.process import activity_log, count_or_zero
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
@@ -130,7 +133,27 @@ def _deviations(rows: ir.Table, examples: int) -> pd.DataFrame:
     return frame
 
 
-def conformance(ctx: Context, top: int = 20, examples: int = 3) -> Result:
+@dataclass(kw_only=True, repr=False)
+class ConformanceResult(Result):
+    """Deviations from the flow (``table``: kind, source, target, occurrences, journeys,
+    share, examples)."""
+
+    analysis: ClassVar[str] = "conformance"
+    journeys: int = figure("journeys")
+    fit_share: float = figure("fit")
+    mean_fitness: float = figure("mean fitness")
+    median_fitness: float = figure("median fitness")
+    moves: int = figure("moves")
+    designed_share: float = figure("designed moves")
+    skips: int = figure("skip")
+    reverses: int = figure("reverse")
+    undesigned_moves: int = figure("undesigned")
+    off_channel_events: int = figure("off_channel")
+    fitness: pd.DataFrame = table()  # fitness (bin), journeys, share
+    transitions: pd.DataFrame = table()  # source, target, designed, moves, journeys
+
+
+def conformance(ctx: Context, top: int = 20, examples: int = 3) -> ConformanceResult:
     """How far journeys follow the map's designed flow: fitness and the main deviations.
 
     top: number of deviations listed.
@@ -214,22 +237,22 @@ def conformance(ctx: Context, top: int = 20, examples: int = 3) -> Result:
 
     n_moves = count_or_zero(counted.moves.iloc[0])
     fits = int(distribution.journeys.iloc[0])
-    summary = {
-        "journeys": total,
-        "fit": fits / max(total, 1),
-        "mean fitness": float(headline["mean"].iloc[0]) if total else float("nan"),
-        "median fitness": float(headline["median"].iloc[0]) if total else float("nan"),
-        "moves": n_moves,
-        "designed moves": count_or_zero(counted.designed.iloc[0]) / max(n_moves, 1),
-        **{f"{kind}": int(kinds[kind]) for kind in KINDS},
-    }
-    return LegacyResult(
-        analysis="conformance",
+    return ConformanceResult(
         title="Conformance to the designed flow",
         table=table.reset_index(drop=True),
         params={"top": top, "examples": examples},
-        tables={"fitness": distribution, "transitions": transitions.reset_index(drop=True)},
-        summary=summary,
+        journeys=total,
+        fit_share=fits / max(total, 1),
+        mean_fitness=float(headline["mean"].iloc[0]) if total else float("nan"),
+        median_fitness=float(headline["median"].iloc[0]) if total else float("nan"),
+        moves=n_moves,
+        designed_share=count_or_zero(counted.designed.iloc[0]) / max(n_moves, 1),
+        skips=int(kinds["skip"]),
+        reverses=int(kinds["reverse"]),
+        undesigned_moves=int(kinds["undesigned"]),
+        off_channel_events=int(kinds["off_channel"]),
+        fitness=distribution,
+        transitions=transitions.reset_index(drop=True),
         notes=[
             "a move is a change of stage between consecutive mapped events; staying in a stage "
             "is always allowed.",

@@ -46,7 +46,8 @@ listed with score 0.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -55,23 +56,19 @@ import pandas as pd
 
 from parcours.analyses import _stats
 from parcours.analyses._friction_words import explain
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses._scores import NEGATIVE, is_detractor, is_promoter
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
+from parcours.config import ONLINE_CHANNELS
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.duration import parse_duration
 from parcours.maps.model import text_of
-from parcours.store.engine import json_text, materialize, release
+from parcours.store.engine import Scratch, json_text
 from parcours.store.journeys import UNMAPPED
 
 SIGNALS = ("exits", "bounces", "contacts", "feedback")
-# kind -> test of a negative answer on the score
-NEGATIVE = {
-    "nps": lambda s: s <= 6,
-    "csat": lambda s: s <= 2,
-    "ces": lambda s: s >= 5,
-    "review": lambda s: s <= 2,
-}
+# NEGATIVE (kind -> test of a negative answer on the score) comes from _scores.
 DEFAULT_CONTACTS = ("service_client",)
 MIN_BASELINE_ANSWERS = 30  # fewer answers of a kind elsewhere: compare with every answer
 PROPERTY_SAMPLE = 5_000  # events read to discover property names
@@ -214,8 +211,8 @@ def _feedback(feedback: ir.Table | None, jm: JourneyMap, level: str) -> pd.DataF
     f = f.mutate(
         _key=key,
         _neg=negative.cast("int64"),
-        _pro=(f.score >= 9).cast("int64"),
-        _det=(f.score <= 6).cast("int64"),
+        _pro=is_promoter(f.score).cast("int64"),
+        _det=is_detractor(f.score).cast("int64"),
     ).filter(lambda t: t._key.notnull())
     frame = f.group_by(["_key", "kind"]).aggregate(
         answers=f.count(), negative=f._neg.sum(), promoters=f._pro.sum(), detractors=f._det.sum()
@@ -325,11 +322,13 @@ def measure(
     confidence: float = 0.95,
     min_journeys: int = 30,
     baseline: str = "stage_channel",
+    *,
+    scratch: Scratch,
 ) -> tuple[pd.DataFrame, ir.Table, list[str]]:
     """Every signal for every touchpoint or stage (see module doc), unranked.
 
-    Returns the measures, the prepared event table (materialised; release it with
-    ``release(events, "_frictions_events")``) and the ids where exits count."""
+    Returns the measures, the prepared event table (materialised in ``scratch``: valid
+    until the caller releases it) and the ids where exits count."""
     jm = ctx.map
     _check_level(level)
     _check_confidence(confidence)
@@ -340,7 +339,7 @@ def measure(
     if min_journeys < 1:
         raise InputError(f"frictions: min_journeys {min_journeys} is not allowed; give 1 or more")
     timeout = int(parse_duration(session_timeout).total_seconds())
-    channels = list(bounce_channels) if bounce_channels is not None else ["web", "app"]
+    channels = list(bounce_channels) if bounce_channels is not None else list(ONLINE_CHANNELS)
     contact_ids = _check_contacts(jm, contacts)
 
     if level == "touchpoint":
@@ -368,7 +367,7 @@ def measure(
                 ],
             }
         )
-    events = materialize(_events(ctx.journeys, level, contact_ids), "_frictions_events")
+    events = scratch.keep(_events(ctx.journeys, level, contact_ids), "events")
     frame = meta.merge(_per_key(events), on="id", how="left")
     frame = frame.merge(_sessions(ctx.journeys, level, channels, timeout), on="id", how="left")
     counts = [
@@ -593,6 +592,21 @@ def correlations(
 # -- the analysis -----------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True, repr=False)
+class FrictionsResult(Result):
+    """Friction points ranked (``table``: rank, id, status, score, signal, journeys, exit_rate,
+    exit_baseline, drop_off_low, drop_off_high, explanation)."""
+
+    analysis: ClassVar[str] = "frictions"
+    friction_points: int = figure("friction points")
+    declared_points: int = figure("declared")
+    discovered_points: int = figure("discovered")
+    journeys_lost_beyond_baseline: float = figure("journeys lost beyond baseline (score total)")
+    explanations: pd.DataFrame = table()  # id, explanation (the long one)
+    measures: pd.DataFrame = table()  # every signal of every touchpoint (or stage)
+    correlations: pd.DataFrame = table()  # odds ratio of abandoning per feature
+
+
 def frictions(
     ctx: Context,
     level: Literal["touchpoint", "stage"] = "touchpoint",
@@ -604,7 +618,7 @@ def frictions(
     baseline: Literal["stage_channel", "stage"] = "stage_channel",
     top: int | None = None,
     correlate: bool = True,
-) -> Result:
+) -> FrictionsResult:
     """Friction points ranked: exits beyond the stage's baseline, bounces, calls for help, negative feedback.
 
     level: touchpoint or stage.
@@ -619,10 +633,19 @@ def frictions(
     """
     if top is not None and top < 1:
         raise InputError(f"frictions: top {top} is not allowed; give 1 or more")
-    frame, events, exit_ids = measure(
-        ctx, level, session_timeout, bounce_channels, contacts, confidence, min_journeys, baseline
-    )
+    scratch = Scratch("frictions")
     try:
+        frame, events, exit_ids = measure(
+            ctx,
+            level,
+            session_timeout,
+            bounce_channels,
+            contacts,
+            confidence,
+            min_journeys,
+            baseline,
+            scratch=scratch,
+        )
         _score(frame)
         frame["declared_by_map"] = frame.declared.map(bool)
         listed = frame[(frame.score > 0) | frame.declared_by_map].copy()
@@ -634,7 +657,7 @@ def frictions(
         keys = listed.id.tolist() if correlate else []
         corr = correlations(ctx, events, keys, exit_ids, level, confidence)
     finally:
-        release(events, "_frictions_events")
+        scratch.release()
     alpha = 1 - confidence
     raising = corr[(corr.q_value < alpha) & (corr.odds_ratio > 1)]
     # the two strongest features of different names, per friction point
@@ -680,33 +703,26 @@ def frictions(
     ].rename(columns={"exit_low": "drop_off_low", "exit_high": "drop_off_high"})
     measures = frame.drop(columns=["declared_by_map"]).copy()
     measures["declared"] = measures.declared.map(lambda d: "; ".join(d) if d else None)
-    discovered = int((listed.status == "discovered").sum())
-    summary: dict[str, Any] = {
-        "friction points": int((listed.score > 0).sum()),
-        "declared": int((listed.status == "declared").sum()),
-        "discovered": discovered,
-        "journeys lost beyond baseline (score total)": round(float(listed.score.sum()), 1),
-    }
-    return LegacyResult(
-        analysis="frictions",
+    return FrictionsResult(
         title=f"Friction points per {level}",
         table=table.reset_index(drop=True),
         params={
             "level": level,
             "session_timeout": session_timeout,
-            "bounce_channels": bounce_channels or ["web", "app"],
+            "bounce_channels": bounce_channels or list(ONLINE_CHANNELS),
             "contacts": contacts or list(DEFAULT_CONTACTS),
             "confidence": confidence,
             "min_journeys": min_journeys,
             "top": top,
             "correlate": correlate,
         },
-        tables={
-            "explanations": listed[["id", "details"]].rename(columns={"details": "explanation"}),
-            "measures": measures,
-            "correlations": corr,
-        },
-        summary=summary,
+        friction_points=int((listed.score > 0).sum()),
+        declared_points=int((listed.status == "declared").sum()),
+        discovered_points=int((listed.status == "discovered").sum()),
+        journeys_lost_beyond_baseline=round(float(listed.score.sum()), 1),
+        explanations=listed[["id", "details"]].rename(columns={"details": "explanation"}),
+        measures=measures,
+        correlations=corr,
         notes=[
             "score = max(excess exits + excess calls for help, excess bounces, excess negative "
             "feedback); an excess is the passages lost beyond the baseline at the lower bound "

@@ -15,13 +15,14 @@ value here.
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.store.journeys import UNMAPPED
@@ -73,7 +74,18 @@ def _goal_columns(frame: pd.DataFrame, goals: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "metric", "target", "value", "met"])
 
 
-def kpis(ctx: Context, level: Literal["touchpoint", "stage"] = "touchpoint") -> Result:
+@dataclass(kw_only=True, repr=False)
+class KpisResult(Result):
+    """Measures per touchpoint or stage (``table``: id, [stage, channel,] events, persons,
+    journeys, reach, conversion, exit_rate)."""
+
+    analysis: ClassVar[str] = "kpis"
+    goals_measured: int | None = figure("goals measured", default=None)
+    goals_met: int | None = figure("goals met", default=None)
+    goals: pd.DataFrame = table()  # id, metric, target, value, met
+
+
+def kpis(ctx: Context, level: Literal["touchpoint", "stage"] = "touchpoint") -> KpisResult:
     """Reach, conversion and exit rate per touchpoint or stage, against the map's goals.
 
     level: touchpoint or stage.
@@ -104,14 +116,13 @@ def kpis(ctx: Context, level: Literal["touchpoint", "stage"] = "touchpoint") -> 
     ]
     goal_table = _goal_columns(table, goals)
     met = goal_table.met.dropna()
-    summary = {"goals measured": int(len(met)), "goals met": int(met.sum())} if len(met) else {}
-    return LegacyResult(
-        analysis="kpis",
+    return KpisResult(
         title=f"KPIs per {level}",
         table=table,
         params={"level": level},
-        tables={"goals": goal_table},
-        summary=summary,
+        goals_measured=int(len(met)) if len(met) else None,
+        goals_met=int(met.sum()) if len(met) else None,
+        goals=goal_table,
         notes=[
             "reach = persons who met it / persons with a journey; conversion and exit rate are "
             "shares of the journeys that passed through it.",

@@ -43,19 +43,20 @@ collapse, full length); top paths at full length equal its variants.
 >>> result = ws.paths(map=jm, length=2)
 >>> result.table[["path", "journeys", "conversion_rate"]].values.tolist()
 [['vue > panier > …', 2, 0.5]]
->>> result.summary["back"]  # bob goes back from decision to consideration
+>>> result.back_share  # bob goes back from decision to consideration
 0.5
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.process import (
     SEP,
     activity_log,
@@ -147,6 +148,21 @@ def nonlinearity(journeys: ir.Table, chosen: ir.Table) -> ir.Table:
     return flags.select("journey_id", "back", "skip", loop=flags.runs > flags.touchpoints)
 
 
+@dataclass(kw_only=True, repr=False)
+class PathsResult(Result):
+    """Top paths (``table``: path, steps, journeys, share, converted, conversion_rate)."""
+
+    analysis: ClassVar[str] = "paths"
+    journeys: int = figure("journeys")
+    distinct_paths: int = figure("distinct paths")
+    non_linear_share: float = figure("non-linear")
+    loop_share: float = figure("loop")
+    back_share: float = figure("back")
+    skip_share: float = figure("skip")
+    flows: pd.DataFrame = table()  # step, source, target, journeys (Sankey-ready)
+    nonlinear: pd.DataFrame = table()  # kind, journeys, share, definition
+
+
 def paths(
     ctx: Context,
     level: Literal["touchpoint", "stage", "channel", "event"] = "touchpoint",
@@ -156,7 +172,7 @@ def paths(
     top: int = 20,
     collapse: bool = True,
     unmapped: bool = False,
-) -> Result:
+) -> PathsResult:
     """Top paths, Sankey flows step to step, and how often journeys loop, go back or skip.
 
     level: touchpoint, stage, channel or event: what a step is.
@@ -229,8 +245,7 @@ def paths(
     nonlinear.insert(2, "share", nonlinear.journeys / max(total, 1))
 
     share = nonlinear.set_index("kind").share
-    return LegacyResult(
-        analysis="paths",
+    return PathsResult(
         title=f"Paths per {level}"
         + (f" from {start}" if start else "")
         + (f" to {end}" if end else ""),
@@ -244,15 +259,14 @@ def paths(
             "collapse": collapse,
             "unmapped": unmapped,
         },
-        tables={"flows": flows.reset_index(drop=True), "nonlinear": nonlinear},
-        summary={
-            "journeys": total,
-            "distinct paths": n_paths,
-            "non-linear": float(share["any"]),
-            "loop": float(share["loop"]),
-            "back": float(share["back"]),
-            "skip": float(share["skip"]),
-        },
+        journeys=total,
+        distinct_paths=n_paths,
+        non_linear_share=float(share["any"]),
+        loop_share=float(share["loop"]),
+        back_share=float(share["back"]),
+        skip_share=float(share["skip"]),
+        flows=flows.reset_index(drop=True),
+        nonlinear=nonlinear,
         notes=[
             "conversion_rate = share of the journeys on this path that converted.",
             "flows: journeys going from source at step N to target at step N+1 (for a Sankey).",

@@ -18,12 +18,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
@@ -332,9 +335,26 @@ def _compare(ctx: Context, ids: list[str], assignment: pd.DataFrame | None, lang
     return table, paths_table.rename(columns={"group": "persona"})
 
 
+@dataclass(kw_only=True, repr=False)
+class PersonasResult(Result):
+    """The declared personas measured (``table``: persona, title, persons, share,
+    journeys_per_person, conversion, buyers, revenue_per_person, main_channel)."""
+
+    analysis: ClassVar[str] = "personas"
+    persons: int = figure("persons")
+    declared_personas: int = figure("declared personas")
+    share_without_persona: float = figure("without persona")
+    cluster_count: int = figure("clusters")
+    clusters: pd.DataFrame = table()  # cluster, persons, share, description, declared...
+    cluster_channels: pd.DataFrame = table()  # cluster, then its share_* and buy_* columns
+    silhouette: pd.DataFrame = table()  # k, silhouette (when k was searched)
+    compare: pd.DataFrame = table()  # metric, then one column per compared persona
+    compare_paths: pd.DataFrame = table()  # persona, rank, path, journeys, share
+
+
 def personas(
     ctx: Context, k: int | None = None, compare: list[str] | None = None, buyers: bool = False
-) -> Result:
+) -> PersonasResult:
     """Declared personas measured, data-driven personas found by clustering, two compared.
 
     k: number of behaviour clusters (2 to 20); by default the best silhouette from 2 to 8.
@@ -362,9 +382,10 @@ def personas(
     clusters = _cluster_table(persons, centres, jm, lang)
     mix = [c for c in clusters.columns if c.startswith(("share_", "buy_"))]
     profiles = clusters[["cluster", *[c for c in mix if clusters[c].abs().sum() > 0]]]
-    tables = {"clusters": clusters.drop(columns=mix), "cluster_channels": profiles}
+    silhouette = None
     if tried:
-        tables["silhouette"] = pd.DataFrame({"k": list(tried), "silhouette": list(tried.values())})
+        silhouette = pd.DataFrame({"k": list(tried), "silhouette": list(tried.values())})
+    compared, compared_paths = None, None
     if compare is not None:
         allowed = declared_ids + list(clusters.cluster)
         unknown = [c for c in compare if c not in allowed]
@@ -373,7 +394,7 @@ def personas(
                 f"personas: unknown persona {', '.join(unknown)} in compare; "
                 f"allowed: {', '.join(allowed)}"
             )
-        tables["compare"], tables["compare_paths"] = _compare(ctx, compare, persons, lang)
+        compared, compared_paths = _compare(ctx, compare, persons, lang)
     notes = [
         "declared: the map's persona rules over each person's latest CRM row; (none) = no rule met.",
         f"clusters: k-means on standardised channel mix, furthest stage, log purchases, "
@@ -381,19 +402,19 @@ def personas(
         f"k = {centres.shape[0]}" + (" chosen by the best silhouette." if tried else " as asked."),
         "descriptions name each cluster's three features furthest from the average.",
     ]
-    summary = {
-        "persons": int(len(persons)),
-        "declared personas": int((table.persona != NONE).sum()),
-        "without persona": float(table.loc[table.persona == NONE, "share"].sum()),
-        "clusters": int(centres.shape[0]),
-    }
-    return LegacyResult(
-        analysis="personas",
+    return PersonasResult(
         title="Personas",
         table=table,
         params={"k": k, "compare": compare, "buyers": buyers},
-        tables=tables,
-        summary=summary,
+        persons=int(len(persons)),
+        declared_personas=int((table.persona != NONE).sum()),
+        share_without_persona=float(table.loc[table.persona == NONE, "share"].sum()),
+        cluster_count=int(centres.shape[0]),
+        clusters=clusters.drop(columns=mix),
+        cluster_channels=profiles,
+        silhouette=silhouette,
+        compare=compared,
+        compare_paths=compared_paths,
         notes=notes,
     )
 

@@ -53,19 +53,20 @@ counts alone, 1.3x with the mean and median times.
 >>> result = ws.process(map=jm)
 >>> result.table[["source", "target", "frequency", "median_time_s"]].values.tolist()
 [['vue', 'panier', 2, 450.0], ['panier', 'achat', 1, 900.0], ['panier', 'vue', 1, 120.0]]
->>> result.tables["variants"][["variant", "journeys"]].values.tolist()
+>>> result.variants[["variant", "journeys"]].values.tolist()
 [['vue > panier > achat', 1], ['vue > panier > vue', 1]]
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.store.journeys import UNMAPPED
@@ -201,6 +202,22 @@ def _keep_edges(log: ir.Table, coverage: float) -> tuple[ir.Table, int]:
     return log.semi_join(chosen, "journey_id"), k
 
 
+@dataclass(kw_only=True, repr=False)
+class ProcessResult(Result):
+    """Directly-follows edges (``table``: source, target, frequency, share, mean_time_s,
+    median_time_s)."""
+
+    analysis: ClassVar[str] = "process"
+    journeys: int = figure("journeys")
+    distinct_variants: int = figure("variants")
+    journeys_shown: int = figure("journeys shown")
+    variants_shown: int = figure("variants shown")
+    activities: int = figure("activities")
+    edge_count: int = figure("edges")
+    nodes: pd.DataFrame = table()  # <level>, events, journeys, starts, ends
+    variants: pd.DataFrame = table()  # variant, length, journeys, share, cumulative_share, ...
+
+
 def process(
     ctx: Context,
     level: Literal["touchpoint", "stage", "channel", "event"] = "touchpoint",
@@ -209,7 +226,7 @@ def process(
     collapse: bool = False,
     unmapped: bool = False,
     top: int = 20,
-) -> Result:
+) -> ProcessResult:
     """Directly-follows graph of journeys (pm4py's counts), transition times and variants.
 
     level: touchpoint, stage, channel or event: what an activity is.
@@ -268,8 +285,7 @@ def process(
         notes.append(
             f"coverage {coverage:g}: the graph of the journeys taking only the {kept_label}."
         )
-    return LegacyResult(
-        analysis="process",
+    return ProcessResult(
         title=f"Process map per {level}",
         table=edges.reset_index(drop=True),
         params={
@@ -280,18 +296,14 @@ def process(
             "unmapped": unmapped,
             "top": top,
         },
-        tables={
-            "nodes": node_table.reset_index(drop=True),
-            "variants": variant_table.reset_index(drop=True),
-        },
-        summary={
-            "journeys": total,
-            "variants": all_variants,
-            "journeys shown": kept,
-            "variants shown": n_variants,
-            "activities": len(node_table),
-            "edges": len(edges),
-        },
+        journeys=total,
+        distinct_variants=all_variants,
+        journeys_shown=kept,
+        variants_shown=n_variants,
+        activities=len(node_table),
+        edge_count=len(edges),
+        nodes=node_table.reset_index(drop=True),
+        variants=variant_table.reset_index(drop=True),
         notes=notes,
     )
 

@@ -22,13 +22,15 @@ are analysed: later ones are a holdout, against which the model's forecast is ch
     >>> ws = parcours.open(":memory:")
     >>> _ = load_demo(ws, persons=300, seed=7)
     >>> result = retention(ws.context(demo_map()), top=3)
-    >>> 0 < result.summary["repeat purchase rate"] < 1
+    >>> 0 < result.repeat_purchase_rate < 1
     True
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
 
 import ibis
 import ibis.expr.types as ir
@@ -36,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from parcours.analyses import _clv, _rfm
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 
@@ -187,6 +189,44 @@ def _cohorts(purchases: ir.Table, end_day: int) -> pd.DataFrame:
 # -- the analysis ----------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True, repr=False)
+class RetentionResult(Result):
+    """Buyers per RFM segment (``table``: segment, rule, persons, share, recency_days,
+    frequency, monetary, revenue, clv), in the order of the named segments."""
+
+    analysis: ClassVar[str] = "retention"
+    calibration_end: str | None = figure("calibration end", default=None)
+    buyers: int = figure("buyers")
+    repeat_buyers: int | None = figure("repeat buyers", default=None)
+    repeat_purchase_rate: float | None = figure("repeat purchase rate", default=None)
+    purchases: int | None = figure("purchases", default=None)
+    revenue: float | None = figure("revenue", default=None)
+    median_days_between_purchases: float | None = figure(
+        "median days between purchases", default=None
+    )
+    bgnbd_r: float | None = figure("BG/NBD r", default=None)
+    bgnbd_alpha: float | None = figure("BG/NBD alpha", default=None)
+    bgnbd_a: float | None = figure("BG/NBD a", default=None)
+    bgnbd_b: float | None = figure("BG/NBD b", default=None)
+    bgnbd_log_likelihood: float | None = figure("BG/NBD log-likelihood", default=None)
+    gamma_gamma_p: float | None = figure("Gamma-Gamma p", default=None)
+    gamma_gamma_q: float | None = figure("Gamma-Gamma q", default=None)
+    gamma_gamma_gamma: float | None = figure("Gamma-Gamma gamma", default=None)
+    holdout_weeks: float | None = figure("holdout weeks", default=None)
+    holdout_purchases_actual: int | None = figure("holdout purchases (actual)", default=None)
+    holdout_purchases_forecast: float | None = figure(
+        "holdout purchases (forecast)", default=None
+    )
+    expected_revenue_over_horizon: float | None = figure(
+        lambda r: f"expected revenue next {r.params['horizon_months']} months", default=None
+    )
+    mean_clv_per_buyer: float | None = figure("mean CLV per buyer", default=None)
+    cohorts: pd.DataFrame = table()  # cohort, persons, m0, m1... (share buying in month k)
+    inter_purchase: pd.DataFrame = table()  # interval, gaps, share, cumulative
+    segments: pd.DataFrame = table()  # segment, title, rule, description
+    predictions: pd.DataFrame = table()  # the top buyers by predicted CLV
+
+
 def retention(
     ctx: Context,
     calibration_end: str | None = None,
@@ -194,7 +234,7 @@ def retention(
     discount_rate: float = 0.01,
     rfm_bins: int = 5,
     top: int = 20,
-) -> Result:
+) -> RetentionResult:
     """Repeat purchases, cohort retention, RFM segments and customer lifetime value.
 
     calibration_end: last day (YYYY-MM-DD) whose purchases are analysed; later ones are a holdout. Default: the last day with an event.
@@ -243,48 +283,23 @@ def retention(
         notes.append(
             "No purchase (conversion event) up to the calibration end: nothing to measure."
         )
-        return LegacyResult(
-            analysis="retention",
+        return RetentionResult(
             title="Retention and lifetime value",
             table=_segment_table(pd.DataFrame(), n_buyers),
-            tables={"segments": _segment_definitions(ctx.language)},
             params=params,
-            summary={"buyers": 0},
+            buyers=0,
+            segments=_segment_definitions(ctx.language),
             notes=notes,
         )
 
     inter, median_gap = _inter_purchase(purchases)
-    summary: dict[str, object] = {
-        "calibration end": params["calibration_end"],
-        "buyers": n_buyers,
-        "repeat buyers": n_repeat,
-        "repeat purchase rate": n_repeat / n_buyers,
-        "purchases": int(counts["purchases"]),
-        "revenue": float(counts["revenue"] or 0.0),
-        "median days between purchases": median_gap,
-    }
-
     model, value_model, clv_people, clv_notes = _lifetime_value(
         people, n_buyers, n_repeat, horizon_months, discount_rate
     )
     notes += clv_notes
-    if model is not None:
-        summary.update(
-            {
-                "BG/NBD r": model.r,
-                "BG/NBD alpha": model.alpha,
-                "BG/NBD a": model.a,
-                "BG/NBD b": model.b,
-                "BG/NBD log-likelihood": model.log_likelihood,
-            }
-        )
-    if value_model is not None:
-        summary.update(
-            {"Gamma-Gamma p": value_model.p, "Gamma-Gamma q": value_model.q}
-            | {"Gamma-Gamma gamma": value_model.gamma}
-        )
+    holdout: tuple[float, int, float] | tuple[None, None, None] = (None, None, None)
     if model is not None and last_day is not None and last_day > end_day:
-        summary.update(_holdout(model, people, all_purchases, end_day, last_day))
+        holdout = _holdout(model, people, all_purchases, end_day, last_day)
 
     scored = clv_people if clv_people is not None else people.mutate(clv=ibis.null("float64"))
     per_segment = (
@@ -299,25 +314,39 @@ def retention(
         )
         .to_pandas()
     )
+    expected_revenue = None
     if clv_people is not None:
         totals = clv_people.aggregate(total=clv_people.clv.sum()).to_pyarrow().to_pylist()[0]
-        summary[f"expected revenue next {horizon_months} months"] = float(totals["total"])
-        summary["mean CLV per buyer"] = float(totals["total"]) / n_buyers
+        expected_revenue = float(totals["total"])
 
-    tables = {
-        "cohorts": _cohorts(purchases, end_day),
-        "inter_purchase": inter,
-        "segments": _segment_definitions(ctx.language),
-    }
-    if clv_people is not None and top:
-        tables["predictions"] = _top_predictions(clv_people, top)
-    return LegacyResult(
-        analysis="retention",
+    return RetentionResult(
         title="Retention and lifetime value",
         table=_segment_table(per_segment, n_buyers),
         params=params,
-        tables=tables,
-        summary=summary,
+        calibration_end=params["calibration_end"],
+        buyers=n_buyers,
+        repeat_buyers=n_repeat,
+        repeat_purchase_rate=n_repeat / n_buyers,
+        purchases=int(counts["purchases"]),
+        revenue=float(counts["revenue"] or 0.0),
+        median_days_between_purchases=median_gap,
+        bgnbd_r=model.r if model is not None else None,
+        bgnbd_alpha=model.alpha if model is not None else None,
+        bgnbd_a=model.a if model is not None else None,
+        bgnbd_b=model.b if model is not None else None,
+        bgnbd_log_likelihood=model.log_likelihood if model is not None else None,
+        gamma_gamma_p=value_model.p if value_model is not None else None,
+        gamma_gamma_q=value_model.q if value_model is not None else None,
+        gamma_gamma_gamma=value_model.gamma if value_model is not None else None,
+        holdout_weeks=holdout[0],
+        holdout_purchases_actual=holdout[1],
+        holdout_purchases_forecast=holdout[2],
+        expected_revenue_over_horizon=expected_revenue,
+        mean_clv_per_buyer=expected_revenue / n_buyers if expected_revenue is not None else None,
+        cohorts=_cohorts(purchases, end_day),
+        inter_purchase=inter,
+        segments=_segment_definitions(ctx.language),
+        predictions=_top_predictions(clv_people, top) if clv_people is not None and top else None,
         notes=notes,
     )
 
@@ -451,8 +480,9 @@ def _top_predictions(clv_people: ir.Table, top: int) -> pd.DataFrame:
 
 def _holdout(
     model: _clv.BGNBD, people: ir.Table, all_purchases: ir.Table, end_day: int, last_day: int
-) -> dict[str, object]:
-    """Purchases of the calibration buyers after the calibration end, actual vs forecast."""
+) -> tuple[float, int, float]:
+    """Weeks after the calibration end, and the purchases of the calibration buyers in them:
+    actual and forecast."""
     later = all_purchases.filter(all_purchases.day > end_day)
     actual = later.semi_join(people, "person_id").count().to_pyarrow().as_py()
     triples = people.group_by(["x", "t_x", "T"]).aggregate(n=people.count()).to_pandas()
@@ -463,11 +493,11 @@ def _holdout(
         triples.t_x.to_numpy("float64") / 7,
         triples["T"].to_numpy("float64") / 7,
     )
-    return {
-        "holdout weeks": round(weeks, 2),
-        "holdout purchases (actual)": int(actual),
-        "holdout purchases (forecast)": float(np.sum(expected * triples.n.to_numpy("float64"))),
-    }
+    return (
+        round(weeks, 2),
+        int(actual),
+        float(np.sum(expected * triples.n.to_numpy("float64"))),
+    )
 
 
 ANALYSIS = Analysis(

@@ -26,7 +26,8 @@ answer, or all passives: an NPS interval of zero width); ``small`` flags fewer t
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -35,7 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from parcours.analyses import _sentiment
-from parcours.analyses.base import Context, Result, LegacyResult
+from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
@@ -327,13 +328,32 @@ def _emotion_curve(emotion: pd.DataFrame, text: pd.DataFrame, jm: JourneyMap, la
     return curve
 
 
+@dataclass(kw_only=True, repr=False)
+class VoiceResult(Result):
+    """Scores per touchpoint and stage (``table``: level, id, stage, answers, nps, nps_low,
+    nps_high, csat, csat_low, csat_high, ces, ces_low, ces_high, rating, sentiment,
+    negative_share, small)."""
+
+    analysis: ClassVar[str] = "voice"
+    answers: int = figure("answers")
+    nps: float | None = figure("NPS", default=None)
+    csat: float | None = figure("CSAT", default=None)
+    ces: float | None = figure("CES", default=None)
+    answers_with_verbatim: int | None = figure("verbatims", default=None)
+    negative_verbatim_share: float | None = figure("negative verbatims", default=None)
+    themes: pd.DataFrame = table()  # theme, keywords, verbatims, share, touchpoints, example
+    emotion_curve: pd.DataFrame = table()  # stage, title, designed, designed_value, measured...
+    verbatims: pd.DataFrame = table()  # the most frequent verbatims, with their sentiment
+    counts: pd.DataFrame = table()  # answers of each kind per touchpoint and stage
+
+
 def voice(
     ctx: Context,
     level: Literal["touchpoint", "stage", "both"] = "both",
     confidence: float = 0.95,
     themes: int = 6,
     top: int = 20,
-) -> Result:
+) -> VoiceResult:
     """NPS, CSAT, CES and sentiment per touchpoint and stage; themes; emotion curve.
 
     level: touchpoint, stage or both.
@@ -411,13 +431,14 @@ def voice(
 
     overall_per, overall_text, overall_emotion = _aggregate(cells.assign(overall="all"), "overall")
     overall = _scores(overall_per, "overall", confidence)
-    summary: dict = {"answers": int(overall_emotion.answers.sum()) if len(overall_emotion) else 0}
-    for name in ("nps", "csat", "ces"):
+    scores: dict[str, float | None] = dict.fromkeys(("nps", "csat", "ces"))
+    for name in scores:
         if len(overall) and name in overall and pd.notna(overall[name].iloc[0]):
-            summary[name.upper()] = round(float(overall[name].iloc[0]), 3)
+            scores[name] = round(float(overall[name].iloc[0]), 3)
+    with_verbatim, negative_share = None, None
     if len(overall_text):
-        summary["verbatims"] = int(overall_text.verbatims.iloc[0])
-        summary["negative verbatims"] = round(
+        with_verbatim = int(overall_text.verbatims.iloc[0])
+        negative_share = round(
             float(overall_text.negative.iloc[0] / max(overall_text.verbatims.iloc[0], 1)), 3
         )
 
@@ -444,18 +465,20 @@ def voice(
     if unknown_kinds:
         notes.append(f"{unknown_kinds} answer(s) of a kind other than {', '.join(KINDS)} left out.")
     notes += theme_notes
-    return LegacyResult(
-        analysis="voice",
+    return VoiceResult(
         title="Voice of the customer",
         table=table.reset_index(drop=True),
         params={"level": level, "confidence": confidence, "themes": themes, "top": top},
-        tables={
-            "themes": theme_table,
-            "emotion_curve": curve,
-            "verbatims": top_table,
-            "counts": counts,
-        },
-        summary=summary,
+        answers=int(overall_emotion.answers.sum()) if len(overall_emotion) else 0,
+        nps=scores["nps"],
+        csat=scores["csat"],
+        ces=scores["ces"],
+        answers_with_verbatim=with_verbatim,
+        negative_verbatim_share=negative_share,
+        themes=theme_table,
+        emotion_curve=curve,
+        verbatims=top_table,
+        counts=counts,
         notes=notes,
     )
 

@@ -4,19 +4,21 @@
 ``POST /v1/analyses/{name}`` runs one with a JSON body holding its parameters, plus
 ``map_id`` / ``map_version`` (default: the latest saved map) and ``lang``, and returns
 ``Result.to_dict()``. The body of each analysis is a model derived from the function's
-signature, so types are checked (422) before the analysis runs, and the OpenAPI page shows
-every parameter; an analysis added to the registry appears here with no edit.
+signature, so types are checked (422) before the analysis runs; the response is a model
+derived from its result type (``figures`` typed field by field, each table named), so the
+OpenAPI page shows both. An analysis added to the registry appears here with no edit.
 """
 
 from __future__ import annotations
 
 import inspect
+import typing
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from parcours.analyses import REGISTRY, Analysis
+from parcours.analyses import ANALYSES, REGISTRY, Analysis
 from parcours.api.auth import Reader, State
 from parcours.errors import InputError, NotFoundError
 
@@ -51,6 +53,40 @@ def body_model(analysis: Analysis) -> type[BaseModel]:
     return create_model(title, __config__=ConfigDict(extra="forbid"), **fields, **RESERVED)
 
 
+def response_model(analysis: Analysis) -> type[BaseModel]:
+    """The JSON a run returns (``Result.to_dict()``), typed from the analysis' result class."""
+    result = analysis.result_type
+    stem = "".join(part.capitalize() for part in analysis.name.split("_"))
+    hints = typing.get_type_hints(result)
+    figures = create_model(
+        f"{stem}Figures",
+        **{
+            # None where the figure is not a number (NaN and infinity are written null).
+            f.name: (hints[f.name] | None, Field(description=_label_text(f.metadata["label"])))
+            for f in result.figure_fields()
+        },
+    )
+    row = list[dict[str, Any]]
+    tables = create_model(
+        f"{stem}Tables", **{f.name: (row | None, None) for f in result.table_fields()}
+    )
+    return create_model(
+        f"{stem}Response",
+        analysis=(str, ...),
+        title=(str, ...),
+        params=(dict[str, Any], ...),
+        figures=(figures, ...),
+        summary=(dict[str, Any], Field(description="The figures by their printed label.")),
+        table=(row, Field(description="The main table, one object per row.")),
+        tables=(tables, ...),
+        notes=(list[str], ...),
+    )
+
+
+def _label_text(label: Any) -> str | None:
+    return label if isinstance(label, str) else None
+
+
 def describe(analysis: Analysis) -> dict[str, Any]:
     params = []
     for param in analysis.remote_parameters():
@@ -78,7 +114,7 @@ def describe(analysis: Analysis) -> dict[str, Any]:
 @router.get("", summary="List the analyses")
 def list_analyses(_: Reader) -> list[dict[str, Any]]:
     """Every analysis with its parameters (name, JSON schema, default, help)."""
-    return [describe(a) for _, a in sorted(REGISTRY.items())]
+    return [describe(a) for a in ANALYSES]
 
 
 def _endpoint(analysis: Analysis, model: type[BaseModel]):
@@ -112,15 +148,15 @@ def _endpoint(analysis: Analysis, model: type[BaseModel]):
 
 
 def add_analysis_routes(target: APIRouter) -> None:
-    """One POST route per registered analysis (called when the app is built, after every
-    analysis module has registered itself)."""
-    for name, analysis in sorted(REGISTRY.items()):
+    """One POST route per analysis of :data:`parcours.analyses.ANALYSES`."""
+    for analysis in ANALYSES:
         target.add_api_route(
-            f"/{name}",
+            f"/{analysis.name}",
             _endpoint(analysis, body_model(analysis)),
             methods=["POST"],
             summary=analysis.summary,
-            name=f"analysis_{name}",
+            name=f"analysis_{analysis.name}",
+            response_model=response_model(analysis),
         )
 
     @target.post("/{name}", include_in_schema=False)
@@ -129,7 +165,7 @@ def add_analysis_routes(target: APIRouter) -> None:
             404,
             detail={
                 "error": "not found",
-                "detail": f"unknown analysis '{name}'; analyses: {', '.join(sorted(REGISTRY))}",
+                "detail": f"unknown analysis '{name}'; analyses: {', '.join(REGISTRY)}",
             },
         )
 

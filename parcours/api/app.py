@@ -11,7 +11,8 @@ allowed}`` (plus ``problems`` for a map that does not validate): 401 without a k
 for bad input (malformed JSON included). The OpenAPI page (``/docs``, ``/redoc``) is served
 with its own copy of Swagger UI and ReDoc, so it works without internet.
 
-The dashboard mounts its pages on the app this factory returns; the workspace is
+The dashboard mounts its pages on the app this factory returns (the server's entry point,
+:func:`parcours.cli.serve.server_app`, joins the two); the workspace is
 ``app.state.parcours`` (a :class:`ServerState`: use it with ``with state.workspace() as ws``).
 """
 
@@ -136,10 +137,10 @@ def create_app(
     settings: ApiSettings | None = None,
     *,
     workspace_settings: Settings | None = None,
-    dashboard: bool = True,
 ) -> FastAPI:
     """The REST app over ``workspace`` (a path, ``:memory:``, or an open Workspace, which
-    the app then does not close), with the web dashboard unless ``dashboard=False``."""
+    the app then does not close). ``parcours serve`` mounts the dashboard on it
+    (:func:`parcours.cli.serve.server_app`)."""
     settings = settings or ApiSettings()
     state = ServerState(workspace, settings, workspace_settings)
 
@@ -176,8 +177,4 @@ def create_app(
 
     for module in (maps, analyses, ingest, keys):
         app.include_router(module.router, responses=ERRORS)
-    if dashboard:
-        from parcours.web import mount_dashboard
-
-        mount_dashboard(app)
     return app

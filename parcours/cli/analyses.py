@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.markup import escape
 
-from parcours.analyses import REGISTRY, Analysis, Result
+from parcours.analyses import ANALYSES, Analysis, Result
 from parcours.analyses._split import split_by
 from parcours.cli.options import open_workspace, resolve_map
 from parcours.cli.output import Format, console, emit_frame
@@ -201,5 +201,5 @@ def make_command(analysis: Analysis):
 
 
 def register_commands(app: typer.Typer) -> None:
-    for name, analysis in sorted(REGISTRY.items()):
-        app.command(name=name, rich_help_panel="Analyses")(make_command(analysis))
+    for analysis in ANALYSES:
+        app.command(name=analysis.name, rich_help_panel="Analyses")(make_command(analysis))

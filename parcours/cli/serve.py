@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from parcours.cli.options import FormatOption, WorkspaceOption, open_workspace
 from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
-from parcours.config import from_env
+from parcours.config import Settings, from_env
 from parcours.store import keys
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from parcours.api import ApiSettings
 
 keys_app = typer.Typer(
     help="API keys of the REST server: create, list, revoke.", no_args_is_help=True
@@ -97,6 +102,23 @@ def keys_revoke(
     )
 
 
+def server_app(
+    workspace: str | Path | Any = "parcours.duckdb",
+    settings: ApiSettings | None = None,
+    *,
+    workspace_settings: Settings | None = None,
+) -> FastAPI:
+    """What ``parcours serve`` runs: the REST app (:func:`parcours.api.create_app`) with the
+    web dashboard (:func:`parcours.web.mount_dashboard`) mounted on it."""
+    # Imported here: FastAPI and the dashboard are slow to import, and only serving needs them.
+    from parcours.api import create_app
+    from parcours.web import mount_dashboard
+
+    app = create_app(workspace, settings, workspace_settings=workspace_settings)
+    mount_dashboard(app)
+    return app
+
+
 def serve_workspace(
     path: str | Path | Any,
     host: str = "127.0.0.1",
@@ -111,9 +133,9 @@ def serve_workspace(
     """
     import uvicorn
 
-    from parcours.api import ApiSettings, create_app
+    from parcours.api import ApiSettings
 
-    app = create_app(path, ApiSettings.from_env(), workspace_settings=from_env())
+    app = server_app(path, ApiSettings.from_env(), workspace_settings=from_env())
     state = app.state.parcours
     with state.workspace() as ws:
         active = [k for k in keys.list_keys(ws.con) if k.active]

@@ -1,6 +1,6 @@
 """What changed between two versions of a journey map: a text diff and a structural summary.
 
-    >>> from parcours.maps.model import JourneyMap, render_template
+    >>> from parcours.maps import JourneyMap, render_template
     >>> old = JourneyMap.loads(render_template("cinq-phases"))
     >>> new = old.model_copy(deep=True)
     >>> new.stages = new.stages[:-1]

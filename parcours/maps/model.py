@@ -29,9 +29,11 @@ from pydantic import (
     model_validator,
 )
 
-from parcours.errors import InputError
+from parcours.errors import InputError, MapError, Problem
+from parcours.maps.checks import problems_in
 from parcours.maps.duration import parse_duration
 from parcours.maps.rules import Rule, Scalar, scalar_text
+from parcours.maps.yaml_io import dump_merged, dump_new, read_document
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANG = re.compile(r"^[a-z]{2}$")
@@ -366,24 +368,36 @@ class JourneyMap(_Model):
         return text_of(self.title, lang or self.lang)
 
     @classmethod
-    def load(cls, path: str | Path) -> JourneyMap:
-        """Read and validate a map file; raise MapError listing every problem with its line."""
-        from parcours.maps.validate import validate_file
-
-        return validate_file(path)
+    def from_data(cls, data: Any, file: str | None = None) -> JourneyMap:
+        """The map from parsed data, or one MapError carrying every problem found."""
+        problems, journey_map = problems_in(data, file, cls)
+        if problems or journey_map is None:
+            raise MapError(problems)
+        return journey_map
 
     @classmethod
     def loads(cls, text: str, source: str = "<string>") -> JourneyMap:
-        """Read and validate map text; ``source`` names it in error messages."""
-        from parcours.maps.validate import validate_text
+        """Read and validate map text; ``source`` names it in error messages. The map keeps
+        its document so that ``dumps`` round-trips comments and key order."""
+        document = read_document(text, source)
+        journey_map = cls.from_data(document, source)
+        journey_map._document = document
+        return journey_map
 
-        return validate_text(text, source)
+    @classmethod
+    def load(cls, path: str | Path) -> JourneyMap:
+        """Read and validate a map file; raise MapError listing every problem with its line."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise MapError([Problem(f"cannot read the map: {error}", str(path))]) from None
+        return cls.loads(text, str(path))
 
     def dumps(self) -> str:
         """The map as YAML: the loaded text with its comments, updated where the map changed."""
-        from parcours.maps.yaml_io import dump_map
-
-        return dump_map(self)
+        if self._document is None:
+            return dump_new(self.model_dump(mode="json", exclude_none=True))
+        return dump_merged(self._document, self.model_dump(mode="json", exclude_unset=True))
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.dumps(), encoding="utf-8")

@@ -3,7 +3,7 @@
 A map is edited by hand, commented, reviewed in version control. Loading it and saving it
 back must not reorder keys, drop comments or requote strings, so the file is read with
 ruamel.yaml in round-trip mode and the document is kept next to the model. When the model is
-changed in Python, ``dump_map`` writes the changes into that document, touching only the
+changed in Python, ``dump_merged`` writes the changes into that document, touching only the
 nodes whose value differs. A map built in Python (no document) is written in field order,
 leaving out empty and missing values.
 
@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from parcours.errors import MapError, Problem
-
-if TYPE_CHECKING:
-    from parcours.maps.model import JourneyMap
 
 # Flow-style ({fr: A, en: B} or [a, b]) for scalar-only collections up to this length.
 _FLOW_WIDTH = 72
@@ -59,13 +56,14 @@ def dump_document(document: Any) -> str:
     return buffer.getvalue()
 
 
-def dump_map(journey_map: JourneyMap) -> str:
-    """The map as YAML text, through its loaded document when it has one."""
-    document = journey_map._document
-    if document is None:
-        data = _prune(journey_map.model_dump(mode="json", exclude_none=True))
-        return dump_document(_to_node(data))
-    return dump_document(_merge(document, journey_map.model_dump(mode="json", exclude_unset=True)))
+def dump_new(data: Any) -> str:
+    """A map built in Python (no document) as YAML text, leaving out empty values."""
+    return dump_document(_to_node(_prune(data)))
+
+
+def dump_merged(document: Any, data: Any) -> str:
+    """The loaded ``document`` with ``data`` (the model's set fields) merged into it."""
+    return dump_document(_merge(document, data))
 
 
 def line_of(document: Any, path: Sequence[str | int]) -> int | None:

@@ -17,10 +17,12 @@ channel titles instead of ids and orders stages as the map does. Labels follow `
 (:mod:`parcours.render.i18n`). Every function returns a ``plotly.graph_objects.Figure``.
 
 >>> import pandas as pd
->>> from parcours.analyses import Result
+>>> from parcours.analyses.paths import PathsResult
 >>> flows = pd.DataFrame({"step": [1, 1], "source": ["ad", "search"],
 ...                       "target": ["landing", "landing"], "journeys": [30, 12]})
->>> fig = paths_sankey(Result("paths", "Paths", pd.DataFrame(), tables={"flows": flows}))
+>>> result = PathsResult(title="Paths", table=pd.DataFrame(), flows=flows, journeys=42,
+...     distinct_paths=2, non_linear_share=0.0, loop_share=0.0, back_share=0.0, skip_share=0.0)
+>>> fig = paths_sankey(result)
 >>> list(fig.data[0].link.value)
 [30, 12]
 """
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
@@ -38,6 +41,11 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from parcours.analyses.base import Result
+from parcours.analyses.conformance import ConformanceResult
+from parcours.analyses.paths import PathsResult
+from parcours.analyses.process import ProcessResult
+from parcours.analyses.retention import RetentionResult
+from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError
 from parcours.maps import JourneyMap, text_of
 from parcours.render.i18n import duration, lang_of, number, pct, t
@@ -60,6 +68,25 @@ def _check(result: Result, analysis: str, chart: str) -> None:
         raise InputError(
             f"{chart}: expects a result of the '{analysis}' analysis, got '{result.analysis}'"
         )
+
+
+R = TypeVar("R", bound=Result)
+
+
+def _expect(result: object, kind: type[R], chart: str) -> R:
+    """``result`` when it is a ``kind`` (one analysis's result type); an InputError otherwise."""
+    if not isinstance(result, kind):
+        got = getattr(result, "analysis", type(result).__name__)
+        raise InputError(f"{chart}: expects a result of the '{kind.analysis}' analysis, got '{got}'")
+    return result
+
+
+def _missing(result: Result, name: str, chart: str) -> InputError:
+    """The error of a chart whose table ``name`` the result does not hold."""
+    return InputError(
+        f"{chart}: the {result.analysis} result has no table '{name}'; "
+        f"tables: {', '.join(result.tables) or 'none'}"
+    )
 
 
 def _table(result: Result, name: str, chart: str) -> pd.DataFrame:
@@ -221,18 +248,22 @@ def funnel_chart(
 
 
 def paths_sankey(
-    result: Result, jm: JourneyMap | None = None, lang: str | None = None, max_links: int = 60
+    result: PathsResult,
+    jm: JourneyMap | None = None,
+    lang: str | None = None,
+    max_links: int = 60,
 ) -> go.Figure:
     """Sankey of the ``flows`` table: journeys from a value at step N to one at step N+1.
 
     max_links: the most frequent flows drawn; the others are left out (the table has them).
     """
-    _check(result, "paths", "paths_sankey")
+    result = _expect(result, PathsResult, "paths_sankey")
     if max_links < 1:
         raise InputError(f"paths_sankey: max_links must be at least 1, got {max_links}")
+    if result.flows is None:
+        raise _missing(result, "flows", "paths_sankey")
     label = Labels(jm, lang)
-    flows = _table(result, "flows", "paths_sankey")
-    flows = flows.sort_values(["journeys", "step"], ascending=[False, True], kind="stable")
+    flows = result.flows.sort_values(["journeys", "step"], ascending=[False, True], kind="stable")
     flows = flows.head(max_links).sort_values(["step", "journeys"], ascending=[True, False])
     nodes: dict[tuple[int, str], int] = {}
     for row in flows.itertuples(index=False):
@@ -360,7 +391,10 @@ def _time_ticks(low: float, high: float, lang: str) -> tuple[list[float], list[s
 
 
 def process_map(
-    result: Result, jm: JourneyMap | None = None, lang: str | None = None, max_edges: int = 40
+    result: ProcessResult,
+    jm: JourneyMap | None = None,
+    lang: str | None = None,
+    max_edges: int = 40,
 ) -> go.Figure:
     """The directly-follows graph laid out left to right, one column per stage of the map.
 
@@ -369,7 +403,7 @@ def process_map(
     is one trace (a curve ending in an arrow); a self-loop is drawn as a small loop above its
     node. max_edges: the most frequent edges drawn (the table has all of them).
     """
-    _check(result, "process", "process_map")
+    result = _expect(result, ProcessResult, "process_map")
     if max_edges < 1:
         raise InputError(f"process_map: max_edges must be at least 1, got {max_edges}")
     label = Labels(jm, lang)
@@ -377,7 +411,7 @@ def process_map(
     edges = result.table
     median = _column(edges, "process_map", "median_time_s", "median_seconds")
     edges = edges.sort_values("frequency", ascending=False, kind="stable").head(max_edges)
-    nodes_table = result.tables.get("nodes")
+    nodes_table = result.nodes
     node_info: dict[str, dict] = {}
     if nodes_table is not None and len(nodes_table):
         key = nodes_table.columns[0]
@@ -569,11 +603,13 @@ def _model_name(model: str, lang: str) -> str:
 # -- retention ----------------------------------------------------------------------------
 
 
-def retention_heatmap(result: Result, lang: str | None = None) -> go.Figure:
+def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Figure:
     """Cohorts (month of first purchase) by months since: the share buying again."""
-    _check(result, "retention", "retention_heatmap")
+    result = _expect(result, RetentionResult, "retention_heatmap")
     lang = lang_of(lang)
-    cohorts = _table(result, "cohorts", "retention_heatmap")
+    cohorts = result.cohorts
+    if cohorts is None:
+        raise _missing(result, "cohorts", "retention_heatmap")
     months = sorted(
         (c for c in cohorts.columns if str(c).startswith("m") and str(c)[1:].isdigit()),
         key=lambda c: int(str(c)[1:]),
@@ -617,7 +653,7 @@ SCORES = {"nps": ("voice.nps", "%{y:.0f}"), "csat": ("voice.csat", "%{y:.0%}"),
           "ces": ("voice.ces", "%{y:.1f}")}  # fmt: skip
 
 
-def _stage_rows(result: Result, label: Labels, chart: str) -> pd.DataFrame:
+def _stage_rows(result: VoiceResult, label: Labels, chart: str) -> pd.DataFrame:
     table = result.table
     if "level" not in table.columns or not (table.level == "stage").any():
         raise InputError(f"{chart}: needs the voice result at level stage or both (no stage rows)")
@@ -626,7 +662,7 @@ def _stage_rows(result: Result, label: Labels, chart: str) -> pd.DataFrame:
 
 
 def nps_by_stage(
-    result: Result,
+    result: VoiceResult,
     jm: JourneyMap | None = None,
     lang: str | None = None,
     metrics: Iterable[str] = ("nps", "csat", "ces"),
@@ -635,7 +671,7 @@ def nps_by_stage(
 
     metrics: nps, csat, ces; panels with no answer at any stage are left out (not NPS).
     """
-    _check(result, "voice", "nps_by_stage")
+    result = _expect(result, VoiceResult, "nps_by_stage")
     label = Labels(jm, lang)
     metrics = list(metrics)
     unknown = [m for m in metrics if m not in SCORES]
@@ -712,12 +748,14 @@ def nps_by_stage(
 
 
 def emotion_curve(
-    result: Result, jm: JourneyMap | None = None, lang: str | None = None
+    result: VoiceResult, jm: JourneyMap | None = None, lang: str | None = None
 ) -> go.Figure:
     """The emotion the map designed (dashed) and the one measured by surveys, per stage."""
-    _check(result, "voice", "emotion_curve")
+    result = _expect(result, VoiceResult, "emotion_curve")
     label = Labels(jm, lang)
-    curve = _table(result, "emotion_curve", "emotion_curve")
+    curve = result.emotion_curve
+    if curve is None:
+        raise _missing(result, "emotion_curve", "emotion_curve")
     designed = _column(curve, "emotion_curve", "designed_value", "designed")
     x = [_short(label(s), 22) for s in curve.stage]
     fig = go.Figure()
@@ -765,11 +803,13 @@ def channel_mix(result: Result, jm: JourneyMap | None = None, lang: str | None =
     return _layout(fig, 420, label.lang)
 
 
-def conformance_fitness(result: Result, lang: str | None = None) -> go.Figure:
+def conformance_fitness(result: ConformanceResult, lang: str | None = None) -> go.Figure:
     """Journeys by fitness to the designed flow (1 = every move was designed)."""
-    _check(result, "conformance", "conformance_fitness")
+    result = _expect(result, ConformanceResult, "conformance_fitness")
     lang = lang_of(lang)
-    table = _table(result, "fitness", "conformance_fitness")
+    table = result.fitness
+    if table is None:
+        raise _missing(result, "fitness", "conformance_fitness")
     fig = go.Figure(
         go.Bar(
             x=table.fitness.astype(str),

@@ -50,6 +50,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "section.voice": {"fr": "Voix du client", "en": "Voice of the customer"},
     "section.retention": {"fr": "Fidélisation", "en": "Retention and loyalty"},
     "section.personas": {"fr": "Personas", "en": "Personas"},
+    "section.kpis": {"fr": "Indicateurs", "en": "KPIs"},
+    "section.compare": {"fr": "Comparer", "en": "Compare"},
     # -- explanations: one short paragraph per section or figure ----------------------------
     "explain.summary": {
         "fr": "Les chiffres clés du parcours mesuré sur les données, puis les points de friction "
@@ -157,6 +159,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "comportement que les données font apparaître d'elles-mêmes.",
         "en": "The personas the map declares, measured on the data, then the behaviour groups the "
         "data shows by itself.",
+    },
+    "explain.kpis": {
+        "fr": "Portée, conversion et taux de sortie de chaque point de contact, face aux "
+        "objectifs de la carte.",
+        "en": "Reach, conversion and exit rate of each touchpoint, against the map's goals.",
+    },
+    "explain.compare": {
+        "fr": "Les quatre dernières semaines des données (B) face aux quatre semaines "
+        "d'avant (A) : conversion, points de friction et NPS, avec leur significativité.",
+        "en": "The last four weeks of the data (B) against the four weeks before (A): "
+        "conversion, friction points and NPS, with their significance.",
     },
     # -- summary figures --------------------------------------------------------------------
     "summary.persons": {"fr": "Personnes", "en": "Persons"},

@@ -33,40 +33,25 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from parcours.analyses import REGISTRY, Context, Result
+from parcours.analyses import ANALYSES, REGISTRY, Context, Result, get
+from parcours.analyses.kpis import KpisResult
+from parcours.analyses.paths import PathsResult
+from parcours.analyses.personas import PersonasResult
+from parcours.analyses.retention import RetentionResult
+from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError, ParcoursError
 from parcours.maps import JourneyMap
 from parcours.render import charts
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
 from parcours.render.i18n import duration, lang_of, number, pct, t
 
-# Parameters of each analysis in the report (the others keep their own defaults).
-# funnel's steps come from the map: see default_funnel_steps.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "kpis": {"level": "touchpoint"},
-    "frictions": {"level": "touchpoint"},
-    "voice": {"level": "both"},
-    "funnel": {"window": "14d"},
-    "paths": {"level": "touchpoint", "length": 5},
-    "process": {"level": "touchpoint"},
-    "conformance": {},
-    "channels": {},
-    "attribution": {},
-    "retention": {},
-    "personas": {"k": 4},  # the silhouette search over k = 2..8 is slow on large data
-}
-SECTIONS = (
-    "frictions",
+# The report opens on the friction points, then the journey map canvas (fed by kpis,
+# frictions and voice); every other analysis follows in the registry's order.
+LEAD = "frictions"
+SECTIONS: tuple[str, ...] = (
+    LEAD,
     "canvas",
-    "funnel",
-    "paths",
-    "process",
-    "conformance",
-    "channels",
-    "attribution",
-    "voice",
-    "retention",
-    "personas",
+    *(a.name for a in ANALYSES if a.name != LEAD),
 )
 TOP_FRICTIONS = 8
 CANVAS_FRICTIONS = 10
@@ -85,22 +70,6 @@ PDF_WIDTH_PX = 1040  # A4 landscape (297 mm) less 2 x 10 mm margins, at 96 px pe
 # -- running the analyses -----------------------------------------------------------------
 
 
-def default_funnel_steps(jm: JourneyMap) -> list[str]:
-    """The stages of the map up to the one where conversions happen, then the conversion.
-
-    The conversion stage is the first stage holding a touchpoint that matches the
-    conversion event; with none, every stage comes before the conversion event.
-    """
-    conversion = jm.conversion.events
-    stages = jm.stage_ids
-    last = len(stages) - 1
-    for index, stage in enumerate(stages):
-        if any(set(tp.match.events) & set(conversion) for tp in jm.touchpoints_of(stage)):
-            last = index
-            break
-    return [*stages[: last + 1], conversion[0]]
-
-
 def _with_lang(ctx: Context, lang: str | None) -> Context:
     return dataclasses.replace(ctx, lang=lang) if lang else ctx
 
@@ -110,19 +79,15 @@ def run_analyses(
     names: tuple[str, ...] | list[str] | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> dict[str, Result | Exception]:
-    """Run each analysis of the report with :data:`DEFAULTS`; a failure is kept, not raised."""
+    """Run each analysis (default: all of them) with the parameters of its overview
+    (``Analysis.overview``); a failure is kept, not raised."""
     out: dict[str, Result | Exception] = {}
-    for name in DEFAULTS if names is None else names:
+    for name in REGISTRY if names is None else names:
         if on_progress:
             on_progress(name)
-        if name not in REGISTRY:
-            out[name] = LookupError(f"the analysis '{name}' is not installed")
-            continue
-        params = dict(DEFAULTS.get(name, {}))
-        if name == "funnel":
-            params.setdefault("steps", default_funnel_steps(ctx.map))
         try:
-            out[name] = REGISTRY[name](ctx, **params)
+            analysis = get(name)
+            out[name] = analysis(ctx, **analysis.overview(ctx))
         except Exception as failure:  # noqa: BLE001 - one failing analysis must not stop the rest
             if os.environ.get("PARCOURS_DEBUG"):
                 traceback.print_exc()
@@ -139,9 +104,9 @@ def canvas_input(
     """What the canvas shows, from the results of kpis, frictions and voice (each optional)."""
     kpis, frictions, voice = (results.get(k) for k in ("kpis", "frictions", "voice"))
     data = CanvasInput(persona=persona)
-    if isinstance(kpis, Result):
+    if isinstance(kpis, KpisResult):
         data.kpis = kpis.table
-        data.goals = kpis.tables.get("goals")
+        data.goals = kpis.goals
     if isinstance(frictions, Result) and len(frictions.table):
         ranked = frictions.table
         if "score" in ranked.columns:
@@ -151,8 +116,8 @@ def canvas_input(
             for _, row in ranked.head(CANVAS_FRICTIONS).iterrows()
             if "explanation" in ranked.columns and isinstance(row["explanation"], str)
         }
-    if isinstance(voice, Result) and "emotion_curve" in voice.tables:
-        curve = voice.tables["emotion_curve"]
+    if isinstance(voice, VoiceResult) and voice.emotion_curve is not None:
+        curve = voice.emotion_curve
         designed = "designed_value" if "designed_value" in curve.columns else None
         data.emotion = pd.DataFrame(
             {
@@ -330,9 +295,27 @@ class _Builder:
     def table(self, frame: pd.DataFrame, columns: list[Column], **kw: Any) -> Markup:
         return table_html(frame, columns, self.lang, self.label, **kw)
 
+    def maker(self, key: str) -> Callable[[Section], None]:
+        """The builder of section ``key``: its own method, else the generic one."""
+        own = getattr(self, f"section_{key}", None)
+        return own if own is not None else lambda s: self.generic(key, s)
+
+    def generic(self, name: str, s: Section) -> None:
+        """An analysis with no section of its own: its headline figures and main table."""
+        r = self.result(name)
+        s.notes = r.notes
+        if r.summary:
+            items = "".join(
+                f"<li><b>{html.escape(str(k))}</b> : {html.escape(_shown(v, self.lang))}</li>"
+                for k, v in r.summary.items()
+            )
+            s.blocks.append(Markup(f"<ul class='figures'>{items}</ul>"))
+        columns = [Column(str(c), str(c), _kind(r.table[c])) for c in r.table.columns]
+        s.blocks.append(self.table(r.table, columns))
+
     # each section ----------------------------------------------------------------------
 
-    def frictions(self, s: Section) -> None:
+    def section_frictions(self, s: Section) -> None:
         r = self.result("frictions")
         s.notes = r.notes
         ranked = r.table
@@ -357,19 +340,19 @@ class _Builder:
             )
         )
 
-    def canvas(self, s: Section) -> None:
+    def section_canvas(self, s: Section) -> None:
         canvas = journey_canvas(self.jm, canvas_input(self.results, self.jm), self.lang)
         s.blocks.append(Markup(f'<div class="canvas">{canvas.svg}</div>'))
 
-    def funnel(self, s: Section) -> None:
+    def section_funnel(self, s: Section) -> None:
         r = self.result("funnel")
         s.explanation = t("explain.funnel", self.lang, window=r.params.get("window", ""))
         s.notes = r.notes
         s.blocks.append(figure_html(charts.funnel_chart(r, self.jm, self.lang)))
 
-    def paths(self, s: Section) -> None:
+    def section_paths(self, s: Section) -> None:
         r = self.result("paths")
-        nonlinear = r.summary.get("non-linear")
+        nonlinear = r.non_linear_share if isinstance(r, PathsResult) else None
         s.explanation = t(
             "explain.paths",
             self.lang,
@@ -391,12 +374,12 @@ class _Builder:
             )
         )
 
-    def process(self, s: Section) -> None:
+    def section_process(self, s: Section) -> None:
         r = self.result("process")
         s.notes = r.notes
         s.blocks.append(figure_html(charts.process_map(r, self.jm, self.lang, max_edges=40)))
 
-    def conformance(self, s: Section) -> None:
+    def section_conformance(self, s: Section) -> None:
         r = self.result("conformance")
         s.notes = r.notes
         s.blocks.append(figure_html(charts.conformance_fitness(r, self.lang)))
@@ -416,7 +399,7 @@ class _Builder:
             )
         )
 
-    def channels(self, s: Section) -> None:
+    def section_channels(self, s: Section) -> None:
         r = self.result("channels")
         s.notes = r.notes
         s.blocks.append(figure_html(charts.channel_mix(r, self.jm, self.lang)))
@@ -429,7 +412,7 @@ class _Builder:
             if name in r.tables:
                 s.blocks.append(self.table(r.tables[name], columns))
 
-    def attribution(self, s: Section) -> None:
+    def section_attribution(self, s: Section) -> None:
         r = self.result("attribution")
         level = str(r.params.get("level", "channel"))
         word = {"fr": {"channel": "canal", "touchpoint": "point de contact"}}.get(self.lang, {})
@@ -437,18 +420,18 @@ class _Builder:
         s.notes = r.notes
         s.blocks.append(figure_html(charts.attribution_bars(r, self.jm, self.lang)))
 
-    def voice(self, s: Section) -> None:
+    def section_voice(self, s: Section) -> None:
         r = self.result("voice")
-        if not r.summary.get("answers"):
+        if not isinstance(r, VoiceResult) or not r.answers:
             raise LookupError(t("voice.no_feedback", self.lang))
         s.notes = r.notes
         s.blocks.append(figure_html(charts.nps_by_stage(r, self.jm, self.lang)))
-        if "emotion_curve" in r.tables:
+        if r.emotion_curve is not None:
             s.blocks.append(
                 Markup(f"<p class='explain'>{html.escape(t('explain.emotion', self.lang))}</p>")
             )
             s.blocks.append(figure_html(charts.emotion_curve(r, self.jm, self.lang)))
-        themes = r.tables.get("themes")
+        themes = r.themes
         if themes is not None and len(themes):
             s.blocks.append(
                 Markup(f"<p class='explain'>{html.escape(t('explain.themes', self.lang))}</p>")
@@ -466,7 +449,7 @@ class _Builder:
                 )
             )
 
-    def retention(self, s: Section) -> None:
+    def section_retention(self, s: Section) -> None:
         r = self.result("retention")
         s.notes = r.notes
         s.blocks.append(figure_html(charts.retention_heatmap(r, self.lang)))
@@ -487,7 +470,7 @@ class _Builder:
             )
         )
 
-    def personas(self, s: Section) -> None:
+    def section_personas(self, s: Section) -> None:
         r = self.result("personas")
         s.notes = r.notes
         s.blocks.append(
@@ -508,7 +491,7 @@ class _Builder:
                 },
             )
         )
-        clusters = r.tables.get("clusters")
+        clusters = r.clusters if isinstance(r, PersonasResult) else None
         if clusters is not None and len(clusters):
             s.blocks.append(
                 self.table(
@@ -535,25 +518,24 @@ class _Builder:
         voice, retention, frictions = get("voice"), get("retention"), get("frictions")
         if channels and "persons" in channels.summary:
             figures.append((t("summary.persons", lang), number(channels.summary["persons"], lang)))
-        journeys = (channels or paths).summary.get("journeys") if (channels or paths) else None
+        journeys = (
+            channels.summary.get("journeys")
+            if channels
+            else paths.journeys
+            if isinstance(paths, PathsResult)
+            else None
+        )
         if journeys is not None:
             figures.append((t("summary.journeys", lang), number(journeys, lang)))
             converted = channels.summary.get("converted journeys") if channels else None
             if converted is not None and journeys:
                 figures.append((t("summary.conversion", lang), pct(converted / journeys, lang)))
-        if kpis and "goals measured" in kpis.summary:
-            figures.append(
-                (
-                    t("summary.goals", lang),
-                    f"{kpis.summary['goals met']} / {kpis.summary['goals measured']}",
-                )
-            )
-        if voice and voice.summary.get("NPS") is not None and not pd.isna(voice.summary["NPS"]):
-            figures.append((t("summary.nps", lang), f"{float(voice.summary['NPS']):+.0f}"))
-        if retention and "repeat purchase rate" in retention.summary:
-            figures.append(
-                (t("summary.repeat", lang), pct(retention.summary["repeat purchase rate"], lang))
-            )
+        if isinstance(kpis, KpisResult) and kpis.goals_measured is not None:
+            figures.append((t("summary.goals", lang), f"{kpis.goals_met} / {kpis.goals_measured}"))
+        if isinstance(voice, VoiceResult) and voice.nps is not None and not pd.isna(voice.nps):
+            figures.append((t("summary.nps", lang), f"{float(voice.nps):+.0f}"))
+        if isinstance(retention, RetentionResult) and retention.repeat_purchase_rate is not None:
+            figures.append((t("summary.repeat", lang), pct(retention.repeat_purchase_rate, lang)))
         if frictions is not None and len(frictions.table):
             figures.append(
                 (t("summary.top_friction", lang), self.label(frictions.table.iloc[0]["id"]))
@@ -561,8 +543,28 @@ class _Builder:
         return figures
 
 
+def _shown(value: Any, lang: str) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return number(value, lang)
+    if isinstance(value, float):
+        return "–" if pd.isna(value) else number(value, lang, 4 if abs(value) < 10 else 1)
+    return str(value)
+
+
+def _kind(column: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(column):
+        return "text"
+    if pd.api.types.is_integer_dtype(column):
+        return "int"
+    if pd.api.types.is_float_dtype(column):
+        return "float"
+    return "text"
+
+
 def _segment_titles(r: Result) -> dict[str, Callable[[object], str]]:
-    segments = r.tables.get("segments")
+    segments = r.segments if isinstance(r, RetentionResult) else None
     if segments is None or "title" not in segments.columns:
         return {}
     titles = dict(zip(segments.segment, segments.title, strict=False))
@@ -593,9 +595,9 @@ def build_report(
     lang = lang_of(lang or ctx.language)
     ctx = _with_lang(ctx, lang)
     have = dict(results or {})
-    have.update(run_analyses(ctx, [n for n in DEFAULTS if n not in have], on_progress))
+    have.update(run_analyses(ctx, [n for n in REGISTRY if n not in have], on_progress))
     builder = _Builder(ctx, have, lang)
-    sections = [builder.section(key, getattr(builder, key)) for key in SECTIONS]
+    sections = [builder.section(key, builder.maker(key)) for key in SECTIONS]
     size = next(
         (
             r.summary.get("journeys")

@@ -6,6 +6,9 @@ difference is one entry here, and the expression picks its builtin from the tabl
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
@@ -28,7 +31,7 @@ JSON_TEXT = {"duckdb": _duckdb_json_text, "pyspark": _spark_json_text}
 
 def backend_name(expr: ir.Expr) -> str:
     try:
-        return expr._find_backend(use_default=True).name
+        return ibis.get_backend(expr).name
     except Exception:  # an unbound expression (memtables only) runs on the default backend
         return "duckdb"
 
@@ -52,7 +55,8 @@ def _duckdb_materialize(con, expr: ir.Table, name: str) -> ir.Table:
 def _spark_materialize(con, expr: ir.Table, name: str) -> ir.Table:
     # Spark keeps a cached frame's whole lineage in every later plan; an iterative
     # algorithm then grows its plans exponentially. A local checkpoint cuts the lineage.
-    frame = con._session.sql(con.compile(expr)).localCheckpoint()
+    # raw_sql is the backend's public way to run SQL; on Spark it returns the DataFrame.
+    frame = con.raw_sql(con.compile(expr)).localCheckpoint()
     frame.createOrReplaceTempView(name)
     return con.table(name)
 
@@ -62,7 +66,7 @@ def _duckdb_release(con, name: str) -> None:
 
 
 def _spark_release(con, name: str) -> None:
-    con._session.catalog.dropTempView(name)
+    con.drop_view(name, force=True)  # an unqualified DROP VIEW drops the temporary view
 
 
 # backend name -> how to compute an expression now and keep the result for later steps,
@@ -73,9 +77,19 @@ MATERIALIZE = {
 }
 
 
+def temp_name(label: str) -> str:
+    """A name for a temporary table no other call uses: ``_{label}_{8 hex digits}``.
+
+    Two requests running the same analysis at once share the connection's temporary
+    tables; a fixed name would let one overwrite or drop the other's."""
+    return f"_{label}_{uuid.uuid4().hex[:8]}"
+
+
 def materialize(expr: ir.Table, name: str) -> ir.Table:
-    """Compute ``expr`` once and return a table reading the result (temporary)."""
-    backend = expr._find_backend(use_default=True)
+    """Compute ``expr`` once and return a table reading the result (temporary).
+
+    ``name`` must be unique to the call (:func:`temp_name`); :class:`Scratch` does both."""
+    backend = ibis.get_backend(expr)
     if backend.name not in MATERIALIZE:
         return expr.cache()
     return MATERIALIZE[backend.name][0](backend, expr, name)
@@ -83,6 +97,47 @@ def materialize(expr: ir.Table, name: str) -> ir.Table:
 
 def release(table: ir.Table, name: str) -> None:
     """Drop a table made by :func:`materialize` once no later step reads it."""
-    backend = table._find_backend(use_default=True)
+    backend = ibis.get_backend(table)
     if backend.name in MATERIALIZE:
         MATERIALIZE[backend.name][1](backend, name)
+
+
+class Scratch:
+    """The tables one call materialises, each under its own :func:`temp_name`, all
+    released together, last made first::
+
+        scratch = Scratch("channels")
+        try:
+            events = scratch.keep(expr, "events")
+            ...
+        finally:
+            scratch.release()
+    """
+
+    def __init__(self, label: str):
+        self.label = label
+        self.kept: list[tuple[ir.Table, str]] = []
+
+    def keep(self, expr: ir.Table, part: str) -> ir.Table:
+        """:func:`materialize` ``expr`` under a new name, to be released with the rest."""
+        name = temp_name(f"{self.label}_{part}")
+        table = materialize(expr, name)
+        self.kept.append((table, name))
+        return table
+
+    def release(self) -> None:
+        """Drop every table kept so far (safe to call more than once)."""
+        while self.kept:
+            table, name = self.kept.pop()
+            release(table, name)
+
+
+def duckdb_connection(con: Any) -> Any:
+    """The DuckDB connection under an Ibis DuckDB backend.
+
+    Ibis has no public API for two things ingestion needs while a long query runs on
+    another thread: DuckDB's ``query_progress()`` and ``interrupt()``. The backend keeps
+    the ``duckdb.DuckDBPyConnection`` it wraps in its (undocumented) ``con`` attribute; this
+    is the one place that reads it. Everything else goes through ``con.raw_sql(sql,
+    parameters=[...])``, the public way to run parameterised SQL."""
+    return con.con

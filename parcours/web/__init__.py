@@ -1,7 +1,7 @@
 """The web dashboard, served by the REST app: ``parcours serve`` prints its address.
 
-    >>> from parcours.api import create_app
-    >>> app = create_app(":memory:")          # the dashboard is mounted on it
+    >>> from parcours.cli.serve import server_app
+    >>> app = server_app(":memory:")          # the REST app with the dashboard mounted
     >>> app.state.dashboard.sessions.url("127.0.0.1", 8765).startswith("http://127.0.0.1:8765/?token=")
     True
 
@@ -26,7 +26,7 @@ __all__ = ["Dashboard", "Filters", "Sessions", "filter_context", "mount_dashboar
 
 
 def mount_dashboard(app: FastAPI) -> Dashboard:
-    """Add the dashboard's pages to ``app`` (built by :func:`parcours.api.create_app`)."""
+    """Add the dashboard's pages to ``app`` (built by :func:`parcours.api.create_app`); :func:`parcours.cli.serve.server_app` joins them."""
     board = Dashboard()
     app.state.dashboard = board
     app.include_router(router)

@@ -13,6 +13,8 @@ import logging
 import pandas as pd
 
 from parcours.analyses import Context, get
+from parcours.analyses.kpis import KpisResult
+from parcours.analyses.voice import VoiceResult
 from parcours.render import Canvas, CanvasInput, journey_canvas
 
 log = logging.getLogger("parcours.web")
@@ -20,7 +22,8 @@ log = logging.getLogger("parcours.web")
 
 def _fallback(ctx: Context, persona: str | None, lang: str) -> Canvas:
     kpis = get("kpis")(ctx)
-    data = CanvasInput(kpis=kpis.table, goals=kpis.tables.get("goals"), persona=persona)
+    goals = kpis.goals if isinstance(kpis, KpisResult) else None
+    data = CanvasInput(kpis=kpis.table, goals=goals, persona=persona)
     if ctx.feedback is not None:
         try:
             frictions = get("frictions")(ctx)
@@ -32,7 +35,8 @@ def _fallback(ctx: Context, persona: str | None, lang: str) -> Canvas:
         except Exception:  # a canvas without explanations beats no canvas
             log.exception("frictions failed; the canvas shows no measured friction")
         try:
-            curve = get("voice")(ctx).tables.get("emotion_curve")
+            voice = get("voice")(ctx)
+            curve = voice.emotion_curve if isinstance(voice, VoiceResult) else None
             if curve is not None and len(curve):
                 data.emotion = pd.DataFrame(
                     {

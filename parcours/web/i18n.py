@@ -7,10 +7,12 @@
 
 The language comes from ``?lang=`` (then kept in a cookie), else the cookie, else the
 browser's ``Accept-Language``, else French (the language of the seeds and the demo).
-Analysis titles come from :mod:`parcours.render.i18n` when it names the section.
+Analysis titles are the headings of the report's sections (:mod:`parcours.render.i18n`).
 """
 
 from __future__ import annotations
+
+from parcours.render import i18n as report_words
 
 LANGS = ("fr", "en")
 DEFAULT = "fr"
@@ -160,20 +162,6 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 # Analysis names when the report's words do not have them.
-ANALYSES = {
-    "kpis": {"fr": "Indicateurs", "en": "KPIs"},
-    "frictions": {"fr": "Points de friction", "en": "Friction points"},
-    "funnel": {"fr": "Entonnoir de conversion", "en": "Conversion funnel"},
-    "paths": {"fr": "Chemins des clients", "en": "Customer paths"},
-    "process": {"fr": "Carte des enchaînements", "en": "Process map"},
-    "conformance": {"fr": "Conformité au parcours prévu", "en": "Conformance"},
-    "channels": {"fr": "Canaux", "en": "Channels"},
-    "attribution": {"fr": "Attribution", "en": "Attribution"},
-    "voice": {"fr": "Voix du client", "en": "Voice of the customer"},
-    "retention": {"fr": "Fidélisation", "en": "Retention and loyalty"},
-    "personas": {"fr": "Personas", "en": "Personas"},
-    "compare": {"fr": "Comparer", "en": "Compare"},
-}
 
 
 def lang_of(lang: str | None) -> str:
@@ -188,17 +176,8 @@ def words(lang: str | None) -> dict[str, str]:
 
 
 def analysis_title(name: str, lang: str | None) -> str:
-    lang = lang_of(lang)
-    try:
-        from parcours.render.i18n import STRINGS as REPORT
-
-        entry = REPORT.get(f"section.{name}")
-        if entry and entry.get(lang):
-            return entry[lang]
-    except ImportError:  # the report's words are optional here
-        pass
-    entry = ANALYSES.get(name)
-    return entry[lang] if entry else name
+    """An analysis' title: the heading of its report section, in one home."""
+    return report_words.t(f"section.{name}", lang_of(lang))
 
 
 def negotiate(accept_language: str | None) -> str:

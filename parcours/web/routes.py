@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from parcours.analyses import REGISTRY, Result
+from parcours.analyses import ANALYSES, REGISTRY, Analysis, Context, Result
 from parcours.errors import InputError, MapError, NotFoundError
 from parcours.maps import JourneyMap, text_of
 from parcours.store import schema
@@ -126,7 +126,7 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
             "other_lang": "en" if lang == "fr" else "fr",
             "keep": keep,
             "path": request.url.path,
-            "analyses": [(n, i18n.analysis_title(n, lang)) for n in sorted(REGISTRY)],
+            "analyses": [(a.name, i18n.analysis_title(a.name, lang)) for a in ANALYSES],
             "session": session_of(request),
             **values,
         },
@@ -351,20 +351,20 @@ def analyses_page(request: Request) -> Response:
     lang = language(request)
     items = [
         {"name": n, "title": i18n.analysis_title(n, lang), "summary": a.summary}
-        for n, a in sorted(REGISTRY.items())
+        for n, a in REGISTRY.items()
     ]
     return render(request, "analyses.html", items=items)
 
 
-def _prefill(name: str, jm: JourneyMap) -> dict[str, Any]:
-    """Values that make a first run meaningful when a parameter is required."""
-    if name == "funnel":
-        try:
-            from parcours.render.report import default_funnel_steps
-        except ImportError:
-            return {"steps": jm.stage_ids[:3]}
-        return {"steps": default_funnel_steps(jm)}
-    return {}
+
+
+def _overview(analysis: Analysis, ctx: Context) -> dict[str, Any]:
+    """The overview's parameters, or none when the data cannot give them (the form is then
+    filled by hand)."""
+    try:
+        return analysis.overview(ctx)
+    except InputError:
+        return {}
 
 
 @router.get("/analyses/{name}", response_class=HTMLResponse)
@@ -380,7 +380,7 @@ def analysis_page(name: str, request: Request) -> Response:
             "message.html",
             404,
             title=w["error.not_found"],
-            message=f"unknown analysis '{name}'; analyses: {', '.join(sorted(REGISTRY))}",
+            message=f"unknown analysis '{name}'; analyses: {', '.join(REGISTRY)}",
         )
     analysis = REGISTRY[name]
     state = request.app.state.parcours
@@ -393,14 +393,16 @@ def analysis_page(name: str, request: Request) -> Response:
             map_ids = _maps(ws)
         except InputError as exc:
             return render(request, "message.html", 422, title=name, message=str(exc))
-        prefill = {k: v for k, v in _prefill(name, jm).items() if k not in query}
-        fields = form_fields(analysis, query, prefill)
+        fields = form_fields(analysis, query, {})
         filters = Filters()
         period = ("", "")
         try:
             filters = Filters.parse(query).check(jm)
-            params = parse_params(analysis, query, prefill)
             ctx = ws.context(jm, lang)
+            # A first visit runs the analysis as the report does (its overview's parameters).
+            prefill = {k: v for k, v in _overview(analysis, ctx).items() if k not in query}
+            fields = form_fields(analysis, query, prefill)
+            params = parse_params(analysis, query, prefill)
             stamp = _stamp(ws, jm)
             period = _period(request, ws, ctx, stamp)
             if params is None:

@@ -191,3 +191,42 @@ def test_map_versions(shop):
 def test_bad_parameters_say_what_is_allowed(shop, params, message):
     with pytest.raises(InputError, match=message):
         run(shop, **params)
+
+
+def _context(timelines: dict):
+    ws = parcours.open(":memory:")
+    assert ws.ingest_events(events_frame(timelines)).rejected == 0
+    return ws, ws.context(JourneyMap.loads(MAP))
+
+
+def test_overview_compares_the_last_28_days_with_the_28_before():
+    # 56 days of data, 2026-01-14 to the last event on 2026-03-10 at 18:00: 40 persons
+    # starting from January 14 (4 a day, to January 23), 40 from March 1 (to March 10).
+    ws, ctx = _context(
+        {**cohort("jan", "2026-01-14", 40, 8), **cohort("mar", "2026-03-01", 40, 20)}
+    )
+    try:
+        params = get("compare").overview(ctx)
+        assert params == {
+            "period_a": "2026-01-14..2026-02-10",
+            "period_b": "2026-02-11..2026-03-10",
+        }
+        result = run(ctx, **params)
+        assert (result.journeys_a, result.journeys_b) == (40, 40)
+        assert (result.conversion_a, result.conversion_b) == (0.2, 0.5)
+    finally:
+        ws.close()
+
+
+def test_overview_needs_56_days_of_data():
+    ws, ctx = _context(
+        {
+            "ana": [("2026-01-15 09:00", "web", "product_view")],
+            "bob": [("2026-03-10 23:59", "web", "product_view")],
+        }
+    )
+    try:
+        with pytest.raises(InputError, match="spans 55 days .* needs 56 days"):
+            get("compare").overview(ctx)
+    finally:
+        ws.close()

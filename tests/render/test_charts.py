@@ -9,6 +9,11 @@ import pandas as pd
 import pytest
 
 from parcours.analyses import Result
+from parcours.analyses.conformance import ConformanceResult
+from parcours.analyses.paths import PathsResult
+from parcours.analyses.process import ProcessResult
+from parcours.analyses.retention import RetentionResult
+from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.render import charts
@@ -74,6 +79,17 @@ def test_funnel_breakdown_draws_one_bar_series_per_value():
     assert list(fig.data[1].y) == [6, 3]
 
 
+# The headline figures of a paths result (required fields; the Sankey does not read them).
+PATHS_FIGURES = {
+    "journeys": 0,
+    "distinct_paths": 0,
+    "non_linear_share": 0.0,
+    "loop_share": 0.0,
+    "back_share": 0.0,
+    "skip_share": 0.0,
+}
+
+
 def test_sankey_links_equal_the_flows_and_nodes_are_values_at_a_step():
     flows = pd.DataFrame(
         {
@@ -84,7 +100,7 @@ def test_sankey_links_equal_the_flows_and_nodes_are_values_at_a_step():
         }
     )
     fig = charts.paths_sankey(
-        Result("paths", "Paths", pd.DataFrame(), tables={"flows": flows}), MAP, "fr"
+        PathsResult(title="Paths", table=pd.DataFrame(), flows=flows, **PATHS_FIGURES), MAP, "fr"
     )
     sankey = fig.data[0]
     labels = list(sankey.node.label)
@@ -107,17 +123,14 @@ def test_sankey_keeps_the_most_frequent_links():
     flows = pd.DataFrame(
         {"step": [1] * 5, "source": list("abcde"), "target": ["z"] * 5, "journeys": [5, 1, 4, 2, 3]}
     )
-    fig = charts.paths_sankey(
-        Result("paths", "Paths", pd.DataFrame(), tables={"flows": flows}), max_links=3
-    )
+    result = PathsResult(title="Paths", table=pd.DataFrame(), flows=flows, **PATHS_FIGURES)
+    fig = charts.paths_sankey(result, max_links=3)
     assert sorted(fig.data[0].link.value) == [3, 4, 5]
     with pytest.raises(InputError, match="max_links"):
-        charts.paths_sankey(
-            Result("paths", "Paths", pd.DataFrame(), tables={"flows": flows}), max_links=0
-        )
+        charts.paths_sankey(result, max_links=0)
 
 
-def process_result() -> Result:
+def process_result() -> ProcessResult:
     edges = pd.DataFrame(
         {
             "source": ["pub", "fiche", "fiche", "panier", "fiche", "panier"],
@@ -137,7 +150,18 @@ def process_result() -> Result:
             "ends": [20, 0, 15, 30],
         }
     )
-    return Result("process", "Process", edges, {"level": "touchpoint"}, tables={"nodes": nodes})
+    return ProcessResult(
+        title="Process",
+        table=edges,
+        params={"level": "touchpoint"},
+        journeys=80,
+        distinct_variants=5,
+        journeys_shown=80,
+        variants_shown=5,
+        activities=4,
+        edge_count=6,
+        nodes=nodes,
+    )
 
 
 def test_process_map_one_edge_trace_per_edge_width_by_frequency_colour_by_time():
@@ -223,7 +247,8 @@ def test_retention_heatmap_cells_are_the_cohort_shares():
         }
     )
     fig = charts.retention_heatmap(
-        Result("retention", "Retention", pd.DataFrame(), tables={"cohorts": cohorts}), "en"
+        RetentionResult(title="Retention", table=pd.DataFrame(), buyers=150, cohorts=cohorts),
+        "en",
     )
     heat = fig.data[0]
     assert [list(row) for row in heat.z][0] == [1.0, 0.3, 0.1]
@@ -232,7 +257,7 @@ def test_retention_heatmap_cells_are_the_cohort_shares():
     assert list(heat.y) == ["2026-01 (100)", "2026-02 (50)"]
 
 
-def voice_result() -> Result:
+def voice_result() -> VoiceResult:
     table = pd.DataFrame(
         {
             "level": ["touchpoint", "stage", "stage"],
@@ -257,7 +282,7 @@ def voice_result() -> Result:
             "measured": [-0.2, math.nan, 0.4],
         }
     )
-    return Result("voice", "Voice", table, tables={"emotion_curve": curve})
+    return VoiceResult(title="Voice", table=table, answers=40, emotion_curve=curve)
 
 
 def test_nps_by_stage_in_map_order_with_intervals_and_no_answer_marked():
@@ -305,17 +330,30 @@ def test_conformance_fitness_bars():
     fitness = pd.DataFrame(
         {"fitness": ["1 (fits)", "0.5-0.75"], "journeys": [30, 10], "share": [0.75, 0.25]}
     )
-    fig = charts.conformance_fitness(
-        Result("conformance", "Conformance", pd.DataFrame(), tables={"fitness": fitness}), "en"
+    result = ConformanceResult(
+        title="Conformance",
+        table=pd.DataFrame(),
+        journeys=40,
+        fit_share=0.75,
+        mean_fitness=0.9,
+        median_fitness=1.0,
+        moves=60,
+        designed_share=0.9,
+        skips=4,
+        reverses=2,
+        undesigned_moves=0,
+        off_channel_events=0,
+        fitness=fitness,
     )
+    fig = charts.conformance_fitness(result, "en")
     assert list(fig.data[0].y) == [0.75, 0.25]
 
 
 def test_a_chart_refuses_the_result_of_another_analysis():
     with pytest.raises(InputError, match="expects a result of the 'funnel' analysis, got 'paths'"):
-        charts.funnel_chart(Result("paths", "Paths", pd.DataFrame()))
+        charts.funnel_chart(PathsResult(title="Paths", table=pd.DataFrame(), **PATHS_FIGURES))
     with pytest.raises(InputError, match="no table 'flows'"):
-        charts.paths_sankey(Result("paths", "Paths", pd.DataFrame()))
+        charts.paths_sankey(PathsResult(title="Paths", table=pd.DataFrame(), **PATHS_FIGURES))
 
 
 def test_real_results_of_the_demo_draw(demo_ws, demo_map):

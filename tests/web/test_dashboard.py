@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import parcours
-from parcours.api import create_app
+from parcours.cli.serve import server_app
 from parcours.demo.load import demo_map_text
 from parcours.maps import JourneyMap
 from parcours.store import keys
@@ -28,7 +28,7 @@ def login(client: TestClient) -> TestClient:
 @pytest.fixture(scope="module")
 def demo_client(demo_ws):
     """The dashboard over the shared demo workspace (read only)."""
-    with TestClient(create_app(demo_ws)) as client:
+    with TestClient(server_app(demo_ws)) as client:
         yield login(client)
 
 
@@ -37,7 +37,7 @@ def map_client():
     """A fresh workspace holding only the demo map (the editor writes to it)."""
     ws = parcours.open(":memory:")
     ws.save_map(JourneyMap.loads(demo_map_text()), "demo map")
-    with TestClient(create_app(ws)) as client:
+    with TestClient(server_app(ws)) as client:
         yield client
     ws.close()
 

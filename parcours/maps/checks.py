@@ -1,0 +1,230 @@
+"""The checks of a journey map, with every problem located at its YAML line.
+
+A marketer who mistypes a stage id should read one line that says where (file, line, field),
+what is wrong and what is allowed, and should see every problem at once rather than one per
+attempt. Two kinds of checks run on the parsed document:
+
+* the model's own field checks (pydantic), whose errors are rewritten here as ``Problem``s;
+* the cross-reference checks in ``CHECKS``, small named functions over the raw data that
+  relate parts of the map (ids unique, touchpoints naming declared stages and channels, ...).
+
+The cross-reference checks read plain data defensively, so they also run when the model
+checks fail, and also on ``journey_map.model_dump()`` for a map built in Python.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from parcours.errors import Problem
+from parcours.maps.yaml_io import line_of
+
+FieldPath = tuple[str | int, ...]
+Locate = Callable[[str, FieldPath], Problem]
+Check = Callable[[Mapping[str, Any], Locate], Iterator[Problem]]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def field_path(path: Sequence[str | int]) -> str:
+    """``("touchpoints", 3, "stage")`` -> ``touchpoints[3].stage``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class whose instance sits at ``path`` under ``root``, to list its fields."""
+    model: type[BaseModel] | None = root
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model else None
+        model = _inner_model(field.annotation) if field else None
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, map(_inner_model, typing.get_args(annotation))), None)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(root: type[BaseModel], error: Mapping[str, Any], path: FieldPath) -> str:
+    """One pydantic error as a sentence saying what is wrong and what is allowed."""
+    kind, name = error["type"], str(path[-1]) if path else "map"
+    if kind == "missing":
+        return f"missing required field '{name}'"
+    if kind == "extra_forbidden":
+        model = _model_at(root, path[:-1])
+        allowed = ", ".join(model.model_fields) if model else "none"
+        return f"unknown field '{name}'; allowed fields: {allowed}"
+    if kind == "literal_error":
+        return f"{_short(error['input'])} is not allowed for {name}; allowed: {error['ctx']['expected']}"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    return f"{name}: {error['msg']} (got {_short(error['input'])})"
+
+
+def _model_problems(
+    root: type[BaseModel], error: ValidationError, data: Any, file: str | None
+) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        path = tuple(item["loc"])
+        problems.append(
+            Problem(_message(root, item, path), file, line_of(data, path), field_path(path) or None)
+        )
+    return problems
+
+
+# --- cross-reference checks: each takes the raw map and a locator, yields Problems ---------
+
+SECTIONS = {
+    "stages": "stage",
+    "personas": "persona",
+    "channels": "channel",
+    "touchpoints": "touchpoint",
+}
+
+
+def _items(data: Mapping[str, Any], section: str) -> list[tuple[int, Any]]:
+    value = data.get(section)
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _id(item: Any) -> str | None:
+    ident = item if isinstance(item, str) else item.get("id") if isinstance(item, Mapping) else None
+    return ident if isinstance(ident, str) else None
+
+
+def _id_path(section: str, index: int, item: Any) -> FieldPath:
+    return (section, index) if isinstance(item, str) else (section, index, "id")
+
+
+def _ids(data: Mapping[str, Any], section: str) -> list[str]:
+    return [i for _, item in _items(data, section) if (i := _id(item)) is not None]
+
+
+def _names(value: Any) -> list[tuple[FieldPath, str]]:
+    """A name or list of names (match.channel), each with its path suffix."""
+    if isinstance(value, str):
+        return [((), value)]
+    if isinstance(value, list):
+        return [((i,), v) for i, v in enumerate(value) if isinstance(v, str)]
+    return []
+
+
+def check_duplicate_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
+    """Stage, persona, channel and touchpoint ids are each unique in their section."""
+    for section, noun in SECTIONS.items():
+        first: dict[str, FieldPath] = {}
+        for index, item in _items(data, section):
+            ident, path = _id(item), _id_path(section, index, item)
+            if ident is None:
+                continue
+            if ident in first:
+                line = locate("", first[ident]).line
+                where = field_path(first[ident]) + (f", line {line}" if line else "")
+                yield locate(f"duplicate {noun} id '{ident}' (already used by {where})", path)
+            else:
+                first[ident] = path
+
+
+def check_touchpoint_stages(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
+    """Every touchpoint belongs to a declared stage."""
+    stages = _ids(data, "stages")
+    for index, item in _items(data, "touchpoints"):
+        stage = item.get("stage") if isinstance(item, Mapping) else None
+        if isinstance(stage, str) and stage not in stages:
+            yield locate(
+                f"touchpoint '{_id(item)}' points to unknown stage '{stage}'; "
+                f"allowed stages: {', '.join(stages)}",
+                ("touchpoints", index, "stage"),
+            )
+
+
+def check_touchpoint_channels(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
+    """Touchpoints (and their match rules) use only channels declared in ``channels``."""
+    channels = _ids(data, "channels")
+    declared = f"declared channels: {', '.join(channels)}"
+    for index, item in _items(data, "touchpoints"):
+        if not isinstance(item, Mapping):
+            continue
+        channel = item.get("channel")
+        if isinstance(channel, str) and channel not in channels:
+            yield locate(
+                f"touchpoint '{_id(item)}' uses channel '{channel}', which is not declared in channels; {declared}",
+                ("touchpoints", index, "channel"),
+            )
+        match = item.get("match")
+        matched = match.get("channel") if isinstance(match, Mapping) else None
+        for suffix, name in _names(matched):
+            if name not in channels:
+                yield locate(
+                    f"touchpoint '{_id(item)}' matches channel '{name}', which is not declared in channels; {declared}",
+                    ("touchpoints", index, "match", "channel", *suffix),
+                )
+
+
+def check_flow_stages(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
+    """Each designed transition ``[from, to]`` names declared stages."""
+    stages = _ids(data, "stages")
+    for index, pair in _items(data, "flow"):
+        if not isinstance(pair, list):
+            continue
+        for side, stage in enumerate(pair):
+            if isinstance(stage, str) and stage not in stages:
+                shown = ", ".join(str(s) for s in pair)
+                yield locate(
+                    f"flow [{shown}] names unknown stage '{stage}'; allowed stages: {', '.join(stages)}",
+                    ("flow", index, side),
+                )
+
+
+CHECKS: tuple[Check, ...] = (
+    check_duplicate_ids,
+    check_touchpoint_stages,
+    check_touchpoint_channels,
+    check_flow_stages,
+)
+
+
+def problems_in(
+    data: Any, file: str | None, model: type[ModelT]
+) -> tuple[list[Problem], ModelT | None]:
+    """Every problem of a map given as data (a ruamel document gives line numbers): the
+    ``model``'s own field checks, then :data:`CHECKS`; and the model when it validated."""
+    if not isinstance(data, Mapping):
+        shape = (
+            "an empty file"
+            if data is None
+            else "a list"
+            if isinstance(data, list)
+            else "a single value"
+        )
+        message = f"a journey map is a YAML mapping (map:, title:, stages:, ...), not {shape}"
+        return [Problem(message, file, line_of(data, ()) or 1)], None
+
+    def locate(message: str, path: FieldPath) -> Problem:
+        return Problem(message, file, line_of(data, path), field_path(path))
+
+    problems: list[Problem] = []
+    instance = None
+    try:
+        instance = model.model_validate(data)
+    except ValidationError as error:
+        problems += _model_problems(model, error, data, file)
+    for check in CHECKS:
+        problems += check(data, locate)
+    problems.sort(key=lambda p: p.line if p.line is not None else float("inf"))
+    return problems, instance
