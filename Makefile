@@ -32,6 +32,7 @@ test: setup-dev
 lint: setup-dev
 	$(BIN)/ruff check parcours tests benchmarks
 	$(BIN)/ruff format --check parcours tests benchmarks
+	$(BIN)/mypy
 
 format: setup-dev
 	$(BIN)/ruff format parcours tests benchmarks

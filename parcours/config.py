@@ -48,8 +48,24 @@ class Settings:
     max_persons_per_identifier: int = 5
     hash_salt: str | None = None
 
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+    def with_(
+        self,
+        *,
+        timezone: str | None = None,
+        phone_region: str | None = None,
+        max_persons_per_identifier: int | None = None,
+        hash_salt: str | None = None,
+    ) -> Settings:
+        """A copy with the given settings changed; ``None`` keeps the current value."""
+        return replace(
+            self,
+            timezone=self.timezone if timezone is None else timezone,
+            phone_region=self.phone_region if phone_region is None else phone_region,
+            max_persons_per_identifier=self.max_persons_per_identifier
+            if max_persons_per_identifier is None
+            else max_persons_per_identifier,
+            hash_salt=self.hash_salt if hash_salt is None else hash_salt,
+        )
 
 
 def from_env() -> Settings:

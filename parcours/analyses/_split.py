@@ -12,17 +12,17 @@ a first column named after ``column``. Persons with no value form the group ``(n
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
 import ibis.expr.types as ir
 import pandas as pd
 
-from parcours.analyses.base import Context, LegacyResult, Result
+from parcours.analyses.base import Context, Result
 from parcours.analyses.registry import Analysis
+from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 
-NONE = "(none)"
 MAX_GROUPS = 50
 PERSON_LEVEL = ("persona",)  # columns that hold one value per person
 
@@ -40,7 +40,7 @@ def _persons_table(table: ir.Table | None, ctx: Context, persons: ir.Table) -> i
 def filtered(ctx: Context, column: str, value: str) -> Context:
     """``ctx`` restricted to the persons whose ``column`` is ``value`` (``(none)``: no value)."""
     j = ctx.journeys
-    test = j[column].isnull() if value == NONE else j[column].cast("string") == value
+    test = j[column].isnull() if value == NONE_LABEL else j[column].cast("string") == value
     if column in PERSON_LEVEL:
         persons = j.filter(test).select("person_id").distinct()
         journeys = j.semi_join(persons, "person_id")
@@ -56,9 +56,48 @@ def filtered(ctx: Context, column: str, value: str) -> Context:
     )
 
 
-def split_by(analysis: Analysis, ctx: Context, column: str, **params: Any) -> Result:
+@dataclass(kw_only=True, repr=False)
+class SplitResult(Result):
+    """One analysis run once per value of a column: ``groups`` holds each value's result;
+    ``table`` and :attr:`tables` stack theirs with the value as a first column."""
+
+    analysis: ClassVar[str] = "split"
+    of: str  # the analysis that was run per group
+    by: str  # the journey column whose values made the groups
+    groups: list[tuple[str, Result]] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # value -> why it could not run
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        return {value: result.figures for value, result in self.groups}
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return {f"{v}: {k}": x for v, r in self.groups for k, x in r.summary.items()}
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        names = sorted({name for _, r in self.groups for name in r.tables})
+        return {
+            name: self._stack([(v, r.tables[name]) for v, r in self.groups if name in r.tables])
+            for name in names
+        }
+
+    def _stack(self, frames: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+        return stack(frames, self.by)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "analysis": self.of, "by": self.by}
+
+
+def stack(frames: list[tuple[str, pd.DataFrame]], column: str) -> pd.DataFrame:
+    """The frames one under the other, each with its value in a first column ``column``."""
+    parts = [f.assign(**{column: v})[[column, *f.columns]] for v, f in frames if len(f)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[column])
+
+
+def split_by(analysis: Analysis, ctx: Context, column: str, **params: Any) -> SplitResult:
     """Run ``analysis`` once per value of ``column`` and stack the results (see module)."""
-    analysis_name = analysis.name
     if column not in ctx.journeys.columns:
         raise InputError(
             f"by: '{column}' is not a column of the journey table; "
@@ -69,38 +108,30 @@ def split_by(analysis: Analysis, ctx: Context, column: str, **params: Any) -> Re
         j.select(value=j[column].cast("string"))
         .distinct()
         .to_pandas()
-        .value.map(lambda v: NONE if v is None or pd.isna(v) else v)
+        .value.map(lambda v: NONE_LABEL if v is None or pd.isna(v) else v)
     )
-    values = sorted(values, key=lambda v: (v == NONE, v))
+    values = sorted(values, key=lambda v: (v == NONE_LABEL, v))
     if len(values) > MAX_GROUPS:
         raise InputError(
             f"by: '{column}' has {len(values)} values; at most {MAX_GROUPS} groups are allowed"
         )
-    results: list[tuple[str, Result]] = []
+    groups: list[tuple[str, Result]] = []
+    failed: dict[str, str] = {}
     for value in values:
         try:
-            result = analysis(filtered(ctx, column, value), **params)
+            groups.append((value, analysis(filtered(ctx, column, value), **params)))
         except InputError as error:  # e.g. too few persons to cluster in one group
-            result = LegacyResult(analysis_name, "", pd.DataFrame(), notes=[f"{column}={value}: {error}"])
-        results.append((value, result))
-
-    def stack(frames: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
-        parts = [f.assign(**{column: v})[[column, *f.columns]] for v, f in frames if len(f)]
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[column])
-
-    first = next((r for _, r in results if r.title), results[0][1])
-    names = sorted({name for _, r in results for name in r.tables})
-    failed = [note for _, r in results if not r.title for note in r.notes]
-    notes = [*first.notes, *failed]
-    return LegacyResult(
-        analysis=analysis_name,
-        title=f"{first.title or analysis_name} by {column}",
-        table=stack([(v, r.table) for v, r in results]),
+            failed[value] = str(error)
+    notes = list(groups[0][1].notes) if groups else []
+    notes += [f"{column}={value}: {why}" for value, why in failed.items()]
+    title = groups[0][1].title if groups else analysis.name
+    return SplitResult(
+        title=f"{title} by {column}",
+        table=stack([(v, r.table) for v, r in groups], column),
         params={**params, "by": column},
-        tables={
-            name: stack([(v, r.tables[name]) for v, r in results if name in r.tables])
-            for name in names
-        },
-        summary={f"{v}: {k}": x for v, r in results for k, x in r.summary.items()},
         notes=notes + [f"run once per {column} value on that group's persons, then stacked."],
+        of=analysis.name,
+        by=column,
+        groups=groups,
+        failed=failed,
     )

@@ -42,6 +42,7 @@ import pandas as pd
 from parcours.analyses import _attribution_models as models_
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
+from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 from parcours.maps import parse_duration
 from parcours.store.journeys import UNMAPPED
@@ -74,7 +75,7 @@ def _check_models(models: list[str] | None, from_journeys: bool) -> list[str]:
     unknown = [m for m in models if m not in MODELS]
     if unknown or not models:
         raise InputError(
-            f"attribution: models {', '.join(unknown) or '(none)'} not known; "
+            f"attribution: models {', '.join(unknown) or NONE_LABEL} not known; "
             f"allowed: {', '.join(MODELS)}"
         )
     if not from_journeys and "time_decay" in models:
@@ -152,9 +153,9 @@ def _wide(credits: dict[str, pd.DataFrame], column: str, order: list[str]) -> pd
     return table
 
 
-def _whole(number: float | None) -> float | None:
+def _whole(number: float) -> float:
     """A count read as a float, shown as an int when it is one (3.0 -> 3)."""
-    return int(number) if number is not None and float(number).is_integer() else number
+    return int(number) if float(number).is_integer() else number
 
 
 @dataclass(kw_only=True, repr=False)

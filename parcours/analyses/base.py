@@ -181,10 +181,13 @@ class Result:
     def _repr_html_(self) -> str:
         summary = "".join(f"<li><b>{k}</b>: {_format(v)}</li>" for k, v in self.summary.items())
         notes = "".join(f"<li>{n}</li>" for n in self.notes)
+        table: str = self.table.to_html(
+            index=False, na_rep="", float_format=lambda x: f"{x:,.4g}"
+        )
         return (
             f"<h4>{self.title}</h4>"
             + (f"<ul>{summary}</ul>" if summary else "")
-            + self.table.to_html(index=False, na_rep="", float_format=lambda x: f"{x:,.4g}")
+            + table
             + (f"<ul>{notes}</ul>" if notes else "")
         )
 
@@ -194,29 +197,3 @@ def _format(value: Any) -> str:
         return f"{value:,.4g}"
     return str(value)
 
-
-@dataclass(kw_only=True, repr=False)
-class LegacyResult(Result):
-    """TEMPORARY while analyses move to their own result types: figures as a label dict."""
-
-    analysis: str = ""  # type: ignore[misc]
-    legacy_summary: dict[str, Any] = field(default_factory=dict)
-    legacy_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    def __init__(self, analysis, title, table, params=None, tables=None, summary=None, notes=None):  # type: ignore[no-untyped-def]
-        self.analysis = analysis
-        self.title, self.table = title, table
-        self.params, self.notes = params or {}, notes or []
-        self.legacy_summary, self.legacy_tables = summary or {}, tables or {}
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        return self.legacy_summary
-
-    @property
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return self.legacy_tables
-
-    @property
-    def figures(self) -> dict[str, Any]:
-        return self.legacy_summary

@@ -68,11 +68,12 @@ import pandas as pd
 
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
+from parcours.config import NONE_LABEL, OFFLINE_CHANNELS
 from parcours.errors import InputError
-from parcours.store.engine import json_text, materialize, release
+from parcours.store.engine import Scratch, json_text
 from parcours.store.journeys import UNMAPPED
 
-DEFAULT_OFFLINE = ("magasin", "store")
+DEFAULT_OFFLINE = OFFLINE_CHANNELS
 DEFAULT_COLLECT = ("click_collect", "click_collect_pickup", "pickup", "store_pickup")
 LEVELS = ("single-channel", "multichannel", "cross-channel", "omnichannel")
 LEVEL_DEFINITIONS = {
@@ -336,10 +337,11 @@ def channels(
     flagged = _flagged(
         journeys, chosen, list(research) if research else None, collect_names, fulfilment
     )
-    t = materialize(flagged, "_channels_events")
-    per_journey = materialize(_journey_table(t, collect_names), "_channels_journeys")
-    per_person = materialize(_person_table(per_journey, t), "_channels_persons")
+    scratch = Scratch("channels")
     try:
+        t = scratch.keep(flagged, "events")
+        per_journey = scratch.keep(_journey_table(t, collect_names), "journeys")
+        per_person = scratch.keep(_person_table(per_journey, t), "persons")
         return _result(
             ctx,
             t,
@@ -353,9 +355,7 @@ def channels(
             threshold,
         )
     finally:
-        release(per_person, "_channels_persons")
-        release(per_journey, "_channels_journeys")
-        release(t, "_channels_events")
+        scratch.release()
 
 
 def _result(
@@ -460,7 +460,7 @@ def _result(
 
 def _by_persona(per_journey: ir.Table, per_person: ir.Table) -> pd.DataFrame:
     """Per declared persona: journeys mixing channels, the three patterns, the levels."""
-    jp = per_journey.mutate(persona=per_journey.persona.fill_null("(none)"))
+    jp = per_journey.mutate(persona=per_journey.persona.fill_null(NONE_LABEL))
     journeys = jp.group_by("persona").aggregate(
         journeys=jp.count(),
         converted=jp.converted.cast("int64").sum(),
@@ -469,7 +469,7 @@ def _by_persona(per_journey: ir.Table, per_person: ir.Table) -> pd.DataFrame:
         showrooming=jp.showrooming.cast("int64").sum(),
         click_collect=jp.click_collect.cast("int64").sum(),
     )
-    pp = per_person.mutate(persona=per_person.persona.fill_null("(none)"))
+    pp = per_person.mutate(persona=per_person.persona.fill_null(NONE_LABEL))
     persons = pp.group_by("persona").aggregate(
         persons=pp.count(),
         cross=(pp.level.isin(["cross-channel", "omnichannel"])).cast("int64").sum(),

@@ -38,13 +38,14 @@ import numpy as np
 import pandas as pd
 
 from parcours.analyses import _stats
+from parcours.analyses._scores import is_detractor, is_promoter
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.frictions import frictions as run_frictions
 from parcours.analyses.funnel import funnel as run_funnel
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
-from parcours.store.engine import materialize, release
+from parcours.store.engine import Scratch
 from parcours.store.journeys import UNMAPPED
 
 SEGMENT_KEYS = ("persona", "channel", "touchpoint", "stage")
@@ -158,12 +159,12 @@ def _segment_side(ctx: Context, conditions: list[tuple[str, str]]) -> Context:
     return Context(kept, ctx.map, feedback, ctx.customers, ctx.identities, ctx.lang)
 
 
-def _map_version_side(ctx: Context, version: int, name: str) -> Context:
+def _map_version_side(ctx: Context, version: int, name: str, scratch: Scratch) -> Context:
     # The context holds no workspace: read its maps and events from the journey table's
     # connection (see the note in the result).
     from parcours.store.journeys import journey_table
 
-    con = ctx.journeys._find_backend(use_default=True)
+    con = ibis.get_backend(ctx.journeys)
     maps = con.table("maps")
     rows = maps.filter((maps.map_id == ctx.map.map) & (maps.version == version))
     found = rows.select("yaml").limit(1).to_pyarrow().column(0).to_pylist()
@@ -177,7 +178,7 @@ def _map_version_side(ctx: Context, version: int, name: str) -> Context:
     if ctx.identities is None:
         raise InputError("compare: map versions need the workspace's identities in the context")
     journeys = journey_table(con.table("events"), ctx.identities, jm, ctx.customers)
-    journeys = materialize(journeys, f"_compare_{name}")  # read by several queries
+    journeys = scratch.keep(journeys, name)  # read by several queries
     return Context(journeys, jm, ctx.feedback, ctx.customers, ctx.identities, ctx.lang)
 
 
@@ -260,8 +261,8 @@ def _nps_counts(feedback: ir.Table | None, side: str) -> pd.DataFrame:
     f = feedback.filter((feedback.kind == "nps") & feedback.score.notnull())
     f = f.mutate(
         _id=f.touchpoint.fill_null("(no touchpoint)"),
-        _pro=(f.score >= 9).cast("int64"),
-        _det=(f.score <= 6).cast("int64"),
+        _pro=is_promoter(f.score).cast("int64"),
+        _det=is_detractor(f.score).cast("int64"),
     )
     per = f.group_by("_id").aggregate(n=f.count(), pro=f._pro.sum(), det=f._det.sum()).to_pandas()
     total = pd.DataFrame(
@@ -306,8 +307,8 @@ def _frictions_table(a: Context, b: Context, confidence: float, min_journeys: in
     ra = run(a, confidence=confidence, min_journeys=min_journeys, correlate=False)
     rb = run(b, confidence=confidence, min_journeys=min_journeys, correlate=False)
     columns = ["id", "journeys", "exits", "score"]
-    ma = ra.tables["measures"].merge(ra.table[["id", "rank"]], on="id", how="left")
-    mb = rb.tables["measures"].merge(rb.table[["id", "rank"]], on="id", how="left")
+    ma = ra.measures.merge(ra.table[["id", "rank"]], on="id", how="left")
+    mb = rb.measures.merge(rb.table[["id", "rank"]], on="id", how="left")
     ma, mb = ma[[*columns, "rank"]], mb[[*columns, "rank"]]
     counts_a = ma.rename(columns={"journeys": "n", "exits": "x"})
     counts_b = mb.rename(columns={"journeys": "n", "exits": "x"})
@@ -407,26 +408,26 @@ def compare(
             f"compare: confidence {confidence} is not allowed; give a level from 0.5 to below 1"
         )
     notes: list[str] = []
-    if kind == "period":
-        a = _period_side(ctx, *parse_period(period_a, "period_a"))  # type: ignore[arg-type]
-        b = _period_side(ctx, *parse_period(period_b, "period_b"))  # type: ignore[arg-type]
-        label_a, label_b = str(period_a), str(period_b)
-    elif kind == "segment":
-        a = _segment_side(ctx, parse_segment(segment_a, "segment_a", ctx.map))  # type: ignore[arg-type]
-        b = _segment_side(ctx, parse_segment(segment_b, "segment_b", ctx.map))  # type: ignore[arg-type]
-        label_a, label_b = str(segment_a), str(segment_b)
-        if ctx.feedback is not None and ctx.identities is None:
-            notes.append("no identities in the context: NPS per segment is not measured.")
-    else:
-        a = _map_version_side(ctx, int(map_version_a), "map_version_a")  # type: ignore[arg-type]
-        b = _map_version_side(ctx, int(map_version_b), "map_version_b")  # type: ignore[arg-type]
-        label_a, label_b = f"v{map_version_a}", f"v{map_version_b}"
-        notes.append(
-            "map versions are read from the journey table's connection (the context holds no "
-            "workspace); both versions map the same events."
-        )
-
+    scratch = Scratch("compare")  # the map versions' journey tables, released at the end
     try:
+        if kind == "period":
+            a = _period_side(ctx, *parse_period(period_a, "period_a"))  # type: ignore[arg-type]
+            b = _period_side(ctx, *parse_period(period_b, "period_b"))  # type: ignore[arg-type]
+            label_a, label_b = str(period_a), str(period_b)
+        elif kind == "segment":
+            a = _segment_side(ctx, parse_segment(segment_a, "segment_a", ctx.map))  # type: ignore[arg-type]
+            b = _segment_side(ctx, parse_segment(segment_b, "segment_b", ctx.map))  # type: ignore[arg-type]
+            label_a, label_b = str(segment_a), str(segment_b)
+            if ctx.feedback is not None and ctx.identities is None:
+                notes.append("no identities in the context: NPS per segment is not measured.")
+        else:
+            a = _map_version_side(ctx, int(map_version_a), "map_version_a", scratch)  # type: ignore[arg-type]
+            b = _map_version_side(ctx, int(map_version_b), "map_version_b", scratch)  # type: ignore[arg-type]
+            label_a, label_b = f"v{map_version_a}", f"v{map_version_b}"
+            notes.append(
+                "map versions are read from the journey table's connection (the context holds "
+                "no workspace); both versions map the same events."
+            )
         counts_a, counts_b = _conversion_counts(a), _conversion_counts(b)
         if steps:
             counts_a = pd.concat([counts_a, _funnel_counts(a, steps)], ignore_index=True)
@@ -434,9 +435,7 @@ def compare(
         frictions = _frictions_table(a, b, confidence, min_journeys)
         nps = _nps_table(a.feedback, b.feedback, confidence)
     finally:
-        if kind == "map_version":
-            release(a.journeys, "_compare_map_version_a")
-            release(b.journeys, "_compare_map_version_b")
+        scratch.release()
     conversion = side_by_side(counts_a, counts_b, ["metric", "id"], confidence)
     order = {k: i for i, k in enumerate(counts_a.metric + "/" + counts_a.id)}
     conversion = conversion.iloc[

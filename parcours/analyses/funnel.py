@@ -57,7 +57,6 @@ runs in the engine (DuckDB, PySpark); Python only reshapes the per-step aggregat
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -69,16 +68,16 @@ import pandas as pd
 from parcours.analyses._steps import Step, any_of, resolve_steps, split_specs
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
+from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.duration import parse_duration
-from parcours.store.engine import json_text, materialize, release
-from parcours.store.identity import assign_persons
+from parcours.store.engine import Scratch, json_text
+from parcours.store.identity import latest_customer_rows
 
 ORDERS = ("ordered", "strict", "unordered")
 INTERVALS = {"day": "D", "week": "W", "month": "M"}
 EVENT_BREAKDOWNS = ("channel", "touchpoint", "stage", "event", "persona")
-NONE_LABEL = "(none)"
 _EXCLUSION = re.compile(r"^(?P<spec>.+?)(?::(?P<start>\d+):(?P<end>\d+))?$")
 _NULL = ibis.null("int64")
 
@@ -166,13 +165,7 @@ def _breakdown_column(ctx: Context, table: ir.Table, breakdown: str) -> tuple[ir
     if kind == "customer" and key:
         if ctx.customers is None or ctx.identities is None:
             raise InputError("funnel: breakdown customer:KEY needs the workspace's customers")
-        placed = assign_persons(ctx.customers, ctx.identities)
-        latest = ibis.window(
-            group_by=placed.person_id,
-            order_by=[ibis.desc(placed.updated_at), ibis.desc(placed.customer_row_id)],
-        )
-        one = placed.mutate(_r=ibis.row_number().over(latest))
-        one = one.filter(one._r == 0)
+        one = latest_customer_rows(ctx.customers, ctx.identities)
         attr = one.select(_pid=one.person_id, _bd=json_text(one.attributes, key.strip()))
         joined = table.left_join(attr, table.person_id == attr._pid).drop("_pid")
         return joined, False
@@ -423,13 +416,10 @@ def funnel(
                 "funnel: an unordered funnel reads event-level breakdowns on the first touch "
                 "only; use breakdown_attribution first_touch"
             )
-    kept: list[tuple[ir.Table, str]] = []
-
-    def stash(expr: ir.Table, label: str) -> ir.Table:
-        """Compute ``expr`` once (later steps read it twice) and drop it at the end."""
-        name = f"_funnel_{label}_{uuid.uuid4().hex[:8]}"
-        kept.append((materialize(expr, name), name))
-        return kept[-1][0]
+    # Tables computed once (later steps read them twice), each under its own name, dropped
+    # at the end.
+    scratch = Scratch("funnel")
+    stash = scratch.keep
 
     try:
         prepared = stash(_prepare(table, resolved, excluded, order, part), "events")
@@ -456,8 +446,7 @@ def funnel(
         )
         over_time = over.order_by("period").to_pandas()
     finally:
-        for done, name in reversed(kept):
-            release(done, name)
+        scratch.release()
 
     if breakdown:
         agg = agg.sort_values(["p1", "_bd"], ascending=[False, True]).reset_index(drop=True)

@@ -26,15 +26,16 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from parcours.analyses._scores import is_detractor, is_promoter
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
+from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.model import text_of
 from parcours.store.journeys import UNMAPPED
 
 FEATURES = ("furthest", "frequency", "value", "tenure")
-NONE = "(none)"
 SEED = 0
 SAMPLE = 5_000  # persons used to fit and score k-means; the rest are only assigned
 K_RANGE = range(2, 9)
@@ -188,7 +189,7 @@ def _cluster_table(persons: pd.DataFrame, centres: pd.DataFrame, jm: JourneyMap,
             np.log1p(group.purchases.mean()),
             np.log1p(group.revenue.mean()),
         )
-        declared = group.persona.fillna(NONE).value_counts()
+        declared = group.persona.fillna(NONE_LABEL).value_counts()
         rows.append(
             {
                 "cluster": cluster,
@@ -213,7 +214,7 @@ def _cluster_table(persons: pd.DataFrame, centres: pd.DataFrame, jm: JourneyMap,
 
 
 def _declared_table(journeys: ir.Table, jm: JourneyMap, lang: str) -> pd.DataFrame:
-    j = journeys.mutate(persona=journeys.persona.fill_null(NONE))
+    j = journeys.mutate(persona=journeys.persona.fill_null(NONE_LABEL))
     per = j.group_by("persona").aggregate(
         persons=j.person_id.nunique(),
         journeys=j.journey_id.nunique(),
@@ -259,8 +260,8 @@ def _nps(feedback: ir.Table | None, identities: ir.Table | None, who: ir.Table) 
     fb = fb.filter(fb.score.notnull()).inner_join(who, "person_id")
     agg = fb.group_by("group").aggregate(
         n=fb.count(),
-        p=ibis.ifelse(fb.score >= 9, 1, 0).sum(),
-        d=ibis.ifelse(fb.score <= 6, 1, 0).sum(),
+        p=ibis.ifelse(is_promoter(fb.score), 1, 0).sum(),
+        d=ibis.ifelse(is_detractor(fb.score), 1, 0).sum(),
     )
     frame = agg.to_pandas().set_index("group")
     return {g: 100 * (r.p - r.d) / r.n if r.n else np.nan for g, r in frame.iterrows()}
@@ -396,7 +397,8 @@ def personas(
             )
         compared, compared_paths = _compare(ctx, compare, persons, lang)
     notes = [
-        "declared: the map's persona rules over each person's latest CRM row; (none) = no rule met.",
+        f"declared: the map's persona rules over each person's latest CRM row; {NONE_LABEL} = "
+        "no rule met.",
         f"clusters: k-means on standardised channel mix, furthest stage, log purchases, "
         f"log revenue and tenure (seed {SEED}) of {'buyers' if buyers else 'all persons'}; "
         f"k = {centres.shape[0]}" + (" chosen by the best silhouette." if tried else " as asked."),
@@ -407,8 +409,8 @@ def personas(
         table=table,
         params={"k": k, "compare": compare, "buyers": buyers},
         persons=int(len(persons)),
-        declared_personas=int((table.persona != NONE).sum()),
-        share_without_persona=float(table.loc[table.persona == NONE, "share"].sum()),
+        declared_personas=int((table.persona != NONE_LABEL).sum()),
+        share_without_persona=float(table.loc[table.persona == NONE_LABEL, "share"].sum()),
         cluster_count=int(centres.shape[0]),
         clusters=clusters.drop(columns=mix),
         cluster_channels=profiles,

@@ -41,6 +41,7 @@ from parcours.analyses import _clv, _rfm
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
+from parcours.store.engine import Scratch
 
 SECONDS_PER_DAY = 86_400
 EPOCH = dt.date(1970, 1, 1)
@@ -214,9 +215,7 @@ class RetentionResult(Result):
     gamma_gamma_gamma: float | None = figure("Gamma-Gamma gamma", default=None)
     holdout_weeks: float | None = figure("holdout weeks", default=None)
     holdout_purchases_actual: int | None = figure("holdout purchases (actual)", default=None)
-    holdout_purchases_forecast: float | None = figure(
-        "holdout purchases (forecast)", default=None
-    )
+    holdout_purchases_forecast: float | None = figure("holdout purchases (forecast)", default=None)
     expected_revenue_over_horizon: float | None = figure(
         lambda r: f"expected revenue next {r.params['horizon_months']} months", default=None
     )
@@ -250,7 +249,39 @@ def retention(
     if end_day is None:
         end_day = last_day if last_day is not None else 0
     all_purchases = purchase_days(journeys)
-    purchases = all_purchases.filter(all_purchases.day <= end_day).cache()
+    scratch = Scratch("retention")  # read by many queries below; dropped at the end
+    try:
+        purchases = scratch.keep(all_purchases.filter(all_purchases.day <= end_day), "purchases")
+        people = scratch.keep(_rfm.add_scores(buyers(purchases, end_day), rfm_bins), "people")
+        return _measured(
+            ctx,
+            all_purchases,
+            purchases,
+            people,
+            end_day,
+            last_day,
+            horizon_months,
+            discount_rate,
+            rfm_bins,
+            top,
+        )
+    finally:
+        scratch.release()
+
+
+def _measured(
+    ctx: Context,
+    all_purchases: ir.Table,
+    purchases: ir.Table,
+    people: ir.Table,
+    end_day: int,
+    last_day: int | None,
+    horizon_months: int,
+    discount_rate: float,
+    rfm_bins: int,
+    top: int,
+) -> RetentionResult:
+    """:func:`retention` on the materialised purchase days and buyers."""
     params = {
         "calibration_end": str(EPOCH + dt.timedelta(days=end_day)),
         "horizon_months": horizon_months,
@@ -258,7 +289,6 @@ def retention(
         "rfm_bins": rfm_bins,
         "top": top,
     }
-    people = _rfm.add_scores(buyers(purchases, end_day), rfm_bins).cache()
     counts = (
         people.aggregate(
             buyers=people.count(),

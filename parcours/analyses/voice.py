@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from parcours.analyses import _sentiment
+from parcours.analyses._scores import is_csat_satisfied, is_detractor, is_promoter
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
@@ -125,10 +126,13 @@ def _cells(fb: ir.Table) -> pd.DataFrame:
     has_text = fb.sentiment.notnull()
     cells = fb.group_by(["touchpoint", "stage", "kind"]).aggregate(
         n=s.count(),
+        # high: NPS promoters, else the CSAT satisfied band (read for CSAT only); low: detractors
         high=ibis.cases(
-            ((fb.kind == "nps") & (s >= 9), 1), ((fb.kind != "nps") & (s >= 4), 1), else_=0
+            ((fb.kind == "nps") & is_promoter(s), 1),
+            ((fb.kind != "nps") & is_csat_satisfied(s), 1),
+            else_=0,
         ).sum(),
-        low=ibis.ifelse((fb.kind == "nps") & (s <= 6), 1, 0).sum(),
+        low=ibis.ifelse((fb.kind == "nps") & is_detractor(s), 1, 0).sum(),
         total=s.sum(),
         squares=(s * s).sum(),
         unit=_unit(fb).sum(),

@@ -50,7 +50,7 @@ def body_model(analysis: Analysis) -> type[BaseModel]:
             Field(_default(param), description=analysis.parameter_help(param.name) or None),
         )
     title = "".join(part.capitalize() for part in analysis.name.split("_")) + "Request"
-    return create_model(title, __config__=ConfigDict(extra="forbid"), **fields, **RESERVED)
+    return create_model(title, __config__=ConfigDict(extra="forbid"), **fields, **RESERVED)  # type: ignore[call-overload]  # fields from a runtime dict: mypy matches them to __config__ & co
 
 
 def response_model(analysis: Analysis) -> type[BaseModel]:
@@ -58,7 +58,7 @@ def response_model(analysis: Analysis) -> type[BaseModel]:
     result = analysis.result_type
     stem = "".join(part.capitalize() for part in analysis.name.split("_"))
     hints = typing.get_type_hints(result)
-    figures = create_model(
+    figures = create_model(  # type: ignore[call-overload]  # fields from a runtime dict: mypy matches them to __config__ & co
         f"{stem}Figures",
         **{
             # None where the figure is not a number (NaN and infinity are written null).
@@ -67,7 +67,7 @@ def response_model(analysis: Analysis) -> type[BaseModel]:
         },
     )
     row = list[dict[str, Any]]
-    tables = create_model(
+    tables = create_model(  # type: ignore[call-overload]  # fields from a runtime dict: mypy matches them to __config__ & co
         f"{stem}Tables", **{f.name: (row | None, None) for f in result.table_fields()}
     )
     return create_model(

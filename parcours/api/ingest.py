@@ -21,11 +21,12 @@ import tempfile
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 import pyarrow as pa
 from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel, Field
+from pydantic.config import JsonDict
 
 from parcours.api.auth import State, Writer
 from parcours.errors import InputError
@@ -38,7 +39,7 @@ EVENT_FIELDS = FIELDS["events"]
 # Names a property may not take: they would be read as the event's own fields.
 RESERVED_NAMES = frozenset(EVENT_FIELDS) | {a for names in ALIASES.values() for a in names}
 
-EXAMPLE = {
+EXAMPLE: JsonDict = {
     "events": [
         {
             "event_id": "web-8f14e45f",
@@ -114,27 +115,32 @@ def _keep_malformed(
 ) -> None:
     """Keep events that are not even rows (not an object, bad properties) in ``rejected``,
     and number every rejected event of the batch by its position in the request."""
-    raw = con.con
     if positions:  # ingestion numbered the rows it saw; give them their batch position
-        raw.execute(
+        con.raw_sql(
             "UPDATE rejected SET row_number = m.batch_row FROM "
             "(SELECT unnest(?) AS table_row, unnest(?) AS batch_row) AS m "
             "WHERE rejected.batch_id = ? AND rejected.row_number = m.table_row",
-            [list(range(1, len(positions) + 1)), [p + 1 for p in positions], batch_id],
+            parameters=[list(range(1, len(positions) + 1)), [p + 1 for p in positions], batch_id],
         )
     now = datetime.now(UTC).replace(tzinfo=None)
     for index, event, reason in malformed:
         record = json.dumps(event, ensure_ascii=False, default=str)
         record_id = hashlib.md5(f"events:{record}".encode()).hexdigest()
-        raw.execute(
+        con.raw_sql(
             "INSERT INTO rejected SELECT ?, 'events', ?, ?, ?, ?, ?, ? "
             "WHERE NOT EXISTS (SELECT 1 FROM rejected WHERE record_id = ?)",
-            [batch_id, source, index + 1, reason, record, record_id, now, record_id],
+            parameters=[batch_id, source, index + 1, reason, record, record_id, now, record_id],
         )
-    raw.execute(
+    con.raw_sql(
         "UPDATE batches SET rows = rows + ?, rejected = rejected + ? WHERE batch_id = ?",
-        [len(malformed), len(malformed), batch_id],
+        parameters=[len(malformed), len(malformed), batch_id],
     )
+
+
+class _Refusal(TypedDict):
+    index: int  # the event's position in the batch, from 0
+    event_id: Any  # as sent (any JSON value), or None
+    reason: str
 
 
 @router.post("/events", summary="Collect a batch of events")
@@ -153,12 +159,14 @@ def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
             f"{len(batch.events):,} events in one request; at most {limit:,} are allowed "
             "(PARCOURS_API_MAX_BATCH): split the batch"
         )
-    rows, positions, malformed = [], [], []
+    rows: list[dict[str, str | None]] = []
+    positions: list[int] = []
+    malformed: list[tuple[int, Any, str]] = []
     for index, event in enumerate(batch.events):
         row, problem = _flatten(event)
         if problem:
             malformed.append((index, event, problem))
-        else:
+        elif row is not None:  # always: _flatten gives a row or the reason it has none
             rows.append(row)
             positions.append(index)
     table = _table(rows)
@@ -168,7 +176,7 @@ def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
         if malformed:
             with transaction(ws.con):
                 _keep_malformed(ws.con, report.batch_id, source, malformed, positions)
-    errors = [
+    errors: list[_Refusal] = [
         {"index": i, "event_id": e.get("event_id") if isinstance(e, dict) else None, "reason": r}
         for i, e, r in malformed
     ]

@@ -69,12 +69,14 @@ class ServerState:
         settings: ApiSettings,
         workspace_settings: Settings | None = None,
     ):
-        self.owned = not isinstance(workspace, parcours.Workspace)
-        self._workspace = (
-            parcours.open(workspace, settings=workspace_settings or from_env())
-            if self.owned
-            else workspace
-        )
+        # A path is opened (and closed) here; an open workspace stays its caller's.
+        self._workspace: parcours.Workspace
+        if isinstance(workspace, parcours.Workspace):
+            self.owned = False
+            self._workspace = workspace
+        else:
+            self.owned = True
+            self._workspace = parcours.open(workspace, settings=workspace_settings or from_env())
         self.settings = settings
         self.lock = threading.RLock()
         # Keys already checked, by the SHA-256 of their token (only keys that passed: an

@@ -45,6 +45,10 @@ def _cli_parameter(analysis: Analysis, param: inspect.Parameter) -> tuple[inspec
     flag = "--" + param.name.replace("_", "-")
     required = param.default is inspect.Parameter.empty
     help_text = analysis.parameter_help(param.name)
+    # Type forms built at run time, for typer to read: values here, not static types.
+    typed: object
+    kind: object
+    default: str | Enum | None
 
     if _is_list(annotation):
         if required:
@@ -56,9 +60,9 @@ def _cli_parameter(analysis: Analysis, param: inspect.Parameter) -> tuple[inspec
         default = ",".join(param.default) if param.default else None
         return param.replace(annotation=typed, default=default), _split
     if typing.get_origin(annotation) is Literal:
-        choices = Enum(
+        choices = Enum(  # type: ignore[misc]  # the functional API, with a name made at run time
             f"{param.name}_choices", {v: v for v in typing.get_args(annotation)}, type=str
-        )  # type: ignore[misc]
+        )
         kind = choices | None if optional else choices
         default = (
             None if param.default in (None, inspect.Parameter.empty) else choices(param.default)
@@ -185,6 +189,7 @@ def make_command(analysis: Analysis):
             if values.get(name) is not None
         }
         ctx = ws.context(jm, lang=values["lang"])
+        result: Result
         if values["by"]:
             result = split_by(analysis, ctx, values["by"], **params)
         else:

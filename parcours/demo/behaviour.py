@@ -8,6 +8,8 @@ that go on, with their current time in seconds since the start of the window.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import numpy as np
 
 from parcours.demo import planted as P
@@ -19,6 +21,13 @@ BASKET = (65.0, 70.0, 95.0, 38.0, 45.0, 48.0)  # median basket in euros
 ONLINE_PAY = ("carte_bancaire", "paypal", "apple_pay", "paiement_3x")
 STORE_PAY = ("carte_bancaire", "sans_contact", "especes", "carte_cadeau")
 RETURN_REASONS = ("taille", "defaut", "ne_correspond_pas")
+
+
+class _WebProperties(TypedDict, total=False):
+    """The properties a web or app event may carry besides its product category."""
+
+    page_type: str
+    payment_method: np.ndarray
 
 
 def _pick(rng: np.random.Generator, n: int, options: tuple, p: tuple | None = None) -> np.ndarray:
@@ -78,7 +87,9 @@ class Simulation:
     def _channel(self, j: np.ndarray) -> np.ndarray:
         return np.where(self.J.app[j], P.APP, P.WEB)
 
-    def _digital(self, j: np.ndarray, t: np.ndarray, event: str, **props: object) -> None:
+    def _digital(
+        self, j: np.ndarray, t: np.ndarray, event: str, **props: Unpack[_WebProperties]
+    ) -> None:
         """A web or app event, identified by login state."""
         J = self.J
         self.log.emit(

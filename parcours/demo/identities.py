@@ -169,10 +169,10 @@ def make_persons(rng: np.random.Generator, first: int, n: int, start: pd.Timesta
     hexes = rng.integers(0, 2**63, size=(n, 2), dtype=np.int64)
     anonymous_ids = np.array([[f"{a:016x}", f"{b:016x}"] for a, b in hexes], dtype=object)
     anonymous_ids[~two_devices, 1] = None
-    customer_id = np.where(
+    customer_id = np.where(  # type: ignore[call-overload]  # numpy's stubs reject None as where's fill value
         has_account, np.char.add("C", np.char.zfill((idx + 1).astype(str), 8)), None
     )
-    loyalty_id = np.where(
+    loyalty_id = np.where(  # type: ignore[call-overload]  # numpy's stubs reject None as where's fill value
         has_card,
         np.char.add("ML", np.char.zfill(((idx * 7919 + 31) % 10**10).astype(str), 10)),
         None,
@@ -243,8 +243,8 @@ def customers_frame(
     frame = pd.DataFrame(
         {
             "customer_id": people.customer_id,
-            "email": np.where(people.email_on_file, people.email_variants[rows, e_var], None),
-            "phone": np.where(people.phone_on_file, people.phone_variants[rows, p_var], None),
+            "email": np.where(people.email_on_file, people.email_variants[rows, e_var], None),  # type: ignore[call-overload]  # numpy's stubs reject None as where's fill value
+            "phone": np.where(people.phone_on_file, people.phone_variants[rows, p_var], None),  # type: ignore[call-overload]  # numpy's stubs reject None as where's fill value
             "loyalty_id": people.loyalty_id,
         }
     )

@@ -185,7 +185,7 @@ def _events(
         ],
         dtype=object,
     )
-    ids["anonymous_id"][mode == TABLET] = np.where(card[mode == TABLET], tablet, None)
+    ids["anonymous_id"][mode == TABLET] = np.where(card[mode == TABLET], tablet, None)  # type: ignore[call-overload]  # numpy's stubs reject None as where's fill value
     put("customer_id", np.isin(mode, (CALL, PICKUP)) & account, people.customer_id[person])
     put("customer_id", (mode == SIGNUP) & account, people.customer_id[person])
     put("email", (mode == SIGNUP) & people.email_on_file[person], people.email[person])

@@ -53,7 +53,8 @@ _OPS: dict[type[ast.cmpop], str] = {
     ast.NotIn: "not in",
 }
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+# A bool on Python values, an Ibis BooleanValue on columns.
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -170,7 +171,8 @@ class _Parser:
             isinstance(node, ast.UnaryOp)
             and isinstance(node.op, ast.USub | ast.UAdd)
             and isinstance(node.operand, ast.Constant)
-            and type(node.operand.value) in (int, float)
+            and isinstance(node.operand.value, int | float)
+            and not isinstance(node.operand.value, bool)  # ast gives bool for True / False
         ):
             return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
         raise _fail(self.text, node, f"{self.describe(node)} as a value")
@@ -259,6 +261,7 @@ def _evaluate(node: _Node, attrs: Mapping[str, Any]) -> bool:
 def _compare_column(column: ir.StringValue, op: str, value: Scalar) -> ir.BooleanValue:
     if value is None:
         return column.isnull() if op == "==" else column.notnull()
+    result: ir.BooleanValue
     if isinstance(value, bool | str):
         result = _ORDER[op](column, scalar_text(value))
     else:

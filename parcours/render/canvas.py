@@ -300,7 +300,7 @@ def journey_canvas(
     return Canvas(svg=svg, width=width, height=height, title=title)
 
 
-def _pct(value: object) -> str:
+def _pct(value: float | None) -> str:
     return (
         "–"
         if value is None or (isinstance(value, float) and math.isnan(value))

@@ -40,8 +40,11 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
+from parcours.analyses.attribution import AttributionResult
 from parcours.analyses.base import Result
+from parcours.analyses.channels import ChannelsResult
 from parcours.analyses.conformance import ConformanceResult
+from parcours.analyses.funnel import FunnelResult
 from parcours.analyses.paths import PathsResult
 from parcours.analyses.process import ProcessResult
 from parcours.analyses.retention import RetentionResult
@@ -61,15 +64,6 @@ TIME_SCALE = "Blues"  # process map edges: light is fast, dark is slow
 # -- shared helpers -----------------------------------------------------------------------
 
 
-def _check(result: Result, analysis: str, chart: str) -> None:
-    if not isinstance(result, Result):
-        raise InputError(f"{chart}: expects a Result of the '{analysis}' analysis")
-    if result.analysis != analysis:
-        raise InputError(
-            f"{chart}: expects a result of the '{analysis}' analysis, got '{result.analysis}'"
-        )
-
-
 R = TypeVar("R", bound=Result)
 
 
@@ -77,7 +71,9 @@ def _expect(result: object, kind: type[R], chart: str) -> R:
     """``result`` when it is a ``kind`` (one analysis's result type); an InputError otherwise."""
     if not isinstance(result, kind):
         got = getattr(result, "analysis", type(result).__name__)
-        raise InputError(f"{chart}: expects a result of the '{kind.analysis}' analysis, got '{got}'")
+        raise InputError(
+            f"{chart}: expects a result of the '{kind.analysis}' analysis, got '{got}'"
+        )
     return result
 
 
@@ -87,15 +83,6 @@ def _missing(result: Result, name: str, chart: str) -> InputError:
         f"{chart}: the {result.analysis} result has no table '{name}'; "
         f"tables: {', '.join(result.tables) or 'none'}"
     )
-
-
-def _table(result: Result, name: str, chart: str) -> pd.DataFrame:
-    if name not in result.tables:
-        raise InputError(
-            f"{chart}: the {result.analysis} result has no table '{name}'; "
-            f"tables: {', '.join(result.tables) or 'none'}"
-        )
-    return result.tables[name]
 
 
 def _column(frame: pd.DataFrame, chart: str, *names: str) -> str:
@@ -175,11 +162,11 @@ def _rgba(colour: str, alpha: float) -> str:
 
 
 def funnel_chart(
-    result: Result, jm: JourneyMap | None = None, lang: str | None = None
+    result: FunnelResult, jm: JourneyMap | None = None, lang: str | None = None
 ) -> go.Figure:
     """Persons per funnel step (bars), the persons lost since the previous step (stacked, light)
     and the median time to convert under each step. A breakdown draws one bar per value."""
-    _check(result, "funnel", "funnel_chart")
+    result = _expect(result, FunnelResult, "funnel_chart")
     label = Labels(jm, lang)
     table = result.table
     median = _column(table, "funnel_chart", "median_time_s", "median_seconds")
@@ -385,7 +372,7 @@ def _loop(p: np.ndarray, rx: float, ry: float) -> np.ndarray:
 
 
 def _time_ticks(low: float, high: float, lang: str) -> tuple[list[float], list[str]]:
-    marks = [1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400]
+    marks: list[float] = [1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400]
     inside = [m for m in marks if low <= math.log10(m) <= high] or [10**low, 10**high]
     return [math.log10(m) for m in inside], [duration(m, lang) for m in inside]
 
@@ -565,13 +552,13 @@ MODELS = ("first_touch", "last_touch", "linear", "position", "time_decay", "mark
 
 
 def attribution_bars(
-    result: Result, jm: JourneyMap | None = None, lang: str | None = None, top: int = 12
+    result: AttributionResult, jm: JourneyMap | None = None, lang: str | None = None, top: int = 12
 ) -> go.Figure:
     """Conversions credited to each channel (or touchpoint), one bar per model.
 
     top: the channels or touchpoints with the most credit (mean over models) shown.
     """
-    _check(result, "attribution", "attribution_bars")
+    result = _expect(result, AttributionResult, "attribution_bars")
     label = Labels(jm, lang)
     table = result.table
     key = str(result.params.get("level", table.columns[0]))
@@ -776,9 +763,11 @@ def emotion_curve(
 # -- channels, conformance ----------------------------------------------------------------
 
 
-def channel_mix(result: Result, jm: JourneyMap | None = None, lang: str | None = None) -> go.Figure:
+def channel_mix(
+    result: ChannelsResult, jm: JourneyMap | None = None, lang: str | None = None
+) -> go.Figure:
     """Share of each stage's events on each channel (stacked bars, one per stage)."""
-    _check(result, "channels", "channel_mix")
+    result = _expect(result, ChannelsResult, "channel_mix")
     label = Labels(jm, lang)
     table = result.table
     share = _column(table, "channel_mix", "share_events", "share")

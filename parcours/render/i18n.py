@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import math
+from typing import SupportsFloat, SupportsIndex
 
 LANGS = ("fr", "en")
 
@@ -282,11 +283,20 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _float(value: object) -> float:
+    """``float(value)``, for what ``float()`` takes; it raises the same TypeError otherwise."""
+    if isinstance(value, SupportsFloat | SupportsIndex | str | bytes | bytearray | memoryview):
+        return float(value)
+    raise TypeError(
+        f"float() argument must be a string or a real number, not '{type(value).__name__}'"
+    )
+
+
 def pct(value: object, lang: str | None, digits: int = 0) -> str:
     """A share as a percentage, written the French or English way."""
     if _missing(value):
         return "–"
-    number = f"{100 * float(value):.{digits}f}"
+    number = f"{100 * _float(value):.{digits}f}"
     if lang_of(lang) == "fr":
         return number.replace(".", ",") + "\u00a0%"
     return number + "%"
@@ -296,7 +306,7 @@ def number(value: object, lang: str | None, digits: int = 0) -> str:
     """A number with thousands separators, written the French or English way."""
     if _missing(value):
         return "–"
-    text = f"{float(value):,.{digits}f}"
+    text = f"{_float(value):,.{digits}f}"
     if lang_of(lang) == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
     return text
@@ -306,7 +316,7 @@ def duration(seconds: object, lang: str | None) -> str:
     """A duration in plain words: 45 s, 13 min, 5 h, 3 d (3 j in French)."""
     if _missing(seconds):
         return "–"
-    s = float(seconds)
+    s = _float(seconds)
     day = "j" if lang_of(lang) == "fr" else "d"
     for size, unit in ((86400, day), (3600, "h"), (60, "min")):
         if s >= size:

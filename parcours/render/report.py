@@ -26,7 +26,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,9 +34,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from parcours.analyses import ANALYSES, REGISTRY, Context, Result, get
+from parcours.analyses.attribution import AttributionResult
+from parcours.analyses.channels import ChannelsResult
+from parcours.analyses.conformance import ConformanceResult
+from parcours.analyses.frictions import FrictionsResult
+from parcours.analyses.funnel import FunnelResult
 from parcours.analyses.kpis import KpisResult
 from parcours.analyses.paths import PathsResult
 from parcours.analyses.personas import PersonasResult
+from parcours.analyses.process import ProcessResult
 from parcours.analyses.retention import RetentionResult
 from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError, ParcoursError
@@ -53,6 +59,7 @@ SECTIONS: tuple[str, ...] = (
     "canvas",
     *(a.name for a in ANALYSES if a.name != LEAD),
 )
+R = TypeVar("R", bound=Result)
 TOP_FRICTIONS = 8
 CANVAS_FRICTIONS = 10
 CHROMIUM_FLAGS = [
@@ -217,7 +224,7 @@ def table_html(
         if kind == "money":
             return number(value, lang, 0)
         if kind == "signed":
-            return f"{float(value):+.0f}"
+            return f"{float(value):+.0f}"  # type: ignore[arg-type]  # a number: kind says so
         if kind == "duration":
             return duration(value, lang)
         return html.escape(str(value))
@@ -274,12 +281,17 @@ class _Builder:
         self.jm = ctx.map
         self.label = charts.Labels(self.jm, lang)
 
-    def result(self, name: str) -> Result:
+    def result(self, kind: type[R], name: str | None = None) -> R:
+        """The result of analysis ``name`` (default: the one ``kind`` belongs to), which
+        must be a ``kind``; the exception it raised, if it failed."""
+        name = name or kind.analysis
         found = self.results.get(name)
         if found is None:
             raise LookupError(f"the analysis '{name}' did not run")
         if isinstance(found, Exception):
             raise found
+        if not isinstance(found, kind):
+            raise LookupError(f"the analysis '{name}' gave a {type(found).__name__}")
         return found
 
     def section(self, key: str, make: Callable[[Section], None]) -> Section:
@@ -302,7 +314,7 @@ class _Builder:
 
     def generic(self, name: str, s: Section) -> None:
         """An analysis with no section of its own: its headline figures and main table."""
-        r = self.result(name)
+        r = self.result(Result, name)
         s.notes = r.notes
         if r.summary:
             items = "".join(
@@ -316,7 +328,7 @@ class _Builder:
     # each section ----------------------------------------------------------------------
 
     def section_frictions(self, s: Section) -> None:
-        r = self.result("frictions")
+        r = self.result(FrictionsResult)
         s.notes = r.notes
         ranked = r.table
         if "score" in ranked.columns:
@@ -345,13 +357,13 @@ class _Builder:
         s.blocks.append(Markup(f'<div class="canvas">{canvas.svg}</div>'))
 
     def section_funnel(self, s: Section) -> None:
-        r = self.result("funnel")
+        r = self.result(FunnelResult)
         s.explanation = t("explain.funnel", self.lang, window=r.params.get("window", ""))
         s.notes = r.notes
         s.blocks.append(figure_html(charts.funnel_chart(r, self.jm, self.lang)))
 
     def section_paths(self, s: Section) -> None:
-        r = self.result("paths")
+        r = self.result(PathsResult)
         nonlinear = r.non_linear_share if isinstance(r, PathsResult) else None
         s.explanation = t(
             "explain.paths",
@@ -375,12 +387,12 @@ class _Builder:
         )
 
     def section_process(self, s: Section) -> None:
-        r = self.result("process")
+        r = self.result(ProcessResult)
         s.notes = r.notes
         s.blocks.append(figure_html(charts.process_map(r, self.jm, self.lang, max_edges=40)))
 
     def section_conformance(self, s: Section) -> None:
-        r = self.result("conformance")
+        r = self.result(ConformanceResult)
         s.notes = r.notes
         s.blocks.append(figure_html(charts.conformance_fitness(r, self.lang)))
         s.blocks.append(
@@ -400,20 +412,22 @@ class _Builder:
         )
 
     def section_channels(self, s: Section) -> None:
-        r = self.result("channels")
+        r = self.result(ChannelsResult)
         s.notes = r.notes
         s.blocks.append(figure_html(charts.channel_mix(r, self.jm, self.lang)))
-        for name, columns in (
-            ("patterns", [Column("pattern", "col.pattern"), Column("journeys", "col.journeys", "int"),
+        if not isinstance(r, ChannelsResult):  # channel_mix has refused it already
+            return
+        for frame, columns in (
+            (r.patterns, [Column("pattern", "col.pattern"), Column("journeys", "col.journeys", "int"),
                           Column("persons", "col.persons", "int")]),
-            ("levels", [Column("level", "col.level"), Column("persons", "col.persons", "int"),
+            (r.levels, [Column("level", "col.level"), Column("persons", "col.persons", "int"),
                         Column("share", "col.share", "pct"), Column("definition", "col.definition")]),
         ):  # fmt: skip
-            if name in r.tables:
-                s.blocks.append(self.table(r.tables[name], columns))
+            if frame is not None:
+                s.blocks.append(self.table(frame, columns))
 
     def section_attribution(self, s: Section) -> None:
-        r = self.result("attribution")
+        r = self.result(AttributionResult)
         level = str(r.params.get("level", "channel"))
         word = {"fr": {"channel": "canal", "touchpoint": "point de contact"}}.get(self.lang, {})
         s.explanation = t("explain.attribution", self.lang, level=word.get(level, level))
@@ -421,7 +435,7 @@ class _Builder:
         s.blocks.append(figure_html(charts.attribution_bars(r, self.jm, self.lang)))
 
     def section_voice(self, s: Section) -> None:
-        r = self.result("voice")
+        r = self.result(VoiceResult)
         if not isinstance(r, VoiceResult) or not r.answers:
             raise LookupError(t("voice.no_feedback", self.lang))
         s.notes = r.notes
@@ -450,7 +464,7 @@ class _Builder:
             )
 
     def section_retention(self, s: Section) -> None:
-        r = self.result("retention")
+        r = self.result(RetentionResult)
         s.notes = r.notes
         s.blocks.append(figure_html(charts.retention_heatmap(r, self.lang)))
         s.blocks.append(
@@ -471,7 +485,7 @@ class _Builder:
         )
 
     def section_personas(self, s: Section) -> None:
-        r = self.result("personas")
+        r = self.result(PersonasResult)
         s.notes = r.notes
         s.blocks.append(
             self.table(
@@ -516,18 +530,20 @@ class _Builder:
 
         channels, paths, kpis = get("channels"), get("paths"), get("kpis")
         voice, retention, frictions = get("voice"), get("retention"), get("frictions")
-        if channels and "persons" in channels.summary:
-            figures.append((t("summary.persons", lang), number(channels.summary["persons"], lang)))
+        if isinstance(channels, ChannelsResult):
+            figures.append((t("summary.persons", lang), number(channels.persons, lang)))
         journeys = (
-            channels.summary.get("journeys")
-            if channels
+            channels.journeys
+            if isinstance(channels, ChannelsResult)
             else paths.journeys
             if isinstance(paths, PathsResult)
             else None
         )
         if journeys is not None:
             figures.append((t("summary.journeys", lang), number(journeys, lang)))
-            converted = channels.summary.get("converted journeys") if channels else None
+            converted = (
+                channels.converted_journeys if isinstance(channels, ChannelsResult) else None
+            )
             if converted is not None and journeys:
                 figures.append((t("summary.conversion", lang), pct(converted / journeys, lang)))
         if isinstance(kpis, KpisResult) and kpis.goals_measured is not None:
@@ -598,22 +614,15 @@ def build_report(
     have.update(run_analyses(ctx, [n for n in REGISTRY if n not in have], on_progress))
     builder = _Builder(ctx, have, lang)
     sections = [builder.section(key, builder.maker(key)) for key in SECTIONS]
-    size = next(
-        (
-            r.summary.get("journeys")
-            for r in have.values()
-            if isinstance(r, Result) and "journeys" in r.summary
-        ),
-        None,
+    channels, paths = have.get("channels"), have.get("paths")
+    size = (
+        channels.journeys
+        if isinstance(channels, ChannelsResult)
+        else paths.journeys
+        if isinstance(paths, PathsResult)
+        else None
     )
-    persons = next(
-        (
-            r.summary.get("persons")
-            for r in have.values()
-            if isinstance(r, Result) and "persons" in r.summary
-        ),
-        None,
-    )
+    persons = channels.persons if isinstance(channels, ChannelsResult) else None
     template = _ENV.get_template("report.html.j2")
     return template.render(
         lang=lang,

@@ -161,3 +161,18 @@ def assign_persons(table: ir.Table, identities: ir.Table) -> ir.Table:
     anyone = [result[f"_p_{k}"] for k in picks]
     helper_columns = [f"_{c}_{k}" for k in picks for c in ("p", "s")]
     return result.mutate(person_id=ibis.coalesce(*unshared, *anyone)).drop(*helper_columns)
+
+
+def latest_customer_rows(customers: ir.Table, identities: ir.Table) -> ir.Table:
+    """The CRM row that counts for each person: ``customers`` with ``person_id``, one row per
+    person, the most recently updated (on a tie, the greatest ``customer_row_id``).
+
+    Every reading of a person's CRM attributes (declared personas, ``customer:KEY``
+    breakdowns) goes through this one rule."""
+    placed = assign_persons(customers, identities)
+    latest = ibis.window(
+        group_by=placed.person_id,
+        order_by=[ibis.desc(placed.updated_at), ibis.desc(placed.customer_row_id)],
+    )
+    ranked = placed.mutate(_latest=ibis.row_number().over(latest))
+    return ranked.filter(ranked._latest == 0).drop("_latest")

@@ -34,6 +34,7 @@ import pandas as pd
 from parcours.config import Settings
 from parcours.errors import MappingError
 from parcours.store import normalize, timeparse
+from parcours.store.engine import duckdb_connection
 from parcours.store.mapping import IDENTIFIER_FIELDS, ColumnMapping, Source
 from parcours.store.schema import TABLES
 from parcours.store.sources import OpenedSource, csv_rejects, open_source
@@ -533,16 +534,17 @@ def _run_with_progress(
         except BaseException as exc:  # re-raised in the caller's thread below
             failure.append(exc)
 
+    raw = duckdb_connection(con)  # progress and interrupt: no Ibis API (see engine)
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     try:
         while thread.is_alive():
             thread.join(0.2)
-            progress = con.con.query_progress()
+            progress = raw.query_progress()
             if progress is not None and progress >= 0:
                 on_progress(float(progress))
     except KeyboardInterrupt:
-        con.con.interrupt()
+        raw.interrupt()
         thread.join()
         raise
     if failure:

@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 
 from parcours.maps import JourneyMap, Rule
 from parcours.store.engine import json_text
-from parcours.store.identity import assign_persons
+from parcours.store.identity import assign_persons, latest_customer_rows
 
 UNMAPPED = "unmapped"
 
@@ -83,12 +83,7 @@ def personas(customers: ir.Table, identities: ir.Table, jm: JourneyMap) -> ir.Ta
     declared = [p for p in jm.personas if p.rule]
     if not declared:
         return None
-    placed = assign_persons(customers, identities)
-    latest = ibis.window(
-        group_by=placed.person_id,
-        order_by=[ibis.desc(placed.updated_at), ibis.desc(placed.customer_row_id)],
-    )
-    one = placed.mutate(_rank=ibis.row_number().over(latest)).filter(lambda t: t._rank == 0)
+    one = latest_customer_rows(customers, identities)
     attr = _property_getter(one.attributes)
     cases = [(Rule.parse(p.rule).to_ibis(attr), p.id) for p in declared]
     return one.select("person_id", persona=ibis.cases(*cases, else_=ibis.null("string")))

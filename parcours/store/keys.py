@@ -39,6 +39,7 @@ from typing import Any
 import ibis
 
 from parcours.errors import InputError
+from parcours.store.engine import temp_name
 from parcours.store.ingest import transaction
 from parcours.store.schema import API_KEYS
 
@@ -145,10 +146,13 @@ def revoke_key(con: Any, key_id: str) -> ApiKey:
             t.key_id == key_id, ibis.literal(_now(), type="timestamp"), t.revoked_at
         )
     )
-    con.create_table("_api_keys_next", updated, temp=True, overwrite=True)
-    with transaction(con) if con.name == "duckdb" else nullcontext():
-        con.insert("api_keys", con.table("_api_keys_next"), overwrite=True)
-    con.drop_table("_api_keys_next")
+    name = temp_name("api_keys_next")  # two revocations at once must not share it
+    try:
+        con.create_table(name, updated, temp=True, overwrite=True)
+        with transaction(con) if con.name == "duckdb" else nullcontext():
+            con.insert("api_keys", con.table(name), overwrite=True)
+    finally:
+        con.drop_table(name, force=True)
     return _key(_keys(con, key_id)[0])
 
 

@@ -105,9 +105,9 @@ def forget(ws: Any, identifier: str, kind: str | None = None) -> Erasure:
         rows["rejected"] = _delete_rejected(ws.con, by_kind)
         rows["identities"] = _delete_rows(ws.con, "identities", "person_id = ?", [person])
         subject = hashlib.sha256(f"{salt}:{person}".encode()).hexdigest()
-        ws.con.con.execute(
+        ws.con.raw_sql(
             "INSERT INTO audit VALUES (?, 'forget', ?, ?)",
-            [datetime.now(UTC).replace(tzinfo=None), subject, json.dumps(rows)],
+            parameters=[datetime.now(UTC).replace(tzinfo=None), subject, json.dumps(rows)],
         )
         ws.con.raw_sql("DELETE FROM meta WHERE key = 'identities_current'")
     ws._journey_cache.clear()
@@ -115,9 +115,9 @@ def forget(ws: Any, identifier: str, kind: str | None = None) -> Erasure:
 
 
 def _delete_rows(con: Any, table: str, where: str, params: list[Any]) -> int:
-    before = con.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-    con.con.execute(f'DELETE FROM "{table}" WHERE {where}', params)
-    return before - con.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    before = con.raw_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    con.raw_sql(f'DELETE FROM "{table}" WHERE {where}', parameters=params)
+    return before - con.raw_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
 
 
 def _delete_matching(con: Any, table: str, by_kind: dict[str, list[str]]) -> int:

@@ -14,6 +14,7 @@ import ibis
 from ibis.backends import BaseBackend
 
 from parcours.errors import WorkspaceError
+from parcours.store.engine import temp_name
 
 IDENTIFIER_COLUMNS = {
     "customer_id": "string",
@@ -180,9 +181,12 @@ def write_meta(con: BaseBackend, key: str, value: str) -> None:
     meta = con.table("meta")
     kept = meta.filter(meta.key != key)
     new = ibis.memtable({"key": [key], "value": [value]}, schema=TABLES["meta"])
-    con.create_table("_meta_next", kept.union(new), temp=True, overwrite=True)
-    con.insert("meta", con.table("_meta_next"), overwrite=True)
-    con.drop_table("_meta_next")
+    name = temp_name("meta_next")  # two writes at once must not share it
+    try:
+        con.create_table(name, kept.union(new), temp=True, overwrite=True)
+        con.insert("meta", con.table(name), overwrite=True)
+    finally:
+        con.drop_table(name, force=True)
 
 
 def migrate(con: BaseBackend) -> int:

@@ -28,6 +28,7 @@ from parcours.errors import InputError, NotFoundError, WorkspaceError
 from parcours.maps import JourneyMap
 from parcours.maps.diff import map_diff
 from parcours.store import identity, journeys, privacy, schema
+from parcours.store.engine import temp_name
 from parcours.store.ingest import IngestReport, ingest, transaction
 from parcours.store.mapping import ColumnMapping
 from parcours.store.privacy import Erasure
@@ -116,7 +117,7 @@ class Store:
         self,
         target: str,
         source: Any,
-        mapping: ColumnMapping | dict | str | Path | None,
+        mapping: ColumnMapping | dict[str, Any] | str | Path | None,
         fields: dict[str, Any],
         on_progress: Callable[[float], None] | None,
         source_name: str | None = None,
@@ -217,11 +218,14 @@ class Store:
             [self.events, self.customers], ["event_id", "customer_row_id"]
         )
         resolved = identity.resolve_identities(links, self.settings.max_persons_per_identifier)
-        self.con.create_table("_identities_next", resolved, temp=True, overwrite=True)
-        with self._writing():
-            self.con.insert("identities", self.con.table("_identities_next"), overwrite=True)
-            schema.write_meta(self.con, "identities_current", datetime.now(UTC).isoformat())
-        self.con.drop_table("_identities_next")
+        name = temp_name("identities_next")  # two resolutions at once must not share it
+        try:
+            self.con.create_table(name, resolved, temp=True, overwrite=True)
+            with self._writing():
+                self.con.insert("identities", self.con.table(name), overwrite=True)
+                schema.write_meta(self.con, "identities_current", datetime.now(UTC).isoformat())
+        finally:
+            self.con.drop_table(name, force=True)
         return self.con.table("identities")
 
     def identities(self) -> ir.Table:
@@ -330,7 +334,8 @@ class Store:
             rows = rows.filter(rows.version == version)
         found = rows.order_by(ibis.desc("version")).limit(1).to_pyarrow().to_pylist()
         if found:
-            return found[0]
+            record: dict[str, Any] = found[0]
+            return record
         versions = maps.filter(maps.map_id == map_id).version.to_pyarrow().to_pylist()
         if versions:
             listed = ", ".join(str(v) for v in sorted(versions))

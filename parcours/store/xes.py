@@ -9,8 +9,8 @@ a CSV exported from it. The file is parsed incrementally and each finished trace
 from __future__ import annotations
 
 import gzip
+from io import BufferedIOBase
 from pathlib import Path
-from typing import IO
 from xml.etree.ElementTree import iterparse
 
 import pandas as pd
@@ -43,7 +43,7 @@ def read_xes(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _parse(handle: IO[bytes]) -> list[dict[str, str]]:
+def _parse(handle: BufferedIOBase) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     trace: dict[str, str] = {}
     event: dict[str, str] | None = None

@@ -146,18 +146,24 @@ def _without_token(request: Request) -> str:
 def gate(request: Request) -> Session | Response:
     """The page's session; or the login redirect of a login link; or the login page."""
     token = request.query_params.get("token")
-    sessions = dashboard(request).sessions
     if token is not None:
-        if not sessions.check_token(token):
-            return render(request, "login.html", 403, error="login.bad_token")
-        response = RedirectResponse(_without_token(request), status_code=303)
-        _set_session(response, request, sessions.start("admin", "token"))
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+        return _token_login(request, token)
     found = session_of(request)
     if found is None:
         return render(request, "login.html", 401, error=None, next=_without_token(request))
     return found
+
+
+def _token_login(request: Request, token: str) -> Response:
+    """A login link: the session cookie and a redirect to the address without the token;
+    or the login page when the token is wrong."""
+    sessions = dashboard(request).sessions
+    if not sessions.check_token(token):
+        return render(request, "login.html", 403, error="login.bad_token")
+    response = RedirectResponse(_without_token(request), status_code=303)
+    _set_session(response, request, sessions.start("admin", "token"))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def json_session(request: Request, scope: str = "read") -> Session:
@@ -356,8 +362,6 @@ def analyses_page(request: Request) -> Response:
     return render(request, "analyses.html", items=items)
 
 
-
-
 def _overview(analysis: Analysis, ctx: Context) -> dict[str, Any]:
     """The overview's parameters, or none when the data cannot give them (the form is then
     filled by hand)."""
@@ -547,8 +551,9 @@ def _diff_lines(unified: str) -> list[tuple[str, str]]:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> Response:
-    if request.query_params.get("token") is not None:
-        return gate(request)
+    token = request.query_params.get("token")
+    if token is not None:
+        return _token_login(request, token)
     return render(request, "login.html", error=None, next=request.query_params.get("next", "/"))
 
 

@@ -53,7 +53,9 @@ class Sessions:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def check_token(self, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(token.encode(), self.login_token.encode())
+        if not token:
+            return False
+        return hmac.compare_digest(token.encode(), self.login_token.encode())
 
     def start(self, scope: str, via: str) -> str:
         """A new session; returns the cookie value (shown once, stored hashed)."""

@@ -141,7 +141,7 @@ def test_bad_parameters_say_what_is_allowed(ctx, params, message):
 
 
 def test_split_by_persona_stacks_one_run_per_group(ctx):
-    stacked = split_by("kpis", ctx, "persona", level="stage")
+    stacked = split_by(get("kpis"), ctx, "persona", level="stage")
     assert stacked.table.columns[0] == "persona"
     assert set(stacked.table.persona) == {"young_app", "store_fan", "(none)"}
     buy = stacked.table.set_index(["persona", "id"]).persons
@@ -149,7 +149,7 @@ def test_split_by_persona_stacks_one_run_per_group(ctx):
     alone = get("kpis")(_only(ctx, ["store0", "store1"]), level="stage").table.set_index("id")
     assert buy[("store_fan", "buy")] == alone.loc["buy", "persons"]
     with pytest.raises(InputError, match="not a column of the journey table"):
-        split_by("kpis", ctx, "age")
+        split_by(get("kpis"), ctx, "age")
 
 
 def _only(ctx, customers):

@@ -8,8 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from parcours.analyses import Result
+from parcours.analyses.attribution import AttributionResult
+from parcours.analyses.channels import ChannelsResult
 from parcours.analyses.conformance import ConformanceResult
+from parcours.analyses.funnel import FunnelResult
 from parcours.analyses.paths import PathsResult
 from parcours.analyses.process import ProcessResult
 from parcours.analyses.retention import RetentionResult
@@ -52,7 +54,15 @@ def test_funnel_bars_are_persons_and_drop_offs_with_median_times():
             "median_time_s": [math.nan, 120.0, 5400.0],
         }
     )
-    fig = charts.funnel_chart(Result("funnel", "Funnel", table, {"window": "14d"}), MAP, "en")
+    result = FunnelResult(
+        title="Funnel",
+        table=table,
+        params={"window": "14d"},
+        entered=100,
+        converted=10,
+        conversion=0.1,
+    )
+    fig = charts.funnel_chart(result, MAP, "en")
     persons, lost = fig.data
     assert list(persons.y) == [100, 40, 10] and list(lost.y) == [0, 60, 30]
     assert fig.layout.barmode == "stack"  # persons + lost at step k = persons at step k-1
@@ -74,7 +84,8 @@ def test_funnel_breakdown_draws_one_bar_series_per_value():
             "median_time_s": [math.nan, 60.0, math.nan, 30.0],
         }
     )
-    fig = charts.funnel_chart(Result("funnel", "Funnel", table), MAP, "fr")
+    result = FunnelResult(title="Funnel", table=table, entered=16, converted=7, conversion=7 / 16)
+    fig = charts.funnel_chart(result, MAP, "fr")
     assert [tr.name for tr in fig.data] == ["web", "app"]
     assert list(fig.data[1].y) == [6, 3]
 
@@ -224,11 +235,15 @@ def test_attribution_one_bar_series_per_model_summing_to_the_conversions():
             "markov": [4.0, 4.5, 1.5],
         }
     )
-    result = Result(
-        "attribution",
-        "Attribution",
-        table,
-        {"level": "channel", "models": ["first_touch", "last_touch", "markov"]},
+    result = AttributionResult(
+        title="Attribution",
+        table=table,
+        params={"level": "channel", "models": ["first_touch", "last_touch", "markov"]},
+        distinct_paths=3,
+        journeys=20,
+        conversions_credited=10,
+        value_credited=0,
+        conversions_without_touchpoint=0,
     )
     fig = charts.attribution_bars(result, MAP, "fr")
     assert [tr.name for tr in fig.data] == ["premier contact", "dernier contact", "Markov"]
@@ -321,7 +336,22 @@ def test_channel_mix_stacks_shares_per_stage():
             "share_events": [0.75, 0.25, 1.0],
         }
     )
-    fig = charts.channel_mix(Result("channels", "Channels", table), MAP, "en")
+    result = ChannelsResult(
+        title="Channels",
+        table=table,
+        persons=30,
+        journeys=40,
+        converted_journeys=5,
+        multichannel_person_share=0.2,
+        mixing_journey_share=0.1,
+        channel_switches=4,
+        ropo_journeys=1,
+        showrooming_journeys=0,
+        click_collect_journeys=0,
+        stitched_share=0.5,
+        reading="multichannel",
+    )
+    fig = charts.channel_mix(result, MAP, "en")
     by_channel = {tr.name: list(tr.y) for tr in fig.data}
     assert by_channel == {"web": [0.75, 0.0], "magasin": [0.25, 1.0]}
 

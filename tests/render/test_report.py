@@ -10,6 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from parcours.analyses.funnel import default_steps as default_funnel_steps
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.render.i18n import t
@@ -17,7 +18,6 @@ from parcours.render.report import (
     SECTIONS,
     build_report,
     canvas_for,
-    default_funnel_steps,
     find_chromium,
     html_to_pdf,
     run_analyses,
