@@ -36,6 +36,7 @@ def test_all_is_exactly_the_public_surface():
         "api",
         "render",
         "web",
+        "workspace",
     }
     assert public == EXPECTED
 

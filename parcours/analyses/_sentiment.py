@@ -200,9 +200,9 @@ def french(text: str) -> float:
         negator = next((m for m, u in enumerate(window) if u[0] in AFTER_NE), None)
         if negator is None:
             continue
-        nxt = units[k + 2 + negator][0] if k + 2 + negator < len(units) else ""
+        following = units[k + 2 + negator][0] if k + 2 + negator < len(units) else ""
         span = units[k + 1 : k + 4 + negator]
-        if nxt != "encore" and not any(v for _, v in span):
+        if following != "encore" and not any(v for _, v in span):
             scores.append(DENIAL)
     clause_weights = [1.0] * len(scores)
     if contrast_at is not None:

@@ -181,9 +181,7 @@ class Result:
     def _repr_html_(self) -> str:
         summary = "".join(f"<li><b>{k}</b>: {_format(v)}</li>" for k, v in self.summary.items())
         notes = "".join(f"<li>{n}</li>" for n in self.notes)
-        table: str = self.table.to_html(
-            index=False, na_rep="", float_format=lambda x: f"{x:,.4g}"
-        )
+        table: str = self.table.to_html(index=False, na_rep="", float_format=lambda x: f"{x:,.4g}")
         return (
             f"<h4>{self.title}</h4>"
             + (f"<ul>{summary}</ul>" if summary else "")
@@ -196,4 +194,3 @@ def _format(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}"
     return str(value)
-

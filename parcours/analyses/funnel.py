@@ -289,6 +289,7 @@ def _persons(
     lv = lv.mutate(_K=lv._lvl.max().over(ibis.window(group_by=lv.person_id)))
     best = lv.filter(lv._lvl == lv._K)
     has_bd = "_bd" in t.columns
+    fields: dict[str, ir.Value]
     if order == "unordered":
         fields = {"K": best._K.max(), "start": best._st.max()}
         if has_bd:
@@ -303,7 +304,7 @@ def _persons(
     again = t.inner_join(kept, "person_id")
     again = again.filter((again._t >= again._fixed) & (again._t <= again._fixed + seconds))
     chains = _chains(again, n, seconds, order, exclusions, part)
-    fields: dict[str, ir.Value] = {"K": chains._pk.max(), "start": chains._fixed.max()}
+    fields = {"K": chains._pk.max(), "start": chains._fixed.max()}
     for k in range(1, n + 1):
         fields[f"_t{k}"] = chains._t.min(where=chains[f"_e{k}"].notnull())
         if has_bd and event_breakdown:

@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
@@ -250,8 +250,11 @@ def _declared_table(journeys: ir.Table, jm: JourneyMap, lang: str) -> pd.DataFra
     return frame.sort_values(["_o", "persona"])[columns].reset_index(drop=True)
 
 
-def _nps(feedback: ir.Table | None, identities: ir.Table | None, who: ir.Table) -> float:
-    """NPS of the answers of the persons in ``who`` (person_id, group)."""
+def _nps(
+    feedback: ir.Table | None, identities: ir.Table | None, who: ir.Table
+) -> dict[Any, float] | float:
+    """NPS of the answers of the persons in ``who`` (person_id, group), per group; NaN
+    without feedback or identities."""
     if feedback is None or identities is None:
         return np.nan
     from parcours.store.identity import assign_persons
@@ -270,6 +273,8 @@ def _nps(feedback: ir.Table | None, identities: ir.Table | None, who: ir.Table) 
 def _compare(ctx: Context, ids: list[str], assignment: pd.DataFrame | None, lang: str):
     jm, j = ctx.map, ctx.journeys
     if any(i.startswith("cluster_") for i in ids):
+        if assignment is None:
+            raise InputError("personas: comparing clusters needs the clusters of this run")
         memo = ibis.memtable(
             assignment[["person_id", "cluster"]].rename(columns={"cluster": "group"})
         )

@@ -60,7 +60,7 @@ counts alone, 1.3x with the mean and median times.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -85,7 +85,7 @@ def check_share(name: str, param: str, value: float) -> None:
         raise InputError(f"{name}: {param} must be a share above 0 and at most 1, got {value}")
 
 
-def count_or_zero(value: object) -> int:
+def count_or_zero(value: Any) -> int:
     """A count read back from the engine: a sum over no row is NULL."""
     return int(value) if pd.notna(value) else 0
 

@@ -282,8 +282,9 @@ def _measured(
     top: int,
 ) -> RetentionResult:
     """:func:`retention` on the materialised purchase days and buyers."""
+    calibration_end = str(EPOCH + dt.timedelta(days=end_day))
     params = {
-        "calibration_end": str(EPOCH + dt.timedelta(days=end_day)),
+        "calibration_end": calibration_end,
         "horizon_months": horizon_months,
         "discount_rate": discount_rate,
         "rfm_bins": rfm_bins,
@@ -353,7 +354,7 @@ def _measured(
         title="Retention and lifetime value",
         table=_segment_table(per_segment, n_buyers),
         params=params,
-        calibration_end=params["calibration_end"],
+        calibration_end=calibration_end,
         buyers=n_buyers,
         repeat_buyers=n_repeat,
         repeat_purchase_rate=n_repeat / n_buyers,

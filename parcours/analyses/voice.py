@@ -27,7 +27,7 @@ answer, or all passives: an NPS interval of zero width); ``small`` flags fewer t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -253,7 +253,7 @@ def _themes(negative: pd.DataFrame, themes: int, lang: str) -> tuple[pd.DataFram
     weights = negative.answers.to_numpy(dtype=float)
     left = np.ones(len(negative), dtype=bool)
     total = weights.sum()
-    rows = []
+    rows: list[dict[str, Any]] = []
     while len(rows) < themes and left.any():
         frequency = matrix.T @ (weights * left)
         if frequency.max() <= 0:

@@ -85,7 +85,7 @@ def personas(customers: ir.Table, identities: ir.Table, jm: JourneyMap) -> ir.Ta
         return None
     one = latest_customer_rows(customers, identities)
     attr = _property_getter(one.attributes)
-    cases = [(Rule.parse(p.rule).to_ibis(attr), p.id) for p in declared]
+    cases = [(Rule.parse(rule).to_ibis(attr), p.id) for p in declared if (rule := p.rule)]
     return one.select("person_id", persona=ibis.cases(*cases, else_=ibis.null("string")))
 
 
