@@ -36,6 +36,7 @@ from markupsafe import Markup
 from parcours.analyses import ANALYSES, REGISTRY, Context, Result, get
 from parcours.analyses.attribution import AttributionResult
 from parcours.analyses.channels import ChannelsResult
+from parcours.analyses.compare import CompareResult
 from parcours.analyses.conformance import ConformanceResult
 from parcours.analyses.frictions import FrictionsResult
 from parcours.analyses.funnel import FunnelResult
@@ -223,13 +224,15 @@ def table_html(
             return number(value, lang, 1)
         if kind == "money":
             return number(value, lang, 0)
+        if kind == "points":
+            return f"{100 * float(value):+.1f} pt".replace(".", "," if lang == "fr" else ".")  # type: ignore[arg-type]  # a number: kind says so
         if kind == "signed":
             return f"{float(value):+.0f}"  # type: ignore[arg-type]  # a number: kind says so
         if kind == "duration":
             return duration(value, lang)
         return html.escape(str(value))
 
-    numeric = {"int", "pct", "float", "money", "signed", "duration"}
+    numeric = {"int", "pct", "float", "money", "signed", "duration", "points"}
     head = "".join(
         f'<th class="{"num" if c.kind in numeric else ""}">{html.escape(t(c.header, lang))}</th>'
         for c in columns
@@ -313,15 +316,9 @@ class _Builder:
         return own if own is not None else lambda s: self.generic(key, s)
 
     def generic(self, name: str, s: Section) -> None:
-        """An analysis with no section of its own: its headline figures and main table."""
+        """An analysis with no section of its own yet: its main table, columns as named."""
         r = self.result(Result, name)
         s.notes = r.notes
-        if r.summary:
-            items = "".join(
-                f"<li><b>{html.escape(str(k))}</b> : {html.escape(_shown(v, self.lang))}</li>"
-                for k, v in r.summary.items()
-            )
-            s.blocks.append(Markup(f"<ul class='figures'>{items}</ul>"))
         columns = [Column(str(c), str(c), _kind(r.table[c])) for c in r.table.columns]
         s.blocks.append(self.table(r.table, columns))
 
@@ -484,6 +481,78 @@ class _Builder:
             )
         )
 
+    def section_kpis(self, s: Section) -> None:
+        r = self.result(KpisResult)
+        s.notes = r.notes
+        if r.goals_measured:
+            s.blocks.append(
+                self.paragraph(
+                    t("kpis.goals", self.lang, met=r.goals_met, measured=r.goals_measured)
+                )
+            )
+        s.blocks.append(
+            self.table(
+                r.table,
+                [
+                    Column("id", "col.touchpoint", "label"),
+                    Column("stage", "col.stage", "label"),
+                    Column("channel", "col.channel", "label"),
+                    Column("persons", "col.persons", "int"),
+                    Column("journeys", "col.journeys", "int"),
+                    Column("reach", "col.reach", "pct"),
+                    Column("conversion", "col.conversion", "pct"),
+                    Column("exit_rate", "col.exit_rate", "pct"),
+                ],
+                max_rows=15,
+            )
+        )
+
+    def section_compare(self, s: Section) -> None:
+        r = self.result(CompareResult)
+        s.notes = r.notes
+        significant = t("compare.significant" if r.conversion_change_significant else
+                        "compare.not_significant", self.lang)  # fmt: skip
+        s.blocks.append(
+            self.paragraph(
+                t(
+                    "compare.headline",
+                    self.lang,
+                    a=_side(r.label_a, self.lang),
+                    b=_side(r.label_b, self.lang),
+                    rate_a=pct(r.conversion_a, self.lang, 1),
+                    rate_b=pct(r.conversion_b, self.lang, 1),
+                    significant=significant,
+                )
+            )
+        )
+        stages = r.table[r.table.metric == "conversion"]
+        s.blocks.append(
+            self.table(
+                stages,
+                [
+                    Column("id", "col.stage", "label"),
+                    Column("n_a", "col.journeys_a", "int"),
+                    Column("rate_a", "col.conversion_a", "pct"),
+                    Column("n_b", "col.journeys_b", "int"),
+                    Column("rate_b", "col.conversion_b", "pct"),
+                    Column("change", "col.change_points", "points"),
+                    Column("significant", "col.significant"),
+                ],
+                max_rows=15,
+                values={
+                    "id": lambda v: (
+                        self.label(v)
+                        if v != "(all journeys)"
+                        else t("label.all_journeys", self.lang)
+                    ),
+                    "significant": lambda v: t("label.yes" if v else "label.no", self.lang),
+                },  # fmt: skip
+            )
+        )
+
+    def paragraph(self, text: str) -> Markup:
+        return Markup(f"<p class='explain'>{html.escape(text)}</p>")
+
     def section_personas(self, s: Section) -> None:
         r = self.result(PersonasResult)
         s.notes = r.notes
@@ -559,14 +628,10 @@ class _Builder:
         return figures
 
 
-def _shown(value: Any, lang: str) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return number(value, lang)
-    if isinstance(value, float):
-        return "–" if pd.isna(value) else number(value, lang, 4 if abs(value) < 10 else 1)
-    return str(value)
+def _side(label: str, lang: str) -> str:
+    """A side of a comparison in words: ``2026-05-09..2026-06-05`` as a period."""
+    first, dots, last = label.partition("..")
+    return t("compare.period", lang, first=first, last=last) if dots else label
 
 
 def _kind(column: pd.Series) -> str:
