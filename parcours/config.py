@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 # The identifier columns an event, a CRM row or a survey answer may carry, in the order
 # used to pick an anchor for a row: the most personal identifier first.
@@ -33,6 +34,34 @@ OFFLINE_CHANNELS: tuple[str, ...] = ("magasin", "store")
 
 
 @dataclass(frozen=True)
+class YamlLimits:
+    """What a journey map or a column mapping may cost to read, whoever sends it.
+
+    A real map is under 200 KB, nested under 20 levels, with a few aliases; these bounds are
+    several times that, and refuse a YAML bomb (nested aliases that expand to billions of
+    values) before it is built.
+
+    max_bytes: size of the document, UTF-8 encoded.
+    max_depth: nesting of mappings and lists.
+    max_aliases: number of aliases (``*name``) in the document.
+    max_nodes: values in the document once every alias is expanded (a value reached through
+        an alias counts as many times as it is reached); a 500 KB map holds about 40,000.
+    max_seconds: CPU time of the reading thread for parsing and composing the document, a
+        backstop: ruamel's round-trip reader is pure Python (a 200 KB map takes about 3 s
+        of CPU), so this leaves room for the largest real maps and holds no worker for long.
+    """
+
+    max_bytes: int = 500_000
+    max_depth: int = 50
+    max_aliases: int = 500
+    max_nodes: int = 100_000
+    max_seconds: float = 10.0
+
+
+YAML_LIMITS = YamlLimits()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Workspace-wide settings.
 
@@ -41,12 +70,17 @@ class Settings:
     max_persons_per_identifier: an identifier seen with more persons than this (a shared
         store tablet's cookie) is not used to merge persons, and is reported.
     hash_salt: when set, identifiers are stored as salted SHA-256 hashes instead of values.
+    earliest_ts, latest_ts_ahead: the plausible window of an ingested timestamp, from
+        earliest_ts (UTC) to latest_ts_ahead after the moment of the ingest; a row whose
+        timestamp falls outside (a clock reset to 1970, a year typed 2062) is rejected.
     """
 
     timezone: str = "Europe/Paris"
     phone_region: str = "FR"
     max_persons_per_identifier: int = 5
     hash_salt: str | None = None
+    earliest_ts: datetime = datetime(1990, 1, 1)
+    latest_ts_ahead: timedelta = timedelta(days=1)
 
     def with_(
         self,

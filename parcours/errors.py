@@ -7,9 +7,12 @@
     │   ├── SourceError           a data source that cannot be read (missing file, bad format)
     │   └── NotFoundError         something named does not exist (a map, a version); lists what does
     └── WorkspaceError            the workspace cannot be opened or migrated
+        └── WorkspaceBusyError    another process holds the workspace file
 
-The CLI turns an ``InputError`` into exit code 2 with its message and no traceback;
-anything else is an internal error (exit code 1).
+The CLI turns an ``InputError`` or a ``WorkspaceBusyError`` (a situation the user can change)
+into exit code 2 with its message and no traceback; anything else is an internal error
+(exit code 1). Engine and Arrow exceptions caused by the input become these errors in one
+place, :func:`parcours.store.boundary.map_exceptions`.
 """
 
 from __future__ import annotations
@@ -66,3 +69,7 @@ class NotFoundError(InputError):
 
 class WorkspaceError(ParcoursError):
     """The workspace cannot be opened, or its schema cannot be migrated."""
+
+
+class WorkspaceBusyError(WorkspaceError):
+    """Another process (a server, a notebook, another command) holds the workspace file."""

@@ -8,7 +8,11 @@ property, as for a file. A batch is handled like a small NDJSON file through
 before the answer leaves, the invalid ones are kept in ``rejected`` (row = position in the
 batch, from 1) and listed in the answer with their position (``index``, from 0) and reason.
 Events are keyed by ``event_id`` (or, without one, by their content), so a client whose
-request timed out may send the same batch again: nothing is stored twice.
+request timed out may send the same batch again: nothing is stored twice. An ``event_id``
+sent again with other content is a conflict, counted apart and kept in ``rejected`` (the
+first version stays: see :mod:`parcours.store.conflicts`). Each invalid event is kept once
+per batch it came in: a retried batch adds nothing, the same bad event in another batch is
+another row of ``rejected``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
+import ibis
 import pyarrow as pa
 from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel, Field
@@ -30,7 +35,7 @@ from pydantic.config import JsonDict
 
 from parcours.api.auth import State, Writer
 from parcours.errors import InputError
-from parcours.store.ingest import transaction
+from parcours.store.ingest import keep_rejected, transaction
 from parcours.store.mapping import ALIASES, FIELDS
 
 router = APIRouter(prefix="/v1", tags=["ingestion"])
@@ -106,10 +111,17 @@ def _table(rows: list[dict[str, str | None]]) -> pa.Table:
     return pa.table({c: pa.array([row.get(c) for row in rows], type=pa.string()) for c in columns})
 
 
+def _digest(events: list[Any]) -> str:
+    """What tells one batch from another (a retried batch has the same)."""
+    text = json.dumps(events, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def _keep_malformed(
     con: Any,
     batch_id: str,
     source: str,
+    input_id: str,
     malformed: list[tuple[int, Any, str]],
     positions: list[int],
 ) -> None:
@@ -122,15 +134,19 @@ def _keep_malformed(
             "WHERE rejected.batch_id = ? AND rejected.row_number = m.table_row",
             parameters=[list(range(1, len(positions) + 1)), [p + 1 for p in positions], batch_id],
         )
-    now = datetime.now(UTC).replace(tzinfo=None)
-    for index, event, reason in malformed:
-        record = json.dumps(event, ensure_ascii=False, default=str)
-        record_id = hashlib.md5(f"events:{record}".encode()).hexdigest()
-        con.raw_sql(
-            "INSERT INTO rejected SELECT ?, 'events', ?, ?, ?, ?, ?, ? "
-            "WHERE NOT EXISTS (SELECT 1 FROM rejected WHERE record_id = ?)",
-            parameters=[batch_id, source, index + 1, reason, record, record_id, now, record_id],
+    if malformed:
+        rows = ibis.memtable(
+            {
+                "row": [index + 1 for index, _, _ in malformed],
+                "reason": [reason for _, _, reason in malformed],
+                "record": [json.dumps(e, ensure_ascii=False, default=str) for _, e, _ in malformed],
+                "source": [source] * len(malformed),
+            },
+            schema={"row": "int64", "reason": "string", "record": "string", "source": "string"},
         )
+        now = datetime.now(UTC).replace(tzinfo=None)
+        meta = {"batch_id": batch_id, "target": "events", "input_id": input_id, "now": now}
+        keep_rejected(con, rows, meta)
     con.raw_sql(
         "UPDATE batches SET rows = rows + ?, rejected = rejected + ? WHERE batch_id = ?",
         parameters=[len(malformed), len(malformed), batch_id],
@@ -148,8 +164,10 @@ def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
     """Store the valid events of a batch durably, and say why each other one was refused.
 
     The answer counts ``accepted`` (new events stored), ``duplicates`` (already stored:
-    a retried batch is all duplicates) and ``rejected``, and lists ``errors`` as
-    ``{index, event_id, reason}`` with ``index`` the event's position in ``events`` from 0.
+    a retried batch is all duplicates), ``conflicts`` (an ``event_id`` already stored or sent
+    with other content; the first version is kept) and ``rejected``, and lists ``errors`` (the
+    rejected and conflicting events) as ``{index, event_id, reason}`` with ``index`` the
+    event's position in ``events`` from 0.
     """
     limit = state.settings.max_batch
     if not batch.events:
@@ -171,11 +189,12 @@ def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
             positions.append(index)
     table = _table(rows)
     source = f"collector:{key.key_id}"
+    input_id = _digest(batch.events)
     with state.workspace() as ws:
-        report = ws.ingest_events(table, source_name=source)
+        report = ws.ingest_events(table, source_name=source, input_id=input_id)
         if malformed:
             with transaction(ws.con):
-                _keep_malformed(ws.con, report.batch_id, source, malformed, positions)
+                _keep_malformed(ws.con, report.batch_id, source, input_id, malformed, positions)
     errors: list[_Refusal] = [
         {"index": i, "event_id": e.get("event_id") if isinstance(e, dict) else None, "reason": r}
         for i, e, r in malformed
@@ -192,6 +211,7 @@ def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
         "received": len(batch.events),
         "accepted": report.accepted,
         "duplicates": report.duplicates,
+        "conflicts": report.conflicts,
         "rejected": report.rejected + len(malformed),
         "errors": errors,
     }

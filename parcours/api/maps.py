@@ -3,7 +3,9 @@
 A map is sent as YAML, either raw (``Content-Type: application/yaml``, the commit message
 in ``?message=``) or inside JSON (``{"yaml": "...", "message": "..."}``). A map that does
 not validate is refused with 422 and every problem located: ``problems`` is a list of
-``{file, line, field, message}``.
+``{file, line, field, message}``. A map is read in a worker thread, never on the event loop,
+within ``parcours.config.YAML_LIMITS`` (size, nesting, aliases and what they expand to, CPU
+time): past one, the same 422 names the limit and the value allowed.
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ async def _read_map(request: Request, message: str | None) -> tuple[JourneyMap, 
                 "detail": f"send the map as {', '.join(YAML_TYPES)} or application/json",
             },
         )
-    return JourneyMap.loads(text, source="map.yaml"), message
+    # Reading is bounded (parcours.config.YAML_LIMITS) but CPU-bound: off the event loop.
+    return await run_in_threadpool(JourneyMap.loads, text, "map.yaml"), message
 
 
 def _versions(ws: Any, map_id: str) -> list[dict[str, Any]]:

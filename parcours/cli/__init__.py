@@ -1,7 +1,8 @@
 """The ``parcours`` command line (Typer and Rich).
 
-Exit codes: 0 success, 2 bad usage or bad input (one paragraph, no traceback),
-1 internal error (a short message; ``PARCOURS_DEBUG=1`` shows the traceback).
+Exit codes: 0 success, 2 bad usage, bad input or a workspace held by another process (one
+paragraph, no traceback), 1 internal error (a short message; ``PARCOURS_DEBUG=1`` shows the
+traceback).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import traceback
 
 from parcours.cli.app import app
 from parcours.cli.output import err_console
-from parcours.errors import InputError, ParcoursError
+from parcours.errors import InputError, ParcoursError, WorkspaceBusyError
 
 __all__ = ["app", "main"]
 
@@ -21,7 +22,7 @@ def main() -> None:
     """Entry point: run the app and map errors to exit codes."""
     try:
         app()  # usage errors exit with 2 from inside; Ctrl-C ends in "Aborted!" (1)
-    except InputError as bad:
+    except (InputError, WorkspaceBusyError) as bad:  # the user can change these
         err_console.print(f"[bold red]Error:[/bold red] {bad}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except ParcoursError as failure:

@@ -120,6 +120,11 @@ class Target(StrEnum):
     feedback = "feedback"
 
 
+class OnConflict(StrEnum):
+    first = "first"
+    latest = "latest"
+
+
 @app.command()
 def ingest(
     target: Annotated[Target, typer.Argument(help="events, customers or feedback.")],
@@ -127,6 +132,13 @@ def ingest(
     mapping: Annotated[Path | None, typer.Option(help="Column mapping YAML file.")] = None,
     timezone: Annotated[
         str | None, typer.Option(help="Zone of naive timestamps (default Europe/Paris).")
+    ] = None,
+    on_conflict: Annotated[
+        OnConflict | None,
+        typer.Option(
+            help="An event_id (feedback_id) already stored or given with other content: keep "
+            "the first version (default) or the latest; the other goes to `rejected`."
+        ),
     ] = None,
     workspace: WorkspaceOption = Path("parcours.duckdb"),
     format: FormatOption = Format.table,
@@ -136,7 +148,9 @@ def ingest(
     Example: `parcours ingest events web_events.csv --mapping mapping.yaml`
     """
     ws = open_workspace(workspace)
-    extra = {"timezone": timezone} if timezone else {}
+    extra: dict[str, str] = {"timezone": timezone} if timezone else {}
+    if on_conflict is not None:  # these win over the mapping file's keys
+        extra["on_conflict"] = on_conflict.value
     with progress_bar() as bar:
         task = bar.add_task(f"Ingesting {file.name}", total=100)
         method = getattr(ws, f"ingest_{target.value}")
@@ -151,12 +165,14 @@ def ingest(
     console.print(
         f"[bold]{target.value}[/bold] from {file}: {report.rows:,} rows — "
         f"[green]{report.accepted:,} accepted[/green], {report.duplicates:,} duplicates, "
-        f"[{'red' if report.rejected else 'green'}]{report.rejected:,} rejected[/]"
-        f" ({report.seconds:.1f} s)."
+        + (f"[yellow]{report.conflicts:,} conflicts[/yellow], " if report.conflicts else "")
+        + f"[{'red' if report.rejected else 'green'}]{report.rejected:,} rejected[/]"
+        + (f", {report.replaced:,} stored rows replaced" if report.replaced else "")
+        + f" ({report.seconds:.1f} s)."
     )
     for reason, count in report.reasons.items():
         console.print(f"  {count:,} × {reason}", highlight=False)
-    if report.rejected:
+    if report.rejected or report.conflicts or report.replaced:
         console.print("See them with `parcours rejected`.")
 
 
@@ -240,7 +256,8 @@ def forget(
     workspace: WorkspaceOption = Path("parcours.duckdb"),
     format: FormatOption = Format.table,
 ) -> None:
-    """Erase a person (RGPD) from every table, found by any of their identifiers.
+    """Erase a person (RGPD) from every table, found by any of their identifiers, and out
+    of the workspace file's bytes (the file is rewritten; see docs/privacy.md).
 
     Every identifier stitched to the person goes too. One audit line is kept, with no
     personal data (a salted hash and the rows deleted per table).
@@ -250,13 +267,57 @@ def forget(
     if not yes and not typer.confirm(f"Erase every row of the person holding {identifier}?"):
         raise typer.Exit(1)
     erasure = open_workspace(workspace).forget(identifier)
+    rewrite = erasure.compaction
     if format is not Format.table:
         emit_dict(
-            {"subject": erasure.subject, "identifiers": erasure.identifiers, **erasure.rows}, format
+            {
+                "subject": erasure.subject,
+                "identifiers": erasure.identifiers,
+                **erasure.rows,
+                "physical": erasure.physical,
+                "bytes_before": rewrite.before if rewrite else None,
+                "bytes_after": rewrite.after if rewrite else None,
+            },
+            format,
         )
         return
     deleted = ", ".join(f"{n:,} {table}" for table, n in erasure.rows.items())
     console.print(f"Erased a person with {erasure.identifiers} identifiers: {deleted}.")
+    console.print(f"Bytes: {erasure.physical}.", highlight=False)
+
+
+@app.command()
+def compact(
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+    format: FormatOption = Format.table,
+) -> None:
+    """Rewrite the workspace file with its live rows only, giving back the space of deleted
+    rows and of ingests that did not finish (killed, or interrupted by an error or Ctrl-C).
+
+    A kill at any moment leaves the old file or the new one, never a broken one.
+
+    Example: `parcours compact --workspace demo.duckdb`
+    """
+    if not workspace.exists():
+        raise InputError(f"{workspace}: no workspace here; nothing to compact")
+    done = open_workspace(workspace, notices=False).compact()  # it does what they say
+    if format is not Format.table:
+        emit_dict(
+            {
+                "workspace": done.path,
+                "bytes_before": done.before,
+                "bytes_after": done.after,
+                "bytes_reclaimed": done.reclaimed,
+                "seconds": round(done.seconds, 3),
+            },
+            format,
+        )
+        return
+    console.print(
+        f"Compacted {done.path}: {done.before / 2**20:,.1f} MiB → {done.after / 2**20:,.1f} MiB "
+        f"({done.reclaimed / 2**20:,.1f} MiB given back, {done.seconds:.1f} s).",
+        highlight=False,
+    )
 
 
 @app.command()

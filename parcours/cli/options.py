@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import parcours
-from parcours.cli.output import Format
+from parcours.cli.output import Format, err_console
 from parcours.config import from_env
 from parcours.maps import JourneyMap
 
@@ -31,9 +31,13 @@ MapOption = Annotated[
 LangOption = Annotated[str | None, typer.Option("--lang", help="fr or en (default: the map's).")]
 
 
-def open_workspace(path: Path) -> parcours.Workspace:
-    """The workspace at ``path``, with the settings of the ``PARCOURS_*`` variables."""
-    return parcours.open(path, settings=from_env())
+def open_workspace(path: Path, *, notices: bool = True) -> parcours.Workspace:
+    """The workspace at ``path``, with the settings of the ``PARCOURS_*`` variables; what
+    opening found (an erasure finished, space worth reclaiming) is said on stderr."""
+    ws = parcours.open(path, settings=from_env())
+    for notice in ws.notices if notices else ():
+        err_console.print(f"[yellow]note:[/yellow] {notice}", highlight=False)
+    return ws
 
 
 def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> JourneyMap:

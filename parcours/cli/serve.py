@@ -129,11 +129,13 @@ def serve_workspace(
     Workspace) until interrupted; print the dashboard's login address first.
 
     The login token in that address is made now and kept in memory only: it opens an admin
-    session in a browser, and dies with the server.
+    session in one browser, once (see :mod:`parcours.web.session`), and dies with the server.
+    uvicorn's logs get a filter that hides ``token=`` values, so no access log line holds it.
     """
     import uvicorn
 
     from parcours.api import ApiSettings
+    from parcours.web.session import hide_tokens_from_logs
 
     app = server_app(path, ApiSettings.from_env(), workspace_settings=from_env())
     state = app.state.parcours
@@ -145,7 +147,7 @@ def serve_workspace(
         name = path if isinstance(path, str | Path) else getattr(path, "url", "the workspace")
         console.print(
             f"Serving [bold]{name}[/bold] — API docs at {url}/docs\n"
-            "Open the dashboard (this address logs you in; keep it to yourself):\n"
+            "Open the dashboard (this address logs you in, once; keep it to yourself):\n"
         )
         print(f"    {login}\n", flush=True)
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -158,6 +160,8 @@ def serve_workspace(
                 "No API key yet: the REST API (/v1) answers 401 until you make one with "
                 "`parcours keys create --scope admin` (the dashboard works without)."
             )
+    # Logger filters outlive uvicorn's logging set-up (dictConfig replaces handlers only).
+    hide_tokens_from_logs("uvicorn.access", "uvicorn.error")
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -170,9 +174,9 @@ def serve(
 ) -> None:
     """Serve the dashboard, the REST API and its OpenAPI page (/docs) over the workspace.
 
-    Prints the dashboard's address with a login token, made at start and valid while the
-    server runs. The server holds the workspace file while it runs: manage keys through
-    /v1/keys meanwhile.
+    Prints the dashboard's address with a login token, made at start: it logs one browser in,
+    once (another browser: an API key, or "Login link" in a logged-in dashboard). The server
+    holds the workspace file while it runs: manage keys through /v1/keys meanwhile.
 
     Example: `parcours serve --port 8765`, then open the address it prints
     """

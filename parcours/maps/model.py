@@ -33,7 +33,7 @@ from parcours.errors import InputError, MapError, Problem
 from parcours.maps.checks import problems_in
 from parcours.maps.duration import parse_duration
 from parcours.maps.rules import Rule, Scalar, scalar_text
-from parcours.maps.yaml_io import dump_merged, dump_new, read_document
+from parcours.maps.yaml_io import dump_merged, dump_new, read_document, read_file
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANG = re.compile(r"^[a-z]{2}$")
@@ -388,7 +388,7 @@ class JourneyMap(_Model):
     def load(cls, path: str | Path) -> JourneyMap:
         """Read and validate a map file; raise MapError listing every problem with its line."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = read_file(path)
         except (OSError, UnicodeDecodeError) as error:
             raise MapError([Problem(f"cannot read the map: {error}", str(path))]) from None
         return cls.loads(text, str(path))

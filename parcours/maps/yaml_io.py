@@ -8,18 +8,37 @@ nodes whose value differs. A map built in Python (no document) is written in fie
 leaving out empty and missing values.
 
 The same document gives line numbers to validation messages (``line_of``).
+
+Every map and every column mapping is read through :func:`read_document` or
+:func:`read_data`, within :data:`parcours.config.YAML_LIMITS`: the size of the text, the
+nesting, the number of aliases and the values those aliases expand to are counted while the
+node graph is composed, before any Python value is built, so a YAML bomb is refused in
+milliseconds:
+
+    >>> lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
+    ...     f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]" for p, n in zip("abcdefgh", "bcdefghi")
+    ... ]
+    >>> read_document("\\n".join(lines), "bomb.yaml")
+    Traceback (most recent call last):
+    ...
+    parcours.errors.MapError: ...bomb.yaml:5: the aliases expand the document to more than 100,000...
 """
 
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 
+from parcours.config import YAML_LIMITS, YamlLimits
 from parcours.errors import MapError, Problem
 
 # Flow-style ({fr: A, en: B} or [a, b]) for scalar-only collections up to this length.
@@ -35,10 +54,133 @@ def _yaml() -> YAML:
     return yaml
 
 
-def read_document(text: str, source: str = "<string>") -> Any:
-    """Parse YAML text in round-trip mode; a syntax error becomes a MapError with its line."""
+def read_document(text: str, source: str = "<string>", limits: YamlLimits = YAML_LIMITS) -> Any:
+    """Parse map text in round-trip mode (comments and key order kept), within ``limits``.
+
+    A syntax error, or a limit passed, becomes a MapError naming ``source`` and the line.
+    """
+    return _read(_yaml(), text, source, limits)
+
+
+def read_data(text: str, source: str = "<string>", limits: YamlLimits = YAML_LIMITS) -> Any:
+    """Parse YAML text to plain dicts, lists and scalars (a column mapping), within ``limits``.
+
+    >>> read_data("ts: time:timestamp\\nignore: [org:resource]")
+    {'ts': 'time:timestamp', 'ignore': ['org:resource']}
+    """
+    return _read(YAML(typ="safe", pure=True), text, source, limits)
+
+
+def read_file(path: str | Path, limits: YamlLimits = YAML_LIMITS) -> str:
+    """The text of a YAML file, refused (MapError) past ``limits.max_bytes`` without reading
+    it whole. OSError and UnicodeDecodeError are left to the caller, who names the file."""
+    with open(path, "rb") as file:
+        raw = file.read(limits.max_bytes + 1)
+    if len(raw) > limits.max_bytes:
+        raise MapError([Problem(_too_large(f"more than {limits.max_bytes:,}", limits), str(path))])
+    return raw.decode("utf-8")
+
+
+def _too_large(size: str, limits: YamlLimits) -> str:
+    return f"the document is {size} bytes; at most {limits.max_bytes:,} are allowed"
+
+
+class _Refused(Exception):
+    """A limit passed while composing; ``_read`` turns it into a MapError."""
+
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, counting while it builds the node graph (where an alias is still
+    one node shared by all its uses): the nesting, the aliases, and the values the document
+    holds once every alias is expanded, each refused as soon as it passes its limit; and the
+    CPU time spent parsing so far."""
+
+    def __init__(self, loader: Any, limits: YamlLimits):
+        super().__init__(loader=loader)
+        self.limits = limits
+        self.deadline = time.thread_time() + limits.max_seconds
+        self.nesting = 0
+        self.aliases = 0
+        self.expanded = 0  # values composed so far, aliases expanded
+        self.sizes: dict[int, int] = {}  # id(anchored node) -> values it expands to
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        limits = self.limits
+        event = self.parser.peek_event()
+        line = event.start_mark.line + 1
+        if time.thread_time() > self.deadline:
+            raise _Refused(
+                f"reading took more than {limits.max_seconds:g} s of CPU; at most "
+                f"{limits.max_seconds:g} s are allowed (the document is too large or too complex)",
+                line,
+            )
+        before = self.expanded
+        if isinstance(event, AliasEvent):
+            self.aliases += 1
+            if self.aliases > limits.max_aliases:
+                raise _Refused(
+                    f"more than {limits.max_aliases:,} aliases (*name); at most "
+                    f"{limits.max_aliases:,} are allowed",
+                    line,
+                )
+            node = super().compose_node(parent, index)
+            size = self.sizes.get(id(node))
+            if size is None:  # the anchor is still open: the alias is inside its own node
+                raise _Refused(
+                    f"alias *{event.anchor} is inside the node it names; recursive aliases "
+                    "are not allowed",
+                    line,
+                )
+            self.expanded += size
+        else:
+            collection = isinstance(event, MappingStartEvent | SequenceStartEvent)
+            self.nesting += collection
+            if self.nesting > limits.max_depth:
+                raise _Refused(
+                    f"mappings and lists nested deeper than {limits.max_depth} levels; at most "
+                    f"{limits.max_depth} are allowed",
+                    line,
+                )
+            node = super().compose_node(parent, index)
+            self.nesting -= collection
+            self.expanded += 1
+            if event.anchor is not None:
+                self.sizes[id(node)] = self.expanded - before
+        if self.expanded > limits.max_nodes:
+            raise _Refused(
+                f"the aliases expand the document to more than {limits.max_nodes:,} values; "
+                f"at most {limits.max_nodes:,} are allowed"
+                if self.aliases
+                else f"more than {limits.max_nodes:,} values; at most {limits.max_nodes:,} "
+                "are allowed",
+                line,
+            )
+        return node
+
+
+def _composer_within(limits: YamlLimits) -> type[Composer]:
+    """The composer class ruamel instantiates (``Composer(loader=...)``), bound to ``limits``."""
+
+    class Bounded(_BoundedComposer):
+        def __init__(self, loader: Any = None):
+            super().__init__(loader, limits)
+
+    return Bounded
+
+
+def _read(yaml: YAML, text: str, source: str, limits: YamlLimits) -> Any:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
+        raise MapError([Problem(_too_large(f"{size:,}", limits), source)])
+    yaml.Composer = _composer_within(limits)
     try:
-        return _yaml().load(text)
+        return yaml.load(text)
+    except _Refused as refused:
+        raise MapError([Problem(refused.message, source, refused.line)]) from None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -4,6 +4,7 @@ A mapping is given as YAML (or as keyword arguments) and names, for each workspa
 where its value comes from:
 
     ts: time:timestamp                 # a source column
+    ts: {column: t, unit: ms}          # numbers: s, ms or us since 1970-01-01 UTC (never guessed)
     customer_id: case:concept:name
     channel: {value: web}              # a constant
     event: {columns: [concept:name, lifecycle:transition], sep: "/"}   # columns joined
@@ -11,6 +12,7 @@ where its value comes from:
     timestamp_format: "%Y%m%d"         # strptime format, or epoch_s / epoch_ms
     delimiter: ";"                     # CSV delimiter; "whitespace" for aligned text
     duplicate_rows: keep               # identical rows are distinct events (default: drop)
+    on_conflict: latest                # one event_id, other content: keep the latest (default: first)
     ignore: [org:resource]             # columns kept out of properties/attributes
 
 With no mapping, columns whose names are the field names are recognised (``timestamp``
@@ -24,10 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
-from parcours.errors import MappingError
+from parcours.errors import MapError, MappingError
+from parcours.maps.yaml_io import read_data, read_file
 
 IDENTIFIER_FIELDS = ("customer_id", "anonymous_id", "email", "phone", "loyalty_id")
 
@@ -50,8 +50,21 @@ FIELDS: dict[str, tuple[str, ...]] = {
 # Other names a column may carry and still be recognised without a mapping.
 ALIASES: dict[str, tuple[str, ...]] = {"ts": ("timestamp", "time", "date")}
 
-OPTIONS = ("timezone", "timestamp_format", "ignore", "phone_region", "delimiter", "duplicate_rows")
+OPTIONS = (
+    "timezone",
+    "timestamp_format",
+    "ignore",
+    "phone_region",
+    "delimiter",
+    "duplicate_rows",
+    "on_conflict",
+)
 DUPLICATE_ROWS = ("drop", "keep")
+# Which version of a key (event_id, feedback_id) given twice with other content is kept.
+ON_CONFLICT = ("first", "latest")
+# Fields holding a time, and the units a number of them may count since 1970-01-01 UTC.
+TIMESTAMP_FIELDS = ("ts", "updated_at")
+UNITS = {"s": "seconds", "ms": "milliseconds", "us": "microseconds"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,7 @@ class Source:
     columns: tuple[str, ...] = ()
     value: str | None = None
     sep: str = " "
+    unit: str | None = None  # a time given as a number: what it counts (a key of UNITS)
 
 
 @dataclass(frozen=True)
@@ -75,18 +89,25 @@ class ColumnMapping:
     phone_region: str | None = None
     delimiter: str | None = None
     duplicate_rows: str = "drop"
+    on_conflict: str = "first"
 
     @classmethod
     def parse(
-        cls, target: str, spec: dict[str, Any] | None, where: str = "mapping"
+        cls,
+        target: str,
+        spec: dict[str, Any] | None,
+        where: str = "mapping",
+        overrides: dict[str, Any] | None = None,
     ) -> ColumnMapping:
-        """Check a mapping written as a dict (from YAML or keyword arguments)."""
+        """Check a mapping written as a dict (from YAML or keyword arguments); ``overrides``
+        (keyword arguments, command-line options) win over the keys of ``spec``."""
         if target not in FIELDS:
             raise MappingError(f"unknown target '{target}'; allowed: {', '.join(FIELDS)}")
         spec = dict(spec or {})
         # A mapping file may hold one section per target.
         if target in spec and isinstance(spec[target], dict):
             spec = dict(spec[target])
+        spec.update(overrides or {})
         fields: dict[str, Source] = {}
         options: dict[str, Any] = {}
         for key, raw in spec.items():
@@ -105,20 +126,36 @@ class ColumnMapping:
                 f"allowed: {', '.join(DUPLICATE_ROWS)} (keep: identical rows of a file are "
                 "distinct events)"
             )
+        if options.get("on_conflict", "first") not in ON_CONFLICT:
+            raise MappingError(
+                f"{where}: on_conflict '{options['on_conflict']}' is not known; allowed: "
+                f"{', '.join(ON_CONFLICT)} (which version of an event_id given twice with "
+                "other content is kept)"
+            )
+        for name, src in fields.items():
+            if src.unit is not None and name not in TIMESTAMP_FIELDS:
+                raise MappingError(
+                    f"{where}: field '{name}' has a unit; only a time has one "
+                    f"({', '.join(f for f in TIMESTAMP_FIELDS if f in FIELDS[target])})"
+                )
         return cls(target=target, fields=fields, **options)
 
     @classmethod
-    def load(cls, target: str, path: str | Path) -> ColumnMapping:
+    def load(
+        cls, target: str, path: str | Path, overrides: dict[str, Any] | None = None
+    ) -> ColumnMapping:
         path = Path(path)
         if not path.exists():
             raise MappingError(f"mapping file {path} does not exist")
         try:
-            spec = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-        except YAMLError as exc:
-            raise MappingError(f"{path}: not valid YAML: {exc}") from None
+            spec = read_data(read_file(path), str(path))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MappingError(f"{path}: cannot be read: {exc}") from None
+        except MapError as exc:  # the YAML does not parse, or passes a reading limit
+            raise MappingError("; ".join(str(p) for p in exc.problems)) from None
         if spec is not None and not isinstance(spec, dict):
             raise MappingError(f"{path}: a mapping is a YAML dictionary of field: column")
-        return cls.parse(target, spec, where=str(path))
+        return cls.parse(target, spec, where=str(path), overrides=overrides)
 
     def resolve(self, columns: list[str], source_name: str) -> dict[str, Source]:
         """Fill unmapped fields from same-named columns and check every named column exists."""
@@ -162,11 +199,19 @@ def _source(raw: Any, where: str) -> Source:
             return Source(value=str(raw["value"]))
         if keys == {"column"}:
             return Source(columns=(str(raw["column"]),))
+        if keys == {"column", "unit"}:
+            if raw["unit"] not in UNITS:
+                raise MappingError(
+                    f"{where}: unit {raw['unit']!r} is not known; allowed: "
+                    + ", ".join(f"{u} ({name})" for u, name in UNITS.items())
+                    + " since 1970-01-01 UTC"
+                )
+            return Source(columns=(str(raw["column"]),), unit=str(raw["unit"]))
         if "columns" in keys and keys <= {"columns", "sep"}:
             cols = raw["columns"]
             if isinstance(cols, list) and cols and all(isinstance(c, str) for c in cols):
                 return Source(columns=tuple(cols), sep=str(raw.get("sep", " ")))
     raise MappingError(
-        f"{where}: expected a column name, {{column: NAME}}, {{value: CONSTANT}} "
-        f"or {{columns: [A, B], sep: ' '}}; got {raw!r}"
+        f"{where}: expected a column name, {{column: NAME}}, {{column: NAME, unit: s|ms|us}}, "
+        f"{{value: CONSTANT}} or {{columns: [A, B], sep: ' '}}; got {raw!r}"
     )

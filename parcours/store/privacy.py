@@ -6,6 +6,14 @@ their events, CRM rows, survey answers, rejected rows that carry one of their id
 and their lines in the identity table. One audit line records the erasure without any
 personal data: a salted hash of the person id, and how many rows each table lost.
 
+Deleting is not erasing: DuckDB keeps a deleted row's bytes in the file's freed blocks. So
+in a workspace file the erasure ends by rewriting the file with its live rows only
+(:mod:`parcours.store.compact`); after it, no byte of the person is in the file, and the
+file has no WAL beside it. The deletion writes ``erasure_pending`` in the same transaction
+and the rewrite drops it: a rewrite interrupted by a kill is finished at the next open. An
+in-memory workspace writes nothing to disk: deleting the rows is enough. On another engine
+the rows are deleted, and the result says that erasing their bytes needs a DuckDB file.
+
 Shared identifiers (a store tablet's cookie) belong to nobody: they are never erased, and
 events that carry one stay unless they also carry an identifier of the person.
 """
@@ -22,8 +30,9 @@ from typing import Any
 import ibis
 
 from parcours.config import IDENTIFIERS
-from parcours.errors import InputError
-from parcours.store import schema
+from parcours.errors import InputError, WorkspaceError
+from parcours.store import compact, schema
+from parcours.store.compact import Compaction
 from parcours.store.ingest import transaction
 from parcours.store.normalize import hash_identifier, normalize_phone
 
@@ -37,19 +46,29 @@ class Erasure:
     subject: str  # salted hash of the person id, as written in the audit table
     identifiers: int
     rows: dict[str, int] = field(default_factory=dict)
+    # The rewrite of the workspace file that took the person's bytes out of it, if any.
+    compaction: Compaction | None = None
+    # Where the person's bytes are gone from, or why they may remain.
+    physical: str = ""
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {t}" for t, n in self.rows.items())
-        return f"Erasure({self.identifiers} identifiers; deleted {counts})"
+        return f"Erasure({self.identifiers} identifiers; deleted {counts}; {self.physical})"
 
 
-def normalized(kind: str, value: str, ws: Any) -> str:
-    """The identifier as the workspace stores it (normalised, and hashed when configured)."""
+def _clear(kind: str, value: str, ws: Any) -> str:
+    """The identifier normalised as ingestion does, before any hashing."""
     text = value.strip()
     if kind == "email":
         text = text.lower()
     elif kind == "phone":
         text = normalize_phone(text, ws.settings.phone_region) or text
+    return text
+
+
+def normalized(kind: str, value: str, ws: Any) -> str:
+    """The identifier as the workspace stores it (normalised, and hashed when configured)."""
+    text = _clear(kind, value, ws)
     if ws.settings.hash_salt:
         return (
             ibis.literal(text)
@@ -60,8 +79,9 @@ def normalized(kind: str, value: str, ws: Any) -> str:
     return text
 
 
-def forget(ws: Any, identifier: str, kind: str | None = None) -> Erasure:
-    """Erase the person holding ``identifier`` (``kind:value``, or ``value`` with ``kind``)."""
+def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool = True) -> Erasure:
+    """Erase the person holding ``identifier`` (``kind:value``, or ``value`` with ``kind``);
+    with ``rewrite=False`` a workspace file is left for a later rewrite (see module doc)."""
     if kind is None:
         kind, sep, value = identifier.partition(":")
         if not sep or kind not in IDENTIFIERS:
@@ -95,14 +115,20 @@ def forget(ws: Any, identifier: str, kind: str | None = None) -> Erasure:
         by_kind.setdefault(row["kind"], []).append(row["value"])
 
     salt = schema.read_meta(ws.con, "audit_salt")
+    file = compact.database_file(ws.con)
     rows: dict[str, int] = {}
     with transaction(ws.con):
         if salt is None:
             salt = secrets.token_hex(16)
             schema.write_meta(ws.con, "audit_salt", salt)
+        if file is not None:
+            schema.write_meta(ws.con, compact.PENDING, datetime.now(UTC).isoformat())
         for table in PERSONAL_TABLES:
             rows[table] = _delete_matching(ws.con, table, by_kind)
-        rows["rejected"] = _delete_rejected(ws.con, by_kind)
+        # Rejected rows hold the row as received, in clear even when identifiers are
+        # hashed: match the identifier as given too (the hashes cannot be matched there).
+        given = {kind: sorted({value.strip(), _clear(kind, value, ws)})}
+        rows["rejected"] = _delete_rejected(ws.con, _merged(by_kind, given))
         rows["identities"] = _delete_rows(ws.con, "identities", "person_id = ?", [person])
         subject = hashlib.sha256(f"{salt}:{person}".encode()).hexdigest()
         ws.con.raw_sql(
@@ -111,7 +137,33 @@ def forget(ws: Any, identifier: str, kind: str | None = None) -> Erasure:
         )
         ws.con.raw_sql("DELETE FROM meta WHERE key = 'identities_current'")
     ws._journey_cache.clear()
-    return Erasure(subject=subject, identifiers=len(own), rows=rows)
+    erasure = Erasure(subject=subject, identifiers=len(own), rows=rows)
+    if file is None:
+        erasure.physical = (
+            "in memory: nothing was written to disk, deleting the rows is enough"
+            if ws.con.name == "duckdb"
+            else f"rows deleted on {ws.con.name}; erasing their bytes from storage needs a "
+            "DuckDB workspace file (or the engine's own purge of old files and snapshots)"
+        )
+    elif not rewrite:
+        erasure.physical = (
+            f"rows deleted; {file} still holds their bytes until it is rewritten "
+            "(`parcours compact`, or the next open)"
+        )
+    else:
+        try:
+            erasure.compaction = ws.compact()
+        except WorkspaceError as exc:
+            raise WorkspaceError(
+                f"the person is deleted from every table (audit line written) but not yet "
+                f"out of the file's bytes; the next open finishes it. {exc}"
+            ) from None
+        erasure.physical = f"{file} rewritten without their bytes, no WAL beside it"
+    return erasure
+
+
+def _merged(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {k: sorted(set(a.get(k, [])) | set(b.get(k, []))) for k in a.keys() | b.keys()}
 
 
 def _delete_rows(con: Any, table: str, where: str, params: list[Any]) -> int:

@@ -75,7 +75,9 @@ TABLES: dict[str, ibis.Schema] = {
             "row_number": "int64",  # 1-based data row in the source (header not counted)
             "reason": "!string",
             "record": "string",  # the row as received, a JSON object
-            "record_id": "string",  # hash of target + record: the same bad row is kept once
+            # hash of target, source, input, row number and record: one input row is kept
+            # once however often it is ingested (see parcours.store.ingest.rejected_rows)
+            "record_id": "string",
             "rejected_at": "timestamp",
         }
     ),

@@ -2,23 +2,33 @@
 
 Files are read by DuckDB itself, which streams them: a multi-gigabyte CSV is never loaded
 into pandas. CSV cells are read as text so that one bad value rejects one row rather than
-the whole file; rows that do not even parse as CSV (a wrong number of fields) are caught by
-DuckDB's reject store and reported with their line, like every other rejected row.
+the whole file. CSV is RFC 4180 (values quoted with ``"``, a quote inside one doubled) with
+the delimiter of the mapping, else the one its header line uses (``,`` ``;`` tab or ``|``).
+
+When DuckDB cannot read a CSV or NDJSON file (a wrong number of fields, a quote never
+closed, CRLF and LF endings mixed, a line of broken JSON, bytes that are not UTF-8), the
+file is read again line by line (:mod:`parcours.store.salvage`): every bad line becomes a
+rejected row with its number and reason, and every other row is read as usual.
 """
 
 from __future__ import annotations
 
 import gzip
-from dataclasses import dataclass
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
 from parcours.errors import SourceError
+from parcours.store.salvage import Reject, Salvaged, salvage_csv, salvage_ndjson
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -27,13 +37,34 @@ XES_SUFFIXES = (".xes", ".xes.gz")
 # delimiter: whitespace = fields separated by runs of spaces or tabs, with leading and
 # trailing ones ignored (aligned text such as CDNOW_master.txt).
 WHITESPACE = "whitespace"
+DELIMITERS = (",", ";", "\t", "|")  # looked for in a CSV header when none is given
+# DuckDB met a line it cannot read (while reading, or while sniffing the file when it is
+# opened: a JSON line that is not an object is then a binder error): read it line by line.
+READ_ERRORS: tuple[type[Exception], ...] = (duckdb.InvalidInputException,)
+OPEN_ERRORS: tuple[type[Exception], ...] = (*READ_ERRORS, duckdb.BinderException)
+CLEAN_CSV = {"header": True, "all_varchar": True, "delim": ",", "quote": '"', "escape": '"'}
+# DuckDB would turn ISO strings into zone-less timestamps, losing their offsets; a format
+# that never matches keeps them as text for parcours' own zone handling.
+JSON_OPTIONS = {
+    "timestampformat": "%%no-auto-detect",
+    "dateformat": "%%no-auto-detect",
+    "records": "true",  # one object per row: a line holding an array is an error, not a row
+}
 
 
 @dataclass
 class OpenedSource:
     table: ir.Table
     name: str  # how messages and the rejected table name the source
-    csv_rejects: bool = False  # DuckDB's reject store holds this source's malformed lines
+    # How to read the file again line by line when DuckDB cannot (CSV and NDJSON files).
+    salvage: Callable[[], OpenedSource] | None = None
+    rejects: list[Reject] = field(default_factory=list)  # rows set aside by that reading
+    shifts: list[tuple[int, int]] = field(default_factory=list)  # see Salvaged
+    folder: Path | None = None  # a temporary folder of this source, removed by close()
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def describe(source: Any) -> str:
@@ -61,22 +92,31 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
     if name.endswith(CSV_SUFFIXES) and delimiter == WHITESPACE:
         return OpenedSource(_read_whitespace(con, path), str(path))
     if name.endswith(CSV_SUFFIXES):
-        options: dict[str, Any] = {"header": True, "all_varchar": True, "store_rejects": True}
-        if delimiter:
-            options["delim"] = delimiter
-        elif name.endswith((".tsv", ".tsv.gz")):
-            options["delim"] = "\t"
-        # A fresh reject store per file, so the rejects read afterwards are this file's.
-        con.raw_sql("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-        table = _read(con.read_csv, path, options)
-        return OpenedSource(table, str(path), csv_rejects=True)
+        head = _head(path)
+        if delimiter is None and name.endswith((".tsv", ".tsv.gz")):
+            delimiter = "\t"
+        delim = delimiter or _delimiter_of(head)
+        options = {**CLEAN_CSV, "delim": delim}
+        return _open_text(
+            con,
+            path,
+            lambda: con.read_csv(str(path), **options),
+            lambda folder: salvage_csv(path, folder / "clean.csv", delim),
+            lambda clean: con.read_csv(str(clean), **CLEAN_CSV),
+        )
     if name.endswith(PARQUET_SUFFIXES):
-        return OpenedSource(_typed(_read(con.read_parquet, path, {})), str(path))
+        return OpenedSource(_typed(con.read_parquet(str(path))), str(path))
     if name.endswith(JSON_SUFFIXES):
-        # DuckDB would turn ISO strings into zone-less timestamps, losing their offsets; a
-        # format that never matches keeps them as text for parcours' own zone handling.
-        keep_text = {"timestampformat": "%%no-auto-detect", "dateformat": "%%no-auto-detect"}
-        return OpenedSource(_typed(_read(con.read_json, path, keep_text)), str(path))
+        by_line = _head(path).lstrip().startswith("{")  # NDJSON, not one JSON array
+        return _open_text(
+            con,
+            path,
+            lambda: _typed(con.read_json(str(path), **JSON_OPTIONS)),
+            (lambda folder: salvage_ndjson(path, folder / "clean.ndjson")) if by_line else None,
+            lambda clean: _typed(
+                con.read_json(str(clean), format="newline_delimited", **JSON_OPTIONS)
+            ),
+        )
     if name.endswith(XES_SUFFIXES):
         from parcours.store.xes import read_xes
 
@@ -91,12 +131,56 @@ def _typed(table: ir.Table) -> ir.Table:
     return table.cast(nulls) if nulls else table
 
 
-def _read(reader: Any, path: Path, options: dict[str, Any]) -> ir.Table:
+def _head(path: Path, size: int = 65_536) -> str:
+    """The first characters of a text file (decompressed); SourceError when it holds none."""
+    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        return reader(str(path), **options)
-    except Exception as exc:  # the engine's own message says what is wrong with the file
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SourceError(f"{path}: cannot be read: {first_line}") from None
+        with opener(path, "rb") as handle:
+            head = handle.read(size).decode("utf-8", errors="replace")
+    except (OSError, EOFError) as exc:  # a damaged .gz, a file we may not read
+        raise SourceError(f"{path}: cannot be read: {exc}") from None
+    if not head.strip():
+        raise SourceError(f"{path} is empty: no header line, no rows; nothing to ingest")
+    return head
+
+
+def _delimiter_of(head: str) -> str:
+    """The delimiter the header line uses most often, outside quotes (default ``,``)."""
+    header = head.splitlines()[0] if head else ""
+    outside = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _open_text(
+    con: Any,
+    path: Path,
+    read: Callable[[], ir.Table],
+    salvage: Callable[[Path], Salvaged] | None,
+    read_clean: Callable[[Path], ir.Table],
+) -> OpenedSource:
+    """A text file read by DuckDB, with the way to read it again line by line; read that way
+    at once when DuckDB cannot even open it (its sniffer finds no dialect)."""
+
+    def salvaged() -> OpenedSource:
+        assert salvage is not None
+        folder = Path(tempfile.mkdtemp(prefix="parcours-salvage-"))
+        try:
+            result = salvage(folder)
+            table = read_clean(result.path)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return OpenedSource(table, str(path), None, result.rejects, result.shifts, folder)
+
+    try:
+        table = read()
+    except OPEN_ERRORS:
+        if salvage is None:
+            raise
+        return salvaged()
+    return OpenedSource(table, str(path), salvaged if salvage is not None else None)
 
 
 def _read_whitespace(con: Any, path: Path) -> ir.Table:
@@ -117,20 +201,8 @@ def _read_whitespace(con: Any, path: Path) -> ir.Table:
         "escape": "",
         "auto_detect": False,
     }
-    lines = _read(con.read_csv, path, options)
+    lines = con.read_csv(str(path), **options)
     text = lines.line.strip()
     lines = lines.filter(text.notnull() & (text != ""))
     parts = lines.line.strip().re_split(r"\s+")
     return lines.select(**{name: parts[i] for i, name in enumerate(header)})
-
-
-def csv_rejects(con: Any) -> pd.DataFrame:
-    """Malformed CSV lines DuckDB set aside while reading the last CSV source."""
-    if "reject_errors" not in con.list_tables():
-        return pd.DataFrame(columns=["line", "csv_line", "error_message"])
-    # DuckDB may log one line several times (once per scan, once per error it finds).
-    sql = (
-        "SELECT line, any_value(csv_line) AS csv_line, min(error_message) AS error_message "
-        "FROM reject_errors GROUP BY line ORDER BY line"
-    )
-    return con.raw_sql(sql).fetchdf()

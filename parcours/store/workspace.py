@@ -27,7 +27,9 @@ from parcours.config import Settings
 from parcours.errors import InputError, NotFoundError, WorkspaceError
 from parcours.maps import JourneyMap
 from parcours.maps.diff import map_diff
-from parcours.store import identity, journeys, privacy, schema
+from parcours.store import compact, identity, journeys, privacy, schema
+from parcours.store.boundary import map_exceptions
+from parcours.store.compact import Compaction
 from parcours.store.engine import temp_name
 from parcours.store.ingest import IngestReport, ingest, transaction
 from parcours.store.mapping import ColumnMapping
@@ -37,7 +39,7 @@ from parcours.store.privacy import Erasure
 def connect(url: str | Path) -> Any:
     """The Ibis backend of a workspace: a DuckDB file path, ``:memory:``, or an Ibis URL."""
     text = str(url)
-    try:
+    with map_exceptions(workspace=text):  # held by another process, not a database, ...
         if "://" in text and not text.startswith("duckdb://"):
             con = ibis.connect(text)
         else:
@@ -45,8 +47,6 @@ def connect(url: str | Path) -> Any:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             con = ibis.duckdb.connect(path)
-    except Exception as exc:
-        raise WorkspaceError(f"cannot open workspace {text}: {exc}") from None
     return con
 
 
@@ -64,13 +64,42 @@ class Store:
         self.settings = settings
         self._map: JourneyMap | None = None
         self._journey_cache: dict[str, ir.Table] = {}
+        # What opening found and did that the user should hear about (the CLI prints them).
+        self.notices: list[str] = []
         if con.name == "duckdb":
-            # Progress is tracked (ingest shows its own bar) but DuckDB's own bar is not printed.
-            con.raw_sql("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+            self._configure()
+            file = compact.database_file(con)
+            if file is not None:  # we hold DuckDB's lock: no rewrite of this file is running
+                compact.remove_leftovers(file)
+                compact.remove_stale_spill(con, file)
             with transaction(con):
                 self.previous_version = schema.migrate(con)
+            if file is not None:
+                self._check_file(file)
         else:
             self.previous_version = schema.migrate(con)
+
+    def _configure(self) -> None:
+        # Progress is tracked (ingest shows its own bar) but DuckDB's own bar is not printed.
+        self.con.raw_sql("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+
+    def _check_file(self, file: Path) -> None:
+        """Finish an erasure whose rewrite was interrupted; point out space worth reclaiming."""
+        if schema.read_meta(self.con, compact.PENDING) is not None:
+            try:
+                self.compact()
+                self.notices.append(
+                    f"{file}: finished the rewrite of an interrupted erasure (`parcours forget`)"
+                )
+            except WorkspaceError as exc:
+                self.notices.append(f"an erasure is not yet out of the file's bytes: {exc}")
+            return
+        unused = compact.worth_compacting(self.con)
+        if unused is not None:
+            self.notices.append(
+                f"{file}: {unused / 2**20:,.0f} MiB of the file hold no data (an ingest that "
+                "did not finish, deleted rows); `parcours compact` gives them back"
+            )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r}, {self.counts()})"
@@ -121,6 +150,7 @@ class Store:
         fields: dict[str, Any],
         on_progress: Callable[[float], None] | None,
         source_name: str | None = None,
+        input_id: str | None = None,
     ) -> IngestReport:
         if self.con.name != "duckdb":
             raise WorkspaceError(
@@ -128,11 +158,11 @@ class Store:
                 "Ingest into a DuckDB workspace, or load the tables with your engine's tools"
             )
         if isinstance(mapping, (str, Path)):
-            parsed = ColumnMapping.load(target, mapping)
+            parsed = ColumnMapping.load(target, mapping, overrides=fields)
         elif isinstance(mapping, ColumnMapping):
             parsed = mapping
         else:
-            parsed = ColumnMapping.parse(target, {**(mapping or {}), **fields})
+            parsed = ColumnMapping.parse(target, mapping, overrides=fields)
         self._check_salt()
         return ingest(
             self.con,
@@ -142,6 +172,7 @@ class Store:
             settings=self.settings,
             on_progress=on_progress,
             source_name=source_name,
+            input_id=input_id,
         )
 
     def ingest_events(
@@ -151,14 +182,17 @@ class Store:
         *,
         on_progress: Callable[[float], None] | None = None,
         source_name: str | None = None,
+        input_id: str | None = None,
         **fields: Any,
     ) -> IngestReport:
         """Ingest events from a file, a pandas DataFrame or an Arrow table.
 
         ``mapping`` is a mapping file, a dict, or keyword arguments (``ts="time"``,
-        ``channel={"value": "web"}``); see :mod:`parcours.store.mapping`.
+        ``channel={"value": "web"}``, ``on_conflict="latest"``), which win over the mapping's
+        keys; see :mod:`parcours.store.mapping`. ``input_id`` tells this input apart from
+        others of the same source name (the collector gives a digest of each batch).
         """
-        return self._ingest("events", source, mapping, fields, on_progress, source_name)
+        return self._ingest("events", source, mapping, fields, on_progress, source_name, input_id)
 
     def ingest_customers(
         self,
@@ -282,10 +316,25 @@ class Store:
         """How many events of each name and channel the map's touchpoints cover."""
         return journeys.mapping_coverage(self.journeys(jm)).to_pandas()
 
-    def forget(self, identifier: str, kind: str | None = None) -> Erasure:
+    def forget(self, identifier: str, kind: str | None = None, *, rewrite: bool = True) -> Erasure:
         """RGPD erasure of the person holding ``identifier`` (``email:alice@example.fr``)
-        across every table; see :mod:`parcours.store.privacy`."""
-        return privacy.forget(self, identifier, kind)
+        across every table and out of the file's bytes; see :mod:`parcours.store.privacy`.
+
+        Each erasure rewrites the file; for many in a row, pass ``rewrite=False`` to all but
+        the last (until then, the next open rewrites it)."""
+        return privacy.forget(self, identifier, kind, rewrite=rewrite)
+
+    def compact(self) -> Compaction:
+        """Rewrite the workspace file with its live rows only: deleted rows' bytes and the
+        space of ingests that did not finish go; see :mod:`parcours.store.compact`.
+
+        The workspace keeps working on the new file; journey tables are computed again."""
+        self._journey_cache.clear()
+        try:
+            return compact.compact(self.con)
+        finally:
+            if self.con.name == "duckdb":
+                self._configure()
 
     # -- maps -----------------------------------------------------------------------------
 

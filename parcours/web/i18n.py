@@ -25,6 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.editor": {"fr": "Éditer la carte", "en": "Edit the map"},
     "nav.history": {"fr": "Historique", "en": "History"},
     "nav.logout": {"fr": "Se déconnecter", "en": "Log out"},
+    "nav.login_link": {"fr": "Lien de connexion", "en": "Login link"},
     "nav.api": {"fr": "API", "en": "API"},
     "filters.title": {"fr": "Filtres", "en": "Filters"},
     "filters.start": {"fr": "Du", "en": "From"},
@@ -140,11 +141,36 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Or paste an API key (made with `parcours keys create --scope admin`):",
     },
     "login.submit": {"fr": "Se connecter", "en": "Log in"},
+    "login.once": {
+        "fr": "Cette adresse ne sert qu'une fois : le premier navigateur qui l'ouvre est "
+        "connecté (la rouvrir dans ce même navigateur ne change rien). Pour un autre "
+        "navigateur : collez une clé d'API ci-dessous, ou demandez une nouvelle adresse à "
+        "une session déjà ouverte (« Lien de connexion » en haut de page), ou redémarrez "
+        "« parcours serve », qui en affiche une nouvelle.",
+        "en": "This address works once: the first browser that opens it is logged in (opening "
+        "it again in that browser changes nothing). For another browser: paste an API key "
+        "below, or get a new address from a browser already logged in (“Login link” at the "
+        "top of the page), or restart `parcours serve`, which prints a new one.",
+    },
     "login.bad_token": {
-        "fr": "Ce lien de connexion n'est pas (ou plus) valable : le serveur a peut-être été "
-        "redémarré. Utilisez l'adresse qu'il vient d'afficher.",
-        "en": "This login link is not valid (any more): the server may have been restarted. "
-        "Use the address it printed last.",
+        "fr": "Ce lien de connexion n'est pas (ou plus) valable : il ne sert qu'une fois, et "
+        "le serveur a peut-être été redémarré. Connectez-vous avec une clé d'API ci-dessous, "
+        "demandez une nouvelle adresse à une session déjà ouverte (« Lien de connexion »), "
+        "ou redémarrez « parcours serve », qui en affiche une nouvelle.",
+        "en": "This login link is not valid (any more): it works once, and the server may "
+        "have been restarted. Log in with an API key below, get a new address from a browser "
+        "already logged in (“Login link”), or restart `parcours serve`, which prints a new "
+        "one.",
+    },
+    "login.throttled": {
+        "fr": "Trop d'échecs de connexion depuis votre adresse : réessayez dans {seconds} s.",
+        "en": "Too many failed logins from your address: try again in {seconds} s.",
+    },
+    "login.link_intro": {
+        "fr": "Nouvelle adresse de connexion pour un autre navigateur ; elle ne sert qu'une "
+        "fois et remplace la précédente si celle-ci n'a pas servi :",
+        "en": "A new login address for another browser; it works once, and replaces the "
+        "previous one if that was not used:",
     },
     "login.bad_key": {
         "fr": "Cette clé d'API est inconnue ou a été révoquée.",

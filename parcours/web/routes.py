@@ -3,8 +3,9 @@
 Pages (HTML, server-rendered, a little vanilla JS): ``/`` the journey map canvas,
 ``/analyses`` and ``/analyses/{name}`` each analysis with its form and the filters,
 ``/editor`` the map's YAML with live validation, ``/history`` versions and diffs, ``/login``.
-JSON for the pages' scripts: ``POST /ui/maps/validate`` and ``POST /ui/maps/{id}/versions``.
-Every page and call needs a dashboard session (see :mod:`parcours.web.session`).
+JSON for the pages' scripts: ``POST /ui/maps/validate``, ``POST /ui/maps/{id}/versions`` and
+``POST /ui/login-link`` (a new single-use login address). Every page and call needs a
+dashboard session (see :mod:`parcours.web.session`); failed logins are throttled per address.
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from parcours.web.canvas import dashboard_canvas
 from parcours.web.figures import dumps_safe, figures_json
 from parcours.web.filters import NO_PERSONA, Filters, filter_context
 from parcours.web.forms import form_fields, parse_params
-from parcours.web.session import COOKIE, CSRF_HEADER, LANG_COOKIE, Session, Sessions
+from parcours.web.session import (
+    COOKIE,
+    CSRF_HEADER,
+    LANG_COOKIE,
+    LoginThrottle,
+    Session,
+    Sessions,
+)
 
 log = logging.getLogger("parcours.web")
 HERE = Path(__file__).parent
@@ -56,10 +64,11 @@ router = APIRouter(include_in_schema=False)
 
 
 class Dashboard:
-    """What the dashboard keeps in memory: the sessions and the last results."""
+    """What the dashboard keeps in memory: the sessions, the failed logins, the last results."""
 
     def __init__(self, cache_size: int = 64):
         self.sessions = Sessions()
+        self.throttle = LoginThrottle()
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
         self._lock = Lock()
@@ -154,16 +163,50 @@ def gate(request: Request) -> Session | Response:
     return found
 
 
-def _token_login(request: Request, token: str) -> Response:
-    """A login link: the session cookie and a redirect to the address without the token;
-    or the login page when the token is wrong."""
-    sessions = dashboard(request).sessions
-    if not sessions.check_token(token):
-        return render(request, "login.html", 403, error="login.bad_token")
-    response = RedirectResponse(_without_token(request), status_code=303)
-    _set_session(response, request, sessions.start("admin", "token"))
-    response.headers["Referrer-Policy"] = "no-referrer"
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _throttled(request: Request, next: str) -> Response | None:
+    """The 429 login page when this client failed to log in too often; else None."""
+    wait = dashboard(request).throttle.retry_after(_client(request))
+    if not wait:
+        return None
+    response = render(request, "login.html", 429, error="login.throttled", retry=wait, next=next)
+    response.headers["Retry-After"] = str(wait)
     return response
+
+
+def _token_login(request: Request, token: str) -> Response:
+    """A login link: the session cookie and a redirect to the address without the token,
+    which is burnt (it works once). A used or wrong token redirects a browser that has a
+    session already (the same link opened twice), and shows the login page to the others."""
+    board = dashboard(request)
+    target = _without_token(request)
+    refused = _throttled(request, target)
+    if refused is not None:
+        return refused
+    response = RedirectResponse(target, status_code=303)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if board.sessions.redeem(token):
+        board.throttle.succeeded(_client(request))
+        _set_session(response, request, board.sessions.start("admin", "token"))
+        return response
+    board.throttle.failed(_client(request))
+    if session_of(request) is not None:
+        return response
+    return render(request, "login.html", 403, error="login.bad_token", next=target)
+
+
+def _require_csrf_header(request: Request) -> None:
+    if request.headers.get(CSRF_HEADER) != "1":
+        raise HTTPException(
+            403,
+            detail={
+                "error": "missing header",
+                "detail": f"dashboard calls that change data must send '{CSRF_HEADER}: 1'",
+            },
+        )
 
 
 def json_session(request: Request, scope: str = "read") -> Session:
@@ -176,14 +219,8 @@ def json_session(request: Request, scope: str = "read") -> Session:
                 "detail": "log in with the address `parcours serve` printed, or an API key at /login",
             },
         )
-    if scope != "read" and request.headers.get(CSRF_HEADER) != "1":
-        raise HTTPException(
-            403,
-            detail={
-                "error": "missing header",
-                "detail": f"dashboard calls that change data must send '{CSRF_HEADER}: 1'",
-            },
-        )
+    if scope != "read":
+        _require_csrf_header(request)
     if not found.grants(scope):
         raise HTTPException(
             403,
@@ -566,22 +603,40 @@ def _safe_next(target: str | None) -> str:
 
 @router.post("/login", response_class=HTMLResponse)
 def login_with_key(request: Request, api_key: str = Form(""), next: str = Form("/")) -> Response:
+    board = dashboard(request)
+    refused = _throttled(request, _safe_next(next))
+    if refused is not None:
+        return refused
     state = request.app.state.parcours
     key = state.verify(api_key.strip()) if api_key.strip() else None
     if key is None or not (key.grants("read")):
+        board.throttle.failed(_client(request))
         return render(request, "login.html", 401, error="login.bad_key", next=_safe_next(next))
+    board.throttle.succeeded(_client(request))
     scope = "admin" if key.grants("admin") else "read"
     response = RedirectResponse(_safe_next(next), status_code=303)
-    _set_session(response, request, dashboard(request).sessions.start(scope, key.key_id))
+    _set_session(response, request, board.sessions.start(scope, key.key_id))
     return response
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    """End the session (the dashboard's header is needed: another site cannot log you out)."""
+    _require_csrf_header(request)
     dashboard(request).sessions.end(request.cookies.get(COOKIE))
     response = RedirectResponse("/login?out=1", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+@router.post("/ui/login-link")
+def login_link(request: Request) -> JSONResponse:
+    """A new single-use login address, for another browser (admin session and the header).
+    It replaces the pending one: the address printed at start stops working if unused."""
+    json_session(request, "admin")
+    token = dashboard(request).sessions.renew()
+    url = str(request.base_url).rstrip("/") + "/?" + urlencode({"token": token})
+    return JSONResponse({"url": url}, headers={"Cache-Control": "no-store"})
 
 
 # -- assets -----------------------------------------------------------------------------

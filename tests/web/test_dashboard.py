@@ -1,7 +1,10 @@
-"""The dashboard over HTTP: login by token or key, pages, filters, the map editor, history."""
+"""The dashboard over HTTP: login by token or key (single-use token, throttled failures,
+logout), pages, filters, the map editor, history."""
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import re
 
 import pytest
@@ -93,10 +96,150 @@ def test_api_key_login_gives_the_key_scope(map_client):
     assert saved.status_code == 403 and "admin" in saved.json()["detail"]
 
 
-def test_logout_ends_the_session(map_client):
-    login(map_client)
-    map_client.post("/logout")
+def test_login_token_works_once(map_client):
+    sessions = map_client.app.state.dashboard.sessions
+    token = sessions.login_token
+    first = map_client.get(f"/?token={token}", follow_redirects=False)
+    assert first.status_code == 303 and COOKIE in first.headers["set-cookie"]
+    assert sessions.login_token is None  # burnt
+    # The same browser opening the link again is let in by its cookie, with no new session.
+    again = map_client.get(f"/?token={token}", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/"
+    assert "set-cookie" not in again.headers
+    assert map_client.get("/").status_code == 200
+    # Another browser (no cookie) gets the login page, which says how to log in instead.
+    map_client.cookies.clear()
+    other = map_client.get(f"/editor?token={token}", headers={"Accept-Language": "en"})
+    assert other.status_code == 403 and "set-cookie" not in other.headers
+    assert "it works once" in other.text and "API key" in other.text
+    assert 'name="next" value="/editor"' in other.text
     assert map_client.get("/").status_code == 401
+    # The address a restarted server would print holds a new token.
+    printed = sessions.url("127.0.0.1", 8765)
+    assert token not in printed and sessions.login_token in printed
+
+
+def test_a_session_makes_a_new_login_link_for_another_browser(map_client):
+    login(map_client)
+    assert map_client.post("/ui/login-link").status_code == 403  # the dashboard's header
+    made = map_client.post("/ui/login-link", headers=CHANGE)
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    url = made.json()["url"]
+    assert url.startswith("http://testserver/?token=")
+    map_client.cookies.clear()  # another browser
+    assert map_client.get(url, follow_redirects=False).status_code == 303
+    assert map_client.get("/").status_code == 200
+    map_client.cookies.clear()
+    assert map_client.get(url).status_code == 403  # once
+    with map_client.app.state.parcours.workspace() as ws:
+        read_key = keys.create_key(ws.con, "read", "reader")[0]
+    map_client.post("/login", data={"api_key": read_key, "next": "/"})
+    refused = map_client.post("/ui/login-link", headers=CHANGE)
+    assert refused.status_code == 403 and "admin" in refused.json()["detail"]
+
+
+@pytest.fixture
+def uvicorn_loggers():
+    """Put uvicorn's loggers back as they were after a test configured them."""
+    names = ("uvicorn", "uvicorn.access", "uvicorn.error")
+    kept = {
+        n: (lg.handlers[:], lg.filters[:], lg.level, lg.propagate)
+        for n, lg in ((n, logging.getLogger(n)) for n in names)
+    }
+    yield
+    for name, (handlers, filters, level, propagate) in kept.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:], logger.filters[:] = handlers, filters
+        logger.level, logger.propagate = level, propagate
+
+
+def test_serve_keeps_the_token_out_of_the_access_log(monkeypatch, uvicorn_loggers):
+    import uvicorn
+
+    from parcours.cli.serve import serve_workspace
+
+    served = {}
+
+    def run(app, **options):  # what uvicorn.run does before serving: set up its logging
+        served.update(app=app, config=uvicorn.Config(app, **options))
+
+    monkeypatch.setattr("uvicorn.run", run)
+    ws = parcours.open(":memory:")
+    try:
+        serve_workspace(ws, "127.0.0.1", 8765, open_message=False)
+    finally:
+        ws.close()
+    token = served["app"].state.dashboard.sessions.login_token
+    caught = logging.handlers.BufferingHandler(capacity=10)
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(caught)
+    # The very call uvicorn's HTTP protocols make once a request is answered.
+    path = f"/editor?token={token}&map=m"
+    access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:50000", "GET", path, "1.1", 303)
+    assert [r.getMessage() for r in caught.buffer] == [
+        '127.0.0.1:50000 - "GET /editor?token=[redacted]&map=m HTTP/1.1" 303'
+    ]
+
+
+def test_logout_needs_the_dashboard_header(map_client):
+    login(map_client)
+    forged = map_client.post("/logout", follow_redirects=False)  # a form of another site
+    assert forged.status_code == 403 and CSRF_HEADER in forged.json()["detail"]
+    assert map_client.get("/").status_code == 200  # still logged in
+    out = map_client.post("/logout", headers=CHANGE, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login?out=1"
+    assert map_client.get("/").status_code == 401
+    page = map_client.get("/", headers={"Accept-Language": "en"})
+    assert page.status_code == 401 and 'id="logout"' not in page.text
+
+
+def test_the_logout_button_sends_the_header(map_client):
+    login(map_client)
+    page = map_client.get("/editor").text
+    assert '<form method="post" action="/logout" class="logout" id="logout">' in page
+    script = map_client.get("/static/dashboard.js").text
+    assert 'getElementById("logout")' in script and '"X-Parcours-Dashboard": "1"' in script
+
+
+def test_failed_logins_are_throttled_per_address(map_client):
+    with map_client.app.state.parcours.workspace() as ws:
+        good_key = keys.create_key(ws.con, "admin", "admin")[0]
+    for _ in range(5):
+        assert map_client.get("/?token=guess").status_code == 403
+        assert map_client.post("/login", data={"api_key": "pk_guess"}).status_code == 401
+    english = {"Accept-Language": "en"}
+    refused = map_client.post("/login", data={"api_key": "pk_guess"}, headers=english)
+    assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 60
+    assert re.search(r"try again in \d+ s", refused.text)
+    assert map_client.get("/?token=guess").status_code == 429
+    # While refused, even a right key is: else guessing would go on at full speed.
+    assert map_client.post("/login", data={"api_key": good_key}).status_code == 429
+    # Another address is not concerned, and a success clears its own count.
+    other = TestClient(map_client.app, client=("10.0.0.2", 50000))
+    for _ in range(9):
+        assert other.post("/login", data={"api_key": "pk_guess"}).status_code == 401
+    assert other.post("/login", data={"api_key": good_key}).status_code == 200
+    for _ in range(10):
+        assert other.post("/login", data={"api_key": "pk_guess"}).status_code == 401
+    assert other.post("/login", data={"api_key": "pk_guess"}).status_code == 429
+
+
+def test_throttle_forgets_old_failures_and_stays_bounded(monkeypatch):
+    from parcours.web.session import LoginThrottle
+
+    clock = [1000.0]
+    monkeypatch.setattr("parcours.web.session.time.monotonic", lambda: clock[0])
+    throttle = LoginThrottle(limit=2, window=60, capacity=3)
+    throttle.failed("a")
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 60 and throttle.retry_after("b") == 0
+    clock[0] += 45
+    assert throttle.retry_after("a") == 15
+    clock[0] += 15
+    assert throttle.retry_after("a") == 0 and len(throttle) == 0
+    for address in range(1000):
+        throttle.failed(str(address))
+    assert len(throttle) == 3
 
 
 def test_next_never_leaves_the_server():

@@ -1,0 +1,43 @@
+"""`parcours ingest` (issue 15): conflicts and their policy, input errors that exit with 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import run
+
+HEADER = "event_id,ts,customer_id,channel,event\n"
+
+
+def test_unknown_timezone_exits_2_saying_what_to_change(tmp_path: Path):
+    (tmp_path / "ev.csv").write_text(HEADER + "e1,2026-03-01 10:00:00,k,web,a\n")
+    out = run(
+        "ingest", "events", "ev.csv", "--timezone", "Mars/Olympus", "-w", "w.duckdb", cwd=tmp_path
+    )
+    assert out.returncode == 2, out.stderr
+    assert "time zone 'Mars/Olympus' is not known; give an IANA zone name" in out.stderr
+    assert "Internal error" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_on_conflict_latest_with_a_mapping_file(tmp_path: Path):
+    (tmp_path / "a.csv").write_text(HEADER + "e1,2026-03-01 10:00:00,k,web,view\n")
+    (tmp_path / "b.csv").write_text(
+        HEADER + "e1,2026-03-01 10:00:00,k,web,purchase\ne1,2026-03-01 10:00:00,k,web,refund\n"
+    )
+    (tmp_path / "m.yaml").write_text("events:\n  timezone: UTC\n")
+    assert run("ingest", "events", "a.csv", "-w", "w.duckdb", cwd=tmp_path).returncode == 0
+    first = run("ingest", "events", "b.csv", "-w", "w.duckdb", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "2 conflicts" in first.stdout  # the stored version is kept
+    latest = run(
+        "ingest", "events", "b.csv", "--mapping", "m.yaml", "--on-conflict", "latest",
+        "-w", "w.duckdb", "--format", "json", cwd=tmp_path,
+    )  # fmt: skip
+    assert latest.returncode == 0, latest.stderr
+    report = json.loads(latest.stdout)
+    assert (report["accepted"], report["conflicts"], report["replaced"]) == (1, 1, 1)
+    shown = run("rejected", "-w", "w.duckdb", "--format", "csv", cwd=tmp_path).stdout
+    assert "this stored version was replaced by row 2 of b.csv" in shown
+    bad = run("ingest", "events", "b.csv", "--on-conflict", "last", "-w", "w.duckdb", cwd=tmp_path)
+    assert bad.returncode == 2 and "'last' is not one of 'first', 'latest'" in bad.stderr
