@@ -249,3 +249,80 @@ def test_a_csv_file_loses_no_row(fuzz_ws, folder, csv, keep):
     report = ws.ingest_events(path, mapping)
     check_report(ws, report, csv.rows)
     check_again(ws, path, report, mapping)
+
+
+# -- NDJSON ---------------------------------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    CELL,
+)
+JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3), max_leaves=6)
+
+
+@st.composite
+def json_objects(draw) -> dict:
+    names = draw(columns())
+    values = {n: draw(st.one_of(cell_for(n), cell_for(n), JSON)) for n in names}
+    if draw(st.booleans()):
+        values["properties"] = draw(st.dictionaries(TEXT, JSON, max_size=3))
+    return values
+
+
+@dataclass
+class Ndjson:
+    data: bytes
+    keys: set[str]  # the keys of the lines holding an object
+    objects: int  # lines holding an object
+    rows: int  # lines not blank
+
+
+@st.composite
+def ndjson_files(draw) -> Ndjson:
+    """Lines of JSON objects, the same again, broken lines, lines of other JSON values and
+    blank lines; the first line holds an object (a file starting otherwise is not NDJSON)."""
+    first = draw(json_objects())
+    ascii_only = draw(st.booleans())
+
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=ascii_only)
+
+    kinds = st.sampled_from(["object", "object", "object", "again", "broken", "value", "blank"])
+    lines, objects = [dumps(first)], [first]
+    for kind in draw(st.lists(kinds, max_size=10)):
+        if kind == "object":
+            objects.append(draw(json_objects()))
+            lines.append(dumps(objects[-1]))
+        elif kind == "again":
+            objects.append(objects[draw(st.integers(0, len(objects) - 1))])
+            lines.append(dumps(objects[-1]))
+        elif kind == "broken":
+            text = dumps(draw(json_objects()))
+            lines.append(text[: draw(st.integers(1, len(text) - 1))])
+        elif kind == "value":
+            lines.append(dumps(draw(JSON.filter(lambda v: not isinstance(v, dict)))))
+        else:
+            lines.append(draw(st.sampled_from(["", " ", "\t"])))
+    endings = [draw(st.sampled_from(["\n", "\r\n"])) for _ in lines]
+    data = "".join(a + b for a, b in zip(lines, endings, strict=True)).encode("utf-8", "surrogatepass")
+    keys = {k for o in objects for k in o}
+    return Ndjson(data, keys, len(objects), sum(bool(line.strip()) for line in lines))
+
+
+@budget(examples=10, seconds=60)
+@given(ndjson=ndjson_files())
+def test_an_ndjson_file_loses_no_row(fuzz_ws, folder, ndjson):
+    ws = emptied(fuzz_ws)
+    path = new_file(folder, ".ndjson", ndjson.data)
+    note(f"{path.name}: {ndjson.data!r}")
+    event("read" if has_required(ndjson.keys) else "refused: no ts, channel or event key")
+    if not has_required(ndjson.keys):
+        with pytest.raises(MappingError):
+            ws.ingest_events(path)
+        return
+    report = ws.ingest_events(path)
+    check_report(ws, report, ndjson.rows)
+    check_again(ws, path, report)
