@@ -49,6 +49,9 @@ JSON_OPTIONS = {
     "timestampformat": "%%no-auto-detect",
     "dateformat": "%%no-auto-detect",
     "records": "true",  # one object per row: a line holding an array is an error, not a row
+    # The schema is read from every line, not a sample: a key first seen on line 30,000
+    # would otherwise refuse the file (or, salvaged, lose that key).
+    "sample_size": -1,
 }
 
 

@@ -257,6 +257,19 @@ def test_a_broken_ndjson_line_is_rejected_alone(ws, tmp_path):
     assert events(ws).event.tolist() == ["e1", "e2"]
 
 
+def test_an_ndjson_key_first_seen_late_is_kept(ws, tmp_path):
+    # DuckDB guesses a JSON file's columns from its first 20,480 lines by default.
+    rows = [{"ts": "2026-03-01T10:00:00Z", "customer_id": f"c{i}", "channel": "web",
+             "event": "view"} for i in range(25_000)]  # fmt: skip
+    rows[-1]["coupon"] = "NOEL26"
+    path = tmp_path / "late.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = ws.ingest_events(path)
+    assert (report.rows, report.accepted, report.rejected) == (25_000, 25_000, 0)
+    last = ws.events.filter(ws.events.customer_id == "c24999").properties.to_pandas()
+    assert json.loads(last.iloc[0])["coupon"] == "NOEL26"
+
+
 def test_mixed_line_endings_read_every_row(ws, tmp_path):
     text = b"ts,customer_id,channel,event\r\n2026-03-01 10:00:00,k,web,a\n2026-03-01 11:00:00,k,web,b\r\n"
     report = ws.ingest_events(write(tmp_path, "m.csv", text))
