@@ -35,7 +35,8 @@ from pydantic.config import JsonDict
 
 from parcours.api.auth import State, Writer
 from parcours.errors import InputError
-from parcours.store.ingest import keep_rejected, transaction
+from parcours.store.engine import transaction
+from parcours.store.ingest import keep_rejected
 from parcours.store.mapping import ALIASES, FIELDS
 
 router = APIRouter(prefix="/v1", tags=["ingestion"])

@@ -7,6 +7,7 @@ difference is one entry here, and the expression picks its builtin from the tabl
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import ibis
@@ -141,3 +142,26 @@ def duckdb_connection(con: Any) -> Any:
     is the one place that reads it. Everything else goes through ``con.raw_sql(sql,
     parameters=[...])``, the public way to run parameterised SQL."""
     return con.con
+
+
+class transaction:
+    """DuckDB transaction as a context manager: commit on success, roll back on any error
+    (KeyboardInterrupt included)."""
+
+    def __init__(self, con: Any):
+        self.con = con
+
+    def __enter__(self) -> None:
+        self.con.raw_sql("BEGIN TRANSACTION")
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.con.raw_sql("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+# Engines whose writes parcours groups into transactions (the others write each statement alone).
+TRANSACTIONAL = {"duckdb"}
+
+
+def writing(con: Any) -> AbstractContextManager[None]:
+    """Group the writes that follow into one transaction where the engine has them."""
+    return transaction(con) if con.name in TRANSACTIONAL else nullcontext()

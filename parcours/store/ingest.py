@@ -55,7 +55,7 @@ from parcours.config import Settings
 from parcours.errors import MappingError
 from parcours.store import conflicts, normalize, timeparse
 from parcours.store.boundary import map_exceptions
-from parcours.store.engine import duckdb_connection
+from parcours.store.engine import duckdb_connection, transaction
 from parcours.store.mapping import IDENTIFIER_FIELDS, UNITS, ColumnMapping, Source
 from parcours.store.schema import TABLES
 from parcours.store.sources import READ_ERRORS, OpenedSource, describe, open_source
@@ -654,20 +654,6 @@ def _normalise_phones(con: Any, t: ir.Table, region: str) -> ir.Table:
         joined.__reason,
     )
     return joined.mutate(__phone=joined.e164, __reason=reason).drop("raw", "e164")
-
-
-class transaction:
-    """DuckDB transaction as a context manager: commit on success, roll back on any error
-    (KeyboardInterrupt included)."""
-
-    def __init__(self, con: Any):
-        self.con = con
-
-    def __enter__(self) -> None:
-        self.con.raw_sql("BEGIN TRANSACTION")
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        self.con.raw_sql("COMMIT" if exc_type is None else "ROLLBACK")
 
 
 def _run_with_progress(

@@ -31,7 +31,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,8 +38,7 @@ from typing import Any
 import ibis
 
 from parcours.errors import InputError
-from parcours.store.engine import temp_name
-from parcours.store.ingest import transaction
+from parcours.store.engine import temp_name, writing
 from parcours.store.schema import API_KEYS
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")
@@ -149,7 +147,7 @@ def revoke_key(con: Any, key_id: str) -> ApiKey:
     name = temp_name("api_keys_next")  # two revocations at once must not share it
     try:
         con.create_table(name, updated, temp=True, overwrite=True)
-        with transaction(con) if con.name == "duckdb" else nullcontext():
+        with writing(con):
             con.insert("api_keys", con.table(name), overwrite=True)
     finally:
         con.drop_table(name, force=True)

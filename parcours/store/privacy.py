@@ -33,7 +33,7 @@ from parcours.config import IDENTIFIERS
 from parcours.errors import InputError, WorkspaceError
 from parcours.store import compact, schema
 from parcours.store.compact import Compaction
-from parcours.store.ingest import transaction
+from parcours.store.engine import transaction
 from parcours.store.normalize import hash_identifier, normalize_phone
 
 PERSONAL_TABLES = ("events", "customers", "feedback")

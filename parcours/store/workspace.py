@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,8 @@ from parcours.maps.diff import map_diff
 from parcours.store import compact, identity, journeys, privacy, schema
 from parcours.store.boundary import map_exceptions
 from parcours.store.compact import Compaction
-from parcours.store.engine import temp_name
-from parcours.store.ingest import IngestReport, ingest, transaction
+from parcours.store.engine import materialize, temp_name, transaction, writing
+from parcours.store.ingest import IngestReport, ingest
 from parcours.store.mapping import ColumnMapping
 from parcours.store.privacy import Erasure
 
@@ -288,11 +288,7 @@ class Store:
         name = f"_journeys_{key}"
         if name not in self._journey_cache:
             expr = self.journeys(jm)
-            self._journey_cache[name] = (
-                self.con.create_table(name, expr, temp=True, overwrite=True)
-                if self.con.name == "duckdb"
-                else expr.cache()
-            )
+            self._journey_cache[name] = materialize(expr, name)
         return self._journey_cache[name]
 
     def use_map(self, jm: JourneyMap) -> None:
@@ -422,4 +418,4 @@ class Store:
         return {"map_id": map_id, "from": old["version"], "to": new["version"], **result}
 
     def _writing(self) -> AbstractContextManager[Any]:
-        return transaction(self.con) if self.con.name == "duckdb" else nullcontext()
+        return writing(self.con)
