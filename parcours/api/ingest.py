@@ -44,6 +44,8 @@ router = APIRouter(prefix="/v1", tags=["ingestion"])
 EVENT_FIELDS = FIELDS["events"]
 # Names a property may not take: they would be read as the event's own fields.
 RESERVED_NAMES = frozenset(EVENT_FIELDS) | {a for names in ALIASES.values() for a in names}
+# Columns the table of a batch always has (or an alias of them).
+REQUIRED = ("ts", "channel", "event")
 
 EXAMPLE: JsonDict = {
     "events": [
@@ -84,8 +86,14 @@ def _text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _flatten(event: Any) -> tuple[dict[str, str | None] | None, str | None]:
-    """One event as a row of text cells, or the reason it cannot be one."""
+def _flatten(
+    event: Any, spellings: dict[str, str]
+) -> tuple[dict[str, str | None] | None, str | None]:
+    """One event as a row of text cells, or the reason it cannot be one.
+
+    Its names become the columns of one table with those of the other events, where names
+    are told apart without regard to case: ``spellings`` holds the names met so far
+    (REQUIRED first) by their lower case, and gets this event's when it is a row."""
     if not isinstance(event, dict):
         return None, f"an event is a JSON object; got {type(event).__name__}"
     row = {k: _text(v) for k, v in event.items() if k != "properties"}
@@ -99,6 +107,17 @@ def _flatten(event: Any) -> tuple[dict[str, str | None] | None, str | None]:
                 f"or rename it (reserved: {', '.join(sorted(RESERVED_NAMES))})"
             )
         row[key] = _text(value)
+    seen = dict(spellings)
+    for name in row:
+        if not name or "\x00" in name:
+            return None, f"a name must be non-empty text without NUL characters; got {name!r}"
+        other = seen.setdefault(name.lower(), name)
+        if other != name:
+            return None, (
+                f"name '{name}' differs only in case from '{other}' (an event field, or a name "
+                "in this batch); names are compared without regard to case: use one spelling"
+            )
+    spellings.update(seen)
     return row, None
 
 
@@ -106,7 +125,7 @@ def _table(rows: list[dict[str, str | None]]) -> pa.Table:
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
-    for name in ("ts", "channel", "event"):  # so that a missing one is a per-event reason
+    for name in REQUIRED:  # so that a missing one is a per-event reason
         if not ({name, *ALIASES.get(name, ())} & columns.keys()):
             columns[name] = None
     return pa.table({c: pa.array([row.get(c) for row in rows], type=pa.string()) for c in columns})
@@ -181,8 +200,9 @@ def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
     rows: list[dict[str, str | None]] = []
     positions: list[int] = []
     malformed: list[tuple[int, Any, str]] = []
+    spellings = {name: name for name in REQUIRED}
     for index, event in enumerate(batch.events):
-        row, problem = _flatten(event)
+        row, problem = _flatten(event, spellings)
         if problem:
             malformed.append((index, event, problem))
         elif row is not None:  # always: _flatten gives a row or the reason it has none

@@ -128,6 +128,28 @@ def test_same_bad_event_in_two_batches_is_kept_twice(server):
     assert (rejected.reason == "an event is a JSON object; got str").sum() == 2
 
 
+def test_a_name_that_cannot_be_a_column_rejects_its_event_alone(server):
+    # Found by fuzzing (tests/fuzz/test_fuzz_api.py): each was a 500.
+    batch = [event(0, note=1), event(1, **{"": 1}), event(2, **{"a\x00": 1})]
+    batch.append(event(3, properties={"": "x"}))
+    body = post(server, batch).json()
+    assert (body["accepted"], body["rejected"]) == (1, 3)
+    assert [e["index"] for e in body["errors"]] == [1, 2, 3]
+    assert body["errors"][0]["reason"] == (
+        "a name must be non-empty text without NUL characters; got ''"
+    )
+
+
+def test_names_differing_only_in_case_reject_the_later_event(server):
+    # One table holds the batch, and its column names are told apart without regard to case.
+    batch = [event(0, Note=1), event(1, note=2), event(2, Event="x"), event(3, Ts="x")]
+    body = post(server, batch).json()
+    assert (body["accepted"], body["rejected"]) == (1, 3)
+    assert [e["index"] for e in body["errors"]] == [1, 2, 3]
+    assert body["errors"][0]["reason"].startswith("name 'note' differs only in case from 'Note'")
+    assert body["errors"][1]["reason"].startswith("name 'Event' differs only in case from 'event'")
+
+
 def test_all_events_malformed(server):
     body = post(server, [1, [2]]).json()
     assert (body["accepted"], body["rejected"]) == (0, 2)

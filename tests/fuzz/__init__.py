@@ -21,9 +21,12 @@ SCALE = float(os.environ.get("PARCOURS_FUZZ_SCALE", "1"))
 
 settings.register_profile(
     "fuzz",
+    # New examples on every run, in CI too (Hypothesis' ci profile derandomizes): a failure
+    # prints its seed and its @reproduce_failure blob.
+    derandomize=False,
+    print_blob=True,
     # An ingest costs about a second of query compilation: generating is never the slow part.
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
 )
 
 
