@@ -88,12 +88,15 @@ def total(ws, table: str) -> int:
     return int(ws.con.table(table).count().to_pyarrow().as_py())
 
 
-def check_report(ws, report: IngestReport, rows: int | None) -> None:
-    """The report counts each row once, and the tables hold what it counts."""
+def check_report(ws, report: IngestReport, rows: int | None, exact: bool = True) -> None:
+    """The report counts each row once, and the tables hold what it counts; ``rows`` given
+    (at least that many counted when not ``exact``)."""
     note(repr(report))
     assert report.accepted + report.duplicates + report.conflicts + report.rejected == report.rows
-    if rows is not None:
+    if rows is not None and exact:
         assert report.rows == rows, "rows given and rows counted differ"
+    elif rows is not None:
+        assert report.rows >= rows, "fewer rows counted than given"
     assert count(ws, "events", report.batch_id) == report.accepted
     assert count(ws, "rejected", report.batch_id) == report.rejected + report.conflicts
 
@@ -168,6 +171,7 @@ DATES = st.one_of(
     ),
 )
 CELL = st.one_of(st.just(""), TEXT, NUMBERS, DATES)
+ONE_LINE = CELL.map(lambda c: c.replace("\r", "").replace("\n", ""))
 VALID = {  # mostly good values, so that rows are accepted, conflict and repeat too
     "ts": DATES,
     "channel": st.sampled_from(["web", "app", "magasin", "WEB ", "email"]),
@@ -194,6 +198,11 @@ class Csv:
     header: list[str]
     rows: int
     delimiter: str | None  # given in the mapping, or None: found from the header
+    # False when the file is read again line by line (mixed line endings, a row of another
+    # width) and a cell spans lines: a line of that cell that reads as a whole row by itself
+    # is then taken for one, by design (see parcours.store.salvage), and the line opening
+    # the cell is rejected alone.
+    exact: bool
 
 
 def _quoted(value: str, delimiter: str, all_quoted: bool) -> str:
@@ -235,13 +244,25 @@ def csv_files(draw) -> Csv:
             if column < len(names):
                 row[column] = value
             rows.append(row)
+    # Rows of one line with a cell more or less than the header: each is rejected alone.
+    ragged = False
+    for index, more in draw(st.lists(st.tuples(st.integers(0, 100), st.booleans()), max_size=2)):
+        at = index % len(rows) if rows else 0
+        if not rows or any("\n" in c or "\r" in c for c in rows[at]):
+            continue
+        if not more and len(names) == 1:
+            continue  # no cell at all: a blank line, which is no row
+        if more and at == len(rows) - 1:
+            continue  # Known bug, handed over (test_a_last_row_with_a_cell_more_is_rejected_alone)
+        rows[at] = rows[at] + [draw(ONE_LINE)] if more else rows[at][:-1]
+        ragged = True
 
     def line(cells: list[str]) -> str:
         if cells == [""]:
             return '""'  # a single empty cell: an empty line would be no row
         return delimiter.join(_quoted(c, delimiter, all_quoted) for c in cells)
 
-    if endings == "mixed":
+    if endings == "mixed" or ragged:  # the file is read again line by line
         # Known bug, handed over (test_a_lone_carriage_return_in_a_cell_of_a_salvaged_file_is_read):
         # read line by line, a cell holding a lone CR is written unquoted to the clean file.
         rows = [[re.sub("\r(?!\n)", "", c) for c in r] for r in rows]
@@ -251,7 +272,9 @@ def csv_files(draw) -> Csv:
         ends[-1] = ""  # no line break after the last row
     text = "".join(a + b for a, b in zip(lines, ends, strict=True))
     bom = "\ufeff" if draw(st.booleans()) else ""
-    return Csv((bom + text).encode("utf-8"), names, len(rows), given_delimiter)
+    spans = any("\n" in c or "\r" in c for r in rows for c in r)
+    exact = not (spans and (endings == "mixed" or ragged))
+    return Csv((bom + text).encode("utf-8"), names, len(rows), given_delimiter, exact)
 
 
 def has_required(columns) -> bool:
@@ -273,7 +296,7 @@ def test_a_csv_file_loses_no_row(fuzz_ws, folder, csv, keep):
             ws.ingest_events(path, mapping)
         return
     report = ws.ingest_events(path, mapping)
-    check_report(ws, report, csv.rows)
+    check_report(ws, report, csv.rows, csv.exact)
     check_again(ws, path, report, mapping)
 
 
@@ -290,11 +313,13 @@ SCALARS = st.one_of(
 # holds a NUL (test_a_nul_in_a_column_name_is_read_or_refused) or differs from another only in
 # case (test_nested_keys_differing_only_in_case_are_read) escapes as a traceback.
 KEYS = TEXT.map(lambda k: k.replace("\x00", "").lower() or "k")
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
-    max_leaves=6,
-)
+
+
+def _json_containers(inner):
+    return st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3)
+
+
+JSON = st.recursive(SCALARS, _json_containers, max_leaves=6)
 
 
 @st.composite
@@ -348,7 +373,7 @@ def ndjson_files(draw) -> Ndjson:
     return Ndjson(data, keys, len(objects), sum(bool(line.strip()) for line in lines))
 
 
-@budget(examples=8, seconds=60)
+@budget(examples=7, seconds=60)
 @given(ndjson=ndjson_files())
 def test_an_ndjson_file_loses_no_row(fuzz_ws, folder, ndjson):
     ws = emptied(fuzz_ws)
@@ -392,7 +417,7 @@ ANY_FILE = st.one_of(
 )
 
 
-@budget(examples=10, seconds=60)
+@budget(examples=8, seconds=60)
 @given(file=ANY_FILE)
 def test_any_file_is_read_or_refused_with_a_parcours_error(fuzz_ws, folder, file):
     ws = emptied(fuzz_ws)
@@ -450,13 +475,13 @@ SCALAR_VALUES = st.one_of(
     TEXT,
     st.sampled_from(["30d", "0d", "-1d", "1y"]),
 )
-VALUES = st.recursive(
-    SCALAR_VALUES,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(TEXT | st.integers(), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
+
+
+def _containers(inner):
+    return st.lists(inner, max_size=3) | st.dictionaries(TEXT | st.integers(), inner, max_size=3)
+
+
+VALUES = st.recursive(SCALAR_VALUES, _containers, max_leaves=8)
 
 
 FREE_TEXT = {"title", "description", "goal", "goals", "opportunities", "pain_points"}
@@ -557,7 +582,7 @@ RANDOM_YAML = st.one_of(
 )
 
 
-@budget(examples=40, seconds=10)
+@budget(examples=30, seconds=10)
 @given(text=st.one_of(mutated_maps(damaged=False), mutated_maps(), RANDOM_YAML))
 def test_a_map_text_is_a_map_or_a_map_error(text):
     note(text)
@@ -897,3 +922,18 @@ def test_a_table_with_an_unusable_column_name_is_read_or_refused(fuzz_ws, name):
     table = pa.table({**columns, "customer_id": ["C1"], name: ["x"]})
     with contextlib.suppress(ParcoursError):  # a parcours error is a fine answer
         ws.ingest_events(table)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="handed over: when the last row has a cell more than the header, DuckDB's sniffer "
+    "takes that row for the header: the file is refused, MappingError 'no column for ts' "
+    "among the row's values (sources.py: the sniffer skips lines)",
+)
+@pytest.mark.parametrize("rows", [[ROW + ",12"], [ROW, ROW + ",12"]], ids=["only", "last"])
+def test_a_last_row_with_a_cell_more_is_rejected_alone(fuzz_ws, tmp_path, rows):
+    ws = emptied(fuzz_ws)
+    path = tmp_path / "wide.csv"
+    path.write_text("ts,channel,event,customer_id\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    report = ws.ingest_events(path)
+    assert (report.rows, report.rejected) == (len(rows), 1)
