@@ -79,12 +79,9 @@ class SplitResult(Result):
     def tables(self) -> dict[str, pd.DataFrame]:
         names = sorted({name for _, r in self.groups for name in r.tables})
         return {
-            name: self._stack([(v, r.tables[name]) for v, r in self.groups if name in r.tables])
+            name: stack([(v, r.tables[name]) for v, r in self.groups if name in r.tables], self.by)
             for name in names
         }
-
-    def _stack(self, frames: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
-        return stack(frames, self.by)
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "analysis": self.of, "by": self.by}

@@ -590,6 +590,13 @@ class _Builder:
 
     # summary -----------------------------------------------------------------------------
 
+    def size(self) -> tuple[int | None, int | None]:
+        """Persons and journeys measured: from channels, journeys from paths without it."""
+        channels, paths = self.results.get("channels"), self.results.get("paths")
+        if isinstance(channels, ChannelsResult):
+            return channels.persons, channels.journeys
+        return None, paths.journeys if isinstance(paths, PathsResult) else None
+
     def summary(self) -> list[tuple[str, str]]:
         lang, figures = self.lang, []
 
@@ -597,17 +604,11 @@ class _Builder:
             found = self.results.get(name)
             return found if isinstance(found, Result) else None
 
-        channels, paths, kpis = get("channels"), get("paths"), get("kpis")
+        channels, kpis = get("channels"), get("kpis")
         voice, retention, frictions = get("voice"), get("retention"), get("frictions")
-        if isinstance(channels, ChannelsResult):
-            figures.append((t("summary.persons", lang), number(channels.persons, lang)))
-        journeys = (
-            channels.journeys
-            if isinstance(channels, ChannelsResult)
-            else paths.journeys
-            if isinstance(paths, PathsResult)
-            else None
-        )
+        persons, journeys = self.size()
+        if persons is not None:
+            figures.append((t("summary.persons", lang), number(persons, lang)))
         if journeys is not None:
             figures.append((t("summary.journeys", lang), number(journeys, lang)))
             converted = (
@@ -679,15 +680,7 @@ def build_report(
     have.update(run_analyses(ctx, [n for n in REGISTRY if n not in have], on_progress))
     builder = _Builder(ctx, have, lang)
     sections = [builder.section(key, builder.maker(key)) for key in SECTIONS]
-    channels, paths = have.get("channels"), have.get("paths")
-    size = (
-        channels.journeys
-        if isinstance(channels, ChannelsResult)
-        else paths.journeys
-        if isinstance(paths, PathsResult)
-        else None
-    )
-    persons = channels.persons if isinstance(channels, ChannelsResult) else None
+    persons, size = builder.size()
     template = _ENV.get_template("report.html.j2")
     return template.render(
         lang=lang,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -255,7 +254,7 @@ class Store:
         name = temp_name("identities_next")  # two resolutions at once must not share it
         try:
             self.con.create_table(name, resolved, temp=True, overwrite=True)
-            with self._writing():
+            with writing(self.con):
                 self.con.insert("identities", self.con.table(name), overwrite=True)
                 schema.write_meta(self.con, "identities_current", datetime.now(UTC).isoformat())
         finally:
@@ -349,7 +348,7 @@ class Store:
             },
             schema=schema.TABLES["maps"],
         )
-        with self._writing():
+        with writing(self.con):
             self.con.insert("maps", row)
         return version
 
@@ -416,6 +415,3 @@ class Store:
             *names,
         )
         return {"map_id": map_id, "from": old["version"], "to": new["version"], **result}
-
-    def _writing(self) -> AbstractContextManager[Any]:
-        return writing(self.con)
