@@ -23,7 +23,7 @@ EXPECTED = {
 
 def test_all_is_exactly_the_public_surface():
     assert set(parcours.__all__) == EXPECTED
-    public = {name for name in vars(parcours) if not name.startswith("_")} | {"__version__"}
+    public = {name for name in dir(parcours) if not name.startswith("_")} | {"__version__"}
     # Subpackages are importable but are not part of the flat surface.
     public -= {
         "analyses",

@@ -12,19 +12,24 @@ import inspect
 import json
 import types
 import typing
+from collections.abc import Callable
 from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
 
-from parcours.analyses import ANALYSES, Analysis, Result
-from parcours.analyses._split import split_by
-from parcours.cli.options import open_workspace, resolve_map
+from parcours.analyses import REGISTRY, SUMMARIES
+from parcours.cli.lazy import add_lazy_command
+from parcours.cli.options import FreshOption, open_workspace, resolve_map
 from parcours.cli.output import Format, console, emit_frame
 
-COMMON = ("workspace", "map", "format", "lang", "by", "all_tables")
+if TYPE_CHECKING:
+    from parcours.analyses import Analysis, Result
+
+COMMON = ("workspace", "map", "format", "lang", "by", "all_tables", "fresh")
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -109,7 +114,7 @@ def print_result(result: Result, fmt: Format, all_tables: bool = False) -> None:
         console.print(f"[dim]• {escape(note)}[/dim]", highlight=False)
 
 
-def make_command(analysis: Analysis):
+def make_command(analysis: Analysis) -> Callable[..., None]:
     """A function whose signature typer reads: the analysis' parameters plus common options."""
 
     converted = [_cli_parameter(analysis, p) for p in analysis.parameters()]
@@ -177,6 +182,9 @@ def make_command(analysis: Analysis):
                 bool, typer.Option("--all", help="Print every table of the result.")
             ],
         ),
+        inspect.Parameter(
+            "fresh", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=FreshOption
+        ),
     ]
     positional = [p.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in own]
 
@@ -188,12 +196,15 @@ def make_command(analysis: Analysis):
             for name in converters
             if values.get(name) is not None
         }
-        ctx = ws.context(jm, lang=values["lang"])
-        result: Result
-        if values["by"]:
-            result = split_by(analysis, ctx, values["by"], **params)
-        else:
-            result = analysis(ctx, **params)
+        # Through the workspace, which reads the result when it keeps it (--fresh: never).
+        result: Result = ws.analyze(
+            analysis.name,
+            jm,
+            by=values["by"],
+            lang=values["lang"],
+            fresh=values["fresh"],
+            **params,
+        )
         print_result(result, values["format"], values["all_tables"])
 
     command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -206,5 +217,10 @@ def make_command(analysis: Analysis):
 
 
 def register_commands(app: typer.Typer) -> None:
-    for analysis in ANALYSES:
-        app.command(name=analysis.name, rich_help_panel="Analyses")(make_command(analysis))
+    """One command per analysis, listed from its summary: its module loads when it runs."""
+    for name, summary in SUMMARIES.items():
+        add_lazy_command(app, name, summary, partial(_command_of, name), panel="Analyses")
+
+
+def _command_of(name: str) -> Callable[..., None]:
+    return make_command(REGISTRY[name])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum, StrEnum
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from parcours.cli.lazy import APP_SETTINGS, add_lazy_command
 from parcours.cli.options import (
     FormatOption,
     MapOption,
@@ -18,20 +19,30 @@ from parcours.cli.options import (
 )
 from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
 from parcours.errors import InputError
-from parcours.maps import TEMPLATES, JourneyMap, render_template, validate_file
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# Each command imports what it needs (maps, the workspace, pandas) when it runs: Typer reads
+# every command's signature at start, `parcours --help` included.
 app = typer.Typer(
     name="parcours",
     help="Customer journey maps as code, measured against real omnichannel data.\n\n"
     "Start with `parcours demo`, then `parcours status`.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
-    pretty_exceptions_enable=False,
-    add_completion=False,
+    **APP_SETTINGS,
 )
 
 
 def progress_bar() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -45,37 +56,14 @@ def progress_bar() -> Progress:
 
 # -- maps ---------------------------------------------------------------------------------
 
-TemplateName = Enum("TemplateName", {name: name for name in TEMPLATES}, type=str)  # type: ignore[misc]
+
+def _init() -> Callable[..., None]:
+    from parcours.cli.init import init
+
+    return init
 
 
-class Lang(StrEnum):
-    fr = "fr"
-    en = "en"
-
-
-@app.command()
-def init(
-    template: Annotated[
-        TemplateName, typer.Option(help="Which framework to start from.")
-    ] = "cinq-phases",  # type: ignore[assignment]
-    lang: Annotated[Lang, typer.Option(help="Language of the titles shown.")] = Lang.fr,
-    out: Annotated[Path, typer.Option(help="File to write.")] = Path("journey.yaml"),
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
-) -> None:
-    """Write a journey map from a template.
-
-    Example: `parcours init --template 5a --lang en --out journey.yaml`
-    """
-    name = template.value if isinstance(template, Enum) else str(template)
-    if out.exists() and not force:
-        raise InputError(f"{out} already exists; choose another --out or add --force")
-    out.write_text(render_template(name, lang.value), encoding="utf-8")
-    jm = JourneyMap.load(out)
-    console.print(
-        f"Wrote [bold]{out}[/bold]: {jm.title_of(lang.value)} — {len(jm.stages)} stages, "
-        f"{len(jm.touchpoints)} touchpoints, {len(jm.personas)} personas.\n"
-        f"Edit it, then check it with `parcours validate {out}`."
-    )
+add_lazy_command(app, "init", "Write a journey map from a template.", _init)
 
 
 @app.command()
@@ -87,6 +75,8 @@ def validate(
 
     Example: `parcours validate journey.yaml`
     """
+    from parcours.maps import validate_file
+
     if not file.exists():
         raise InputError(f"{file}: no such file")
     jm = validate_file(file)
@@ -208,19 +198,32 @@ def status(
         raise InputError(
             f"{workspace}: no workspace here; create one with `parcours demo` or `parcours ingest`"
         )
-    ws = open_workspace(workspace)
-    counts = ws.counts()
-    ids = ws.identities()
-    persons = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
-    shared = ids.filter(ids.shared).count().to_pyarrow().as_py()
-    map_ids = list(ws.maps().map_id)
+    from parcours.store.status import quick_status
+
+    found = quick_status(workspace)
+    if found is None:
+        # An older schema, an erasure to finish, a damaged file: the usual opening does the
+        # work, or says what is wrong.
+        open_workspace(workspace).close()
+        found = quick_status(workspace)
+    if found is None:
+        raise InputError(f"{workspace}: not a parcours workspace this version can read")
+    for notice in found["notices"]:
+        err_console.print(f"[yellow]note:[/yellow] {notice}", highlight=False)
     data = {
         "workspace": str(workspace),
-        **counts,
-        "persons": persons,
-        "shared_identifiers": shared,
-        "maps": ", ".join(map_ids),
+        **found["counts"],
+        "persons": found["persons"],
+        "shared_identifiers": found["shared_identifiers"],
+        "maps": ", ".join(found["maps"]),
     }
+    # Resolving persons can take minutes on a large workspace: status only says it is due.
+    counts = found["counts"]
+    data["persons_resolved"] = (
+        "yes"
+        if found["identities_current"] or not counts["events"] + counts["customers"]
+        else "no: data came in since (`parcours identities`, or any analysis, resolves them)"
+    )
     emit_dict(data, format, title="Workspace")
 
 
@@ -357,6 +360,8 @@ def maps_save(
 
     Example: `parcours maps save journey.yaml --message "paiement: objectif 85%"`
     """
+    from parcours.maps import JourneyMap
+
     jm = JourneyMap.load(file)
     version = open_workspace(workspace).save_map(jm, message)
     console.print(f"Saved {jm.map} version {version}.")

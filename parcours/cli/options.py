@@ -10,7 +10,6 @@ import typer
 import parcours
 from parcours.cli.output import Format, err_console
 from parcours.config import from_env
-from parcours.maps import JourneyMap
 
 WorkspaceOption = Annotated[
     Path,
@@ -29,6 +28,14 @@ MapOption = Annotated[
     ),
 ]
 LangOption = Annotated[str | None, typer.Option("--lang", help="fr or en (default: the map's).")]
+FreshOption = Annotated[
+    bool,
+    typer.Option(
+        "--fresh",
+        help="Compute again, even if the workspace keeps this result for the same map, data "
+        "and parameters.",
+    ),
+]
 
 
 def open_workspace(path: Path, *, notices: bool = True) -> parcours.Workspace:
@@ -40,6 +47,6 @@ def open_workspace(path: Path, *, notices: bool = True) -> parcours.Workspace:
     return ws
 
 
-def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> JourneyMap:
+def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> parcours.JourneyMap:
     """The map given with --map, else the workspace's latest saved map."""
-    return JourneyMap.load(map_file) if map_file is not None else ws.default_map()
+    return parcours.JourneyMap.load(map_file) if map_file is not None else ws.default_map()

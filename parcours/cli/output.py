@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import sys
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+
+if TYPE_CHECKING:  # pandas is imported where a table is printed: --help needs none
+    import pandas as pd
 
 console = Console()
 LONG_TEXT = 50  # mean characters above which a column is printed as paragraphs
@@ -74,6 +76,9 @@ def emit_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> No
 
 
 def _print_table(frame: pd.DataFrame, title: str | None) -> None:
+    import pandas as pd
+    from rich.table import Table
+
     table = Table(title=escape(title) if title else None, title_justify="left", header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
@@ -84,17 +89,24 @@ def _print_table(frame: pd.DataFrame, title: str | None) -> None:
 
 
 def emit_dict(data: dict[str, Any], fmt: Format, title: str | None = None) -> None:
-    """Print a flat record (key → value) in the chosen format."""
+    """Print a flat record (key → value) in the chosen format (no pandas: `status` prints
+    one and must start fast)."""
     if fmt is Format.json:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
         return
-    frame = pd.DataFrame(
-        {
-            "field": list(data),
-            "value": [
-                _plain(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False)
-                for v in data.values()
-            ],
-        }
-    )
-    emit_frame(frame, fmt, title)
+    values = [
+        _plain(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False)
+        for v in data.values()
+    ]
+    if fmt is Format.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows([("field", "value"), *zip(data, values, strict=True)])
+        return
+    from rich.table import Table
+
+    table = Table(title=escape(title) if title else None, title_justify="left", header_style="bold")
+    table.add_column("field")
+    table.add_column("value")
+    for key, value in zip(data, values, strict=True):
+        table.add_row(escape(str(key)), escape(value))
+    console.print(table)

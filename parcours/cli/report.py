@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from parcours.cli.options import (
+    FreshOption,
     LangOption,
     MapOption,
     WorkspaceOption,
@@ -25,7 +26,9 @@ report_app = typer.Typer(
 )
 
 
-def _context(workspace: Path, map_file: Path | None, lang: str | None):
+def _context(workspace: Path, map_file: Path | None, lang: str | None, fresh: bool):
+    """The analysis context, and the runner that asks the workspace for each result (read
+    when it keeps it)."""
     from parcours.errors import InputError
 
     if lang is not None and lang not in ("fr", "en"):
@@ -35,7 +38,8 @@ def _context(workspace: Path, map_file: Path | None, lang: str | None):
             f"{workspace}: no workspace here; create one with `parcours demo` or `parcours ingest`"
         )
     ws = open_workspace(workspace)
-    return ws.context(resolve_map(ws, map_file), lang=lang)
+    jm = resolve_map(ws, map_file)
+    return ws.context(jm, lang=lang), ws.runner(jm, fresh=fresh)
 
 
 @report_app.callback()
@@ -50,6 +54,7 @@ def report(
     workspace: WorkspaceOption = Path("parcours.duckdb"),
     map: MapOption = None,  # noqa: A002
     lang: LangOption = None,
+    fresh: FreshOption = False,
 ) -> None:
     """Write the report: summary, friction points, the journey map, then every analysis.
 
@@ -59,10 +64,10 @@ def report(
         return
     from parcours.render.report import write_report
 
-    context = _context(workspace, map, lang)
+    context, run = _context(workspace, map, lang, fresh)
     with err_console.status("Building the report…") as status:
         path = write_report(
-            context, out, lang, on_progress=lambda name: status.update(f"Running {name}…")
+            context, out, lang, on_progress=lambda name: status.update(f"Running {name}…"), run=run
         )
     size = path.stat().st_size / 1e6
     console.print(f"Wrote [bold]{path}[/bold] ({size:.1f} MB).")
@@ -79,6 +84,7 @@ def report_map(
     workspace: WorkspaceOption = Path("parcours.duckdb"),
     map: MapOption = None,  # noqa: A002
     lang: LangOption = None,
+    fresh: FreshOption = False,
 ) -> None:
     """Write the journey map canvas with measured figures, frictions and the emotion curve.
 
@@ -86,7 +92,7 @@ def report_map(
     """
     from parcours.render.report import write_map
 
-    context = _context(workspace, map, lang)
+    context, run = _context(workspace, map, lang, fresh)
     with err_console.status("Measuring the map…"):
-        path = write_map(context, out, persona=persona, lang=lang)
+        path = write_map(context, out, persona=persona, lang=lang, run=run)
     console.print(f"Wrote [bold]{path}[/bold].")

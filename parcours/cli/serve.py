@@ -16,13 +16,14 @@ import typer
 from parcours.cli.options import FormatOption, WorkspaceOption, open_workspace
 from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
 from parcours.config import Settings, from_env
-from parcours.store import keys
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from parcours.api import ApiSettings
 
+# The store (Ibis, DuckDB) and the server (FastAPI, uvicorn) are imported inside the commands:
+# listing them in `parcours --help` must not load them.
 keys_app = typer.Typer(
     help="API keys of the REST server: create, list, revoke.", no_args_is_help=True
 )
@@ -51,6 +52,8 @@ def keys_create(
 
     Example: `parcours keys create --scope write --name "site web"`
     """
+    from parcours.store import keys
+
     with open_workspace(workspace) as ws:
         token, key = keys.create_key(ws.con, scope.value, name)
     if format is not Format.table:
@@ -80,6 +83,8 @@ def keys_list(
     """
     import pandas as pd
 
+    from parcours.store import keys
+
     with open_workspace(workspace) as ws:
         found = [k.to_dict() for k in keys.list_keys(ws.con) if all or k.active]
     columns = ["key_id", "name", "scope", "created_at", "revoked_at"]
@@ -95,6 +100,8 @@ def keys_revoke(
 
     Example: `parcours keys revoke pk_1a2b3c4d`
     """
+    from parcours.store import keys
+
     with open_workspace(workspace) as ws:
         key = keys.revoke_key(ws.con, key_id)
     console.print(
@@ -135,6 +142,7 @@ def serve_workspace(
     import uvicorn
 
     from parcours.api import ApiSettings
+    from parcours.store import keys
     from parcours.web.session import hide_tokens_from_logs
 
     app = server_app(path, ApiSettings.from_env(), workspace_settings=from_env())

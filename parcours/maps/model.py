@@ -13,9 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import ibis.expr.types as ir
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -34,6 +33,9 @@ from parcours.maps.checks import problems_in
 from parcours.maps.duration import parse_duration
 from parcours.maps.rules import Rule, Scalar, scalar_text
 from parcours.maps.yaml_io import dump_merged, dump_new, read_document, read_file
+
+if TYPE_CHECKING:  # Ibis is only in the signatures: validating a map does not load it
+    import ibis.expr.types as ir
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANG = re.compile(r"^[a-z]{2}$")

@@ -29,11 +29,12 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
 
 from parcours.errors import InputError
+
+if TYPE_CHECKING:  # Ibis is only in the signatures: validating a map does not load it
+    import ibis.expr.types as ir
 
 Scalar = str | int | float | bool | None
 

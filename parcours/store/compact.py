@@ -178,11 +178,31 @@ def unused_bytes(con: Any) -> int | None:
     path = database_file(con)
     if path is None:
         return None
-    block_size, used = con.raw_sql(
-        "SELECT block_size, used_blocks FROM pragma_database_size() "
-        "WHERE database_name = current_database()"
-    ).fetchone()
-    return max(file_bytes(path) - int(block_size) * int(used), 0)
+    return max(file_bytes(path) - used_bytes(con.raw_sql(USED_BLOCKS).fetchone()), 0)
+
+
+# The bytes of the blocks a database uses, as DuckDB counts them: (block size, blocks).
+USED_BLOCKS = (
+    "SELECT block_size, used_blocks FROM pragma_database_size() "
+    "WHERE database_name = current_database()"
+)
+
+
+def used_bytes(row: tuple[Any, Any]) -> int:
+    block_size, used = row
+    return int(block_size) * int(used)
+
+
+def unused_notice(path: Path, unused: int) -> str:
+    return (
+        f"{path}: {unused / 2**20:,.0f} MiB of the file hold no data (an ingest that "
+        "did not finish, deleted rows); `parcours compact` gives them back"
+    )
+
+
+def worth_it(path: Path, unused: int) -> bool:
+    """Whether ``unused`` bytes of the file at ``path`` are worth a rewrite."""
+    return unused >= NOTICE_BYTES and unused >= NOTICE_SHARE * file_bytes(path)
 
 
 def worth_compacting(con: Any) -> int | None:
@@ -190,9 +210,7 @@ def worth_compacting(con: Any) -> int | None:
     path, unused = database_file(con), unused_bytes(con)
     if path is None or unused is None:
         return None
-    if unused >= NOTICE_BYTES and unused >= NOTICE_SHARE * file_bytes(path):
-        return unused
-    return None
+    return unused if worth_it(path, unused) else None
 
 
 def compact(con: Any) -> Compaction:

@@ -1,0 +1,69 @@
+"""What a workspace file holds, read in a blink (``parcours status``).
+
+Opening a workspace the usual way loads the engine layers (Ibis, pandas, Arrow: a second or
+two of CPU) and may do work: migrate an older schema, finish an interrupted erasure. A
+status needs none of that when the file is current. :func:`quick_status` reads a DuckDB
+workspace file read-only with the ``duckdb`` module alone, and says ``None`` whenever
+the usual way is needed: another engine, an older or newer schema, an erasure to finish,
+a file DuckDB cannot open (the usual way then explains why).
+
+It never resolves identities: after an ingest, the persons are those of the last
+resolution, and ``identities`` says the resolution is due.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from parcours.store import compact
+
+# The data tables `status` counts, as parcours.store.schema.TABLES lists them, and the
+# schema version this module reads (tests/store/test_status.py checks both against schema).
+COUNTED = ("events", "customers", "feedback", "rejected", "batches", "maps", "identities")
+SCHEMA_VERSION = 4
+
+
+def quick_status(path: Path) -> dict[str, Any] | None:
+    """``counts``, ``persons``, ``shared_identifiers``, ``maps``, ``identities_current`` and
+    ``notices`` of the workspace file at ``path``; None when the usual opening is needed."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return _read(con, path)
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any] | None:
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    if meta.get("schema_version") != str(SCHEMA_VERSION) or compact.PENDING in meta:
+        return None
+    counts = {name: _one(con, f'SELECT count(*) FROM "{name}"') for name in COUNTED}
+    persons = _one(con, "SELECT count(DISTINCT person_id) FROM identities WHERE NOT shared")
+    shared = _one(con, "SELECT count(*) FROM identities WHERE shared")
+    maps = [row[0] for row in con.execute("SELECT DISTINCT map_id FROM maps ORDER BY 1").fetchall()]
+    notices = []
+    row = con.execute(compact.USED_BLOCKS).fetchone()
+    unused = max(compact.file_bytes(path) - compact.used_bytes(row), 0) if row else 0
+    if compact.worth_it(path, unused):
+        notices.append(compact.unused_notice(path, unused))
+    return {
+        "counts": counts,
+        "persons": persons,
+        "shared_identifiers": shared,
+        "maps": maps,
+        "identities_current": "identities_current" in meta,
+        "notices": notices,
+    }
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
