@@ -9,20 +9,50 @@
 ingestion, identity, journeys, maps) and :mod:`parcours.analyses` (one typed function per
 analysis over a :class:`~parcours.analyses.Context`). ``ws.funnel(...)`` is
 ``ws.analyze("funnel", ...)``: each analysis of :data:`parcours.analyses.ANALYSES` is a method.
+
+Every way of asking for a result ends in :meth:`Workspace.analyze` — the methods, the CLI
+commands, the REST routes, the dashboard and the report (through :meth:`Workspace.runner`) —
+which keeps the results in the workspace (:mod:`parcours.store.results`): asked again with
+the same map, data and parameters, an analysis is read, not computed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from parcours.analyses import REGISTRY, Context, Result, get
-from parcours.analyses._split import split_by
+from parcours.analyses import REGISTRY, Analysis, Context, Result, get
+from parcours.analyses._split import SplitResult, split_by
 from parcours.config import Settings
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
-from parcours.store import Store, connect
+from parcours.store import Store, connect, results, schema
+
+# Saved maps kept read (the versions in use: a few).
+READ_MAPS = 16
+
+# How the report and the canvas ask for a result: (analysis, language, parameters).
+Runner = Callable[[str, str | None, dict[str, Any]], Result]
+
+
+class Scope(Protocol):
+    """A restriction of an analysis' input that its result depends on (the dashboard's
+    filters): ``key()`` tells one restriction from another, ``apply`` makes it."""
+
+    def key(self) -> tuple[Any, ...]: ...
+
+    def apply(self, ctx: Context) -> Context: ...
+
+
+def map_digest(jm: JourneyMap) -> str:
+    """What a map says (as ``JourneyMap.__eq__`` compares maps: comments and layout aside),
+    digested; its YAML text would take a hundred times longer to write."""
+    content = json.dumps(jm.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
 def open(url: str | Path = "parcours.duckdb", *, settings: Settings | None = None) -> Workspace:  # noqa: A001
@@ -32,6 +62,24 @@ def open(url: str | Path = "parcours.duckdb", *, settings: Settings | None = Non
 
 class Workspace(Store):
     """A workspace's tables and journeys (:class:`~parcours.store.Store`) and its analyses."""
+
+    def __init__(self, con: Any, url: str, settings: Settings):
+        # Saved maps already read, by their text (see load_map).
+        self._read_maps: dict[tuple[str, str], JourneyMap] = {}
+        super().__init__(con, url, settings)
+
+    def load_map(self, map_id: str, version: int | None = None) -> JourneyMap:
+        """A saved map (see :meth:`~parcours.store.Store.load_map`), read once per text: the
+        YAML reader takes longer than answering with a kept result. The same text gives the
+        same object: read it, do not change it."""
+        record = self.map_record(map_id, version)
+        source = f"{map_id}@v{record['version']}"
+        key = (source, record["yaml"])
+        if key not in self._read_maps:
+            if len(self._read_maps) >= READ_MAPS:
+                self._read_maps.pop(next(iter(self._read_maps)))
+            self._read_maps[key] = JourneyMap.loads(record["yaml"], source=source)
+        return self._read_maps[key]
 
     def context(self, jm: JourneyMap | None = None, lang: str | None = None) -> Context:
         """The input of the analyses: journey table, map and workspace tables."""
@@ -51,15 +99,90 @@ class Workspace(Store):
         map: JourneyMap | None = None,  # noqa: A002
         by: str | None = None,
         lang: str | None = None,
+        *,
+        scope: Scope | None = None,
+        fresh: bool = False,
         **params: Any,
     ) -> Result:
         """Run analysis ``name`` (see :data:`parcours.analyses.ANALYSES`) with ``params``;
-        ``by="persona"`` runs it once per value of that journey column."""
+        ``by="persona"`` runs it once per value of that journey column; ``scope`` restricts
+        its input (the dashboard's filters).
+
+        The result is kept in the workspace: asked again with the same map, data version,
+        parameters, language and scope, it is read instead of computed (see
+        :mod:`parcours.store.results`). ``fresh=True`` computes it again and keeps the new one.
+        """
         analysis = get(name)
-        ctx = self.context(map, lang=lang)
-        if by:
-            return split_by(analysis, ctx, by, **params)
-        return analysis(ctx, **params)
+        jm = map or self.default_map()
+        version = schema.data_version(self.con)
+        key = self._result_key(analysis, jm, by, lang, scope, version, params)
+        if key is not None and not fresh:
+            found = results.load(self.con, key)
+            if isinstance(found, Result):
+                return found
+        ctx = self.context(jm, lang=lang)
+        if scope is not None:
+            ctx = scope.apply(ctx)
+        result = split_by(analysis, ctx, by, **params) if by else analysis(ctx, **params)
+        if key is not None:
+            results.save(self.con, key, name, version, result)
+        return result
+
+    def _result_key(
+        self,
+        analysis: Analysis,
+        jm: JourneyMap,
+        by: str | None,
+        lang: str | None,
+        scope: Scope | None,
+        version: int,
+        params: dict[str, Any],
+    ) -> str | None:
+        """The key of a result (:func:`parcours.store.results.result_key`): the parameters
+        with the analysis' defaults filled in, and what a ``*_file`` parameter's file holds;
+        None when a part cannot be told apart (then the result is computed every time)."""
+        own = list(inspect.signature(analysis.function).parameters.values())[1:]
+        values = {p.name: p.default for p in own if p.default is not inspect.Parameter.empty}
+        values.update(params)
+        files = {}
+        for name, value in values.items():
+            if name.endswith("_file") and value is not None:
+                files[name] = results.file_digest(value)
+                if files[name] is None:  # unreadable: the analysis says why
+                    return None
+        kind = SplitResult if by else analysis.result_type
+        try:
+            return results.result_key(
+                {
+                    "analysis": analysis.name,
+                    "params": values,
+                    "files": files,
+                    "by": by,
+                    "lang": lang or jm.lang,
+                    "scope": None if scope is None else scope.key(),
+                    "map": map_digest(jm),
+                    "data_version": version,
+                    "result": f"{kind.__module__}.{kind.__qualname__}",
+                }
+            )
+        except TypeError:  # a value with no canonical form
+            return None
+
+    def runner(
+        self,
+        map: JourneyMap | None = None,  # noqa: A002
+        scope: Scope | None = None,
+        fresh: bool = False,
+    ) -> Runner:
+        """``run(name, lang, params)``: :meth:`analyze` on ``map`` within ``scope``, for the
+        report and the canvas (:mod:`parcours.render.report`), so that they share the kept
+        results."""
+        jm = map or self.default_map()
+
+        def run(name: str, lang: str | None, params: dict[str, Any]) -> Result:
+            return self.analyze(name, jm, lang=lang, scope=scope, fresh=fresh, **params)
+
+        return run
 
     def __getattr__(self, name: str) -> Callable[..., Result]:
         # ws.funnel(...), ws.paths(...): every registered analysis is a method.

@@ -3,7 +3,8 @@
 ``GET /v1/analyses`` lists them with the JSON schema of their parameters;
 ``POST /v1/analyses/{name}`` runs one with a JSON body holding its parameters, plus
 ``map_id`` / ``map_version`` (default: the latest saved map) and ``lang``, and returns
-``Result.to_dict()``. The body of each analysis is a model derived from the function's
+``Result.to_dict()`` of :meth:`parcours.Workspace.analyze` (read from the results the
+workspace keeps when it was asked before, for the same map and data). The body of each analysis is a model derived from the function's
 signature, so types are checked (422) before the analysis runs; the response is a model
 derived from its result type (``figures`` typed field by field, each table named), so the
 OpenAPI page shows both. An analysis added to the registry appears here with no edit.
@@ -127,7 +128,8 @@ def _endpoint(analysis: Analysis, model: type[BaseModel]):
                 jm = ws.load_map(map_id, version) if map_id else ws.default_map()
             except NotFoundError as exc:  # a body field naming no map: invalid input, not 404
                 raise InputError(str(exc)) from None
-            result = analysis(ws.context(jm, lang), **values)
+            # Through the workspace, which reads the result when it keeps it.
+            result = ws.analyze(analysis.name, jm, lang=lang, **values)
         return result.to_dict()
 
     # The body is a class made at run time: give FastAPI the real type. An analysis whose

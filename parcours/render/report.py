@@ -11,6 +11,10 @@ The file works offline: plotly.js is inlined once, the canvas is inline SVG, not
 fetched. :func:`write_report` also prints it to PDF with the system Chromium through
 Playwright (never downloading a browser).
 
+Each function that runs analyses takes ``run`` (a :data:`parcours.workspace.Runner`, e.g.
+``ws.runner(jm)``): given, the analyses are asked of the workspace, which reads the results it
+keeps instead of computing them again; without it, they run on the context.
+
 :func:`canvas_for` draws the journey map canvas with measured figures (kpis, frictions,
 voice); the dashboard reuses it.
 """
@@ -51,6 +55,7 @@ from parcours.maps import JourneyMap
 from parcours.render import charts
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
 from parcours.render.i18n import duration, lang_of, number, pct, t
+from parcours.workspace import Runner
 
 # The report opens on the friction points, then the journey map canvas (fed by kpis,
 # frictions and voice); every other analysis follows in the registry's order.
@@ -86,16 +91,18 @@ def run_analyses(
     ctx: Context,
     names: tuple[str, ...] | list[str] | None = None,
     on_progress: Callable[[str], None] | None = None,
+    run: Runner | None = None,
 ) -> dict[str, Result | Exception]:
     """Run each analysis (default: all of them) with the parameters of its overview
-    (``Analysis.overview``); a failure is kept, not raised."""
+    (``Analysis.overview``), through ``run`` when given; a failure is kept, not raised."""
     out: dict[str, Result | Exception] = {}
     for name in REGISTRY if names is None else names:
         if on_progress:
             on_progress(name)
         try:
             analysis = get(name)
-            out[name] = analysis(ctx, **analysis.overview(ctx))
+            params = analysis.overview(ctx)
+            out[name] = run(name, ctx.lang, params) if run else analysis(ctx, **params)
         except Exception as failure:  # noqa: BLE001 - one failing analysis must not stop the rest
             if os.environ.get("PARCOURS_DEBUG"):
                 traceback.print_exc()
@@ -152,20 +159,22 @@ def canvas_for(
     persona: str | None = None,
     lang: str | None = None,
     results: dict[str, Result | Exception] | None = None,
+    run: Runner | None = None,
 ) -> Canvas:
     """The journey map canvas of ``ctx.map`` with measured figures.
 
     Runs ``kpis`` (touchpoint level: figures and goals), ``frictions`` (explanations, when
     registered) and ``voice`` (measured emotion per stage, when registered) unless
-    ``results`` already holds them; an analysis that fails leaves its part of the canvas
-    empty. persona: a persona id of the map, shown in the header. lang: fr or en.
+    ``results`` already holds them (through ``run`` when given); an analysis that fails
+    leaves its part of the canvas empty. persona: a persona id of the map, shown in the
+    header. lang: fr or en.
     """
     _check_persona(ctx.map, persona)
     lang = lang_of(lang or ctx.language)
     ctx = _with_lang(ctx, lang)
     have = dict(results or {})
     missing = [n for n in ("kpis", "frictions", "voice") if n not in have]
-    have.update(run_analyses(ctx, missing))
+    have.update(run_analyses(ctx, missing, run=run))
     return journey_canvas(ctx.map, canvas_input(have, ctx.map, persona), lang)
 
 
@@ -666,18 +675,20 @@ def build_report(
     lang: str | None = None,
     results: dict[str, Result | Exception] | None = None,
     on_progress: Callable[[str], None] | None = None,
+    run: Runner | None = None,
 ) -> str:
     """The report of ``ctx`` as one self-contained HTML page (no network needed to view it).
 
     lang: fr or en (default: the context's, i.e. the map's). results: analyses already run
-    (name -> Result or the exception it raised); the missing ones are run with DEFAULTS.
+    (name -> Result or the exception it raised); the missing ones are run with their
+    overview's parameters, through ``run`` when given.
     """
     from plotly.offline import get_plotlyjs
 
     lang = lang_of(lang or ctx.language)
     ctx = _with_lang(ctx, lang)
     have = dict(results or {})
-    have.update(run_analyses(ctx, [n for n in REGISTRY if n not in have], on_progress))
+    have.update(run_analyses(ctx, [n for n in REGISTRY if n not in have], on_progress, run))
     builder = _Builder(ctx, have, lang)
     sections = [builder.section(key, builder.maker(key)) for key in SECTIONS]
     persons, size = builder.size()
@@ -786,13 +797,14 @@ def write_report(
     path: str | Path,
     lang: str | None = None,
     on_progress: Callable[[str], None] | None = None,
+    run: Runner | None = None,
 ) -> Path:
     """Write the report; the format comes from the suffix: .html, .pdf or .png (full page)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in REPORT_FORMATS:
         raise InputError(f"{path}: unknown report format '{suffix}'; allowed: .html, .pdf, .png")
-    page = build_report(ctx, lang, on_progress=on_progress)
+    page = build_report(ctx, lang, on_progress=on_progress, run=run)
     if suffix in (".html", ".htm"):
         path.write_text(page, encoding="utf-8")
     elif suffix == ".pdf":
@@ -806,7 +818,11 @@ MAP_FORMATS = (".html", ".htm", ".svg", ".png", ".pdf")
 
 
 def write_map(
-    ctx: Context, path: str | Path, persona: str | None = None, lang: str | None = None
+    ctx: Context,
+    path: str | Path,
+    persona: str | None = None,
+    lang: str | None = None,
+    run: Runner | None = None,
 ) -> Path:
     """Write the measured journey map canvas: .html, .svg, .png or .pdf."""
     path = Path(path)
@@ -814,4 +830,4 @@ def write_map(
         raise InputError(
             f"{path}: unknown map format '{path.suffix}'; allowed: .html, .svg, .png, .pdf"
         )
-    return canvas_for(ctx, persona=persona, lang=lang).save(path)
+    return canvas_for(ctx, persona=persona, lang=lang, run=run).save(path)

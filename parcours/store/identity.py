@@ -1,8 +1,8 @@
 """Identity resolution: which identifiers belong to one person.
 
 Identifiers seen together on one row (an event, a CRM row) are linked; persons are the
-connected components of that graph, found by label propagation written as Ibis
-expressions, so the same code runs on DuckDB and on PySpark.
+connected components of that graph. This module finds them by label propagation written as
+Ibis expressions, so the same code runs on any engine (PySpark included).
 
 An identifier shared by many persons (a store tablet's cookie, a family email) would glue
 strangers together. To find them without knowing the persons yet, a first pass resolves
@@ -10,6 +10,13 @@ only the person-level identifiers (customer id, loyalty card, email, phone) into
 persons*; an identifier seen on rows of more than ``max_persons`` core persons is then
 *shared*: it is kept, reported, and given a person of its own, but never used to merge.
 The second pass resolves every other identifier.
+
+Persons depend only on the distinct *identifier sets* of the rows. On DuckDB the workspace
+keeps them and resolves incrementally with scipy
+(:mod:`parcours.store.identity_incremental`); on other engines :func:`resolve_everything`
+runs these expressions over the distinct sets. Both keep meta ``identity_version`` and the
+``person_changes`` that :func:`changed_persons` reads, and :func:`place_events` gives rows
+their person.
 
     >>> import ibis
     >>> rows = ibis.memtable({"row": ["e1", "e2"], "email": ["a@x.fr", "a@x.fr"],
@@ -23,13 +30,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
 from parcours.config import IDENTIFIERS, PERSON_LEVEL_IDENTIFIERS
 from parcours.errors import ParcoursError
-from parcours.store.engine import materialize, release
+from parcours.store import schema
+from parcours.store.engine import Scratch, materialize, release, writing
 
 MAX_ITERATIONS = 100
 
@@ -55,6 +65,23 @@ def rows_with_identifiers(tables: Iterable[ir.Table], key: str | Iterable[str]) 
             parts.append(part)
     links = ibis.union(*parts, distinct=False)
     return links.mutate(node=links.kind + ibis.literal(":") + links.value)
+
+
+def distinct_sets(tables: Iterable[ir.Table]) -> ir.Table:
+    """The distinct identifier sets of the rows of ``tables``: the :data:`IDENTIFIERS`
+    columns (NULL where absent) and ``set_key``, a text that tells the sets apart (each
+    value written with its length, so no two sets share a key)."""
+    parts = [
+        t.select(*[t[k] if k in t.columns else ibis.null("string").name(k) for k in IDENTIFIERS])
+        for t in tables
+    ]
+    sets = ibis.union(*parts, distinct=True)
+    sets = sets.filter(ibis.or_(*[sets[k].notnull() for k in IDENTIFIERS]))
+    pieces = [
+        ibis.ifelse(sets[k].isnull(), "-", sets[k].length().cast("string") + ":" + sets[k])
+        for k in IDENTIFIERS
+    ]
+    return sets.mutate(set_key=ibis.literal("|").join(pieces))
 
 
 def _star_edges(links: ir.Table) -> ir.Table:
@@ -139,6 +166,69 @@ def resolve_identities(links: ir.Table, max_persons: int = 5) -> ir.Table:
         shared=resolved.persons > max_persons,
         persons=resolved.persons.cast("int64"),
     )
+
+
+def resolve_everything(con: Any, max_persons: int) -> ir.Table:
+    """Resolve every event and CRM row with the expressions above (engines other than
+    DuckDB), store the identities, and record a full recompute (``identity_rebuilt_at``)."""
+    sets = distinct_sets([con.table("events"), con.table("customers")])
+    resolved = resolve_identities(rows_with_identifiers([sets], "set_key"), max_persons)
+    scratch = Scratch("identities_next")  # two resolutions at once must not share it
+    try:
+        next_ = scratch.keep(resolved, "all")
+        with writing(con):
+            con.insert("identities", next_, overwrite=True)
+            version = str(identity_version(con) + 1)
+            schema.write_meta(con, "identity_version", version)
+            schema.write_meta(con, "identity_rebuilt_at", version)
+            schema.write_meta(con, "identities_current", datetime.now(UTC).isoformat())
+    finally:
+        scratch.release()
+    return con.table("identities")
+
+
+def identity_version(con: Any) -> int:
+    """The workspace's identity version: +1 at each resolution that changed anything."""
+    return int(schema.read_meta(con, "identity_version") or 0)
+
+
+def changed_persons(con: Any, since: int) -> ir.Table | None:
+    """``(person_id)``: the persons whose journey rows may have changed after identity
+    version ``since`` (the persons of rows folded in since, and every old and new person
+    of identifiers that moved); None when a full recompute happened since (rebuild all)."""
+    if int(schema.read_meta(con, "identity_rebuilt_at") or 0) > since:
+        return None
+    changes = con.table("person_changes")
+    return changes.filter(changes.identity_version > since).select("person_id").distinct()
+
+
+# Engines on which the workspace keeps the identifier sets with their person (the others
+# place rows with assign_persons).
+KEPT_SETS = {"duckdb"}
+
+
+def place_events(source: Any, events: ir.Table) -> ir.Table:
+    """``events`` with ``person_id``, by the rule of :func:`assign_persons`, in one join.
+
+    ``source`` is a store (its identities are brought up to date first) or a connection
+    whose resolution is current. On DuckDB the rows meet the kept identifier sets, which
+    hold each set's person, on their five identifier columns (NULL matching NULL); rows of
+    batches not yet resolved get no person. Elsewhere it is :func:`assign_persons`."""
+    is_store = hasattr(source, "identities")  # a Store; else an Ibis backend
+    con = source.con if is_store else source
+    identities = source.identities() if is_store else con.table("identities")
+    if con.name not in KEPT_SETS:
+        return assign_persons(events, identities)
+    sets = con.table("identifier_sets")
+    sets = sets.select(**{f"_set_{k}": sets[k] for k in IDENTIFIERS}, _set_person=sets.person_id)
+    same = [
+        events[k].identical_to(sets[f"_set_{k}"])
+        if k in events.columns
+        else sets[f"_set_{k}"].isnull()
+        for k in IDENTIFIERS
+    ]
+    joined = events.left_join(sets, same)
+    return joined.select(*events.columns, person_id=joined._set_person)
 
 
 def assign_persons(table: ir.Table, identities: ir.Table) -> ir.Table:

@@ -37,44 +37,56 @@ def map_touchpoints(events: ir.Table, jm: JourneyMap) -> ir.Table:
     prop = _property_getter(events.properties)
     rules = [(tp.match.to_ibis(events.event, events.channel, prop), tp.id) for tp in jm.touchpoints]
     touchpoint = ibis.cases(*rules, else_=UNMAPPED) if rules else ibis.literal(UNMAPPED)
-    stage_of = [(touchpoint == tp.id, tp.stage) for tp in jm.touchpoints]
-    index_of = [(touchpoint == tp.id, jm.stage_index(tp.stage)) for tp in jm.touchpoints]
-    stage = ibis.cases(*stage_of, else_=ibis.null("string")) if stage_of else ibis.null("string")
-    stage_index = (
-        ibis.cases(*index_of, else_=ibis.null("int64")) if index_of else ibis.null("int64")
-    )
     conversion = jm.conversion.to_ibis(events.event, events.channel, prop).fill_null(False)
-    return events.mutate(
-        touchpoint=touchpoint,
-        stage=stage,
-        stage_index=stage_index.cast("int64"),
-        is_conversion=conversion,
+    matched = events.mutate(touchpoint=touchpoint, is_conversion=conversion)
+    if not jm.touchpoints:
+        return matched.mutate(stage=ibis.null("string"), stage_index=ibis.null("int64"))
+    # A simple CASE on the touchpoint column: the matching rules above are written once in
+    # the query, not once per touchpoint.
+    tp = matched.touchpoint
+    stage = tp.cases(*[(t.id, t.stage) for t in jm.touchpoints], else_=ibis.null("string"))
+    index = tp.cases(
+        *[(t.id, jm.stage_index(t.stage)) for t in jm.touchpoints], else_=ibis.null("int64")
     )
+    return matched.mutate(stage=stage, stage_index=index.cast("int64"))
 
 
 def cut_journeys(mapped: ir.Table, timeout_seconds: int) -> ir.Table:
-    """Number each person's journeys and the steps within them (see module doc)."""
+    """Number each person's journeys and the steps within them (see module doc).
+
+    Two passes over each person's events in time order, every window of a pass sharing its
+    partition and order (the engine sorts once per pass): the first flags where journeys
+    start; the second numbers journeys and steps and finds whether a conversion comes
+    before the next start (a conversion ends its journey, so that is "the journey
+    converted") without partitioning by journey again."""
     order = [mapped.ts, mapped.seq, mapped.event_id]
     by_person = ibis.window(group_by=mapped.person_id, order_by=order)
     epoch = mapped.ts.epoch_seconds()
     gap = epoch - epoch.lag().over(by_person)
     after_conversion = mapped.is_conversion.lag().over(by_person).fill_null(False)
-    starts = (gap.isnull() | (gap > timeout_seconds) | after_conversion).cast("int64")
-    flagged = mapped.mutate(_starts=starts)
-    cumulative = ibis.cumulative_window(
-        group_by=flagged.person_id, order_by=[flagged.ts, flagged.seq, flagged.event_id]
+    starts = gap.isnull() | (gap > timeout_seconds) | after_conversion
+    f = mapped.mutate(_starts=starts, _rn=ibis.row_number().over(by_person))
+
+    def frame(preceding: int | None, following: int | None) -> ir.Window:
+        return ibis.window(
+            group_by=f.person_id,
+            order_by=[f.ts, f.seq, f.event_id],
+            rows=(preceding, following),
+        )
+
+    so_far, from_here, after = frame(None, 0), frame(0, None), frame(1, None)
+    nothing = ibis.null("int64")
+    start_rn = ibis.ifelse(f._starts, f._rn, nothing).max().over(so_far)
+    next_conversion = ibis.ifelse(f.is_conversion, f._rn, nothing).min().over(from_here)
+    next_start = ibis.ifelse(f._starts, f._rn, nothing).min().over(after)
+    numbered = f.mutate(
+        journey_seq=f._starts.cast("int64").sum().over(so_far).cast("int64"),
+        step=(f._rn - start_rn + 1).cast("int64"),
+        converted=next_conversion.notnull()
+        & (next_start.isnull() | (next_conversion < next_start)),
     )
-    numbered = flagged.mutate(journey_seq=flagged._starts.sum().over(cumulative).cast("int64"))
     journey_id = numbered.person_id + ibis.literal(":") + numbered.journey_seq.cast("string")
-    numbered = numbered.mutate(journey_id=journey_id).drop("_starts")
-    in_journey = ibis.window(
-        group_by=numbered.journey_id, order_by=[numbered.ts, numbered.seq, numbered.event_id]
-    )
-    whole_journey = ibis.window(group_by=numbered.journey_id)
-    return numbered.mutate(
-        step=(ibis.row_number().over(in_journey) + 1).cast("int64"),
-        converted=numbered.is_conversion.any().over(whole_journey),
-    )
+    return numbered.mutate(journey_id=journey_id).drop("_starts", "_rn")
 
 
 def personas(customers: ir.Table, identities: ir.Table, jm: JourneyMap) -> ir.Table | None:
@@ -96,7 +108,17 @@ def journey_table(
     customers: ir.Table | None = None,
 ) -> ir.Table:
     """The journey table of ``jm`` over ``events`` (see module doc)."""
-    placed = assign_persons(events, identities)
+    return journeys_of_placed(assign_persons(events, identities), identities, jm, customers)
+
+
+def journeys_of_placed(
+    placed: ir.Table,
+    identities: ir.Table,
+    jm: JourneyMap,
+    customers: ir.Table | None = None,
+) -> ir.Table:
+    """:func:`journey_table` of events already given their ``person_id`` (see
+    :func:`parcours.store.identity.place_events`)."""
     # Events of one instant keep their order of arrival (rows from before schema 3 have none).
     placed = placed.mutate(
         seq=placed.seq.fill_null(0) if "seq" in placed.columns else ibis.literal(0)

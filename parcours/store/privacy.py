@@ -3,7 +3,10 @@
 Given any one identifier of a person (an email, a phone, a loyalty card, a customer id, a
 cookie), the person is resolved first, so that every identifier stitched to them goes too:
 their events, CRM rows, survey answers, rejected rows that carry one of their identifiers,
-and their lines in the identity table. One audit line records the erasure without any
+their lines in the identity table and in the tables identity resolution keeps (the next
+resolution is then a full one), their phone numbers as ingestion keeps them (to parse
+each once), and every analysis result the workspace keeps (a result can quote them:
+:mod:`parcours.store.results`). One audit line records the erasure without any
 personal data: a salted hash of the person id, and how many rows each table lost.
 
 Deleting is not erasing: DuckDB keeps a deleted row's bytes in the file's freed blocks. So
@@ -31,10 +34,10 @@ import ibis
 
 from parcours.config import IDENTIFIERS
 from parcours.errors import InputError, WorkspaceError
-from parcours.store import compact, schema
+from parcours.store import compact, journey_store, results, schema
 from parcours.store.compact import Compaction
 from parcours.store.engine import transaction
-from parcours.store.normalize import hash_identifier, normalize_phone
+from parcours.store.normalize import PHONES, hash_identifier, normalize_phone
 
 PERSONAL_TABLES = ("events", "customers", "feedback")
 
@@ -130,12 +133,20 @@ def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool =
         given = {kind: sorted({value.strip(), _clear(kind, value, ws)})}
         rows["rejected"] = _delete_rejected(ws.con, _merged(by_kind, given))
         rows["identities"] = _delete_rows(ws.con, "identities", "person_id = ?", [person])
+        if ws.con.name == "duckdb":  # the kept identifier sets hold the person too
+            from parcours.store.identity_incremental import erase
+
+            erase(ws.con, by_kind)
+        journey_store.forget_person(ws.con, person)  # derived rows: not counted in the audit
+        _forget_phones(ws.con, by_kind.get("phone", []))  # derived too: not counted
         subject = hashlib.sha256(f"{salt}:{person}".encode()).hexdigest()
         ws.con.raw_sql(
             "INSERT INTO audit VALUES (?, 'forget', ?, ?)",
             parameters=[datetime.now(UTC).replace(tzinfo=None), subject, json.dumps(rows)],
         )
         ws.con.raw_sql("DELETE FROM meta WHERE key = 'identities_current'")
+        schema.bump_data_version(ws.con)
+        results.clear(ws.con)  # kept results can hold the person (verbatims, person ids)
     ws._journey_cache.clear()
     erasure = Erasure(subject=subject, identifiers=len(own), rows=rows)
     if file is None:
@@ -180,6 +191,15 @@ def _delete_matching(con: Any, table: str, by_kind: dict[str, list[str]]) -> int
     if not clauses:
         return 0
     return _delete_rows(con, table, " OR ".join(clauses), params)
+
+
+def _forget_phones(con: Any, phones: list[str]) -> None:
+    """The person's numbers in ``phone_numbers`` (:mod:`parcours.store.ingest`): each as
+    written, with its E.164 form, matched on that form as the tables store it (hashed in a
+    hashed workspace)."""
+    if phones and PHONES in con.list_tables():
+        marks = ", ".join("?" for _ in phones)
+        con.raw_sql(f'DELETE FROM "{PHONES}" WHERE e164 IN ({marks})', parameters=phones)
 
 
 def _delete_rejected(con: Any, by_kind: dict[str, list[str]]) -> int:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import duckdb
 import ibis
 from ibis.backends import BaseBackend
 
 from parcours.errors import WorkspaceError
-from parcours.store.engine import temp_name
+from parcours.store.engine import PARAMETERISED, first_row, temp_name
 
 IDENTIFIER_COLUMNS = {
     "customer_id": "string",
@@ -139,7 +140,78 @@ AUDIT = ibis.schema(
     }
 )
 
-SCHEMA_VERSION = 3
+# Added in version 4: what parcours derives from the data and keeps between runs, so that
+# nothing is computed twice. Each can be dropped and derived again; none is a source of
+# truth, and RGPD erasure clears what they hold of the person (parcours.store.privacy).
+DERIVED: dict[str, ibis.Schema] = {
+    # Journey tables kept in the workspace (parcours.store.journey_store): one row per
+    # stored table, with the map rules and the identity version it was built from.
+    "journey_tables": ibis.schema(
+        {
+            "name": "!string",  # the stored table: journeys_<rules key>
+            "rules_key": "!string",  # digest of the map's journey rules
+            "identity_version": "!int64",  # identities it was built (or last updated) at
+            "built_at": "!timestamp",
+            "rows": "int64",
+        }
+    ),
+    # Analysis results kept for a map, data version and parameters (parcours.store.results).
+    "results": ibis.schema(
+        {
+            "key": "!string",  # digest of analysis, parameters, map and data version
+            "analysis": "!string",
+            "data_version": "!int64",
+            "created_at": "!timestamp",
+            "payload": "!binary",
+        }
+    ),
+    # Phone numbers met by ingestion and their E.164 form (parcours.store.ingest), so that
+    # each value is parsed once (phonenumbers, in Python), then looked up. Personal data:
+    # erasure deletes the person's numbers; a hashed workspace keeps salted hashes only.
+    "phone_numbers": ibis.schema(
+        {
+            "raw": "!string",  # as written, trimmed; hashed like the phone column when salted
+            "region": "!string",  # the default region it was read with (FR)
+            "e164": "!string",  # the phone as stored in the tables (hashed when salted)
+        }
+    ),
+    # Identity resolution kept between runs (parcours.store.identity_incremental): every
+    # identifier with an integer code (append-only) and its components, every distinct
+    # identifier set of the events and CRM rows, and the batches already folded in.
+    # Personal data: erasure deletes the person's identifiers and sets.
+    "identity_nodes": ibis.schema(
+        {
+            "code": "!int64",
+            "kind": "!string",  # kind:value is its identifier, as in identities
+            "value": "!string",
+            "core": "int64",  # core person (person-level identifiers): its smallest code
+            "persons": "!int64",  # core persons seen with it
+            "shared": "!boolean",
+            "component": "!int64",  # person: the smallest code of its component
+            "person_id": "!string",
+        }
+    ),
+    "identifier_sets": ibis.schema(
+        {
+            "set_id": "!int64",  # append-only
+            **IDENTIFIER_COLUMNS,  # the set as the rows hold it (NULL: not on the row)
+            **{f"{name}_code": "int64" for name in IDENTIFIER_COLUMNS},
+            "core": "int64",  # core person of its person-level identifiers
+            "person_id": "!string",  # the person of its rows (identity.assign_persons)
+        }
+    ),
+    "identity_batches": ibis.schema(
+        {
+            "batch_id": "!string",  # an events or customers batch folded into the sets
+            "identity_version": "!int64",
+        }
+    ),
+    # The persons whose journey rows may have changed at each identity version; after a
+    # full recompute (meta identity_rebuilt_at), everything may have changed.
+    "person_changes": ibis.schema({"identity_version": "!int64", "person_id": "!string"}),
+}
+
+SCHEMA_VERSION = 4
 
 
 def _create_v1(con: BaseBackend) -> None:
@@ -163,15 +235,29 @@ def _add_audit_and_event_order(con: BaseBackend) -> None:
         con.raw_sql("ALTER TABLE events ADD COLUMN seq BIGINT")
 
 
+def _add_derived_tables(con: BaseBackend) -> None:
+    existing = set(con.list_tables())
+    for name, table_schema in DERIVED.items():
+        if name not in existing:
+            con.create_table(name, schema=table_schema)
+
+
 # version -> the step that brings a workspace from version-1 to version.
 MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {
     1: _create_v1,
     2: _add_api_keys,
     3: _add_audit_and_event_order,
+    4: _add_derived_tables,
 }
 
 
 def read_meta(con: BaseBackend, key: str) -> str | None:
+    if con.name in PARAMETERISED:
+        try:
+            row = first_row(con, "SELECT value FROM meta WHERE key = ?", [key])
+        except duckdb.CatalogException:  # a new workspace: no meta table yet
+            return None
+        return None if row is None else row[0]
     if "meta" not in con.list_tables():
         return None
     meta = con.table("meta")
@@ -189,6 +275,20 @@ def write_meta(con: BaseBackend, key: str, value: str) -> None:
         con.insert("meta", con.table(name), overwrite=True)
     finally:
         con.drop_table(name, force=True)
+
+
+def data_version(con: BaseBackend) -> int:
+    """A number that grows with every change of the workspace's data (events, customers,
+    feedback: an ingest that stored rows, an erasure): what was derived from version n
+    still holds while the number is n."""
+    return int(read_meta(con, "data_version") or 0)
+
+
+def bump_data_version(con: BaseBackend) -> int:
+    """Record a change of the data (inside the writer's transaction); the new version."""
+    version = data_version(con) + 1
+    write_meta(con, "data_version", str(version))
+    return version
 
 
 def migrate(con: BaseBackend) -> int:

@@ -13,6 +13,7 @@ DuckDB and needs a DuckDB workspace.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,10 +27,10 @@ from parcours.config import Settings
 from parcours.errors import InputError, NotFoundError, WorkspaceError
 from parcours.maps import JourneyMap
 from parcours.maps.diff import map_diff
-from parcours.store import compact, identity, journeys, privacy, schema
+from parcours.store import compact, identity, journey_store, journeys, privacy, schema
 from parcours.store.boundary import map_exceptions
 from parcours.store.compact import Compaction
-from parcours.store.engine import materialize, temp_name, transaction, writing
+from parcours.store.engine import PARAMETERISED, first_row, transaction, writing
 from parcours.store.ingest import IngestReport, ingest
 from parcours.store.mapping import ColumnMapping
 from parcours.store.privacy import Erasure
@@ -62,7 +63,9 @@ class Store:
         self.url = url
         self.settings = settings
         self._map: JourneyMap | None = None
+        # Journey tables of engines that cannot store them (see journey_store).
         self._journey_cache: dict[str, ir.Table] = {}
+        self._journey_lock = threading.RLock()
         # What opening found and did that the user should hear about (the CLI prints them).
         self.notices: list[str] = []
         if con.name == "duckdb":
@@ -79,8 +82,25 @@ class Store:
             self.previous_version = schema.migrate(con)
 
     def _configure(self) -> None:
+        """DuckDB's resources from the settings: its memory (past it, sorts, joins and
+        temporary tables spill to disk), its threads, and where it spills."""
         # Progress is tracked (ingest shows its own bar) but DuckDB's own bar is not printed.
         self.con.raw_sql("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+        import tempfile  # here: the rest of this module needs neither
+        import uuid
+
+        settings, sql = self.settings, self.con.raw_sql
+        sql(f"SET memory_limit = '{settings.memory_limit}'")  # checked by Settings
+        if settings.threads is not None:
+            sql(f"SET threads = {int(settings.threads)}")
+        folder = settings.temp_directory
+        if folder is None and compact.database_file(self.con) is None:
+            # In memory DuckDB would spill into ./.tmp: a folder of its own in the system's
+            # temporary folder instead (DuckDB makes it when it spills, removes it on close).
+            folder = str(Path(tempfile.gettempdir()) / f"parcours-{uuid.uuid4().hex[:12]}.tmp")
+        current = sql("SELECT current_setting('temp_directory')").fetchone()[0]
+        if folder is not None and folder != current:  # the same: a second Store of the file
+            sql("SET temp_directory = '" + folder.replace("'", "''") + "'")
 
     def _check_file(self, file: Path) -> None:
         """Finish an erasure whose rewrite was interrupted; point out space worth reclaiming."""
@@ -95,10 +115,7 @@ class Store:
             return
         unused = compact.worth_compacting(self.con)
         if unused is not None:
-            self.notices.append(
-                f"{file}: {unused / 2**20:,.0f} MiB of the file hold no data (an ingest that "
-                "did not finish, deleted rows); `parcours compact` gives them back"
-            )
+            self.notices.append(compact.unused_notice(file, unused))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r}, {self.counts()})"
@@ -245,20 +262,18 @@ class Store:
 
     # -- identities and journeys ----------------------------------------------------------
 
-    def resolve_identities(self) -> ir.Table:
-        """Recompute persons from every event and CRM row, and store them."""
-        links = identity.rows_with_identifiers(
-            [self.events, self.customers], ["event_id", "customer_row_id"]
-        )
-        resolved = identity.resolve_identities(links, self.settings.max_persons_per_identifier)
-        name = temp_name("identities_next")  # two resolutions at once must not share it
-        try:
-            self.con.create_table(name, resolved, temp=True, overwrite=True)
-            with writing(self.con):
-                self.con.insert("identities", self.con.table(name), overwrite=True)
-                schema.write_meta(self.con, "identities_current", datetime.now(UTC).isoformat())
-        finally:
-            self.con.drop_table(name, force=True)
+    def resolve_identities(self, *, full: bool = False) -> ir.Table:
+        """Bring persons up to date with the events and CRM rows, and store them.
+
+        On DuckDB only the batches not folded in yet are read and only what they touch is
+        resolved again (``full=True`` recomputes everything; see
+        :mod:`parcours.store.identity_incremental`); other engines recompute everything."""
+        max_persons = self.settings.max_persons_per_identifier
+        if self.con.name != "duckdb":
+            return identity.resolve_everything(self.con, max_persons)
+        from parcours.store.identity_incremental import resolve  # numpy, scipy: on use
+
+        resolve(self.con, max_persons, full=full)
         return self.con.table("identities")
 
     def identities(self) -> ir.Table:
@@ -276,19 +291,12 @@ class Store:
         return journeys.journey_table(self.events, self.identities(), jm, self.customers)
 
     def journey_table(self, jm: JourneyMap | None = None) -> ir.Table:
-        """The journey table of ``jm`` (default: :meth:`default_map`), computed once and
-        kept for this connection until events, customers or the map change."""
+        """The journey table of ``jm`` (default: :meth:`default_map`) as stored in the
+        workspace, brought up to date first when events or customers changed; see
+        :mod:`parcours.store.journey_store`."""
         jm = jm or self.default_map()
-        stamp = schema.read_meta(self.con, "identities_current") or ""
-        if not stamp:
-            self.resolve_identities()
-            stamp = schema.read_meta(self.con, "identities_current") or ""
-        key = hashlib.sha256(f"{jm.dumps()}|{stamp}".encode()).hexdigest()[:16]
-        name = f"_journeys_{key}"
-        if name not in self._journey_cache:
-            expr = self.journeys(jm)
-            self._journey_cache[name] = materialize(expr, name)
-        return self._journey_cache[name]
+        with self._journey_lock:  # two requests of a server must not build it twice
+            return journey_store.stored_journeys(self, jm)
 
     def use_map(self, jm: JourneyMap) -> None:
         """Make ``jm`` the map analyses use when none is given."""
@@ -298,8 +306,12 @@ class Store:
         """The map set with :meth:`use_map`, else the most recently saved map."""
         if self._map is not None:
             return self._map
-        maps = self.con.table("maps")
-        latest = maps.order_by(ibis.desc("saved_at")).limit(1).to_pyarrow().to_pylist()
+        if self.con.name in PARAMETERISED:  # read on every request: no Ibis compile
+            row = first_row(self.con, "SELECT map_id FROM maps ORDER BY saved_at DESC LIMIT 1", [])
+            latest = [] if row is None else [{"map_id": row[0]}]
+        else:
+            maps = self.con.table("maps")
+            latest = maps.order_by(ibis.desc("saved_at")).limit(1).to_pyarrow().to_pylist()
         if not latest:
             raise InputError(
                 "no journey map: pass one (map=JourneyMap.load(...), or --map FILE), "
@@ -323,7 +335,7 @@ class Store:
         """Rewrite the workspace file with its live rows only: deleted rows' bytes and the
         space of ingests that did not finish go; see :mod:`parcours.store.compact`.
 
-        The workspace keeps working on the new file; journey tables are computed again."""
+        The workspace keeps working on the new file, stored journey tables included."""
         self._journey_cache.clear()
         try:
             return compact.compact(self.con)
@@ -372,6 +384,17 @@ class Store:
     def map_record(self, map_id: str, version: int | None = None) -> dict[str, Any]:
         """One saved version (default: the latest) as ``map_id, version, saved_at, yaml,
         message``; :class:`NotFoundError` lists the versions or maps that exist."""
+        if self.con.name in PARAMETERISED and version is None:  # the common read, fast
+            row = first_row(
+                self.con,
+                "SELECT map_id, version, saved_at, yaml, message FROM maps WHERE map_id = ? "
+                "ORDER BY version DESC LIMIT 1",
+                [map_id],
+            )
+            if row is not None:
+                return dict(
+                    zip(("map_id", "version", "saved_at", "yaml", "message"), row, strict=True)
+                )
         maps = self.con.table("maps")
         rows = maps.filter(maps.map_id == map_id)
         if version is not None:

@@ -99,6 +99,11 @@ class Filters:
     def key(self) -> tuple:
         return dataclasses.astuple(self)
 
+    def apply(self, ctx: Context) -> Context:
+        """``ctx`` restricted to these filters (a :class:`parcours.workspace.Scope`: the
+        workspace keeps results per filters)."""
+        return filter_context(ctx, self)
+
 
 def filter_context(ctx: Context, filters: Filters) -> Context:
     """``ctx`` with its journeys (and feedback) restricted to ``filters``; ``ctx`` itself when

@@ -43,6 +43,7 @@ from parcours.web.session import (
     Session,
     Sessions,
 )
+from parcours.workspace import map_digest
 
 log = logging.getLogger("parcours.web")
 HERE = Path(__file__).parent
@@ -64,7 +65,9 @@ router = APIRouter(include_in_schema=False)
 
 
 class Dashboard:
-    """What the dashboard keeps in memory: the sessions, the failed logins, the last results."""
+    """What the dashboard keeps in memory: the sessions, the failed logins, and what it drew
+    last (figures, canvases, periods), by map and data version. Analysis results are kept
+    by the workspace (:meth:`parcours.Workspace.analyze`), shared with the API and the CLI."""
 
     def __init__(self, cache_size: int = 64):
         self.sessions = Sessions()
@@ -244,8 +247,14 @@ def _map(ws: Any, map_id: str | None) -> JourneyMap:
 
 
 def _stamp(ws: Any, jm: JourneyMap) -> str:
-    current = schema.read_meta(ws.con, "identities_current") or ""
-    return hashlib.sha256(f"{jm.dumps()}|{current}|{ws.url}".encode()).hexdigest()[:20]
+    """What the dashboard's memory is valid for: this map on this data version."""
+    version = schema.data_version(ws.con)
+    return hashlib.sha256(f"{map_digest(jm)}|{version}|{ws.url}".encode()).hexdigest()[:20]
+
+
+def _scope(filters: Filters) -> Filters | None:
+    # No filter: the same result as the API's and the CLI's, kept once.
+    return filters if filters.active else None
 
 
 def _choices(jm: JourneyMap, lang: str, w: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
@@ -254,6 +263,30 @@ def _choices(jm: JourneyMap, lang: str, w: dict[str, str]) -> dict[str, list[tup
         + [(NO_PERSONA, w["filters.none_persona"])],
         "channels": [(c.id, text_of(c.title, lang) if c.title else c.id) for c in jm.channels],
     }
+
+
+class _Inputs:
+    """``ws.context(jm, lang)`` made on first use of the journeys or the workspace tables: a
+    page whose result the workspace keeps, and whose period and drawings the dashboard
+    remembers, needs no journey table."""
+
+    def __init__(self, ws: Any, jm: JourneyMap, lang: str):
+        self.ws, self.map, self.lang = ws, jm, lang
+        self._made: Context | None = None
+
+    @property
+    def language(self) -> str:
+        return self.lang or self.map.lang
+
+    def made(self) -> Context:
+        if self._made is None:
+            self._made = self.ws.context(self.map, self.lang)
+        return self._made
+
+    def __getattr__(self, name: str) -> Any:  # journeys, feedback, customers, identities
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.made(), name)
 
 
 def _period(request: Request, ws: Any, ctx: Any, stamp: str) -> tuple[str, str]:
@@ -270,19 +303,46 @@ def _period(request: Request, ws: Any, ctx: Any, stamp: str) -> tuple[str, str]:
 
 
 def _run(
-    request: Request, ctx: Any, stamp: str, name: str, params: dict, filters: Filters, lang: str
+    request: Request,
+    ws: Any,
+    jm: JourneyMap,
+    stamp: str,
+    name: str,
+    params: dict,
+    filters: Filters,
+    lang: str,
 ) -> tuple[Result, list[str]]:
-    """The result of an analysis on the filtered journeys, and its figures (kept in memory
-    until the map or the data change)."""
+    """The result of an analysis on the filtered journeys (read from the workspace when it
+    keeps it), and its figures (kept in memory until the map or the data change)."""
+    result = ws.analyze(name, jm, lang=lang, scope=_scope(filters), **params)
     key = "|".join(
-        [name, stamp, lang, repr(filters.key()), json.dumps(params, sort_keys=True, default=str)]
+        [
+            "figures",
+            name,
+            stamp,
+            lang,
+            repr(filters.key()),
+            json.dumps(params, sort_keys=True, default=str),
+        ]
     )
+    figures = dashboard(request).remember(key, lambda: figures_json(result, lang, jm))
+    return result, figures
 
-    def make() -> tuple[Result, list[str]]:
-        result = REGISTRY[name](filter_context(ctx, filters), **params)
-        return result, figures_json(result, lang, ctx.map)
 
-    return dashboard(request).remember(key, make)
+def _canvas(
+    request: Request, ws: Any, jm: JourneyMap, ctx: _Inputs, stamp: str, filters: Filters, lang: str
+) -> Any:
+    """The measured canvas (drawn from the results the workspace keeps; the drawing kept in
+    memory until the map or the data change)."""
+    return dashboard(request).remember(
+        f"canvas|{stamp}|{lang}|{filters.key()!r}",
+        lambda: dashboard_canvas(
+            filter_context(ctx.made(), filters),
+            filters.persona,
+            lang,
+            run=ws.runner(jm, scope=_scope(filters)),
+        ),
+    )
 
 
 def _table(frame: Any, lang: str) -> dict[str, Any]:
@@ -362,13 +422,10 @@ def canvas_page(request: Request) -> Response:
         with state.workspace() as ws:
             jm = _map(ws, request.query_params.get("map"))
             filters.check(jm)
-            ctx = ws.context(jm, lang)
+            ctx = _Inputs(ws, jm, lang)
             stamp = _stamp(ws, jm)
             period = _period(request, ws, ctx, stamp)
-            key = f"canvas|{stamp}|{lang}|{filters.key()!r}"
-            canvas = dashboard(request).remember(
-                key, lambda: dashboard_canvas(filter_context(ctx, filters), filters.persona, lang)
-            )
+            canvas = _canvas(request, ws, jm, ctx, stamp, filters, lang)
             map_ids = _maps(ws)
     except InputError as exc:
         return render(request, "message.html", 422, title=w["nav.map"], message=str(exc))
@@ -399,7 +456,7 @@ def analyses_page(request: Request) -> Response:
     return render(request, "analyses.html", items=items)
 
 
-def _overview(analysis: Analysis, ctx: Context) -> dict[str, Any]:
+def _overview(analysis: Analysis, ctx: Any) -> dict[str, Any]:
     """The overview's parameters, or none when the data cannot give them (the form is then
     filled by hand)."""
     try:
@@ -439,7 +496,7 @@ def analysis_page(name: str, request: Request) -> Response:
         period = ("", "")
         try:
             filters = Filters.parse(query).check(jm)
-            ctx = ws.context(jm, lang)
+            ctx = _Inputs(ws, jm, lang)
             # A first visit runs the analysis as the report does (its overview's parameters).
             prefill = {k: v for k, v in _overview(analysis, ctx).items() if k not in query}
             fields = form_fields(analysis, query, prefill)
@@ -449,7 +506,7 @@ def analysis_page(name: str, request: Request) -> Response:
             if params is None:
                 error = w["params.needed"]
             else:
-                result, figures = _run(request, ctx, stamp, name, params, filters, lang)
+                result, figures = _run(request, ws, jm, stamp, name, params, filters, lang)
         except InputError as exc:
             error = str(exc)
         except Exception as exc:  # shown in the page; the details go to the server log
@@ -661,12 +718,7 @@ def canvas_svg(request: Request) -> Response:
     with state.workspace() as ws:
         jm = _map(ws, request.query_params.get("map"))
         filters.check(jm)
-        ctx = ws.context(jm, lang)
-        stamp = _stamp(ws, jm)
-        canvas = dashboard(request).remember(
-            f"canvas|{stamp}|{lang}|{filters.key()!r}",
-            lambda: dashboard_canvas(filter_context(ctx, filters), filters.persona, lang),
-        )
+        canvas = _canvas(request, ws, jm, _Inputs(ws, jm, lang), _stamp(ws, jm), filters, lang)
     return Response(
         canvas.svg,
         media_type="image/svg+xml",

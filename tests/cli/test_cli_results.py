@@ -1,0 +1,31 @@
+"""An analysis command run again prints the result the workspace keeps, without computing it;
+``--fresh`` computes it again."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+import parcours
+from parcours.cli.app import app
+from parcours.maps import JourneyMap
+from tests.counting import count_calls
+from tests.store.test_results import FIRST, MAP, STEPS
+from tests.timelines import events_frame
+
+
+def test_a_command_run_again_reads_the_kept_result(tmp_path, monkeypatch):
+    path = tmp_path / "shop.duckdb"
+    with parcours.open(path) as ws:
+        ws.ingest_events(events_frame(FIRST))
+        ws.save_map(JourneyMap.loads(MAP), "test map")
+    calls = count_calls(monkeypatch)
+    command = ["funnel", *STEPS, "--workspace", str(path), "--format", "json"]
+    first = CliRunner().invoke(app, command)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(app, command)
+    assert again.output == first.output and calls == {"funnel": 1}
+    fresh = CliRunner().invoke(app, [*command, "--fresh"])
+    assert fresh.output == first.output and calls == {"funnel": 2}
+    with parcours.open(path) as ws:  # Python reads what the CLI kept
+        assert ws.funnel(STEPS).entered == 3
+    assert calls == {"funnel": 2}

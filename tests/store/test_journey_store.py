@@ -1,0 +1,160 @@
+"""The stored journey table: built once, kept across connections, brought up to date person
+by person after an ingest, and always equal to a journey table built from scratch."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import parcours
+from parcours.demo import simulate
+from parcours.demo.load import demo_map
+from parcours.store import journey_store
+
+COLUMNS_ORDER = ["event_id"]
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return simulate(persons=400, seed=11, days=60)
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(COLUMNS_ORDER).reset_index(drop=True)
+
+
+def _from_scratch(batches: list[tuple[str, pd.DataFrame]], jm) -> pd.DataFrame:
+    """The journey table built once, after the same batches (in the same order: events of
+    one instant keep their order of arrival)."""
+    with parcours.open(":memory:") as fresh:
+        for target, rows in batches:
+            getattr(fresh, f"ingest_{target}")(rows)
+        return _sorted(fresh.journey_table(jm).to_pandas())
+
+
+def _built_at(ws, jm) -> list:
+    kept = ws.con.table("journey_tables")
+    name = journey_store.table_name(jm)
+    return kept.filter(kept.name == name).built_at.to_pyarrow().to_pylist()
+
+
+def test_updated_after_each_batch_equals_a_build_from_scratch(ws, demo):
+    jm = demo_map()
+    events = demo.events.sort_values("ts")
+    thirds = [events.iloc[i::3] for i in range(3)]  # every batch touches most persons
+    half = len(demo.customers) // 2
+    batches = [
+        ("events", thirds[0]),
+        ("customers", demo.customers.iloc[:half]),
+        ("events", thirds[1]),
+        ("events", thirds[2]),
+        ("customers", demo.customers.iloc[half:]),
+    ]
+    built: list = []
+    for number, (target, rows) in enumerate(batches):
+        getattr(ws, f"ingest_{target}")(rows)
+        if number in (1, 2):  # the table is asked for between batches
+            ws.journey_table(jm)
+            assert _built_at(ws, jm) != built  # brought up to date, in place
+            built = _built_at(ws, jm)
+    got = _sorted(ws.journey_table(jm).to_pandas())
+    assert len(_built_at(ws, jm)) == 1
+    assert len(got) == len(demo.events)
+    pd.testing.assert_frame_equal(got, _from_scratch(batches, jm))
+
+
+def test_a_day_of_new_events_recomputes_only_the_persons_it_touches(ws, demo):
+    jm = demo_map()
+    events = demo.events.sort_values("ts")
+    cut = events.ts.quantile(0.97)
+    batches = [
+        ("events", events[events.ts <= cut]),
+        ("customers", demo.customers),
+        ("events", events[events.ts > cut]),
+    ]
+    for target, rows in batches[:2]:
+        getattr(ws, f"ingest_{target}")(rows)
+    before = ws.journey_table(jm).to_pandas()
+    ws.ingest_events(batches[2][1])
+    ws.identities()
+    touched = journey_store.identity.changed_persons(
+        ws.con,
+        since=int(ws.con.table("journey_tables").identity_version.max().to_pyarrow().as_py()),
+    ).to_pandas()
+    persons = set(touched.person_id)
+    assert 0 < len(persons) < before.person_id.nunique() / 2
+    after = _sorted(ws.journey_table(jm).to_pandas())
+    untouched = ~before.person_id.isin(persons)
+    kept = after[after.event_id.isin(before.event_id[untouched])]
+    # The persons the batch did not touch keep their rows exactly.
+    pd.testing.assert_frame_equal(kept.reset_index(drop=True), _sorted(before[untouched]))
+    pd.testing.assert_frame_equal(after, _from_scratch(batches, jm))
+
+
+def test_a_cookie_later_seen_with_an_email_merges_two_journeys(ws):
+    jm = demo_map()
+    first = pd.DataFrame(
+        {
+            "event_id": ["a1", "b1"],
+            "ts": ["2026-03-01 10:00", "2026-03-01 11:00"],
+            "anonymous_id": ["cookie-a", "cookie-b"],
+            "email": [None, "alice@example.fr"],
+            "channel": ["web", "web"],
+            "event": ["page_view", "page_view"],
+        }
+    )
+    ws.ingest_events(first)
+    assert ws.journey_table(jm).person_id.nunique().to_pyarrow().as_py() == 2
+    ws.ingest_events(
+        pd.DataFrame(
+            {
+                "event_id": ["a2"],
+                "ts": ["2026-03-01 12:00"],
+                "anonymous_id": ["cookie-a"],
+                "email": ["alice@example.fr"],
+                "channel": ["web"],
+                "event": ["page_view"],
+            }
+        )
+    )
+    table = ws.journey_table(jm).to_pandas()
+    assert table.person_id.nunique() == 1
+    assert sorted(table.step) == [1, 2, 3]  # one journey of three steps: no rows left over
+
+
+def test_kept_across_connections_and_map_wording(tmp_path, demo):
+    jm = demo_map()
+    path = tmp_path / "w.duckdb"
+    with parcours.open(path) as ws:
+        ws.ingest_events(demo.events)
+        ws.journey_table(jm)
+        built = _built_at(ws, jm)
+    reworded = jm.model_copy(update={"title": {"fr": "Autre titre", "en": "Other title"}})
+    with parcours.open(path) as ws:
+        ws.journey_table(reworded)
+        assert _built_at(ws, jm) == built  # not built again: same rules
+        later = jm.model_copy(update={"journey": jm.journey.model_copy(update={"timeout": "1d"})})
+        assert journey_store.table_name(later) != journey_store.table_name(jm)
+        shorter = ws.journey_table(later).journey_id.nunique().to_pyarrow().as_py()
+        longer = ws.journey_table(jm).journey_id.nunique().to_pyarrow().as_py()
+        assert shorter > longer
+
+
+def test_forget_erases_the_person_from_stored_journeys(ws):
+    jm = demo_map()
+    ws.ingest_events(
+        pd.DataFrame(
+            {
+                "event_id": ["a1", "b1"],
+                "ts": ["2026-03-01 10:00", "2026-03-01 11:00"],
+                "email": ["alice@example.fr", "bob@example.fr"],
+                "channel": ["web", "web"],
+                "event": ["page_view", "page_view"],
+            }
+        )
+    )
+    name = journey_store.table_name(jm)
+    ws.journey_table(jm)
+    ws.forget("email:alice@example.fr")
+    assert ws.con.table(name).event_id.to_pyarrow().to_pylist() == ["b1"]
+    assert ws.journey_table(jm).event_id.to_pyarrow().to_pylist() == ["b1"]
