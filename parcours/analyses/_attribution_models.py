@@ -1,14 +1,16 @@
-"""Attribution models over aggregated paths: pure functions on a small pandas frame.
+"""Attribution models over aggregated paths: vectorised numpy on flat arrays.
 
-A *paths* frame has one row per distinct path: ``path`` (a tuple of channel or touchpoint
-names, in time order, the conversion itself left out), ``conversions``, ``value`` and
-``nulls`` (journeys with this path that ended without a conversion). Every model returns
-one row per channel with the ``conversions`` and ``value`` it credits to that channel; the
-credits of every model add up to the conversions and value of the paths (paths with no
-touchpoint are not credited: the caller reports them).
+A :class:`Paths` holds the distinct paths as flat arrays: the touches of path ``p`` are
+``code[offsets[p]:offsets[p + 1]]`` (indices into the sorted ``names``, in time order, the
+conversion itself left out), and each path has its ``conversions``, ``value`` and ``nulls``
+(journeys with this path that ended without a conversion). Every model returns one row per
+channel with the ``conversions`` and ``value`` it credits to that channel; the credits of
+every model add up to the conversions and value of the paths (paths with no touchpoint are
+not credited: the caller reports them). No model loops over paths or states in Python: a
+loop runs over the channels or over the order of the chain at most.
 
->>> paths = pd.DataFrame({"path": [("a", "b"), ("a",), ("b",)], "conversions": [1.0, 0, 1],
-...                       "value": [10.0, 0, 4], "nulls": [0.0, 1, 0]})
+>>> paths = Paths.from_lists([("a", "b"), ("a",), ("b",)], conversions=[1, 0, 1],
+...                          value=[10, 0, 4], nulls=[0, 1, 0])
 >>> linear(paths).set_index("channel").conversions.to_dict()
 {'a': 0.5, 'b': 1.5}
 >>> float(round(markov(paths).credit.set_index("channel").conversions["a"], 6))
@@ -25,14 +27,83 @@ advertising").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.linalg import splu
+import pyarrow as pa
+import pyarrow.compute as pc
 
-PATH_COLUMNS = ("path", "conversions", "value", "nulls")
+# -- paths as flat arrays -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Distinct paths as flat arrays (see the module doc)."""
+
+    offsets: np.ndarray  # int64, one more than the paths: path p is code[offsets[p]:offsets[p+1]]
+    code: np.ndarray  # intp, one per touch: index into names
+    names: np.ndarray  # object (str), sorted
+    conversions: np.ndarray  # float, one per path
+    value: np.ndarray
+    nulls: np.ndarray
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.conversions)
+
+    @classmethod
+    def from_arrow(
+        cls,
+        path: pa.Array | pa.ChunkedArray,
+        conversions: np.ndarray | Sequence[float],
+        value: np.ndarray | Sequence[float],
+        nulls: np.ndarray | Sequence[float],
+    ) -> Paths:
+        """Paths from a list array of names (a null list is an empty path). Names are read as
+        text with surrounding whitespace removed; empty names are dropped."""
+        if isinstance(path, pa.ChunkedArray):
+            path = path.combine_chunks() if path.num_chunks else pa.array([], pa.list_(pa.string()))
+        flat = pc.utf8_trim_whitespace(path.flatten().cast(pa.string()))
+        keep = pc.fill_null(pc.greater(pc.utf8_length(flat), 0), False)
+        owner = pc.list_parent_indices(path).to_numpy()[keep.to_numpy(zero_copy_only=False)]
+        counts = np.bincount(owner, minlength=len(path))
+        encoded = flat.filter(keep).dictionary_encode()
+        dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+        order = np.argsort(dictionary, kind="stable")  # few names: Python's str order
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        return cls(
+            offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            code=rank[indices],
+            names=dictionary[order],
+            conversions=np.asarray(conversions, dtype=float),
+            value=np.asarray(value, dtype=float),
+            nulls=np.asarray(nulls, dtype=float),
+        )
+
+    @classmethod
+    def from_lists(
+        cls,
+        paths: Sequence[Sequence[str]],
+        conversions: Sequence[float],
+        value: Sequence[float],
+        nulls: Sequence[float],
+    ) -> Paths:
+        """Paths from Python sequences of names (for examples and tests)."""
+        array = pa.array([list(p) for p in paths], type=pa.list_(pa.string()))
+        return cls.from_arrow(array, conversions, value, nulls)
+
+    def label(self, rows: np.ndarray) -> list[str]:
+        """The paths ``rows`` as text, "a > b" (for a few rows: the top paths)."""
+        return [
+            " > ".join(self.names[self.code[self.offsets[r] : self.offsets[r + 1]]]) for r in rows
+        ]
 
 
 # -- heuristics -----------------------------------------------------------------------------
@@ -52,24 +123,21 @@ class Touches:
     value: np.ndarray
 
 
-def touches(paths: pd.DataFrame) -> Touches:
-    lengths = paths["path"].map(len).to_numpy()
+def touches(paths: Paths) -> Touches:
+    lengths = paths.lengths
     path_no = np.repeat(np.arange(len(paths)), lengths)
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    flat = [c for p in paths["path"] for c in p]
-    code, names = pd.factorize(pd.Series(flat, dtype=object), sort=True)
     return Touches(
         path_no=path_no,
-        pos=np.arange(len(path_no)) - starts,
+        pos=np.arange(len(path_no)) - paths.offsets[path_no],
         n=lengths[path_no],
-        code=code,
-        names=np.asarray(names, dtype=object),
-        conversions=paths["conversions"].to_numpy(float)[path_no],
-        value=paths["value"].to_numpy(float)[path_no],
+        code=paths.code,
+        names=paths.names,
+        conversions=paths.conversions[path_no],
+        value=paths.value[path_no],
     )
 
 
-def _touches(paths: pd.DataFrame | Touches) -> Touches:
+def _touches(paths: Paths | Touches) -> Touches:
     return paths if isinstance(paths, Touches) else touches(paths)
 
 
@@ -88,27 +156,25 @@ def _credit(t: Touches, weight: np.ndarray, keep: np.ndarray | None = None) -> p
     return out
 
 
-def first_touch(paths: pd.DataFrame | Touches) -> pd.DataFrame:
+def first_touch(paths: Paths | Touches) -> pd.DataFrame:
     """All the credit to the first touch of each path."""
     t = _touches(paths)
     return _credit(t, (t.pos == 0).astype(float))
 
 
-def last_touch(paths: pd.DataFrame | Touches) -> pd.DataFrame:
+def last_touch(paths: Paths | Touches) -> pd.DataFrame:
     """All the credit to the last touch before the conversion."""
     t = _touches(paths)
     return _credit(t, (t.pos == t.n - 1).astype(float))
 
 
-def linear(paths: pd.DataFrame | Touches) -> pd.DataFrame:
+def linear(paths: Paths | Touches) -> pd.DataFrame:
     """Equal credit to every touch of the path (a channel met twice gets two shares)."""
     t = _touches(paths)
     return _credit(t, 1.0 / t.n)
 
 
-def position_based(
-    paths: pd.DataFrame | Touches, first: float = 0.4, last: float = 0.4
-) -> pd.DataFrame:
+def position_based(paths: Paths | Touches, first: float = 0.4, last: float = 0.4) -> pd.DataFrame:
     """``first`` of the credit to the first touch, ``last`` to the last one, the rest shared
     equally by the touches in between. A path of two touches splits the credit
     ``first : last``; a path of one touch gives it all."""
@@ -125,9 +191,7 @@ def position_based(
 # -- Shapley ------------------------------------------------------------------------------
 
 
-def shapley(
-    paths: pd.DataFrame | Touches, ordered: bool = False
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def shapley(paths: Paths | Touches, ordered: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shapley values of the game v(S) = conversions (or value) of the journeys whose channels
     all belong to coalition S (Zhao et al. 2018).
 
@@ -142,8 +206,8 @@ def shapley(
     """
     t = _touches(paths)
     key = t.path_no.astype(np.int64) * len(t.names) + t.code
-    _, first_index = np.unique(key, return_index=True)
-    keep = np.sort(first_index)  # first touch of each channel in each path, in path order
+    space = (int(t.path_no[-1]) + 1 if len(key) else 0) * len(t.names)
+    keep = np.flatnonzero(_first_occurrences(key, space))  # each channel's first touch in a path
     path_no = t.path_no[keep]
     distinct = np.bincount(path_no, minlength=int(path_no.max()) + 1 if len(path_no) else 0)
     weight = 1.0 / distinct[path_no]
@@ -181,21 +245,93 @@ class MarkovResult:
     states: int  # transient states of the chain (start excluded)
 
 
-def _states(path: tuple[str, ...], order: int) -> list[tuple[str, ...]]:
-    """ChannelAttribution's order-k states: sliding windows of k touches (the whole path if
-    shorter), consecutive equal states collapsed."""
-    if len(path) <= order:
-        windows = [tuple(path)]
+@dataclass
+class Visits:
+    """The chain's states visited by some paths, in order: ``row`` (which of the paths) and
+    ``state`` (0-based, numbered in order of first visit) per visit; ``table`` holds each
+    state's channel codes (``order`` columns, -1 past the end of a state shorter than the
+    order)."""
+
+    row: np.ndarray
+    state: np.ndarray
+    table: np.ndarray
+
+
+def visits(paths: Paths, order: int, rows: np.ndarray | None = None) -> Visits:
+    """ChannelAttribution's order-k states of the paths ``rows`` (all by default; each must
+    have a touch): sliding windows of k touches (the whole path if shorter), consecutive
+    equal states collapsed.
+
+    >>> p = Paths.from_lists([("a", "a", "a", "b"), ("b",)], [1, 0], [0, 0], [0, 1])
+    >>> v = visits(p, 2)
+    >>> v.row.tolist(), v.state.tolist(), v.table.tolist()
+    ([0, 0, 1], [0, 1, 2], [[0, 0], [0, 1], [1, -1]])
+    """
+    rows = np.arange(len(paths)) if rows is None else rows
+    lengths = paths.lengths[rows]
+    windows = np.maximum(lengths - order + 1, 1)
+    row = np.repeat(np.arange(len(rows)), windows)
+    step = np.arange(len(row)) - np.repeat(np.cumsum(windows) - windows, windows)
+    at = paths.offsets[rows][row] + step  # first touch of each window
+    width = np.minimum(lengths, order)[row]
+    table = np.empty((len(row), order), dtype=np.int64)
+    last = len(paths.code) - 1
+    for j in range(order):
+        table[:, j] = np.where(j < width, paths.code[np.minimum(at + j, last)], -1)
+    # number the distinct windows, folding in one column at a time (kept dense: no overflow)
+    key, distinct = np.zeros(len(row), dtype=np.int64), 1
+    for j in range(order):
+        base = len(paths.names) + 1
+        numbers, key = _distinct(key * base + table[:, j] + 1, distinct * base)
+        distinct = len(numbers)
+    changed = np.ones(len(row), dtype=bool)
+    changed[1:] = (row[1:] != row[:-1]) | (key[1:] != key[:-1])
+    row, key, table = row[changed], key[changed], table[changed]
+    first = np.full(distinct, len(key))  # every window number is still there after collapsing
+    np.minimum.at(first, key, np.arange(len(key)))
+    seen = np.argsort(first)
+    number = np.empty(distinct, dtype=np.int64)
+    number[seen] = np.arange(distinct)
+    return Visits(row=rows[row], state=number[key], table=table[first[seen]])
+
+
+def _distinct(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys in [0, space), sorted, and the number of each key among them (as
+    ``np.unique(key, return_inverse=True)``, with a lookup table instead of a sort when the
+    space is small enough)."""
+    if space <= 8 * len(key) + 4096:
+        present = np.zeros(space, dtype=bool)
+        present[key] = True
+        return np.flatnonzero(present), (np.cumsum(present) - 1)[key]
+    distinct, inverse = np.unique(key, return_inverse=True)
+    return distinct, inverse.reshape(-1)
+
+
+def _first_occurrences(key: np.ndarray, space: int) -> np.ndarray:
+    """Where each key in [0, space) occurs first: a mask over ``key``."""
+    mask = np.zeros(len(key), dtype=bool)
+    if space <= 8 * len(key) + 4096:
+        first = np.full(space, len(key))
+        np.minimum.at(first, key, np.arange(len(key)))
+        mask[first[first < len(key)]] = True
     else:
-        windows = [tuple(path[i : i + order]) for i in range(len(path) - order + 1)]
-    out = [windows[0]]
-    for w in windows[1:]:
-        if w != out[-1]:
-            out.append(w)
-    return out
+        mask[np.unique(key, return_index=True)[1]] = True
+    return mask
 
 
-def markov(paths: pd.DataFrame, order: int = 1) -> MarkovResult:
+def _state_names(names: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Each state as text, "a > b"."""
+    if not len(table):
+        return np.array([], dtype=object)
+    columns = [
+        pa.array(names[np.maximum(table[:, j], 0)], type=pa.string(), mask=table[:, j] < 0)
+        for j in range(table.shape[1])
+    ]
+    joined = pc.binary_join_element_wise(*columns, " > ", null_handling="skip")
+    return np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def markov(paths: Paths, order: int = 1) -> MarkovResult:
     """Markov chain removal effects, computed exactly on the absorbing chain.
 
     States are (start), the order-k states of the paths, (conversion) and (null); the
@@ -211,30 +347,26 @@ def markov(paths: pd.DataFrame, order: int = 1) -> MarkovResult:
     Each P is one sparse linear solve: the expected visits x of the transient states from
     the start solve (I - Q)^T x = e_start, and P(conversion via s) = x_s * P(s -> conversion).
     """
-    index: dict[tuple[str, ...], int] = {(): 0}  # 0 is (start)
-    src: list[int] = []
-    dst: list[int] = []
-    weight: list[float] = []
-    last_conv: list[tuple[int, float, float, float]] = []  # state, conversions, value, nulls
-    for path, c, v, n in zip(
-        paths["path"], paths["conversions"], paths["value"], paths["nulls"], strict=True
-    ):
-        if not path or c + n <= 0:
-            continue
-        ids = [index.setdefault(s, len(index)) for s in _states(path, order)]
-        chain = [0, *ids]
-        src.extend(chain[:-1])
-        dst.extend(chain[1:])
-        weight.extend([c + n] * len(ids))
-        last_conv.append((ids[-1], c, v, n))
-    size = len(index)
-    ends = np.array(last_conv, dtype=float).reshape(-1, 4)
-    last = ends[:, 0].astype(int)
-    to_conv = np.bincount(last, weights=ends[:, 1], minlength=size)
-    to_null = np.bincount(last, weights=ends[:, 3], minlength=size)
-    value_at = np.bincount(last, weights=ends[:, 2], minlength=size)
-    counts = sp.coo_matrix((weight, (src, dst)), shape=(size, size)).tocsr()
-    counts.sum_duplicates()
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import splu
+
+    journeys = paths.conversions + paths.nulls
+    chained = np.flatnonzero((paths.lengths > 0) & (journeys > 0))
+    v = visits(paths, order, chained)
+    size = len(v.table) + 1  # 0 is (start)
+    ids = v.state + 1
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = v.row[1:] != v.row[:-1]
+    last = np.ones(len(ids), dtype=bool)
+    last[:-1] = v.row[1:] != v.row[:-1]
+    src = np.where(first, 0, np.roll(ids, 1))
+    end, ended = ids[last], v.row[last]
+    to_conv = np.bincount(end, weights=paths.conversions[ended], minlength=size)
+    to_null = np.bincount(end, weights=paths.nulls[ended], minlength=size)
+    value_at = np.bincount(end, weights=paths.value[ended], minlength=size)
+    pair, inverse = _distinct(src * size + ids, size * size)
+    weights = np.bincount(inverse, weights=journeys[v.row], minlength=len(pair))
+    counts = sp.csr_matrix((weights, (pair // size, pair % size)), shape=(size, size))
     out_total = np.asarray(counts.sum(axis=1)).ravel() + to_conv + to_null
     out_total[out_total == 0] = 1.0
     q = sp.diags(1.0 / out_total) @ counts
@@ -246,17 +378,16 @@ def markov(paths: pd.DataFrame, order: int = 1) -> MarkovResult:
     system = (sp.identity(size, format="csc") - q.T.tocsc()).tocsc()
     start = np.zeros(size)
     start[0] = 1.0
-    visits = splu(system).solve(start)
-    base_conv = float(visits @ conv_w)
-    base_value = float(visits @ value_w)
+    expected = splu(system).solve(start)
+    base_conv = float(expected @ conv_w)
+    base_value = float(expected @ value_w)
 
-    states = list(index)
-    channels = sorted({ch for s in states for ch in s}, key=lambda ch: ch)
-    holds = {ch: np.array([ch in s for s in states]) for ch in channels}
-    re_conv = np.zeros(len(channels))
-    re_value = np.zeros(len(channels))
-    for i, ch in enumerate(channels):
-        keep = np.flatnonzero(~holds[ch])  # the start state never holds a channel
+    table = np.vstack([np.full((1, order), -1, dtype=np.int64), v.table])  # (start) first
+    codes = np.unique(v.table[v.table >= 0])  # the channels of the chain, sorted
+    re_conv = np.zeros(len(codes))
+    re_value = np.zeros(len(codes))
+    for i, code in enumerate(codes):
+        keep = np.flatnonzero(~(table == code).any(axis=1))  # the start never holds a channel
         sub = system[keep][:, keep].tocsc()
         e = np.zeros(len(keep))
         e[0] = 1.0
@@ -264,14 +395,15 @@ def markov(paths: pd.DataFrame, order: int = 1) -> MarkovResult:
         re_conv[i] = 1.0 - float(x @ conv_w[keep]) / base_conv if base_conv > 0 else 0.0
         re_value[i] = 1.0 - float(x @ value_w[keep]) / base_value if base_value > 0 else 0.0
 
-    credited = paths[paths["path"].map(len) > 0]
-    total_conv = float(credited["conversions"].sum())
-    total_value = float(credited["value"].sum())
+    credited = paths.lengths > 0
+    total_conv = float(paths.conversions[credited].sum())
+    total_value = float(paths.value[credited].sum())
 
     def share(re: np.ndarray, total: float) -> np.ndarray:
         s = re.sum()
         return re / s * total if s > 0 else np.zeros_like(re)
 
+    channels = paths.names[codes]
     credit = pd.DataFrame(
         {
             "channel": channels,
@@ -282,23 +414,18 @@ def markov(paths: pd.DataFrame, order: int = 1) -> MarkovResult:
     removal = pd.DataFrame(
         {"channel": channels, "removal_effect": re_conv, "removal_effect_value": re_value}
     )
-    names = ["(start)", *(" > ".join(s) for s in states[1:])]
+    names = np.concatenate(
+        [np.array(["(start)"], dtype=object), _state_names(paths.names, v.table)]
+    )
     coo = q.tocoo()
     transitions = pd.DataFrame(
-        {
-            "state_from": [names[i] for i in coo.row],
-            "state_to": [names[j] for j in coo.col],
-            "probability": coo.data,
-        }
+        {"state_from": names[coo.row], "state_to": names[coo.col], "probability": coo.data}
     )
-    ends_frame = pd.DataFrame(
-        {
-            "state_from": names + names,
-            "state_to": ["(conversion)"] * size + ["(null)"] * size,
-            "probability": np.concatenate([p_conv, to_null / out_total]),
-        }
-    )
-    transitions = pd.concat(
-        [transitions, ends_frame[ends_frame["probability"] > 0]], ignore_index=True
-    )
+    p_null = to_null / out_total
+    ends = [
+        pd.DataFrame({"state_from": names[s], "state_to": to, "probability": p[s]})
+        for to, p in (("(conversion)", p_conv), ("(null)", p_null))
+        for s in [np.flatnonzero(p > 0)]
+    ]
+    transitions = pd.concat([transitions, *ends], ignore_index=True)
     return MarkovResult(credit, removal, transitions, base_conv, size - 1)

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special
 
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 
@@ -44,6 +43,8 @@ def bgnbd_log_likelihood(
     weights: np.ndarray | None = None,
 ) -> float:
     """Sum of the BG/NBD log-likelihood (FHL 2005, equation 6) over customers."""
+    from scipy import special  # in each function: importing this module should not load SciPy
+
     r, alpha, a, b = params
     x, t_x, T = _arrays(x, t_x, T)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
@@ -71,6 +72,8 @@ def gamma_gamma_log_likelihood(
 ) -> float:
     """Sum of the Gamma-Gamma log-likelihood of the mean repeat value ``m`` of ``x``
     purchases (customers with x >= 1 and m > 0 only)."""
+    from scipy import special
+
     p, q, gamma = params
     x, m = _arrays(x, m)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
@@ -94,6 +97,8 @@ LOG_BOUND = 12.0
 
 def _fit(negative_ll, start: np.ndarray) -> tuple[np.ndarray, float]:
     """Minimise over bounded log-parameters: L-BFGS-B, then Nelder-Mead to polish."""
+    from scipy import optimize
+
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     first = optimize.minimize(negative_ll, start, method="L-BFGS-B", bounds=bounds)
     second = optimize.minimize(
@@ -142,6 +147,8 @@ class BGNBD:
         self, t: float | np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
     ) -> np.ndarray:
         """Expected purchases in (T, T + t] given the customer's history (FHL 2005, eq. 10)."""
+        from scipy import special
+
         r, alpha, a, b = self.params
         x, t_x, T = _arrays(x, t_x, T)
         t = np.asarray(t, dtype="float64")

@@ -33,7 +33,6 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from parcours.analyses import _sentiment
 from parcours.analyses._scores import is_csat_satisfied, is_detractor, is_promoter
@@ -54,6 +53,8 @@ def nps_interval(promoters: int, detractors: int, n: int, confidence: float = 0.
     >>> [round(x, 1) for x in nps_interval(50, 20, 100)]
     [30.0, 14.7, 45.3]
     """
+    from scipy import stats  # in each function: importing this module should not load SciPy
+
     if n == 0:
         return (np.nan, np.nan, np.nan)
     p, d = promoters / n, detractors / n
@@ -67,6 +68,8 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95):
     >>> [round(x, 3) for x in wilson_interval(8, 10)]
     [0.8, 0.49, 0.943]
     """
+    from scipy import stats
+
     if n == 0:
         return (np.nan, np.nan, np.nan)
     ci = stats.binomtest(int(successes), int(n)).proportion_ci(confidence, method="wilson")
@@ -79,6 +82,8 @@ def mean_interval(total: float, squares: float, n: int, confidence: float = 0.95
     >>> [round(x, 3) for x in mean_interval(12.0, 50.0, 3)]
     [4.0, 1.516, 6.484]
     """
+    from scipy import stats
+
     if n == 0:
         return (np.nan, np.nan, np.nan)
     mean = total / n

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import parcours
@@ -103,8 +104,8 @@ def test_every_model_adds_up_to_the_conversions():
 def coalition_shapley(paths: pd.DataFrame) -> dict[str, float]:
     """Shapley value by its definition: average marginal contribution over every order of
     the players, with v(S) = conversions of the paths whose channels are all in S."""
-    frame = module.read_paths(paths)
-    sets = [(frozenset(p), c) for p, c in zip(frame.path, frame.conversions, strict=True) if p]
+    names = [frozenset(n.strip() for n in p.split(">")) for p in paths.path]
+    sets = [(s, c) for s, c in zip(names, paths.conversions, strict=True) if s]
     players = sorted(set().union(*(s for s, _ in sets)))
 
     def v(coalition: frozenset) -> float:
@@ -203,10 +204,66 @@ def test_markov_collapses_repeated_states_as_channelattribution():
     assert credit(same)["markov"] == approx(credit(once)["markov"])
 
 
+def reference_states(path: tuple[str, ...], order: int) -> list[tuple[str, ...]]:
+    """ChannelAttribution's order-k states of one path, written plainly: sliding windows of
+    k touches (the whole path if shorter), consecutive equal states collapsed."""
+    windows = [path[i : i + order] for i in range(max(len(path) - order, 0) + 1)]
+    return [w for i, w in enumerate(windows) if i == 0 or w != windows[i - 1]]
+
+
+def state_lists(paths: models.Paths, order: int) -> list[list[tuple[str, ...]]]:
+    """The vectorised states of every path, as names (each path must have a touch)."""
+    v = models.visits(paths, order)
+    states = [tuple(paths.names[c] for c in row if c >= 0) for row in v.table]
+    out: list[list[tuple[str, ...]]] = [[] for _ in range(len(paths))]
+    for row, state in zip(v.row, v.state, strict=True):
+        out[row].append(states[state])
+    return out
+
+
 def test_markov_states_follow_channelattribution_windows():
-    assert models._states(("a", "b", "c"), 2) == [("a", "b"), ("b", "c")]
-    assert models._states(("a", "a", "a", "b"), 2) == [("a", "a"), ("a", "b")]
-    assert models._states(("a",), 3) == [("a",)]
+    paths = models.Paths.from_lists(
+        [("a", "b", "c"), ("a", "a", "a", "b"), ("a",)], [0, 0, 0], [0, 0, 0], [1, 1, 1]
+    )
+    assert state_lists(paths, 2)[:2] == [[("a", "b"), ("b", "c")], [("a", "a"), ("a", "b")]]
+    assert state_lists(paths, 3)[2] == [("a",)]
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+def test_vectorised_states_equal_the_plain_definition(order):
+    rng = np.random.default_rng(order)
+    rows = [tuple(rng.choice(list("abc"), size=rng.integers(1, 9))) for _ in range(300)]
+    paths = models.Paths.from_lists(rows, [1] * len(rows), [0] * len(rows), [0] * len(rows))
+    assert state_lists(paths, order) == [reference_states(p, order) for p in rows]
+    # states are numbered in order of first visit, as a path-by-path build numbers them
+    v = models.visits(paths, order)
+    first = [v.state[v.row == r] for r in range(len(rows))]
+    seen = list(dict.fromkeys(int(s) for f in first for s in f))
+    assert seen == list(range(len(v.table)))
+
+
+def test_markov_transitions_equal_a_path_by_path_count():
+    rng = np.random.default_rng(5)
+    rows = [tuple(rng.choice(list("abcd"), size=rng.integers(1, 7))) for _ in range(200)]
+    conv = rng.integers(0, 4, size=len(rows))
+    nulls = rng.integers(0, 4, size=len(rows))
+    paths = models.Paths.from_lists(rows, conv, conv * 2.5, nulls)
+    for order in (1, 2, 3):
+        counts: dict[tuple[str, str], float] = {}
+        for path, c, n in zip(rows, conv, nulls, strict=True):
+            names = ["(start)", *(" > ".join(s) for s in reference_states(path, order))]
+            names += ["(conversion)"] * bool(c)
+            for a, b in zip(names, names[1:], strict=False):
+                counts[a, b] = counts.get((a, b), 0) + (c + n if b != "(conversion)" else c)
+            if n:
+                counts[names[-1 - bool(c)], "(null)"] = counts.get((names[-1 - bool(c)], "(null)"), 0) + n  # fmt: skip
+        total: dict[str, float] = {}
+        for (a, _), x in counts.items():
+            total[a] = total.get(a, 0) + x
+        expected = {(a, b): x / total[a] for (a, b), x in counts.items() if x > 0}
+        chain = models.markov(paths, order=order)
+        got = {(f, t): p for f, t, p in chain.transitions.itertuples(index=False)}
+        assert got == pytest.approx(expected, rel=1e-12)
 
 
 # -- parameters --------------------------------------------------------------------------------
@@ -237,6 +294,26 @@ def test_paths_table_with_a_negative_count():
     bad = paths_frame([("a", 1, 0, 0), ("b", -2, 0, 0)])
     with pytest.raises(InputError, match="numbers >= 0; row 2 holds -2"):
         attribute_paths(bad)
+
+
+def test_paths_as_text_lists_or_arrow_give_the_same_credit():
+    text = HEURISTIC_PATHS
+    lists = text.assign(path=text.path.str.split(" > "))
+    tuples = text.assign(path=[tuple(p.split(" > ")) for p in text.path])
+    spaced = text.assign(path=[f" {p.replace(' > ', ' >  > ')} > " for p in text.path])
+    expected = credit(attribute_paths(text))
+    for other in (lists, tuples, spaced, pa.Table.from_pandas(lists), pa.Table.from_pandas(text)):
+        assert credit(attribute_paths(other)) == approx_nested(expected)
+
+
+def approx_nested(expected: dict[str, dict[str, float]]) -> dict:
+    return {model: approx(values) for model, values in expected.items()}
+
+
+def test_top_paths_most_conversions_then_most_journeys():
+    paths = attribute_paths(HEURISTIC_PATHS, models=["linear"]).tables["paths"]
+    assert paths.path.tolist() == ["A > B > A > C", "B", "C > A", "A > B"]
+    assert paths.journeys.tolist() == [3, 1, 1, 3]
 
 
 def test_docstring_examples_run():
