@@ -1,249 +1,482 @@
-"""Journey analytics at scale, against the peers, in one run.
+"""Journey analytics at scale: parcours against DuckDB by hand, step by step, in one run.
 
-    python benchmarks/run.py                 # 1M and 10M events
-    python benchmarks/run.py --sizes 1M      # quicker
+    python benchmarks/run.py                                   # 1M and 10M events
+    python benchmarks/run.py --sizes 1M,10M,30M,100M --markdown
+    python benchmarks/run.py --sizes 10M --keep --steps analyses,hand
 
-For each size: the demo simulator writes the events as Parquet (once, cached under
-benchmarks/data/), they are ingested into a DuckDB workspace, the journey table is built and
-stored, then every registered analysis runs on it. The directly-follows graph is also
-computed by a raw DuckDB LAG + GROUP BY query and by pm4py (when installed: it is AGPL, a
-peer here, never a dependency of parcours) on the same events. Each step runs in a fresh
-process so its wall time and peak memory (max RSS) are its own.
+For each size, ``benchmarks/generate.py`` writes demo-like events as Parquet and an increment
+of 1 % more events, later in time (both cached under benchmarks/data/). Then each step runs in
+a fresh process (``benchmarks/measure.py``) that reports its wall seconds, its CPU seconds (user
++ system, all threads) and its peak resident memory:
 
-Targets on a 2-core machine: every analysis on 10M events under 30 s; the DFG at least 10
-times faster than pm4py and within 1.5 times of the raw query.
+  ingest      ws.ingest_events(file), columns recognised by name as in the demo
+  identity    ws.resolve_identities()
+  journeys    ws.journey_table(demo map): the journey table's build
+  analyses    ws.analyze(name) for funnel, paths, process, attribution, kpis, channels; then
+              the same request again in the same process (answered from the results store?)
+  increment   a copy of the workspace takes the 1 % file: ingest, identity, journey table
+  raw         DuckDB by hand on the same file: read + sort by person and time; a 30-minute
+              sessionisation with LAG and a running SUM
+  hand        the hand-written query of each analysis (benchmarks/hand_queries.py), on the
+              journey table stored in the workspace
+
+The table per size gives each step's figures, its raw equivalent's CPU seconds, their ratio,
+and the growth of CPU seconds from the previous size divided by the growth of events (1 =
+linear). The issue's targets follow, met or missed, with their figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import resource
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 DATA = HERE / "data"
-EVENTS_PER_PERSON = 21.2  # what the demo simulator produces on average
+for _path in (HERE, ROOT):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-# Parameters for analyses that need some on the demo map.
-PARAMS: dict[str, dict[str, Any]] = {
-    "funnel": {"steps": ["panier", "debut_commande", "paiement_web", "achat_en_ligne"]},
-    "compare": {},
+import steps  # noqa: E402
+from generate import events_file, increment_file, parse_fraction, parse_size  # noqa: E402
+from measure import Figure, in_fresh_process, total  # noqa: E402
+
+STEP_NAMES = ("ingest", "identity", "journeys", "analyses", "increment", "raw", "hand")
+RESULTS = HERE / "RESULTS.md"
+
+# The issue's targets.
+MAX_PEAK_MB = 4096  # at 100M events, every step
+LOAD_VS_RAW = 2.5  # ingest + identity + journeys against read + sort + sessionisation (CPU)
+INCREMENT_SHARE = 0.05  # a 1 % increment against the first load (CPU)
+AGAIN_SECONDS = 0.1  # the same request a second time (wall)
+VS_HAND = {"process": 1.2}  # an analysis against its hand-written query (CPU); others:
+VS_HAND_DEFAULT = 1.5
+LINEAR = 1.25  # growth factor tolerated before calling a step's cost more than linear
+NOISE_CPU = 0.5  # steps under this many CPU seconds are left out of the linearity reading
+
+
+# -- running -------------------------------------------------------------------------------------
+
+
+class Run:
+    """The figures of one size, by label, and how to print as they come."""
+
+    def __init__(self, events: int, say: Callable[..., None]):
+        self.events = events
+        self.figures: dict[str, Figure] = {}
+        self.say = say
+
+    def add(self, figures: list[Figure]) -> None:
+        for f in figures:
+            self.figures[f.label] = f
+            if f.error:
+                self.say(f"  {f.label}: FAILED {f.error}", progress=True)
+            else:
+                self.say(f"  {f.label}: {f.wall:.2f} s wall, {f.cpu:.2f} s CPU, {f.peak_mb:,.0f} MB", progress=True)  # fmt: skip
+
+    def get(self, label: str) -> Figure | None:
+        return self.figures.get(label)
+
+
+def measure_size(size: int, args: argparse.Namespace, say: Callable[..., None]) -> Run:
+    parquet = events_file(size, args.seed, verbose=True)
+    meta = json.loads(parquet.with_suffix(".json").read_text())
+    run = Run(meta["events"], say)
+    workspace = DATA / f"bench_{size}.duckdb"
+    record = DATA / f"bench_{size}.json"
+    todo = set(args.steps)
+    limit = args.timeout or None
+
+    def step(label: str, func: Callable[..., list[Figure]], *a: Any) -> list[Figure]:
+        figures = in_fresh_process(label, func, *map(str, a), timeout=limit)
+        run.add(figures)
+        return figures
+
+    say(f"\n== {run.events:,} events ({parquet.name}) ==")
+    kept = _kept(record, workspace, parquet) if args.keep else None
+    if kept:
+        say(f"  kept {workspace.name}: ingest and identity figures from {kept[0].detail}")
+        for f in kept[1:]:
+            run.figures[f.label] = f
+    else:
+        if "ingest" in todo:
+            _remove(workspace)
+            record.unlink(missing_ok=True)
+            step("ingest", steps.ingest, parquet, workspace)
+        if "identity" in todo:
+            step("identity", steps.identity, workspace)
+        built = [run.get("ingest"), run.get("identity")]
+        if all(f is not None and not f.error for f in built):
+            stamp = Figure("built", detail=f"{dt.datetime.now():%Y-%m-%d %H:%M}, {parquet.name}")
+            record.write_text(json.dumps([f.to_dict() for f in (stamp, *built)], indent=1))
+    if "journeys" in todo:
+        step("journey table", steps.journeys, workspace)
+    if "analyses" in todo:
+        for name in args.analyses:
+            step(f"analysis {name}", steps.analysis, workspace, name)
+    if "increment" in todo:
+        extra = increment_file(size, args.increment, args.seed, verbose=True)
+        copy = DATA / f"bench_{size}_increment.duckdb"
+        _remove(copy)
+        step("increment", steps.increment, workspace, extra, copy)
+        _remove(copy)
+    if "raw" in todo:
+        scratch = DATA / f"raw_{size}.duckdb"
+        step("raw read + sort", steps.raw_sort, parquet, scratch)
+        step("raw sessionisation", steps.raw_sessions, parquet, scratch)
+        _remove(scratch)
+    if "hand" in todo:
+        names = _hand_queries(say)
+        if names is not None:
+            stored = step("journey table stored", steps.store_journeys, workspace)
+            if not stored[0].error:
+                for name in args.analyses:
+                    if name in names:
+                        step(f"hand {name}", steps.hand, workspace, name)
+                    else:
+                        say(f"  hand {name}: no hand query for it in hand_queries.py")
+    _totals(run)
+    return run
+
+
+TOTALS = {
+    "first load": ("ingest", "identity", "journey table"),
+    "raw load": ("raw read + sort", "raw sessionisation"),
+    "increment": ("increment ingest", "increment identity", "increment journeys"),
 }
-SKIP = {"compare"}  # needs two periods or segments chosen by a person
 
 
-def parse_size(text: str) -> int:
-    text = text.strip().upper()
-    scale = {"K": 1_000, "M": 1_000_000}.get(text[-1], 1)
-    return int(float(text.rstrip("KM")) * scale)
+def _totals(run: Run) -> None:
+    """The sums of TOTALS, where every part ran."""
+    for label, parts in TOTALS.items():
+        if all(p in run.figures for p in parts):
+            detail = f"the {len(parts)} steps above"
+            run.figures[label] = total(label, [run.figures[p] for p in parts], detail)
 
 
-def generate(events: int) -> Path:
-    """Demo events as Parquet, about ``events`` rows (cached)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from parcours.demo import simulate_chunks
-
-    path = DATA / f"events_{events}.parquet"
-    if path.exists():
-        return path
-    DATA.mkdir(parents=True, exist_ok=True)
-    persons = int(events / EVENTS_PER_PERSON)
-    writer = None
-    for chunk in simulate_chunks(persons, seed=7, chunk_persons=50_000):
-        table = pa.Table.from_pandas(chunk.events, preserve_index=False)
-        if writer is None:
-            writer = pq.ParquetWriter(path.with_suffix(".tmp"), table.schema)
-        writer.write_table(table.cast(writer.schema))
-    writer.close()
-    path.with_suffix(".tmp").rename(path)
-    return path
+def _kept(record: Path, workspace: Path, parquet: Path) -> list[Figure] | None:
+    """The figures of the build of a workspace kept from an earlier run, if it is complete."""
+    if not (record.exists() and workspace.exists()):
+        return None
+    figures = [Figure.from_dict(d) for d in json.loads(record.read_text())]
+    if not figures[0].detail.endswith(parquet.name):
+        return None
+    for f in figures[1:]:
+        f.kept = True
+    return figures
 
 
-def _measured(queue: mp.Queue, step: str, args: tuple) -> None:
-    # Each step times its own work (imports and connection excluded) and returns it.
-    wall, detail = STEPS[step](*args)
-    queue.put((wall, peak_rss_mb(), detail))
+def _remove(path: Path) -> None:
+    for suffix in ("", ".wal", ".tmp"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def peak_rss_mb() -> float:
-    """This process' peak resident memory (VmHWM), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _hand_queries(say: Callable[..., None]) -> set[str] | None:
+    if not (HERE / "hand_queries.py").exists():
+        say("  benchmarks/hand_queries.py is missing: analysis / hand-query ratios not measured")
+        return None
+    try:
+        from hand_queries import HAND_QUERIES
+    except Exception as exc:
+        say(f"  benchmarks/hand_queries.py does not import ({type(exc).__name__}: {exc}): "
+            "analysis / hand-query ratios not measured")  # fmt: skip
+        return None
+    return set(HAND_QUERIES)
 
 
-class timer:
-    def __enter__(self) -> timer:
-        self.start = time.perf_counter()
-        return self
+# -- the table of one size -----------------------------------------------------------------------
 
-    def __exit__(self, *exc: object) -> None:
-        self.seconds = time.perf_counter() - self.start
-
-
-def measure(step: str, *args: Any) -> tuple[float, float, Any]:
-    """Run one step in a fresh process: (seconds, peak MB, what it returned)."""
-    ctx = mp.get_context("spawn")
-    queue: mp.Queue = ctx.Queue()
-    proc = ctx.Process(target=_measured, args=(queue, step, args))
-    proc.start()
-    result = queue.get()
-    proc.join()
-    return result
-
-
-# -- steps ----------------------------------------------------------------------------------
-
-
-def step_ingest(parquet: str, workspace: str) -> str:
-    import parcours
-    from parcours.demo.load import demo_map
-
-    ws = parcours.open(workspace)
-    with timer() as t:
-        report = ws.ingest_events(parquet)
-        ws.save_map(demo_map(), message="benchmark")
-        ws.resolve_identities()
-    return t.seconds, f"{report.accepted:,} events"
+# Each row: the step, and the raw step it is compared with.
+ROWS: list[tuple[str, str | None]] = [
+    ("ingest", "raw read + sort"),
+    ("identity", None),
+    ("journey table", "raw sessionisation"),
+    ("first load", "raw load"),
+    *[
+        row
+        for name in steps.ANALYSES
+        for row in ((f"analysis {name}", f"hand {name}"), (f"analysis {name} again", None))
+    ],
+    ("increment ingest", None),
+    ("increment identity", None),
+    ("increment journeys", None),
+    ("increment", None),
+    ("raw read + sort", None),
+    ("raw sessionisation", None),
+    ("raw load", None),
+    *[(f"hand {name}", None) for name in steps.ANALYSES],
+]
+HEADER = ("step", "wall s", "CPU s", "peak MB", "raw CPU s", "ratio", "growth", "note")
 
 
-def step_journeys(workspace: str) -> str:
-    import parcours
-    from parcours.demo.load import demo_map
+def growth(run: Run, previous: Run | None, label: str) -> float | None:
+    """CPU growth from the previous size over the growth of events: 1 is linear."""
+    now = run.get(label)
+    before = previous.get(label) if previous else None
+    if not (now and before and now.cpu and before.cpu and not now.error and not before.error):
+        return None
+    return (now.cpu / before.cpu) / (run.events / previous.events)
 
-    ws = parcours.open(workspace)
-    with timer() as t:
-        ws.con.create_table("bench_journeys", ws.journeys(demo_map()), overwrite=True)
-    return t.seconds, f"{ws.con.table('bench_journeys').count().to_pyarrow().as_py():,} rows"
 
-
-def step_analysis(workspace: str, name: str) -> str:
-    import parcours
-    from parcours.analyses import Context, get
-    from parcours.demo.load import demo_map
-
-    ws = parcours.open(workspace)
-    ctx = Context(
-        journeys=ws.con.table("bench_journeys"),
-        map=demo_map(),
-        feedback=ws.feedback,
-        customers=ws.customers,
-        identities=ws.con.table("identities"),
+def table(run: Run, previous: Run | None) -> list[str]:
+    rows = []
+    for label, raw_label in ROWS:
+        f = run.get(label)
+        if f is None:
+            continue
+        raw = run.get(raw_label) if raw_label else None
+        raw_cpu = raw.cpu if raw and not raw.error else None
+        if f.error:
+            rows.append((label, "-", "-", "-", "-", "-", "-", f"failed: {f.error}"))
+            continue
+        note = f.detail
+        if label == "increment" and _ok(run.get("first load")):
+            note = f"{f.cpu / run.figures['first load'].cpu:.1%} of the first load's CPU"
+        g = growth(run, previous, label)
+        rows.append(
+            (
+                label + (" *" if f.kept else ""),
+                f"{f.wall:.2f}",
+                f"{f.cpu:.2f}",
+                f"{f.peak_mb:,.0f}" if f.peak_mb is not None else "-",
+                f"{raw_cpu:.2f}" if raw_cpu else "",
+                f"{f.cpu / raw_cpu:.2f}" if raw_cpu else "",
+                f"{g:.2f}" if g is not None else "",
+                note,
+            )
+        )
+    widths = [max(len(str(r[i])) for r in [HEADER, *rows]) for i in range(len(HEADER) - 1)]
+    lines = []
+    for r in [HEADER, *rows]:
+        cells = [str(r[0]).ljust(widths[0])]
+        cells += [str(c).rjust(w) for c, w in zip(r[1:-1], widths[1:], strict=True)]
+        lines.append("  ".join([*cells, str(r[-1])]).rstrip())
+    lines.append(
+        "ratio: CPU s / raw CPU s; growth: CPU growth from the previous size / events growth "
+        "(1 = linear); peak MB: the step's process"
     )
-    with timer() as t:
-        result = get(name)(ctx, **PARAMS.get(name, {}))
-    return t.seconds, f"{len(result.table):,} rows"
+    if any(f.kept for f in run.figures.values()):
+        lines.append("* kept from an earlier run (--keep)")
+    return lines
 
 
-RAW_DFG = """
-WITH ordered AS (
-  SELECT journey_id, touchpoint,
-         LEAD(touchpoint) OVER (PARTITION BY journey_id ORDER BY step) AS next_touchpoint
-  FROM bench_journeys WHERE touchpoint <> 'unmapped'
-)
-SELECT touchpoint, next_touchpoint, COUNT(*) AS n
-FROM ordered WHERE next_touchpoint IS NOT NULL GROUP BY 1, 2
-"""
+def _ours(label: str) -> bool:
+    """A step of parcours (not DuckDB by hand)."""
+    return not label.startswith(("raw ", "hand "))
 
 
-def step_parcours_dfg(workspace: str, times: bool) -> tuple[float, str]:
-    """The DFG as parcours builds it (an Ibis expression), counts only or with times."""
-    import parcours
-    from parcours.analyses.process import activity_log, directly_follows
-
-    ws = parcours.open(workspace)
-    expr = directly_follows(activity_log(ws.con.table("bench_journeys"), "touchpoint"), times=times)
-    with timer() as t:
-        edges = expr.to_pyarrow()
-    return t.seconds, f"{edges.num_rows} edges"
+def _ok(f: Figure | None) -> bool:
+    return f is not None and not f.error and f.cpu is not None
 
 
-def step_raw_dfg(workspace: str) -> str:
+# -- targets -------------------------------------------------------------------------------------
+
+
+def targets(runs: list[Run]) -> list[str]:
+    lines = ["", "== targets (issue 9, item 7) =="]
+
+    def verdict(name: str, status: str, figures: list[str]) -> None:
+        lines.append(f"[{status}] {name}")
+        lines.extend(f"      {x}" for x in figures)
+
+    # 1. Memory at 100M.
+    big = max(runs, key=lambda r: r.events)
+    peaks = [(f.peak_mb, lab) for lab, f in big.figures.items() if _ours(lab) and _ok(f) and f.peak_mb]  # fmt: skip
+    name = f"peak RSS of every step < {MAX_PEAK_MB / 1024:g} GB at 100M events"
+    if peaks:
+        peak, where = max(peaks)
+        figure = f"{_size(big.events)}: highest {peak:,.0f} MB ({where})"
+        if big.events >= 95_000_000:
+            verdict(name, "met" if peak < MAX_PEAK_MB else "missed", [figure])
+        else:
+            verdict(name, "not measured", [figure + "; run --sizes 100M"])
+    else:
+        verdict(name, "not measured", [])
+
+    # 2. First load against the raw load.
+    name = f"ingest + identity + journeys CPU <= {LOAD_VS_RAW}x raw read + sort + sessionisation"
+    rows, status = [], []
+    for r in runs:
+        load, raw = r.get("first load"), r.get("raw load")
+        if _ok(load) and _ok(raw):
+            ratio = load.cpu / raw.cpu
+            status.append(ratio <= LOAD_VS_RAW)
+            rows.append(f"{_size(r.events)}: {load.cpu:.1f} s against {raw.cpu:.1f} s = {ratio:.2f}x")  # fmt: skip
+    verdict(name, _status(status), rows)
+
+    # 3. Increment.
+    name = f"a 1 % increment CPU <= {INCREMENT_SHARE:.0%} of the first load"
+    rows, status = [], []
+    for r in runs:
+        inc, load = r.get("increment"), r.get("first load")
+        if _ok(inc) and _ok(load):
+            share = inc.cpu / load.cpu
+            status.append(share <= INCREMENT_SHARE)
+            rows.append(f"{_size(r.events)}: {inc.cpu:.1f} s against {load.cpu:.1f} s = {share:.1%}")  # fmt: skip
+    verdict(name, _status(status), rows)
+
+    # 4. Linear growth.
+    name = f"linear growth: CPU growth / events growth <= {LINEAR} for every parcours step"
+    rows, status = [], []
+    for prev, r in zip(runs, runs[1:], strict=False):
+        factors = [
+            (g, lab)
+            for lab, _ in ROWS
+            if _ours(lab)
+            and not lab.endswith("again")
+            and (g := growth(r, prev, lab)) is not None
+            and (r.get(lab).cpu or 0) >= NOISE_CPU
+        ]
+        if factors:
+            worst, where = max(factors)
+            status.append(worst <= LINEAR)
+            rows.append(f"{_size(prev.events)} -> {_size(r.events)}: worst {worst:.2f} ({where})")
+    verdict(name, _status(status), rows)
+
+    # 5. Second request.
+    name = f"the same analysis asked again < {AGAIN_SECONDS * 1000:.0f} ms"
+    rows, status = [], []
+    for r in runs:
+        again = [(f.wall, f.cpu, lab) for lab, f in r.figures.items() if lab.endswith(" again") and _ok(f)]  # fmt: skip
+        if again:
+            slowest, cpu, where = max(again)
+            status.append(slowest < AGAIN_SECONDS)
+            rows.append(f"{_size(r.events)}: slowest {slowest * 1000:,.0f} ms wall, {cpu * 1000:,.0f} ms CPU ({where})")  # fmt: skip
+    verdict(name, _status(status), rows)
+
+    # 6. Analyses against their hand queries.
+    name = (f"each analysis CPU <= {VS_HAND_DEFAULT}x its hand query "
+            f"(process <= {VS_HAND['process']}x)")  # fmt: skip
+    rows, status = [], []
+    for r in runs:
+        parts = []
+        for a in steps.ANALYSES:
+            ours, hand = r.get(f"analysis {a}"), r.get(f"hand {a}")
+            if _ok(ours) and _ok(hand):
+                ratio = ours.cpu / hand.cpu
+                ok = ratio <= VS_HAND.get(a, VS_HAND_DEFAULT)
+                status.append(ok)
+                parts.append(f"{a} {ratio:.2f}x" + ("" if ok else " (missed)"))
+        if parts:
+            rows.append(f"{_size(r.events)}: " + ", ".join(parts))
+    verdict(name, _status(status), rows)
+    return lines
+
+
+def _status(results: list[bool]) -> str:
+    if not results:
+        return "not measured"
+    return "met" if all(results) else "missed"
+
+
+def _size(events: int) -> str:
+    for scale, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if events >= scale:
+            return f"{events / scale:.3g}{suffix}"
+    return str(events)
+
+
+# -- the machine, for the record -----------------------------------------------------------------
+
+
+def machine() -> str:
+    def first(path: str, key: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "?"
+
+    ram_kb = first("/proc/meminfo", "MemTotal").split()[0]
+    ram = f"{int(ram_kb) / 2**20:.0f} GB" if ram_kb.isdigit() else "?"
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        rev = ""
     import duckdb
+    import ibis
+    import pyarrow
 
-    con = duckdb.connect(workspace, read_only=True)
-    with timer() as t:
-        edges = con.sql(RAW_DFG).fetchall()
-    return t.seconds, f"{len(edges)} edges"
-
-
-def step_pm4py_dfg(workspace: str) -> str:
-    import duckdb
-    import pm4py
-
-    con = duckdb.connect(workspace, read_only=True)
-    frame = con.sql(
-        'SELECT journey_id AS "case:concept:name", touchpoint AS "concept:name", '
-        'ts AS "time:timestamp" FROM bench_journeys'
-    ).df()
-    with timer() as t:
-        dfg, _, _ = pm4py.discover_dfg(frame)
-    return t.seconds, f"{len(dfg)} edges (pm4py's discovery on a pandas frame already loaded)"
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{dt.datetime.now():%Y-%m-%d %H:%M}; {os.cpu_count()} CPUs "
+        f"({first('/proc/cpuinfo', 'model name')}), {ram} RAM, load average {load} at the start; "
+        f"parcours {rev or '?'}; Python {platform.python_version()}, duckdb {duckdb.__version__}, "
+        f"ibis {ibis.__version__}, pyarrow {pyarrow.__version__}"
+    )
 
 
-STEPS = {
-    "parcours_dfg": step_parcours_dfg,
-    "ingest": step_ingest,
-    "journeys": step_journeys,
-    "analysis": step_analysis,
-    "raw_dfg": step_raw_dfg,
-    "pm4py_dfg": step_pm4py_dfg,
-}
+def write_markdown(lines: list[str], sizes: str) -> None:
+    head = "# Benchmark results\n\nWritten by `python benchmarks/run.py --markdown`; newest last.\n"
+    text = RESULTS.read_text() if RESULTS.exists() else head
+    section = f"\n## {dt.date.today()}: {sizes}\n\n```text\n" + "\n".join(lines).strip("\n") + "\n```\n"  # fmt: skip
+    RESULTS.write_text(text.rstrip("\n") + "\n" + section)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="1M,10M", help="event counts, e.g. 1M,10M")
-    parser.add_argument("--no-pm4py", action="store_true", help="skip the pm4py peer")
+    parser.add_argument("--sizes", default="1M,10M", help="event counts (default: %(default)s)")
+    parser.add_argument(
+        "--steps", default=",".join(STEP_NAMES), help="steps to run (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--analyses", default=",".join(steps.ANALYSES), help="analyses (default: %(default)s)"
+    )
+    parser.add_argument("--increment", default="1%", help="increment size (default: %(default)s)")
+    parser.add_argument(
+        "--keep", action="store_true",
+        help="reuse the workspace already built for a size: skip ingest and identity",
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=0, help="seconds per step (0: none)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--markdown", action="store_true", help=f"append the output to {RESULTS.name}")  # fmt: skip
     args = parser.parse_args()
-    sys.path.insert(0, str(HERE.parent))
-
+    args.steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    args.analyses = [a.strip() for a in args.analyses.split(",") if a.strip()]
+    args.increment = parse_fraction(args.increment)
+    unknown = sorted(set(args.steps) - set(STEP_NAMES))
+    if unknown:
+        parser.error(f"unknown steps {unknown}; steps: {', '.join(STEP_NAMES)}")
     from parcours.analyses import REGISTRY
 
-    for size in [parse_size(s) for s in args.sizes.split(",")]:
-        parquet = generate(size)
-        workspace = DATA / f"bench_{size}.duckdb"
-        print(f"\n== {size:,} events ({parquet.name}) ==")
-        rows: list[tuple[str, float, float, str]] = []
-        if not workspace.exists():
-            rows.append(("ingest + identities", *measure("ingest", str(parquet), str(workspace))))
-        rows.append(("journey table", *measure("journeys", str(workspace))))
-        for name in sorted(REGISTRY):
-            if name in SKIP:
-                continue
-            rows.append((f"analysis {name}", *measure("analysis", str(workspace), name)))
-        rows.append(("DFG raw DuckDB SQL", *measure("raw_dfg", str(workspace))))
-        rows.append(("DFG parcours (counts)", *measure("parcours_dfg", str(workspace), False)))
-        rows.append(("DFG parcours (with times)", *measure("parcours_dfg", str(workspace), True)))
-        if not args.no_pm4py:
-            try:
-                import pm4py  # noqa: F401
+    bad = sorted(set(args.analyses) - set(REGISTRY))
+    if bad:
+        parser.error(f"unknown analyses {bad}; analyses: {', '.join(REGISTRY)}")
 
-                rows.append(("DFG pm4py", *measure("pm4py_dfg", str(workspace))))
-            except ImportError:
-                print("(pm4py not installed: pip install pm4py to compare)")
-        width = max(len(r[0]) for r in rows)
-        print(f"{'step':<{width}}  {'seconds':>8}  {'peak MB':>8}  detail")
-        for label, wall, peak, detail in rows:
-            print(f"{label:<{width}}  {wall:>8.2f}  {peak:>8.0f}  {detail}")
-        timings = {r[0]: r[1] for r in rows}
-        ours, raw = timings.get("DFG parcours (counts)"), timings.get("DFG raw DuckDB SQL")
-        peer = timings.get("DFG pm4py")
-        if ours and raw:
-            print(f"DFG: parcours / raw SQL = {ours / raw:.2f} (target <= 1.5)")
-        if ours and peer:
-            print(f"DFG: pm4py / parcours = {peer / ours:.1f}x (target >= 10)")
-        slow = [r[0] for r in rows if r[0].startswith("analysis") and r[1] > 30]
-        print("analyses over 30 s:", ", ".join(slow) if slow else "none")
+    lines: list[str] = []
+
+    def say(text: str, progress: bool = False) -> None:
+        print(text, flush=True)
+        if not progress:  # the record keeps the tables, not the progress
+            lines.append(text)
+
+    say(machine())
+    runs: list[Run] = []
+    for size in [parse_size(s) for s in args.sizes.split(",")]:
+        run = measure_size(size, args, say)
+        say("")
+        for line in table(run, runs[-1] if runs else None):
+            say(line)
+        runs.append(run)
+    for line in targets(runs):
+        say(line)
+    if args.markdown:
+        write_markdown(lines, args.sizes)
+        print(f"\nwritten to {RESULTS}")
     return 0
 
 
