@@ -8,8 +8,11 @@ or from the environment (``PARCOURS_*`` variables, read by :func:`from_env`).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+from parcours.errors import InputError
 
 # The identifier columns an event, a CRM row or a survey answer may carry, in the order
 # used to pick an anchor for a row: the most personal identifier first.
@@ -60,6 +63,9 @@ class YamlLimits:
 
 YAML_LIMITS = YamlLimits()
 
+# An amount of memory as DuckDB reads it: 3GB, 512 MB, 1.5GiB.
+MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -73,6 +79,13 @@ class Settings:
     earliest_ts, latest_ts_ahead: the plausible window of an ingested timestamp, from
         earliest_ts (UTC) to latest_ts_ahead after the moment of the ingest; a row whose
         timestamp falls outside (a clock reset to 1970, a year typed 2062) is rejected.
+    memory_limit: what DuckDB's buffer manager may hold (``3GB``, ``512MB``); past it, big
+        sorts, joins and temporary tables spill to ``temp_directory``. It bounds the
+        buffers, not every allocation: 3 GB keeps a step under 4 GB resident with Python.
+    threads: DuckDB's worker threads; None for every core.
+    temp_directory: where DuckDB spills; None for DuckDB's own place beside a workspace
+        file (``<file>.tmp/``), or a folder of its own in the system's temporary folder for
+        an in-memory workspace.
     """
 
     timezone: str = "Europe/Paris"
@@ -81,6 +94,18 @@ class Settings:
     hash_salt: str | None = None
     earliest_ts: datetime = datetime(1990, 1, 1)
     latest_ts_ahead: timedelta = timedelta(days=1)
+    memory_limit: str = "3GB"
+    threads: int | None = None
+    temp_directory: str | None = None
+
+    def __post_init__(self) -> None:
+        if not MEMORY.fullmatch(self.memory_limit):
+            raise InputError(
+                f"memory_limit '{self.memory_limit}' is not an amount of memory; write a "
+                "number and a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 3GB"
+            )
+        if self.threads is not None and self.threads < 1:
+            raise InputError(f"threads {self.threads}: give 1 or more (None: every core)")
 
     def with_(
         self,
@@ -89,6 +114,9 @@ class Settings:
         phone_region: str | None = None,
         max_persons_per_identifier: int | None = None,
         hash_salt: str | None = None,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        temp_directory: str | None = None,
     ) -> Settings:
         """A copy with the given settings changed; ``None`` keeps the current value."""
         return replace(
@@ -99,6 +127,9 @@ class Settings:
             if max_persons_per_identifier is None
             else max_persons_per_identifier,
             hash_salt=self.hash_salt if hash_salt is None else hash_salt,
+            memory_limit=self.memory_limit if memory_limit is None else memory_limit,
+            threads=self.threads if threads is None else threads,
+            temp_directory=self.temp_directory if temp_directory is None else temp_directory,
         )
 
 
@@ -111,4 +142,16 @@ def from_env() -> Settings:
         phone_region=env.get("PARCOURS_PHONE_REGION"),
         max_persons_per_identifier=int(max_persons) if max_persons else None,
         hash_salt=env.get("PARCOURS_HASH_SALT"),
+        memory_limit=env.get("PARCOURS_MEMORY_LIMIT") or None,
+        threads=_count("PARCOURS_THREADS", env.get("PARCOURS_THREADS")),
+        temp_directory=env.get("PARCOURS_TEMP_DIRECTORY") or None,
     )
+
+
+def _count(name: str, text: str | None) -> int | None:
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{name}='{text}' is not a whole number; e.g. {name}=2") from None

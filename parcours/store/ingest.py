@@ -2,16 +2,22 @@
 
 One pipeline for the three targets, driven by a small spec per target:
 
-    source ──open──▶ raw table ──stage──▶ normalised fields + the reason a row is rejected
-                                            │
+    source ──open──▶ raw table ──stage──▶ row number, normalised fields, the reason a row is
+                                            │ rejected (no raw column)
                ┌────────────────────────────┼─────────────────────────────┐
                ▼                            ▼                             ▼
          rejected (reason, row, record)   the key judged (conflicts)   accepted rows (inserted)
+         (record: the source read again,
+          for those rows only)
 
-Everything runs inside DuckDB (files are streamed, never read into pandas). The key of a
-row (``event_id``, ``feedback_id``) comes from the data or is derived from the row's
-content, so ingesting the same file twice adds nothing. The writes of one ingest happen
-in one transaction: an exception or Ctrl-C leaves the workspace as it was.
+Everything runs inside DuckDB, in bounded memory: the source is streamed (never read into
+pandas, never held whole), and what is kept while the ingest runs (the stage, the rows
+whose key must be judged, the rows set aside) is temporary tables that DuckDB spills to
+disk past ``Settings.memory_limit``. The key of a row (``event_id``, ``feedback_id``)
+comes from the data or is derived from the row's content (hashed for the rows without a
+key only), so ingesting the same file twice adds nothing. Phone numbers are parsed once
+per workspace (``phone_numbers``: :func:`normalize.lookup_phones`). The writes of one ingest happen in
+one transaction: an exception or Ctrl-C leaves the workspace as it was.
 
 Every input row ends in exactly one of: accepted, duplicate (its key is stored, or met
 earlier in the source, with the same content), conflict (its key with other content) or
@@ -45,7 +51,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -57,7 +63,7 @@ from parcours.store import conflicts, normalize, timeparse
 from parcours.store.boundary import map_exceptions
 from parcours.store.engine import duckdb_connection, transaction
 from parcours.store.mapping import IDENTIFIER_FIELDS, UNITS, ColumnMapping, Source
-from parcours.store.schema import TABLES
+from parcours.store.schema import TABLES, bump_data_version
 from parcours.store.sources import READ_ERRORS, OpenedSource, describe, open_source
 
 FEEDBACK_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "review": (1, 5)}
@@ -173,7 +179,9 @@ def _quote(text: ir.StringValue) -> ir.StringValue:
 
 @dataclass(frozen=True)
 class Staged:
-    """A staged source: the raw columns, ``__row``, the normalised fields and ``__reason``.
+    """A staged source: ``__row``, the normalised fields and ``__reason``; not the raw
+    columns (``raw_columns`` names them: a rejected row's record is read again from the
+    source, see :func:`_records`).
 
     ``compared``: the fields two rows of one key must share to be the same row; empty when
     the key is derived from the content (the same key is then the same row)."""
@@ -185,6 +193,11 @@ class Staged:
     compared: tuple[str, ...] = ()
 
 
+# A check reads the table of computed values (raw columns, __row, fields, texts) and gives
+# (failed, message) pairs: each value is computed once, then the checks read it.
+Check = Callable[[ir.Table], list[tuple[ir.BooleanValue, ir.StringValue | str]]]
+
+
 def stage(
     target: str,
     raw: ir.Table,
@@ -192,36 +205,53 @@ def stage(
     source_name: str,
     settings: Settings,
 ) -> Staged:
-    """Build the staging expression for ``raw`` (nothing is executed here)."""
-    columns = list(raw.columns)
+    """Build the staging expression for ``raw``, the source's columns and ``__row`` (see
+    :meth:`OpenedSource.numbered`); nothing is executed here.
+
+    Two steps: the fields (and the texts the checks read) are computed once per row, next
+    to the row number; the key and the reason a row is rejected are then computed from
+    them. Checks written over the raw columns would compute them again: the engine does
+    not share work between the branches of the CASE that picks the first failing check."""
+    columns = [c for c in raw.columns if c != "__row"]
     fields = mapping.resolve(columns, source_name)
     extra = mapping.leftover(columns, fields)
     zone = mapping.timezone or settings.timezone
     earliest = settings.earliest_ts
     latest = datetime.now(UTC).replace(tzinfo=None) + settings.latest_ts_ahead
-    numbered = raw.mutate(__row=ibis.row_number() + 1)
-    r = numbered
-    out: dict[str, ir.Value] = {}
-    checks: list[tuple[ir.BooleanValue, Any]] = []
+    r = raw
+    out: dict[str, ir.Value] = {}  # the fields, in order
+    texts: dict[str, ir.Value] = {}  # values the checks read, not kept
+    checks: list[Check] = []
 
     # A NUL byte is no text: a binary file, or a damaged one.
-    for c in columns:
-        if r[c].type().is_string():
-            nul = f"column '{c}' holds a NUL byte; is the file binary or damaged?"
-            checks.append((r[c].contains(_chr(0)), nul))
-    for name in IDENTIFIER_FIELDS:  # True/False is no identifier (a flag column mapped)
+    strings = [c for c in columns if r[c].type().is_string()]
+    checks.append(
+        lambda s: [
+            (
+                s[c].contains(_chr(0)),
+                f"column '{c}' holds a NUL byte; is the file binary or damaged?",
+            )
+            for c in strings
+        ]
+    )
+    flags = []  # True/False is no identifier (a flag column mapped)
+    for name in IDENTIFIER_FIELDS:
         src = fields.get(name)
         if src is not None and len(src.columns) == 1 and r[src.columns[0]].type().is_boolean():
             flag = (
                 f"{name} is true/false (column '{src.columns[0]}' holds booleans), not an "
                 "identifier; map a column of identifiers"
             )
-            checks.append((r[src.columns[0]].notnull(), flag))
+            flags.append((src.columns[0], flag))
+    checks.append(lambda s: [(s[c].notnull(), flag) for c, flag in flags])
 
     ids = {name: _text(r, fields, name) for name in IDENTIFIER_FIELDS}
     ids["email"] = ids["email"].lower()
     out.update({f"__{k}": v for k, v in ids.items()})
-    has_id = ibis.or_(*[v.notnull() for v in ids.values()])
+
+    def identified(s: ir.Table) -> list[tuple[ir.BooleanValue, ir.StringValue | str]]:
+        has_id = ibis.or_(*[s[f"__{k}"].notnull() for k in IDENTIFIER_FIELDS])
+        return [(~has_id, "no identifier; need one of " + ", ".join(IDENTIFIER_FIELDS))]
 
     def timestamp(name: str, required: bool) -> None:
         if name not in fields:
@@ -236,106 +266,141 @@ def stage(
         value = _value(r, src)
         unit = src.unit or timeparse.EPOCH_FORMATS.get(mapping.timestamp_format or "")
         fmt = None if unit else mapping.timestamp_format
-        parsed = timeparse.to_utc(value, zone, fmt, unit)
-        out[f"__{name}"] = parsed
-        text = normalize.clean_text(value)
-        if required:
-            checks.append((text.isnull(), f"{name} is empty"))
+        out[f"__{name}"] = timeparse.to_utc(value, zone, fmt, unit)
+        # A typed time is empty when NULL, and always readable: its text (costly to
+        # write) is not needed.
+        typed = (value.type().is_timestamp() or value.type().is_date()) and not (unit or fmt)
+        if not typed:
+            texts[f"__text_{name}"] = normalize.clean_text(value)
         column = src.columns[0] if len(src.columns) == 1 else "COLUMN"
         declare = f"declare its unit in the mapping ({name}: {{column: {column}, unit: s|ms|us}})"
-        problem: Any
-        if unit:
-            problem = f" is not a number of {UNITS[unit]} since 1970-01-01 (unit: {unit})"
-        elif fmt:
-            problem = " is not a timestamp; expected " + fmt
-        elif value.type().is_numeric():
-            problem = " is a number, not a date-time; " + declare
-        else:
-            problem = ibis.ifelse(
-                text.re_search(NUMBER_LIKE),
-                f" is a number, not a date-time; {declare} or its timestamp_format",
-                " is not a timestamp; expected " + ISO_HINT,
-            )
-        checks.append((text.notnull() & parsed.isnull(), f"{name} " + _quote(text) + problem))
-        outside = (parsed < ibis.literal(earliest, type=dt.timestamp)) | (
-            parsed > ibis.literal(latest, type=dt.timestamp)
-        )
+        numeric = value.type().is_numeric()
         window = (
             f" (UTC) is outside the plausible window {earliest:%Y-%m-%d} to "
             f"{latest:%Y-%m-%d %H:%M} UTC; if it is right, widen Settings.earliest_ts "
             "or Settings.latest_ts_ahead"
         )
-        checks.append((outside, f"{name} " + _quote(parsed.cast("string")) + window))
 
-    def finite(name: str, text: ir.StringValue, number: ir.FloatingValue) -> None:
-        checks.append(
-            (text.notnull() & number.isnull(), name + " " + _quote(text) + " is not a number")
-        )
-        checks.append(
-            (number.isnan() | number.isinf(), name + " " + _quote(text) + " is not a finite number")
-        )
+        def judged(s: ir.Table) -> list[tuple[ir.BooleanValue, ir.StringValue | str]]:
+            parsed = s[f"__{name}"]
+            found: list[tuple[ir.BooleanValue, ir.StringValue | str]] = []
+            if typed:
+                if required:
+                    found.append((s[src.columns[0]].isnull(), f"{name} is empty"))
+            else:
+                text = s[f"__text_{name}"]
+                if required:
+                    found.append((text.isnull(), f"{name} is empty"))
+                problem: Any
+                if unit:
+                    problem = f" is not a number of {UNITS[unit]} since 1970-01-01 (unit: {unit})"
+                elif fmt:
+                    problem = " is not a timestamp; expected " + fmt
+                elif numeric:
+                    problem = " is a number, not a date-time; " + declare
+                else:
+                    problem = ibis.ifelse(
+                        text.re_search(NUMBER_LIKE),
+                        f" is a number, not a date-time; {declare} or its timestamp_format",
+                        " is not a timestamp; expected " + ISO_HINT,
+                    )
+                found.append(
+                    (text.notnull() & parsed.isnull(), f"{name} " + _quote(text) + problem)
+                )
+            outside = (parsed < ibis.literal(earliest, type=dt.timestamp)) | (
+                parsed > ibis.literal(latest, type=dt.timestamp)
+            )
+            found.append((outside, f"{name} " + _quote(parsed.cast("string")) + window))
+            return found
+
+        checks.append(judged)
+
+    def finite(name: str) -> Check:
+        def judged(s: ir.Table) -> list[tuple[ir.BooleanValue, ir.StringValue | str]]:
+            text, number = s[f"__text_{name}"], s[f"__{name}"]
+            return [
+                (text.notnull() & number.isnull(), name + " " + _quote(text) + " is not a number"),
+                (
+                    number.isnan() | number.isinf(),
+                    name + " " + _quote(text) + " is not a finite number",
+                ),
+            ]
+
+        return judged
 
     if target == "events":
         timestamp("ts", required=True)
-        checks.append((~has_id, "no identifier; need one of " + ", ".join(IDENTIFIER_FIELDS)))
-        event, channel = _text(r, fields, "event"), _text(r, fields, "channel")
-        for name, value in (("event", event), ("channel", channel)):
+        checks.append(identified)
+        for name in ("event", "channel"):
             if name not in fields:
                 raise MappingError(
                     f"{source_name}: no column for '{name}'; map a column or a constant "
                     f"(e.g. {name}: {{value: web}}) among: {', '.join(columns)}"
                 )
-            checks.append((value.isnull(), f"{name} is empty"))
-        out["__event"], out["__channel"] = event, channel.lower()
-        revenue_text = _text(r, fields, "revenue")
-        out["__revenue"] = _number(revenue_text)
-        finite("revenue", revenue_text, out["__revenue"])
+        out["__event"] = _text(r, fields, "event")
+        out["__channel"] = _text(r, fields, "channel").lower()
+        checks.append(
+            lambda s: [(s[f"__{n}"].isnull(), f"{n} is empty") for n in ("event", "channel")]
+        )
+        texts["__text_revenue"] = _text(r, fields, "revenue")
+        out["__revenue"] = _number(texts["__text_revenue"])
+        checks.append(finite("revenue"))
         out["__properties"] = _json_object(r, extra)
-        key = _key(r, fields, "event_id", columns, mapping.duplicate_rows == "keep")
+        key_name, key_field = "event_id", fields
     elif target == "customers":
-        checks.append((~has_id, "no identifier; need one of " + ", ".join(IDENTIFIER_FIELDS)))
+        checks.append(identified)
         timestamp("updated_at", required=False)
         out["__attributes"] = _json_object(r, extra)
-        key = _key(r, {}, "customer_row_id", columns)
+        key_name, key_field = "customer_row_id", {}
     elif target == "feedback":
         timestamp("ts", required=True)
-        kind = _text(r, fields, "kind").lower()
-        score_text = _text(r, fields, "score")
-        score = _number(score_text)
+        texts["__text_score"] = _text(r, fields, "score")
         out.update(
             __touchpoint=_text(r, fields, "touchpoint"),
             __stage=_text(r, fields, "stage"),
-            __kind=kind,
-            __score=score,
+            __kind=_text(r, fields, "kind").lower(),
+            __score=_number(texts["__text_score"]),
             __verbatim=_text(r, fields, "verbatim"),
             __language=_text(r, fields, "language").lower(),
             __properties=_json_object(r, extra),
         )
-        kinds = ", ".join(FEEDBACK_SCALES)
-        checks.append((kind.isnull(), f"kind is empty; allowed: {kinds}"))
-        checks.append(
-            (
-                ~kind.isin(list(FEEDBACK_SCALES)),
-                "kind " + _quote(kind) + f" is unknown; allowed: {kinds}",
-            )
-        )
-        finite("score", score_text, score)
-        for name, (low, high) in FEEDBACK_SCALES.items():
-            out_of_range = (kind == name) & ((score < low) | (score > high))
-            checks.append(
-                (out_of_range, f"score out of range for {name}; allowed: {low} to {high}")
-            )
-        no_score = (kind != "review") & score.isnull()
-        checks.append((no_score, "score is empty (only a review may have no score)"))
-        key = _key(r, fields, "feedback_id", columns, mapping.duplicate_rows == "keep")
+
+        def answered(s: ir.Table) -> list[tuple[ir.BooleanValue, ir.StringValue | str]]:
+            kind, score = s.__kind, s.__score
+            kinds = ", ".join(FEEDBACK_SCALES)
+            found: list[tuple[ir.BooleanValue, ir.StringValue | str]] = [
+                (kind.isnull(), f"kind is empty; allowed: {kinds}"),
+                (
+                    ~kind.isin(list(FEEDBACK_SCALES)),
+                    "kind " + _quote(kind) + f" is unknown; allowed: {kinds}",
+                ),
+            ]
+            found += finite("score")(s)
+            for name, (low, high) in FEEDBACK_SCALES.items():
+                out_of_range = (kind == name) & ((score < low) | (score > high))
+                found.append(
+                    (out_of_range, f"score out of range for {name}; allowed: {low} to {high}")
+                )
+            no_score = (kind != "review") & score.isnull()
+            found.append((no_score, "score is empty (only a review may have no score)"))
+            return found
+
+        checks.append(answered)
+        key_name, key_field = "feedback_id", fields
     else:  # pragma: no cover - ColumnMapping.parse refuses other targets
         raise MappingError(f"unknown target {target}")
 
-    key_name, key_value, from_data = key
-    out[f"__{key_name}"] = key_value
-    out["__reason"] = _first_reason(checks)
-    staged = numbered.mutate(**out)
-    names = tuple(k.removeprefix("__") for k in out if k != "__reason")
+    # The values next to the row number, in a select of their own (a view: Ibis would
+    # merge it into the next one), computed once.
+    values = raw.mutate(**out, **texts).view()
+    key_value, from_data = _key(
+        values, key_field, key_name, columns, mapping.duplicate_rows == "keep"
+    )
+    reason = _first_reason([found for check in checks for found in check(values)])
+    staged = values.select(  # the raw columns stay in the source
+        "__row", *out, **{f"__{key_name}": key_value}, __reason=reason
+    )
+    names = (*(k.removeprefix("__") for k in out), key_name)
     schema = TABLES[target]
     compared = tuple(n for n in names if n in schema.names and n != key_name) if from_data else ()
     return Staged(staged, names, key_name, tuple(columns), compared)
@@ -347,7 +412,7 @@ def _key(
     name: str,
     columns: list[str],
     keep_duplicates: bool = False,
-) -> tuple[str, ir.Value, bool]:
+) -> tuple[ir.Value, bool]:
     """The dedupe key, and whether it comes from the data: taken from the data when mapped,
     else derived from the row content (and from the row's position in the source when
     identical rows are distinct events)."""
@@ -356,11 +421,26 @@ def _key(
         parts.append(r.__row.cast("string"))
     content = ibis.literal("\x1f").join(parts).hexdigest("md5")
     if name in fields:
-        return name, normalize.clean_text(_value(r, fields[name])).fill_null(content), True
-    return name, content, False
+        given = normalize.clean_text(_value(r, fields[name]))
+        # A CASE, not COALESCE: only the rows without a key then trim and hash their
+        # columns. DuckDB's common-subexpression pass would take the trimmed text of every
+        # column out of a COALESCE, computed for every row; it leaves CASE branches alone.
+        return ibis.cases((given.isnull(), content), else_=given), True
+    return content, False
 
 
 # -- execution ------------------------------------------------------------------------------
+
+
+class TempTables(NamedTuple):
+    """The temporary tables of one ingest, dropped at its end (see :func:`_store`)."""
+
+    stage: str  # __row, the normalised fields, __reason: one row per input row
+    known: str  # the keys given twice in the source, or stored already (to judge or not)
+    judged: str  # the rows whose key was judged, with their fate (but the duplicates)
+    phones: str  # each distinct phone of the source, with its form in phone_numbers
+    aside: str  # row number and reason of each row set aside (invalid, or a conflict)
+    records: str  # the same rows with their record, read again from the source
 
 
 def ingest(
@@ -385,12 +465,12 @@ def ingest(
     name = source_name or describe(source)
     batch_id = uuid.uuid4().hex[:16]
     report = IngestReport(target=target, source=name, batch_id=batch_id)
-    scratch = (f"_stage_{batch_id}", f"_judged_{batch_id}")
+    scratch = TempTables(*(f"_{part}_{batch_id}" for part in TempTables._fields))
     with map_exceptions(source=name):
         opened = open_source(con, source, delimiter=mapping.delimiter)
         opened.name = name
         try:
-            staged = stage(target, opened.table, mapping, name, settings)
+            staged = stage(target, opened.numbered(), mapping, name, settings)
             _run_with_progress(
                 con,
                 lambda: _write(
@@ -411,7 +491,7 @@ def _write(
     target: str,
     opened: OpenedSource,
     staged: Staged,
-    scratch: tuple[str, str],
+    scratch: TempTables,
     mapping: ColumnMapping,
     settings: Settings,
     report: IngestReport,
@@ -420,15 +500,15 @@ def _write(
     """Read the source into the stage table, then store it; a text file DuckDB cannot read
     is read again line by line (its bad lines set aside) and stored from there."""
     try:
-        con.create_table(scratch[0], staged.table, temp=True)
+        con.create_table(scratch.stage, staged.table, temp=True)
     except READ_ERRORS:
         if opened.salvage is None:
             raise
         salvaged = opened.salvage()
         salvaged.name = opened.name
         try:
-            staged = stage(target, salvaged.table, mapping, salvaged.name, settings)
-            con.create_table(scratch[0], staged.table, temp=True, overwrite=True)
+            staged = stage(target, salvaged.numbered(), mapping, salvaged.name, settings)
+            con.create_table(scratch.stage, staged.table, temp=True, overwrite=True)
             _store(con, target, salvaged, staged, scratch, mapping, settings, report, input_id)
         finally:
             salvaged.close()
@@ -441,76 +521,61 @@ def _store(
     target: str,
     opened: OpenedSource,
     staged: Staged,
-    scratch: tuple[str, str],
+    scratch: TempTables,
     mapping: ColumnMapping,
     settings: Settings,
     report: IngestReport,
     input_id: str | None,
 ) -> None:
-    stage_name, judged_name = scratch
-    t = _renumber(con.table(stage_name), opened.shifts)
-    t = _normalise_phones(con, t, mapping.phone_region or settings.phone_region)
-    if settings.hash_salt:
+    """Judge the staged rows and write them, with the rows set aside, in one transaction.
+
+    The new rows are written from the stage; kept apart as temporary tables (spilled to
+    disk past ``Settings.memory_limit``, like the stage) are the rows whose key had to be
+    judged, and the rows set aside with their records."""
+    stage_table = con.table(scratch.stage)
+    t = _renumber(stage_table, opened.shifts)
+    region = mapping.phone_region or settings.phone_region
+    phones = normalize.lookup_phones(con, t.__phone, region, settings.hash_salt, scratch.phones)
+    if phones is not None:
+        t = _with_phones(t, phones.lookup, region)
+    if settings.hash_salt:  # phones come hashed from their lookup
         t = t.mutate(
             **{
                 f"__{k}": normalize.hash_identifier(t[f"__{k}"], k, settings.hash_salt)
                 for k in IDENTIFIER_FIELDS
+                if k != "phone"
             }
         )
     now = datetime.now(UTC).replace(tzinfo=None)
     schema, key = TABLES[target], staged.key
     kept = [name for name in staged.fields if name in schema.names]
     valid = t.filter(t.__reason.isnull()).select("__row", *[f"__{name}" for name in kept])
-    # Kept apart: the rows to store or set aside, with the stored fields only (writing
-    # every raw column, or the duplicates of a file ingested again, costs).
-    judged = conflicts.judge(valid, con.table(target), key, staged.compared, mapping.on_conflict)
-    judged = con.create_table(judged_name, judged.filter(judged.__fate != "duplicate"), temp=True)
-    new = judged.filter(judged.__fate.isin(["new", "replace"]))
-    provided = {name: new[f"__{name}"] for name in kept}
-    provided["source"] = ibis.literal(opened.name)
-    provided["batch_id"] = ibis.literal(report.batch_id)
-
-    def record(rows: ir.Table) -> ir.StringValue:
-        return ibis.struct({c: rows[c] for c in staged.raw_columns}).cast("json").cast("string")
+    fresh, judged = _judge(con, valid, target, staged, mapping.on_conflict, scratch)
 
     invalid = t.filter(t.__reason.notnull())
-    told = judged.filter(judged.__fate == "conflict").select(__crow="__row", __cwhy="__why")
-    conflicting = t.inner_join(told, t.__row == told.__crow)  # few rows: their raw columns
-    parts = [
-        rows.select(row=rows.__row, reason=why, record=record(rows))
-        for rows, why in ((invalid, invalid.__reason), (conflicting, conflicting.__cwhy))
-    ]
-    if opened.rejects:  # lines the reader could not read as rows
-        parts.append(
-            ibis.memtable(
-                {
-                    "row": [r.row for r in opened.rejects],
-                    "reason": [r.reason for r in opened.rejects],
-                    "record": [
-                        json.dumps({"line": r.line}, ensure_ascii=False) for r in opened.rejects
-                    ],
-                },
-                schema={"row": "int64", "reason": "string", "record": "string"},
-            )
-        )
-    bad = ibis.union(*[p.mutate(row=p.row.cast("int64")) for p in parts])
-    meta = {"batch_id": report.batch_id, "target": target, "input_id": input_id, "now": now}
-
+    told = judged.filter(judged.__fate == "conflict")
+    aside = con.create_table(
+        scratch.aside,
+        ibis.union(
+            invalid.select(__arow=invalid.__row, __awhy=invalid.__reason),
+            told.select(__arow=told.__row, __awhy=told.__why),
+        ),
+        temp=True,
+    )
     fates = judged.group_by("__fate").aggregate(n=judged.count()).to_pyarrow().to_pylist()
     n = {row["__fate"]: int(row["n"]) for row in fates}
-    counts = t.aggregate(n=t.count(), bad=t.__reason.notnull().sum()).to_pyarrow().to_pylist()[0]
-    n["duplicate"] = int(counts["n"]) - int(counts["bad"] or 0) - sum(n.values())
-    with transaction(con):
-        if "seq" in schema.names:  # order of arrival, after every event already stored
-            last = con.table(target).seq.max().to_pyarrow().as_py() or 0
-            provided["seq"] = new.__row + last
-        if n.get("replace"):  # on_conflict: latest; the stored versions go to rejected
-            keep_rejected(con, _replaced(con.table(target), judged, key, opened.name), meta)
-            con.raw_sql(
-                f'DELETE FROM "{target}" WHERE "{key}" IN (SELECT "__{key}" FROM '
-                f"\"{judged_name}\" WHERE __fate = 'replace')"
-            )
-        rows = new.select(
+    total = int(stage_table.count().to_pyarrow().as_py())
+    set_aside = int(aside.count().to_pyarrow().as_py())
+    n_invalid = set_aside - n.get("conflict", 0)
+    bad = _records(con, opened, staged.raw_columns, aside if set_aside else None, scratch.records)
+    meta = {"batch_id": report.batch_id, "target": target, "input_id": input_id, "now": now}
+
+    def stored_rows(rows: ir.Table, last: int) -> ir.Table:
+        provided = {name: rows[f"__{name}"] for name in kept}
+        provided["source"] = ibis.literal(opened.name)
+        provided["batch_id"] = ibis.literal(report.batch_id)
+        provided["seq"] = rows.__row + last  # order of arrival, after every event stored
+        return rows.select(
             **{
                 name: (provided[name] if name in provided else ibis.null()).cast(
                     dtype.copy(nullable=True)
@@ -518,24 +583,44 @@ def _store(
                 for name, dtype in schema.items()
             }
         )
-        con.insert(target, rows)
-        keep_rejected(con, bad.mutate(source=ibis.literal(opened.name)), meta)
+
+    with transaction(con):
+        stored = con.table(target)
+        last = (stored.seq.max().to_pyarrow().as_py() or 0) if "seq" in schema.names else 0
+        if n.get("replace"):  # on_conflict: latest; the stored versions go to rejected
+            keep_rejected(con, _replaced(stored, judged, key, opened.name), meta)
+            con.raw_sql(
+                f'DELETE FROM "{target}" WHERE "{key}" IN (SELECT "__{key}" FROM '
+                f"\"{scratch.judged}\" WHERE __fate = 'replace')"
+            )
+        # The new rows are counted as written: counting them first would read them twice.
+        before = int(stored.count().to_pyarrow().as_py())
+        con.insert(target, stored_rows(fresh, last))
+        n["new"] = n.get("new", 0) + int(stored.count().to_pyarrow().as_py()) - before
+        con.insert(target, stored_rows(judged.filter(judged.__fate.isin(["new", "replace"])), last))
+        if bad is not None:
+            keep_rejected(con, bad.mutate(source=ibis.literal(opened.name)), meta)
+        if phones is not None and phones.fresh is not None:
+            normalize.remember_phones(con, phones.fresh)
         report.accepted = n.get("new", 0) + n.get("replace", 0)
-        report.duplicates = n.get("duplicate", 0)
         report.conflicts = n.get("conflict", 0)
         report.replaced = n.get("replace", 0)
-        report.rejected = int(counts["bad"] or 0) + len(opened.rejects)
+        report.rejected = n_invalid + len(opened.rejects)
+        report.duplicates = total - n_invalid - report.accepted - report.conflicts
         report.rows = report.accepted + report.duplicates + report.conflicts + report.rejected
-        reasons = (
-            bad.group_by(reason=_reason_family(bad.reason))
-            .aggregate(n=bad.count())
-            .order_by([ibis.desc("n"), "reason"])
-            .to_pyarrow()
-            .to_pylist()
-        )
-        report.reasons = {r["reason"]: int(r["n"]) for r in reasons}
-        listed = bad.select("row", "reason").order_by("row").limit(MAX_REJECTIONS)
-        report.rejections = [(int(r["row"]), r["reason"]) for r in listed.to_pyarrow().to_pylist()]
+        if bad is not None:
+            reasons = (
+                bad.group_by(reason=_reason_family(bad.reason))
+                .aggregate(n=bad.count())
+                .order_by([ibis.desc("n"), "reason"])
+                .to_pyarrow()
+                .to_pylist()
+            )
+            report.reasons = {r["reason"]: int(r["n"]) for r in reasons}
+            listed = bad.select("row", "reason").order_by("row").limit(MAX_REJECTIONS)
+            report.rejections = [
+                (int(r["row"]), r["reason"]) for r in listed.to_pyarrow().to_pylist()
+            ]
         con.insert(
             "batches",
             ibis.memtable(
@@ -554,8 +639,94 @@ def _store(
                 schema=TABLES["batches"],
             ),
         )
+        if report.accepted:
+            bump_data_version(con)
         if target in ("events", "customers") and report.accepted:
             con.raw_sql("DELETE FROM meta WHERE key = 'identities_current'")
+
+
+def _judge(
+    con: Any, valid: ir.Table, target: str, staged: Staged, policy: str, scratch: TempTables
+) -> tuple[ir.Table, ir.Table]:
+    """The valid rows that are new, and the others judged.
+
+    Most keys need no judge: a key given once in the source and not stored is new; one
+    given once and stored with the same content (its digest) is a duplicate. Only the
+    others (a key given twice, or stored with other content) go through
+    :func:`conflicts.judge`, a window and joins that hold every field of the rows they
+    judge at once; they are kept, but for the duplicates, as a temporary table with their
+    ``__fate``, ``__why`` and ``__replaces``. So the judge and its joins, the costly part
+    of ingesting a file again, see the few rows whose fate is in doubt."""
+    key, stored, schema = f"__{staged.key}", con.table(target), TABLES[target]
+    keys = valid.select(key)
+    twice = keys.group_by(key).having(keys.count() > 1).aggregate(__judge=ibis.literal(True))
+    old = stored.semi_join(keys, stored[staged.key] == keys[key])
+    old = old.select(__old=old[staged.key], __was=_digest(old, staged.compared, "", schema))
+    met = valid.inner_join(old, valid[key] == old.__old)  # digests of the rows met only
+    met = met.select(key, __judge=_digest(met, staged.compared, "__", schema) != met.__was)
+    known = ibis.union(twice, met).group_by(key).aggregate(__judge=ibis._.__judge.max())
+    known = con.create_table(scratch.known, known, temp=True)
+    doubtful = known.filter(known.__judge)
+    judged = conflicts.judge(
+        valid.semi_join(doubtful, valid[key] == doubtful[key]),
+        stored,
+        staged.key,
+        staged.compared,
+        policy,
+    )
+    if not int(doubtful.count().to_pyarrow().as_py()):
+        judged = judged.limit(0)  # its columns only: nothing to judge
+    # The duplicates of a file ingested again are left out: writing them costs.
+    judged = con.create_table(
+        scratch.judged, judged.filter(judged.__fate != "duplicate"), temp=True
+    )
+    return valid.anti_join(known, valid[key] == known[key]), judged
+
+
+def _digest(t: ir.Table, names: tuple[str, ...], prefix: str, schema: ibis.Schema) -> ir.Value:
+    """The MD5 of a row's fields ``names`` (``prefix + name`` in ``t``), as stored: equal
+    digests are equal fields (a JSON object of them: every value quoted, NULL apart)."""
+    if not names:
+        return ibis.literal("")
+    values = {name: t[prefix + name].cast(schema[name].copy(nullable=True)) for name in names}
+    return ibis.struct(values).cast("json").cast("string").hexdigest("md5")
+
+
+def _records(
+    con: Any,
+    opened: OpenedSource,
+    raw_columns: tuple[str, ...],
+    aside: ir.Table | None,
+    name: str,
+) -> ir.Table | None:
+    """``(row, reason, record)`` of each row set aside, kept as the temporary table
+    ``name``; None when there is none. ``aside`` (``__arow``, ``__awhy``) holds the rows
+    the stage or the judge set aside: their records, the raw columns as a JSON object, are
+    read again from the source for those rows only (the stage does not keep them). The
+    lines the reader could not read as rows come as read (``{"line": ...}``)."""
+    parts = []
+    if aside is not None:
+        source = _renumber(opened.numbered(), opened.shifts)
+        rows = source.inner_join(aside, source.__row == aside.__arow)
+        record = ibis.struct({c: rows[c] for c in raw_columns}).cast("json").cast("string")
+        parts.append(rows.select(row=rows.__row, reason=rows.__awhy, record=record))
+    if opened.rejects:
+        parts.append(
+            ibis.memtable(
+                {
+                    "row": [r.row for r in opened.rejects],
+                    "reason": [r.reason for r in opened.rejects],
+                    "record": [
+                        json.dumps({"line": r.line}, ensure_ascii=False) for r in opened.rejects
+                    ],
+                },
+                schema={"row": "int64", "reason": "string", "record": "string"},
+            )
+        )
+    if not parts:
+        return None
+    bad = ibis.union(*[p.mutate(row=p.row.cast("int64")) for p in parts])
+    return con.create_table(name, bad, temp=True)
 
 
 def _replaced(stored: ir.Table, judged: ir.Table, key: str, source: str) -> ir.Table:
@@ -634,18 +805,11 @@ def _renumber(t: ir.Table, shifts: list[tuple[int, int]]) -> ir.Table:
     return joined.mutate(__row=joined.__row + joined._shift.fill_null(0)).drop("_from", "_shift")
 
 
-def _normalise_phones(con: Any, t: ir.Table, region: str) -> ir.Table:
-    """Phones to E.164, computed once per distinct raw value (a small set) in Python."""
-    distinct = t.filter(t.__phone.notnull()).select(raw=t.__phone).distinct()
-    raws = distinct.to_pyarrow().column(0).to_pylist()
-    if not raws:
-        return t
-    lookup = ibis.memtable(
-        {"raw": raws, "e164": [normalize.normalize_phone(p, region) for p in raws]},
-        schema={"raw": "string", "e164": "string"},
-    )
-    joined = t.left_join(lookup, t.__phone == lookup.raw)
-    bad_phone = joined.__phone.notnull() & joined.e164.isnull()
+def _with_phones(t: ir.Table, lookup: ir.Table, region: str) -> ir.Table:
+    """``t`` with each phone in its stored form, and a row whose phone is no phone number
+    rejected (when nothing else rejects it)."""
+    joined = t.left_join(lookup, t.__phone == lookup.__raw)
+    bad_phone = joined.__phone.notnull() & joined.__stored.isnull()
     reason = ibis.ifelse(
         joined.__reason.isnull() & bad_phone,
         ibis.literal("phone ")
@@ -653,7 +817,7 @@ def _normalise_phones(con: Any, t: ir.Table, region: str) -> ir.Table:
         + f" is not a phone number (default region {region})",
         joined.__reason,
     )
-    return joined.mutate(__phone=joined.e164, __reason=reason).drop("raw", "e164")
+    return joined.mutate(__phone=joined.__stored, __reason=reason).drop("__raw", "__stored")
 
 
 def _run_with_progress(

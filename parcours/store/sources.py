@@ -41,6 +41,7 @@ DELIMITERS = (",", ";", "\t", "|")  # looked for in a CSV header when none is gi
 # DuckDB met a line it cannot read (while reading, or while sniffing the file when it is
 # opened: a JSON line that is not an object is then a binder error): read it line by line.
 READ_ERRORS: tuple[type[Exception], ...] = (duckdb.InvalidInputException,)
+POSITION = "file_row_number"  # the column of a row's position DuckDB adds to a Parquet file
 OPEN_ERRORS: tuple[type[Exception], ...] = (*READ_ERRORS, duckdb.BinderException)
 CLEAN_CSV = {"header": True, "all_varchar": True, "delim": ",", "quote": '"', "escape": '"'}
 # DuckDB would turn ISO strings into zone-less timestamps, losing their offsets; a format
@@ -64,6 +65,19 @@ class OpenedSource:
     rejects: list[Reject] = field(default_factory=list)  # rows set aside by that reading
     shifts: list[tuple[int, int]] = field(default_factory=list)  # see Salvaged
     folder: Path | None = None  # a temporary folder of this source, removed by close()
+    # A column of `table` the reader adds, not the source's: each row's position in the
+    # file, from 0 (Parquet's file_row_number).
+    position: str | None = None
+
+    def numbered(self) -> ir.Table:
+        """The source's columns and ``__row``, each row's number from 1 in reading order,
+        the same each time the source is read. From the reader's position when it gives
+        one (Parquet: the file is then read by every thread), else by counting the rows
+        as they are read (one thread: the count follows the reading order)."""
+        if self.position is not None:
+            position = self.table[self.position]
+            return self.table.mutate(__row=position + 1).drop(self.position)
+        return self.table.mutate(__row=ibis.row_number() + 1)
 
     def close(self) -> None:
         if self.folder is not None:
@@ -79,9 +93,11 @@ def describe(source: Any) -> str:
 def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> OpenedSource:
     """Open ``source`` (a path, a pandas DataFrame or an Arrow table) on ``con``."""
     if isinstance(source, pd.DataFrame):
+        _check_names([str(c) for c in source.columns], describe(source))
         return OpenedSource(_typed(ibis.memtable(source)), describe(source))
     if isinstance(source, (pa.Table, pa.RecordBatchReader)):
         table = source.read_all() if isinstance(source, pa.RecordBatchReader) else source
+        _check_names(table.column_names, describe(source))
         return OpenedSource(_typed(ibis.memtable(table)), describe(source))
     if not isinstance(source, (str, Path)):
         raise SourceError(
@@ -108,7 +124,11 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
             lambda clean: con.read_csv(str(clean), **CLEAN_CSV),
         )
     if name.endswith(PARQUET_SUFFIXES):
-        return OpenedSource(_typed(con.read_parquet(str(path))), str(path))
+        table = _typed(con.read_parquet(str(path)))
+        if POSITION in table.columns:  # DuckDB cannot add its own: counted as read
+            return OpenedSource(table, str(path))
+        table = _typed(con.read_parquet(str(path), file_row_number=True))
+        return OpenedSource(table, str(path), position=POSITION)
     if name.endswith(JSON_SUFFIXES):
         by_line = _head(path).lstrip().startswith("{")  # NDJSON, not one JSON array
         return _open_text(
@@ -126,6 +146,27 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
         return OpenedSource(ibis.memtable(read_xes(path)), str(path))
     allowed = ", ".join(CSV_SUFFIXES + PARQUET_SUFFIXES + JSON_SUFFIXES + XES_SUFFIXES)
     raise SourceError(f"{path}: unknown file type; allowed endings: {allowed}")
+
+
+def _check_names(names: list[str], source: str) -> None:
+    """Column names DuckDB can tell apart: it reads names without case (its file readers
+    rename a second ``Event`` to ``Event_1``; a table in memory would mix the two)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        if not name or "\x00" in name:
+            raise SourceError(
+                f"{source}: a column has {'no name' if not name else 'a NUL in its name'} "
+                f"({name!r}); name every column with text"
+            )
+        if name.lower() in seen:
+            other = seen[name.lower()]
+            raise SourceError(
+                f"{source}: column '{name}' is given twice; rename one"
+                if other == name
+                else f"{source}: columns '{other}' and '{name}' differ only in case, which "
+                "the engine does not tell apart; rename one"
+            )
+        seen[name.lower()] = name
 
 
 def _typed(table: ir.Table) -> ir.Table:

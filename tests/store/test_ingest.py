@@ -244,7 +244,7 @@ def test_ingest_is_atomic_when_interrupted(ws, tmp_path, monkeypatch):
 
     def failing_insert(name, obj, **kw):
         calls["n"] += 1
-        if name == "rejected":  # events are already inserted at this point
+        if name == "batches":  # events are already inserted at this point
             raise KeyboardInterrupt
         return original(name, obj, **kw)
 
