@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import ibis
 import ibis.expr.types as ir
 
 from parcours.errors import InputError
@@ -141,11 +140,3 @@ def resolve_steps(
             )
         resolved.append(Step(step.text, kind, step.name, step.filters))
     return resolved
-
-
-def any_of(steps: list[Step], table: ir.Table) -> ir.BooleanValue:
-    """Whether a row is any of ``steps``."""
-    test = ibis.literal(False)
-    for step in steps:
-        test |= step.predicate(table)
-    return test

@@ -135,21 +135,48 @@ def _among(t: ir.Table, names: list[str]) -> ir.BooleanValue:
     )
 
 
-def _flagged(
+def _marked(
     journeys: ir.Table,
     offline: list[str],
     research: list[str] | None,
     collect: list[str],
     fulfilment: str,
 ) -> ir.Table:
-    """Events with side (online/offline), switch and border flags, research, showroom and
-    pick-up marks."""
-    t = journeys.mutate(
-        _off=journeys.channel.isin(offline).fill_null(False),
-        _on=(journeys.channel.notnull() & ~journeys.channel.isin(offline)).fill_null(False),
+    """The events with what each rule reads on the event alone: side (online/offline),
+    pick-up, collect (an online conversion whose fulfilment is one of ``collect``) and,
+    when ``research`` is given, the research rule."""
+    t = journeys
+    on = (t.channel.notnull() & ~t.channel.isin(offline)).fill_null(False)
+    conv_on = t.is_conversion & on
+    # the fulfilment property is read on online conversions only
+    collected = ibis.ifelse(conv_on, json_text(t.properties, fulfilment).isin(collect), False)
+    return t.select(
+        "person_id",
+        "journey_id",
+        "step",
+        "ts",
+        "event_id",
+        "channel",
+        "touchpoint",
+        "stage",
+        "stage_index",
+        "is_conversion",
+        "persona",
+        _off=t.channel.isin(offline).fill_null(False),
+        _on=on,
+        _pickup=_among(t, collect) & ~t.is_conversion,  # NULL for an event with no name
+        _collect=collected.fill_null(False),
+        _researching=_among(t, research) if research else ibis.null("boolean"),
     )
+
+
+def _flagged(t: ir.Table, research: bool) -> ir.Table:
+    """The events of :func:`_marked` with switch and border flags, research and showroom
+    marks (``research``: the research rule was given): one pass over each journey in time
+    order."""
     in_journey = ibis.window(group_by=t.journey_id, order_by=t.step)
-    whole = ibis.window(group_by=t.journey_id)
+    # the whole journey, in the same order: the engine sorts the events once for both
+    whole = ibis.window(group_by=t.journey_id, order_by=t.step, rows=(None, None))
     prev_channel = t.channel.lag().over(in_journey)
     prev_off = t._off.lag().over(in_journey)
     conv_stage = ibis.ifelse(t.is_conversion, t.stage_index, ibis.null("int64")).max().over(whole)
@@ -160,24 +187,65 @@ def _flagged(
         _conv_stage=conv_stage,
     )
     # "near the purchase": the purchase's stage or the stage just before it; any event when
-    # the purchase is on no stage.
+    # the purchase is on no stage. Research: near the purchase unless research names it.
     near = t._conv_stage.isnull() | t.stage_index.between(t._conv_stage - 1, t._conv_stage)
-    pickup = _among(t, collect) & ~t.is_conversion
-    research_rule = _among(t, research) if research else near
-    return t.mutate(
+    research_rule = t._researching if research else near
+    return t.select(
+        "person_id",
+        "journey_id",
+        "channel",
+        "is_conversion",
+        "persona",
+        "_on",
+        "_off",
+        "_prev_channel",
+        "_switch",
+        "_border",
+        "_collect",
         _research=(research_rule & t._on & ~t.is_conversion).fill_null(False),
-        _showroom=(t._off & near & ~pickup & ~t.is_conversion).fill_null(False),
-        _pickup=pickup.fill_null(False),
-        _fulfilment=json_text(t.properties, fulfilment),
+        _showroom=(t._off & near & ~t._pickup & ~t.is_conversion).fill_null(False),
     )
 
 
-def _journey_table(t: ir.Table, collect: list[str]) -> ir.Table:
-    """One row per journey with its channel figures and its ROPO / showrooming / C&C flags."""
+def _picked(marked: ir.Table) -> ir.Table:
+    """``journey_id, picked``: the journeys holding an online conversion that a pick-up
+    collects. Each person's online conversions are numbered in time order; the events
+    after the g-th one (until the next) belong to order g, and a pick-up among them
+    collects it. The pick-up usually falls in a later journey."""
+    conv_on = marked.is_conversion & marked._on
+    t = marked.filter(conv_on | marked._pickup.fill_null(False))  # the only events that count
+    is_order = t.is_conversion & t._on
+    by_person = ibis.cumulative_window(group_by=t.person_id, order_by=[t.ts, t.event_id])
+    ordered = t.select(
+        "person_id",
+        "journey_id",
+        _is_order=is_order,
+        _pickup=t._pickup.fill_null(False),
+        _order=is_order.cast("int64").sum().over(by_person),
+    )
+    picked = (
+        ordered.filter(ordered._pickup & (ordered._order > 0))
+        .group_by(["person_id", "_order"])
+        .aggregate(_picked=ibis.literal(True))
+    )
+    orders = ordered.filter(ordered._is_order).select("person_id", "journey_id", "_order")
+    orders = orders.left_join(picked, ["person_id", "_order"]).select(
+        "journey_id", picked=picked._picked.fill_null(False)
+    )
+    return orders.group_by("journey_id").aggregate(picked=orders.picked.any())
+
+
+def _journey_table(t: ir.Table, picked: ir.Table) -> ir.Table:
+    """One row per journey with its channel figures and its ROPO / showrooming / C&C flags.
+
+    ``_cmin`` and ``_cmax``, its first and last channel in alphabetical order, tell whether
+    it uses two channels or more (and, taken over a person's journeys, whether the person
+    does) without counting distinct values."""
     conv_on = t.is_conversion & t._on
     per = t.group_by(["person_id", "journey_id"]).aggregate(
         persona=t.persona.max(),
-        channels=t.channel.nunique(),
+        _cmin=t.channel.min(),
+        _cmax=t.channel.max(),
         switches=t._switch.cast("int64").sum(),
         borders=t._border.cast("int64").sum(),
         online=t._on.any(),
@@ -187,27 +255,11 @@ def _journey_table(t: ir.Table, collect: list[str]) -> ir.Table:
         conv_offline=(t.is_conversion & t._off).any(),
         research=t._research.any(),
         showroom=t._showroom.any(),
-        collect_flag=(conv_on & t._fulfilment.isin(collect).fill_null(False)).any(),
+        collect_flag=t._collect.any(),
     )
-    # Click & collect by pick-up: number each person's online conversions; the events after
-    # the g-th one (until the next) belong to order g, and a pick-up among them collects it.
-    by_person = ibis.cumulative_window(group_by=t.person_id, order_by=[t.ts, t.event_id])
-    ordered = t.mutate(_order=conv_on.cast("int64").sum().over(by_person))
-    picked = (
-        ordered.filter(ordered._pickup & (ordered._order > 0))
-        .group_by(["person_id", "_order"])
-        .aggregate(_picked=ibis.literal(True))
-    )
-    orders = ordered.filter(ordered.is_conversion & ordered._on).select(
-        "person_id", "journey_id", "_order"
-    )
-    orders = orders.left_join(picked, ["person_id", "_order"]).select(
-        "journey_id", picked=picked._picked.fill_null(False)
-    )
-    orders = orders.group_by("journey_id").aggregate(picked=orders.picked.any())
-    per = per.left_join(orders, "journey_id").select(per, picked=orders.picked.fill_null(False))
+    per = per.left_join(picked, "journey_id").select(per, picked=picked.picked.fill_null(False))
     return per.mutate(
-        mixes=per.channels >= 2,
+        mixes=(per._cmin < per._cmax).fill_null(False),
         ropo=per.conv_offline & per.research,
         showrooming=per.conv_online & per.showroom,
         click_collect=per.conv_online & (per.collect_flag | per.picked),
@@ -215,12 +267,27 @@ def _journey_table(t: ir.Table, collect: list[str]) -> ir.Table:
     )
 
 
-def _person_table(per_journey: ir.Table, t: ir.Table) -> ir.Table:
-    per_person = t.group_by("person_id").aggregate(
-        channels=t.channel.nunique(), online=t._on.any(), offline=t._off.any()
-    )
+def journey_table(
+    journeys: ir.Table,
+    offline: list[str],
+    research: list[str] | None,
+    collect: list[str],
+    fulfilment: str,
+) -> ir.Table:
+    """One row per journey with its channel figures and its ROPO / showrooming / click &
+    collect flags (what :func:`channels` counts), as an expression."""
+    marked = _marked(journeys, offline, research, collect, fulfilment)
+    return _journey_table(_flagged(marked, bool(research)), _picked(marked))
+
+
+def _person_table(per_journey: ir.Table) -> ir.Table:
+    """One row per person, from their journeys, with their level (see module doc)."""
     js = per_journey.group_by("person_id").aggregate(
         persona=per_journey.persona.max(),
+        _cmin=per_journey._cmin.min(),
+        _cmax=per_journey._cmax.max(),
+        online=per_journey.online.any(),
+        offline=per_journey.offline.any(),
         cross=(per_journey.switches > 0).any(),
         omni=per_journey.back_and_forth.any(),
         buyer=per_journey.converted.any(),
@@ -228,14 +295,14 @@ def _person_table(per_journey: ir.Table, t: ir.Table) -> ir.Table:
         showrooming=per_journey.showrooming.any(),
         click_collect=per_journey.click_collect.any(),
     )
-    both = per_person.join(js, "person_id")
+    js = js.mutate(several=(js._cmin < js._cmax).fill_null(False))
     level = ibis.cases(
-        (both.omni, "omnichannel"),
-        (both.cross, "cross-channel"),
-        (both.channels >= 2, "multichannel"),
+        (js.omni, "omnichannel"),
+        (js.cross, "cross-channel"),
+        (js.several, "multichannel"),
         else_="single-channel",
     )
-    return both.mutate(level=level)
+    return js.mutate(level=level)
 
 
 def _scalar(expr: ir.Scalar) -> Any:
@@ -247,6 +314,7 @@ def _share(part: float, whole: float) -> float:
 
 
 def _mix(t: ir.Table, jm_stages: list[str]) -> pd.DataFrame:
+    """Per stage and channel: mapped events and persons (read on the journey table)."""
     mapped = t.filter((t.touchpoint != UNMAPPED) & t.stage.notnull())
     per = mapped.group_by(["stage", "channel"]).aggregate(
         events=mapped.count(), persons=mapped.person_id.nunique()
@@ -334,14 +402,16 @@ def channels(
     events = sorted(e for e in pairs.event.unique() if e is not None)
     chosen, notes = _check(ctx, offline, research, threshold, seen, events)
     collect_names = list(collect) if collect else list(DEFAULT_COLLECT)
-    flagged = _flagged(
+    marked = _marked(
         journeys, chosen, list(research) if research else None, collect_names, fulfilment
     )
+    # Computed once and read several times: the events with their flags (one pass in time
+    # order over each journey), the journeys, the persons.
     scratch = Scratch("channels")
     try:
-        t = scratch.keep(flagged, "events")
-        per_journey = scratch.keep(_journey_table(t, collect_names), "journeys")
-        per_person = scratch.keep(_person_table(per_journey, t), "persons")
+        t = scratch.keep(_flagged(marked, bool(research)), "events")
+        per_journey = scratch.keep(_journey_table(t, _picked(marked)), "journeys")
+        per_person = scratch.keep(_person_table(per_journey), "persons")
         return _result(
             ctx,
             t,
@@ -382,7 +452,7 @@ def _result(
     ).to_pandas()
     pagg = per_person.aggregate(
         persons=per_person.count(),
-        multi=(per_person.channels >= 2).cast("int64").sum(),
+        multi=per_person.several.cast("int64").sum(),
         buyers=per_person.buyer.cast("int64").sum(),
         offline=per_person.offline.cast("int64").sum(),
         stitched=(per_person.offline & per_person.online).cast("int64").sum(),
@@ -431,7 +501,7 @@ def _result(
     ]
     return ChannelsResult(
         title="Channels",
-        table=_mix(t, ctx.map.stage_ids),
+        table=_mix(ctx.journeys, ctx.map.stage_ids),
         params={
             "offline": chosen,
             "research": list(research) if research else None,

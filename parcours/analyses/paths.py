@@ -50,7 +50,7 @@ collapse, full length); top paths at full length equal its variants.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -62,11 +62,12 @@ from parcours.analyses.process import (
     activity_log,
     check_level,
     count_or_zero,
-    sequence_text,
+    sequence,
 )
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
+from parcours.store.engine import Scratch
 from parcours.store.journeys import UNMAPPED
 
 MORE = "…"
@@ -98,54 +99,119 @@ def _check_point(jm: JourneyMap, param: str, value: str | None, level: str, unma
         )
 
 
-def windowed(
-    log: ir.Table, start: str | None, end: str | None, length: int
-) -> tuple[ir.Table, ir.Table]:
-    """The steps of each path (``rel`` from 1, kept when ``shown``) and one row per journey
-    (``total`` steps between start and end, before the cut)."""
-    in_journey = ibis.window(group_by=log.journey_id, order_by=log.step)
-    t = log.mutate(pos=(ibis.row_number().over(in_journey) + 1).cast("int64"))
-    if start is not None:
-        first = ibis.ifelse(t.activity == start, t.pos, ibis.null("int64"))
-        t = t.mutate(_first=first.min().over(ibis.window(group_by=t.journey_id)))
-        t = t.filter(t._first.notnull() & (t.pos >= t._first))
-    else:
-        t = t.mutate(_first=ibis.literal(1, "int64"))
-    if end is not None:
-        after = (t.pos > t._first) if start is not None else ibis.literal(True)
-        last = ibis.ifelse((t.activity == end) & after, t.pos, ibis.null("int64"))
-        t = t.mutate(_last=last.min().over(ibis.window(group_by=t.journey_id)))
-        t = t.filter(t._last.notnull() & (t.pos <= t._last))
-        if start is None:  # the steps leading to the end
-            t = t.mutate(_first=ibis.greatest(t._last - (length - 1), 1))
-    t = t.mutate(rel=t.pos - t._first + 1)
-    t = t.mutate(shown=(t.rel >= 1) & (t.rel <= length))
-    per_journey = t.group_by("journey_id").aggregate(
-        total=t.count(),
-        path=sequence_text(t.activity, t.pos, where=t.shown),
-        converted=t.converted.any(),
-    )
-    return t, per_journey
-
-
-def nonlinearity(journeys: ir.Table, chosen: ir.Table) -> ir.Table:
-    """Per journey of ``chosen``: loop, back and skip flags (see module doc)."""
-    t = journeys.filter(journeys.touchpoint != UNMAPPED).semi_join(chosen, "journey_id")
-    in_journey = ibis.window(group_by=t.journey_id, order_by=t.step)
+def _nonlinear_marks(t: ir.Table, in_journey: Any) -> dict[str, ir.Value]:
+    """Per mapped event: a new run of touchpoints starts there, a step back, a skip."""
     prev_tp = t.touchpoint.lag().over(in_journey)
     prev_stage = t.stage_index.lag().over(in_journey)
-    marked = t.mutate(
-        _run=(prev_tp.isnull() | (prev_tp != t.touchpoint)).cast("int64"),
-        _back=(t.stage_index < prev_stage).fill_null(False),
-        _skip=(t.stage_index > prev_stage + 1).fill_null(False),
+    return {
+        "_tp_run": (prev_tp.isnull() | (prev_tp != t.touchpoint)).cast("int64"),
+        "_back": (t.stage_index < prev_stage).fill_null(False),
+        "_skip": (t.stage_index > prev_stage + 1).fill_null(False),
+    }
+
+
+def _nonlinear_flags(t: ir.Table) -> dict[str, ir.Value]:
+    """Per journey (aggregates over :func:`_nonlinear_marks`): runs of touchpoints, distinct
+    touchpoints, any step back, any skip."""
+    return {
+        "_runs": t._tp_run.sum(),
+        "_touchpoints": t.touchpoint.nunique(),
+        "back": t._back.any(),
+        "skip": t._skip.any(),
+    }
+
+
+def nonlinearity(journeys: ir.Table) -> ir.Table:
+    """Per journey with a mapped event: loop, back and skip flags (see module doc)."""
+    t = journeys.filter(journeys.touchpoint != UNMAPPED)
+    in_journey = ibis.window(group_by=t.journey_id, order_by=t.step)
+    t = t.mutate(**_nonlinear_marks(t, in_journey))
+    flags = t.group_by("journey_id").aggregate(**_nonlinear_flags(t))
+    return flags.select("journey_id", "back", "skip", loop=flags._runs > flags._touchpoints)
+
+
+def journey_sequences(journeys: ir.Table, level: str, unmapped: bool, collapse: bool) -> ir.Table:
+    """One row per journey taking part: ``seq`` (its steps at ``level`` in time order,
+    consecutive repeats merged when ``collapse``), ``converted``, and its ``loop``, ``back``
+    and ``skip`` flags: one window pass over the events, one aggregate per journey."""
+    log = activity_log(journeys, level, unmapped=unmapped, columns=("touchpoint",))
+    in_journey = ibis.window(group_by=log.journey_id, order_by=log.step)
+    previous = log.activity.lag().over(in_journey)
+    run = previous.isnull() | (previous != log.activity) if collapse else ibis.literal(True)
+    # Without unmapped events, at the touchpoint or stage level the log is exactly the
+    # mapped events the flags read: the same pass gives them.
+    same_rows = not unmapped and level in ("touchpoint", "stage")
+    marks = _nonlinear_marks(log, in_journey) if same_rows else {}
+    t = log.mutate(_run=run, **marks)
+    per = t.group_by("journey_id").aggregate(
+        seq=sequence(t.activity, t.step, where=t._run),
+        converted=t.converted.any(),
+        **(_nonlinear_flags(t) if same_rows else {}),
     )
-    flags = marked.group_by("journey_id").aggregate(
-        runs=marked._run.sum(),
-        touchpoints=marked.touchpoint.nunique(),
-        back=marked._back.any(),
-        skip=marked._skip.any(),
+    if same_rows:
+        return per.mutate(loop=per._runs > per._touchpoints).drop("_runs", "_touchpoints")
+    flags = nonlinearity(journeys)
+    return per.left_join(flags, "journey_id").select(
+        per.journey_id,
+        per.seq,
+        per.converted,
+        back=flags.back.fill_null(False),
+        skip=flags.skip.fill_null(False),
+        loop=flags.loop.fill_null(False),
     )
-    return flags.select("journey_id", "back", "skip", loop=flags.runs > flags.touchpoints)
+
+
+def windowed(per: ir.Table, start: str | None, end: str | None, length: int) -> ir.Table:
+    """The journeys of :func:`journey_sequences` whose path the analysis shows: ``shown``
+    (its first ``length`` steps from ``start`` on, or its last ones up to ``end`` when only
+    ``end`` is given), ``path`` (marked at a cut), ``steps`` shown, ``converted`` and the
+    non-linearity flags."""
+    if start is not None:
+        per = per.mutate(_first=per.seq.index(start))
+        per = per.filter(per._first >= 0)
+        per = per.mutate(seq=per.seq[per._first :])
+    if end is not None:
+        if start is not None:  # the first end after the start
+            found = per.seq[1:].index(end)
+            last = ibis.ifelse(found >= 0, found + 1, found)
+        else:
+            last = per.seq.index(end)
+        per = per.mutate(_last=last)
+        per = per.filter(per._last >= 0)
+        per = per.mutate(seq=per.seq[: per._last + 1])
+    total = per.seq.length()
+    before_end = end is not None and start is None  # the steps leading to the end
+    shown = per.seq[-length:] if before_end else per.seq[:length]
+    path = shown.join(SEP)
+    marked = ibis.literal(MORE + SEP) + path if before_end else path + ibis.literal(SEP + MORE)
+    return per.select(
+        "converted",
+        "loop",
+        "back",
+        "skip",
+        shown=shown,
+        steps=ibis.least(total, length),
+        path=ibis.ifelse(total > length, marked, path),
+    )
+
+
+def flows(kept: ir.Table, length: int) -> ir.Table:
+    """``step, source, target, journeys``: journeys going from ``source`` at step N to
+    ``target`` at step N+1 of their shown path (N from 1)."""
+    shown = kept.shown
+
+    def at(i: int) -> ir.StringValue:  # guarded: an index past the end fails on some engines
+        return ibis.ifelse(shown.length() > i, shown[i], ibis.null("string"))
+
+    moves = ibis.array(
+        [
+            ibis.struct({"step": ibis.literal(i, "int64"), "source": at(i - 1), "target": at(i)})
+            for i in range(1, length)
+        ]
+    )
+    m = kept.select(_m=moves.unnest()).unpack("_m")
+    m = m.filter(m.target.notnull())
+    return m.group_by(["step", "source", "target"]).aggregate(journeys=m.count())
 
 
 @dataclass(kw_only=True, repr=False)
@@ -191,50 +257,38 @@ def paths(
     _check_point(ctx.map, "start", start, level, unmapped)
     _check_point(ctx.map, "end", end, level, unmapped)
 
-    log = activity_log(ctx.journeys, level, unmapped=unmapped, collapse=collapse)
-    steps, per_journey = windowed(log, start, end, length)
-    cut = per_journey.total > length
-    marked = (
-        ibis.literal(MORE + SEP) + per_journey.path
-        if end is not None and start is None
-        else per_journey.path + ibis.literal(SEP + MORE)
-    )
-    per_journey = per_journey.mutate(
-        path=ibis.ifelse(cut, marked, per_journey.path),
-        steps=ibis.least(per_journey.total, length),
-    )
-    table = (
-        per_journey.group_by(["path", "steps"])
-        .aggregate(journeys=per_journey.count(), converted=per_journey.converted.sum())
-        .to_pandas()
-    )
+    per = journey_sequences(ctx.journeys, level, unmapped, collapse)
+    # The journeys shown, computed once: the paths, the flows and the flags read them.
+    scratch = Scratch("paths")
+    try:
+        kept = scratch.keep(windowed(per, start, end, length), "journeys")
+        table = (
+            kept.group_by(["path", "steps"])
+            .aggregate(journeys=kept.count(), converted=kept.converted.sum())
+            .to_pandas()
+        )
+        flow_table = (
+            flows(kept, length).to_pandas()
+            if length > 1
+            else pd.DataFrame({"step": [], "source": [], "target": [], "journeys": []})
+        )
+        counts = kept.aggregate(
+            loop=kept.loop.cast("int64").sum(),
+            back=kept.back.cast("int64").sum(),
+            skip=kept.skip.cast("int64").sum(),
+            any=(kept.loop | kept.back | kept.skip).cast("int64").sum(),
+        ).to_pandas()
+    finally:
+        scratch.release()
     total = int(table.journeys.sum())
     table = table.sort_values(["journeys", "path"], ascending=[False, True])
     table["share"] = table.journeys / max(total, 1)
     table["conversion_rate"] = table.converted / table.journeys
     n_paths = len(table)
     table = table.head(top)[["path", "steps", "journeys", "share", "converted", "conversion_rate"]]
-
-    shown = steps.filter(steps.shown)
-    by_step = ibis.window(group_by=shown.journey_id, order_by=shown.pos)
-    moves = shown.select(
-        step=shown.rel - 1, source=shown.activity.lag().over(by_step), target=shown.activity
+    flow_table = flow_table.sort_values(
+        ["step", "journeys", "source", "target"], ascending=[True, False, True, True]
     )
-    moves = moves.filter(moves.source.notnull())
-    flows = (
-        moves.group_by(["step", "source", "target"])
-        .aggregate(journeys=moves.count())
-        .to_pandas()
-        .sort_values(["step", "journeys", "source", "target"], ascending=[True, False, True, True])
-    )
-
-    flags = nonlinearity(ctx.journeys, per_journey.select("journey_id"))
-    counts = flags.aggregate(
-        loop=flags.loop.cast("int64").sum(),
-        back=flags.back.cast("int64").sum(),
-        skip=flags.skip.cast("int64").sum(),
-        any=(flags.loop | flags.back | flags.skip).cast("int64").sum(),
-    ).to_pandas()
     nonlinear = pd.DataFrame(
         {
             "kind": list(NONLINEAR),
@@ -265,7 +319,7 @@ def paths(
         loop_share=float(share["loop"]),
         back_share=float(share["back"]),
         skip_share=float(share["skip"]),
-        flows=flows.reset_index(drop=True),
+        flows=flow_table.reset_index(drop=True),
         nonlinear=nonlinear,
         notes=[
             "conversion_rate = share of the journeys on this path that converted.",

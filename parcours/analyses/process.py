@@ -30,9 +30,12 @@ counts self-loops ``a -> a``).
 * ``filter_by=edges``: the most frequent edges, as few as possible, such that at least that
   share of the journeys take only kept edges; the graph of those journeys.
 
-The edge table is one window ``LAG`` and a ``GROUP BY`` (:func:`directly_follows`). On 10M
-events on DuckDB (2 cores, CPU time) it costs 0.9x a hand-written LAG + GROUP BY for the
-counts alone, 1.3x with the mean and median times.
+The edge table is one window ``LAG`` and a ``GROUP BY`` (:func:`directly_follows`); the
+nodes are one ``GROUP BY`` (their starts and ends follow from the edges); the variants one
+aggregate per journey. On the 1M-event demo on DuckDB (2 cores, CPU time) the edge table
+with mean and median times costs about 1.1 times a hand-written LAG + GROUP BY, the whole
+analysis about as much as hand-written SQL computing the same tables
+(``benchmarks/analyses.py``).
 
 >>> import pandas as pd, parcours
 >>> ws = parcours.open(":memory:")
@@ -69,6 +72,7 @@ import pandas as pd
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
+from parcours.store.engine import Scratch
 from parcours.store.journeys import UNMAPPED
 
 LEVELS = ("touchpoint", "stage", "channel", "event")
@@ -91,10 +95,16 @@ def count_or_zero(value: Any) -> int:
 
 
 def activity_log(
-    journeys: ir.Table, level: str, *, unmapped: bool = False, collapse: bool = False
+    journeys: ir.Table,
+    level: str,
+    *,
+    unmapped: bool = False,
+    collapse: bool = False,
+    columns: tuple[str, ...] = (),
 ) -> ir.Table:
     """The events that take part, one row each: ``journey_id, step, ts, stage_index,
-    converted, activity``; within a journey, ``step`` gives their order."""
+    converted, activity`` and the journey table's ``columns``; within a journey, ``step``
+    gives their order."""
     t = journeys
     if not unmapped:
         t = t.filter(t.touchpoint != UNMAPPED)
@@ -103,22 +113,31 @@ def activity_log(
     else:  # like pm4py's format_dataframe, an event with no activity takes no part
         t = t.filter(t[level].notnull())
         activity = t[level]
-    t = t.select("journey_id", "step", "ts", "stage_index", "converted", activity=activity)
+    t = t.select(
+        "journey_id", "step", "ts", "stage_index", "converted", *columns, activity=activity
+    )
     if collapse:
         t = t.mutate(_previous=t.activity.lag().over(group_by=t.journey_id, order_by=t.step))
         t = t.filter(t._previous.isnull() | (t._previous != t.activity)).drop("_previous")
     return t
 
 
+def sequence(
+    value: ir.StringValue, order: ir.IntegerValue, where: ir.BooleanValue | None = None
+) -> ir.ArrayValue:
+    """Aggregate: the values of a group (where ``where``) in ``order``, as an array.
+
+    Collected as (order, value) pairs and sorted, which every engine supports (PySpark has
+    no ordered aggregation) and which costs less than an ordered aggregate on DuckDB."""
+    pairs = ibis.struct({"o": order, "v": value}).collect(where=where)
+    return pairs.sort().map(lambda pair: pair.v)
+
+
 def sequence_text(
     value: ir.StringValue, order: ir.IntegerValue, where: ir.BooleanValue | None = None
 ) -> ir.StringValue:
-    """Aggregate: the values of a group (where ``where``) in ``order``, joined with `` > ``.
-
-    Collected as (order, value) pairs and sorted, which every engine supports (PySpark has
-    no ordered string aggregation)."""
-    pairs = ibis.struct({"o": order, "v": value}).collect(where=where)
-    return pairs.sort().map(lambda pair: pair.v).join(SEP)
+    """Aggregate: :func:`sequence` joined with `` > ``."""
+    return sequence(value, order, where).join(SEP)
 
 
 def directly_follows(log: ir.Table, times: bool = True) -> ir.Table:
@@ -140,19 +159,23 @@ def directly_follows(log: ir.Table, times: bool = True) -> ir.Table:
     return pairs.group_by(["source", "target"]).aggregate(**measures)
 
 
-def nodes(log: ir.Table) -> ir.Table:
-    """Per activity: events, journeys, journeys starting and ending with it."""
-    in_journey = ibis.window(group_by=log.journey_id, order_by=log.step)
-    marked = log.mutate(
-        _start=log.step.lag().over(in_journey).isnull().cast("int64"),
-        _end=log.step.lead().over(in_journey).isnull().cast("int64"),
+def nodes(log: ir.Table, edges: pd.DataFrame) -> pd.DataFrame:
+    """Per activity: events, journeys, journeys starting and ending with it.
+
+    Every event but a journey's first is the target of one edge, and every event but its
+    last the source of one: starts and ends follow from the events and the ``edges`` of
+    :func:`directly_follows` without a second pass in time order."""
+    counts = (
+        log.group_by("activity")
+        .aggregate(events=log.count(), journeys=log.journey_id.nunique())
+        .to_pandas()
+        .set_index("activity")
     )
-    return marked.group_by("activity").aggregate(
-        events=marked.count(),
-        journeys=marked.journey_id.nunique(),
-        starts=marked._start.sum(),
-        ends=marked._end.sum(),
-    )
+    incoming = edges.groupby("target").frequency.sum()
+    outgoing = edges.groupby("source").frequency.sum()
+    counts["starts"] = counts.events - incoming.reindex(counts.index, fill_value=0)
+    counts["ends"] = counts.events - outgoing.reindex(counts.index, fill_value=0)
+    return counts.astype("int64").reset_index()
 
 
 def variants(log: ir.Table) -> ir.Table:
@@ -242,7 +265,26 @@ def process(
         raise InputError(f"process: filter_by '{filter_by}' is not known; allowed: variants, edges")
     if top < 1:
         raise InputError(f"process: top must be at least 1, got {top}")
+    scratch = Scratch("process")
+    try:
+        return _process(ctx, level, coverage, filter_by, collapse, unmapped, top, scratch)
+    finally:
+        scratch.release()
+
+
+def _process(
+    ctx: Context,
+    level: str,
+    coverage: float,
+    filter_by: str,
+    collapse: bool,
+    unmapped: bool,
+    top: int,
+    scratch: Scratch,
+) -> ProcessResult:
     log = activity_log(ctx.journeys, level, unmapped=unmapped, collapse=collapse)
+    if collapse:  # merging repeats takes a pass in time order: make it once for every read
+        log = scratch.keep(log, "log")
     per_journey = variants(log)
     variant_table = _variant_counts(per_journey)
     total = int(variant_table.journeys.sum())
@@ -264,7 +306,7 @@ def process(
     edges = edges.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
     edges = edges[["source", "target", "frequency", "share", "mean_time_s", "median_time_s"]]
 
-    node_table = nodes(log).to_pandas().rename(columns={"activity": level})
+    node_table = nodes(log, edges).rename(columns={"activity": level})
     node_table = node_table.sort_values(["events", level], ascending=[False, True])
 
     variant_table["share"] = variant_table.journeys / max(kept, 1)

@@ -309,15 +309,12 @@ def test_demo_true_personas(demo_ws, demo_journeys, demo_map):
     truth = truth.explode("identifiers").rename(columns={"identifiers": "identifier"})
     ids = demo_ws.identities().select("identifier", "person_id").to_pandas()
     true = truth.merge(ids, on="identifier").groupby("person_id").persona.first()
-    journeys = channels_module._journey_table(
-        channels_module._flagged(
-            demo_journeys,
-            list(channels_module.DEFAULT_OFFLINE),
-            None,
-            list(channels_module.DEFAULT_COLLECT),
-            "fulfilment",
-        ),
+    journeys = channels_module.journey_table(
+        demo_journeys,
+        list(channels_module.DEFAULT_OFFLINE),
+        None,
         list(channels_module.DEFAULT_COLLECT),
+        "fulfilment",
     ).to_pandas()
     bought = journeys[journeys.converted].assign(persona=lambda f: f.person_id.map(true))
     share = bought.groupby("persona")[["ropo", "click_collect"]].mean()
