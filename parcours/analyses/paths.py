@@ -24,6 +24,10 @@ not linear), independent of ``level`` and ``collapse``:
 Summed over steps, flows equal the directly-follows counts of ``process`` (same level and
 collapse, full length); top paths at full length equal its variants.
 
+Computation: one pass in time order over each journey's events gives its sequence of steps
+(an array) and its non-linearity flags; start, end and the cut are array operations on it;
+the journeys shown are kept once and read by the top paths, the flows and the flags.
+
 >>> import pandas as pd, parcours
 >>> ws = parcours.open(":memory:")
 >>> _ = ws.ingest_events(pd.DataFrame({

@@ -489,6 +489,35 @@ def test_time_to_convert_average_and_median(scenarios):
     assert row.drop_off == 0 and row.from_previous == 1
 
 
+KEPT = scenario(
+    "time_to_convert_reads_the_kept_attempt",
+    # Two overlapping attempts each: the times are those of the latest-starting one that
+    # reaches the furthest step, from its own first moment at each step.
+    {
+        "ana": [  # both attempts complete: the 10:30 one is kept
+            ("2026-03-01 10:00", "web", "add_to_cart"),
+            ("2026-03-01 10:05", "web", "checkout_payment"),
+            ("2026-03-01 10:30", "web", "add_to_cart"),
+            ("2026-03-01 10:40", "web", "checkout_payment"),
+            ("2026-03-01 10:50", "web", "purchase"),
+        ],
+        "bob": [  # the payment serves both; only the 10:20 attempt buys within the hour
+            ("2026-03-01 10:00", "web", "add_to_cart"),
+            ("2026-03-01 10:20", "web", "add_to_cart"),
+            ("2026-03-01 10:30", "web", "checkout_payment"),
+            ("2026-03-01 11:10", "web", "purchase"),
+        ],
+    },
+)
+
+
+def test_time_to_convert_reads_the_kept_attempt(scenarios):
+    table = run(scenarios, KEPT, ["panier", "paiement", "achat"], window="1h").to_pandas()
+    assert table.persons.tolist() == [2, 2, 2]
+    assert table.avg_time_s.tolist()[1:] == [10 * 60, (10 + 40) / 2 * 60]
+    assert table.median_time_s.tolist()[1:] == [10 * 60, (10 + 40) / 2 * 60]
+
+
 JOURNEYS = scenario(
     "journey_boundaries",
     # The purchase ends ana's first journey; her review comes in the next one.
