@@ -303,24 +303,12 @@ def targets(runs: list[Run]) -> list[str]:
 
     # 2. First load against the raw load.
     name = f"ingest + identity + journeys CPU <= {LOAD_VS_RAW}x raw read + sort + sessionisation"
-    rows, status = [], []
-    for r in runs:
-        load, raw = r.get("first load"), r.get("raw load")
-        if _ok(load) and _ok(raw):
-            ratio = load.cpu / raw.cpu
-            status.append(ratio <= LOAD_VS_RAW)
-            rows.append(f"{_size(r.events)}: {load.cpu:.1f} s against {raw.cpu:.1f} s = {ratio:.2f}x")  # fmt: skip
+    rows, status = _cpu_against(runs, "first load", "raw load", LOAD_VS_RAW, "{:.2f}x")
     verdict(name, _status(status), rows)
 
     # 3. Increment.
     name = f"a 1 % increment CPU <= {INCREMENT_SHARE:.0%} of the first load"
-    rows, status = [], []
-    for r in runs:
-        inc, load = r.get("increment"), r.get("first load")
-        if _ok(inc) and _ok(load):
-            share = inc.cpu / load.cpu
-            status.append(share <= INCREMENT_SHARE)
-            rows.append(f"{_size(r.events)}: {inc.cpu:.1f} s against {load.cpu:.1f} s = {share:.1%}")  # fmt: skip
+    rows, status = _cpu_against(runs, "increment", "first load", INCREMENT_SHARE, "{:.1%}")
     verdict(name, _status(status), rows)
 
     # 4. Linear growth.
@@ -369,6 +357,21 @@ def targets(runs: list[Run]) -> list[str]:
             rows.append(f"{_size(r.events)}: " + ", ".join(parts))
     verdict(name, _status(status), rows)
     return lines
+
+
+def _cpu_against(
+    runs: list[Any], step: str, base: str, limit: float, shown: str
+) -> tuple[list[str], list[bool]]:
+    """Per size, ``step``'s CPU against ``base``'s: the lines to print, and whether each
+    share is within ``limit``."""
+    rows, status = [], []
+    for r in runs:
+        a, b = r.get(step), r.get(base)
+        if _ok(a) and _ok(b):
+            share = a.cpu / b.cpu
+            status.append(share <= limit)
+            rows.append(f"{_size(r.events)}: {a.cpu:.1f} s against {b.cpu:.1f} s = " + shown.format(share))  # fmt: skip
+    return rows, status
 
 
 def _status(results: list[bool]) -> str:
