@@ -207,28 +207,40 @@ def changed_persons(con: Any, since: int) -> ir.Table | None:
 KEPT_SETS = {"duckdb"}
 
 
-def place_events(source: Any, events: ir.Table) -> ir.Table:
+def place_events(
+    source: Any, events: ir.Table, *, with_set: bool = False, among: ir.Table | None = None
+) -> ir.Table:
     """``events`` with ``person_id``, by the rule of :func:`assign_persons`, in one join.
 
     ``source`` is a store (its identities are brought up to date first) or a connection
     whose resolution is current. On DuckDB the rows meet the kept identifier sets, which
     hold each set's person, on their five identifier columns (NULL matching NULL); rows of
-    batches not yet resolved get no person. Elsewhere it is :func:`assign_persons`."""
+    batches not yet resolved get no person. Elsewhere it is :func:`assign_persons`.
+
+    ``with_set`` (DuckDB only) adds the row's ``set_id``: the stored journey table keeps it
+    so that an update can place its rows again without reading the events. ``among`` (some
+    rows of ``identifier_sets``) places the rows among those sets only, dropping the others:
+    an update knows which sets its new rows fall in, and the join is then a small one."""
     is_store = hasattr(source, "identities")  # a Store; else an Ibis backend
     con = source.con if is_store else source
     identities = source.identities() if is_store else con.table("identities")
     if con.name not in KEPT_SETS:
         return assign_persons(events, identities)
-    sets = con.table("identifier_sets")
-    sets = sets.select(**{f"_set_{k}": sets[k] for k in IDENTIFIERS}, _set_person=sets.person_id)
+    sets = con.table("identifier_sets") if among is None else among
+    sets = sets.select(
+        **{f"_set_{k}": sets[k] for k in IDENTIFIERS},
+        _set_person=sets.person_id,
+        _set_id=sets.set_id,
+    )
     same = [
         events[k].identical_to(sets[f"_set_{k}"])
         if k in events.columns
         else sets[f"_set_{k}"].isnull()
         for k in IDENTIFIERS
     ]
-    joined = events.left_join(sets, same)
-    return joined.select(*events.columns, person_id=joined._set_person)
+    joined = events.join(sets, same, how="left" if among is None else "inner")
+    kept_set = {"set_id": joined._set_id} if with_set else {}
+    return joined.select(*events.columns, person_id=joined._set_person, **kept_set)
 
 
 def assign_persons(table: ir.Table, identities: ir.Table) -> ir.Table:

@@ -9,7 +9,11 @@ version it reflects (``journey_tables``).
 When the identities move on (an ingest, then :meth:`Store.resolve_identities`), only the
 persons they changed are recomputed: their rows are deleted and their journeys computed
 again from their events, in one transaction. A person's journeys depend on that person's
-events and CRM rows only, so the result is the table a full build would give. A full
+events and CRM rows only, so the result is the table a full build would give. Those events
+are the person's rows already in the table (found by ``person_id``) and the rows of the
+batches folded in since; each row keeps the ``set_id`` of its identifier set (hidden from
+readers), whose person :mod:`parcours.store.identity` keeps current, so no row is placed
+again from the events table, whose identifier columns an update never scans. A full
 build happens for a new set of rules, or when identity resolution started over (an
 erasure, an identifier newly shared: see :mod:`parcours.store.identity`).
 
@@ -33,7 +37,13 @@ from parcours.store import identity, journeys
 from parcours.store.engine import UPDATABLE, Scratch, materialize, transaction
 
 # Bump when parcours.store.journeys changes what it computes: stored tables are then rebuilt.
-RULES_FORMAT = 1
+RULES_FORMAT = 2
+
+# The stored table's own column: the identifier set of the row (see module doc).
+SET = "set_id"
+
+# What a journey row keeps of its event: enough to compute its journeys again.
+EVENT_COLUMNS = ("ts", "seq", "event_id", "channel", "event", "revenue", "properties")
 
 # Stored journey tables kept at most (one per set of rules in use); the oldest go first.
 KEEP_TABLES = 3
@@ -72,13 +82,17 @@ def stored_journeys(store: Any, jm: JourneyMap) -> ir.Table:
     if record is not None and name in con.list_tables():
         built_at = int(record["identity_version"])
         if built_at == version:
-            return con.table(name)
+            return _public(con.table(name))
         persons = identity.changed_persons(con, since=built_at)
         if persons is not None:
-            _update(store, jm, name, identities, persons, version)
-            return con.table(name)
+            _update(store, jm, name, identities, persons, built_at, version)
+            return _public(con.table(name))
     _build(store, jm, name, identities, version)
-    return con.table(name)
+    return _public(con.table(name))
+
+
+def _public(table: ir.Table) -> ir.Table:
+    return table.drop(SET)
 
 
 def _per_connection(store: Any, jm: JourneyMap, identities: ir.Table) -> ir.Table:
@@ -114,8 +128,8 @@ def _write_record(con: Any, name: str, jm: JourneyMap, version: int) -> None:
 def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version: int) -> None:
     """The whole table, from every event (replacing a stored one)."""
     con = store.con
-    placed = identity.place_events(con, store.events)  # one join with the kept sets
-    expr = journeys.journeys_of_placed(placed, identities, jm, store.customers)
+    placed = identity.place_events(con, store.events, with_set=True)  # one join, kept sets
+    expr = journeys.journeys_of_placed(placed, identities, jm, store.customers, carry=(SET,))
     with transaction(con):
         con.create_table(name, expr, overwrite=True)
         _write_record(con, name, jm, version)
@@ -128,32 +142,89 @@ def _update(
     name: str,
     identities: ir.Table,
     persons: ir.Table,
+    built_at: int,
     version: int,
 ) -> None:
     """Recompute the journeys of ``persons`` (their ``person_id``, old or new) only.
 
-    Their events and CRM rows are those holding one of their identifiers; placing those
-    rows needs only these persons' identities (every unshared identifier of such a row is
-    in the same person, and a shared one is a person of its own), so nothing here reads
-    more than the persons touched, except one scan of events and customers."""
+    Their events are their rows in the stored table (every row of a set whose person is
+    one of them: its old person was listed too) and the events of the batches folded in
+    after identity version ``built_at``, each placed by its set's current person; their
+    CRM rows are those holding one of their identifiers. Nothing here reads more than the
+    persons touched and the new batches, except one scan of the customers.
+
+    Most persons of a day's batch are customers coming back: same person, same persona,
+    new events after all their stored ones. Journeys are cut from the past only (a gap
+    since the previous event, a conversion before it), so such a person's journeys before
+    the last are final; theirs are computed again from the start of the last journey,
+    numbered on from there. Any other person (merged, persona changed, an event arriving
+    late) is computed again whole."""
     con = store.con
     scratch = Scratch("journeys_update")
     try:
         changed = scratch.keep(persons.select("person_id").distinct(), "persons")
         theirs = scratch.keep(identities.semi_join(changed, "person_id"), "identities")
-        events = _rows_holding(store.events, theirs)
+        # Their sets: every row of theirs, stored or new, holds one of these.
+        sets = con.table("identifier_sets")
+        sets = scratch.keep(sets.filter(sets.person_id.isin(changed.person_id)), "sets")
+        # Their rows already stored, found by set (an integer: cheaper than by person),
+        # each set giving the row's current person.
+        stored = con.table(name)
+        kept = stored.filter(stored[SET].isin(sets[SET]))
+        kept = kept.select(*EVENT_COLUMNS, SET, "journey_seq", "persona", was=kept.person_id)
+        kept = scratch.keep(kept.join(sets.select(SET, "person_id"), SET), "kept")
+        # The events of the batches folded in since the table was stored.
+        folded = con.table("identity_batches")
+        batches = folded.filter(folded.identity_version > built_at).batch_id
+        events = store.events.filter(store.events.batch_id.isin(batches))
+        new = identity.place_events(con, events, with_set=True, among=sets)
+        new = scratch.keep(new.select(*EVENT_COLUMNS, SET, "person_id"), "new")
         customers = _rows_holding(store.customers, theirs)
-        expr = journeys.journey_table(events, theirs, jm, customers)
-        fresh = scratch.keep(expr.filter(expr.person_id.isin(changed.person_id)), "rows")
+        persona_of = journeys.personas(customers, theirs, jm)
+        plan = scratch.keep(_plan(kept, new, persona_of), "plan")
+        # Each person's rows from the journey computed again on: stored and new.
+        again = kept.join(plan, "person_id").filter(lambda t: t.journey_seq >= t.from_seq)
+        columns = [*EVENT_COLUMNS, SET, "person_id"]
+        placed = scratch.keep(again.select(*columns).union(new.select(*columns)), "events")
+        expr = journeys.journeys_of_placed(placed, theirs, jm, customers, carry=(SET,))
+        expr = expr.filter(expr.person_id.isin(changed.person_id))
+        expr = expr.left_join(plan.select("person_id", "from_seq"), "person_id")
+        seq = expr.journey_seq + expr.from_seq.fill_null(1) - 1
+        expr = expr.mutate(journey_seq=seq, journey_id=journeys.journey_id_of(expr.person_id, seq))
+        fresh = scratch.keep(expr.select(*stored.columns), "rows")
+        # Every stored row of these sets from its person's first journey computed again.
+        doomed = sets.select(SET, "person_id").left_join(plan, "person_id")
+        doomed = scratch.keep(doomed.select(SET, from_seq=doomed.from_seq.fill_null(1)), "doomed")
         with transaction(con):
             con.raw_sql(
-                f'DELETE FROM "{name}" WHERE person_id IN '
-                f"(SELECT person_id FROM ({con.compile(changed)}))"
+                f'DELETE FROM "{name}" USING ({con.compile(doomed)}) d '
+                f'WHERE "{name}".{SET} = d.{SET} AND "{name}".journey_seq >= d.from_seq'
             )
             con.insert(name, fresh)
             _write_record(con, name, jm, version)
     finally:
         scratch.release()
+
+
+def _plan(kept: ir.Table, new: ir.Table, persona_of: ir.Table | None) -> ir.Table:
+    """``(person_id, from_seq)``: the journey from which each person of ``kept`` is computed
+    again: their last when nothing but later events came (see :func:`_update`), else 1."""
+    mine = kept.group_by("person_id").aggregate(
+        merged=(kept.was != kept.person_id).any(),
+        personas=kept.persona.nunique(),
+        persona=kept.persona.max(),
+        last_seq=kept.journey_seq.max(),
+        last_ts=kept.ts.max(),
+    )
+    first = new.group_by("person_id").aggregate(first_ts=new.ts.min())
+    plan = mine.left_join(first, "person_id")
+    same_persona = plan.personas <= 1
+    if persona_of is not None:
+        plan = plan.left_join(persona_of.rename(now="persona"), "person_id")
+        same_persona &= plan.persona.identical_to(plan.now)
+    later = plan.first_ts.isnull() | (plan.first_ts > plan.last_ts)
+    appended = ~plan.merged & same_persona & later
+    return plan.select("person_id", from_seq=ibis.ifelse(appended, plan.last_seq, 1))
 
 
 def _rows_holding(table: ir.Table, identities: ir.Table) -> ir.Table:

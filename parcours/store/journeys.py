@@ -85,8 +85,13 @@ def cut_journeys(mapped: ir.Table, timeout_seconds: int) -> ir.Table:
         converted=next_conversion.notnull()
         & (next_start.isnull() | (next_conversion < next_start)),
     )
-    journey_id = numbered.person_id + ibis.literal(":") + numbered.journey_seq.cast("string")
+    journey_id = journey_id_of(numbered.person_id, numbered.journey_seq)
     return numbered.mutate(journey_id=journey_id).drop("_starts", "_rn")
+
+
+def journey_id_of(person_id: ir.StringValue, journey_seq: ir.IntegerValue) -> ir.StringValue:
+    """A journey's id: its person and its number among the person's journeys."""
+    return person_id + ibis.literal(":") + journey_seq.cast("string")
 
 
 def personas(customers: ir.Table, identities: ir.Table, jm: JourneyMap) -> ir.Table | None:
@@ -116,9 +121,11 @@ def journeys_of_placed(
     identities: ir.Table,
     jm: JourneyMap,
     customers: ir.Table | None = None,
+    carry: tuple[str, ...] = (),
 ) -> ir.Table:
     """:func:`journey_table` of events already given their ``person_id`` (see
-    :func:`parcours.store.identity.place_events`)."""
+    :func:`parcours.store.identity.place_events`); the columns ``carry`` of ``placed``
+    follow each row to the end."""
     # Events of one instant keep their order of arrival (rows from before schema 3 have none).
     placed = placed.mutate(
         seq=placed.seq.fill_null(0) if "seq" in placed.columns else ibis.literal(0)
@@ -148,6 +155,7 @@ def journeys_of_placed(
         "converted",
         "properties",
         "persona",
+        *carry,
     )
 
 

@@ -158,3 +158,105 @@ def test_forget_erases_the_person_from_stored_journeys(ws):
     ws.forget("email:alice@example.fr")
     assert ws.con.table(name).event_id.to_pyarrow().to_pylist() == ["b1"]
     assert ws.journey_table(jm).event_id.to_pyarrow().to_pylist() == ["b1"]
+
+
+def test_later_events_extend_the_last_journey_and_number_on(ws):
+    """A customer coming back: only the last journey is computed again, numbered on."""
+    jm = demo_map()
+
+    def events(rows):
+        return pd.DataFrame(
+            {
+                "event_id": [r[0] for r in rows],
+                "ts": [r[1] for r in rows],
+                "anonymous_id": ["cookie-a"] * len(rows),
+                "channel": ["web"] * len(rows),
+                "event": [r[2] for r in rows],
+            }
+        )
+
+    first = events(
+        [
+            ("e1", "2026-03-01 10:00", "product_view"),
+            ("e2", "2026-03-01 10:05", "purchase"),  # ends journey 1
+            ("e3", "2026-03-02 09:00", "product_view"),
+        ]
+    )
+    later = events(
+        [
+            ("e4", "2026-03-03 09:00", "add_to_cart"),  # within 30 days: journey 2 goes on
+            ("e5", "2026-03-03 09:10", "purchase"),
+            ("e6", "2026-03-04 09:00", "page_view"),  # after a purchase: journey 3
+        ]
+    )
+    ws.ingest_events(first)
+    ws.journey_table(jm)
+    ws.ingest_events(later)
+    got = _sorted(ws.journey_table(jm).to_pandas())
+    assert list(got.journey_seq) == [1, 1, 2, 2, 2, 3]
+    assert list(got.step) == [1, 2, 1, 2, 3, 1]
+    assert list(got.converted) == [True, True, True, True, True, False]
+    assert got.journey_id.str.endswith(":2").sum() == 3
+    pd.testing.assert_frame_equal(got, _from_scratch([("events", first), ("events", later)], jm))
+
+
+# -- the update against a build from scratch, on small random logs -------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+EVENTS = ["product_view", "add_to_cart", "purchase", "page_view"]
+COOKIES = ["c1", "c2", "c3", "c4"]
+EMAILS = [None, "ann@example.fr", "bob@example.fr"]
+
+
+@st.composite
+def _batches(draw):
+    """Events of a few persons whose cookies and emails may later link them, over a few
+    weeks (the demo map's timeout is 30 days: some gaps cut, some do not), in batches that
+    sometimes arrive late, with CRM rows (personas) between them."""
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(COOKIES),
+                st.sampled_from(EMAILS),
+                st.integers(0, 24 * 90),  # hour of the quarter
+                st.sampled_from(EVENTS),
+            ),
+            min_size=1,
+            max_size=18,
+        )
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(rows))],
+            "ts": [pd.Timestamp("2026-01-01") + pd.Timedelta(hours=r[2]) for r in rows],
+            "anonymous_id": [r[0] for r in rows],
+            "email": [r[1] for r in rows],
+            "channel": ["web"] * len(rows),
+            "event": [r[3] for r in rows],
+        }
+    )
+    cuts = sorted(draw(st.lists(st.integers(0, len(rows)), max_size=3)))
+    chronological = draw(st.sampled_from([True, True, False]))  # mostly customers coming back
+    ordered = events.sort_values("ts") if chronological else events
+    parts = [ordered.iloc[a:b] for a, b in zip([0, *cuts], [*cuts, len(rows)])]
+    batches: list[tuple[str, pd.DataFrame]] = [("events", p) for p in parts if len(p)]
+    channel = draw(st.sampled_from(["web", "magasin"]))
+    crm = pd.DataFrame(
+        {"email": ["ann@example.fr"], "age_band": ["35-44"], "preferred_channel": [channel]}
+    )
+    batches.insert(draw(st.integers(0, len(batches))), ("customers", crm))
+    return batches
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches=_batches())
+def test_updates_on_random_logs_equal_a_build_from_scratch(batches):
+    jm = demo_map()
+    with parcours.open(":memory:") as ws:
+        for target, rows in batches:
+            getattr(ws, f"ingest_{target}")(rows)
+            ws.journey_table(jm)  # brought up to date after every batch
+        got = _sorted(ws.journey_table(jm).to_pandas())
+    pd.testing.assert_frame_equal(got, _from_scratch(batches, jm))
