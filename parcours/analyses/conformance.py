@@ -107,7 +107,13 @@ def off_channel(journeys: ir.Table, jm: JourneyMap) -> ir.Table:
     t = journeys.filter(journeys.touchpoint != UNMAPPED)
     if not jm.touchpoints:
         return t.select("journey_id", source=t.touchpoint, target=t.channel).limit(0)
-    designed = ibis.cases(*[(t.touchpoint == tp.id, tp.channel) for tp in jm.touchpoints])
+    # `channel: any`: the designed channel is the event's own, never off channel
+    designed = ibis.cases(
+        *[
+            (t.touchpoint == tp.id, t.channel if tp.any_channel else tp.channel)
+            for tp in jm.touchpoints
+        ]
+    )
     t = t.filter(t.channel != designed)
     return t.select("journey_id", source=t.touchpoint, target=t.channel)
 

@@ -11,6 +11,8 @@ import os
 import sys
 import traceback
 
+from rich.markup import escape
+
 from parcours.cli.app import app
 from parcours.cli.output import err_console
 from parcours.errors import InputError, ParcoursError, WorkspaceBusyError
@@ -23,16 +25,21 @@ def main() -> None:
     try:
         app()  # usage errors exit with 2 from inside; Ctrl-C ends in "Aborted!" (1)
     except (InputError, WorkspaceBusyError) as bad:  # the user can change these
-        err_console.print(f"[bold red]Error:[/bold red] {bad}", highlight=False, soft_wrap=True)
+        # escape: a message's example such as [web, app] is text, not Rich markup
+        err_console.print(
+            f"[bold red]Error:[/bold red] {escape(str(bad))}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)
     except ParcoursError as failure:
-        err_console.print(f"[bold red]Error:[/bold red] {failure}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]Error:[/bold red] {escape(str(failure))}", highlight=False, soft_wrap=True
+        )
         sys.exit(1)
     except Exception as crash:  # an internal error: say so plainly, trace on demand
         if os.environ.get("PARCOURS_DEBUG"):
             traceback.print_exc()
         err_console.print(
-            f"[bold red]Internal error:[/bold red] {type(crash).__name__}: {crash}\n"
+            f"[bold red]Internal error:[/bold red] {type(crash).__name__}: {escape(str(crash))}\n"
             "Run again with PARCOURS_DEBUG=1 for the traceback, and report it.",
             highlight=False,
             soft_wrap=True,

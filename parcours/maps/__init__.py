@@ -8,6 +8,7 @@ Pure: nothing here touches a database; ``to_ibis`` methods only build expression
     ['decouverte', 'consideration']
 """
 
+from parcours.maps.checks import ANY_CHANNEL
 from parcours.maps.duration import format_duration, parse_duration
 from parcours.maps.model import (
     METRICS,
@@ -17,6 +18,7 @@ from parcours.maps.model import (
     JourneySettings,
     Kpi,
     MatchRule,
+    Pattern,
     Persona,
     Stage,
     Text,
@@ -34,6 +36,7 @@ from parcours.maps.validate import (
 )
 
 __all__ = [
+    "ANY_CHANNEL",
     "CHECKS",
     "METRICS",
     "TEMPLATES",
@@ -43,6 +46,7 @@ __all__ = [
     "JourneySettings",
     "Kpi",
     "MatchRule",
+    "Pattern",
     "Persona",
     "Rule",
     "Stage",

@@ -23,6 +23,8 @@ from pydantic import BaseModel, ValidationError
 from parcours.errors import Problem
 from parcours.maps.yaml_io import line_of
 
+ANY_CHANNEL = "any"  # a touchpoint on every channel (see parcours.maps.model.Touchpoint)
+
 FieldPath = tuple[str | int, ...]
 Locate = Callable[[str, FieldPath], Problem]
 Check = Callable[[Mapping[str, Any], Locate], Iterator[Problem]]
@@ -59,11 +61,28 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# An example of each required field, for the message saying it is missing.
+EXAMPLES = {
+    "map": "map: mode-femme",
+    "title": "title: {fr: Découverte, en: Discovery}",
+    "stages": "stages: [{id: decouverte, title: Découverte}]",
+    "channels": "channels: [web, magasin]",
+    "conversion": "conversion: {event: purchase}",
+    "id": "id: fiche_produit",
+    "stage": "stage: decouverte",
+    "channel": "channel: web (or any)",
+    "match": "match: {event: product_view}",
+    "event": "event: purchase",
+    "metric": "metric: conversion",
+}
+
+
 def _message(root: type[BaseModel], error: Mapping[str, Any], path: FieldPath) -> str:
     """One pydantic error as a sentence saying what is wrong and what is allowed."""
     kind, name = error["type"], str(path[-1]) if path else "map"
     if kind == "missing":
-        return f"missing required field '{name}'"
+        example = EXAMPLES.get(name)
+        return f"missing required field '{name}'" + (f", e.g. {example}" if example else "")
     if kind == "extra_forbidden":
         model = _model_at(root, path[:-1])
         allowed = ", ".join(model.model_fields) if model else "none"
@@ -135,7 +154,11 @@ def check_duplicate_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Pro
             if ident in first:
                 line = locate("", first[ident]).line
                 where = field_path(first[ident]) + (f", line {line}" if line else "")
-                yield locate(f"duplicate {noun} id '{ident}' (already used by {where})", path)
+                yield locate(
+                    f"duplicate {noun} id '{ident}' (already used by {where}); give each its own "
+                    f"id, e.g. {ident}_2",
+                    path,
+                )
             else:
                 first[ident] = path
 
@@ -161,19 +184,50 @@ def check_touchpoint_channels(data: Mapping[str, Any], locate: Locate) -> Iterat
         if not isinstance(item, Mapping):
             continue
         channel = item.get("channel")
-        if isinstance(channel, str) and channel not in channels:
+        if isinstance(channel, str) and channel not in channels and channel != ANY_CHANNEL:
             yield locate(
-                f"touchpoint '{_id(item)}' uses channel '{channel}', which is not declared in channels; {declared}",
+                f"touchpoint '{_id(item)}' uses channel '{channel}', which is not declared in channels; "
+                f"{declared}, or {ANY_CHANNEL} (every channel, e.g. a log whose channel is the case's)",
                 ("touchpoints", index, "channel"),
             )
         match = item.get("match")
         matched = match.get("channel") if isinstance(match, Mapping) else None
         for suffix, name in _names(matched):
-            if name not in channels:
+            if name == ANY_CHANNEL:
+                yield locate(
+                    f"touchpoint '{_id(item)}' matches channel '{ANY_CHANNEL}': leave match.channel "
+                    f"out to match events of every channel, e.g. match: {{event: Closed}}",
+                    ("touchpoints", index, "match", "channel", *suffix),
+                )
+            elif name not in channels:
                 yield locate(
                     f"touchpoint '{_id(item)}' matches channel '{name}', which is not declared in channels; {declared}",
                     ("touchpoints", index, "match", "channel", *suffix),
                 )
+
+
+def check_any_is_no_channel_id(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
+    """``any`` is not a channel id: a touchpoint on ``channel: any`` is on every channel."""
+    for index, item in _items(data, "channels"):
+        if _id(item) == ANY_CHANNEL:
+            yield locate(
+                f"'{ANY_CHANNEL}' cannot be a channel id: touchpoints use channel: {ANY_CHANNEL} "
+                "to be on every channel; name the channel otherwise, e.g. autre",
+                _id_path("channels", index, item),
+            )
+
+
+def check_conversion_has_a_name(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
+    """The conversion names at least one event exactly: funnels end at that name."""
+    conversion = data.get("conversion")
+    event = conversion.get("event") if isinstance(conversion, Mapping) else None
+    items = event if isinstance(event, list) else [event]
+    if event is not None and items and all(isinstance(i, Mapping) for i in items):
+        yield locate(
+            "the conversion needs at least one exact event name besides its patterns (funnels "
+            "end at it), e.g. {event: [purchase, {prefix: purchase_}]}",
+            ("conversion", "event"),
+        )
 
 
 def check_flow_stages(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
@@ -195,6 +249,8 @@ CHECKS: tuple[Check, ...] = (
     check_duplicate_ids,
     check_touchpoint_stages,
     check_touchpoint_channels,
+    check_any_is_no_channel_id,
+    check_conversion_has_a_name,
     check_flow_stages,
 )
 

@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_serializer,
@@ -29,7 +30,7 @@ from pydantic import (
 )
 
 from parcours.errors import InputError, MapError, Problem
-from parcours.maps.checks import problems_in
+from parcours.maps.checks import ANY_CHANNEL, problems_in
 from parcours.maps.duration import parse_duration
 from parcours.maps.rules import Rule, Scalar, scalar_text
 from parcours.maps.yaml_io import dump_merged, dump_new, read_document, read_file
@@ -76,6 +77,70 @@ def _check_names(value: Any) -> Any:
     )
 
 
+# Regular expressions must mean the same in Python (re), DuckDB (RE2) and Spark (Java): the
+# constructs RE2 lacks are refused. Each is (what it looks like, what it is).
+_REGEX_UNSUPPORTED = (
+    (re.compile(r"\(\?<?[=!]"), "a lookaround (?= (?! (?<= (?<!"),
+    (re.compile(r"\\[1-9]"), "a backreference (\\1)"),
+    (re.compile(r"\(\?P=|\(\?P>"), "a named backreference"),
+)
+PATTERN_ALLOWED = (
+    "a name, a list of names, {prefix: T07} (or a list of prefixes), "
+    "{regex: '^T0[2-4] '}, or a list mixing them, e.g. [Closed, {prefix: T07}]"
+)
+
+
+def _check_regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ValueError(
+            f"regex '{pattern}' cannot be read ({error}); write a regular expression, "
+            "e.g. '^T0[2-4] ' for the names starting T02, T03 or T04"
+        ) from None
+    for found, what in _REGEX_UNSUPPORTED:
+        if found.search(pattern):
+            raise ValueError(
+                f"regex '{pattern}' uses {what}, which the engines (DuckDB, Spark) do not "
+                "all read; write it without, e.g. '^T0[2-4] '"
+            )
+    return pattern
+
+
+def _pattern(value: Any) -> Pattern:
+    """A ``{prefix: ...}`` or ``{regex: ...}`` mapping as a Pattern, or one clear ValueError
+    (a union of types would give one message per type tried)."""
+    if isinstance(value, Pattern):
+        return value
+    unknown = [str(k) for k in value if k not in Pattern.model_fields]
+    if unknown:
+        raise ValueError(
+            f"unknown key {', '.join(repr(k) for k in unknown)} in the pattern {_short(value)}; "
+            "a pattern has prefix or regex, e.g. {prefix: T07} or {regex: '^T0[2-4] '}"
+        )
+    try:
+        return Pattern.model_validate(dict(value))
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        context = first.get("ctx", {}).get("error")
+        where = ".".join(str(part) for part in first["loc"])
+        message = str(context) if context else f"{where}: {first['msg']}"
+        raise ValueError(message) from None
+
+
+def _check_event_rule(value: Any) -> Any:
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(v, str | Mapping | Pattern) for v in items):
+        raise ValueError(f"{_short(value)} is not allowed for an event: write {PATTERN_ALLOWED}")
+    converted = [v if isinstance(v, str) else _pattern(v) for v in items]
+    return converted if isinstance(value, list) else converted[0]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
@@ -83,16 +148,20 @@ def _is_scalar(value: Any) -> bool:
 def _check_property(value: Any) -> Any:
     if _is_scalar(value) or (isinstance(value, list) and all(_is_scalar(v) for v in value)):
         return value
+    if isinstance(value, Pattern) or (
+        isinstance(value, Mapping) and set(value) & set(Pattern.model_fields)
+    ):
+        return _pattern(value)
     raise ValueError(
-        f"{value!r} is not allowed: a property matches a value (text, number, true, false) "
-        "or a list of values"
+        f"{value!r} is not allowed: a property matches a value (text, number, true, false), "
+        "a list of values, {prefix: text} or {regex: pattern}, e.g. {late: true}"
     )
 
 
-def _at_least_one(what: str) -> Callable[[list[Any]], list[Any]]:
+def _at_least_one(what: str, example: str) -> Callable[[list[Any]], list[Any]]:
     def check(items: list[Any]) -> list[Any]:
         if not items:
-            raise ValueError(f"a journey map needs at least one {what}")
+            raise ValueError(f"a journey map needs at least one {what}, e.g. {example}")
         return items
 
     return check
@@ -101,7 +170,6 @@ def _at_least_one(what: str) -> Callable[[list[Any]], list[Any]]:
 Id = Annotated[str, AfterValidator(_check_id)]
 Text = Annotated[str | dict[str, str], BeforeValidator(_check_text)]
 Names = Annotated[str | list[str], BeforeValidator(_check_names)]
-PropertyValue = Annotated[Scalar | list[Scalar], BeforeValidator(_check_property)]
 Emotion = Literal["positive", "neutral", "negative"]
 Metric = Literal[
     "reach",
@@ -180,19 +248,81 @@ class Kpi(_Model):
 Goal = Kpi
 
 
+class Pattern(_Model):
+    """Names matched by their beginning (``{prefix: T07}``, or a list of prefixes) or by a
+    regular expression searched anywhere in the name (``{regex: '^T0[2-4] '}``); one of the two.
+
+    >>> Pattern(prefix="T07").test("T07-1 Draft intern advice")
+    True
+    >>> Pattern(regex="Wait( - |$)").test("Accepted - Wait - User")
+    True
+    """
+
+    prefix: Names | None = None
+    regex: Annotated[str, AfterValidator(_check_regex)] | None = None
+
+    @model_validator(mode="after")
+    def _one_of_two(self) -> Pattern:
+        if (self.prefix is None) == (self.regex is None):
+            raise ValueError(
+                "a pattern has either prefix or regex, e.g. {prefix: T07} or {regex: '^T0[2-4] '}"
+            )
+        return self
+
+    @property
+    def prefixes(self) -> list[str]:
+        if self.prefix is None:
+            return []
+        return [self.prefix] if isinstance(self.prefix, str) else list(self.prefix)
+
+    def test(self, text: str | None) -> bool:
+        """Whether one name (or property text) matches; a missing value never does."""
+        if text is None:
+            return False
+        if self.regex is not None:
+            return re.search(self.regex, text) is not None
+        return any(text.startswith(p) for p in self.prefixes)
+
+    def to_ibis(self, column: ir.StringValue) -> ir.BooleanValue:
+        """The same test over a text column (DuckDB ``regexp_matches``, Spark ``rlike``)."""
+        if self.regex is not None:
+            return column.re_search(self.regex)
+        tests = [column.startswith(p) for p in self.prefixes]
+        result = tests[0]
+        for test in tests[1:]:
+            result |= test
+        return result
+
+
+EventRule = Annotated[str | Pattern | list[str | Pattern], BeforeValidator(_check_event_rule)]
+PropertyValue = Annotated[Scalar | list[Scalar] | Pattern, BeforeValidator(_check_property)]
+
+
 class MatchRule(_Model):
     """Which events are an occurrence of something: event name(s), channel(s), property values.
 
-    A list means "any of". Properties compare as text, the way the store keeps them.
+    ``event`` is a name, a prefix or regex :class:`Pattern`, or a list of them ("any of");
+    a list of channels or property values also means "any of". Properties compare as text,
+    the way the store keeps them, or through a pattern.
     """
 
-    event: Names
+    event: EventRule
     channel: Names | None = None
     properties: dict[str, PropertyValue] = {}
 
     @property
+    def _event_items(self) -> list[str | Pattern]:
+        return list(self.event) if isinstance(self.event, list) else [self.event]
+
+    @property
     def events(self) -> list[str]:
-        return [self.event] if isinstance(self.event, str) else list(self.event)
+        """The exact event names of the rule (patterns aside)."""
+        return [e for e in self._event_items if isinstance(e, str)]
+
+    @property
+    def patterns(self) -> list[Pattern]:
+        """The prefix and regex patterns of the rule."""
+        return [e for e in self._event_items if isinstance(e, Pattern)]
 
     @property
     def channels(self) -> list[str] | None:
@@ -200,21 +330,32 @@ class MatchRule(_Model):
             return None
         return [self.channel] if isinstance(self.channel, str) else list(self.channel)
 
-    def _expected(self) -> dict[str, list[str | None]]:
+    def _expected(self) -> dict[str, list[str | None] | Pattern]:
         return {
-            key: [scalar_text(v) for v in (value if isinstance(value, list) else [value])]
+            key: value
+            if isinstance(value, Pattern)
+            else [scalar_text(v) for v in (value if isinstance(value, list) else [value])]
             for key, value in self.properties.items()
         }
 
+    def matches_name(self, event: str) -> bool:
+        """Whether an event name meets the ``event`` part of the rule."""
+        return event in self.events or any(p.test(event) for p in self.patterns)
+
     def matches(self, event: str, channel: str | None, properties: Mapping[str, Any]) -> bool:
         """Whether one event (name, channel, JSON properties) matches."""
-        if event not in self.events:
+        if not self.matches_name(event):
             return False
         if self.channels is not None and channel not in self.channels:
             return False
-        return all(
-            scalar_text(properties.get(key)) in texts for key, texts in self._expected().items()
-        )
+        for key, expected in self._expected().items():
+            text = scalar_text(properties.get(key))
+            if isinstance(expected, Pattern):
+                if not expected.test(text):
+                    return False
+            elif text not in expected:
+                return False
+        return True
 
     def to_ibis(
         self,
@@ -223,14 +364,22 @@ class MatchRule(_Model):
         prop: Callable[[str], ir.StringValue],
     ) -> ir.BooleanValue:
         """The same test as an Ibis predicate; ``prop(key)`` gives a property as text."""
-        result = event.isin(self.events)
+        tests = ([event.isin(self.events)] if self.events else []) + [
+            p.to_ibis(event) for p in self.patterns
+        ]
+        result = tests[0]
+        for test in tests[1:]:
+            result |= test
         if self.channels is not None:
             result &= channel.isin(self.channels)
-        for key, texts in self._expected().items():
+        for key, expected in self._expected().items():
             column = prop(key)
-            values = [t for t in texts if t is not None]
+            if isinstance(expected, Pattern):
+                result &= expected.to_ibis(column).fill_null(False)
+                continue
+            values = [t for t in expected if t is not None]
             test = column.isin(values) if values else column.isnull() & column.notnull()
-            if None in texts:
+            if None in expected:
                 test |= column.isnull()
             result &= test
         return result.fill_null(False)
@@ -288,6 +437,8 @@ class Channel(_Model):
 
 
 class Touchpoint(_Model):
+    """A touchpoint: on one ``channel``, or on ``any`` (its lane is then each event's channel)."""
+
     id: Id
     title: Text | None = None
     stage: Id
@@ -302,6 +453,11 @@ class Touchpoint(_Model):
     @property
     def all_goals(self) -> list[Goal]:
         return ([self.goal] if self.goal else []) + list(self.goals)
+
+    @property
+    def any_channel(self) -> bool:
+        """Whether the touchpoint is on every channel (``channel: any``)."""
+        return self.channel == ANY_CHANNEL
 
 
 class JourneySettings(_Model):
@@ -327,9 +483,12 @@ class JourneyMap(_Model):
     lang: Literal["fr", "en"] = "fr"
     title: Text
     description: Text | None = None
-    stages: Annotated[list[Stage], AfterValidator(_at_least_one("stage"))]
+    stages: Annotated[
+        list[Stage],
+        AfterValidator(_at_least_one("stage", "stages: [{id: decouverte, title: Découverte}]")),
+    ]
     personas: list[Persona] = []
-    channels: Annotated[list[Channel], AfterValidator(_at_least_one("channel"))]
+    channels: Annotated[list[Channel], AfterValidator(_at_least_one("channel", "channels: [web]"))]
     touchpoints: list[Touchpoint] = []
     conversion: MatchRule
     journey: JourneySettings = Field(default_factory=JourneySettings)

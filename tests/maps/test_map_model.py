@@ -41,6 +41,20 @@ CASES: dict[str, tuple[dict[str, Any], list[int]]] = {
     "boolean_false": ({"event": "delivery_delivered", "properties": {"late": False}}, [4]),
     "absent_property_is_null": ({"event": "page_view", "properties": {"campaign": None}}, [5]),
     "absent_property_never_equals": ({"event": "page_view", "properties": {"campaign": "x"}}, []),
+    "prefix": ({"event": {"prefix": "delivery_"}}, [3, 4]),
+    "prefix_list": ({"event": {"prefix": ["deliv", "page"]}}, [3, 4, 5]),
+    "regex_searches_anywhere": ({"event": {"regex": "_del"}}, [3, 4]),
+    "regex_anchored": ({"event": {"regex": "^p(urchase|age_view)$"}}, [0, 1, 2, 5]),
+    "names_and_patterns": ({"event": ["page_view", {"prefix": "delivery"}]}, [3, 4, 5]),
+    "prefix_and_channel": ({"event": {"prefix": "p"}, "channel": "web"}, [0]),
+    "property_prefix": (
+        {"event": "purchase", "properties": {"fulfilment": {"prefix": "in_"}}},
+        [1],
+    ),
+    "property_regex_absent_never_matches": (
+        {"event": {"regex": "."}, "properties": {"fulfilment": {"regex": "click|deliv"}}},
+        [0, 2],
+    ),
 }
 
 
@@ -156,3 +170,40 @@ def test_journey_map_helpers() -> None:
         InputError, match="unknown touchpoint 'nope'; touchpoints: fiche_produit, paiement"
     ):
         journey_map.touchpoint("nope")
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"prefx": "T07"}, "unknown key 'prefx' in the pattern"),
+        (
+            {"prefix": "T0", "regex": "x"},
+            "a pattern has either prefix or regex, e.g. {prefix: T07}",
+        ),
+        ({"regex": "(?<!x)y"}, "uses a lookaround"),
+        ({"regex": "(a)\\1"}, "uses a backreference"),
+        ({"regex": "a("}, "cannot be read"),
+        ([], "is not allowed for an event: write a name, a list of names"),
+        (3, "is not allowed for an event"),
+    ],
+    ids=[
+        "misspelt_key",
+        "both_kinds",
+        "lookaround",
+        "backreference",
+        "unreadable",
+        "empty",
+        "number",
+    ],
+)
+def test_match_rule_refuses_bad_patterns_with_an_example(event: Any, message: str) -> None:
+    with pytest.raises(ValidationError, match="e\\.g\\. .") as caught:
+        MatchRule(event=event)
+    assert message in str(caught.value)
+
+
+def test_match_rule_keeps_exact_names_apart_from_patterns() -> None:
+    rule = MatchRule(event=["Closed", {"prefix": "T07"}, {"regex": "^T09"}])
+    assert rule.events == ["Closed"]
+    assert [p.prefixes or p.regex for p in rule.patterns] == [["T07"], "^T09"]
+    assert rule.matches_name("T07-1 Draft") and not rule.matches_name("T08 Draft")

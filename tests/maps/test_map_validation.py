@@ -71,7 +71,9 @@ def test_cross_checks_run_on_plain_data_without_lines() -> None:
         (None, "touchpoints[0].stage"),
         (None, "flow[0][1]"),
     ]
-    assert problems[0].message == "duplicate stage id 'a' (already used by stages[0].id)"
+    assert problems[0].message == (
+        "duplicate stage id 'a' (already used by stages[0].id); give each its own id, e.g. a_2"
+    )
 
 
 def test_a_valid_map_built_in_python_passes_the_cross_checks() -> None:

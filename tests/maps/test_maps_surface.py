@@ -9,7 +9,7 @@ import pytest
 
 import parcours.maps
 
-MODULES = ["duration", "rules", "model", "yaml_io", "validate", "templates"]
+MODULES = ["duration", "rules", "model", "yaml_io", "validate", "templates", "draft"]
 
 
 def test_every_exported_name_exists_once() -> None:
