@@ -20,9 +20,16 @@ per workspace (``phone_numbers``: :func:`normalize.lookup_phones`). The writes o
 one transaction: an exception or Ctrl-C leaves the workspace as it was.
 
 Every input row ends in exactly one of: accepted, duplicate (its key is stored, or met
-earlier in the source, with the same content), conflict (its key with other content) or
-rejected (a value that breaks a rule). Conflicts and rejected rows are kept in the
-``rejected`` table with their reason; the report counts each.
+earlier in the source, with the same content), conflict (its key with other content),
+rejected (a value that breaks a rule) or, for survey answers, skipped (a score the mapping's
+``not_applicable`` lists, an empty cell of a wide survey). Conflicts and rejected rows are
+kept in the ``rejected`` table with their reason; the report counts each, skipped ones per
+reason.
+
+**Shaping** (the mapping, see docs/mapping.md), in the engine like the rest: values recoded
+into ids (:func:`recode`: a table, or :func:`slug`); a wide survey read as one row per
+answer (:func:`shaped`: a UNION ALL of one select per column); feedback without a date
+dated by another column or the ingest's time (``default_ts``).
 
 **Conflicts** (:mod:`parcours.store.conflicts`): the same ``event_id`` with other content
 (another time, another event). The policy is the mapping option ``on_conflict``: ``first``
@@ -62,9 +69,24 @@ from parcours.errors import MappingError
 from parcours.store import conflicts, normalize, timeparse
 from parcours.store.boundary import map_exceptions
 from parcours.store.engine import duckdb_connection, transaction
-from parcours.store.mapping import IDENTIFIER_FIELDS, UNITS, ColumnMapping, Source
+from parcours.store.mapping import (
+    ANSWER_NAME,
+    ANSWER_VALUE,
+    IDENTIFIER_FIELDS,
+    INGEST_TIME,
+    UNITS,
+    ColumnMapping,
+    Source,
+)
 from parcours.store.schema import TABLES, bump_data_version
-from parcours.store.sources import READ_ERRORS, OpenedSource, describe, open_source
+from parcours.store.sources import (
+    READ_ERRORS,
+    OpenedSource,
+    describe,
+    external,
+    internal,
+    open_source,
+)
 
 FEEDBACK_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "review": (1, 5)}
 
@@ -76,8 +98,8 @@ NUMBER_LIKE = r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$"
 
 @dataclass
 class IngestReport:
-    """What one ingest did. Each input row is counted once: ``rows = accepted + duplicates
-    + conflicts + rejected``; ``replaced`` counts stored rows a later version replaced
+    """What one ingest did. Each input row (each answer of a wide survey) is counted once:
+    ``rows = accepted + duplicates + conflicts + rejected + skipped``; ``replaced`` counts stored rows a later version replaced
     (``on_conflict: latest``), now in ``rejected``."""
 
     target: str
@@ -89,6 +111,10 @@ class IngestReport:
     conflicts: int = 0
     rejected: int = 0
     replaced: int = 0
+    # Answers skipped, not stored and not rejected: a score meaning "not applicable" (the
+    # mapping's not_applicable), an empty cell of a wide survey (unpivot); per reason.
+    skipped: int = 0
+    skips: dict[str, int] = field(default_factory=dict)
     # Rows set aside per reason (its values left out), conflicts included.
     reasons: dict[str, int] = field(default_factory=dict)
     # Each rejected or conflicting row of this batch as (row number, reason), the first
@@ -102,11 +128,13 @@ class IngestReport:
             f"{self.accepted} accepted, {self.duplicates} duplicates, "
             f"{self.conflicts} conflicts, {self.rejected} rejected"
             + (f", {self.replaced} replaced" if self.replaced else "")
+            + (f", {self.skipped} skipped" if self.skipped else "")
             + ")"
         )
-        if not self.reasons:
+        if not self.reasons and not self.skips:
             return head
         lines = [f"  {n} x {reason}" for reason, n in self.reasons.items()]
+        lines += [f"  {n} skipped: {reason}" for reason, n in self.skips.items()]
         return head + "\n" + "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,6 +148,8 @@ class IngestReport:
             "conflicts": self.conflicts,
             "rejected": self.rejected,
             "replaced": self.replaced,
+            "skipped": self.skipped,
+            "skips": dict(self.skips),
             "reasons": dict(self.reasons),
             "rejections": [{"row": row, "reason": reason} for row, reason in self.rejections],
             "seconds": round(self.seconds, 3),
@@ -134,19 +164,76 @@ def _chr(code: int) -> str:  # type: ignore[empty-body]  # a builtin: declared, 
     """DuckDB's chr: the character of a code point (a NUL cannot be written in SQL text)."""
 
 
+@ibis.udf.scalar.builtin(name="strip_accents")
+def _strip_accents(text: str) -> str:  # type: ignore[empty-body]  # a builtin
+    """DuckDB's strip_accents: é -> e."""
+
+
+def _column(raw: ir.Table, name: str) -> ir.Value:
+    """A source column (see :func:`sources.internal`), or an answer's of an unpivot."""
+    return raw[name] if name in (ANSWER_NAME, ANSWER_VALUE) else raw[internal(name)]
+
+
 def _value(raw: ir.Table, src: Source) -> ir.Value:
     if src.value is not None:
         return ibis.literal(src.value)
     if len(src.columns) == 1:
-        return raw[src.columns[0]]
-    parts = [normalize.clean_text(raw[c]).fill_null("") for c in src.columns]
+        return _column(raw, src.columns[0])
+    parts = [normalize.clean_text(_column(raw, c)).fill_null("") for c in src.columns]
     return ibis.literal(src.sep).join(parts)
+
+
+def slug(text: ir.StringValue) -> ir.StringValue:
+    """An id from a label: lower case, accents removed, each run of other characters than
+    a-z and 0-9 one ``_``, none at either end ("Équipement reçu !" -> equipement_recu);
+    NULL when nothing is left."""
+    lowered = _strip_accents(text.lower()).re_replace(r"[^a-z0-9]+", "_")
+    return lowered.re_replace(r"^_+|_+$", "").nullif("")
+
+
+def recode(text: ir.StringValue, src: Source) -> ir.StringValue:
+    """``text`` (trimmed) recoded as ``src`` says: a value of its table becomes its id; any
+    other its slug (``slug: true``) or stays as written."""
+    other = slug(text) if src.slug else text
+    if not src.values:
+        return other
+    return text.substitute(dict(src.values), else_=other)
 
 
 def _text(raw: ir.Table, fields: dict[str, Source], name: str) -> ir.StringValue:
     if name not in fields:
         return ibis.null("string")
-    return normalize.clean_text(_value(raw, fields[name]))
+    src = fields[name]
+    text = normalize.clean_text(_value(raw, src))
+    return recode(text, src) if src.values or src.slug else text
+
+
+def shaped(numbered: ir.Table, mapping: ColumnMapping, source_name: str = "") -> ir.Table:
+    """The source as the stage reads it: ``numbered`` (its columns and ``__row``) with
+    ``__answer``, the answer's number in its row: 0, or with ``unpivot`` (a wide survey)
+    one row per unpivoted column (1, 2, ...), holding the column's name and its cell
+    (``ANSWER_NAME``, ``ANSWER_VALUE``) next to every column of the row."""
+    unpivot = mapping.unpivot
+    if unpivot is None:
+        return numbered.mutate(__answer=ibis.literal(0, type="int64"))
+    columns = [external(c) for c in numbered.columns if c != "__row"]
+    missing = [c for c in unpivot.columns if c not in columns]
+    if missing:
+        raise MappingError(
+            f"{source_name}: unpivot names {', '.join(map(repr, missing))}, not a column of "
+            f"the source; its columns are: {', '.join(columns)}"
+        )
+    parts = [
+        numbered.mutate(
+            __answer=ibis.literal(number, type="int64"),
+            **{
+                ANSWER_NAME: ibis.literal(column),
+                ANSWER_VALUE: _column(numbered, column).cast("string"),
+            },
+        )
+        for number, column in enumerate(unpivot.columns, start=1)
+    ]
+    return ibis.union(*parts, distinct=False)
 
 
 def _number(text: ir.StringValue) -> ir.FloatingValue:
@@ -158,7 +245,7 @@ def _number(text: ir.StringValue) -> ir.FloatingValue:
 def _json_object(raw: ir.Table, columns: list[str]) -> ir.StringValue:
     if not columns:
         return ibis.literal("{}")
-    return ibis.struct({c: raw[c] for c in columns}).cast("json").cast("string")
+    return ibis.struct({c: raw[internal(c)] for c in columns}).cast("json").cast("string")
 
 
 def _first_reason(checks: list[tuple[ir.BooleanValue, ir.StringValue | str]]) -> ir.StringValue:
@@ -206,29 +293,34 @@ def stage(
     settings: Settings,
 ) -> Staged:
     """Build the staging expression for ``raw``, the source's columns and ``__row`` (see
-    :meth:`OpenedSource.numbered`); nothing is executed here.
+    :meth:`OpenedSource.numbered`), read as :func:`shaped` (a wide survey: one row per
+    answer); nothing is executed here.
 
     Two steps: the fields (and the texts the checks read) are computed once per row, next
     to the row number; the key and the reason a row is rejected are then computed from
     them. Checks written over the raw columns would compute them again: the engine does
     not share work between the branches of the CASE that picks the first failing check."""
-    columns = [c for c in raw.columns if c != "__row"]
+    raw = shaped(raw, mapping, source_name)
+    own = ("__row", "__answer", ANSWER_NAME, ANSWER_VALUE)  # see shaped()
+    columns = [external(c) for c in raw.columns if c not in own]
     fields = mapping.resolve(columns, source_name)
     extra = mapping.leftover(columns, fields)
     zone = mapping.timezone or settings.timezone
     earliest = settings.earliest_ts
-    latest = datetime.now(UTC).replace(tzinfo=None) + settings.latest_ts_ahead
+    now = datetime.now(UTC).replace(tzinfo=None)
+    latest = now + settings.latest_ts_ahead
     r = raw
     out: dict[str, ir.Value] = {}  # the fields, in order
     texts: dict[str, ir.Value] = {}  # values the checks read, not kept
     checks: list[Check] = []
+    skips: list[Check] = []  # why an answer is skipped (counted, neither kept nor rejected)
 
     # A NUL byte is no text: a binary file, or a damaged one.
-    strings = [c for c in columns if r[c].type().is_string()]
+    strings = [c for c in columns if r[internal(c)].type().is_string()]
     checks.append(
         lambda s: [
             (
-                s[c].contains(_chr(0)),
+                s[internal(c)].contains(_chr(0)),
                 f"column '{c}' holds a NUL byte; is the file binary or damaged?",
             )
             for c in strings
@@ -237,13 +329,14 @@ def stage(
     flags = []  # True/False is no identifier (a flag column mapped)
     for name in IDENTIFIER_FIELDS:
         src = fields.get(name)
-        if src is not None and len(src.columns) == 1 and r[src.columns[0]].type().is_boolean():
+        column = internal(src.columns[0]) if src is not None and len(src.columns) == 1 else None
+        if column is not None and r[column].type().is_boolean():
             flag = (
-                f"{name} is true/false (column '{src.columns[0]}' holds booleans), not an "
+                f"{name} is true/false (column '{external(column)}' holds booleans), not an "
                 "identifier; map a column of identifiers"
             )
-            flags.append((src.columns[0], flag))
-    checks.append(lambda s: [(s[c].notnull(), flag) for c, flag in flags])
+            flags.append((external(column), flag))
+    checks.append(lambda s: [(s[internal(c)].notnull(), flag) for c, flag in flags])
 
     ids = {name: _text(r, fields, name) for name in IDENTIFIER_FIELDS}
     ids["email"] = ids["email"].lower()
@@ -253,23 +346,43 @@ def stage(
         has_id = ibis.or_(*[s[f"__{k}"].notnull() for k in IDENTIFIER_FIELDS])
         return [(~has_id, "no identifier; need one of " + ", ".join(IDENTIFIER_FIELDS))]
 
-    def timestamp(name: str, required: bool) -> None:
-        if name not in fields:
+    def timestamp(name: str, required: bool, default: str | Source | None = None) -> None:
+        """The time ``name``; ``default`` (feedback's default_ts) dates the rows without
+        one: the time of the ingest, or another column."""
+        src = fields.get(name)
+        if src is None and isinstance(default, Source):
+            src, default = default, None
+        if src is None:
+            if default == INGEST_TIME:
+                out[f"__{name}"] = ibis.literal(now, type=dt.timestamp)
+                return
             if required:
                 raise MappingError(
                     f"{source_name}: no column for '{name}'; map one (e.g. {name}: my_column) "
                     f"among: {', '.join(columns)}"
+                    + ("; or date every row with default_ts" if target == "feedback" else "")
                 )
             out[f"__{name}"] = ibis.null("timestamp")
             return
-        src = fields[name]
         value = _value(r, src)
+        if isinstance(default, Source):  # the other column where this one is empty
+            value = ibis.coalesce(
+                normalize.clean_text(value), normalize.clean_text(_value(r, default))
+            )
         unit = src.unit or timeparse.EPOCH_FORMATS.get(mapping.timestamp_format or "")
         fmt = None if unit else mapping.timestamp_format
         out[f"__{name}"] = timeparse.to_utc(value, zone, fmt, unit)
+        if default == INGEST_TIME:  # the rows without a time: the time of the ingest
+            empty = normalize.clean_text(value).isnull()
+            out[f"__{name}"] = ibis.ifelse(
+                empty, ibis.literal(now, type=dt.timestamp), out[f"__{name}"]
+            )
+            required = False
         # A typed time is empty when NULL, and always readable: its text (costly to
         # write) is not needed.
-        typed = (value.type().is_timestamp() or value.type().is_date()) and not (unit or fmt)
+        typed = (value.type().is_timestamp() or value.type().is_date()) and not (
+            unit or fmt or default
+        )
         if not typed:
             texts[f"__text_{name}"] = normalize.clean_text(value)
         column = src.columns[0] if len(src.columns) == 1 else "COLUMN"
@@ -286,7 +399,7 @@ def stage(
             found: list[tuple[ir.BooleanValue, ir.StringValue | str]] = []
             if typed:
                 if required:
-                    found.append((s[src.columns[0]].isnull(), f"{name} is empty"))
+                    found.append((s[internal(src.columns[0])].isnull(), f"{name} is empty"))
             else:
                 text = s[f"__text_{name}"]
                 if required:
@@ -353,7 +466,7 @@ def stage(
         out["__attributes"] = _json_object(r, extra)
         key_name, key_field = "customer_row_id", {}
     elif target == "feedback":
-        timestamp("ts", required=True)
+        timestamp("ts", required=True, default=mapping.default_ts)
         texts["__text_score"] = _text(r, fields, "score")
         out.update(
             __touchpoint=_text(r, fields, "touchpoint"),
@@ -387,22 +500,57 @@ def stage(
 
         checks.append(answered)
         key_name, key_field = "feedback_id", fields
+
+        def not_applicable(s: ir.Table) -> list[tuple[ir.BooleanValue, ir.StringValue | str]]:
+            found: list[tuple[ir.BooleanValue, ir.StringValue | str]] = []
+            if mapping.unpivot is not None:
+                empty = normalize.clean_text(s[ANSWER_VALUE]).isnull()
+                found.append((empty, "no answer in column " + _quote(s[ANSWER_NAME])))
+            text, score = s.__text_score, s.__score
+            for rule in mapping.not_applicable:
+                means = ibis.or_(
+                    score.isin(list(rule.numbers)) if rule.numbers else ibis.literal(False),
+                    text.lower().isin(list(rule.texts)) if rule.texts else ibis.literal(False),
+                )
+                if rule.kind is not None:
+                    means = means & (s.__kind == rule.kind)
+                label = f" ({rule.kind})" if rule.kind else ""
+                found.append((means, "score " + _quote(text) + f" means not applicable{label}"))
+            return found
+
+        skips.append(not_applicable)
     else:  # pragma: no cover - ColumnMapping.parse refuses other targets
         raise MappingError(f"unknown target {target}")
 
     # The values next to the row number, in a select of their own (a view: Ibis would
     # merge it into the next one), computed once.
     values = raw.mutate(**out, **texts).view()
+    answer = mapping.unpivot is not None
     key_value, from_data = _key(
-        values, key_field, key_name, columns, mapping.duplicate_rows == "keep"
+        values, key_field, key_name, columns, mapping.duplicate_rows == "keep", answer
     )
     reason = _first_reason([found for check in checks for found in check(values)])
+    skipping = [found for check in skips for found in check(values)]
+    skip = _first_reason(skipping) if skipping else ibis.null("string")
+    if answer:  # which answer of the row
+        reason = reason + " (answer in column " + _quote(values[ANSWER_NAME]) + ")"
     staged = values.select(  # the raw columns stay in the source
-        "__row", *out, **{f"__{key_name}": key_value}, __reason=reason
+        "__row",
+        "__answer",
+        *out,
+        **{f"__{key_name}": key_value},
+        __reason=ibis.ifelse(skip.isnull(), reason, ibis.null("string")),
+        __skip=skip,
     )
     names = (*(k.removeprefix("__") for k in out), key_name)
     schema = TABLES[target]
-    compared = tuple(n for n in names if n in schema.names and n != key_name) if from_data else ()
+    # A time the ingest gave is no content: ingested again, the row is the same row.
+    dated = ("ts",) if mapping.default_ts == INGEST_TIME else ()
+    compared = (
+        tuple(n for n in names if n in schema.names and n != key_name and n not in dated)
+        if from_data
+        else ()
+    )
     return Staged(staged, names, key_name, tuple(columns), compared)
 
 
@@ -412,16 +560,23 @@ def _key(
     name: str,
     columns: list[str],
     keep_duplicates: bool = False,
+    answer: bool = False,
 ) -> tuple[ir.Value, bool]:
     """The dedupe key, and whether it comes from the data: taken from the data when mapped,
     else derived from the row content (and from the row's position in the source when
-    identical rows are distinct events)."""
-    parts = [normalize.clean_text(r[c]).fill_null("\x1e") for c in columns]
+    identical rows are distinct events). With ``answer`` (an unpivoted wide survey), each
+    answer of a row has its own key: the given one followed by ``:`` and the answer's
+    column (R17:Livraison), or a digest of the row with that column's name."""
+    parts = [normalize.clean_text(r[internal(c)]).fill_null("\x1e") for c in columns]
+    if answer:
+        parts.append(r[ANSWER_NAME])
     if keep_duplicates:
         parts.append(r.__row.cast("string"))
     content = ibis.literal("\x1f").join(parts).hexdigest("md5")
     if name in fields:
         given = normalize.clean_text(_value(r, fields[name]))
+        if answer:
+            given = given + ":" + r[ANSWER_NAME]
         # A CASE, not COALESCE: only the rows without a key then trim and hash their
         # columns. DuckDB's common-subexpression pass would take the trimmed text of every
         # column out of a COALESCE, computed for every row; it leaves CASE branches alone.
@@ -549,7 +704,8 @@ def _store(
     now = datetime.now(UTC).replace(tzinfo=None)
     schema, key = TABLES[target], staged.key
     kept = [name for name in staged.fields if name in schema.names]
-    valid = t.filter(t.__reason.isnull()).select("__row", *[f"__{name}" for name in kept])
+    valid = t.filter(t.__reason.isnull() & t.__skip.isnull())
+    valid = valid.select("__row", "__answer", *[f"__{name}" for name in kept])
     fresh, judged = _judge(con, valid, target, staged, mapping.on_conflict, scratch)
 
     invalid = t.filter(t.__reason.notnull())
@@ -557,8 +713,8 @@ def _store(
     aside = con.create_table(
         scratch.aside,
         ibis.union(
-            invalid.select(__arow=invalid.__row, __awhy=invalid.__reason),
-            told.select(__arow=told.__row, __awhy=told.__why),
+            invalid.select(__arow=invalid.__row, __aans=invalid.__answer, __awhy=invalid.__reason),
+            told.select(__arow=told.__row, __aans=told.__answer, __awhy=told.__why),
         ),
         temp=True,
     )
@@ -567,7 +723,13 @@ def _store(
     total = int(stage_table.count().to_pyarrow().as_py())
     set_aside = int(aside.count().to_pyarrow().as_py())
     n_invalid = set_aside - n.get("conflict", 0)
-    bad = _records(con, opened, staged.raw_columns, aside if set_aside else None, scratch.records)
+    skipped = t.filter(t.__skip.notnull())
+    skips = skipped.group_by(reason=skipped.__skip).aggregate(n=skipped.count())
+    skips = skips.order_by([ibis.desc("n"), "reason"]).to_pyarrow().to_pylist()
+    n_skipped = sum(int(row["n"]) for row in skips)
+    bad = _records(
+        con, opened, mapping, staged.raw_columns, aside if set_aside else None, scratch.records
+    )
     meta = {"batch_id": report.batch_id, "target": target, "input_id": input_id, "now": now}
 
     def stored_rows(rows: ir.Table, last: int) -> ir.Table:
@@ -606,8 +768,16 @@ def _store(
         report.conflicts = n.get("conflict", 0)
         report.replaced = n.get("replace", 0)
         report.rejected = n_invalid + len(opened.rejects)
-        report.duplicates = total - n_invalid - report.accepted - report.conflicts
-        report.rows = report.accepted + report.duplicates + report.conflicts + report.rejected
+        report.skipped = n_skipped
+        report.skips = {row["reason"]: int(row["n"]) for row in skips}
+        report.duplicates = total - n_invalid - n_skipped - report.accepted - report.conflicts
+        report.rows = (
+            report.accepted
+            + report.duplicates
+            + report.conflicts
+            + report.rejected
+            + report.skipped
+        )
         if bad is not None:
             reasons = (
                 bad.group_by(reason=_reason_family(bad.reason))
@@ -695,6 +865,7 @@ def _digest(t: ir.Table, names: tuple[str, ...], prefix: str, schema: ibis.Schem
 def _records(
     con: Any,
     opened: OpenedSource,
+    mapping: ColumnMapping,
     raw_columns: tuple[str, ...],
     aside: ir.Table | None,
     name: str,
@@ -703,12 +874,19 @@ def _records(
     ``name``; None when there is none. ``aside`` (``__arow``, ``__awhy``) holds the rows
     the stage or the judge set aside: their records, the raw columns as a JSON object, are
     read again from the source for those rows only (the stage does not keep them). The
-    lines the reader could not read as rows come as read (``{"line": ...}``)."""
+    lines the reader could not read as rows come as read (``{"line": ...}``). An answer
+    of a wide survey (unpivot) has the columns of its row but the other answers'."""
     parts = []
     if aside is not None:
-        source = _renumber(opened.numbered(), opened.shifts)
-        rows = source.inner_join(aside, source.__row == aside.__arow)
-        record = ibis.struct({c: rows[c] for c in raw_columns}).cast("json").cast("string")
+        source = _renumber(shaped(opened.numbered(), mapping), opened.shifts)
+        same = (source.__row == aside.__arow) & (source.__answer == aside.__aans)
+        rows = source.inner_join(aside, same)
+        wide = set(mapping.unpivot.columns) if mapping.unpivot is not None else set()
+        mine = {c: rows[internal(c)] for c in raw_columns if c not in wide}
+        record = ibis.struct(mine).cast("json") if mine else ibis.literal("{}").cast("json")
+        if wide:
+            record = _json_patch(record, _json_pair(rows[ANSWER_NAME], rows[ANSWER_VALUE]))
+        record = record.cast("json").cast("string")
         parts.append(rows.select(row=rows.__row, reason=rows.__awhy, record=record))
     if opened.rejects:
         parts.append(
@@ -727,6 +905,16 @@ def _records(
         return None
     bad = ibis.union(*[p.mutate(row=p.row.cast("int64")) for p in parts])
     return con.create_table(name, bad, temp=True)
+
+
+@ibis.udf.scalar.builtin(name="json_object")
+def _json_pair(key: dt.String(), value: dt.String()) -> dt.JSON():  # type: ignore[valid-type]
+    """DuckDB's json_object(key, value): an object of one key named by a column."""
+
+
+@ibis.udf.scalar.builtin(name="json_merge_patch")
+def _json_patch(a: dt.JSON(), b: dt.JSON()) -> dt.JSON():  # type: ignore[valid-type]
+    """DuckDB's json_merge_patch: ``a`` with the keys of ``b``."""
 
 
 def _replaced(stored: ir.Table, judged: ir.Table, key: str, source: str) -> ir.Table:

@@ -15,6 +15,13 @@ where its value comes from:
     on_conflict: latest                # one event_id, other content: keep the latest (default: first)
     ignore: [org:resource]             # columns kept out of properties/attributes
 
+Data shaping (see docs/mapping.md):
+
+    event: {column: Step, values: {"Equipment Received": reception}, slug: true}  # recoded
+    unpivot: {columns: [Livraison, SAV], into: touchpoint, slug: true}  # feedback: wide survey
+    not_applicable: {csat: [0, "N/A"]}  # feedback: scores skipped and counted, not rejected
+    default_ts: ingest                 # feedback: the date of rows without one (or {column: C})
+
 With no mapping, columns whose names are the field names are recognised (``timestamp``
 also stands for ``ts``). Every source column not mapped (nor ignored) goes to the row's
 ``properties`` (events, feedback) or ``attributes`` (customers): nothing is lost.
@@ -28,6 +35,8 @@ from typing import Any
 
 from parcours.errors import MapError, MappingError
 from parcours.maps.yaml_io import read_data, read_file
+
+WHITESPACE = "whitespace"  # delimiter: fields separated by runs of spaces or tabs
 
 IDENTIFIER_FIELDS = ("customer_id", "anonymous_id", "email", "phone", "loyalty_id")
 
@@ -58,7 +67,23 @@ OPTIONS = (
     "delimiter",
     "duplicate_rows",
     "on_conflict",
+    "unpivot",
+    "not_applicable",
+    "default_ts",
 )
+# Options that shape feedback only (a survey): one row per answer of a wide file, answers
+# meaning "not applicable", a date for answers without one.
+FEEDBACK_OPTIONS = ("unpivot", "not_applicable", "default_ts")
+# Text fields whose values may be recoded (a table, or slugs): ids of the map.
+RECODABLE = ("event", "channel", "touchpoint", "stage", "kind")
+# unpivot: the fields a column's name may give, and the fields its cells may give.
+UNPIVOT_INTO = ("touchpoint", "stage", "kind")
+UNPIVOT_VALUE = ("score", "verbatim")
+# The columns an unpivoted source has besides its own (see parcours.store.ingest): the name
+# of the column an answer was in, and the answer. A source column beginning with "_" is
+# renamed while the ingest works (sources.internal), so none has these names.
+ANSWER_NAME, ANSWER_VALUE = "__answer_name", "__answer_value"
+INGEST_TIME = "ingest"  # default_ts: the time of the ingest
 DUPLICATE_ROWS = ("drop", "keep")
 # Which version of a key (event_id, feedback_id) given twice with other content is kept.
 ON_CONFLICT = ("first", "latest")
@@ -75,6 +100,38 @@ class Source:
     value: str | None = None
     sep: str = " "
     unit: str | None = None  # a time given as a number: what it counts (a key of UNITS)
+    # Recoding of the (trimmed) text: each value of the table to its id; with slug, every
+    # other value to its slug (see parcours.store.ingest.slug); else kept as written.
+    values: tuple[tuple[str, str], ...] = ()
+    slug: bool = False
+
+
+@dataclass(frozen=True)
+class Unpivot:
+    """A wide survey: one column per touchpoint (or stage, or kind), read as one row per
+    answer. Each column's name gives the field ``into`` (its id from ``names`` when listed
+    there, else its slug with ``slug``, else the name as written); each cell gives the
+    field ``value``. An empty cell is no answer: skipped and counted."""
+
+    columns: tuple[str, ...]
+    into: str = "touchpoint"
+    value: str = "score"
+    names: tuple[tuple[str, str], ...] = ()
+    slug: bool = False
+
+    def source(self) -> Source:
+        """Where the field ``into`` comes from: the name of each answer's column."""
+        return Source(columns=(ANSWER_NAME,), values=self.names, slug=self.slug)
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """Scores meaning "not applicable": numbers (compared as numbers: 0 is 0.0) and texts
+    (compared trimmed, without case), for every kind (``kind`` None) or for one."""
+
+    kind: str | None
+    numbers: tuple[float, ...] = ()
+    texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +147,9 @@ class ColumnMapping:
     delimiter: str | None = None
     duplicate_rows: str = "drop"
     on_conflict: str = "first"
+    unpivot: Unpivot | None = None
+    not_applicable: tuple[NotApplicable, ...] = ()
+    default_ts: str | Source | None = None  # INGEST_TIME, or a column (Source)
 
     @classmethod
     def parse(
@@ -111,8 +171,9 @@ class ColumnMapping:
         fields: dict[str, Source] = {}
         options: dict[str, Any] = {}
         for key, raw in spec.items():
+            _check_text(raw, f"{where}: '{key}'")
             if key in OPTIONS:
-                options[key] = tuple(raw) if key == "ignore" else raw
+                options[key] = _option(key, raw, where)
             elif key in FIELDS[target]:
                 fields[key] = _source(raw, f"{where}: field '{key}'")
             elif key in ("timestamp",) and "ts" in FIELDS[target]:
@@ -132,7 +193,26 @@ class ColumnMapping:
                 f"{', '.join(ON_CONFLICT)} (which version of an event_id given twice with "
                 "other content is kept)"
             )
+        shaping = [key for key in FEEDBACK_OPTIONS if key in options]
+        if shaping and target != "feedback":
+            raise MappingError(
+                f"{where}: option '{shaping[0]}' shapes survey answers: it is for feedback "
+                f"only, not {target}"
+            )
+        if "unpivot" in options:
+            options["unpivot"] = _unpivot(options["unpivot"], fields, f"{where}: unpivot")
+        if "not_applicable" in options:
+            options["not_applicable"] = _not_applicable(
+                options["not_applicable"], f"{where}: not_applicable"
+            )
+        if "default_ts" in options:
+            options["default_ts"] = _default_ts(options["default_ts"], f"{where}: default_ts")
         for name, src in fields.items():
+            if (src.values or src.slug) and name not in RECODABLE:
+                raise MappingError(
+                    f"{where}: field '{name}' is recoded (values, slug); only these are: "
+                    + ", ".join(f for f in RECODABLE if f in FIELDS[target])
+                )
             if src.unit is not None and name not in TIMESTAMP_FIELDS:
                 raise MappingError(
                     f"{where}: field '{name}' has a unit; only a time has one "
@@ -161,8 +241,20 @@ class ColumnMapping:
         """Fill unmapped fields from same-named columns and check every named column exists."""
         resolved = dict(self.fields)
         present = set(columns)
+        shaped = {}  # the fields an unpivot gives: from its own columns
+        if self.unpivot is not None:  # its columns are checked by ingest.shaped
+            shaped = {
+                self.unpivot.into: self.unpivot.source(),
+                self.unpivot.value: Source(columns=(ANSWER_VALUE,)),
+            }
+        default = self.default_ts
+        if isinstance(default, Source) and default.columns[0] not in present:
+            raise MappingError(
+                f"{source_name}: default_ts is column {default.columns[0]!r}, which the "
+                f"source does not have; its columns are: {', '.join(columns)}"
+            )
         for name in FIELDS[self.target]:
-            if name in resolved:
+            if name in resolved or name in shaped:
                 continue
             for candidate in (name, *ALIASES.get(name, ())):
                 if candidate in present:
@@ -176,6 +268,7 @@ class ColumnMapping:
                     f"{', '.join(repr(c) for c in missing)}, which the source does not have; "
                     f"its columns are: {', '.join(columns)}"
                 )
+        resolved.update(shaped)
         unknown_ignored = [c for c in self.ignore if c not in present]
         if unknown_ignored:
             raise MappingError(
@@ -187,12 +280,63 @@ class ColumnMapping:
     def leftover(self, columns: list[str], resolved: dict[str, Source]) -> list[str]:
         """Source columns that go to properties/attributes."""
         used = {c for src in resolved.values() for c in src.columns} | set(self.ignore)
+        if self.unpivot is not None:
+            used |= set(self.unpivot.columns)
+        if isinstance(self.default_ts, Source):
+            used |= set(self.default_ts.columns)
         return [c for c in columns if c not in used]
+
+
+# What each option's value is, as a user reads it in an error.
+OPTION_KINDS = {
+    "timezone": "an IANA time zone name such as Europe/Paris or UTC",
+    "timestamp_format": "a strptime format such as '%d/%m/%Y %H:%M', or epoch_s / epoch_ms",
+    "ignore": "a list of column names",
+    "phone_region": "a two-letter region code such as FR",
+    "delimiter": f"one character (such as ';' or '|') or {WHITESPACE!r}",
+    "duplicate_rows": " or ".join(DUPLICATE_ROWS),
+    "on_conflict": " or ".join(ON_CONFLICT),
+}
+
+
+def _option(key: str, raw: Any, where: str) -> Any:
+    """An option's value, checked for its kind (its allowed values are checked later)."""
+    if key in FEEDBACK_OPTIONS:  # checked by their own parsers
+        return raw
+    if key == "ignore":
+        if isinstance(raw, str):
+            raw = [raw]
+        if isinstance(raw, list) and all(isinstance(c, str) and c for c in raw):
+            return tuple(raw)
+    elif key == "delimiter":
+        if isinstance(raw, str) and (raw == WHITESPACE or (len(raw) == 1 and raw not in '"\r\n')):
+            return raw
+    elif isinstance(raw, str) and raw.strip():
+        return raw
+    raise MappingError(f"{where}: option '{key}' is {OPTION_KINDS[key]}; got {raw!r}")
+
+
+def _check_text(raw: Any, where: str) -> None:
+    """A NUL byte is no text: refused in any name, constant or option of a mapping."""
+    if isinstance(raw, str) and "\x00" in raw:
+        raise MappingError(f"{where}: {raw!r} holds a NUL byte; write text without it")
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            _check_text(key, where)
+            _check_text(value, where)
+    if isinstance(raw, list):
+        for value in raw:
+            _check_text(value, where)
 
 
 def _source(raw: Any, where: str) -> Source:
     if isinstance(raw, str):
         return Source(columns=(raw,))
+    if isinstance(raw, dict) and ("values" in raw or "slug" in raw) and "value" not in raw:
+        recode = {k: raw[k] for k in ("values", "slug") if k in raw}
+        plain = _source({k: v for k, v in raw.items() if k not in recode}, where)
+        values, slug = _recoding(recode.get("values"), recode.get("slug", False), where)
+        return Source(plain.columns, plain.value, plain.sep, plain.unit, values, slug)
     if isinstance(raw, dict):
         keys = set(raw)
         if keys == {"value"}:
@@ -213,5 +357,108 @@ def _source(raw: Any, where: str) -> Source:
                 return Source(columns=tuple(cols), sep=str(raw.get("sep", " ")))
     raise MappingError(
         f"{where}: expected a column name, {{column: NAME}}, {{column: NAME, unit: s|ms|us}}, "
-        f"{{value: CONSTANT}} or {{columns: [A, B], sep: ' '}}; got {raw!r}"
+        f"{{value: CONSTANT}} or {{columns: [A, B], sep: ' '}} (a column may be recoded: "
+        f"values: {{RAW: ID}}, slug: true); got {raw!r}"
+    )
+
+
+def _recoding(values: Any, slug: Any, where: str) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """A recoding table (raw value -> id, both texts) and whether other values are slugged."""
+    if not isinstance(slug, bool):
+        raise MappingError(f"{where}: slug is true or false; got {slug!r}")
+    if values is None:
+        if not slug:
+            raise MappingError(
+                f"{where}: nothing to recode; give values: {{RAW: ID}} or slug: true"
+            )
+        return (), slug
+    if not isinstance(values, dict) or not values:
+        raise MappingError(f"{where}: values is a table of raw value: id; got {values!r}")
+    table = []
+    for raw, new in values.items():
+        if isinstance(raw, bool) or isinstance(new, bool) or new is None or raw is None:
+            raise MappingError(
+                f"{where}: values maps a text to a text; got {raw!r}: {new!r} (quote yes, no, "
+                "true, false and null in YAML)"
+            )
+        text, target = str(raw).strip(), str(new).strip()
+        if not text or not target:
+            raise MappingError(f"{where}: values maps a text to a text; got {raw!r}: {new!r}")
+        table.append((text, target))
+    if len({raw for raw, _ in table}) < len(table):
+        raise MappingError(f"{where}: values gives a raw value twice (once trimmed)")
+    return tuple(table), slug
+
+
+def _unpivot(raw: Any, fields: dict[str, Source], where: str) -> Unpivot:
+    allowed = {"columns", "into", "value", "slug"}
+    if not isinstance(raw, dict) or "columns" not in raw or not set(raw) <= allowed:
+        raise MappingError(
+            f"{where}: expected {{columns: [A, B] or {{A: id, B: id}}, into: touchpoint, "
+            f"value: score, slug: true}}; got {raw!r}"
+        )
+    into, value = raw.get("into", "touchpoint"), raw.get("value", "score")
+    if into not in UNPIVOT_INTO:
+        raise MappingError(
+            f"{where}: into {into!r} is not known; allowed: {', '.join(UNPIVOT_INTO)} (the "
+            "field each column's name gives)"
+        )
+    if value not in UNPIVOT_VALUE:
+        raise MappingError(
+            f"{where}: value {value!r} is not known; allowed: {', '.join(UNPIVOT_VALUE)} (the "
+            "field each cell gives)"
+        )
+    for name in (into, value):
+        if name in fields:
+            raise MappingError(
+                f"{where}: field '{name}' comes from the unpivoted columns; do not map it too"
+            )
+    columns, slug = raw["columns"], raw.get("slug", False)
+    names: tuple[tuple[str, str], ...] = ()
+    if isinstance(columns, dict):
+        names, slug = _recoding(columns, slug, where)
+        columns = list(columns)
+    elif not isinstance(slug, bool):
+        raise MappingError(f"{where}: slug is true or false; got {slug!r}")
+    if not (isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)):
+        raise MappingError(f"{where}: columns is a list of column names; got {columns!r}")
+    if len(set(columns)) < len(columns):
+        raise MappingError(f"{where}: columns names a column twice")
+    names = tuple((str(c).strip(), new) for c, new in names)
+    return Unpivot(tuple(columns), into, value, names, slug)
+
+
+def _not_applicable(raw: Any, where: str) -> tuple[NotApplicable, ...]:
+    """``[0, "N/A"]`` (every kind) or ``{csat: [0], nps: ["N/A"]}`` (per kind)."""
+    kinds = ("nps", "csat", "ces", "review")  # parcours.store.ingest.FEEDBACK_SCALES
+    by_kind = raw if isinstance(raw, dict) else {None: raw}
+    found = []
+    for kind, values in by_kind.items():
+        if kind is not None and kind not in kinds:
+            raise MappingError(f"{where}: kind {kind!r} is not known; allowed: {', '.join(kinds)}")
+        values = values if isinstance(values, list) else [values]
+        numbers, texts = [], []
+        for value in values:
+            if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+                raise MappingError(
+                    f"{where}: a value meaning not applicable is a number or a text; got {value!r}"
+                )
+            try:
+                numbers.append(float(str(value).strip().replace(",", ".")))
+            except ValueError:
+                if not str(value).strip():
+                    raise MappingError(f"{where}: an empty text means no score, not N/A") from None
+                texts.append(str(value).strip().lower())
+        found.append(NotApplicable(kind, tuple(numbers), tuple(texts)))
+    return tuple(found)
+
+
+def _default_ts(raw: Any, where: str) -> str | Source:
+    if raw == INGEST_TIME:
+        return INGEST_TIME
+    if isinstance(raw, dict) and set(raw) == {"column"} and isinstance(raw["column"], str):
+        return Source(columns=(raw["column"],))
+    raise MappingError(
+        f"{where}: expected {INGEST_TIME!r} (the time of the ingest, UTC) or {{column: NAME}} "
+        f"(a column of the file); got {raw!r}"
     )

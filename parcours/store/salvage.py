@@ -107,7 +107,7 @@ def _fields(text: str, delimiter: str) -> list[str] | str:
 
 
 def salvage_csv(source: Path, out: Path, delimiter: str) -> Salvaged:
-    """Copy the readable rows of the CSV ``source`` to ``out`` (comma-separated, LF)."""
+    """Copy the readable rows of the CSV ``source`` to ``out`` (comma-separated, CRLF)."""
     if len(delimiter) != 1:
         raise SourceError(
             f"{source}: DuckDB cannot read it and, with the delimiter {delimiter!r} (several "
@@ -115,7 +115,9 @@ def salvage_csv(source: Path, out: Path, delimiter: str) -> Salvaged:
         )
     salvaged = Salvaged(out)
     with _open(source) as handle, out.open("w", encoding="utf-8", newline="") as clean:
-        writer = csv.writer(clean, lineterminator="\n")
+        # CRLF: the writer quotes a value holding any character of the line ending, so a
+        # lone CR inside a cell stays in its quotes (with LF endings it would not be quoted).
+        writer = csv.writer(clean, lineterminator="\r\n")
         lines = _lines(handle)
         header = next(lines, None)
         names = _fields(header.text, delimiter) if header and header.text is not None else None
@@ -197,11 +199,55 @@ def _kind(value: Any) -> str:
     )
 
 
+class _Unreadable(ValueError):
+    """A JSON object the engine cannot read as written (see :func:`_pairs`)."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as ``json.loads`` reads it, or _Unreadable when DuckDB cannot read it
+    without losing a key: a key given twice, two keys differing only in case (the engine
+    reads names without case), an empty key (no column can be named so; ibis cannot type
+    a nested object with one). A NUL byte is refused in the keys of the line (its columns)
+    only: the engine reads it in a nested key."""
+    seen: dict[str, str] = {}
+    for key, _ in pairs:
+        if not key:
+            raise _Unreadable("a key is empty; name every key with text")
+        if key in seen.values():
+            raise _Unreadable(f"the key {key!r} is given twice in one object; give it once")
+        if key.lower() in seen:
+            raise _Unreadable(
+                f"the keys {seen[key.lower()]!r} and {key!r} differ only in case, which the "
+                "engine does not tell apart; rename one"
+            )
+        seen[key.lower()] = key
+    return dict(pairs)
+
+
+def _paths(value: Any, prefix: str = "") -> Iterator[str]:
+    """The key of every object in ``value`` with the keys above it (``p.a``; ``[]`` for the
+    items of an array): the engine gives one column, or one field of a nested column, to
+    each path of a file, whatever the line, and tells paths apart without case.
+
+    >>> sorted(_paths({"p": {"a": 1, "b": [{"c": 2}]}, "q": 3}))
+    ['p', 'p.a', 'p.b', 'p.b[].c', 'q']
+    """
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            yield path
+            yield from _paths(inner, path)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _paths(inner, prefix + "[]")
+
+
 def salvage_ndjson(source: Path, out: Path) -> Salvaged:
     """Copy the lines of the NDJSON ``source`` that hold a JSON object to ``out``."""
     salvaged = Salvaged(out)
     with _open(source) as handle, out.open("w", encoding="utf-8", newline="\n") as clean:
         row = position = 0
+        seen: dict[str, str] = {}  # the keys of the lines kept (see _paths), by lower case
         for number, text, shown, problem in _lines(handle):
             if text is not None and not text.strip():
                 continue  # a blank line is no row
@@ -211,7 +257,10 @@ def salvage_ndjson(source: Path, out: Path) -> Salvaged:
                 salvaged.rejects.append(Reject(row, shown, reason))
                 continue
             try:
-                value = json.loads(text)
+                value = json.loads(text, object_pairs_hook=_pairs)
+            except _Unreadable as problem:
+                salvaged.rejects.append(Reject(row, text, f"NDJSON line {number}: {problem}"))
+                continue
             except ValueError as error:
                 where = (
                     f" at column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
@@ -228,6 +277,26 @@ def salvage_ndjson(source: Path, out: Path) -> Salvaged:
                     )
                 )
                 continue
+            nul = next((k for k in value if "\x00" in k), None)
+            if nul is not None:
+                reason = f"NDJSON line {number}: the key {nul!r} holds a NUL byte; name every key with text"
+                salvaged.rejects.append(Reject(row, text, reason))
+                continue
+            paths = set(_paths(value))
+            other = next((seen[p.lower()] for p in paths if seen.get(p.lower(), p) != p), None)
+            if other is not None:
+                key = next(p for p in paths if p.lower() == other.lower())
+                salvaged.rejects.append(
+                    Reject(
+                        row,
+                        text,
+                        f"NDJSON line {number}: the key {key!r} differs only in case from the "
+                        f"key {other!r} of an earlier line, which the engine does not tell "
+                        "apart; spell each key one way",
+                    )
+                )
+                continue
+            seen.update((p.lower(), p) for p in paths if p.lower() not in seen)
             position += 1
             salvaged.kept(position, row)
             clean.write(text.strip() + "\n")

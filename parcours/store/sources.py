@@ -8,12 +8,24 @@ the delimiter of the mapping, else the one its header line uses (``,`` ``;`` tab
 When DuckDB cannot read a CSV or NDJSON file (a wrong number of fields, a quote never
 closed, CRLF and LF endings mixed, a line of broken JSON, bytes that are not UTF-8), the
 file is read again line by line (:mod:`parcours.store.salvage`): every bad line becomes a
-rejected row with its number and reason, and every other row is read as usual.
+rejected row with its number and reason, and every other row is read as usual. A file
+DuckDB reads but misreads is read line by line too: a CSV whose header it took from another
+line (a last row with a cell more), an NDJSON file with keys it cannot tell apart (``Event``
+and ``event``: it renames one ``Event_1``), nor name (a key holding a NUL byte), nor type (a
+nested object with an empty key, or two keys differing only in case).
+
+Column names are checked: a CSV header naming two columns that differ only in case (DuckDB
+reads names without case) or a column with a NUL byte in its name is refused with both
+names. Source columns whose names begin with ``_`` are renamed while the ingest works
+(:func:`internal`), so that none can hide a column of the ingest's own (``__row``).
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -54,6 +66,33 @@ JSON_OPTIONS = {
     # would otherwise refuse the file (or, salvaged, lose that key).
     "sample_size": -1,
 }
+# DuckDB fails to open an NDJSON file with a nested object whose keys differ only in case
+# (NotImplementedException "Duplicate name"); ibis fails to type a nested object with an
+# empty key (AssertionError while parsing the STRUCT type DuckDB gives): read line by line.
+JSON_TYPE_ERRORS: tuple[type[Exception], ...] = (duckdb.NotImplementedException, AssertionError)
+
+
+class Misread(Exception):
+    """DuckDB read a text file, but not as written (see the module doc): read it line by line."""
+
+
+SALVAGED_ERRORS: tuple[type[Exception], ...] = (*OPEN_ERRORS, Misread)  # read line by line
+
+
+def internal(name: str) -> str:
+    """The name a source column has while the ingest works: names beginning with ``_`` get
+    ``__`` more, so that no source column takes a name of the ingest's own (``__row``,
+    ``__reason``, ``_from``: one or two underscores, then a letter).
+
+    >>> internal("__row"), internal("event"), external(internal("_x"))
+    ('____row', 'event', '_x')
+    """
+    return "__" + name if name.startswith("_") else name
+
+
+def external(name: str) -> str:
+    """The source's name of a column named by :func:`internal`."""
+    return name[2:] if name.startswith("___") else name
 
 
 @dataclass
@@ -70,14 +109,17 @@ class OpenedSource:
     position: str | None = None
 
     def numbered(self) -> ir.Table:
-        """The source's columns and ``__row``, each row's number from 1 in reading order,
-        the same each time the source is read. From the reader's position when it gives
-        one (Parquet: the file is then read by every thread), else by counting the rows
-        as they are read (one thread: the count follows the reading order)."""
+        """The source's columns (named by :func:`internal`) and ``__row``, each row's number
+        from 1 in reading order, the same each time the source is read. From the reader's
+        position when it gives one (Parquet: the file is then read by every thread), else
+        by counting the rows as they are read (one thread: the count follows the reading
+        order)."""
+        renamed = {internal(c): c for c in self.table.columns if c.startswith("_")}
+        table = self.table.rename(renamed) if renamed else self.table
         if self.position is not None:
-            position = self.table[self.position]
-            return self.table.mutate(__row=position + 1).drop(self.position)
-        return self.table.mutate(__row=ibis.row_number() + 1)
+            position = table[self.position]
+            return table.mutate(__row=position + 1).drop(self.position)
+        return table.mutate(__row=ibis.row_number() + 1)
 
     def close(self) -> None:
         if self.folder is not None:
@@ -116,10 +158,20 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
             delimiter = "\t"
         delim = delimiter or _delimiter_of(head)
         options = {**CLEAN_CSV, "delim": delim}
+        header = _header(head, delim)
+        if header is not None:
+            _check_names(header, str(path), empty=True)
+
+        def read_csv() -> ir.Table:
+            table = con.read_csv(str(path), **options)
+            if header is not None and not _same_header(table.columns, header):
+                raise Misread  # the sniffer took another line for the header
+            return table
+
         return _open_text(
             con,
             path,
-            lambda: con.read_csv(str(path), **options),
+            read_csv,
             lambda folder: salvage_csv(path, folder / "clean.csv", delim),
             lambda clean: con.read_csv(str(clean), **CLEAN_CSV),
         )
@@ -131,10 +183,29 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
         return OpenedSource(table, str(path), position=POSITION)
     if name.endswith(JSON_SUFFIXES):
         by_line = _head(path).lstrip().startswith("{")  # NDJSON, not one JSON array
+
+        def read_json() -> ir.Table:
+            try:
+                table = _typed(con.read_json(str(path), **JSON_OPTIONS))
+            except JSON_TYPE_ERRORS:
+                if not by_line:
+                    raise
+                raise Misread from None
+            except duckdb.BinderException as error:
+                if by_line or "expected records" not in str(error):
+                    raise
+                raise SourceError(
+                    f"{path}: holds no JSON object per line nor an array of JSON objects; "
+                    "give one object per line (NDJSON), or one array of objects"
+                ) from None
+            if by_line and _misnamed(table.columns):
+                raise Misread
+            return table
+
         return _open_text(
             con,
             path,
-            lambda: _typed(con.read_json(str(path), **JSON_OPTIONS)),
+            read_json,
             (lambda folder: salvage_ndjson(path, folder / "clean.ndjson")) if by_line else None,
             lambda clean: _typed(
                 con.read_json(str(clean), format="newline_delimited", **JSON_OPTIONS)
@@ -148,11 +219,15 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
     raise SourceError(f"{path}: unknown file type; allowed endings: {allowed}")
 
 
-def _check_names(names: list[str], source: str) -> None:
+def _check_names(names: list[str], source: str, empty: bool = False) -> None:
     """Column names DuckDB can tell apart: it reads names without case (its file readers
-    rename a second ``Event`` to ``Event_1``; a table in memory would mix the two)."""
+    rename a second ``Event`` to ``Event_1``; a table in memory would mix the two). With
+    ``empty``, a column may have no name (a CSV header cell left empty, as pandas writes
+    its index: DuckDB names it ``column0``)."""
     seen: dict[str, str] = {}
     for name in names:
+        if empty and not name:
+            continue
         if not name or "\x00" in name:
             raise SourceError(
                 f"{source}: a column has {'no name' if not name else 'a NUL in its name'} "
@@ -167,6 +242,43 @@ def _check_names(names: list[str], source: str) -> None:
                 "the engine does not tell apart; rename one"
             )
         seen[name.lower()] = name
+
+
+def _header(head: str, delimiter: str) -> list[str] | None:
+    """The names of a CSV header line, as DuckDB gives them (trimmed); None when it cannot
+    be read here (a delimiter of several characters, a quote left open)."""
+    if len(delimiter) != 1:
+        return None
+    try:
+        row = next(csv.reader(io.StringIO(head.removeprefix("\ufeff")), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return None
+    return [name.strip() for name in row]
+
+
+def _same_header(columns: list[str], header: list[str]) -> bool:
+    """Whether DuckDB read ``header`` as the names (a name left empty: any name)."""
+    return len(columns) == len(header) and all(
+        not name or name == column for name, column in zip(header, columns, strict=True)
+    )
+
+
+_RENAMED = re.compile(r"(?P<name>.+)_\d+")
+_UNNAMED = re.compile(r"C\d+")  # DuckDB's name for an empty JSON key (C4: the fifth)
+
+
+def _misnamed(columns: list[str]) -> bool:
+    """Whether DuckDB may have renamed a JSON key (``Event_1`` for ``Event`` next to
+    ``event``, ``C4`` for an empty key) or kept one no query can name (holding a NUL). A
+    key really named so costs a reading line by line, which finds every line fine."""
+    lower = {c.lower() for c in columns}
+    for column in columns:
+        if not column or "\x00" in column or _UNNAMED.fullmatch(column):
+            return True
+        renamed = _RENAMED.fullmatch(column)
+        if renamed and renamed["name"].lower() in lower:
+            return True
+    return False
 
 
 def _typed(table: ir.Table) -> ir.Table:
@@ -220,7 +332,7 @@ def _open_text(
 
     try:
         table = read()
-    except OPEN_ERRORS:
+    except SALVAGED_ERRORS:
         if salvage is None:
             raise
         return salvaged()
