@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 WORKSPACE ?= parcours.duckdb
+PORT ?= 8765
 
 .PHONY: demo test lint format setup setup-dev bench clean
 
@@ -21,9 +22,9 @@ setup: $(BIN)/parcours
 
 setup-dev: $(VENV)/.dev
 
-## Simulate the demo retailer into ./parcours.duckdb, then serve the dashboard.
+## Simulate the demo retailer into ./parcours.duckdb, then serve the dashboard on PORT (8765).
 demo: setup
-	$(BIN)/parcours demo --workspace $(WORKSPACE)
+	$(BIN)/parcours demo --workspace $(WORKSPACE) --port $(PORT)
 
 ## The whole test suite (PySpark and browser tests included).
 test: setup-dev

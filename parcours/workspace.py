@@ -25,10 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from parcours import remote
 from parcours.analyses import REGISTRY, Analysis, Context, Result, get
 from parcours.analyses._split import SplitResult, split_by
 from parcours.config import Settings
-from parcours.errors import InputError
+from parcours.errors import InputError, WorkspaceBusyError
 from parcours.maps import JourneyMap
 from parcours.store import Store, connect, results, schema
 
@@ -55,9 +56,34 @@ def map_digest(jm: JourneyMap) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def open(url: str | Path = "parcours.duckdb", *, settings: Settings | None = None) -> Workspace:  # noqa: A001
-    """Open (or create) a workspace: a DuckDB file path, ``:memory:``, or an Ibis URL."""
-    return Workspace(connect(url), str(url), settings or Settings())
+def open(  # noqa: A001
+    url: str | Path = "parcours.duckdb",
+    *,
+    settings: Settings | None = None,
+    direct: bool = False,
+) -> Workspace:
+    """Open (or create) a workspace: a DuckDB file path, ``:memory:``, or an Ibis URL.
+
+    When a parcours server holds the file, the workspace is reached through it (a
+    :class:`parcours.remote.RemoteWorkspace`, with the same methods); ``direct=True`` opens
+    the file itself, as the server does."""
+    if not direct:
+        server = remote.find_server(url)
+        if server is not None:
+            return remote.RemoteWorkspace(server, str(url), settings)  # type: ignore[return-value]  # the same methods, run in the server
+    try:
+        return Workspace(connect(url), str(url), settings or Settings())
+    except WorkspaceBusyError as busy:
+        if direct or not remote.is_file_path(url):
+            raise
+        holder = str(busy).split(" holds this workspace")[0]
+        raise WorkspaceBusyError(
+            f"{holder} holds this workspace and is not a parcours server (no live "
+            f"{remote.server_file(url).name} beside it), so nothing can go through it: a "
+            "notebook or a script has it open. Close it there, then try again; to share one "
+            "workspace between the dashboard, the CLI and Python, let `parcours serve` hold "
+            "it; or work on a copy of the file (-w copy.duckdb)"
+        ) from None
 
 
 class Workspace(Store):

@@ -20,6 +20,7 @@ LAYERS = {
     "analyses": 3,
     "demo": 3,
     "workspace": 4,
+    "remote": 4,  # the workspace reached through its server
     "__init__": 5,  # the public surface: parcours.open, parcours.Workspace, ...
     "render": 5,
     "api": 6,

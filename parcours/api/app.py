@@ -34,7 +34,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 import parcours
-from parcours.api import analyses, ingest, keys, maps
+from parcours.api import analyses, ingest, keys, local, maps
 from parcours.api.auth import Reader, State
 from parcours.api.limits import BodyLimit
 from parcours.api.state import ApiSettings, ServerState
@@ -146,7 +146,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        with state.announced():  # the server file, while the server runs
+            yield
         state.close()
 
     app = FastAPIOffline(
@@ -158,7 +159,7 @@ def create_app(
     app.state.parcours = state
 
     def limit_for(path: str) -> tuple[int, str]:
-        if path.startswith("/v1/ingest/"):
+        if path.startswith(("/v1/ingest/", "/v1/local/")):  # files; the CLI's calls
             return settings.upload_limit, "upload"
         return settings.body_limit, "request"
 
@@ -175,6 +176,6 @@ def create_app(
         with state.workspace() as ws:
             return {"workspace": ws.url, "version": parcours.__version__, "counts": ws.counts()}
 
-    for module in (maps, analyses, ingest, keys):
+    for module in (maps, analyses, ingest, keys, local):
         app.include_router(module.router, responses=ERRORS)
     return app

@@ -1,5 +1,5 @@
-"""API keys over HTTP, for admins: while the server runs it holds the workspace file, so
-`parcours keys ...` cannot open it; these endpoints do the same from outside."""
+"""API keys over HTTP, for admins: what `parcours keys ...` does (which, while the server
+holds the workspace, goes through the server's local channel: see :mod:`parcours.remote`)."""
 
 from __future__ import annotations
 

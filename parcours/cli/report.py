@@ -62,13 +62,27 @@ def report(
     """
     if ctx.invoked_subcommand is not None:
         return
+    import time
+
     from parcours.render.report import write_report
 
     context, run = _context(workspace, map, lang, fresh)
+    running: list[tuple[str, float]] = []  # the section under way, and since when
+
+    def section_done() -> None:
+        if running:
+            name, since = running.pop()
+            err_console.print(f"  {name} ({time.perf_counter() - since:.1f} s)", highlight=False)
+
     with err_console.status("Building the report…") as status:
-        path = write_report(
-            context, out, lang, on_progress=lambda name: status.update(f"Running {name}…"), run=run
-        )
+
+        def progress(name: str) -> None:  # a line per section as it goes
+            section_done()
+            running.append((name, time.perf_counter()))
+            status.update(f"Running {name}…")
+
+        path = write_report(context, out, lang, on_progress=progress, run=run)
+        section_done()
     size = path.stat().st_size / 1e6
     console.print(f"Wrote [bold]{path}[/bold] ({size:.1f} MB).")
 

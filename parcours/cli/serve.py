@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from parcours import remote
 from parcours.cli.options import FormatOption, WorkspaceOption, open_workspace
 from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
 from parcours.config import Settings, from_env
+from parcours.errors import WorkspaceBusyError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -54,8 +56,8 @@ def keys_create(
     """
     from parcours.store import keys
 
-    with open_workspace(workspace) as ws:
-        token, key = keys.create_key(ws.con, scope.value, name)
+    with open_workspace(workspace) as ws:  # through its server when one holds it
+        token, key = remote.apply(ws, keys.create_key, scope.value, name)
     if format is not Format.table:
         emit_dict({**key.to_dict(), "token": token}, format)
         return
@@ -86,7 +88,7 @@ def keys_list(
     from parcours.store import keys
 
     with open_workspace(workspace) as ws:
-        found = [k.to_dict() for k in keys.list_keys(ws.con) if all or k.active]
+        found = [k.to_dict() for k in remote.apply(ws, keys.list_keys) if all or k.active]
     columns = ["key_id", "name", "scope", "created_at", "revoked_at"]
     emit_frame(pd.DataFrame(found, columns=columns), format, title="API keys")
 
@@ -103,7 +105,7 @@ def keys_revoke(
     from parcours.store import keys
 
     with open_workspace(workspace) as ws:
-        key = keys.revoke_key(ws.con, key_id)
+        key = remote.apply(ws, keys.revoke_key, key_id)
     console.print(
         f"Revoked {key.key_id} (scope {key.scope}) at {key.revoked_at:%Y-%m-%d %H:%M} UTC."
     )
@@ -142,9 +144,22 @@ def serve_workspace(
     import uvicorn
 
     from parcours.api import ApiSettings
+    from parcours.remote import RemoteWorkspace, find_server
     from parcours.store import keys
     from parcours.web.session import hide_tokens_from_logs
 
+    if isinstance(path, RemoteWorkspace):  # the demo's end, while a server holds it
+        console.print(
+            f"A parcours server (PID {path.server.pid}) serves {path.url} at {path.server.url}: "
+            "open the dashboard there."
+        )
+        return
+    running = find_server(getattr(path, "url", path))
+    if running is not None:
+        raise WorkspaceBusyError(
+            f"{getattr(path, 'url', path)}: a parcours server (PID {running.pid}) already serves "
+            f"this workspace at {running.url}; use it (the CLI goes through it), or stop it first"
+        )
     app = server_app(path, ApiSettings.from_env(), workspace_settings=from_env())
     state = app.state.parcours
     with state.workspace() as ws:
@@ -170,6 +185,9 @@ def serve_workspace(
             )
     # Logger filters outlive uvicorn's logging set-up (dictConfig replaces handlers only).
     hide_tokens_from_logs("uvicorn.access", "uvicorn.error")
+    # While it runs, the CLI and parcours.open reach the workspace through this server.
+    local = {"::": "[::1]", "0.0.0.0": "127.0.0.1"}.get(host, host)  # noqa: S104
+    state.local_url = f"http://{local}:{port}"
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -184,7 +202,8 @@ def serve(
 
     Prints the dashboard's address with a login token, made at start: it logs one browser in,
     once (another browser: an API key, or "Login link" in a logged-in dashboard). The server
-    holds the workspace file while it runs: manage keys through /v1/keys meanwhile.
+    holds the workspace file while it runs; meanwhile every `parcours` command and
+    `parcours.open()` on it go through the server (it writes `<workspace>.server` beside it).
 
     Example: `parcours serve --port 8765`, then open the address it prints
     """

@@ -41,6 +41,12 @@ def quick_status(path: Path) -> dict[str, Any] | None:
         con.close()
 
 
+def read_open(con: Any, path: Path) -> dict[str, Any] | None:
+    """:func:`quick_status` over a connection already open on the file (``con.execute(sql)``
+    gives a cursor): what a server holding the file answers."""
+    return _read(con, path)
+
+
 def _read(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any] | None:
     meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     if meta.get("schema_version") != str(SCHEMA_VERSION) or compact.PENDING in meta:

@@ -1,0 +1,195 @@
+"""The collector under load, SIGKILL included: `parcours serve` on a loopback port, N clients.
+
+    python benchmarks/collector.py                       # 20 clients, batches of 100, 30 s
+    python benchmarks/collector.py --clients 20 --seconds 60 --kill-after 20
+
+Starts a server over a fresh workspace (a write key made first), then drives a bounded load
+with httpx and asyncio: each client sends batches of ``--batch`` events, a share of them
+invalid (``--invalid-share``: a timestamp that is not one), and sends a share of its batches
+twice (``--retry-share``: a client whose answer got lost). A request that fails (the server
+killed, a 5xx, a 503 with Retry-After) is sent again until it is acknowledged. Once,
+``--kill-after`` seconds in, the server gets SIGKILL and is started again on the same file.
+
+At the end the server is stopped and the workspace opened directly: the exact count check is
+stored events = unique valid acknowledged events, every acknowledged id stored, no id twice.
+Printed: accepted events/s (unique valid events acknowledged per second of the run), p50 and
+p99 latency of the acknowledged requests, and the check. Targets (issue 10): 5,000 events/s
+and p99 under 500 ms with 20 clients on 2 cores; zero loss, zero duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(workspace: Path, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "parcours", "serve", "-w", str(workspace), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def wait_up(url: str, limit: float = 180.0) -> None:
+    deadline = time.monotonic() + limit
+    async with httpx.AsyncClient() as client:
+        while True:
+            try:
+                if (await client.get(f"{url}/health", timeout=2)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            await asyncio.sleep(0.2)
+
+
+def batch_of(client: int, number: int, size: int, invalid_share: float, rng: random.Random):
+    events, valid = [], []
+    for i in range(size):
+        event_id = f"c{client}-b{number}-e{i}"
+        bad = rng.random() < invalid_share
+        events.append(
+            {
+                "event_id": event_id,
+                "ts": "not a date" if bad else "2026-03-01T14:05:00+01:00",
+                "customer_id": f"C{client}-{rng.randrange(1000)}",
+                "channel": "web",
+                "event": "product_view",
+                "properties": {"sku": f"SKU-{rng.randrange(500)}"},
+            }
+        )
+        if not bad:
+            valid.append(event_id)
+    return events, valid
+
+
+class Run:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.acknowledged: set[str] = set()
+        self.requests = 0
+        self.failures = 0
+
+
+async def client_loop(
+    index: int, url: str, token: str, args: argparse.Namespace, run: Run, stop_at: float
+) -> None:
+    rng = random.Random(index)
+    headers = {"Authorization": f"Bearer {token}"}
+    number = 0
+    async with httpx.AsyncClient(timeout=60, headers=headers) as http:
+        while time.monotonic() < stop_at:
+            events, valid = batch_of(index, number, args.batch, args.invalid_share, rng)
+            number += 1
+            sends = 2 if rng.random() < args.retry_share else 1
+            for _ in range(sends):
+                while True:  # until acknowledged: a lost answer is sent again
+                    started = time.perf_counter()
+                    try:
+                        answer = await http.post(f"{url}/v1/events", json={"events": events})
+                    except httpx.HTTPError:
+                        run.failures += 1
+                        await asyncio.sleep(0.2)
+                        continue
+                    run.requests += 1
+                    if answer.status_code == 200:
+                        run.latencies.append(time.perf_counter() - started)
+                        run.acknowledged.update(valid)
+                        break
+                    run.failures += 1
+                    await asyncio.sleep(float(answer.headers.get("Retry-After", "0.2")))
+
+
+async def main(args: argparse.Namespace) -> None:
+    import parcours
+    from parcours.store import keys
+
+    folder = Path(tempfile.mkdtemp(prefix="parcours-collector-"))
+    workspace = folder / "collector.duckdb"
+    with parcours.open(workspace, direct=True) as ws:
+        token, _ = keys.create_key(ws.con, "write", "benchmark")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start(workspace, port)
+    await wait_up(url)
+    run = Run()
+    began = time.monotonic()
+    stop_at = began + args.seconds
+    clients = [
+        asyncio.create_task(client_loop(i, url, token, args, run, stop_at))
+        for i in range(args.clients)
+    ]
+    killed_at = None
+    if args.kill_after is not None and args.kill_after < args.seconds:
+        await asyncio.sleep(args.kill_after)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        killed_at = time.monotonic() - began
+        server = start(workspace, port)
+        await wait_up(url)
+    await asyncio.gather(*clients)
+    wall = time.monotonic() - began
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=120)
+
+    with parcours.open(workspace, direct=True) as ws:
+        row = ws.con.raw_sql("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone()
+        stored = {r[0] for r in ws.con.raw_sql("SELECT event_id FROM events").fetchall()}
+    total, distinct = int(row[0]), int(row[1])
+    latencies = sorted(run.latencies)
+    p50 = statistics.median(latencies) if latencies else float("nan")
+    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] if latencies else 0.0
+    missing = run.acknowledged - stored
+    extra = stored - run.acknowledged
+    print(f"clients {args.clients}, batches of {args.batch}, {args.seconds:.0f} s")
+    print(f"  server SIGKILLed at {killed_at:.1f} s and restarted" if killed_at else "  no kill")
+    print(f"  requests answered 200: {len(latencies):,}; failed or refused tries: {run.failures:,}")
+    print(f"  accepted events/s: {len(run.acknowledged) / wall:,.0f}")
+    print(f"  latency p50 {1000 * p50:,.0f} ms, p99 {1000 * p99:,.0f} ms")
+    ok = total == distinct == len(run.acknowledged) and not missing and not extra
+    print(
+        f"  count check: stored {total:,} (distinct ids {distinct:,}), unique valid acknowledged "
+        f"{len(run.acknowledged):,}, lost {len(missing):,}, unexpected {len(extra):,}: "
+        + ("OK" if ok else "FAILED")
+    )
+    if not args.keep:
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+    else:
+        print(f"  workspace kept: {workspace}")
+    if not ok:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--kill-after", type=float, default=10.0)
+    parser.add_argument("--retry-share", type=float, default=0.1)
+    parser.add_argument("--invalid-share", type=float, default=0.02)
+    parser.add_argument("--keep", action="store_true", help="Keep the workspace file.")
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    asyncio.run(main(parser.parse_args()))
