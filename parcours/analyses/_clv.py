@@ -16,6 +16,15 @@ their logarithm with scipy's L-BFGS-B, polished by Nelder-Mead; on the CDNOW 1/1
 this gives the published r = 0.243, α = 4.414, a = 0.793, b = 2.426 (log-likelihood
 -9582.4), as the ``lifetimes`` package does.
 
+When the data show the same drop-out probability for every buyer, the likelihood keeps
+rising as a and b grow together: the Beta has no spread. The fit then says so
+(:attr:`BGNBD.fit` = ``"no_dropout_spread"``) and is replaced by the model's limit, one
+drop-out probability p = a / (a + b) for everyone (a, b reported as infinite), fitted by
+maximum likelihood as three parameters (r, α, p). Its formulas are the BG/NBD ones with
+B(a, b + x) / B(a, b) -> (1 - p)^x, a / (b + x - 1) -> p / (1 - p) and
+2F1(r + x, b + x; a + b + x - 1; z) -> (1 - (1 - p) z)^-(r + x). Any other parameter at its
+bound is a fit that did not converge (``"diverged"``): no figure should be read from it.
+
     >>> import numpy as np
     >>> x, t_x, T = np.array([0, 2, 5]), np.array([0.0, 10.0, 30.0]), np.array([39.0] * 3)
     >>> round(bgnbd_log_likelihood((0.243, 4.414, 0.793, 2.426), x, t_x, T), 3)
@@ -24,6 +33,7 @@ this gives the published r = 0.243, α = 4.414, a = 0.793, b = 2.426 (log-likeli
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,28 +122,46 @@ def _fit(negative_ll, start: np.ndarray) -> tuple[np.ndarray, float]:
     return np.exp(best.x), float(-best.fun)
 
 
+FITTED = "converged"
+NO_DROPOUT_SPREAD = "no_dropout_spread"  # a, b -> infinity: one drop-out probability
+DIVERGED = "diverged"  # another parameter at its bound: the model does not fit
+# A log-parameter this close to LOG_BOUND is at the bound (the optimiser was stopped there).
+AT_BOUND = LOG_BOUND - 0.5
+
+
 @dataclass(frozen=True)
 class BGNBD:
-    """A fitted BG/NBD model (time in the unit of ``t_x`` and ``T``, here weeks)."""
+    """A fitted BG/NBD model (time in the unit of ``t_x`` and ``T``, here weeks).
+
+    ``dropout`` is set (and a, b are infinite) for the limit with one drop-out probability;
+    ``fit`` says how the fit ended (:data:`FITTED`, :data:`NO_DROPOUT_SPREAD`, :data:`DIVERGED`).
+    """
 
     r: float
     alpha: float
     a: float
     b: float
     log_likelihood: float
+    dropout: float | None = None
+    fit: str = FITTED
 
     @property
     def params(self) -> tuple[float, float, float, float]:
         return (self.r, self.alpha, self.a, self.b)
 
+    def _dropout_odds(self, x: np.ndarray) -> np.ndarray:
+        """a / (b + x - 1), or p / (1 - p) in the limit."""
+        if self.dropout is not None:
+            return np.full_like(x, self.dropout / (1.0 - self.dropout))
+        return self.a / (self.b + x - 1)
+
     def _alive_odds(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
         """a/(b+x-1) ((α+T)/(α+t_x))^(r+x) for x > 0, else 0."""
-        r, alpha, a, b = self.params
+        r, alpha = self.r, self.alpha
         odds = np.zeros_like(x)
         k = x > 0
         odds[k] = np.exp(
-            np.log(a)
-            - np.log(b + x[k] - 1)
+            np.log(self._dropout_odds(x[k]))
             + (r + x[k]) * (np.log(alpha + T[k]) - np.log(alpha + t_x[k]))
         )
         return odds
@@ -153,9 +181,15 @@ class BGNBD:
         x, t_x, T = _arrays(x, t_x, T)
         t = np.asarray(t, dtype="float64")
         z = t / (alpha + T + t)
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+        if self.dropout is not None:  # the limit a, b -> infinity at a / (a + b) = p
+            p = self.dropout
+            hyp = (1.0 - (1.0 - p) * z) ** -(r + x)
+            scale = np.full_like(x, 1.0 / p)
+        else:
+            hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+            scale = (a + b + x - 1) / (a - 1)
         bracket = 1.0 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp
-        return (a + b + x - 1) / (a - 1) * bracket / (1.0 + self._alive_odds(x, t_x, T))
+        return scale * bracket / (1.0 + self._alive_odds(x, t_x, T))
 
     def discounted_purchases(
         self,
@@ -192,7 +226,61 @@ def fit_bgnbd(
     start = np.log([1.0, scale, 1.0, 1.0])
     params, mean_ll = _fit(negative_ll, start)
     r, alpha, a, b = (float(v) for v in params)
-    return BGNBD(r, alpha, a, b, bgnbd_log_likelihood((r, alpha, a, b), x, t_x, T, w))
+    at_bound = np.abs(np.log(params)) >= AT_BOUND
+    if not at_bound.any() and min(a, b) <= DEGENERATE_BETA:
+        return BGNBD(r, alpha, a, b, bgnbd_log_likelihood((r, alpha, a, b), x, t_x, T, w))
+    if at_bound[:2].any() or not (a > DEGENERATE_BETA and b > DEGENERATE_BETA):
+        return BGNBD(r, alpha, a, b, mean_ll * float(np.sum(w)), fit=DIVERGED)
+    return _fit_without_dropout_spread(x, t_x, T, w, start=(r, alpha, a / (a + b)))
+
+
+# Beyond this, a and b together describe a Beta with (almost) no spread.
+DEGENERATE_BETA = 1e4
+
+
+def limit_log_likelihood(
+    params: tuple[float, float, float],
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,
+    weights: np.ndarray | None = None,
+) -> float:
+    """The BG/NBD log-likelihood in the limit a, b -> infinity at a / (a + b) = p."""
+    from scipy import special
+
+    r, alpha, p = params
+    x, t_x, T = _arrays(x, t_x, T)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
+    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    a3 = x * np.log1p(-p) - (r + x) * np.log(alpha + T)
+    repeat = x > 0
+    a4 = np.full_like(x, -np.inf)
+    a4[repeat] = (
+        np.log(p) + (x[repeat] - 1) * np.log1p(-p) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    )
+    return float(np.sum(w * (a1 + np.logaddexp(a3, a4))))
+
+
+def _fit_without_dropout_spread(
+    x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray, start: tuple[float, ...]
+) -> BGNBD:
+    """Fit (r, α, p) of the limit model: log r, log α and logit p."""
+
+    def unpack(v: np.ndarray) -> tuple[float, float, float]:
+        return (float(np.exp(v[0])), float(np.exp(v[1])), float(1.0 / (1.0 + np.exp(-v[2]))))
+
+    def negative_ll(v: np.ndarray) -> float:
+        value = limit_log_likelihood(unpack(v), x, t_x, T, w)
+        return -value / np.sum(w) if np.isfinite(value) else np.inf
+
+    r, alpha, p = start
+    params, _ = _fit(negative_ll, np.array([np.log(r), np.log(alpha), np.log(p / (1 - p))]))
+    r, alpha, p = unpack(np.log(params))
+    fit = NO_DROPOUT_SPREAD
+    if np.any(np.abs(np.log(params)[:2]) >= AT_BOUND) or not 1e-6 < p < 1 - 1e-6:
+        fit = DIVERGED
+    ll = limit_log_likelihood((r, alpha, p), x, t_x, T, w)
+    return BGNBD(r, alpha, math.inf, math.inf, ll, dropout=p, fit=fit)
 
 
 @dataclass(frozen=True)

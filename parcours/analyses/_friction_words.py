@@ -31,11 +31,11 @@ def _p(value: float, lang: str) -> str:
 
 WORDS = {
     "fr": {
-        "exits": "{rate} des parcours qui atteignent « {title} » s'y arrêtent sans achat, contre "
+        "exits": "{rate} des parcours qui atteignent « {title} » s'y arrêtent sans aller au bout, contre "
         "{base} pour les autres points de contact{channel} de l'étape {stage} (écart {low} à {high} points, "
         "IC {conf} %).",
         "exits_stage": "{rate} des parcours qui atteignent l'étape {title} s'y arrêtent sans "
-        "achat, contre {base} pour les autres étapes (écart {low} à {high} points, IC {conf} %).",
+        "aller au bout, contre {base} pour les autres étapes (écart {low} à {high} points, IC {conf} %).",
         "contacts": "{rate} des passages par « {title} » sont suivis d'un appel au service "
         "client, contre {base} ailleurs (écart {low} à {high} points, IC {conf} %).",
         "bounces": "{rate} des sessions web et app qui commencent sur « {title} » s'arrêtent à "
@@ -56,11 +56,11 @@ WORDS = {
         "time": "Temps médian passé dans le parcours avant l'abandon : {time}.",
     },
     "en": {
-        "exits": "{rate} of the journeys that reach '{title}' end there without a purchase, "
+        "exits": "{rate} of the journeys that reach '{title}' end there without getting through, "
         "against {base} for the other{channel} touchpoints of the {stage} stage (difference {low} to "
         "{high} points, {conf}% CI).",
         "exits_stage": "{rate} of the journeys that reach the {title} stage end there without "
-        "a purchase, against {base} for the other stages (difference {low} to {high} points, "
+        "getting through, against {base} for the other stages (difference {low} to {high} points, "
         "{conf}% CI).",
         "contacts": "{rate} of the passages through '{title}' are followed by a call for "
         "help, against {base} elsewhere (difference {low} to {high} points, {conf}% CI).",

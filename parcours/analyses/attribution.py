@@ -432,7 +432,9 @@ def attribution(
     if "time_decay" in chosen:
         seconds = parse_duration(half_life).total_seconds()
         extra["time_decay"] = time_decay_credit(ctx.journeys, level, seconds, exclude)
-    paths = build_paths(ctx.journeys, level, exclude).to_pyarrow()
+    # Ordered, so that the models read the paths (and sum their floats) in the same order
+    # on every run: an engine's group-by returns its groups in any order.
+    paths = build_paths(ctx.journeys, level, exclude).order_by("path").to_pyarrow()
     result = attribute_paths(
         paths,
         models=chosen,

@@ -8,8 +8,11 @@ are analysed: later ones are a holdout, against which the model's forecast is ch
 
 * repeat purchase rate: buyers with two purchase days or more, over buyers;
 * time between purchases: days between two consecutive purchase days of a person;
-* cohorts: buyers grouped by the month (UTC) of their first purchase; for each month
-  offset k, the share of the cohort who bought in month first + k;
+* cohorts: persons grouped by the period (day, ISO week or month, UTC) of their first start
+  event (default: their first purchase); for each offset k, the share of the cohort with a
+  return event (default: a purchase) in period first + k;
+* lifecycle per period (new, returning, resurrecting, dormant) and stickiness (days active
+  per week or month) over the return events: see :mod:`parcours.analyses._engagement`;
 * RFM: recency (days from the last purchase to the end), frequency (purchase days),
   monetary (total revenue), scored 1..bins and named as in :mod:`parcours.analyses._rfm`;
 * CLV: a BG/NBD model of the number of purchases (time in weeks) and a Gamma-Gamma model of
@@ -30,14 +33,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from parcours.analyses import _clv, _rfm
+from parcours.analyses import _clv, _engagement, _rfm
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
@@ -48,8 +51,6 @@ EPOCH = dt.date(1970, 1, 1)
 # Fewer buyers (or repeat buyers) than this and the CLV models are not fitted.
 MIN_BUYERS = 20
 MIN_REPEAT_BUYERS = 5
-# Beyond this, the drop-out Beta has (almost) no spread: one probability for everyone.
-DEGENERATE_BETA = 1e4
 GAP_BINS: tuple[tuple[str, int, int | None], ...] = (
     ("1-7 days", 1, 7),
     ("8-14 days", 8, 14),
@@ -76,6 +77,11 @@ def _check_calibration_end(value: str | None) -> int | None:
             "(the last day whose purchases are analysed)"
         ) from None
     return (day - EPOCH).days
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InputError(f"retention: {name} '{value}' is not known; allowed: {', '.join(allowed)}")
 
 
 def _check_numbers(horizon_months: int, discount_rate: float, rfm_bins: int, top: int) -> None:
@@ -163,31 +169,26 @@ def _inter_purchase(purchases: ir.Table) -> tuple[pd.DataFrame, float | None]:
     return frame, (float(median) if median is not None else None)
 
 
-def _cohorts(purchases: ir.Table, end_day: int) -> pd.DataFrame:
-    first = purchases.month.min().over(group_by=purchases.person_id)
-    placed = purchases.mutate(cohort=first, offset=purchases.month - first)
-    active = (
-        placed.group_by(["cohort", "offset"]).aggregate(active=placed.person_id.nunique())
-    ).to_pandas()
-    if active.empty:
-        return pd.DataFrame(columns=["cohort", "persons"])
-    end = EPOCH + dt.timedelta(days=end_day)
-    end_month = end.year * 12 + end.month - 1
-    width = end_month - int(active.cohort.min()) + 1
-    wide = active.pivot(index="cohort", columns="offset", values="active")
-    wide = wide.reindex(columns=range(width)).fillna(0)
-    shares = wide.div(wide[0], axis=0)
-    # Months after the end of the data are unknown, not zero.
-    known = np.arange(width)[None, :] <= (end_month - wide.index.to_numpy())[:, None]
-    shares = shares.where(known)
-    shares.columns = [f"m{k}" for k in shares.columns]
-    out = shares.reset_index(drop=True)
-    out.insert(0, "persons", wide[0].astype("int64").to_numpy())
-    out.insert(0, "cohort", [f"{int(m) // 12:04d}-{int(m) % 12 + 1:02d}" for m in wide.index])
-    return out
-
-
 # -- the analysis ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """Cohorts, lifecycle and stickiness over the start and return events."""
+
+    cohorts: pd.DataFrame
+    lifecycle: pd.DataFrame
+    stickiness: pd.DataFrame
+
+    @property
+    def mean_days_active(self) -> float | None:
+        s = self.stickiness
+        total = int(s.persons.sum())
+        return float((s.days_active * s.persons).sum() / total) if total else None
+
+
+def _names(names: list[str] | None) -> str:
+    return " or ".join(names) if names else "conversions"
 
 
 @dataclass(kw_only=True, repr=False)
@@ -205,10 +206,12 @@ class RetentionResult(Result):
     median_days_between_purchases: float | None = figure(
         "median days between purchases", default=None
     )
+    bgnbd_fit: str | None = figure("BG/NBD fit", default=None)
     bgnbd_r: float | None = figure("BG/NBD r", default=None)
     bgnbd_alpha: float | None = figure("BG/NBD alpha", default=None)
     bgnbd_a: float | None = figure("BG/NBD a", default=None)
     bgnbd_b: float | None = figure("BG/NBD b", default=None)
+    bgnbd_dropout: float | None = figure("BG/NBD drop-out probability", default=None)
     bgnbd_log_likelihood: float | None = figure("BG/NBD log-likelihood", default=None)
     gamma_gamma_p: float | None = figure("Gamma-Gamma p", default=None)
     gamma_gamma_q: float | None = figure("Gamma-Gamma q", default=None)
@@ -220,7 +223,12 @@ class RetentionResult(Result):
         lambda r: f"expected revenue next {r.params['horizon_months']} months", default=None
     )
     mean_clv_per_buyer: float | None = figure("mean CLV per buyer", default=None)
-    cohorts: pd.DataFrame = table()  # cohort, persons, m0, m1... (share buying in month k)
+    mean_days_active: float | None = figure(
+        lambda r: f"mean days active per active {r.params['stickiness']}", default=None
+    )
+    cohorts: pd.DataFrame = table()  # cohort, persons, m0, m1... (share returning in period k)
+    lifecycle: pd.DataFrame = table()  # period, new, returning, resurrecting, dormant
+    stickiness: pd.DataFrame = table()  # days_active, persons, share (person-periods)
     inter_purchase: pd.DataFrame = table()  # interval, gaps, share, cumulative
     segments: pd.DataFrame = table()  # segment, title, rule, description
     predictions: pd.DataFrame = table()  # the top buyers by predicted CLV
@@ -233,16 +241,26 @@ def retention(
     discount_rate: float = 0.01,
     rfm_bins: int = 5,
     top: int = 20,
+    start_event: list[str] | None = None,
+    return_event: list[str] | None = None,
+    period: Literal["day", "week", "month"] = "month",
+    stickiness: Literal["week", "month"] = "week",
 ) -> RetentionResult:
-    """Repeat purchases, cohort retention, RFM segments and customer lifetime value.
+    """Repeat purchases, cohort retention, lifecycle, stickiness, RFM segments and customer lifetime value.
 
     calibration_end: last day (YYYY-MM-DD) whose purchases are analysed; later ones are a holdout. Default: the last day with an event.
     horizon_months: CLV horizon in months.
     discount_rate: monthly discount rate of future revenue, e.g. 0.01.
     rfm_bins: number of RFM score levels (5 gives the usual 1-5 scores).
     top: how many buyers to list by predicted CLV.
+    start_event: events or touchpoints that put a person in a cohort (default: conversions).
+    return_event: events or touchpoints that count as coming back, for cohorts, lifecycle and stickiness (default: conversions).
+    period: cohort and lifecycle period: day, week (ISO, Monday first) or month.
+    stickiness: days active counted per week or per month.
     """
     _check_numbers(horizon_months, discount_rate, rfm_bins, top)
+    _check_choice("period", period, _engagement.PERIODS)
+    _check_choice("stickiness", stickiness, tuple(_engagement.DAYS_IN))
     end_day = _check_calibration_end(calibration_end)
     journeys = ctx.journeys
     last_day = _day(journeys.ts).max().to_pyarrow().as_py()
@@ -253,6 +271,17 @@ def retention(
     try:
         purchases = scratch.keep(all_purchases.filter(all_purchases.day <= end_day), "purchases")
         people = scratch.keep(_rfm.add_scores(buyers(purchases, end_day), rfm_bins), "people")
+        starts = scratch.keep(_engagement.activity(journeys, start_event, end_day), "starts")
+        returns = (
+            starts
+            if return_event == start_event
+            else scratch.keep(_engagement.activity(journeys, return_event, end_day), "returns")
+        )
+        engagement = Engagement(
+            cohorts=_engagement.cohorts(starts, returns, period, end_day),
+            lifecycle=_engagement.lifecycle(returns, period, end_day),
+            stickiness=_engagement.stickiness(returns, stickiness),
+        )
         return _measured(
             ctx,
             all_purchases,
@@ -264,6 +293,13 @@ def retention(
             discount_rate,
             rfm_bins,
             top,
+            engagement,
+            {
+                "start_event": start_event,
+                "return_event": return_event,
+                "period": period,
+                "stickiness": stickiness,
+            },
         )
     finally:
         scratch.release()
@@ -280,6 +316,8 @@ def _measured(
     discount_rate: float,
     rfm_bins: int,
     top: int,
+    engagement: Engagement,
+    activity_params: dict[str, Any],
 ) -> RetentionResult:
     """:func:`retention` on the materialised purchase days and buyers."""
     calibration_end = str(EPOCH + dt.timedelta(days=end_day))
@@ -289,6 +327,7 @@ def _measured(
         "discount_rate": discount_rate,
         "rfm_bins": rfm_bins,
         "top": top,
+        **activity_params,
     }
     counts = (
         people.aggregate(
@@ -305,8 +344,15 @@ def _measured(
     notes = [
         "A purchase is a conversion event; a person's purchases on one UTC day count as one.",
         "Repeat purchase rate = buyers with 2 purchase days or more / buyers.",
-        "Cohort m<k> = share of the cohort (month of first purchase) buying in month k after; "
-        "blank when that month is after the end of the data (the last month may be partial).",
+        "Cohort <period><k> = share of the cohort (period of the first start event) with a "
+        "return event k periods later; blank when that period is after the end of the data "
+        "(the last period may be partial). Start and return events: "
+        f"{_names(activity_params['start_event'])}, {_names(activity_params['return_event'])}.",
+        "Lifecycle per period, over the return events: new = active for the first time; "
+        "returning = active in the period before too; resurrecting = inactive in the period "
+        "before, active earlier; dormant = active in the period before, not in this one.",
+        f"Stickiness: active person-{activity_params['stickiness']}s by days with a return "
+        "event in them.",
         "RFM scores 1..bins from percent ranks (equal values share a score); segments from "
         "the R and F scores: " + "; ".join(f"{s.id} = {s.rule}" for s in _rfm.SEGMENTS) + ".",
     ]
@@ -320,6 +366,10 @@ def _measured(
             params=params,
             buyers=0,
             segments=_segment_definitions(ctx.language),
+            cohorts=engagement.cohorts,
+            lifecycle=engagement.lifecycle,
+            stickiness=engagement.stickiness,
+            mean_days_active=engagement.mean_days_active,
             notes=notes,
         )
 
@@ -327,6 +377,9 @@ def _measured(
     model, value_model, clv_people, clv_notes = _lifetime_value(
         people, n_buyers, n_repeat, horizon_months, discount_rate
     )
+    fit = model.fit if model is not None else None
+    if model is not None and model.fit == _clv.DIVERGED:
+        model = None
     notes += clv_notes
     holdout: tuple[float, int, float] | tuple[None, None, None] = (None, None, None)
     if model is not None and last_day is not None and last_day > end_day:
@@ -361,11 +414,7 @@ def _measured(
         purchases=int(counts["purchases"]),
         revenue=float(counts["revenue"] or 0.0),
         median_days_between_purchases=median_gap,
-        bgnbd_r=model.r if model is not None else None,
-        bgnbd_alpha=model.alpha if model is not None else None,
-        bgnbd_a=model.a if model is not None else None,
-        bgnbd_b=model.b if model is not None else None,
-        bgnbd_log_likelihood=model.log_likelihood if model is not None else None,
+        **_bgnbd_figures(model, fit),
         gamma_gamma_p=value_model.p if value_model is not None else None,
         gamma_gamma_q=value_model.q if value_model is not None else None,
         gamma_gamma_gamma=value_model.gamma if value_model is not None else None,
@@ -374,12 +423,31 @@ def _measured(
         holdout_purchases_forecast=holdout[2],
         expected_revenue_over_horizon=expected_revenue,
         mean_clv_per_buyer=expected_revenue / n_buyers if expected_revenue is not None else None,
-        cohorts=_cohorts(purchases, end_day),
+        cohorts=engagement.cohorts,
+        lifecycle=engagement.lifecycle,
+        stickiness=engagement.stickiness,
+        mean_days_active=engagement.mean_days_active,
         inter_purchase=inter,
         segments=_segment_definitions(ctx.language),
         predictions=_top_predictions(clv_people, top) if clv_people is not None and top else None,
         notes=notes,
     )
+
+
+def _bgnbd_figures(model: _clv.BGNBD | None, fit: str | None) -> dict[str, Any]:
+    """The BG/NBD figures: none when the fit diverged; a and b left out (infinite) when the
+    drop-out has no spread, its one probability given instead."""
+    figures: dict[str, Any] = {"bgnbd_fit": fit}
+    if model is None:
+        return figures
+    figures.update(
+        bgnbd_r=model.r, bgnbd_alpha=model.alpha, bgnbd_log_likelihood=model.log_likelihood
+    )
+    if model.dropout is None:
+        figures.update(bgnbd_a=model.a, bgnbd_b=model.b)
+    else:
+        figures.update(bgnbd_dropout=model.dropout)
+    return figures
 
 
 def _segment_table(per_segment: pd.DataFrame, n_buyers: int) -> pd.DataFrame:
@@ -410,6 +478,13 @@ def _segment_definitions(language: str) -> pd.DataFrame:
     )
 
 
+def _triples(people: ir.Table) -> pd.DataFrame:
+    """Buyers grouped by (x, t_x, T), in that order: the same rows in the same order on every
+    run, so that the fit sums its floats alike and lands on the same parameters."""
+    grouped = people.group_by(["x", "t_x", "T"]).aggregate(n=people.count())
+    return grouped.order_by(["x", "t_x", "T"]).to_pandas()
+
+
 def _lifetime_value(
     people: ir.Table, n_buyers: int, n_repeat: int, horizon_months: int, discount_rate: float
 ) -> tuple[_clv.BGNBD | None, _clv.GammaGamma | None, ir.Table | None, list[str]]:
@@ -425,10 +500,21 @@ def _lifetime_value(
                 f"{MIN_REPEAT_BUYERS} repeat buyers (here {n_buyers} and {n_repeat})."
             ],
         )
-    triples = people.group_by(["x", "t_x", "T"]).aggregate(n=people.count()).to_pandas()
+    triples = _triples(people)
     weeks = {k: triples[k].to_numpy("float64") / 7 for k in ("t_x", "T")}
     x = triples.x.to_numpy("float64")
     model = _clv.fit_bgnbd(x, weeks["t_x"], weeks["T"], triples.n.to_numpy("float64"))
+    if model.fit == _clv.DIVERGED:
+        return (
+            model,
+            None,
+            None,
+            [
+                "BG/NBD does not fit these data: its parameters run to the optimiser's bounds "
+                f"(r = {model.r:.3g}, alpha = {model.alpha:.3g}, a = {model.a:.3g}, "
+                f"b = {model.b:.3g}), so no parameter, forecast or CLV is given."
+            ],
+        )
     horizon_weeks = horizon_months * _clv.WEEKS_PER_MONTH
     predictions = pd.DataFrame(
         {
@@ -448,13 +534,23 @@ def _lifetime_value(
         "BG/NBD (Fader, Hardie & Lee 2005) in weeks: r, alpha = purchase rate Gamma; a, b = "
         "drop-out Beta. p_alive = probability the buyer is still active.",
     ]
-    if min(model.a, model.b) > DEGENERATE_BETA:
+    if model.dropout is not None:
         notes.append(
-            "a and b are very large: the data show the same drop-out probability after each "
-            f"purchase for every buyer, a / (a + b) = {model.a / (model.a + model.b):.3f}."
+            "BG/NBD's a and b grow without bound on these data (the drop-out Beta has no "
+            "spread: every buyer drops out alike), so they are not reported; the model is "
+            "fitted at its limit, one drop-out probability after each purchase for everyone: "
+            f"p = {model.dropout:.3f}."
         )
     values = people.filter((people.x > 0) & (people.repeat_value > 0))
-    grouped = values.group_by(["x", "repeat_value"]).aggregate(n=values.count()).to_pandas()
+    # Rounded to a millionth: the engine's sums differ in their last bits from run to run,
+    # and the fit must not.
+    values = values.mutate(repeat_value=values.repeat_value.round(6))
+    grouped = (
+        values.group_by(["x", "repeat_value"])
+        .aggregate(n=values.count())
+        .order_by(["x", "repeat_value"])
+        .to_pandas()
+    )
     value_model = None
     if len(grouped) >= MIN_REPEAT_BUYERS:
         value_model = _clv.fit_gamma_gamma(
@@ -516,7 +612,7 @@ def _holdout(
     actual and forecast."""
     later = all_purchases.filter(all_purchases.day > end_day)
     actual = later.semi_join(people, "person_id").count().to_pyarrow().as_py()
-    triples = people.group_by(["x", "t_x", "T"]).aggregate(n=people.count()).to_pandas()
+    triples = _triples(people)
     weeks = (last_day - end_day) / 7
     expected = model.expected_purchases(
         weeks,

@@ -11,7 +11,11 @@ names only a touchpoint gets its stage from the map.
 * CES = mean effort on a 1–7 scale (high is bad); Student t interval.
 * reviews: mean rating (1–5 stars).
 * sentiment: each verbatim scored -1..1 offline, in French or English
-  (:mod:`parcours.analyses._sentiment`); read as positive, neutral or negative.
+  (:mod:`parcours.analyses._sentiment`: links and @handles removed, hashtags read as words,
+  emoji kept; a verbatim without a language is given French or English by py3langid); read
+  as positive, neutral or negative. Verbatims without a score (a review of text only) are
+  scored and grouped into themes too; the scores (NPS, CSAT, CES, ratings, emotion) count
+  the answers with a score only.
 * themes: keywords of the negative verbatims (words and word pairs, French and English stop
   words left out, counted once per answer), grouped greedily: the most frequent keyword seeds
   a theme holding every verbatim that says it, then the next on what is left.
@@ -106,10 +110,15 @@ def _prepared(feedback: ir.Table, jm: JourneyMap) -> ir.Table:
 
 
 def _scored_verbatims(fb: ir.Table) -> pd.DataFrame:
-    """Distinct (verbatim, language) with their sentiment: the only Python pass over text."""
+    """Distinct (verbatim, language) with the language they are scored in and their
+    sentiment: the only Python pass over text."""
     texts = fb.filter(fb.verbatim.notnull()).select("verbatim", "language").distinct()
-    frame = texts.to_pandas()
-    frame["sentiment"] = _sentiment.score(frame.verbatim.tolist(), frame.language.tolist())
+    frame = texts.order_by(["verbatim", "language"]).to_pandas()
+    frame["scored_in"] = [
+        _sentiment.language_of(_sentiment.normalize(v), lang)
+        for v, lang in zip(frame.verbatim, frame.language, strict=True)
+    ]
+    frame["sentiment"] = _sentiment.score(frame.verbatim.tolist(), frame.scored_in.tolist())
     return frame
 
 
@@ -352,7 +361,7 @@ class VoiceResult(Result):
     negative_verbatim_share: float | None = figure("negative verbatims", default=None)
     themes: pd.DataFrame = table()  # theme, keywords, verbatims, share, touchpoints, example
     emotion_curve: pd.DataFrame = table()  # stage, title, designed, designed_value, measured...
-    verbatims: pd.DataFrame = table()  # the most frequent verbatims, with their sentiment
+    verbatims: pd.DataFrame = table()  # the most frequent verbatims (all with top=0), sentiment
     counts: pd.DataFrame = table()  # answers of each kind per touchpoint and stage
 
 
@@ -368,7 +377,7 @@ def voice(
     level: touchpoint, stage or both.
     confidence: level of the confidence intervals, between 0 and 1 (0.95).
     themes: how many themes to group negative verbatims into (1 to 20).
-    top: how many verbatims to list, most frequent first.
+    top: how many verbatims to list with their sentiment, most frequent first (0: every verbatim).
     """
     if level not in ("touchpoint", "stage", "both"):
         raise InputError(f"voice: level '{level}' is not known; allowed: touchpoint, stage, both")
@@ -376,8 +385,8 @@ def voice(
         raise InputError(f"voice: confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
     if not 1 <= themes <= 20:
         raise InputError(f"voice: themes must be from 1 to 20, not {themes}")
-    if top < 1:
-        raise InputError(f"voice: top must be at least 1, not {top}")
+    if top < 0:
+        raise InputError(f"voice: top must be 0 (every verbatim) or more, not {top}")
     if ctx.feedback is None:
         raise InputError(
             "voice: needs the feedback table; ingest it with `parcours ingest feedback`"
@@ -385,11 +394,12 @@ def voice(
     jm, lang = ctx.map, ctx.language
     fb = _prepared(ctx.feedback, jm)
     unknown_kinds = fb.filter(~fb.kind.isin(KINDS)).count().to_pyarrow().as_py()
-    fb = fb.filter(fb.kind.isin(KINDS) & fb.score.notnull())
+    has_text = fb.verbatim.notnull() & (fb.verbatim.strip().length() > 0)
+    fb = fb.filter(fb.kind.isin(KINDS) & (fb.score.notnull() | has_text))
     scored = _scored_verbatims(fb)
     lookup = ibis.memtable(
         scored.rename(columns={"verbatim": "_v", "language": "_l"}).astype(
-            {"_v": "string", "_l": "string", "sentiment": "float64"}
+            {"_v": "string", "_l": "string", "scored_in": "string", "sentiment": "float64"}
         )
     )
     fb = fb.left_join(lookup, (fb.verbatim == lookup._v) & (fb.language == lookup._l)).drop(
@@ -415,15 +425,17 @@ def voice(
 
     words = fb.filter(fb.sentiment.notnull())
     per_text = (
-        words.group_by(["verbatim", "language", "touchpoint"])
+        words.group_by(["verbatim", "language", "scored_in", "touchpoint"])
         .aggregate(answers=words.count(), score=words.score.mean(), sentiment=words.sentiment.max())
+        .order_by(["verbatim", "language", "touchpoint"])
         .to_pandas()
     )
     per_text["label"] = _sentiment.label(per_text.sentiment.to_numpy())
     distinct = (
-        per_text.sort_values("answers", ascending=False)
+        per_text.sort_values("answers", ascending=False, kind="stable")
         .groupby(["verbatim", "language"], as_index=False)
         .agg(
+            scored_in=("scored_in", "first"),
             answers=("answers", "sum"),
             sentiment=("sentiment", "first"),
             label=("label", "first"),
@@ -432,11 +444,14 @@ def voice(
     )
     negative = per_text[per_text.label == "negative"].reset_index(drop=True)
     theme_table, theme_notes = _themes(negative, themes, lang)
-    top_table = (
-        distinct.sort_values(["answers", "sentiment"], ascending=[False, True])
-        .head(top)[["verbatim", "language", "answers", "sentiment", "label", "touchpoint"]]
-        .reset_index(drop=True)
+    ranked = distinct.sort_values(
+        ["answers", "sentiment", "verbatim"], ascending=[False, True, True], kind="stable"
     )
+    top_table = (
+        (ranked.head(top) if top else ranked)[
+            ["verbatim", "language", "scored_in", "answers", "sentiment", "label", "touchpoint"]
+        ]
+    ).reset_index(drop=True)
 
     overall_per, overall_text, overall_emotion = _aggregate(cells.assign(overall="all"), "overall")
     overall = _scores(overall_per, "overall", confidence)
@@ -456,7 +471,9 @@ def voice(
         "CSAT = share of 4–5 (1–5 scale), Wilson interval; CES = mean effort (1–7, high is "
         "bad), t interval; NaN = no answer of that kind.",
         f"sentiment: verbatims scored -1..1 offline (French lexicon with negation, VADER for "
-        f"English); |score| < {_sentiment.NEUTRAL} is neutral.",
+        f"English) after removing links and @handles; a verbatim without a language is given "
+        f"French or English by py3langid (column scored_in); |score| < {_sentiment.NEUTRAL} "
+        "is neutral. Verbatims without a score are scored and in the themes.",
         "emotion curve: answers mapped to -1..1 beside the map's designed emotion; curve = "
         "measured when the stage has answers, designed otherwise.",
     ]
@@ -466,7 +483,7 @@ def voice(
             f"{len(small)} group(s) with fewer than {SMALL} answers (wide or degenerate "
             f"intervals): {', '.join(small.id.astype(str).head(8))}."
         )
-    empty = table[table.answers == 0]
+    empty = table[(table.answers == 0) & (counts.verbatims.to_numpy() == 0)]
     if len(table) == 0:
         notes.append("no feedback answers: every score is NaN.")
     elif len(empty):

@@ -19,6 +19,7 @@ It uses only lifetimes 0.11.3 and the CDNOW files it ships:
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from pathlib import Path
@@ -124,6 +125,70 @@ def test_live_lifetimes_fit_on_simulated_buyers():
     ours = _clv.fit_bgnbd(x, t_x, T)
     for name, value in peer.params_.items():
         assert getattr(ours, name) == pytest.approx(value, rel=0.01), name
+
+
+def _simulate(rng, lam, p, T):
+    """Purchases of BG/NBD customers: Poisson rate lam while alive, drop-out p after each."""
+    x, t_x = np.zeros(len(T)), np.zeros(len(T))
+    for i in range(len(T)):  # a tiny simulator written for the test, per customer by design
+        t = 0.0
+        while True:
+            t += rng.exponential(1 / lam[i])
+            if t > T[i]:
+                break
+            x[i], t_x[i] = x[i] + 1, t
+            if rng.random() < p[i]:
+                break
+    return x, t_x
+
+
+def test_limit_likelihood_is_the_bgnbd_one_at_huge_a_and_b(peer):
+    """a, b -> infinity at a / (a + b) = p: the BG/NBD likelihood tends to the limit's."""
+    x, t_x, T, n = _triples(peer)
+    p = 0.3
+    limit = _clv.limit_log_likelihood((0.25, 4.0, p), x, t_x, T, n)
+    huge = _clv.bgnbd_log_likelihood((0.25, 4.0, p * 1e9, (1 - p) * 1e9), x, t_x, T, n)
+    assert limit == pytest.approx(huge, rel=1e-6)
+
+
+def test_limit_predictions_are_the_bgnbd_ones_at_huge_a_and_b():
+    x, t_x, T = np.array([0.0, 1, 4, 10]), np.array([0.0, 5, 20, 30]), np.array([40.0] * 4)
+    limit = _clv.BGNBD(0.4, 3.0, math.inf, math.inf, 0.0, dropout=0.2)
+    huge = _clv.BGNBD(0.4, 3.0, 0.2 * 1e8, 0.8 * 1e8, 0.0)
+    assert limit.p_alive(x, t_x, T) == pytest.approx(huge.p_alive(x, t_x, T), rel=1e-6)
+    got = limit.expected_purchases(26.0, x, t_x, T)
+    assert got == pytest.approx(huge.expected_purchases(26.0, x, t_x, T), rel=1e-5)
+    # by hand for x = 0: p_alive = 1, E = (1/p) (1 - ((a+T)/(a+T+t))^r (1 - (1-p) z)^-r)
+    z = 26 / (3 + 40 + 26)
+    by_hand = 5 * (1 - (43 / 69) ** 0.4 * (1 - 0.8 * z) ** -0.4)
+    assert got[0] == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_one_dropout_probability_for_all_is_fitted_at_the_limit():
+    """Buyers who all drop out with p = 0.4: a and b diverge; the limit recovers p."""
+    rng = np.random.default_rng(11)
+    n = 4_000
+    T = rng.uniform(20, 52, n)
+    x, t_x = _simulate(rng, rng.gamma(0.6, 1 / 4.0, n), np.full(n, 0.4), T)
+    model = _clv.fit_bgnbd(x, t_x, T)
+    assert model.fit == _clv.NO_DROPOUT_SPREAD
+    assert math.isinf(model.a) and math.isinf(model.b)
+    assert model.dropout == pytest.approx(0.4, abs=0.05)
+    assert (model.r, model.alpha) == (pytest.approx(0.6, rel=0.2), pytest.approx(4.0, rel=0.25))
+    assert _clv.fit_bgnbd(x, t_x, T) == model  # the same fit, run after run
+
+
+def test_cdnow_fit_converges(peer):
+    model = _clv.fit_bgnbd(*_triples(peer))
+    assert (model.fit, model.dropout) == (_clv.FITTED, None)
+
+
+def test_fit_that_runs_to_the_bounds_says_it_diverged():
+    """Every buyer buys exactly once a week until the end: no Gamma spread in the rate
+    either; r and alpha run to their bounds together."""
+    T = np.arange(10.0, 50.0)
+    model = _clv.fit_bgnbd(np.floor(T), np.floor(T), T)
+    assert model.fit == _clv.DIVERGED
 
 
 # -- recording the fixture (python tests/analyses/test_clv.py) -----------------------------

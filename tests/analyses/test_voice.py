@@ -173,13 +173,51 @@ def test_verbatims_get_sentiment_and_negative_ones_themes():
     assert _row(r, "touchpoint", "colis").negative_share == 1.0
 
 
+def test_reviews_without_a_score_get_sentiment_and_themes(ws):
+    """Two text-only reviews (no score): scored, counted as verbatims, grouped in a theme;
+    the NPS counts the one scored answer only."""
+    rows = [
+        ("colis", None, "review", None, "Colis arrivé en retard, très déçu"),
+        ("colis", None, "review", None, "Encore un retard de livraison, inadmissible"),
+        ("colis", None, "nps", 10, None),
+    ]
+    r = _voice(ws, rows)
+    colis = _row(r, "touchpoint", "colis")
+    assert (colis.answers, colis.nps) == (1, 100.0)
+    assert r.answers_with_verbatim == 2 and r.negative_verbatim_share == 1.0
+    assert colis.sentiment < 0
+    assert r.tables["themes"].iloc[0].theme == "retard"
+    assert sorted(r.verbatims.label) == ["negative", "negative"]
+
+
+def test_every_verbatim_with_its_sentiment_and_language(ws):
+    """top=0 lists every verbatim; a verbatim without a language is scored in the detected
+    one (scored_in); a link and a handle are not read."""
+    rows = [
+        ("colis", None, "csat", 5, "Livraison rapide, merci !"),
+        ("sav", None, "csat", 1, "@acme my parcel never arrived, terrible https://t.co/x"),
+        ("paiement", None, "csat", 4, "Paiement simple"),
+    ]
+    frame = _answers(rows)
+    frame.loc[1, "language"] = None
+    ctx = context_from_timelines(ws, MAP, {"ana": [("2026-03-01 10:00", "web", "pay")]})
+    assert ws.ingest_feedback(frame).rejected == 0
+    r = get("voice")(ctx, top=0)
+    by_text = r.verbatims.set_index("verbatim")
+    assert len(by_text) == 3
+    english = by_text.loc["@acme my parcel never arrived, terrible https://t.co/x"]
+    assert (english.scored_in, english.label) == ("en", "negative")
+    assert by_text.loc["Livraison rapide, merci !"].label == "positive"
+    assert r.to_dict()["tables"]["verbatims"][0].keys() >= {"verbatim", "sentiment", "label"}
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
         ({"level": "channel"}, "allowed: touchpoint, stage, both"),
         ({"confidence": 1.5}, "between 0 and 1"),
         ({"themes": 0}, "from 1 to 20"),
-        ({"top": 0}, "at least 1"),
+        ({"top": -1}, "0 \\(every verbatim\\) or more"),
     ],
 )
 def test_bad_parameters_say_what_is_allowed(params, message):

@@ -1,0 +1,118 @@
+"""retention by any start and return events: cohorts, lifecycle and stickiness.
+
+The timelines below are worked out by hand in ISO weeks (Monday first):
+W1 = 2026-01-05, W2 = 2026-01-12, W3 = 2026-01-19, W4 = 2026-01-26 (the end of the data).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import parcours
+from parcours.analyses.retention import retention
+from parcours.errors import InputError
+from tests.timelines import context_from_timelines
+
+MAP = """
+map: shop
+title: Shop
+stages: [{id: browse, title: Browse}, {id: buy, title: Buy}]
+channels: [web]
+touchpoints:
+  - {id: fiche, stage: browse, channel: web, match: {event: view}}
+  - {id: achat, stage: buy, channel: web, match: {event: purchase}}
+conversion: {event: purchase}
+"""
+
+TIMELINES = {
+    # views in W1 (two days), W2 and W4: new, returning, (dormant in W3), resurrecting
+    "anna": [
+        ("2026-01-05 09:00", "web", "view"),
+        ("2026-01-05 18:00", "web", "view"),  # same day: one day active
+        ("2026-01-06 10:00", "web", "view"),
+        ("2026-01-12 10:00", "web", "view"),
+        ("2026-01-26 10:00", "web", "view"),
+    ],
+    # buys in W2, views in W2 and W3: new, returning, dormant in W4
+    "ben": [
+        ("2026-01-13 10:00", "web", "view"),
+        ("2026-01-13 10:05", "web", "purchase", {}, 20.0),
+        ("2026-01-20 10:00", "web", "view"),
+    ],
+    "chloe": [("2026-01-07 10:00", "web", "purchase", {}, 10.0)],  # buys in W1, never views
+}
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    workspace = parcours.open(":memory:")
+    yield context_from_timelines(workspace, MAP, TIMELINES)
+    workspace.close()
+
+
+def _rows(frame: pd.DataFrame) -> list[list]:
+    return [
+        [None if isinstance(v, float) and math.isnan(v) else v for v in row]
+        for row in frame.values.tolist()
+    ]
+
+
+def test_lifecycle_new_returning_resurrecting_dormant(ctx):
+    result = retention(ctx, start_event=["view"], return_event=["view"], period="week")
+    assert _rows(result.lifecycle) == [
+        # period, new, returning, resurrecting, dormant
+        ["2026-01-05", 1, 0, 0, 0],  # anna's first week
+        ["2026-01-12", 1, 1, 0, 0],  # ben new, anna back the next week
+        ["2026-01-19", 0, 1, 0, 1],  # ben again; anna was active the week before, not now
+        ["2026-01-26", 0, 0, 1, 1],  # anna back after a gap; ben gone
+    ]
+
+
+def test_cohorts_by_week_of_the_first_start_event(ctx):
+    result = retention(ctx, start_event=["view"], return_event=["view"], period="week")
+    assert _rows(result.cohorts) == [
+        ["2026-01-05", 1, 1.0, 1.0, 0.0, 1.0],  # anna: back in W2 and W4
+        ["2026-01-12", 1, 1.0, 1.0, 0.0, None],  # ben: back in W3; W5 is after the end
+    ]
+    assert list(result.cohorts.columns) == ["cohort", "persons", "w0", "w1", "w2", "w3"]
+
+
+def test_start_and_return_events_differ(ctx):
+    """Cohorts of buyers (the touchpoint id names the event), coming back to view."""
+    result = retention(ctx, start_event=["achat"], return_event=["view"], period="week")
+    assert _rows(result.cohorts) == [
+        ["2026-01-05", 1, 1.0, 0.0, 0.0, 0.0],  # chloe never views
+        ["2026-01-12", 1, 1.0, 1.0, 0.0, None],  # ben views in W3
+    ]
+    assert result.params["start_event"] == ["achat"]
+
+
+def test_stickiness_counts_days_active_per_person_week(ctx):
+    result = retention(ctx, start_event=["view"], return_event=["view"], stickiness="week")
+    s = result.stickiness
+    assert len(s) == 7
+    # person-weeks: anna W1 (2 days), W2, W4 (1 day each); ben W2, W3 (1 day each)
+    assert s.persons.tolist() == [4, 1, 0, 0, 0, 0, 0]
+    assert s.share.tolist()[:2] == [pytest.approx(0.8), pytest.approx(0.2)]
+    assert result.mean_days_active == pytest.approx(6 / 5)
+    monthly = retention(ctx, return_event=["view"], stickiness="month").stickiness
+    assert len(monthly) == 31
+    assert monthly.persons.tolist()[:5] == [0, 1, 0, 1, 0]  # ben 2 days, anna 4 days in January
+
+
+def test_default_events_are_the_conversions_by_month(ctx):
+    result = retention(ctx)
+    assert _rows(result.cohorts) == [["2026-01", 2, 1.0]]  # chloe and ben bought in January
+    assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0]]
+
+
+@pytest.mark.parametrize(
+    ("params", "allowed"),
+    [({"period": "year"}, "day, week, month"), ({"stickiness": "day"}, "week, month")],
+)
+def test_bad_periods_say_what_is_allowed(ctx, params, allowed):
+    with pytest.raises(InputError, match=allowed):
+        retention(ctx, **params)
