@@ -159,6 +159,13 @@ class _Run:
         self.sql(f'CREATE TEMP TABLE "{name}" AS {query}')
         return f'"{name}"'
 
+    def nodes_of(self, sets: str) -> str:
+        """The rows of ``identity_nodes`` held by the sets of query ``sets`` (``set_id``), as
+        a temporary table: joining a few sets' codes to these rather than to every node
+        keeps a day's resolution from reading every identifier (five times)."""
+        held = self.keep("held_sets", sets)
+        return self.keep("nodes", f"SELECT * FROM identity_nodes WHERE code IN ({_codes_of(held)})")
+
     def keep_expr(self, label: str, expr: Any) -> str:
         """Compute an Ibis expression or an Arrow table into a new temporary table."""
         name = temp_name(f"ids_{label}")
@@ -322,8 +329,9 @@ class _Run:
         """Pass 1 on units: core persons (person-level identifiers only) the new sets link;
         return the table of ``(old, new)`` core labels that changed."""
         personal = PERSONAL_CODES
+        nodes = self.nodes_of(f"SELECT set_id FROM identifier_sets WHERE set_id > {last_set}")
         joins = " ".join(
-            f"LEFT JOIN identity_nodes n{i} ON n{i}.code = s.{c}" for i, c in enumerate(personal)
+            f"LEFT JOIN {nodes} n{i} ON n{i}.code = s.{c}" for i, c in enumerate(personal)
         )
         cores = self.matrix(
             f"SELECT {', '.join(f'n{i}.core AS k{i}' for i in range(len(personal)))} "
@@ -365,13 +373,16 @@ class _Run:
             "GROUP BY code) "
             "SELECT n.code, coalesce(c.persons, 0) AS persons, "
             f"coalesce(c.persons, 0) > {self.max_persons} AS shared, n.shared AS was_shared, "
+            "n.persons AS was_persons, "
             f"n.code <= {last_code} AS existed "
             f"FROM identity_nodes n JOIN {touched} t ON t.code = n.code "
             "LEFT JOIN counted c ON c.code = n.code",
         )
+        # Only what changed: an updated row costs its whole row group at the next checkpoint.
         self.sql(
             f"UPDATE identity_nodes SET persons = r.persons, shared = r.shared FROM {recount} r "
-            "WHERE identity_nodes.code = r.code"
+            "WHERE identity_nodes.code = r.code "
+            "AND (r.persons <> r.was_persons OR r.shared <> r.was_shared)"
         )
         return recount
 
@@ -396,8 +407,9 @@ class _Run:
             f"SELECT set_id FROM identifier_sets WHERE set_id > {last_set} "
             f"UNION {_sets_holding(relinked)}",
         )
+        nodes = self.nodes_of(f"SELECT set_id FROM {linking}")
         joins = " ".join(
-            f"LEFT JOIN identity_nodes n{i} ON n{i}.code = s.{c} "
+            f"LEFT JOIN {nodes} n{i} ON n{i}.code = s.{c} "
             f"LEFT JOIN {dissolved} d{i} ON d{i}.code = s.{c}"
             for i, c in enumerate(CODES)
         )
@@ -455,7 +467,11 @@ class _Run:
             self.sql("DELETE FROM identities")
             self.sql(f"INSERT INTO identities ({columns}) {rows}")
             return
-        changed = self.keep("changed", f"SELECT code FROM {recount} UNION SELECT code FROM {moved}")
+        changed = self.keep(
+            "changed",
+            f"SELECT code FROM {recount} WHERE NOT existed OR persons <> was_persons "
+            f"OR shared <> was_shared UNION SELECT code FROM {moved}",
+        )
         self.sql(
             f"DELETE FROM identities WHERE identifier IN (SELECT {IDENTIFIER} FROM "
             f"identity_nodes WHERE code IN (SELECT code FROM {changed}))"
@@ -478,9 +494,11 @@ class _Run:
         )
         sets = self.con.table("identifier_sets")
         chosen = sets.filter(sets.set_id.isin(self.table(again).set_id))
-        placed = assign_persons(
-            chosen.select("set_id", *IDENTIFIERS), self.con.table("identities")
-        ).select("set_id", "person_id")
+        # Only the identifiers these sets hold (as identities: the rule reads those).
+        identities = self.table(self.nodes_of(f"SELECT set_id FROM {again}"))
+        placed = assign_persons(chosen.select("set_id", *IDENTIFIERS), identities).select(
+            "set_id", "person_id"
+        )
         placed_name = self.keep_expr("placed", placed)
         set_moves = self.keep(
             "set_moves",

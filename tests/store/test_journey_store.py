@@ -240,7 +240,7 @@ def _batches(draw):
     cuts = sorted(draw(st.lists(st.integers(0, len(rows)), max_size=3)))
     chronological = draw(st.sampled_from([True, True, False]))  # mostly customers coming back
     ordered = events.sort_values("ts") if chronological else events
-    parts = [ordered.iloc[a:b] for a, b in zip([0, *cuts], [*cuts, len(rows)])]
+    parts = [ordered.iloc[a:b] for a, b in zip([0, *cuts], [*cuts, len(rows)], strict=True)]
     batches: list[tuple[str, pd.DataFrame]] = [("events", p) for p in parts if len(p)]
     channel = draw(st.sampled_from(["web", "magasin"]))
     crm = pd.DataFrame(
