@@ -49,7 +49,7 @@ COLLECT = ("click_collect", "click_collect_pickup", "pickup", "store_pickup")
 PARAMS: dict[str, dict[str, Any]] = {
     "funnel": {"steps": FUNNEL_STEPS},
     "paths": {"level": "touchpoint", "length": PATH_LENGTH},
-    "process": {"level": "touchpoint"},
+    "process": {"level": "touchpoint", "case": "journey"},
     "kpis": {"level": "touchpoint"},
     "channels": {},
 }
@@ -234,24 +234,24 @@ def process(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, Any]:
         ).df()
         nodes = con.sql(
             f"""SELECT target AS touchpoint, count(*) AS events,
-                       count(DISTINCT journey_id) AS journeys,
+                       count(DISTINCT journey_id) AS cases,
                        count(*) FILTER (WHERE source IS NULL) AS starts,
                        count(*) FILTER (WHERE last) AS ends
                 FROM {pairs} GROUP BY 1"""
         ).df()
     variants = con.sql(
-        f"""SELECT variant, length, count(*) AS journeys, sum(converted::BIGINT) AS converted
+        f"""SELECT variant, length, count(*) AS cases, sum(converted::BIGINT) AS converted
             FROM (SELECT array_to_string(list_transform(
                            list_sort(list({{'step': step, 'tp': touchpoint}})), x -> x.tp),
                            ' > ') AS variant,
                          count(*) AS length, bool_or(converted) AS converted
                   FROM {table} WHERE touchpoint <> 'unmapped' GROUP BY journey_id)
-            GROUP BY 1, 2 ORDER BY journeys DESC, variant"""
+            GROUP BY 1, 2 ORDER BY cases DESC, variant"""
     ).df()
     return {
         "edges": edges,
         "nodes": nodes,
-        "journeys": int(variants.journeys.sum()),
+        "cases": int(variants.cases.sum()),
         "distinct_variants": len(variants),
         "variants": variants.head(20).reset_index(drop=True),
     }
@@ -518,13 +518,13 @@ def agree(name: str, ours: Any, theirs: Any) -> list[str]:
         if counts != theirs["nonlinear"]:
             problems.append(f"nonlinear: {counts} vs {theirs['nonlinear']}")
     elif name == "process":
-        for field in ("journeys", "distinct_variants"):
+        for field in ("cases", "distinct_variants"):
             if getattr(ours, field) != theirs[field]:
                 problems.append(f"{field}: {getattr(ours, field)} vs {theirs[field]}")
         problems += _same_frame("edges", ours.table, theirs["edges"], ["source", "target"])
         problems += _same_frame("nodes", ours.nodes, theirs["nodes"], ["touchpoint"])
-        hand = theirs["variants"].assign(conversion_rate=lambda f: f.converted / f.journeys)
-        problems += _same_frame("variants", ours.variants, hand, ["journeys", "variant"])
+        hand = theirs["variants"].assign(conversion_rate=lambda f: f.converted / f.cases)
+        problems += _same_frame("variants", ours.variants, hand, ["cases", "variant"])
     elif name == "kpis":
         table = ours.table[ours.table.events > 0]
         problems += _same_frame("kpis", table, theirs.drop(columns=["converted", "exits"]), ["id"])

@@ -223,15 +223,18 @@ def _conversion_counts(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _funnel_counts(ctx: Context, steps: list[str]) -> pd.DataFrame:
-    table = run_funnel(ctx, steps=steps).table
-    first = int(table.persons.iloc[0]) if len(table) else 0
+def _funnel_counts(ctx: Context, steps: list[str], as_of: str | None) -> pd.DataFrame:
+    """Persons at each step of the funnel, of the persons at step 1, counting only persons
+    whose window has closed by ``as_of`` (the end of the whole data): a recent period's
+    persons still in their window are neither converted nor lost."""
+    table = run_funnel(ctx, steps=steps, as_of=as_of).table
+    first = int(table.persons_closed.iloc[0]) if len(table) else 0
     return pd.DataFrame(
         {
             "metric": "funnel",
             "id": [f"{k}. {name}" for k, name in zip(table.step, table.name, strict=True)],
             "n": first,
-            "x": table.persons.astype("int64"),
+            "x": table.persons_closed.astype("int64"),
         }
     )
 
@@ -430,8 +433,10 @@ def compare(
             )
         counts_a, counts_b = _conversion_counts(a), _conversion_counts(b)
         if steps:
-            counts_a = pd.concat([counts_a, _funnel_counts(a, steps)], ignore_index=True)
-            counts_b = pd.concat([counts_b, _funnel_counts(b, steps)], ignore_index=True)
+            latest = ctx.journeys.ts.max().to_pyarrow().as_py()
+            as_of = None if latest is None else pd.Timestamp(latest).isoformat()
+            counts_a = pd.concat([counts_a, _funnel_counts(a, steps, as_of)], ignore_index=True)
+            counts_b = pd.concat([counts_b, _funnel_counts(b, steps, as_of)], ignore_index=True)
         frictions = _frictions_table(a, b, confidence, min_journeys)
         nps = _nps_table(a.feedback, b.feedback, confidence)
     finally:
@@ -484,7 +489,9 @@ def compare(
             "z-test; significant when p < 1 - confidence.",
             "x of n: conversion = converted journeys of the journeys (reaching the stage); "
             "reach = journeys reaching the stage of all journeys; funnel = persons reaching the "
-            "step of the persons at step 1.",
+            "step of the persons at step 1, among the persons whose conversion window has "
+            "closed by the end of the data (those still in it are neither counted converted "
+            "nor lost).",
             "frictions: rank and score of each side (see the frictions analysis); the change "
             "tested is the exit rate. NPS: Welch's test on the +1 / 0 / -1 coding.",
             "a period's journeys are those that start in it; the latest ones have had less time "

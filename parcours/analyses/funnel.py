@@ -23,15 +23,32 @@ Semantics follow PostHog's funnels (``posthog/hogql_queries/insights/funnels/``)
   an attempt in which an excluded event comes after its step FROM and before its step TO does
   not count at all (not even at its earlier steps). An attempt that stops between FROM and TO
   does not count when an excluded event follows its last step within its window. At each step
-  the attempt kept is the latest-starting one, as PostHog's funnel UDF does.
+  the attempt kept is the latest-starting one, as PostHog's funnel UDF does. That is
+  ``exclusion_mode=drop`` (the default, PostHog's); ``exclusion_mode=cut`` is Mixpanel's: the
+  attempt is cut at the excluded event and counts at the last step it reached before it.
 * **Time to convert** of step k: for each person, in the attempt kept for them (the
   latest-starting one among those reaching their furthest step), the time between the first
-  moments it reached step k-1 and step k; averaged and taken the median over the persons.
+  moments it reached step k-1 and step k; averaged and taken the median over the persons,
+  and counted per human time bin (table ``time_to_convert``: ``< 1 min`` ... ``≥ 30 d``,
+  :mod:`parcours.analyses._durations`, the bins of the process map's transition times).
+* **Still in window**: a person who has not converted and whose kept attempt's window ends
+  after the end of the data (``as_of``, default the latest event of the journey table) may
+  still convert. Per step, ``still_in_window`` counts the persons who stopped at the step
+  before with their window still open, ``lost`` the others who stopped there
+  (``drop_off = still_in_window + lost``), ``persons_closed`` the persons at the step whose
+  window has closed; ``conversion_closed`` is the conversion over closed windows only
+  (what :mod:`parcours.analyses.compare` compares). A window ending exactly at ``as_of`` is
+  closed.
 * **Breakdown**: ``channel``, ``touchpoint``, ``stage``, ``event``, ``property:KEY`` (event
   level) or ``persona``, ``customer:KEY`` (person level: a CRM attribute of the person's latest
   CRM row). An event-level value is read on the kept attempt: ``first_touch`` at its step 1
   event, ``last_touch`` at the event of the furthest step it reached, ``step:N`` at its step N
-  event (``(none)`` when it stopped before). Unordered funnels attribute on the first touch.
+  event. With ``step:N`` a person who stopped before step N has no value: such persons are
+  left out of the breakdown table (they still count in the figures) unless ``keep_none``
+  keeps them as ``(none)``. Unordered funnels attribute on the first touch.
+* **Correlation** (table ``correlation``, with ``correlation=[event, touchpoint, persona,
+  property:KEY]``): what goes with converting or dropping out, as PostHog's correlation
+  analysis; see :mod:`parcours.analyses._correlation`.
 * **Conversion over time** (table ``over_time``): persons by the period (day, week or month)
   their kept attempt started in, and the share of them who completed the funnel.
 
@@ -67,6 +84,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours.analyses._correlation import check_features, funnel_correlation
+from parcours.analyses._durations import bin_counts, distribution
 from parcours.analyses._steps import Step, resolve_steps, split_specs
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
@@ -78,6 +97,7 @@ from parcours.store.engine import Scratch, json_text
 from parcours.store.identity import latest_customer_rows
 
 ORDERS = ("ordered", "strict", "unordered")
+EXCLUSION_MODES = ("drop", "cut")  # PostHog's, Mixpanel's
 INTERVALS = {"day": "D", "week": "W", "month": "M"}
 EVENT_BREAKDOWNS = ("channel", "touchpoint", "stage", "event", "persona")
 _EXCLUSION = re.compile(r"^(?P<spec>.+?)(?::(?P<start>\d+):(?P<end>\d+))?$")
@@ -243,10 +263,22 @@ def _chains(
 
 
 def _levels_ordered(
-    t: ir.Table, n: int, seconds: int, order: str, exclusions: list[Exclusion], part: str
+    t: ir.Table,
+    n: int,
+    seconds: int,
+    order: str,
+    exclusions: list[Exclusion],
+    part: str,
+    drop: bool = True,
 ) -> ir.Table:
-    """Per event: ``_lvl``, the furthest step an attempt counts at there, and ``_st`` its start."""
+    """Per event: ``_lvl``, the furthest step an attempt counts at there, and ``_st`` its start.
+
+    The chains stop an attempt at an excluded event (it cannot reach a later step across
+    it); with ``drop`` (PostHog) an attempt stopped so does not count at all, else (cut,
+    Mixpanel) it counts at the last step it reached before the excluded event."""
     t = _chains(t, n, seconds, order, exclusions, part)
+    if not drop:
+        exclusions = []
     if exclusions:
         after = ibis.window(group_by=t[part], order_by=t._t, range=(1, None))
         t = t.mutate(
@@ -296,6 +328,7 @@ def _persons(
     part: str,
     event_breakdown: bool,
     attribution: int | str,
+    drop: bool = True,
 ) -> ir.Table:
     """One row per person reaching step 1: ``K`` (furthest step), ``start`` (seconds),
     ``d2..dN`` (seconds from step k-1 to k) and ``_bd`` (the breakdown value)."""
@@ -317,7 +350,7 @@ def _persons(
     # The attempt kept for a person starts at ``_fixed``: the latest start among those
     # reaching their furthest step K, read as the largest K * 2**34 + start (a start in
     # seconds fits in 34 bits, sign included, from 1698 to 2242).
-    lv = _levels_ordered(t, n, seconds, order, exclusions, part)
+    lv = _levels_ordered(t, n, seconds, order, exclusions, part, drop)
     key = lv._lvl * _SHIFT + lv._st
     kept = lv.group_by(_pid=lv.person_id).aggregate(
         _K=lv._lvl.max(), _key=key.max(where=lv._lvl > 0)
@@ -383,6 +416,7 @@ def _step_table(agg: pd.DataFrame, steps: list[Step], by_breakdown: bool) -> pd.
             persons = int(group[f"p{k}"])
             previous = int(group[f"p{k - 1}"]) if k > 1 else persons
             row = {"breakdown": group["_bd"]} if by_breakdown else {}
+            waiting = int(group.get(f"w{k}", 0) or 0)
             row |= {
                 "step": k,
                 "name": steps[k - 1].text,
@@ -391,6 +425,9 @@ def _step_table(agg: pd.DataFrame, steps: list[Step], by_breakdown: bool) -> pd.
                 "from_previous": persons / previous if previous else float("nan"),
                 "drop_off": previous - persons,
                 "drop_off_rate": 1 - persons / previous if previous else float("nan"),
+                "still_in_window": waiting,
+                "lost": previous - persons - waiting,
+                "persons_closed": int(group.get(f"c{k}", persons) or 0),
                 "avg_time_s": group.get(f"avg{k}", float("nan")),
                 "median_time_s": group.get(f"med{k}", float("nan")),
             }
@@ -404,14 +441,19 @@ def _step_table(agg: pd.DataFrame, steps: list[Step], by_breakdown: bool) -> pd.
 @dataclass(kw_only=True, repr=False)
 class FunnelResult(Result):
     """Persons per step (``table``: step, name, persons, conversion, from_previous, drop_off,
-    drop_off_rate, avg_time_s, median_time_s; a breakdown column first when asked)."""
+    drop_off_rate, still_in_window, lost, persons_closed, avg_time_s, median_time_s; a
+    breakdown column first when asked)."""
 
     analysis: ClassVar[str] = "funnel"
     entered: int = figure("persons entered")
     converted: int = figure("persons converted")
     conversion: float = figure("conversion")
+    still_in_window: int = figure("persons still in window", default=0)
+    conversion_closed: float | None = figure("conversion, windows closed", default=None)
     biggest_drop_off: str | None = figure("biggest drop-off", default=None)
     over_time: pd.DataFrame = table()  # period, entered, converted, conversion
+    time_to_convert: pd.DataFrame = table()  # step, name, bin, label, lower_s, persons, share
+    correlation: pd.DataFrame = table()  # feature, value, persons, converted, odds_ratio, ...
 
 
 def funnel(
@@ -420,10 +462,14 @@ def funnel(
     window: str = "14d",
     order: Literal["ordered", "strict", "unordered"] = "ordered",
     exclusions: list[str] | None = None,
+    exclusion_mode: Literal["drop", "cut"] = "drop",
     breakdown: str | None = None,
     breakdown_attribution: str = "first_touch",
     interval: Literal["day", "week", "month"] = "week",
     within_journey: bool = False,
+    as_of: str | None = None,
+    keep_none: bool = False,
+    correlation: list[str] | None = None,
 ) -> FunnelResult:
     """Persons reaching each step in order within a conversion window (PostHog's funnels).
 
@@ -434,21 +480,32 @@ def funnel(
     steps: touchpoint ids, stage ids or event names, with optional filters: purchase[fulfilment=click_collect], panier[channel=web]
     window: conversion window counted from the first step, e.g. 14d, 1h (an event exactly at its end counts)
     order: ordered (other events allowed between steps), strict (none) or unordered
-    exclusions: EVENT:FROM:TO (1-based steps) or EVENT for the whole funnel; an attempt with that event between those steps does not count
+    exclusions: EVENT:FROM:TO (1-based steps) or EVENT for the whole funnel: an event that stops an attempt between those steps
+    exclusion_mode: drop (PostHog: the attempt does not count at all) or cut (Mixpanel: it counts up to the last step before the excluded event)
     breakdown: channel, touchpoint, stage, event, persona, property:KEY or customer:KEY
     breakdown_attribution: where an event-level breakdown value is read: first_touch, last_touch or step:N
     interval: period of the conversion-over-time table: day, week or month
     within_journey: keep each attempt inside one journey (default: the person's whole stream)
+    as_of: end of the data, e.g. 2026-03-31 or 2026-03-31T18:00 (UTC; default: the latest event): a person not converted whose window ends after it is still in window, not lost
+    keep_none: with breakdown_attribution step:N, keep the (none) group of the persons who stopped before step N
+    correlation: what goes with converting or dropping out, as PostHog's correlation: event, touchpoint, persona, property:KEY (odds ratios, Fisher's test)
     """
     _check_steps(steps)
     _check_order(order)
     _check_interval(interval)
+    if exclusion_mode not in EXCLUSION_MODES:
+        raise InputError(
+            f"funnel: exclusion_mode {exclusion_mode!r} is not known; allowed: drop (PostHog: "
+            "the attempt does not count), cut (Mixpanel: it counts up to the excluded event)"
+        )
     seconds = int(parse_duration(window).total_seconds())
     n = len(steps)
     attribution = _parse_attribution(breakdown_attribution, n)
     resolved = resolve_steps(list(steps), ctx.map, ctx.journeys)
     excluded = _parse_exclusions(exclusions, ctx, n, order)
     part = "journey_id" if within_journey else "person_id"
+    as_of_s = _as_of_seconds(ctx, as_of)
+    features = check_features(split_specs(list(correlation))) if correlation else []
 
     table = ctx.journeys
     event_breakdown = False
@@ -464,21 +521,44 @@ def funnel(
     try:
         prepared = _prepare(table, resolved, excluded, order, part)
         persons_expr = _persons(
-            prepared, resolved, seconds, order, excluded, part, event_breakdown, attribution
+            prepared,
+            resolved,
+            seconds,
+            order,
+            excluded,
+            part,
+            event_breakdown,
+            attribution,
+            exclusion_mode == "drop",
         )
         if breakdown:
             persons_expr = persons_expr.mutate(_bd=persons_expr._bd.fill_null(NONE_LABEL))
+        # still in window: not converted, and the window of the kept attempt ends after as_of
+        persons_expr = persons_expr.mutate(
+            _open=(n > persons_expr.K) & (persons_expr.start + seconds > as_of_s)
+        )
         persons = scratch.keep(persons_expr, "persons")
         group = ["_bd"] if breakdown else []
         fields: dict[str, ir.Value] = {}
         for k in range(1, n + 1):
             fields[f"p{k}"] = (k <= persons.K).cast("int64").sum()
+            fields[f"c{k}"] = ((k <= persons.K) & ~persons._open).cast("int64").sum()
             if k > 1:
+                fields[f"w{k}"] = ((k - 1 == persons.K) & persons._open).cast("int64").sum()
                 fields[f"avg{k}"] = persons[f"d{k}"].mean()
                 fields[f"med{k}"] = persons[f"d{k}"].median()
         agg = (
             persons.group_by(group).aggregate(**fields) if group else persons.aggregate(**fields)
         ).to_pandas()
+        bins: dict[str, ir.Value] = {"_n": persons.count()}
+        for k in range(2, n + 1):
+            bins |= bin_counts(persons[f"d{k}"], prefix=f"_t{k}_bin")
+        binned = persons.aggregate(**bins).to_pandas()
+        correlated = (
+            funnel_correlation(ctx.journeys, persons, resolved, seconds, features)
+            if features
+            else None
+        )
         started = persons.start.as_timestamp("s").truncate(INTERVALS[interval])
         dated = persons.mutate(period=started)
         over = dated.group_by("period").aggregate(
@@ -490,16 +570,29 @@ def funnel(
 
     if breakdown:
         agg = agg.sort_values(["p1", "_bd"], ascending=[False, True]).reset_index(drop=True)
-    elif agg.empty or agg["p1"].isna().all():
-        agg = pd.DataFrame([{f"p{k}": 0 for k in range(1, n + 1)}])
-    agg = agg.fillna({f"p{k}": 0 for k in range(1, n + 1)})
+    counts = [f"{c}{k}" for k in range(1, n + 1) for c in "pcw" if c != "w" or k > 1]
+    if not breakdown and (agg.empty or agg["p1"].isna().all()):
+        agg = pd.DataFrame([dict.fromkeys(counts, 0)])
+    agg = agg.fillna(dict.fromkeys(counts, 0))
     main = _step_table(agg, resolved, bool(breakdown))
+    if breakdown and isinstance(attribution, int) and not keep_none:
+        # step:N: the persons who stopped before step N have no value there
+        main = main[main.breakdown != NONE_LABEL].reset_index(drop=True)
     over_time["conversion"] = over_time.converted / over_time.entered.where(over_time.entered > 0)
 
-    total = _step_table(
-        pd.DataFrame([{f"p{k}": agg[f"p{k}"].sum() for k in range(1, n + 1)}]), resolved, False
-    )
+    total = _step_table(pd.DataFrame([{c: agg[c].sum() for c in counts}]), resolved, False)
     entered, converted = int(total.persons.iloc[0]), int(total.persons.iloc[-1])
+    waiting = int(total.still_in_window.sum())
+    closed = int(total.persons_closed.iloc[0])
+    time_to_convert = pd.concat(
+        [
+            distribution(binned, [], "persons", prefix=f"_t{k}_bin").assign(
+                step=k, name=resolved[k - 1].text
+            )
+            for k in range(2, n + 1)
+        ],
+        ignore_index=True,
+    )[["step", "name", "bin", "label", "lower_s", "persons", "share"]]
     biggest_drop_off = None
     if entered:
         worst = total.iloc[1:].sort_values("drop_off_rate", ascending=False).iloc[0]
@@ -512,7 +605,11 @@ def funnel(
         else "attempts are kept inside one journey.",
         "conversion: share of the persons at step 1; from_previous: share of the persons at "
         "the step before; avg_time_s / median_time_s: seconds from the step before, in the "
-        "attempt kept for each person.",
+        "attempt kept for each person; time_to_convert: those times per bin.",
+        f"still_in_window: persons who stopped at the step before and whose window ends after "
+        f"the end of the data ({pd.Timestamp(as_of_s, unit='s', tz='UTC'):%Y-%m-%d %H:%M} UTC): "
+        "they may still convert; lost: the others; persons_closed: the persons at the step "
+        "whose window has closed (conversion, windows closed: over those).",
     ]
     if order == "unordered":
         notes.append("unordered: step k counts persons who did any k of the steps; no times.")
@@ -520,6 +617,18 @@ def funnel(
         notes.append(
             "exclusions: "
             + "; ".join(f"{e.step.text} between steps {e.start} and {e.end}" for e in excluded)
+            + (
+                " (drop: an attempt with it does not count at all, as in PostHog)."
+                if exclusion_mode == "drop"
+                else " (cut: an attempt counts up to the last step before it, as in Mixpanel)."
+            )
+        )
+    if features:
+        notes.append(
+            "correlation: per feature of the kept attempt (first step to last step, or to the "
+            "end of the window), the odds ratio of converting with it against without it; "
+            "above 1 it goes with converting, below 1 with dropping out; Fisher's exact test, "
+            "Benjamini-Hochberg q-value, significant below 0.05."
         )
     if breakdown:
         where = (
@@ -528,6 +637,12 @@ def funnel(
             else "a person-level value"
         )
         notes.append(f"breakdown by {breakdown}, {where}.")
+        if isinstance(attribution, int):
+            notes.append(
+                f"persons who stopped before step {attribution} are left out of the breakdown"
+                if not keep_none
+                else f"{NONE_LABEL}: persons who stopped before step {attribution}."
+            )
     return FunnelResult(
         title=f"Funnel: {' → '.join(s.text for s in resolved)}",
         table=main,
@@ -536,18 +651,41 @@ def funnel(
             "window": window,
             "order": order,
             "exclusions": list(exclusions or []),
+            "exclusion_mode": exclusion_mode,
             "breakdown": breakdown,
             "breakdown_attribution": breakdown_attribution,
             "interval": interval,
             "within_journey": within_journey,
+            "as_of": as_of,
+            "keep_none": keep_none,
+            "correlation": features,
         },
         entered=entered,
         converted=converted,
         conversion=converted / entered if entered else float("nan"),
+        still_in_window=waiting,
+        conversion_closed=(int(total.persons_closed.iloc[-1]) / closed if closed else None),
         biggest_drop_off=biggest_drop_off,
         over_time=over_time[["period", "entered", "converted", "conversion"]],
+        time_to_convert=time_to_convert,
+        correlation=correlated,
         notes=notes,
     )
+
+
+def _as_of_seconds(ctx: Context, as_of: str | None) -> int:
+    """The end of the data in epoch seconds: ``as_of`` (UTC), else the latest event."""
+    if as_of is None:
+        latest = ctx.journeys.ts.max().to_pyarrow().as_py()
+        return int(pd.Timestamp(latest).timestamp()) if latest is not None else 0
+    try:
+        ts = pd.Timestamp(as_of)
+    except ValueError:
+        raise InputError(
+            f"funnel: as_of {as_of!r} is not a date; write e.g. 2026-03-31 or 2026-03-31T18:00"
+        ) from None
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return int(ts.timestamp())
 
 
 def _overview(ctx: Context) -> dict[str, object]:

@@ -1,38 +1,53 @@
-"""Process discovery: the directly-follows graph (DFG) of journeys, and their variants.
+"""Process discovery: the directly-follows graph (DFG) of cases, and their variants.
 
-Each journey is a case, each of its events an activity: its touchpoint, stage, channel or
-event name (``level``). Events are ordered by time within the journey, ties broken by event
-id (the journey table's ``step``).
+A case is (``case``):
 
-* nodes: events per activity, journeys through it, journeys starting and ending with it;
+* ``person`` (the default): all of a person's events, whatever the map's journey cuts. On a
+  log ingested with the case id as ``customer_id`` (an unmodified process-mining log) the
+  graph is pm4py's on that log, whatever the map's conversion and timeout;
+* ``journey``: a person's events cut into journeys at conversions and idle timeouts;
+* any other name: a column of the journey table (``channel``, ``persona``...) or else an
+  event property (an order or application id); events with no value take no part.
+
+Each event of a case is an activity: its touchpoint, stage, channel or event name
+(``level``). Events are ordered by time within the case, events of one instant in their
+order of arrival, then by event id (the journey table's order).
+
+* nodes: events per activity, cases through it, cases starting and ending with it;
 * edges: ``source -> target`` when ``target`` is the next event after ``source`` in a
-  journey; ``frequency`` counts these transitions (a journey passing twice counts twice),
+  case; ``frequency`` counts these transitions (a case passing twice counts twice),
   with the mean and median time between the two events;
-* variants: distinct activity sequences with their number of journeys.
+* durations: per edge, its transitions in human time bins (``< 1 min`` ... ``≥ 30 d``,
+  :mod:`parcours.analyses._durations`): the distribution behind the mean and the median;
+* variants: distinct activity sequences with their number of cases.
 
-The counts are those of pm4py's ``discover_dfg`` (case = journey_id, activity = the level's
-column, timestamp = ts), ``discover_performance_dfg`` and ``get_variants`` on the same events
-prepared the pm4py way (``format_dataframe`` sorts each case by timestamp, then by row).
-pm4py's DFG sorts by timestamp with a stable sort, so ties keep the row order, and its start
-and end activities and variants read the rows in the order given; the journey table orders
-events of one instant by their order of arrival (the file's row order), then by event id.
-Given the events in that order, the two agree exactly (``tests/analyses/test_process.py``
-checks it on a fixture, on the demo and on the real Helpdesk log). pm4py is a peer in the tests, never imported here.
+The counts are those of pm4py's ``discover_dfg`` (case = the case column, activity = the
+level's column, timestamp = ts), ``discover_performance_dfg`` and ``get_variants`` on the
+same events prepared the pm4py way (``format_dataframe`` sorts each case by timestamp, then
+by row). pm4py's DFG sorts by timestamp with a stable sort, so ties keep the row order, and
+its start and end activities and variants read the rows in the order given; the journey
+table orders events of one instant by their order of arrival (the file's row order), then
+by event id. Given the events in that order, the two agree exactly
+(``tests/analyses/test_process.py`` checks it on a fixture, on the demo, on the real
+Helpdesk log and on BPIC 2012 with its example map, whose journeys end at approval). pm4py
+is a peer in the tests, never imported here.
 
 By default only events mapped to a touchpoint take part (``unmapped`` keeps the others, as
 ``unmapped``). ``collapse`` merges consecutive repeats of an activity (off by default: pm4py
 counts self-loops ``a -> a``).
 
-``coverage`` keeps part of the journeys and draws the graph of those only:
+``coverage`` keeps part of the cases and draws the graph of those only:
 
 * ``filter_by=variants``: the most frequent variants that together hold at least that share
-  of the journeys (pm4py's ``filter_variants_top_k`` with the smallest such k);
+  of the cases (pm4py's ``filter_variants_top_k`` with the smallest such k);
 * ``filter_by=edges``: the most frequent edges, as few as possible, such that at least that
-  share of the journeys take only kept edges; the graph of those journeys.
+  share of the cases take only kept edges; the graph of those cases.
 
-The edge table is one window ``LAG`` and a ``GROUP BY`` (:func:`directly_follows`); the
-nodes are one ``GROUP BY`` (their starts and ends follow from the edges); the variants one
-aggregate per journey. On the 1M-event demo on DuckDB (2 cores, CPU time) the edge table
+The edge table is one window ``LAG`` and a ``GROUP BY`` (:func:`directly_follows`; the
+duration bins are counted in that same GROUP BY); the nodes are one ``GROUP BY`` (their
+starts and ends follow from the edges); the variants one aggregate per case. A person or a
+journey needs no sort beyond the journey table's order; a column or property case sorts its
+events once. On the 1M-event demo on DuckDB (2 cores, CPU time) the edge table
 with mean and median times costs about 1.1 times a hand-written LAG + GROUP BY, the whole
 analysis about as much as hand-written SQL computing the same tables
 (``benchmarks/analyses.py``).
@@ -53,10 +68,10 @@ analysis about as much as hand-written SQL computing the same tables
 ...     "{id: vue, stage: consideration, channel: web, match: {event: product_view}}, "
 ...     "{id: panier, stage: decision, channel: web, match: {event: add_to_cart}}, "
 ...     "{id: achat, stage: decision, channel: web, match: {event: purchase}}]}")
->>> result = ws.process(map=jm)
+>>> result = ws.process(map=jm)  # case = person: ana's and bob's events
 >>> result.table[["source", "target", "frequency", "median_time_s"]].values.tolist()
 [['vue', 'panier', 2, 450.0], ['panier', 'achat', 1, 900.0], ['panier', 'vue', 1, 120.0]]
->>> result.variants[["variant", "journeys"]].values.tolist()
+>>> result.variants[["variant", "cases"]].values.tolist()
 [['vue > panier > achat', 1], ['vue > panier > vue', 1]]
 """
 
@@ -69,13 +84,17 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from parcours.analyses._durations import bin_counts, distribution, without_bins
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
-from parcours.store.engine import Scratch
+from parcours.store.engine import Scratch, json_text
 from parcours.store.journeys import UNMAPPED
 
 LEVELS = ("touchpoint", "stage", "channel", "event")
+CASES = ("person", "journey")
+# Columns of the journey table that order or describe an event rather than group events.
+OWN_COLUMNS = ("step", "ts", "seq", "event_id", "properties", "revenue")
 SEP = " > "
 
 
@@ -94,18 +113,39 @@ def count_or_zero(value: Any) -> int:
     return int(value) if pd.notna(value) else 0
 
 
+def _case_key(t: ir.Table, case: str) -> tuple[ir.Value, ir.IntegerValue | None]:
+    """The case id of each event, and its order within the case (None: computed after the
+    other filters, by time)."""
+    if case == "journey":
+        return t.journey_id, t.step
+    if case == "person":  # journeys are cut in the person's time order
+        return t.person_id, t.journey_seq.cast("int64") * 2**32 + t.step
+    if case in OWN_COLUMNS:
+        raise InputError(
+            f"process: case '{case}' cannot be a case; allowed: person, journey, a column of "
+            f"the journey table other than {', '.join(OWN_COLUMNS)}, or an event property"
+        )
+    if case in t.columns:
+        return t[case].cast("string"), None
+    return json_text(t.properties, case), None
+
+
 def activity_log(
     journeys: ir.Table,
     level: str,
     *,
+    case: str = "journey",
     unmapped: bool = False,
     collapse: bool = False,
     columns: tuple[str, ...] = (),
 ) -> ir.Table:
-    """The events that take part, one row each: ``journey_id, step, ts, stage_index,
-    converted, activity`` and the journey table's ``columns``; within a journey, ``step``
-    gives their order."""
+    """The events that take part, one row each: ``case_id, journey_id, step, ts,
+    stage_index, converted, activity`` and the journey table's ``columns``; within a case,
+    ``step`` gives their order (see :func:`process` for ``case``)."""
     t = journeys
+    case_id, order = _case_key(t, case)
+    t = t.mutate(case_id=case_id, step=order) if order is not None else t.mutate(case_id=case_id)
+    t = t.filter(t.case_id.notnull())
     if not unmapped:
         t = t.filter(t.touchpoint != UNMAPPED)
     if level == "stage":
@@ -113,11 +153,21 @@ def activity_log(
     else:  # like pm4py's format_dataframe, an event with no activity takes no part
         t = t.filter(t[level].notnull())
         activity = t[level]
+    if order is None:  # a case across persons: in time order, ties in order of arrival
+        in_case = ibis.window(group_by=t.case_id, order_by=[t.ts, t.seq, t.event_id])
+        t = t.mutate(step=ibis.row_number().over(in_case).cast("int64"))
     t = t.select(
-        "journey_id", "step", "ts", "stage_index", "converted", *columns, activity=activity
+        "case_id",
+        "journey_id",
+        "step",
+        "ts",
+        "stage_index",
+        "converted",
+        *columns,
+        activity=activity,
     )
     if collapse:
-        t = t.mutate(_previous=t.activity.lag().over(group_by=t.journey_id, order_by=t.step))
+        t = t.mutate(_previous=t.activity.lag().over(group_by=t.case_id, order_by=t.step))
         t = t.filter(t._previous.isnull() | (t._previous != t.activity)).drop("_previous")
     return t
 
@@ -140,14 +190,15 @@ def sequence_text(
     return sequence(value, order, where).join(SEP)
 
 
-def directly_follows(log: ir.Table, times: bool = True) -> ir.Table:
-    """Edges ``source, target, frequency`` (and ``mean_time_s, median_time_s``) of an
-    :func:`activity_log`: one LAG over each journey, then a GROUP BY."""
-    in_journey = ibis.window(group_by=log.journey_id, order_by=log.step)
-    columns = {"source": log.activity.lag().over(in_journey), "target": log.activity}
-    if times:
+def directly_follows(log: ir.Table, times: bool = True, bins: bool = False) -> ir.Table:
+    """Edges ``source, target, frequency`` (and ``mean_time_s, median_time_s``; with
+    ``bins`` the counts of :func:`parcours.analyses._durations.bin_counts`) of an
+    :func:`activity_log`: one LAG over each case, then a GROUP BY."""
+    in_case = ibis.window(group_by=log.case_id, order_by=log.step)
+    columns = {"source": log.activity.lag().over(in_case), "target": log.activity}
+    if times or bins:
         epoch = log.ts.epoch_seconds()
-        columns["seconds"] = epoch - epoch.lag().over(in_journey)
+        columns["seconds"] = epoch - epoch.lag().over(in_case)
     pairs = log.select(**columns)
     pairs = pairs.filter(pairs.source.notnull())
     measures = {"frequency": pairs.count()}
@@ -156,18 +207,20 @@ def directly_follows(log: ir.Table, times: bool = True) -> ir.Table:
             "mean_time_s": pairs.seconds.mean(),
             "median_time_s": pairs.seconds.median(),
         }
+    if bins:
+        measures |= bin_counts(pairs.seconds)
     return pairs.group_by(["source", "target"]).aggregate(**measures)
 
 
 def nodes(log: ir.Table, edges: pd.DataFrame) -> pd.DataFrame:
-    """Per activity: events, journeys, journeys starting and ending with it.
+    """Per activity: events, cases, cases starting and ending with it.
 
-    Every event but a journey's first is the target of one edge, and every event but its
+    Every event but a case's first is the target of one edge, and every event but its
     last the source of one: starts and ends follow from the events and the ``edges`` of
     :func:`directly_follows` without a second pass in time order."""
     counts = (
         log.group_by("activity")
-        .aggregate(events=log.count(), journeys=log.journey_id.nunique())
+        .aggregate(events=log.count(), cases=log.case_id.nunique())
         .to_pandas()
         .set_index("activity")
     )
@@ -179,8 +232,8 @@ def nodes(log: ir.Table, edges: pd.DataFrame) -> pd.DataFrame:
 
 
 def variants(log: ir.Table) -> ir.Table:
-    """Per journey its ``variant`` (the activity sequence as text) and ``length``."""
-    return log.group_by("journey_id").aggregate(
+    """Per case its ``variant`` (the activity sequence as text) and ``length``."""
+    return log.group_by("case_id").aggregate(
         variant=sequence_text(log.activity, log.step),
         length=log.count(),
         converted=log.converted.any(),
@@ -193,19 +246,19 @@ def _cut(counts: pd.Series, coverage: float) -> int:
     return int((share < coverage - 1e-12).sum()) + 1
 
 
-def _variant_counts(per_journey: ir.Table) -> pd.DataFrame:
-    counts = per_journey.group_by(["variant", "length"]).aggregate(
-        journeys=per_journey.count(), converted=per_journey.converted.cast("int64").sum()
+def _variant_counts(per_case: ir.Table) -> pd.DataFrame:
+    counts = per_case.group_by(["variant", "length"]).aggregate(
+        cases=per_case.count(), converted=per_case.converted.cast("int64").sum()
     )
-    return counts.to_pandas().sort_values(["journeys", "variant"], ascending=[False, True])
+    return counts.to_pandas().sort_values(["cases", "variant"], ascending=[False, True])
 
 
 def _keep_variants(
-    log: ir.Table, per_journey: ir.Table, counts: pd.DataFrame, coverage: float
+    log: ir.Table, per_case: ir.Table, counts: pd.DataFrame, coverage: float
 ) -> tuple[ir.Table, pd.DataFrame]:
-    counts = counts.head(_cut(counts.journeys, coverage)).copy()
-    chosen = per_journey.filter(per_journey.variant.isin(counts.variant.tolist()))
-    return log.semi_join(chosen.select("journey_id"), "journey_id"), counts
+    counts = counts.head(_cut(counts.cases, coverage)).copy()
+    chosen = per_case.filter(per_case.variant.isin(counts.variant.tolist()))
+    return log.semi_join(chosen.select("case_id"), "case_id"), counts
 
 
 def _keep_edges(log: ir.Table, coverage: float) -> tuple[ir.Table, int]:
@@ -213,16 +266,20 @@ def _keep_edges(log: ir.Table, coverage: float) -> tuple[ir.Table, int]:
     edges = edges.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
     edges["rank"] = range(1, len(edges) + 1)
     ranks = ibis.memtable(edges[["source", "target", "rank"]])
-    in_journey = ibis.window(group_by=log.journey_id, order_by=log.step)
-    pairs = log.select(
-        "journey_id", source=log.activity.lag().over(in_journey), target=log.activity
-    )
-    ranked = pairs.left_join(ranks, ["source", "target"]).select("journey_id", "rank")
-    worst = ranked.group_by("journey_id").aggregate(rank=ranked["rank"].max().fill_null(0))
-    needed = worst.group_by("rank").aggregate(journeys=worst.count()).order_by("rank").to_pandas()
-    k = int(needed["rank"].iloc[_cut(needed.journeys, coverage) - 1])
-    chosen = worst.filter(worst["rank"] <= k).select("journey_id")
-    return log.semi_join(chosen, "journey_id"), k
+    in_case = ibis.window(group_by=log.case_id, order_by=log.step)
+    pairs = log.select("case_id", source=log.activity.lag().over(in_case), target=log.activity)
+    ranked = pairs.left_join(ranks, ["source", "target"]).select("case_id", "rank")
+    worst = ranked.group_by("case_id").aggregate(rank=ranked["rank"].max().fill_null(0))
+    needed = worst.group_by("rank").aggregate(cases=worst.count()).order_by("rank").to_pandas()
+    k = int(needed["rank"].iloc[_cut(needed.cases, coverage) - 1])
+    chosen = worst.filter(worst["rank"] <= k).select("case_id")
+    return log.semi_join(chosen, "case_id"), k
+
+
+def case_word(result: Result) -> str:
+    """What a case is called in the headline figures: persons, journeys or cases."""
+    case = result.params.get("case", "journey")
+    return {"person": "persons", "journey": "journeys"}.get(str(case), "cases")
 
 
 @dataclass(kw_only=True, repr=False)
@@ -231,29 +288,33 @@ class ProcessResult(Result):
     median_time_s)."""
 
     analysis: ClassVar[str] = "process"
-    journeys: int = figure("journeys")
+    cases: int = figure(case_word)
     distinct_variants: int = figure("variants")
-    journeys_shown: int = figure("journeys shown")
+    cases_shown: int = figure(lambda r: f"{case_word(r)} shown")
     variants_shown: int = figure("variants shown")
     activities: int = figure("activities")
     edge_count: int = figure("edges")
-    nodes: pd.DataFrame = table()  # <level>, events, journeys, starts, ends
-    variants: pd.DataFrame = table()  # variant, length, journeys, share, cumulative_share, ...
+    transitions: int = figure("transitions", default=0)
+    nodes: pd.DataFrame = table()  # <level>, events, cases, starts, ends
+    variants: pd.DataFrame = table()  # variant, length, cases, share, cumulative_share, ...
+    durations: pd.DataFrame = table()  # source, target, bin, label, lower_s, transitions, share
 
 
 def process(
     ctx: Context,
     level: Literal["touchpoint", "stage", "channel", "event"] = "touchpoint",
+    case: str = "person",
     coverage: float = 1.0,
     filter_by: Literal["variants", "edges"] = "variants",
     collapse: bool = False,
     unmapped: bool = False,
     top: int = 20,
 ) -> ProcessResult:
-    """Directly-follows graph of journeys (pm4py's counts), transition times and variants.
+    """Directly-follows graph (pm4py's counts), transition times and variants.
 
     level: touchpoint, stage, channel or event: what an activity is.
-    coverage: keep the journeys of the most frequent variants (or edges) covering this share.
+    case: person (default), journey, or a column or event property: what a case is.
+    coverage: keep the cases of the most frequent variants (or edges) covering this share.
     filter_by: variants or edges: what coverage keeps.
     collapse: merge consecutive repeats of an activity (no self-loops).
     unmapped: keep events that match no touchpoint (as 'unmapped').
@@ -265,9 +326,13 @@ def process(
         raise InputError(f"process: filter_by '{filter_by}' is not known; allowed: variants, edges")
     if top < 1:
         raise InputError(f"process: top must be at least 1, got {top}")
+    if not isinstance(case, str) or not case.strip():
+        raise InputError("process: case must be person, journey, a column or an event property")
     scratch = Scratch("process")
     try:
-        return _process(ctx, level, coverage, filter_by, collapse, unmapped, top, scratch)
+        return _process(
+            ctx, level, case.strip(), coverage, filter_by, collapse, unmapped, top, scratch
+        )
     finally:
         scratch.release()
 
@@ -275,6 +340,7 @@ def process(
 def _process(
     ctx: Context,
     level: str,
+    case: str,
     coverage: float,
     filter_by: str,
     collapse: bool,
@@ -282,25 +348,33 @@ def _process(
     top: int,
     scratch: Scratch,
 ) -> ProcessResult:
-    log = activity_log(ctx.journeys, level, unmapped=unmapped, collapse=collapse)
-    if collapse:  # merging repeats takes a pass in time order: make it once for every read
+    log = activity_log(ctx.journeys, level, case=case, unmapped=unmapped, collapse=collapse)
+    if collapse or case not in CASES:  # a pass in time order: make it once for every read
         log = scratch.keep(log, "log")
-    per_journey = variants(log)
-    variant_table = _variant_counts(per_journey)
-    total = int(variant_table.journeys.sum())
+    per_case = variants(log)
+    variant_table = _variant_counts(per_case)
+    total = int(variant_table.cases.sum())
+    if not total and case not in CASES:
+        raise InputError(
+            f"process: no event has a value for case '{case}'; allowed: person, journey, a "
+            f"column of the journey table ({', '.join(c for c in ctx.journeys.columns if c not in OWN_COLUMNS)}) "
+            "or an event property"
+        )
     all_variants = len(variant_table)
     kept_label = ""
     if coverage < 1 and total:
         if filter_by == "variants":
-            log, variant_table = _keep_variants(log, per_journey, variant_table, coverage)
+            log, variant_table = _keep_variants(log, per_case, variant_table, coverage)
             kept_label = f"{len(variant_table)} most frequent variants"
         else:
             log, k = _keep_edges(log, coverage)
             variant_table = _variant_counts(variants(log))
             kept_label = f"{k} most frequent edges"
-    kept = int(variant_table.journeys.sum())
+    kept = int(variant_table.cases.sum())
 
-    edges = directly_follows(log).to_pandas()
+    aggregated = directly_follows(log, bins=True).to_pandas()
+    durations = distribution(aggregated, ["source", "target"], "transitions")
+    edges = without_bins(aggregated)
     outgoing = edges.groupby("source").frequency.transform("sum")
     edges["share"] = edges.frequency / outgoing
     edges = edges.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
@@ -309,43 +383,49 @@ def _process(
     node_table = nodes(log, edges).rename(columns={"activity": level})
     node_table = node_table.sort_values(["events", level], ascending=[False, True])
 
-    variant_table["share"] = variant_table.journeys / max(kept, 1)
+    variant_table["share"] = variant_table.cases / max(kept, 1)
     variant_table["cumulative_share"] = variant_table.share.cumsum()
-    variant_table["conversion_rate"] = variant_table.converted / variant_table.journeys
+    variant_table["conversion_rate"] = variant_table.converted / variant_table.cases
     n_variants = len(variant_table)
     variant_table = variant_table.head(top)[
-        ["variant", "length", "journeys", "share", "cumulative_share", "conversion_rate"]
+        ["variant", "length", "cases", "share", "cumulative_share", "conversion_rate"]
     ]
 
+    what = {
+        "person": "case = person (all of a person's events, whatever the map's journey cuts)",
+        "journey": "case = journey (a person's events cut at conversions and idle timeouts)",
+    }.get(case, f"case = the value of '{case}'")
     notes = [
-        "frequency = transitions source -> target (a journey passing twice counts twice), as "
-        "pm4py's discover_dfg with case = journey, activity = " + level + ", timestamp = ts.",
-        "share = part of the source's outgoing transitions; times are between the two events.",
-        "events with the same timestamp in a journey keep their order of arrival.",
+        f"{what}; activity = {level}; timestamp = ts. frequency = transitions source -> "
+        "target (a case passing twice counts twice), as pm4py's discover_dfg on that log.",
+        "share = part of the source's outgoing transitions; times are between the two events; "
+        "the durations table gives each edge's transitions per time bin.",
+        "events with the same timestamp in a case keep their order of arrival.",
     ]
     if kept_label:
-        notes.append(
-            f"coverage {coverage:g}: the graph of the journeys taking only the {kept_label}."
-        )
+        notes.append(f"coverage {coverage:g}: the graph of the cases taking only the {kept_label}.")
     return ProcessResult(
         title=f"Process map per {level}",
         table=edges.reset_index(drop=True),
         params={
             "level": level,
+            "case": case,
             "coverage": coverage,
             "filter_by": filter_by,
             "collapse": collapse,
             "unmapped": unmapped,
             "top": top,
         },
-        journeys=total,
+        cases=total,
         distinct_variants=all_variants,
-        journeys_shown=kept,
+        cases_shown=kept,
         variants_shown=n_variants,
         activities=len(node_table),
         edge_count=len(edges),
+        transitions=int(edges.frequency.sum()),
         nodes=node_table.reset_index(drop=True),
         variants=variant_table.reset_index(drop=True),
+        durations=durations,
         notes=notes,
     )
 

@@ -230,3 +230,19 @@ def test_overview_needs_56_days_of_data():
             get("compare").overview(ctx)
     finally:
         ws.close()
+
+
+def test_funnel_counts_only_persons_whose_window_has_closed(shop):
+    # October is the end of the data (last event: oct099's view, 25 October 18:00). With the
+    # funnel's 14-day window, oct044..oct099 (views after 11 October 18:00, none a buyer)
+    # are still in their window: neither converted nor lost. July's windows are all closed.
+    result = run(
+        shop,
+        period_a="2026-07-01..2026-09-30",
+        period_b="2026-10-01..2026-12-31",
+        steps=["fiche", "achat"],
+    )
+    row = result.table.set_index(["metric", "id"]).loc[("funnel", "2. achat")]
+    assert (row.n_a, row.x_a, row.n_b, row.x_b) == (100, 20, 44, 24)
+    assert row.rate_b == pytest.approx(24 / 44)
+    assert any("window" in note for note in result.notes)

@@ -359,6 +359,42 @@ def test_exclusion_after_last_step_reached_within_window_drops_attempt(scenarios
     assert persons(result) == [1, 0]  # bob's call comes after his window closed
 
 
+@pytest.mark.parametrize(
+    ("scenario_name", "steps", "exclusion", "drop", "cut"),
+    [
+        # ana: cart, call, purchase: dropped whole (PostHog), or cut after her cart (Mixpanel)
+        (EXCLUDED, ["panier", "achat"], "call_center_contact:1:2", [1, 1], [2, 1]),
+        # ana: cart, call, payment, purchase: the call cuts her attempt after step 1
+        (OUTSIDE, ["panier", "paiement", "achat"], "call_center_contact:1:2", [0, 0, 0], [1, 0, 0]),
+        (OUTSIDE, ["panier", "paiement", "achat"], "call_center_contact:2:3", [1, 1, 1], [1, 1, 1]),
+        # a call after the last step reached: drop loses ana, cut keeps her at step 1
+        (STOPPED, ["panier", "achat"], "call_center_contact", [1, 0], [2, 0]),
+        (CLEAN_RETRY, ["panier", "achat"], "call_center_contact", [1, 1], [1, 1]),
+    ],
+)  # fmt: skip
+def test_exclusion_modes_drop_and_cut(scenarios, scenario_name, steps, exclusion, drop, cut):
+    window = "1d"
+    dropped = run(scenarios, scenario_name, steps, window=window, exclusions=[exclusion])
+    assert persons(dropped) == drop
+    assert dropped.params["exclusion_mode"] == "drop"
+    cut_ = run(
+        scenarios, scenario_name, steps, window=window, exclusions=[exclusion], exclusion_mode="cut"
+    )
+    assert persons(cut_) == cut
+    assert any("Mixpanel" in note for note in cut_.notes)
+
+
+def test_exclusion_mode_is_checked(scenarios):
+    with pytest.raises(InputError, match="allowed: drop .*, cut"):
+        run(
+            scenarios,
+            EXCLUDED,
+            ["panier", "achat"],
+            exclusions=["page_view"],
+            exclusion_mode="skip",
+        )
+
+
 def test_exclusion_syntax_is_checked(scenarios):
     with pytest.raises(InputError, match="1 <= FROM < TO <= 2"):
         run(scenarios, BROKEN, ["panier", "achat"], exclusions=["page_view:2:1"])
@@ -385,7 +421,9 @@ TWO_CHANNELS = scenario(
     [
         ("first_touch", {("web", 1): 1, ("web", 2): 1, ("app", 1): 1, ("app", 2): 0}),
         ("last_touch", {("app", 1): 2, ("app", 2): 1}),  # ana's last step is on the app
-        ("step:2", {("app", 1): 1, ("app", 2): 1, ("(none)", 1): 1, ("(none)", 2): 0}),
+        # bob stopped before step 2: no value there, left out unless keep_none
+        ("step:2", {("app", 1): 1, ("app", 2): 1}),
+        ("step:2+none", {("app", 1): 1, ("app", 2): 1, ("(none)", 1): 1, ("(none)", 2): 0}),
     ],
 )
 def test_breakdown_attribution(scenarios, attribution, expected):
@@ -394,8 +432,10 @@ def test_breakdown_attribution(scenarios, attribution, expected):
         TWO_CHANNELS,
         ["panier", "achat"],
         breakdown="channel",
-        breakdown_attribution=attribution,
+        breakdown_attribution=attribution.removesuffix("+none"),
+        keep_none=attribution.endswith("+none"),
     )
+    assert result.entered == 2  # the persons left out of the breakdown still entered
     table = result.to_pandas()
     got = dict(zip(zip(table.breakdown, table.step, strict=True), table.persons, strict=True))
     assert got == expected
@@ -487,6 +527,133 @@ def test_time_to_convert_average_and_median(scenarios):
     assert row.avg_time_s == 30 * 60
     assert row.median_time_s == 20 * 60
     assert row.drop_off == 0 and row.from_previous == 1
+
+
+def test_time_to_convert_distribution_in_human_bins(scenarios):
+    table = run(scenarios, GAPS, ["panier", "achat"]).time_to_convert
+    assert list(table.columns) == ["step", "name", "bin", "label", "lower_s", "persons", "share"]
+    assert len(table) == 8 and set(table.step) == {2}
+    filled = table[table.persons > 0]
+    # ana 10 min, bob 20 min (10 min <= t < 1 h), eve 60 min (1 h <= t < 6 h)
+    assert filled[["label", "lower_s", "persons"]].values.tolist() == [
+        ["10 min – 1 h", 600, 2],
+        ["1 h – 6 h", 3_600, 1],
+    ]
+    assert filled.share.tolist() == pytest.approx([2 / 3, 1 / 3])
+
+
+STILL = scenario(
+    "still_in_window",
+    # Data end: zoe's purchase, 10 March 12:30. Window 1 day.
+    {
+        "ana": [("2026-03-01 10:00", "web", "add_to_cart"), ("2026-03-01 11:00", "web", "purchase")],
+        "bob": [("2026-03-01 09:00", "web", "add_to_cart")],  # window closed 2 March: lost
+        "eve": [("2026-03-10 08:00", "web", "add_to_cart")],  # window open until 11 March 08:00
+        "zoe": [("2026-03-10 12:00", "web", "add_to_cart"), ("2026-03-10 12:30", "web", "purchase")],
+    },
+)  # fmt: skip
+
+
+def test_still_in_window_is_not_lost(scenarios):
+    result = run(scenarios, STILL, ["panier", "achat"], window="1d")
+    row = result.table.iloc[1]
+    assert (row.persons, row.drop_off, row.still_in_window, row.lost) == (2, 2, 1, 1)
+    assert result.table.persons_closed.tolist() == [3, 2]  # eve left out
+    assert (result.entered, result.converted, result.still_in_window) == (4, 2, 1)
+    assert result.conversion == 0.5
+    assert result.conversion_closed == pytest.approx(2 / 3)
+    assert result.summary["persons still in window"] == 1
+
+
+def test_still_in_window_as_of_a_later_date(scenarios):
+    # eve's window ends 11 March 08:00: closed by the 12th, still open at 07:59 on the 11th
+    later = run(scenarios, STILL, ["panier", "achat"], window="1d", as_of="2026-03-12")
+    assert (later.still_in_window, later.table.lost.iloc[1]) == (0, 2)
+    assert later.conversion_closed == 0.5
+    edge = run(scenarios, STILL, ["panier", "achat"], window="1d", as_of="2026-03-11T07:59")
+    assert edge.still_in_window == 1
+    exact = run(scenarios, STILL, ["panier", "achat"], window="1d", as_of="2026-03-11T08:00")
+    assert exact.still_in_window == 0  # an event exactly at the window's end would count
+
+
+def test_as_of_must_be_a_date(scenarios):
+    with pytest.raises(InputError, match="as_of 'soon' is not a date"):
+        run(scenarios, STILL, ["panier", "achat"], as_of="soon")
+
+
+CORRELATED = scenario(
+    "correlation",
+    # window 1 day; steps panier -> achat. Converted: ana, bob. Dropped: eve, zoe.
+    {
+        "ana": [
+            CART,
+            ("2026-03-01 10:05", "web", "review_read", {"campaign": "soldes"}),
+            ("2026-03-01 10:10", "web", "purchase"),
+            ("2026-03-01 10:30", *CALL[1:]),  # after her last step: not in her attempt
+        ],
+        "bob": [
+            CART,
+            ("2026-03-01 10:05", "web", "review_read"),
+            ("2026-03-01 10:07", "web", "review_read"),
+            ("2026-03-01 10:20", "web", "purchase"),
+        ],
+        "eve": [
+            ("2026-03-01 09:00", "web", "review_read"),  # before her attempt: not in it
+            CART,
+            ("2026-03-01 10:05", *CALL[1:], {"campaign": "soldes"}),
+        ],
+        "zoe": [CART, ("2026-03-01 10:05", *CALL[1:]), ("2026-03-01 10:06", *CALL[1:])],
+    },
+)  # fmt: skip
+
+
+def test_correlation_odds_ratios_of_converting(scenarios):
+    result = run(
+        scenarios,
+        CORRELATED,
+        ["panier", "achat"],
+        window="1d",
+        correlation=["event", "property:campaign"],
+    )
+    table = result.correlation.set_index(["feature", "value"])
+    # the steps' own events are not features
+    assert sorted(table.index) == [
+        ("event", "call_center_contact"),
+        ("event", "review_read"),
+        ("property:campaign", "soldes"),
+    ]
+    review = table.loc[("event", "review_read")]
+    # [[2 converted, 0 dropped], [0, 2]] + 0.5 each: 2.5 * 2.5 / (0.5 * 0.5) = 25; Fisher's
+    # two-sided p: the two extreme tables of these margins, 1/6 each.
+    assert (review.persons, review.converted, review.dropped) == (2, 2, 0)
+    assert (review.conversion_with, review.conversion_without) == (1.0, 0.0)
+    assert review.odds_ratio == pytest.approx(25)
+    assert review.p_value == pytest.approx(1 / 3)
+    assert review.goes_with == "converting" and not review.significant
+    call = table.loc[("event", "call_center_contact")]
+    assert (call.converted, call.dropped) == (0, 2)  # ana's call came after her purchase
+    assert call.odds_ratio == pytest.approx(1 / 25) and call.goes_with == "dropping"
+    campaign = table.loc[("property:campaign", "soldes")]
+    assert (campaign.converted, campaign.dropped, campaign.odds_ratio) == (1, 1, 1.0)
+    assert campaign.p_value == pytest.approx(1.0) and campaign.goes_with == ""
+    # the strongest first (|log 25| each, then by name), the neutral last
+    assert result.correlation.value.tolist() == ["call_center_contact", "review_read", "soldes"]
+
+
+def test_correlation_counts_a_person_once_per_feature(scenarios):
+    # one feature alone; zoe's second call and bob's reviews count once each
+    result = run(scenarios, CORRELATED, ["panier", "achat"], window="1d", correlation=["event"])
+    counts = result.correlation.set_index("value")[["persons", "converted", "dropped"]]
+    assert counts.to_dict("index") == {
+        "call_center_contact": {"persons": 2, "converted": 0, "dropped": 2},
+        "review_read": {"persons": 2, "converted": 2, "dropped": 0},
+    }
+
+
+def test_correlation_features_are_checked(scenarios):
+    with pytest.raises(InputError, match="allowed: event, touchpoint, persona, property:KEY"):
+        run(scenarios, CORRELATED, ["panier", "achat"], correlation=["colour"])
+    assert run(scenarios, CORRELATED, ["panier", "achat"]).correlation is None
 
 
 KEPT = scenario(

@@ -212,7 +212,7 @@ def test_flows_summed_over_steps_equal_the_dfg(demo_journeys, demo_map, level, c
     ctx = Context(journeys=demo_journeys, map=demo_map)
     flows = paths(ctx, level=level, collapse=collapse, length=10_000).tables["flows"]
     summed = flows.groupby(["source", "target"]).journeys.sum().to_dict()
-    dfg = process(ctx, level=level, collapse=collapse).table
+    dfg = process(ctx, level=level, case="journey", collapse=collapse).table
     assert summed == {(s, t): f for s, t, f in dfg[["source", "target", "frequency"]].values}
     assert len(summed) > 20
 
@@ -220,9 +220,9 @@ def test_flows_summed_over_steps_equal_the_dfg(demo_journeys, demo_map, level, c
 def test_variants_equal_top_paths_at_full_length(demo_journeys, demo_map):
     ctx = Context(journeys=demo_journeys, map=demo_map)
     top = paths(ctx, collapse=False, length=10_000, top=1_000_000).table
-    variants = process(ctx, top=1_000_000).tables["variants"]
+    variants = process(ctx, case="journey", top=1_000_000).tables["variants"]
     assert dict(zip(top.path, top.journeys, strict=True)) == dict(
-        zip(variants.variant, variants.journeys, strict=True)
+        zip(variants.variant, variants.cases, strict=True)
     )
     assert len(top) > 100
 
