@@ -24,10 +24,11 @@ from rich.markup import escape
 from parcours.analyses import REGISTRY, SUMMARIES
 from parcours.cli.lazy import add_lazy_command
 from parcours.cli.options import FreshOption, open_workspace, resolve_map
-from parcours.cli.output import Format, console, emit_frame
+from parcours.cli.output import Format, console, emit_frame, emit_result, reader_lang
 
 if TYPE_CHECKING:
     from parcours.analyses import Analysis, Result
+    from parcours.maps import JourneyMap
 
 COMMON = ("workspace", "map", "format", "lang", "by", "all_tables", "fresh")
 
@@ -93,12 +94,23 @@ def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def print_result(result: Result, fmt: Format, all_tables: bool = False) -> None:
+def print_result(
+    result: Result,
+    fmt: Format,
+    all_tables: bool = False,
+    jm: JourneyMap | None = None,
+    lang: str | None = None,
+) -> None:
+    """JSON and CSV as computed (ids, ratios); a table as its reader reads it, in ``lang``
+    (--lang, else the map's language) when the map is given."""
     if fmt is Format.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     if fmt is Format.csv:
         emit_frame(result.table, fmt)
+        return
+    if jm is not None:
+        emit_result(result, jm, reader_lang(lang, jm), all_tables=all_tables)
         return
     console.print(f"[bold]{escape(result.title)}[/bold]")
     for key, value in result.summary.items():
@@ -205,7 +217,7 @@ def make_command(analysis: Analysis) -> Callable[..., None]:
             fresh=values["fresh"],
             **params,
         )
-        print_result(result, values["format"], values["all_tables"])
+        print_result(result, values["format"], values["all_tables"], jm, values["lang"])
 
     command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [*positional, *(c.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for c in common)]

@@ -63,7 +63,12 @@ def _init() -> Callable[..., None]:
     return init
 
 
-add_lazy_command(app, "init", "Write a journey map from a template.", _init)
+add_lazy_command(
+    app,
+    "init",
+    "Write a journey map from a template, or draft one from the workspace's events.",
+    _init,
+)
 
 
 @app.command()
@@ -158,10 +163,13 @@ def ingest(
         + (f"[yellow]{report.conflicts:,} conflicts[/yellow], " if report.conflicts else "")
         + f"[{'red' if report.rejected else 'green'}]{report.rejected:,} rejected[/]"
         + (f", {report.replaced:,} stored rows replaced" if report.replaced else "")
+        + (f", {report.skipped:,} skipped" if report.skipped else "")
         + f" ({report.seconds:.1f} s)."
     )
     for reason, count in report.reasons.items():
         console.print(f"  {count:,} × {reason}", highlight=False)
+    for reason, count in report.skips.items():
+        console.print(f"  {count:,} skipped: {reason}", highlight=False)
     if report.rejected or report.conflicts or report.replaced:
         console.print("See them with `parcours rejected`.")
 
@@ -202,10 +210,13 @@ def status(
 
     found = quick_status(workspace)
     if found is None:
-        # An older schema, an erasure to finish, a damaged file: the usual opening does the
-        # work, or says what is wrong.
-        open_workspace(workspace).close()
-        found = quick_status(workspace)
+        # Held by a server: it answers. An older schema, an erasure to finish, a damaged
+        # file: the usual opening does the work, or says what is wrong.
+        from parcours.remote import served_status
+
+        with open_workspace(workspace) as ws:
+            found = served_status(ws)
+        found = found or quick_status(workspace)
     if found is None:
         raise InputError(f"{workspace}: not a parcours workspace this version can read")
     for notice in found["notices"]:
@@ -339,9 +350,54 @@ def coverage(
     if format is Format.table:
         total, mapped = int(frame.events.sum()), int(frame.mapped.sum())
         console.print(
-            f"{jm.map}: {mapped:,} of {total:,} events mapped to a touchpoint ({mapped / max(total, 1):.1%})."
+            f"{jm.map}: {mapped:,} of {total:,} events mapped to a touchpoint ({mapped / max(total, 1):.1%}).",
+            highlight=False,
         )
+        left = (frame.events - frame.mapped).groupby(frame.event).sum()  # by name, then by count
+        left = left.sort_values(ascending=False, kind="stable")
+        left = left[left > 0]
+        if len(left):
+            names = ", ".join(f"{name} ({int(n):,})" for name, n in left.head(10).items())
+            more = f" and {len(left) - 10} more" if len(left) > 10 else ""
+            console.print(
+                f"Biggest unmatched event names: {names}{more}.", highlight=False, markup=False
+            )
     emit_frame(frame, format, title="Mapping coverage (least covered first)")
+
+
+class ExportFormat(StrEnum):
+    xes = "xes"
+    csv = "csv"
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Argument(help="File to write (a .gz name is gzipped).")],
+    format: Annotated[  # noqa: A002
+        ExportFormat, typer.Option("--format", "-f", help="xes (an event log) or csv.")
+    ] = ExportFormat.xes,
+    case: Annotated[str, typer.Option(help="XES: a trace per person or per journey.")] = "person",
+    level: Annotated[
+        str, typer.Option(help="XES: an event's concept:name: touchpoint, stage, channel or event.")
+    ] = "touchpoint",
+    map: MapOption = None,
+    workspace: WorkspaceOption = Path("parcours.duckdb"),
+) -> None:
+    """Export the journey table: an XES event log for process-mining tools (pm4py, ProM,
+    Disco), or a CSV file, one row per event.
+
+    Example: `parcours export journeys.xes.gz --map journey.yaml`
+    """
+    from parcours import remote
+    from parcours.store.xes import export_journeys
+
+    ws = open_workspace(workspace)
+    jm = resolve_map(ws, map)
+    target = output.resolve()  # a server holding the workspace has its own working folder
+    events = remote.call(
+        ws, export_journeys, jm, target, format=format.value, case=case, level=level
+    )  # in the server that holds the workspace, if one does
+    console.print(f"{events:,} events written to {output} ({format.value}).", highlight=False)
 
 
 maps_app = typer.Typer(

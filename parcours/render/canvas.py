@@ -22,7 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 from parcours.errors import InputError
-from parcours.maps import JourneyMap, text_of
+from parcours.maps import ANY_CHANNEL, JourneyMap, text_of
+from parcours.render.i18n import LANGS, STRINGS, number
+from parcours.render.i18n import pct as _pct_of
 
 CARD_W, CARD_H, GAP = 196, 96, 10
 GUTTER = 150  # lane labels
@@ -39,22 +41,16 @@ COLOURS = {
     "lane": "#f4f6f9",
     "card": "#ffffff",
 }
+# Its words, from the one i18n table (parcours.render.i18n).
 METRIC_WORDS = {
-    "fr": {"reach": "portée", "conversion": "conversion", "exit_rate": "taux de sortie",
-           "bounce_rate": "taux de rebond", "drop_off": "abandon", "repeat_purchase_rate": "réachat",
-           "time_to_convert": "délai", "revenue": "chiffre d'affaires"},
-    "en": {"exit_rate": "exit rate", "bounce_rate": "bounce rate", "drop_off": "drop-off",
-           "repeat_purchase_rate": "repeat purchase", "time_to_convert": "time to convert"},
-}  # fmt: skip
+    lang: {k.split(".", 1)[1]: v[lang] for k, v in STRINGS.items() if k.startswith("metric.")}
+    for lang in LANGS
+}
 EMOTION_VALUE = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
 LABELS = {
-    "fr": {"reach": "portée", "conversion": "conversion", "exit_rate": "sortie", "emotion": "Émotion",
-           "designed": "prévue", "measured": "mesurée", "frictions": "Points de friction",
-           "opportunities": "Opportunités", "goal": "objectif", "persona": "Persona"},
-    "en": {"reach": "reach", "conversion": "conversion", "exit_rate": "exit", "emotion": "Emotion",
-           "designed": "designed", "measured": "measured", "frictions": "Friction points",
-           "opportunities": "Opportunities", "goal": "goal", "persona": "Persona"},
-}  # fmt: skip
+    lang: {k.split(".", 1)[1]: v[lang] for k, v in STRINGS.items() if k.startswith("drawing.")}
+    for lang in LANGS
+}
 
 
 def _esc(text: object) -> str:
@@ -186,6 +182,9 @@ def journey_canvas(
     stages = jm.stages
     channels = [c.id for c in jm.channels if any(t.channel == c.id for t in jm.touchpoints)]
     channel_titles = {c.id: text_of(c.title, lang) if c.title else c.id for c in jm.channels}
+    if any(t.any_channel for t in jm.touchpoints):  # `channel: any`: one lane, last
+        channels.append(ANY_CHANNEL)
+        channel_titles[ANY_CHANNEL] = words["any_channel"]
     cells: dict[tuple[str, str], list] = {}
     for tp in jm.touchpoints:
         cells.setdefault((tp.stage, tp.channel), []).append(tp)
@@ -300,14 +299,6 @@ def journey_canvas(
     return Canvas(svg=svg, width=width, height=height, title=title)
 
 
-def _pct(value: float | None) -> str:
-    return (
-        "–"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else f"{float(value):.0%}"
-    )
-
-
 def _card(
     tp, x: float, y: float, kpis, goals: pd.DataFrame, friction: str | None, words: dict, lang: str
 ) -> str:
@@ -327,13 +318,13 @@ def _card(
     ]
     if kpis is not None and tp.id in kpis.index:
         row = kpis.loc[tp.id]
-        figures = f"{words['reach']} {_pct(row.get('reach'))} · {words['conversion']} {_pct(row.get('conversion'))}"
+        figures = f"{words['reach']} {_pct_of(row.get('reach'), lang)} · {words['conversion']} {_pct_of(row.get('conversion'), lang)}"
         out.append(_text(x + 12, y + 56, [figures], 10, colour="#39414d"))
         out.append(
             _text(
                 x + 12,
                 y + 70,
-                [f"{words['exit_rate']} {_pct(row.get('exit_rate'))}"],
+                [f"{words['exit_rate']} {_pct_of(row.get('exit_rate'), lang)}"],
                 10,
                 colour="#39414d",
             )
@@ -344,7 +335,7 @@ def _card(
         shown = (
             ""
             if target is None or pd.isna(target)
-            else (f"{target:.0%}" if abs(float(target)) <= 1 else f"{target:g}")
+            else (_pct_of(target, lang) if abs(float(target)) <= 1 else number(target, lang, 1))
         )
         mark = {"met": "✓", "missed": "✗", "none": "·"}[status if pd.notna(goal.met) else "none"]
         metric = METRIC_WORDS.get(lang, {}).get(goal.metric, goal.metric.replace("_", " "))

@@ -30,6 +30,7 @@ channel titles instead of ids and orders stages as the map does. Labels follow `
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -52,6 +53,7 @@ from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError
 from parcours.maps import JourneyMap, text_of
 from parcours.render.i18n import duration, lang_of, number, pct, t
+from parcours.render.present import Titles
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 PALETTE = ["#2e86de", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#d4ac0d",
@@ -115,11 +117,20 @@ class Labels:
         for stage in jm.stages:
             self.titles[stage.id] = text_of(stage.title, self.lang)
             self.stage_of[stage.id] = stage.id
-        for event in jm.conversion.events:
-            self.titles.setdefault(event, t("label.conversion", self.lang, event=event))
+        # events as the map names them: the conversion, a touchpoint's event (present.Titles)
+        for key, title in Titles.of(jm, self.lang).names.items():
+            self.titles.setdefault(key, title)
 
     def __call__(self, value: object) -> str:
         return self.titles.get(str(value), str(value))
+
+    def at_level(self, result: Result) -> Labels:
+        """These labels for a result at touchpoint level: a touchpoint's title wins over a
+        stage of the same id (a stage's wins otherwise)."""
+        level = str((result.params or {}).get("level") or "")
+        if level == "touchpoint" and self.jm is not None:
+            self.titles.update(Titles.of(self.jm, self.lang).kinds.get("touchpoint", {}))
+        return self
 
     @property
     def stages(self) -> list[str]:
@@ -249,7 +260,7 @@ def paths_sankey(
         raise InputError(f"paths_sankey: max_links must be at least 1, got {max_links}")
     if result.flows is None:
         raise _missing(result, "flows", "paths_sankey")
-    label = Labels(jm, lang)
+    label = Labels(jm, lang).at_level(result)
     flows = result.flows.sort_values(["journeys", "step"], ascending=[False, True], kind="stable")
     flows = flows.head(max_links).sort_values(["step", "journeys"], ascending=[True, False])
     nodes: dict[tuple[int, str], int] = {}
@@ -258,16 +269,43 @@ def paths_sankey(
             nodes.setdefault(key, len(nodes))
     keys = list(nodes)
     colours = [label.colour(value) for _, value in keys]
+    # One column per step, one node per value in it, placed by hand: a node whose incoming
+    # flows were left out stays in its step's column instead of sliding to the first one.
+    through: dict[tuple[int, str], float] = {}
+    for key in keys:  # a node's size is the larger of what goes in and what goes out
+        ins = flows[(flows.step + 1 == key[0]) & (flows.target.astype(str) == key[1])].journeys
+        outs = flows[(flows.step == key[0]) & (flows.source.astype(str) == key[1])].journeys
+        through[key] = float(max(ins.sum(), outs.sum()))
+    columns = sorted({step for step, _ in keys})
+    first, last = columns[0], columns[-1]
+    x_of = {c: 0.001 + 0.998 * (c - first) / max(last - first, 1) for c in columns}
+    y_of: dict[tuple[int, str], float] = {}
+    for c in columns:
+        inside = sorted((k for k in keys if k[0] == c), key=lambda k: -through[k])
+        total = sum(through[k] for k in inside) or 1.0
+        gap = 0.25 * total / max(len(inside), 1)
+        span = total + gap * (len(inside) - 1)
+        top = 0.0
+        for k in inside:
+            y_of[k] = 0.001 + 0.998 * (top + through[k] / 2) / span
+            top += through[k] + gap
+    size = 24 if len(columns) > 4 else 30
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
             valueformat=",d",
             node={
-                "label": [_short(label(value), 28) for _, value in keys],
+                # the last two columns share the gap between them: shorter labels there
+                "label": [
+                    _short(label(value), 18 if step >= last - 1 and len(columns) > 3 else size)
+                    for step, value in keys
+                ],
                 "customdata": [f"{label(value)} ({step})" for step, value in keys],
+                "x": [x_of[k[0]] for k in keys],
+                "y": [y_of[k] for k in keys],
                 "hovertemplate": "%{customdata}<br>%{value:,}<extra></extra>",
                 "color": colours,
-                "pad": 14,
+                "pad": 18,
                 "thickness": 14,
                 "line": {"width": 0},
             },
@@ -283,9 +321,15 @@ def paths_sankey(
         )
     )
     steps = flows.step.nunique() + 1 if len(flows) else 1
-    height = max(420, min(900, 26 * max(pd.Series([s for s, _ in keys]).value_counts().max(), 1)))
+    height = max(420, min(1100, 30 * max(pd.Series([s for s, _ in keys]).value_counts().max(), 1)))
     fig = _layout(fig, height, label.lang)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 20}, font_size=12)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 44, "b": 20}, font_size=12)
+    for c in columns:  # a header over each step's column
+        fig.add_annotation(
+            text=f"<b>{t('funnel.step', label.lang, n=c)}</b>", x=x_of[c], y=1.0,
+            xref="paper", yref="paper", yanchor="bottom", yshift=8, showarrow=False,
+            xanchor="left" if c == first else "right" if c == last else "center",
+        )  # fmt: skip
     fig.layout.meta = {"steps": int(steps)}
     return fig
 
@@ -393,7 +437,7 @@ def process_map(
     result = _expect(result, ProcessResult, "process_map")
     if max_edges < 1:
         raise InputError(f"process_map: max_edges must be at least 1, got {max_edges}")
-    label = Labels(jm, lang)
+    label = Labels(jm, lang).at_level(result)
     level = str(result.params.get("level", "touchpoint"))
     edges = result.table
     median = _column(edges, "process_map", "median_time_s", "median_seconds")
@@ -469,11 +513,9 @@ def process_map(
     for n in graph.nodes:
         info = node_info.get(n, {})
         parts = [f"<b>{label(n)}</b>"]
-        for key in ("events", "journeys", "starts", "ends"):
+        for key in ("events", "cases", "starts", "ends"):
             if key in info and pd.notna(info[key]):
-                parts.append(
-                    f"{t(f'process.{key}', label.lang) if key != 'journeys' else t('col.journeys', label.lang).lower()}: {int(info[key]):,}"
-                )
+                parts.append(f"{t(f'process.{key}', label.lang)}: {int(info[key]):,}")
         hover.append("<br>".join(parts))
     fig.add_trace(
         go.Scatter(
@@ -597,8 +639,10 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
     cohorts = result.cohorts
     if cohorts is None:
         raise _missing(result, "cohorts", "retention_heatmap")
+    # m<k> for monthly cohorts, w<k> weekly, d<k> daily (retention's ``period``)
+    prefix = next((p for p in "mwd" if f"{p}0" in cohorts.columns), "m")
     months = sorted(
-        (c for c in cohorts.columns if str(c).startswith("m") and str(c)[1:].isdigit()),
+        (c for c in cohorts.columns if str(c).startswith(prefix) and str(c)[1:].isdigit()),
         key=lambda c: int(str(c)[1:]),
     )
     if not months:
@@ -611,7 +655,7 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
         f"{c} ({number(p, lang)})" if p is not None else str(c)
         for c, p in zip(cohorts["cohort"], persons, strict=True)
     ]
-    x = [t("retention.month", lang, k=int(str(m)[1:])) for m in months]
+    x = [t("retention.month", lang, k=int(str(m)[1:])) if prefix == "m" else m for m in months]
     text = [["" if not np.isfinite(v) else pct(v, lang) for v in row] for row in z]
     fig = go.Figure(
         go.Heatmap(
@@ -667,12 +711,18 @@ def nps_by_stage(
             f"nps_by_stage: unknown metric {', '.join(unknown)}; allowed: nps, csat, ces"
         )
     rows = _stage_rows(result, label, "nps_by_stage")
+    # Stages nobody answered about are named once under the panels, not drawn empty.
+    scores = [m for m in SCORES if m in rows]
+    answered_any = rows[scores].notna().any(axis=1) if scores else rows.index.notna()
+    silent = [label(s) for s in rows.index[~answered_any]]
+    rows = rows[answered_any] if answered_any.any() else rows
     shown = [m for m in metrics if m == "nps" or (m in rows and rows[m].notna().any())]
     fig = make_subplots(
         rows=len(shown), cols=1, shared_xaxes=True, vertical_spacing=0.08,
         subplot_titles=[t(SCORES[m][0], label.lang) for m in shown],
     )  # fmt: skip
-    x = [_short(label(s), 22) for s in rows.index]
+    # Stage names on two short lines, level: no tilted label runs into its neighbour.
+    x = ["<br>".join(textwrap.wrap(_short(label(s), 28), 14)) for s in rows.index]
     for i, metric in enumerate(shown, start=1):
         values = rows[metric].astype(float) if metric in rows else pd.Series(np.nan, rows.index)
         low = rows.get(f"{metric}_low", values).astype(float)
@@ -684,7 +734,7 @@ def nps_by_stage(
         else:
             colours = [PALETTE[1]] * len(values)
         shown_text = {"nps": lambda v: f"{v:+.0f}", "csat": lambda v: pct(v, label.lang),
-                      "ces": lambda v: f"{v:.1f}"}[metric]  # fmt: skip
+                      "ces": lambda v: number(v, label.lang, 1)}[metric]  # fmt: skip
         fig.add_trace(
             go.Bar(
                 x=x,
@@ -709,17 +759,17 @@ def nps_by_stage(
             row=i,
             col=1,
         )
-        base = {"nps": 0.0, "csat": 0.0, "ces": 1.0}[metric]
         for xi, v, hi in zip(x, values, high, strict=True):
-            answered = pd.notna(v)
+            if pd.isna(v):  # a stage answered on other scores only: its bar is left out
+                continue
             fig.add_annotation(
                 x=xi,
-                y=max(v, hi if pd.notna(hi) else v) if answered else base,
-                text=shown_text(v) if answered else t("voice.no_answer", label.lang),
+                y=max(v, hi if pd.notna(hi) else v),
+                text=shown_text(v),
                 showarrow=False,
                 yanchor="bottom",
                 yshift=2,
-                font={"size": 12 if answered else 11, "color": "#1d2330" if answered else NEUTRAL},
+                font={"size": 12, "color": "#1d2330"},
                 row=i,
                 col=1,
             )
@@ -731,7 +781,19 @@ def nps_by_stage(
             fig.update_yaxes(range=[0, 1.2], tickformat=".0%", row=i, col=1)
         else:
             fig.update_yaxes(range=[1, 8], row=i, col=1)
-    return _layout(fig, 80 + 230 * len(shown), label.lang, showlegend=False)
+    height = 80 + 230 * len(shown)
+    if silent:
+        fig.add_annotation(
+            text=t("voice.no_answer_yet", label.lang, stages=", ".join(silent)),
+            xref="paper", yref="paper", x=0, y=0, yshift=-70, xanchor="left",
+            yanchor="top", showarrow=False, font={"size": 11, "color": NEUTRAL},
+        )  # fmt: skip
+        height += 30
+    fig = _layout(fig, height, label.lang, showlegend=False)
+    fig.update_xaxes(tickangle=0)
+    if silent:
+        fig.update_layout(margin={"b": 110})
+    return fig
 
 
 def emotion_curve(
@@ -744,7 +806,7 @@ def emotion_curve(
     if curve is None:
         raise _missing(result, "emotion_curve", "emotion_curve")
     designed = _column(curve, "emotion_curve", "designed_value", "designed")
-    x = [_short(label(s), 22) for s in curve.stage]
+    x = ["<br>".join(textwrap.wrap(_short(label(s), 28), 14)) for s in curve.stage]
     fig = go.Figure()
     fig.add_scatter(
         x=x, y=pd.to_numeric(curve[designed], errors="coerce"), mode="lines+markers",
@@ -757,7 +819,9 @@ def emotion_curve(
     )  # fmt: skip
     fig.add_hline(y=0, line={"color": "#d5d9e0", "dash": "dot"})
     fig.update_yaxes(range=[-1.1, 1.1], title=t("emotion.axis", label.lang))
-    return _layout(fig, 340, label.lang)
+    fig = _layout(fig, 360, label.lang)
+    fig.update_xaxes(tickangle=0)  # stage names on short lines, level, never on each other
+    return fig
 
 
 # -- channels, conformance ----------------------------------------------------------------

@@ -1,23 +1,35 @@
-"""The words of the charts and the report, in French and English.
+"""The one i18n layer of parcours: every word a user reads, in French and English, and the
+way numbers, percentages, dates and durations are written in the reader's locale (Babel).
 
-One table, key -> {fr, en}; :func:`t` looks a key up and fills its ``{placeholders}``.
-A key missing in a language falls back to English, then French, so a new string never breaks
-a report.
+One table, key -> {fr, en}: the report and chart words below, the dashboard's words
+(:mod:`parcours.render._dashboard_words`) and the words of the analyses' results: figure
+labels, column headers, parameters, notes (:mod:`parcours.render._result_words`).
+:func:`t` looks a key up and fills its ``{placeholders}``; a key missing in a language falls
+back to English, then French (tests/render/test_i18n.py keeps every key in both).
+The dashboard, the report, the canvas and the CLI all read it.
 
 >>> t("section.frictions", "fr")
 'Points de friction'
 >>> t("funnel.lost", "en")
 'lost'
->>> pct(0.283, "en"), duration(5400, "fr"), duration(40, "en")
-('28%', '1,5 h', '40 s')
->>> pct(0.283, "fr") == "28\u00a0%"  # French: a non-breaking space before %
-True
+>>> pct(0.283, "en"), number(25201, "en"), duration(40, "en")
+('28%', '25,201', '40\xa0s')
+>>> pct(0.283, "fr"), number(25201, "fr"), duration(5400, "fr")
+('28\xa0%', '25\u202f201', '1,5\xa0h')
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import SupportsFloat, SupportsIndex
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from parcours.render._dashboard_words import DASHBOARD
+from parcours.render._result_words import RESULTS
 
 LANGS = ("fr", "en")
 
@@ -146,10 +158,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The themes that come back in negative comments.",
     },
     "explain.retention": {
-        "fr": "Chaque ligne est une cohorte de clients groupés par mois de premier achat ; chaque case, "
-        "la part d'entre eux qui achète de nouveau k mois plus tard.",
-        "en": "Each row is a cohort of customers grouped by the month of their first purchase; each "
-        "cell, the share of them who buy again k months later.",
+        "fr": "Chaque ligne est une cohorte de clients groupés par mois de première conversion ; "
+        "chaque case, la part d'entre eux qui revient k mois plus tard.",
+        "en": "Each row is a cohort of customers grouped by the month of their first conversion; "
+        "each cell, the share of them who come back k months later.",
     },
     "explain.rfm": {
         "fr": "Segments RFM (récence, fréquence, montant) et valeur vie client prévue.",
@@ -208,7 +220,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "summary.conversion": {"fr": "Parcours convertis", "en": "Journeys converting"},
     "summary.goals": {"fr": "Objectifs atteints", "en": "Goals met"},
     "summary.nps": {"fr": "NPS", "en": "NPS"},
-    "summary.repeat": {"fr": "Taux de réachat", "en": "Repeat purchase rate"},
+    "summary.repeat": {"fr": "Taux de retour", "en": "Return rate"},
     "summary.top_friction": {"fr": "Friction n° 1", "en": "Top friction"},
     # -- table headers ----------------------------------------------------------------------
     "col.rank": {"fr": "Rang", "en": "Rank"},
@@ -255,6 +267,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- charts -----------------------------------------------------------------------------
     "funnel.persons": {"fr": "personnes", "en": "persons"},
     "funnel.lost": {"fr": "perdues", "en": "lost"},
+    "funnel.step": {"fr": "Étape {n}", "en": "Step {n}"},
     "funnel.median": {"fr": "médiane {time}", "en": "median {time}"},
     "funnel.of_first": {"fr": "{pct} du départ", "en": "{pct} of start"},
     "label.conversion": {"fr": "Conversion ({event})", "en": "Conversion ({event})"},
@@ -262,6 +275,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "process.median_time": {"fr": "temps médian", "en": "median time"},
     "process.transitions": {"fr": "enchaînements", "en": "transitions"},
     "process.events": {"fr": "passages", "en": "passages"},
+    "process.cases": {"fr": "cas", "en": "cases"},
     "process.starts": {"fr": "débuts", "en": "starts"},
     "process.ends": {"fr": "fins", "en": "ends"},
     "process.repeats": {"fr": "répétitions", "en": "repeats"},
@@ -273,9 +287,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.time_decay": {"fr": "décroissance", "en": "time decay"},
     "model.markov": {"fr": "Markov", "en": "Markov"},
     "model.shapley": {"fr": "Shapley", "en": "Shapley"},
-    "retention.cohort": {"fr": "cohorte (1er achat)", "en": "cohort (first purchase)"},
+    "retention.cohort": {"fr": "cohorte (1re conversion)", "en": "cohort (first conversion)"},
     "retention.month": {"fr": "mois {k}", "en": "month {k}"},
-    "retention.rebuy": {"fr": "part qui rachète", "en": "share buying again"},
+    "retention.rebuy": {"fr": "part qui revient", "en": "share coming back"},
     "voice.no_feedback": {
         "fr": "aucune réponse d'enquête dans l'espace de travail : chargez-les avec "
         "`parcours ingest feedback FICHIER` pour voir NPS, CSAT et CES",
@@ -293,6 +307,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "fitness.axis": {"fr": "conformité du parcours", "en": "journey fitness"},
     "fitness.share": {"fr": "part des parcours", "en": "share of journeys"},
 }
+
+
+def _merged(*parts: dict[str, dict[str, str]]) -> None:
+    for part in parts:
+        twice = sorted(set(part) & set(STRINGS))
+        if twice:
+            raise RuntimeError(f"i18n keys defined twice: {twice}")
+        STRINGS.update(part)
+
+
+_merged(DASHBOARD, RESULTS)
 
 
 def lang_of(lang: str | None) -> str:
@@ -322,24 +347,38 @@ def _float(value: object) -> float:
     )
 
 
+def _locale(lang: str | None) -> str:
+    return "fr_FR" if lang_of(lang) == "fr" else "en_GB"
+
+
 def pct(value: object, lang: str | None, digits: int = 0) -> str:
-    """A share as a percentage, written the French or English way."""
+    """A share as a percentage in the reader's locale (Babel): 28 %, 28%."""
     if _missing(value):
         return "–"
-    number = f"{100 * _float(value):.{digits}f}"
-    if lang_of(lang) == "fr":
-        return number.replace(".", ",") + "\u00a0%"
-    return number + "%"
+    pattern = Locale.parse(_locale(lang)).percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("0", "0." + "0" * digits, 1)
+    return format_percent(_float(value), format=pattern, locale=_locale(lang))
 
 
 def number(value: object, lang: str | None, digits: int = 0) -> str:
-    """A number with thousands separators, written the French or English way."""
+    """A number with the locale's thousands separator and decimal mark (Babel)."""
     if _missing(value):
         return "–"
-    text = f"{_float(value):,.{digits}f}"
-    if lang_of(lang) == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(_float(value), format=pattern, locale=_locale(lang))
+
+
+def date(value: object, lang: str | None) -> str:
+    """A day in the reader's words (Babel): 9 mai 2026, 9 May 2026."""
+    if _missing(value) or value == "":
+        return "–"
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return format_date(
+        day, format="long" if lang_of(lang) == "fr" else "d MMM y", locale=_locale(lang)
+    )
 
 
 def duration(seconds: object, lang: str | None) -> str:
@@ -351,8 +390,6 @@ def duration(seconds: object, lang: str | None) -> str:
     for size, unit in ((86400, day), (3600, "h"), (60, "min")):
         if s >= size:
             value = s / size
-            shown = f"{value:.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
-            if lang_of(lang) == "fr":
-                shown = shown.replace(".", ",")
-            return f"{shown} {unit}"
-    return f"{s:.0f} s"
+            shown = number(value, lang, 0 if value >= 10 else 1)
+            return f"{shown}\u00a0{unit}"
+    return f"{number(s, lang)}\u00a0s"

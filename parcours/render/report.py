@@ -52,7 +52,7 @@ from parcours.analyses.retention import RetentionResult
 from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError, ParcoursError
 from parcours.maps import JourneyMap
-from parcours.render import charts
+from parcours.render import charts, present
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
 from parcours.render.i18n import duration, lang_of, number, pct, t
 from parcours.workspace import Runner
@@ -239,6 +239,8 @@ def table_html(
             return f"{float(value):+.0f}"  # type: ignore[arg-type]  # a number: kind says so
         if kind == "duration":
             return duration(value, lang)
+        if kind == "quote":  # customer text keeps its own language
+            return present.quote(str(value))
         return html.escape(str(value))
 
     numeric = {"int", "pct", "float", "money", "signed", "duration", "points"}
@@ -292,6 +294,7 @@ class _Builder:
         self.ctx, self.results, self.lang = ctx, results, lang
         self.jm = ctx.map
         self.label = charts.Labels(self.jm, lang)
+        self.names = present.Titles.of(self.jm, lang)
 
     def result(self, kind: type[R], name: str | None = None) -> R:
         """The result of analysis ``name`` (default: the one ``kind`` belongs to), which
@@ -327,7 +330,7 @@ class _Builder:
     def generic(self, name: str, s: Section) -> None:
         """An analysis with no section of its own yet: its main table, columns as named."""
         r = self.result(Result, name)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         columns = [Column(str(c), str(c), _kind(r.table[c])) for c in r.table.columns]
         s.blocks.append(self.table(r.table, columns))
 
@@ -335,7 +338,7 @@ class _Builder:
 
     def section_frictions(self, s: Section) -> None:
         r = self.result(FrictionsResult)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         ranked = r.table
         if "score" in ranked.columns:
             ranked = ranked[ranked.score.fillna(0) > 0]
@@ -365,7 +368,7 @@ class _Builder:
     def section_funnel(self, s: Section) -> None:
         r = self.result(FunnelResult)
         s.explanation = t("explain.funnel", self.lang, window=r.params.get("window", ""))
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.funnel_chart(r, self.jm, self.lang)))
 
     def section_paths(self, s: Section) -> None:
@@ -376,7 +379,7 @@ class _Builder:
             self.lang,
             nonlinear=pct(nonlinear, self.lang) if nonlinear is not None else "–",
         )
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.paths_sankey(r, self.jm, self.lang, max_links=45)))
         s.blocks.append(
             self.table(
@@ -394,12 +397,12 @@ class _Builder:
 
     def section_process(self, s: Section) -> None:
         r = self.result(ProcessResult)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.process_map(r, self.jm, self.lang, max_edges=40)))
 
     def section_conformance(self, s: Section) -> None:
         r = self.result(ConformanceResult)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.conformance_fitness(r, self.lang)))
         s.blocks.append(
             self.table(
@@ -419,7 +422,7 @@ class _Builder:
 
     def section_channels(self, s: Section) -> None:
         r = self.result(ChannelsResult)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.channel_mix(r, self.jm, self.lang)))
         if not isinstance(r, ChannelsResult):  # channel_mix has refused it already
             return
@@ -429,22 +432,23 @@ class _Builder:
             (r.levels, [Column("level", "col.level"), Column("persons", "col.persons", "int"),
                         Column("share", "col.share", "pct"), Column("definition", "col.definition")]),
         ):  # fmt: skip
-            if frame is not None:
-                s.blocks.append(self.table(frame, columns))
+            if frame is not None:  # levels, patterns and definitions in the reader's words
+                words = {c.name: self.names.text for c in columns if c.kind == "text"}
+                s.blocks.append(self.table(frame, columns, values=words))
 
     def section_attribution(self, s: Section) -> None:
         r = self.result(AttributionResult)
         level = str(r.params.get("level", "channel"))
         word = {"fr": {"channel": "canal", "touchpoint": "point de contact"}}.get(self.lang, {})
         s.explanation = t("explain.attribution", self.lang, level=word.get(level, level))
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.attribution_bars(r, self.jm, self.lang)))
 
     def section_voice(self, s: Section) -> None:
         r = self.result(VoiceResult)
         if not isinstance(r, VoiceResult) or not r.answers:
             raise LookupError(t("voice.no_feedback", self.lang))
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.nps_by_stage(r, self.jm, self.lang)))
         if r.emotion_curve is not None:
             s.blocks.append(
@@ -463,7 +467,7 @@ class _Builder:
                         Column("theme", "col.theme"),
                         Column("keywords", "col.keywords"),
                         Column("verbatims", "col.verbatims", "int"),
-                        Column("example", "col.example"),
+                        Column("example", "col.example", "quote"),
                     ],
                     max_rows=6,
                 )
@@ -471,7 +475,7 @@ class _Builder:
 
     def section_retention(self, s: Section) -> None:
         r = self.result(RetentionResult)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.retention_heatmap(r, self.lang)))
         s.blocks.append(
             Markup(f"<p class='explain'>{html.escape(t('explain.rfm', self.lang))}</p>")
@@ -492,7 +496,7 @@ class _Builder:
 
     def section_kpis(self, s: Section) -> None:
         r = self.result(KpisResult)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         if r.goals_measured:
             s.blocks.append(
                 self.paragraph(
@@ -518,7 +522,7 @@ class _Builder:
 
     def section_compare(self, s: Section) -> None:
         r = self.result(CompareResult)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         significant = t("compare.significant" if r.conversion_change_significant else
                         "compare.not_significant", self.lang)  # fmt: skip
         s.blocks.append(
@@ -564,7 +568,7 @@ class _Builder:
 
     def section_personas(self, s: Section) -> None:
         r = self.result(PersonasResult)
-        s.notes = r.notes
+        s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(
             self.table(
                 r.table,

@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from parcours.analyses import Result
-from parcours.maps import JourneyMap, text_of
+from parcours.maps import JourneyMap
+from parcours.render import present
 
 log = logging.getLogger("parcours.web")
 
@@ -71,14 +72,6 @@ def _from_charts(result: Result, jm: JourneyMap | None, lang: str) -> list[go.Fi
     return figures
 
 
-def _titles(jm: JourneyMap | None, lang: str) -> dict[str, str]:
-    if jm is None:
-        return {}
-    titles = {t.id: text_of(t.title, lang) for t in jm.touchpoints if t.title}
-    titles.update({s.id: text_of(s.title, lang) for s in jm.stages})
-    return titles
-
-
 def generic_figure(
     result: Result, jm: JourneyMap | None = None, lang: str = "fr"
 ) -> go.Figure | None:
@@ -99,18 +92,21 @@ def generic_figure(
     value = next((c for c in PREFERRED if c in numeric), numeric[0])
     label = labels[0]
     rows = table[[label, value]].dropna().head(25).iloc[::-1]
+    names = present.Titles.for_result(jm, lang, result)
+    axis = present.column_label(value, names, tuple(map(str, table.columns))) or value
     fig = go.Figure(
         go.Bar(
             x=rows[value],
-            y=[_titles(jm, lang).get(str(v), str(v)) for v in rows[label]],
+            y=[names.text(v) for v in rows[label]],
             orientation="h",
             marker_color="#2e86de",
-            hovertemplate=f"%{{y}}<br>{value}: %{{x:,.4g}}<extra></extra>",
+            text=[present.cell_text(value, v, lang, names) for v in rows[value]],
+            hovertemplate=f"%{{y}}<br>{axis}: %{{text}}<extra></extra>",
         )
     )
     fig.update_layout(
-        title=result.title,
-        xaxis_title=value,
+        title=present.heading(result, lang, names),
+        xaxis_title=axis,
         margin={"l": 10, "r": 20, "t": 50, "b": 40},
         height=max(260, 28 * len(rows) + 110),
         yaxis={"automargin": True},

@@ -25,6 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from parcours.analyses import Analysis
 from parcours.errors import InputError
+from parcours.render import present
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Field:
     default: Any
     value: str  # what the box shows
     options: list[str] = field(default_factory=list)
+    label: str = ""  # the name a reader reads (the one i18n table), the name otherwise
+    option_labels: list[str] = field(default_factory=list)
 
 
 def offered(analysis: Analysis) -> list[inspect.Parameter]:
@@ -77,10 +80,12 @@ def _shown(value: Any) -> str:
 
 
 def form_fields(
-    analysis: Analysis, query: Any, prefill: dict[str, Any] | None = None
+    analysis: Analysis, query: Any, prefill: dict[str, Any] | None = None, lang: str = "en"
 ) -> list[Field]:
-    """The fields of ``analysis``, showing the values of ``query`` (or the defaults)."""
+    """The fields of ``analysis``, showing the values of ``query`` (or the defaults), with
+    their labels, help and choices in ``lang``."""
     prefill = prefill or {}
+    names = present.Titles(lang)
     fields = []
     for param in offered(analysis):
         kind, options = _kind(param.annotation)
@@ -92,11 +97,13 @@ def form_fields(
             Field(
                 name=param.name,
                 kind=kind,
-                help=analysis.parameter_help(param.name),
+                help=present.param_help(param.name, lang, analysis.parameter_help(param.name)),
                 required=required,
                 default=default,
                 value=value,
                 options=options,
+                label=present.param_label(param.name, lang),
+                option_labels=[present.option_label(o, lang, names) for o in options],
             )
         )
     return fields

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shlex
 from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
@@ -29,12 +30,13 @@ from pydantic import BaseModel
 from parcours.analyses import ANALYSES, REGISTRY, Analysis, Context, Result
 from parcours.errors import InputError, MapError, NotFoundError
 from parcours.maps import JourneyMap, text_of
+from parcours.render import present
 from parcours.store import schema
 from parcours.web import i18n
 from parcours.web.canvas import dashboard_canvas
 from parcours.web.figures import dumps_safe, figures_json
 from parcours.web.filters import NO_PERSONA, Filters, filter_context
-from parcours.web.forms import form_fields, parse_params
+from parcours.web.forms import _shown, form_fields, parse_params
 from parcours.web.session import (
     COOKIE,
     CSRF_HEADER,
@@ -61,6 +63,7 @@ SECURITY_HEADERS = {
 }
 
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["day"] = present.date
 router = APIRouter(include_in_schema=False)
 
 
@@ -345,16 +348,9 @@ def _canvas(
     )
 
 
-def _table(frame: Any, lang: str) -> dict[str, Any]:
-    """A result table as rows of display text (numbers formatted for ``lang``)."""
-    total = len(frame)
-    shown = frame.head(TABLE_ROWS)
-    rows = []
-    for record in shown.astype(object).to_dict(orient="records"):
-        rows.append([_cell(v, lang) for v in record.values()])
-    # Columns of sentences get room to read (the others stay as narrow as their figures).
-    long = [any(len(row[i]) > 60 for row in rows) for i in range(len(shown.columns))]
-    return {"columns": [str(c) for c in shown.columns], "rows": rows, "total": total, "long": long}
+def _table(frame: Any, lang: str, names: present.Titles) -> present.Shown:
+    """A result table as its reader reads it (see :mod:`parcours.render.present`)."""
+    return present.table(frame, lang, names, TABLE_ROWS)
 
 
 def _ranking(result: Result, jm: JourneyMap, lang: str) -> list[dict[str, Any]]:
@@ -369,7 +365,7 @@ def _ranking(result: Result, jm: JourneyMap, lang: str) -> list[dict[str, Any]]:
                 "id": row.get("id"),
                 "title": titles.get(row.get("id"), row.get("id")),
                 "status": row.get("status"),
-                "score": _cell(row.get("score"), lang),
+                "score": present.cell_text("score", row.get("score"), lang, present.Titles(lang)),
                 "signal": row["signal"] if isinstance(row.get("signal"), str) else "",
                 "explanation": row["explanation"]
                 if isinstance(row.get("explanation"), str)
@@ -379,30 +375,28 @@ def _ranking(result: Result, jm: JourneyMap, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def _cell(value: Any, lang: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        text = f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    elif isinstance(value, bool):
-        text = str(value).lower()
-    elif isinstance(value, int):
-        text = f"{value:,}"
-    elif isinstance(value, list | tuple):
-        text = " → ".join(map(str, value))
-    elif isinstance(value, dict):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    else:
-        text = str(value)
-    if lang == "fr" and isinstance(value, int | float) and not isinstance(value, bool):
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+def _command(analysis: Analysis, fields: list[Any], lang: str) -> str:
+    """The command line that gives this page's result: the analysis with the page's values
+    (the CLI's forms: a required list as arguments, a yes/no as --flag or --no-flag)."""
+    kinds = {p.name: p for p in analysis.parameters()}
+    words = ["parcours", analysis.name]
+    for f in fields:
+        if f.value in ("", None) or (not f.required and f.value == _shown(f.default)):
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        if f.required and f.kind == "list":
+            words += [shlex.quote(v.strip()) for v in f.value.split(",") if v.strip()]
+        elif kinds[f.name].annotation is bool:
+            words.append(flag if f.value == "true" else f"--no-{flag[2:]}")
+        else:
+            words += [flag, shlex.quote(f.value)]
+    return " ".join([*words, "--lang", lang])
 
 
-def _summary(summary: dict[str, Any], lang: str) -> list[tuple[str, str]]:
-    return [(str(k), _cell(v, lang)) for k, v in summary.items()]
+def _dropped(result: Result, lang: str, names: present.Titles) -> str:
+    """The main table's columns left to analysts (shown whole in the API and the CLI)."""
+    left = present.table(result.table.head(0), lang, names).dropped
+    return i18n.words(lang)["present.rows_dropped"].format(columns=", ".join(left)) if left else ""
 
 
 # -- pages ------------------------------------------------------------------------------
@@ -419,7 +413,7 @@ def canvas_page(request: Request) -> Response:
     error = None
     try:
         filters = Filters.parse(request.query_params)
-        with state.workspace() as ws:
+        with state.reader() as ws:
             jm = _map(ws, request.query_params.get("map"))
             filters.check(jm)
             ctx = _Inputs(ws, jm, lang)
@@ -450,8 +444,8 @@ def analyses_page(request: Request) -> Response:
         return who
     lang = language(request)
     items = [
-        {"name": n, "title": i18n.analysis_title(n, lang), "summary": a.summary}
-        for n, a in REGISTRY.items()
+        {"name": n, "title": i18n.analysis_title(n, lang), "summary": present.about(n, lang)}
+        for n in REGISTRY
     ]
     return render(request, "analyses.html", items=items)
 
@@ -485,13 +479,13 @@ def analysis_page(name: str, request: Request) -> Response:
     query = request.query_params
     result = error = None
     figures: list[str] = []
-    with state.workspace() as ws:
+    with state.reader() as ws:
         try:
             jm = _map(ws, query.get("map"))
             map_ids = _maps(ws)
         except InputError as exc:
             return render(request, "message.html", 422, title=name, message=str(exc))
-        fields = form_fields(analysis, query, {})
+        fields = form_fields(analysis, query, {}, lang)
         filters = Filters()
         period = ("", "")
         try:
@@ -499,7 +493,7 @@ def analysis_page(name: str, request: Request) -> Response:
             ctx = _Inputs(ws, jm, lang)
             # A first visit runs the analysis as the report does (its overview's parameters).
             prefill = {k: v for k, v in _overview(analysis, ctx).items() if k not in query}
-            fields = form_fields(analysis, query, prefill)
+            fields = form_fields(analysis, query, prefill, lang)
             params = parse_params(analysis, query, prefill)
             stamp = _stamp(ws, jm)
             period = _period(request, ws, ctx, stamp)
@@ -512,9 +506,10 @@ def analysis_page(name: str, request: Request) -> Response:
         except Exception as exc:  # shown in the page; the details go to the server log
             log.exception("analysis %s failed", name)
             error = f"internal error ({type(exc).__name__}); the server log has the details"
+    names = present.Titles.for_result(jm, lang, result)
     tables = []
     if result is not None:
-        tables = [(n, _table(f, lang)) for n, f in result.tables.items() if f is not None]
+        tables = [(n, _table(f, lang, names)) for n, f in result.tables.items() if f is not None]
     return render(
         request,
         "analysis.html",
@@ -529,8 +524,14 @@ def analysis_page(name: str, request: Request) -> Response:
         map_ids=map_ids,
         jm=jm,
         result=result,
-        summary=_summary(result.summary, lang) if result else [],
-        main=_table(result.table, lang) if result is not None else None,
+        heading=present.heading(result, lang, names) if result is not None else "",
+        figures_shown=present.figures(result, lang, names) if result is not None else ([], []),
+        main=_table(result.table, lang, names) if result is not None else None,
+        command=_command(analysis, fields, lang),
+        about=present.about(name, lang),
+        notes=present.notes(result, lang, names) if result is not None else [],
+        raw_notes=list(result.notes) if result is not None else [],
+        dropped=_dropped(result, lang, names) if result is not None else "",
         ranking=_ranking(result, jm, lang)
         if result is not None and name == "frictions" and "explanation" in result.table
         else None,
@@ -554,7 +555,7 @@ def editor_page(request: Request) -> Response:
     lang = language(request)
     w = i18n.words(lang)
     state = request.app.state.parcours
-    with state.workspace() as ws:
+    with state.reader() as ws:
         try:
             jm = _map(ws, request.query_params.get("map"))
         except InputError as exc:
@@ -586,7 +587,7 @@ def history_page(request: Request) -> Response:
     state = request.app.state.parcours
     query = request.query_params
     try:
-        with state.workspace() as ws:
+        with state.reader() as ws:
             jm = _map(ws, query.get("map"))
             map_ids = _maps(ws)
             versions = [
@@ -715,7 +716,7 @@ def canvas_svg(request: Request) -> Response:
     lang = language(request)
     filters = Filters.parse(request.query_params)
     state = request.app.state.parcours
-    with state.workspace() as ws:
+    with state.reader() as ws:
         jm = _map(ws, request.query_params.get("map"))
         filters.check(jm)
         canvas = _canvas(request, ws, jm, _Inputs(ws, jm, lang), _stamp(ws, jm), filters, lang)

@@ -66,8 +66,9 @@ def test_funnel_bars_are_persons_and_drop_offs_with_median_times():
     persons, lost = fig.data
     assert list(persons.y) == [100, 40, 10] and list(lost.y) == [0, 60, 30]
     assert fig.layout.barmode == "stack"  # persons + lost at step k = persons at step k-1
-    assert "Product page" in persons.x[0] and "Conversion (purchase)" in persons.x[2]
-    assert "median 2 min" in persons.x[1] and "median 1.5 h" in persons.x[2]
+    # the conversion step as the map names it (its touchpoint), never the event id
+    assert "Product page" in persons.x[0] and "Purchase" in persons.x[2]
+    assert "median 2\u00a0min" in persons.x[1] and "median 1.5\u00a0h" in persons.x[2]
     assert "median" not in persons.x[0]
 
 
@@ -165,9 +166,9 @@ def process_result() -> ProcessResult:
         title="Process",
         table=edges,
         params={"level": "touchpoint"},
-        journeys=80,
+        cases=80,
         distinct_variants=5,
-        journeys_shown=80,
+        cases_shown=80,
         variants_shown=5,
         activities=4,
         edge_count=6,
@@ -300,17 +301,19 @@ def voice_result() -> VoiceResult:
     return VoiceResult(title="Voice", table=table, answers=40, emotion_curve=curve)
 
 
-def test_nps_by_stage_in_map_order_with_intervals_and_no_answer_marked():
+def test_nps_by_stage_in_map_order_with_intervals_and_no_answer_said_once():
     fig = charts.nps_by_stage(voice_result(), MAP, "en")
     nps = next(tr for tr in fig.data if tr.meta["metric"] == "nps")
-    assert list(nps.x) == ["Discovery", "Consideration", "Decision"]
-    assert list(nps.y)[0] == -10.0 and math.isnan(nps.y[1]) and nps.y[2] == 20.0
-    assert list(nps.error_y.array) == [20.0, 0.0, 15.0]
-    assert list(nps.error_y.arrayminus) == [20.0, 0.0, 15.0]
-    assert nps.marker.color[0] != nps.marker.color[2]  # negative red, positive green
+    # Consideration has no answer on any score: left out of the panels, named once below.
+    assert list(nps.x) == ["Discovery", "Decision"]
+    assert list(nps.y) == [-10.0, 20.0]
+    assert list(nps.error_y.array) == [20.0, 15.0]
+    assert list(nps.error_y.arrayminus) == [20.0, 15.0]
+    assert nps.marker.color[0] != nps.marker.color[1]  # negative red, positive green
     # CSAT has answers (panel drawn), CES has none (panel left out).
     assert {tr.meta["metric"] for tr in fig.data} == {"nps", "csat"}
-    assert "no answer" in [a.text for a in fig.layout.annotations]
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts.count("No answers yet for: Consideration.") == 1
 
 
 def test_nps_by_stage_needs_stage_rows():

@@ -327,8 +327,8 @@ def test_funnel_page_prefills_steps_and_filters_change_it(demo_client):
     assert everyone.status_code == 200
     assert 'name="steps" value="decouverte, consideration, decision, purchase"' in everyone.text
     ropo = demo_client.get("/analyses/funnel?lang=en&persona=ropo&start=2026-02-01")
-    entered = int(_summary(everyone.text)["persons entered"].replace(",", ""))
-    entered_ropo = int(_summary(ropo.text)["persons entered"].replace(",", ""))
+    entered = int(_summary(everyone.text)["Persons who entered"].replace(",", ""))
+    entered_ropo = int(_summary(ropo.text)["Persons who entered"].replace(",", ""))
     assert 0 < entered_ropo < entered
     assert "plotly-figure" in ropo.text
 

@@ -1,0 +1,174 @@
+"""The dashboard's own words (menus, filters, forms, login, editor, history), in French and
+English: a part of the one table of :mod:`parcours.render.i18n`."""
+
+from __future__ import annotations
+
+DASHBOARD: dict[str, dict[str, str]] = {
+    "app.title": {"fr": "parcours — tableau de bord", "en": "parcours — dashboard"},
+    "nav.map": {"fr": "Carte du parcours", "en": "Journey map"},
+    "nav.frictions": {"fr": "Points de friction", "en": "Friction points"},
+    "nav.analyses": {"fr": "Analyses", "en": "Analyses"},
+    "nav.editor": {"fr": "Éditer la carte", "en": "Edit the map"},
+    "nav.history": {"fr": "Historique", "en": "History"},
+    "nav.logout": {"fr": "Se déconnecter", "en": "Log out"},
+    "nav.login_link": {"fr": "Lien de connexion", "en": "Login link"},
+    "nav.api": {"fr": "API", "en": "API"},
+    "filters.title": {"fr": "Filtres", "en": "Filters"},
+    "filters.start": {"fr": "Du", "en": "From"},
+    "filters.end": {"fr": "Au", "en": "To"},
+    "filters.persona": {"fr": "Persona", "en": "Persona"},
+    "filters.channel": {"fr": "Canal", "en": "Channel"},
+    "filters.all": {"fr": "tous", "en": "all"},
+    "filters.none_persona": {"fr": "sans persona", "en": "no persona"},
+    "filters.apply": {"fr": "Appliquer", "en": "Apply"},
+    "filters.reset": {"fr": "Réinitialiser", "en": "Reset"},
+    "filters.help": {
+        "fr": "Les filtres gardent les parcours entiers qui commencent dans la période, des "
+        "personnes du persona choisi, passant par le canal choisi. Les avis clients sont filtrés "
+        "sur la période seulement.",
+        "en": "Filters keep whole journeys that start within the period, of persons of the "
+        "chosen persona, that pass through the chosen channel. Survey answers are filtered on "
+        "the period only.",
+    },
+    "filters.active": {"fr": "Filtres actifs", "en": "Active filters"},
+    "params.title": {"fr": "Paramètres", "en": "Parameters"},
+    "params.run": {"fr": "Lancer", "en": "Run"},
+    "params.list_help": {"fr": "séparés par des virgules", "en": "comma-separated"},
+    "params.default": {"fr": "défaut", "en": "default"},
+    "params.required": {"fr": "obligatoire", "en": "required"},
+    "params.needed": {
+        "fr": "Renseignez les paramètres obligatoires puis lancez l'analyse.",
+        "en": "Fill in the required parameters, then run the analysis.",
+    },
+    "result.summary": {"fr": "En bref", "en": "At a glance"},
+    "result.table": {"fr": "Tableau", "en": "Table"},
+    "result.more_tables": {"fr": "Autres tableaux", "en": "More tables"},
+    "result.notes": {"fr": "Définitions et précautions", "en": "Definitions and caveats"},
+    "result.rows": {"fr": "{shown} lignes sur {total}", "en": "{shown} of {total} rows"},
+    "result.error": {"fr": "L'analyse a refusé ces paramètres", "en": "The analysis refused"},
+    "result.no_rows": {"fr": "(aucune ligne)", "en": "(no rows)"},
+    "result.figures": {"fr": "Graphiques", "en": "Charts"},
+    "result.example": {"fr": "En ligne de commande", "en": "On the command line"},
+    "canvas.persona": {"fr": "Vue du persona", "en": "Persona view"},
+    "canvas.hover": {
+        "fr": "Survolez un point de contact, un ⚠ ou un ! pour lire l'explication.",
+        "en": "Hover over a touchpoint, a ⚠ or a ! to read the explanation.",
+    },
+    "canvas.download": {"fr": "Télécharger le SVG", "en": "Download the SVG"},
+    "frictions.intro": {
+        "fr": "Là où les clients hésitent et abandonnent, classés par parcours perdus au-delà "
+        "de la normale de l'étape.",
+        "en": "Where customers doubt and abandon, ranked by journeys lost beyond the stage's "
+        "baseline.",
+    },
+    "frictions.score": {"fr": "score", "en": "score"},
+    "frictions.status.declared": {"fr": "prévue dans la carte", "en": "declared in the map"},
+    "frictions.status.discovered": {"fr": "découverte", "en": "discovered"},
+    "frictions.signal.exits": {"fr": "sorties", "en": "exits"},
+    "frictions.signal.bounces": {"fr": "rebonds", "en": "bounces"},
+    "frictions.signal.contacts": {"fr": "appels à l'aide", "en": "calls for help"},
+    "frictions.signal.feedback": {"fr": "avis négatifs", "en": "negative feedback"},
+    "editor.title": {"fr": "Éditer la carte", "en": "Edit the map"},
+    "editor.map": {"fr": "Carte", "en": "Map"},
+    "editor.version": {"fr": "version {version}", "en": "version {version}"},
+    "editor.valid": {"fr": "La carte est valide.", "en": "The map is valid."},
+    "editor.checking": {"fr": "Vérification…", "en": "Checking…"},
+    "editor.problems": {"fr": "{count} problème(s)", "en": "{count} problem(s)"},
+    "editor.line": {"fr": "ligne {line}", "en": "line {line}"},
+    "editor.message": {"fr": "Ce qui a changé", "en": "What changed"},
+    "editor.save": {"fr": "Enregistrer une nouvelle version", "en": "Save a new version"},
+    "editor.saved": {"fr": "Version {version} enregistrée.", "en": "Version {version} saved."},
+    "editor.unchanged": {
+        "fr": "Aucun changement : rien n'a été enregistré.",
+        "en": "No change: nothing was saved.",
+    },
+    "editor.readonly": {
+        "fr": "Votre session ne permet que la lecture : enregistrer demande une clé admin.",
+        "en": "Your session can only read: saving needs an admin key.",
+    },
+    "editor.help": {
+        "fr": "La carte est vérifiée à chaque frappe ; les problèmes s'affichent avec leur ligne.",
+        "en": "The map is checked as you type; problems are shown with their line.",
+    },
+    "history.title": {"fr": "Historique des versions", "en": "Version history"},
+    "history.version": {"fr": "Version", "en": "Version"},
+    "history.saved_at": {"fr": "Enregistrée le (UTC)", "en": "Saved at (UTC)"},
+    "history.message": {"fr": "Message", "en": "Message"},
+    "history.compare": {"fr": "Comparer", "en": "Compare"},
+    "history.from": {"fr": "de la version", "en": "from version"},
+    "history.to": {"fr": "à la version", "en": "to version"},
+    "history.added": {"fr": "ajoutés", "en": "added"},
+    "history.removed": {"fr": "retirés", "en": "removed"},
+    "history.changed": {"fr": "modifiés", "en": "changed"},
+    "history.identical": {"fr": "Versions identiques.", "en": "The versions are identical."},
+    "history.single": {
+        "fr": "Une seule version : rien à comparer encore.",
+        "en": "A single version: nothing to compare yet.",
+    },
+    "history.fields": {"fr": "Autres champs modifiés", "en": "Other fields changed"},
+    "history.section.stages": {"fr": "Étapes", "en": "Stages"},
+    "history.section.touchpoints": {"fr": "Points de contact", "en": "Touchpoints"},
+    "history.section.personas": {"fr": "Personas", "en": "Personas"},
+    "history.section.channels": {"fr": "Canaux", "en": "Channels"},
+    "login.title": {"fr": "Connexion au tableau de bord", "en": "Log in to the dashboard"},
+    "login.intro": {
+        "fr": "Ce tableau de bord montre les données de l'espace de travail : il faut se "
+        "connecter.",
+        "en": "This dashboard shows the workspace's data: please log in.",
+    },
+    "login.url": {
+        "fr": "Ouvrez l'adresse affichée par « parcours serve » (ou « parcours demo ») au "
+        "démarrage : elle contient un jeton de connexion, par exemple",
+        "en": "Open the address that `parcours serve` (or `parcours demo`) printed when it "
+        "started: it holds a login token, for example",
+    },
+    "login.key": {
+        "fr": "Ou collez une clé d'API (créée avec « parcours keys create --scope admin ») :",
+        "en": "Or paste an API key (made with `parcours keys create --scope admin`):",
+    },
+    "login.submit": {"fr": "Se connecter", "en": "Log in"},
+    "login.once": {
+        "fr": "Cette adresse ne sert qu'une fois : le premier navigateur qui l'ouvre est "
+        "connecté (la rouvrir dans ce même navigateur ne change rien). Pour un autre "
+        "navigateur : collez une clé d'API ci-dessous, ou demandez une nouvelle adresse à "
+        "une session déjà ouverte (« Lien de connexion » en haut de page), ou redémarrez "
+        "« parcours serve », qui en affiche une nouvelle.",
+        "en": "This address works once: the first browser that opens it is logged in (opening "
+        "it again in that browser changes nothing). For another browser: paste an API key "
+        "below, or get a new address from a browser already logged in (“Login link” at the "
+        "top of the page), or restart `parcours serve`, which prints a new one.",
+    },
+    "login.bad_token": {
+        "fr": "Ce lien de connexion n'est pas (ou plus) valable : il ne sert qu'une fois, et "
+        "le serveur a peut-être été redémarré. Connectez-vous avec une clé d'API ci-dessous, "
+        "demandez une nouvelle adresse à une session déjà ouverte (« Lien de connexion »), "
+        "ou redémarrez « parcours serve », qui en affiche une nouvelle.",
+        "en": "This login link is not valid (any more): it works once, and the server may "
+        "have been restarted. Log in with an API key below, get a new address from a browser "
+        "already logged in (“Login link”), or restart `parcours serve`, which prints a new "
+        "one.",
+    },
+    "login.throttled": {
+        "fr": "Trop d'échecs de connexion depuis votre adresse : réessayez dans {seconds} s.",
+        "en": "Too many failed logins from your address: try again in {seconds} s.",
+    },
+    "login.link_intro": {
+        "fr": "Nouvelle adresse de connexion pour un autre navigateur ; elle ne sert qu'une "
+        "fois et remplace la précédente si celle-ci n'a pas servi :",
+        "en": "A new login address for another browser; it works once, and replaces the "
+        "previous one if that was not used:",
+    },
+    "login.bad_key": {
+        "fr": "Cette clé d'API est inconnue ou a été révoquée.",
+        "en": "This API key is unknown or was revoked.",
+    },
+    "login.logged_out": {"fr": "Vous êtes déconnecté.", "en": "You are logged out."},
+    "error.no_map": {
+        "fr": "Aucune carte dans cet espace de travail : enregistrez-en une avec "
+        "« parcours maps save FICHIER », ou lancez « parcours demo ».",
+        "en": "No journey map in this workspace: save one with `parcours maps save FILE`, or "
+        "run `parcours demo`.",
+    },
+    "error.not_found": {"fr": "Page introuvable", "en": "Page not found"},
+    "lang.switch": {"fr": "English", "en": "Français"},
+}

@@ -1,0 +1,927 @@
+"""The words of the analyses' results, in French and English: a part of the one table of
+:mod:`parcours.render.i18n`.
+
+``about.<analysis>``: what an analysis answers (the dashboard's cards and page leads);
+``param.<name>`` and ``param.<name>.help``: a parameter's label and help; ``option.<value>``:
+a choice's value; ``figure.<field>``: a headline figure's label; ``column.<name>``: a table
+header; ``table.<name>``: a secondary table's heading; ``value.<value>``: a category shown in
+a cell (deviation kinds, channel levels, RFM segments...); ``note.<analysis>.<n>``: the
+analyses' notes, the English text being the pattern of the note an analysis writes
+(``{}`` stands for a value it fills in).
+
+The columns and figures that have no entry here are model internals: the dashboard shows
+them only under "For analysts" (:mod:`parcours.render.present`).
+"""
+
+from __future__ import annotations
+
+Pair = tuple[str, str]  # (fr, en)
+
+
+def _part(prefix: str, table: dict[str, Pair]) -> dict[str, dict[str, str]]:
+    return {f"{prefix}.{key}": {"fr": fr, "en": en} for key, (fr, en) in table.items()}
+
+
+ABOUT: dict[str, Pair] = {
+    "frictions": (
+        "Les points de friction classés : sorties au-delà de la normale de l'étape, rebonds, "
+        "appels à l'aide, avis négatifs.",
+        "Friction points ranked: exits beyond the stage's usual level, bounces, calls for "
+        "help, negative feedback.",
+    ),
+    "kpis": (
+        "Portée, conversion et taux de sortie par point de contact ou par étape, face aux "
+        "objectifs de la carte.",
+        "Reach, conversion and exit rate per touchpoint or stage, against the map's goals.",
+    ),
+    "funnel": (
+        "Combien de personnes franchissent chaque étape, dans l'ordre, dans un délai donné.",
+        "How many persons get through each step, in order, within a given time.",
+    ),
+    "paths": (
+        "Les chemins les plus fréquents, les flux d'une étape à l'autre, et les parcours qui "
+        "bouclent, reviennent en arrière ou sautent une étape.",
+        "The most frequent paths, the flows from step to step, and the journeys that loop, go "
+        "back or skip a stage.",
+    ),
+    "process": (
+        "Qui suit quoi : les enchaînements entre points de contact, leurs délais et les "
+        "variantes de parcours.",
+        "What follows what: the transitions between touchpoints, their times and the journey "
+        "variants.",
+    ),
+    "conformance": (
+        "À quel point les parcours suivent les enchaînements prévus par la carte, et les "
+        "écarts les plus fréquents.",
+        "How far journeys follow the transitions the map designed, and the most common deviations.",
+    ),
+    "channels": (
+        "Les canaux de chaque étape, les passages d'un canal à l'autre, le ROPO, le "
+        "showrooming, le click & collect, et le niveau multicanal, cross-canal ou omnicanal.",
+        "The channels of each stage, the moves from one channel to another, ROPO, "
+        "showrooming, click & collect, and the multichannel, cross-channel or omnichannel "
+        "level.",
+    ),
+    "attribution": (
+        "La part des conversions et du chiffre d'affaires due à chaque canal ou point de contact.",
+        "How much of the conversions and revenue each channel or touchpoint earns.",
+    ),
+    "voice": (
+        "NPS, satisfaction, effort et ton des commentaires par étape et point de contact ; "
+        "thèmes ; courbe d'émotion.",
+        "NPS, satisfaction, effort and tone of the comments per stage and touchpoint; themes; "
+        "emotion curve.",
+    ),
+    "retention": (
+        "Achats répétés, fidélité des cohortes, segments RFM et valeur vie client.",
+        "Repeat purchases, cohort retention, RFM segments and customer lifetime value.",
+    ),
+    "personas": (
+        "Les personas de la carte mesurés sur les données, et les groupes de comportement que "
+        "les données font apparaître.",
+        "The map's personas measured on the data, and the behaviour groups the data shows.",
+    ),
+    "compare": (
+        "Deux périodes, deux segments ou deux versions de la carte côte à côte : conversion, "
+        "frictions, NPS, avec leur significativité.",
+        "Two periods, segments or map versions side by side: conversion, frictions, NPS, with "
+        "their significance.",
+    ),
+}
+
+PARAMS: dict[str, Pair] = {
+    "level": ("Niveau", "Level"),
+    "session_timeout": ("Fin de visite après", "Visit ends after"),
+    "bounce_channels": ("Canaux des rebonds", "Bounce channels"),
+    "contacts": ("Appels à l'aide", "Calls for help"),
+    "confidence": ("Niveau de confiance", "Confidence level"),
+    "min_journeys": ("Parcours minimum", "Minimum journeys"),
+    "baseline": ("Comparer à", "Compare with"),
+    "top": ("Nombre affiché", "How many"),
+    "correlate": ("Chercher ce qui accompagne l'abandon", "Look for what goes with abandoning"),
+    "steps": ("Étapes", "Steps"),
+    "window": ("Délai", "Time allowed"),
+    "order": ("Ordre", "Order"),
+    "exclusions": ("Exclusions", "Exclusions"),
+    "exclusion_mode": ("Une exclusion", "An exclusion"),
+    "correlation": ("Ce qui accompagne la conversion", "What goes with converting"),
+    "breakdown": ("Ventiler par", "Break down by"),
+    "breakdown_attribution": ("Valeur de ventilation lue", "Break-down value read at"),
+    "interval": ("Période", "Period"),
+    "within_journey": ("Dans un seul parcours", "Within one journey"),
+    "start": ("Début", "Start"),
+    "end": ("Fin", "End"),
+    "length": ("Longueur", "Length"),
+    "collapse": ("Fusionner les répétitions", "Merge repeats"),
+    "unmapped": ("Garder les événements hors carte", "Keep events off the map"),
+    "case": ("Un cas est", "A case is"),
+    "coverage": ("Couverture", "Coverage"),
+    "filter_by": ("Couvrir par", "Cover by"),
+    "examples": ("Exemples", "Examples"),
+    "offline": ("Canaux physiques", "Physical channels"),
+    "research": ("Recherche en ligne", "Online research"),
+    "collect": ("Click & collect", "Click & collect"),
+    "fulfilment": ("Mode de livraison", "Fulfilment"),
+    "threshold": ("Seuil", "Threshold"),
+    "models": ("Modèles", "Models"),
+    "position_first": ("Part du premier contact", "First touch share"),
+    "position_last": ("Part du dernier contact", "Last touch share"),
+    "half_life": ("Demi-vie", "Half-life"),
+    "shapley": ("Shapley", "Shapley"),
+    "exclude": ("Jamais crédités", "Never credited"),
+    "themes": ("Thèmes", "Themes"),
+    "calibration_end": ("Dernier jour analysé", "Last day analysed"),
+    "horizon_months": ("Horizon (mois)", "Horizon (months)"),
+    "discount_rate": ("Taux d'actualisation", "Discount rate"),
+    "rfm_bins": ("Niveaux RFM", "RFM levels"),
+    "k": ("Nombre de groupes", "Number of groups"),
+    "compare": ("Comparer", "Compare"),
+    "buyers": ("Acheteurs seulement", "Buyers only"),
+    "period_a": ("Période A", "Period A"),
+    "period_b": ("Période B", "Period B"),
+    "segment_a": ("Segment A", "Segment A"),
+    "segment_b": ("Segment B", "Segment B"),
+    "map_version_a": ("Version A de la carte", "Map version A"),
+    "map_version_b": ("Version B de la carte", "Map version B"),
+    "as_of": ("Données jusqu'au", "Data up to"),
+    "keep_none": ("Garder ceux qui s'arrêtent avant", "Keep those who stop before"),
+    "start_event": ("Entrée dans une cohorte", "Entering a cohort"),
+    "return_event": ("Retour", "Coming back"),
+    "period": ("Période", "Period"),
+    "stickiness": ("Assiduité", "Stickiness"),
+}
+
+PARAM_HELP: dict[str, Pair] = {
+    "level": ("point de contact ou étape.", "touchpoint or stage."),
+    "session_timeout": (
+        "une visite web ou appli se termine après ce délai sans événement, par ex. 30m.",
+        "a web or app visit ends after this long without an event, e.g. 30m.",
+    ),
+    "bounce_channels": (
+        "canaux où une visite d'un seul événement est un rebond (par défaut web, app).",
+        "channels where a one-event visit is a bounce (default web, app).",
+    ),
+    "contacts": (
+        "points de contact, étapes ou canaux qui sont des appels à l'aide.",
+        "touchpoints, stages or channels that are calls for help.",
+    ),
+    "confidence": (
+        "niveau de confiance des intervalles, par ex. 0.95.",
+        "confidence level of the intervals, e.g. 0.95.",
+    ),
+    "min_journeys": (
+        "les points de contact vus par moins de parcours ne sont pas testés.",
+        "touchpoints met by fewer journeys are not tested.",
+    ),
+    "baseline": (
+        "comparer les sorties aux autres points de contact de l'étape sur le même canal, ou à "
+        "tous ceux de l'étape.",
+        "compare exits with the stage's other touchpoints on the same channel, or with all of "
+        "the stage's.",
+    ),
+    "top": ("garder les N premiers.", "keep the first N."),
+    "correlate": (
+        "chercher quelles propriétés, quels points de contact et personas accompagnent l'abandon.",
+        "look for the properties, touchpoints and personas that go with abandoning.",
+    ),
+    "steps": (
+        "points de contact ou étapes, séparés par des virgules.",
+        "touchpoints or stages, comma-separated.",
+    ),
+    "window": (
+        "délai compté depuis la première étape, par ex. 14d, 1h.",
+        "time counted from the first step, e.g. 14d, 1h.",
+    ),
+    "order": (
+        "dans l'ordre (autres événements permis entre les étapes), strict ou dans le désordre.",
+        "in order (other events allowed between steps), strict, or in any order.",
+    ),
+    "exclusions": (
+        "un événement qui, entre deux étapes, fait ne pas compter la tentative.",
+        "an event that, between two steps, makes an attempt not count.",
+    ),
+    "breakdown": (
+        "canal, point de contact, étape, événement, persona, property:CLÉ ou customer:CLÉ.",
+        "channel, touchpoint, stage, event, persona, property:KEY or customer:KEY.",
+    ),
+    "breakdown_attribution": (
+        "où lire la valeur de ventilation : premier contact, dernier contact ou une étape.",
+        "where the break-down value is read: first touch, last touch or one step.",
+    ),
+    "interval": (
+        "période du tableau de conversion dans le temps.",
+        "period of the conversion-over-time table.",
+    ),
+    "within_journey": (
+        "chaque tentative reste dans un seul parcours (sinon, toute l'histoire de la personne).",
+        "each attempt stays inside one journey (else the person's whole history).",
+    ),
+    "start": ("les chemins commencent à ce point.", "paths begin at this point."),
+    "end": ("les chemins s'arrêtent à ce point.", "paths stop at this point."),
+    "length": ("nombre d'étapes montrées.", "number of steps shown."),
+    "collapse": (
+        "fusionner les répétitions successives d'un même point.",
+        "merge consecutive repeats of the same point.",
+    ),
+    "unmapped": (
+        "garder les événements qu'aucun point de contact ne décrit.",
+        "keep the events no touchpoint describes.",
+    ),
+    "case": (
+        "une personne (par défaut), un parcours, ou une colonne ou propriété (n° de commande...).",
+        "a person (default), a journey, or a column or property (an order id...).",
+    ),
+    "correlation": (
+        "chercher quels événements, points de contact, personas ou propriétés accompagnent la "
+        "conversion ou l'abandon.",
+        "look for the events, touchpoints, personas or properties that go with converting or "
+        "dropping out.",
+    ),
+    "exclusion_mode": (
+        "la tentative ne compte pas du tout, ou elle compte jusqu'à l'événement exclu.",
+        "the attempt does not count at all, or it counts up to the excluded event.",
+    ),
+    "coverage": (
+        "garder les variantes les plus fréquentes jusqu'à cette part.",
+        "keep the most frequent variants up to this share.",
+    ),
+    "filter_by": (
+        "ce que la couverture garde : variantes ou enchaînements.",
+        "what the coverage keeps: variants or transitions.",
+    ),
+    "examples": (
+        "nombre d'exemples de parcours par écart.",
+        "number of example journeys per deviation.",
+    ),
+    "offline": (
+        "canaux physiques (par défaut magasin) ; les autres sont en ligne.",
+        "physical channels (default store); the others are online.",
+    ),
+    "research": (
+        "ce qui compte comme recherche en ligne pour le ROPO.",
+        "what counts as online research for ROPO.",
+    ),
+    "collect": (
+        "modes de livraison ou retraits qui signalent le click & collect.",
+        "fulfilment values or pick-ups that mark click & collect.",
+    ),
+    "fulfilment": (
+        "la propriété de l'achat qui donne le mode de livraison.",
+        "the purchase property holding the fulfilment mode.",
+    ),
+    "threshold": (
+        "part des personnes qu'un niveau doit atteindre (par défaut 0.2).",
+        "share of persons a level must reach (default 0.2).",
+    ),
+    "models": ("modèles d'attribution (par défaut tous).", "attribution models (default all)."),
+    "position_first": (
+        "part du premier contact dans le modèle en U.",
+        "first touch's share in the position-based model.",
+    ),
+    "position_last": (
+        "part du dernier contact dans le modèle en U.",
+        "last touch's share in the position-based model.",
+    ),
+    "half_life": ("demi-vie de la décroissance, par ex. 7d.", "time-decay half-life, e.g. 7d."),
+    "shapley": ("sans ordre, ou ordonné.", "unordered, or ordered."),
+    "exclude": (
+        "points de contact ou canaux jamais crédités.",
+        "touchpoints or channels never credited.",
+    ),
+    "themes": (
+        "nombre de thèmes pour les commentaires négatifs (1 à 20).",
+        "how many themes for the negative comments (1 to 20).",
+    ),
+    "calibration_end": (
+        "dernier jour (AAAA-MM-JJ) analysé ; les suivants servent de contrôle.",
+        "last day (YYYY-MM-DD) analysed; later ones are a holdout.",
+    ),
+    "horizon_months": ("horizon de la valeur vie, en mois.", "lifetime value horizon, in months."),
+    "discount_rate": (
+        "taux mensuel d'actualisation, par ex. 0.01.",
+        "monthly discount rate, e.g. 0.01.",
+    ),
+    "rfm_bins": (
+        "nombre de niveaux des scores RFM (5 : scores de 1 à 5).",
+        "number of RFM score levels (5 gives scores 1 to 5).",
+    ),
+    "k": (
+        "nombre de groupes de comportement (2 à 20) ; par défaut, le meilleur.",
+        "number of behaviour groups (2 to 20); by default the best.",
+    ),
+    "compare": ("deux personas à mettre côte à côte.", "two personas to put side by side."),
+    "buyers": (
+        "ne grouper que les personnes qui ont converti.",
+        "group only the persons who converted.",
+    ),
+    "period_a": (
+        "première période, PREMIER..DERNIER jour, par ex. 2026-01-01..2026-03-31.",
+        "first period, FIRST..LAST day, e.g. 2026-01-01..2026-03-31.",
+    ),
+    "period_b": ("seconde période, même forme.", "second period, same form."),
+    "segment_a": ("premier segment, par ex. persona=ropo.", "first segment, e.g. persona=ropo."),
+    "segment_b": ("second segment, même forme.", "second segment, same form."),
+    "map_version_a": (
+        "première version enregistrée de la carte.",
+        "first saved version of the map.",
+    ),
+    "map_version_b": (
+        "seconde version enregistrée de la carte.",
+        "second saved version of the map.",
+    ),
+    "as_of": (
+        "fin des données, par ex. 2026-03-31 (par défaut : le dernier événement) ; une "
+        "personne encore dans son délai n'est pas comptée comme perdue.",
+        "end of the data, e.g. 2026-03-31 (default: the latest event); a person still within "
+        "the time allowed is not counted as lost.",
+    ),
+    "start_event": (
+        "événements ou points de contact qui font entrer une personne dans une cohorte "
+        "(par défaut : les conversions).",
+        "events or touchpoints that put a person in a cohort (default: conversions).",
+    ),
+    "return_event": (
+        "événements ou points de contact qui comptent comme un retour (par défaut : les "
+        "conversions).",
+        "events or touchpoints that count as coming back (default: conversions).",
+    ),
+    "period": (
+        "période des cohortes : jour, semaine ou mois.",
+        "cohort period: day, week or month.",
+    ),
+    "stickiness": (
+        "jours d'activité comptés par semaine ou par mois.",
+        "days active counted per week or per month.",
+    ),
+    "keep_none": (
+        "en ventilant sur une étape, garder le groupe des personnes arrêtées avant elle.",
+        "when breaking down on a step, keep the group of the persons who stopped before it.",
+    ),
+}
+
+OPTIONS: dict[str, Pair] = {
+    "touchpoint": ("point de contact", "touchpoint"),
+    "stage": ("étape", "stage"),
+    "channel": ("canal", "channel"),
+    "event": ("événement", "event"),
+    "persona": ("persona", "persona"),
+    "stage_channel": ("étape et canal", "stage and channel"),
+    "true": ("oui", "yes"),
+    "false": ("non", "no"),
+    "ordered": ("dans l'ordre", "in order"),
+    "strict": ("strict", "strict"),
+    "unordered": ("dans le désordre", "any order"),
+    "day": ("jour", "day"),
+    "week": ("semaine", "week"),
+    "month": ("mois", "month"),
+    "first_touch": ("premier contact", "first touch"),
+    "last_touch": ("dernier contact", "last touch"),
+    "person": ("personne", "person"),
+    "journey": ("parcours", "journey"),
+    "variants": ("variantes", "variants"),
+    "edges": ("enchaînements", "transitions"),
+    "both": ("les deux", "both"),
+    "drop": ("retirer la tentative", "drop the attempt"),
+    "cut": ("couper la tentative", "cut the attempt"),
+}
+
+# Headline figures a user reads; the others (model parameters, p-values) are for analysts.
+FIGURES: dict[str, Pair] = {
+    "friction_points": ("Points de friction", "Friction points"),
+    "declared_points": ("Prévus par la carte", "Declared in the map"),
+    "discovered_points": ("Découverts", "Discovered"),
+    "journeys_lost_beyond_baseline": (
+        "Parcours perdus au-delà de la normale",
+        "Journeys lost beyond the usual",
+    ),
+    "goals_measured": ("Objectifs mesurés", "Goals measured"),
+    "goals_met": ("Objectifs atteints", "Goals met"),
+    "entered": ("Personnes entrées", "Persons who entered"),
+    "converted": ("Personnes arrivées au bout", "Persons who made it through"),
+    "conversion": ("Conversion", "Conversion"),
+    "biggest_drop_off": ("Plus forte perte", "Biggest drop-off"),
+    "still_in_window": ("Personnes encore dans le délai", "Persons still in window"),
+    "conversion_closed": ("Conversion, délais écoulés", "Conversion, windows closed"),
+    "journeys": ("Parcours", "Journeys"),
+    "distinct_paths": ("Chemins différents", "Different paths"),
+    "non_linear_share": ("Parcours non linéaires", "Non-linear journeys"),
+    "loop_share": ("Qui bouclent", "Looping"),
+    "back_share": ("Qui reviennent en arrière", "Going back"),
+    "skip_share": ("Qui sautent une étape", "Skipping a stage"),
+    "cases": ("Cas", "Cases"),
+    "distinct_variants": ("Variantes", "Variants"),
+    "cases_shown": ("Cas montrés", "Cases shown"),
+    "variants_shown": ("Variantes montrées", "Variants shown"),
+    "activities": ("Points de contact", "Touchpoints"),
+    "edge_count": ("Enchaînements différents", "Different transitions"),
+    "transitions": ("Passages d'un point à l'autre", "Moves from one point to another"),
+    "fit_share": ("Parcours conformes", "Journeys that fit"),
+    "mean_fitness": ("Conformité moyenne", "Average fitness"),
+    "median_fitness": ("Conformité médiane", "Median fitness"),
+    "moves": ("Changements d'étape", "Stage changes"),
+    "designed_share": ("Changements prévus", "Designed changes"),
+    "skips": ("Sauts d'étape", "Skipped stages"),
+    "reverses": ("Retours en arrière", "Steps back"),
+    "undesigned_moves": ("Enchaînements non prévus", "Undesigned moves"),
+    "off_channel_events": ("Sur un autre canal que prévu", "On another channel than designed"),
+    "persons": ("Personnes", "Persons"),
+    "converted_journeys": ("Parcours convertis", "Converted journeys"),
+    "multichannel_person_share": ("Personnes sur plusieurs canaux", "Persons on several channels"),
+    "mixing_journey_share": ("Parcours qui mêlent les canaux", "Journeys mixing channels"),
+    "channel_switches": ("Changements de canal", "Channel switches"),
+    "ropo_journeys": ("Recherche en ligne, achat en magasin", "Research online, buy in store"),
+    "showrooming_journeys": ("Showrooming", "Showrooming"),
+    "click_collect_journeys": ("Click & collect", "Click & collect"),
+    "stitched_share": ("Clients en magasin vus aussi en ligne", "Store customers also seen online"),
+    "reading": ("Niveau atteint", "Level reached"),
+    "paths": ("Chemins", "Paths"),
+    "conversions_credited": ("Conversions attribuées", "Conversions credited"),
+    "value_credited": ("Valeur attribuée", "Value credited"),
+    "conversions_without_touchpoint": (
+        "Conversions sans point de contact",
+        "Conversions with no touchpoint",
+    ),
+    "answers": ("Réponses", "Answers"),
+    "nps": ("NPS", "NPS"),
+    "csat": ("Satisfaction (CSAT)", "Satisfaction (CSAT)"),
+    "ces": ("Effort (CES, 1–7)", "Effort (CES, 1–7)"),
+    "answers_with_verbatim": ("Commentaires", "Comments"),
+    "negative_verbatim_share": ("Commentaires négatifs", "Negative comments"),
+    "calibration_end": ("Données jusqu'au", "Data up to"),
+    "buyers": ("Clients", "Customers"),
+    "repeat_buyers": ("Clients revenus", "Returning customers"),
+    "repeat_purchase_rate": ("Taux de retour", "Return rate"),
+    "purchases": ("Conversions", "Conversions"),
+    "revenue": ("Chiffre d'affaires", "Revenue"),
+    "median_days_between_purchases": (
+        "Délai médian entre deux conversions",
+        "Median time between two conversions",
+    ),
+    "expected_revenue_over_horizon": ("Chiffre d'affaires attendu", "Expected revenue"),
+    "mean_clv_per_buyer": ("Valeur vie moyenne par client", "Average lifetime value per customer"),
+    "declared_personas": ("Personas de la carte", "The map's personas"),
+    "share_without_persona": ("Sans persona", "Without persona"),
+    "cluster_count": ("Groupes de comportement", "Behaviour groups"),
+    "label_a": ("A", "A"),
+    "label_b": ("B", "B"),
+    "journeys_a": ("Parcours A", "Journeys A"),
+    "journeys_b": ("Parcours B", "Journeys B"),
+    "conversion_a": ("Conversion A", "Conversion A"),
+    "conversion_b": ("Conversion B", "Conversion B"),
+    "conversion_change": ("Écart de conversion", "Conversion change"),
+    "conversion_change_significant": ("Écart significatif", "Significant change"),
+    "nps_a": ("NPS A", "NPS A"),
+    "nps_b": ("NPS B", "NPS B"),
+}
+
+COLUMNS: dict[str, Pair] = {
+    "rank": ("Rang", "Rank"),
+    "id": ("Point", "Point"),
+    "title": ("Nom", "Name"),
+    "status": ("Statut", "Status"),
+    "score": ("Score", "Score"),
+    "signal": ("Signal", "Signal"),
+    "journeys": ("Parcours", "Journeys"),
+    "exit_rate": ("Taux de sortie", "Exit rate"),
+    "exit_baseline": ("Sortie habituelle", "Usual exit rate"),
+    "explanation": ("Explication", "Explanation"),
+    "stage": ("Étape", "Stage"),
+    "channel": ("Canal", "Channel"),
+    "events": ("Événements", "Events"),
+    "persons": ("Personnes", "Persons"),
+    "conversions": ("Conversions", "Conversions"),
+    "exits": ("Sorties", "Exits"),
+    "contacts": ("Appels à l'aide", "Calls for help"),
+    "sessions": ("Visites", "Visits"),
+    "bounces": ("Rebonds", "Bounces"),
+    "bounce_rate": ("Taux de rebond", "Bounce rate"),
+    "contact_rate": ("Taux d'appel à l'aide", "Call-for-help rate"),
+    "answers": ("Réponses", "Answers"),
+    "negative": ("Négatifs", "Negative"),
+    "negative_rate": ("Part négative", "Negative share"),
+    "nps": ("NPS", "NPS"),
+    "reach": ("Portée", "Reach"),
+    "conversion": ("Conversion", "Conversion"),
+    "metric": ("Indicateur", "Metric"),
+    "target": ("Objectif", "Target"),
+    "met": ("Atteint", "Met"),
+    "step": ("Étape", "Step"),
+    "from_previous": ("Depuis l'étape d'avant", "From the step before"),
+    "drop_off": ("Sorties", "Dropped off"),
+    "drop_off_rate": ("Taux de perte", "Drop-off rate"),
+    "still_in_window": ("Encore dans le délai", "Still in window"),
+    "lost": ("Perdues", "Lost"),
+    "persons_closed": ("Personnes, délai écoulé", "Persons, window closed"),
+    "conversion_with": ("Conversion avec", "Conversion with it"),
+    "conversion_without": ("Conversion sans", "Conversion without it"),
+    "goes_with": ("Va avec", "Goes with"),
+    "median_time_s": ("Délai médian", "Median time"),
+    "avg_time_s": ("Délai moyen", "Average time"),
+    "mean_time_s": ("Délai moyen", "Average time"),
+    "median_hours_lost": ("Délai médian avant la sortie", "Median time before the exit"),
+    "period": ("Période", "Period"),
+    "entered": ("Entrées", "Entered"),
+    "converted": ("Convertis", "Converted"),
+    "path": ("Chemin", "Path"),
+    "steps": ("Étapes", "Steps"),
+    "share": ("Part", "Share"),
+    "conversion_rate": ("Conversion", "Conversion"),
+    "source": ("De", "From"),
+    "target_to": ("Vers", "To"),
+    "origin": ("Origine", "Origin"),
+    "kind": ("Type", "Kind"),
+    "definition": ("Définition", "Definition"),
+    "frequency": ("Nombre", "Count"),
+    "touchpoint": ("Point de contact", "Touchpoint"),
+    "cases": ("Cas", "Cases"),
+    "starts": ("Débuts", "Starts"),
+    "ends": ("Fins", "Ends"),
+    "variant": ("Variante", "Variant"),
+    "length": ("Longueur", "Length"),
+    "cumulative_share": ("Part cumulée", "Cumulative share"),
+    "label": ("Délai", "Time"),
+    "transitions": ("Passages", "Moves"),
+    "occurrences": ("Occurrences", "Occurrences"),
+    "fitness": ("Conformité", "Fitness"),
+    "designed": ("Prévu", "Designed"),
+    "moves": ("Changements", "Moves"),
+    "share_events": ("Part des événements", "Share of events"),
+    "share_persons": ("Part des personnes", "Share of persons"),
+    "from_channel": ("Du canal", "From channel"),
+    "to_channel": ("Vers le canal", "To channel"),
+    "switches": ("Changements", "Switches"),
+    "pattern": ("Comportement", "Pattern"),
+    "share_of_converted_journeys": ("Part des parcours convertis", "Share of converted journeys"),
+    "share_of_buyers": ("Part des clients", "Share of customers"),
+    "level": ("Niveau", "Level"),
+    "reached": ("Atteint par", "Reached by"),
+    "persona": ("Persona", "Persona"),
+    "mixing": ("Plusieurs canaux", "Several channels"),
+    "ropo": ("ROPO", "ROPO"),
+    "showrooming": ("Showrooming", "Showrooming"),
+    "click_collect": ("Click & collect", "Click & collect"),
+    "cross_channel": ("Cross-canal", "Cross-channel"),
+    "omnichannel": ("Omnicanal", "Omnichannel"),
+    "first_touch": ("Premier contact", "First touch"),
+    "last_touch": ("Dernier contact", "Last touch"),
+    "linear": ("Linéaire", "Linear"),
+    "position": ("En U", "Position-based"),
+    "time_decay": ("Décroissance", "Time decay"),
+    "markov": ("Markov", "Markov"),
+    "shapley": ("Shapley", "Shapley"),
+    "csat": ("Satisfaction", "Satisfaction"),
+    "ces": ("Effort", "Effort"),
+    "rating": ("Note", "Rating"),
+    "sentiment": ("Ton", "Tone"),
+    "negative_share": ("Part négative", "Negative share"),
+    "theme": ("Thème", "Theme"),
+    "keywords": ("Mots-clés", "Keywords"),
+    "verbatims": ("Commentaires", "Comments"),
+    "touchpoints": ("Points de contact", "Touchpoints"),
+    "example": ("Exemple", "Example"),
+    "designed_value": ("Émotion prévue", "Designed emotion"),
+    "measured": ("Émotion mesurée", "Measured emotion"),
+    "curve": ("Courbe", "Curve"),
+    "verbatim": ("Commentaire", "Comment"),
+    "language": ("Langue", "Language"),
+    "reviews": ("Avis", "Reviews"),
+    "segment": ("Segment", "Segment"),
+    "rule": ("Règle", "Rule"),
+    "recency_days": ("Jours depuis la dernière", "Days since the last"),
+    "monetary": ("Montant moyen", "Average amount"),
+    "revenue": ("Chiffre d'affaires", "Revenue"),
+    "clv": ("Valeur vie", "Lifetime value"),
+    "cohort": ("Cohorte", "Cohort"),
+    "interval": ("Intervalle", "Interval"),
+    "gaps": ("Écarts", "Gaps"),
+    "cumulative": ("Cumulé", "Cumulative"),
+    "description": ("Description", "Description"),
+    "journeys_per_person": ("Parcours par personne", "Journeys per person"),
+    "buyers": ("Clients", "Customers"),
+    "revenue_per_person": ("CA par personne", "Revenue per person"),
+    "main_channel": ("Canal principal", "Main channel"),
+    "cluster": ("Groupe", "Group"),
+    "declared_share": ("Part d'un persona", "Share with a persona"),
+    "purchases": ("Conversions", "Conversions"),
+    "tenure_days": ("Ancienneté (jours)", "Tenure (days)"),
+    "change": ("Écart", "Change"),
+    "significant": ("Significatif", "Significant"),
+    "rate_a": ("Taux A", "Rate A"),
+    "rate_b": ("Taux B", "Rate B"),
+    "rank_a": ("Rang A", "Rank A"),
+    "rank_b": ("Rang B", "Rank B"),
+    "score_a": ("Score A", "Score A"),
+    "score_b": ("Score B", "Score B"),
+    "journeys_a": ("Parcours A", "Journeys A"),
+    "journeys_b": ("Parcours B", "Journeys B"),
+    "exit_rate_a": ("Sortie A", "Exits A"),
+    "exit_rate_b": ("Sortie B", "Exits B"),
+    "answers_a": ("Réponses A", "Answers A"),
+    "answers_b": ("Réponses B", "Answers B"),
+    "nps_a": ("NPS A", "NPS A"),
+    "nps_b": ("NPS B", "NPS B"),
+    "name": ("Nom", "Name"),
+    "value": ("Valeur", "Value"),
+    "abandoned": ("Abandons", "Abandons"),
+    "abandon_rate": ("Taux d'abandon", "Abandon rate"),
+    "abandon_rate_without": ("Taux d'abandon sans", "Abandon rate without"),
+    "feature": ("Caractéristique", "Feature"),
+    "m0": ("mois 0", "month 0"),
+    "m1": ("mois 1", "month 1"),
+    "m2": ("mois 2", "month 2"),
+    "m3": ("mois 3", "month 3"),
+    "m4": ("mois 4", "month 4"),
+    "m5": ("mois 5", "month 5"),
+    "m6": ("mois 6", "month 6"),
+}
+
+TABLES: dict[str, Pair] = {
+    "explanations": ("Explications", "Explanations"),
+    "measures": ("Toutes les mesures", "Every measure"),
+    "correlations": ("Ce qui accompagne l'abandon", "What goes with abandoning"),
+    "goals": ("Objectifs", "Goals"),
+    "over_time": ("Conversion dans le temps", "Conversion over time"),
+    "flows": ("Flux d'une étape à l'autre", "Flows from step to step"),
+    "nonlinear": ("Parcours non linéaires", "Non-linear journeys"),
+    "nodes": ("Points de contact", "Touchpoints"),
+    "variants": ("Variantes", "Variants"),
+    "durations": ("Délais", "Times"),
+    "time_to_convert": ("Délais de conversion", "Time to convert"),
+    "correlation": (
+        "Ce qui accompagne la conversion ou l'abandon",
+        "What goes with converting or dropping out",
+    ),
+    "fitness": ("Conformité des parcours", "Journey fitness"),
+    "transitions": ("Changements d'étape", "Stage changes"),
+    "switches": ("Changements de canal", "Channel switches"),
+    "patterns": ("Comportements cross-canal", "Cross-channel patterns"),
+    "levels": ("Niveaux", "Levels"),
+    "by_persona": ("Par persona", "By persona"),
+    "value": ("Valeur attribuée", "Value credited"),
+    "removal_effects": ("Effet de retrait", "Removal effect"),
+    "paths": ("Chemins", "Paths"),
+    "themes": ("Thèmes", "Themes"),
+    "emotion_curve": ("Courbe d'émotion", "Emotion curve"),
+    "verbatims": ("Commentaires", "Comments"),
+    "counts": ("Réponses par type", "Answers by kind"),
+    "cohorts": ("Cohortes", "Cohorts"),
+    "inter_purchase": ("Délai entre deux conversions", "Time between two conversions"),
+    "segments": ("Segments", "Segments"),
+    "predictions": ("Prévisions par client", "Forecast per customer"),
+    "clusters": ("Groupes de comportement", "Behaviour groups"),
+    "cluster_channels": ("Canaux des groupes", "Channels of the groups"),
+    "frictions": ("Points de friction", "Friction points"),
+    "nps": ("NPS", "NPS"),
+}
+
+VALUES: dict[str, Pair] = {
+    "declared": ("prévu", "declared"),
+    "discovered": ("découvert", "discovered"),
+    "exits": ("sorties", "exits"),
+    "bounces": ("rebonds", "bounces"),
+    "contacts": ("appels à l'aide", "calls for help"),
+    "feedback": ("avis négatifs", "negative feedback"),
+    "loop": ("boucle", "loop"),
+    "back": ("retour en arrière", "going back"),
+    "skip": ("saut d'étape", "skipped stage"),
+    "reverse": ("retour en arrière", "going back"),
+    "undesigned": ("non prévu", "not designed"),
+    "off_channel": ("autre canal", "other channel"),
+    "single-channel": ("un seul canal", "single channel"),
+    "multichannel": ("multicanal", "multichannel"),
+    "cross-channel": ("cross-canal", "cross-channel"),
+    "omnichannel": ("omnicanal", "omnichannel"),
+    "ROPO": ("recherche en ligne, achat en magasin", "research online, buy in store"),
+    "showrooming": ("showrooming", "showrooming"),
+    "click_collect": ("click & collect", "click & collect"),
+    "champions": ("Champions", "Champions"),
+    "loyal": ("Fidèles", "Loyal"),
+    "potential_loyalist": ("Fidèles en devenir", "Potential loyalists"),
+    "new": ("Nouveaux", "New"),
+    "promising": ("Prometteurs", "Promising"),
+    "need_attention": ("À surveiller", "Need attention"),
+    "about_to_sleep": ("En train de s'endormir", "About to sleep"),
+    "at_risk": ("À risque", "At risk"),
+    "cant_lose": ("À ne pas perdre", "Can't lose"),
+    "hibernating": ("En sommeil", "Hibernating"),
+    "(none)": ("(sans persona)", "(no persona)"),
+    "(other)": ("(autres)", "(other)"),
+    "unmapped": ("(hors carte)", "(off the map)"),
+    "measured": ("mesurée", "measured"),
+    "nps": ("NPS", "NPS"),
+    "csat": ("satisfaction", "satisfaction"),
+    "ces": ("effort", "effort"),
+    "review": ("avis", "review"),
+    "touchpoint": ("point de contact", "touchpoint"),
+    "stage": ("étape", "stage"),
+    "reach": ("portée", "reach"),
+    "conversion": ("conversion", "conversion"),
+    "conversion (all journeys)": ("conversion (tous les parcours)", "conversion (all journeys)"),
+    "(all journeys)": ("(tous les parcours)", "(all journeys)"),
+    "funnel": ("entonnoir", "funnel"),
+    "designed": ("prévue", "designed"),
+    "positive": ("positive", "positive"),
+    "neutral": ("neutre", "neutral"),
+    "negative": ("négative", "negative"),
+    # definitions the analyses put in their tables (channels' levels, paths' non-linear kinds)
+    "every event on one channel": (
+        "tous les événements sur un seul canal",
+        "every event on one channel",
+    ),
+    "several channels, but each journey stays on one (silos)": (
+        "plusieurs canaux, mais chaque parcours reste sur un seul (en silos)",
+        "several channels, but each journey stays on one (silos)",
+    ),
+    "at least one journey moves from one channel to another": (
+        "au moins un parcours passe d'un canal à l'autre",
+        "at least one journey moves from one channel to another",
+    ),
+    "at least one journey goes back and forth between digital and physical": (
+        "au moins un parcours fait des allers-retours entre le digital et le physique",
+        "at least one journey goes back and forth between digital and physical",
+    ),
+    "a touchpoint comes back after another one (a > b > a)": (
+        "un point de contact revient après un autre (a › b › a)",
+        "a touchpoint comes back after another one (a › b › a)",
+    ),
+    "a step back to an earlier stage of the map": (
+        "un retour vers une étape antérieure de la carte",
+        "a step back to an earlier stage of the map",
+    ),
+    "a step forward over at least one stage of the map": (
+        "un pas en avant par-dessus au moins une étape de la carte",
+        "a step forward over at least one stage of the map",
+    ),
+}
+
+RESULTS: dict[str, dict[str, str]] = {
+    **_part("about", ABOUT),
+    **_part("param", PARAMS),
+    **{f"param.{k}.help": {"fr": fr, "en": en} for k, (fr, en) in PARAM_HELP.items()},
+    **_part("option", OPTIONS),
+    **_part("figure", FIGURES),
+    **_part("column", COLUMNS),
+    **_part("table", TABLES),
+    **_part("value", VALUES),
+    "present.analysts": {"fr": "Pour les analystes", "en": "For analysts"},
+    "present.analysts_help": {
+        "fr": "Les paramètres des modèles, les intervalles et les tests, tels que calculés.",
+        "en": "The models' parameters, the intervals and the tests, as computed.",
+    },
+    "present.no_answers": {"fr": "pas encore de réponse", "en": "no answers yet"},
+    "present.rows_dropped": {
+        "fr": "Colonnes pour les analystes non montrées : {columns}.",
+        "en": "Columns for analysts not shown: {columns}.",
+    },
+    "present.conversion": {"fr": "conversion", "en": "conversion"},
+    # the canvas' words (parcours.render.canvas)
+    "metric.bounce_rate": {"fr": "taux de rebond", "en": "bounce rate"},
+    "metric.conversion": {"fr": "conversion", "en": "conversion"},
+    "metric.drop_off": {"fr": "abandon", "en": "drop-off"},
+    "metric.exit_rate": {"fr": "taux de sortie", "en": "exit rate"},
+    "metric.reach": {"fr": "portée", "en": "reach"},
+    "metric.repeat_purchase_rate": {"fr": "réachat", "en": "repeat purchase"},
+    "metric.revenue": {"fr": "chiffre d'affaires", "en": "revenue"},
+    "metric.time_to_convert": {"fr": "délai", "en": "time to convert"},
+    "drawing.reach": {"fr": "portée", "en": "reach"},
+    "drawing.conversion": {"fr": "conversion", "en": "conversion"},
+    "drawing.exit_rate": {"fr": "sortie", "en": "exit"},
+    "drawing.emotion": {"fr": "Émotion", "en": "Emotion"},
+    "drawing.designed": {"fr": "prévue", "en": "designed"},
+    "drawing.measured": {"fr": "mesurée", "en": "measured"},
+    "drawing.frictions": {"fr": "Points de friction", "en": "Friction points"},
+    "drawing.opportunities": {"fr": "Opportunités", "en": "Opportunities"},
+    "drawing.goal": {"fr": "objectif", "en": "goal"},
+    "drawing.persona": {"fr": "Persona", "en": "Persona"},
+    "drawing.any_channel": {"fr": "Tous canaux", "en": "Any channel"},
+    "cli.more_tables": {
+        "fr": "Autres tableaux avec --all : {tables}.",
+        "en": "More tables with --all: {tables}.",
+    },
+    "cli.dropped": {
+        "fr": "Colonnes qui ne tiennent pas à cette largeur : {columns} (--format csv les donne "
+        "toutes).",
+        "en": "Columns that do not fit this width: {columns} (--format csv gives them all).",
+    },
+    "cli.internals": {
+        "fr": "Paramètres des modèles et définitions détaillées : --format json.",
+        "en": "Model parameters and detailed definitions: --format json.",
+    },
+    "voice.no_answer_yet": {
+        "fr": "Pas encore de réponse pour : {stages}.",
+        "en": "No answers yet for: {stages}.",
+    },
+}
+
+# The analyses' notes a reader needs, in plain words: the pattern of the note an analysis
+# writes ({} is a value it fills in) -> the key of its plain text in both languages. The
+# notes without an entry (formulas, peers' names) are shown to analysts only, as written.
+NOTE_PATTERNS: dict[str, str] = {
+    "note.frictions.score": "score = max(excess exits + excess calls for help, excess bounces, "
+    "excess negative feedback); an excess is the passages lost beyond the baseline at the lower "
+    "bound of the {} interval (0 when not significant).",
+    "note.kpis.reach": "reach = persons who met it / persons with a journey; conversion and exit "
+    "rate are shares of the journeys that passed through it.",
+    "note.funnel.window": "{} funnel, window {} counted from the attempt's first step; a person "
+    "counts once, at the furthest step reached by any attempt.",
+    "note.paths.conversion": "conversion_rate = share of the journeys on this path that converted.",
+    "note.paths.nonlinear": "non-linear: loop = a touchpoint comes back after another one "
+    "(a > b > a); back = a step back to an earlier stage of the map; skip = a step forward over "
+    "at least one stage of the map (over the whole journeys, in the map's stage order).",
+    "note.conformance.move": "a move is a change of stage between consecutive mapped events; "
+    "staying in a stage is always allowed.",
+    "note.conformance.fitness": "fitness of a journey = designed moves / moves (1 with no move); "
+    "a journey fits at 1. {} journeys never change stage.",
+    "note.channels.offline": "offline (physical) channels: {}; every other channel is online.",
+    "note.channels.reading": "reading: the highest of single-channel < multichannel < "
+    "cross-channel < omnichannel reached by at least {} of persons (see the levels table).",
+    "note.voice.small": "{} group(s) with fewer than 30 answers (wide or degenerate intervals): {}.",
+    "note.retention.purchase": "A purchase is a conversion event; a person's purchases on one UTC "
+    "day count as one.",
+    "note.retention.repeat": "Repeat purchase rate = buyers with 2 purchase days or more / buyers.",
+    "note.personas.declared": "declared: the map's persona rules over each person's latest CRM "
+    "row; (none) = no rule met.",
+    "note.compare.periods": "a period's journeys are those that start in it; the latest ones have "
+    "had less time to convert (compare periods that ended long enough ago, e.g. one journey "
+    "timeout).",
+}
+
+NOTES: dict[str, Pair] = {
+    "frictions.score": (
+        "Le score d'un point compte les passages perdus au-delà de ce que perd d'habitude son "
+        "étape (sorties et appels à l'aide, rebonds, ou avis négatifs), au bas de l'intervalle "
+        "de confiance à {0} : 0 quand l'écart peut tenir au hasard.",
+        "A point's score counts the passages lost beyond what its stage usually loses (exits "
+        "and calls for help, bounces, or negative feedback), at the low end of the {0} "
+        "confidence interval: 0 when the gap may be chance.",
+    ),
+    "kpis.reach": (
+        "Portée : part des personnes qui passent par ce point ; conversion et taux de sortie : "
+        "parts des parcours qui y passent.",
+        "Reach: share of the persons who pass through this point; conversion and exit rate: "
+        "shares of the journeys that pass through it.",
+    ),
+    "funnel.window": (
+        "Chaque personne a {1} depuis la première étape ; elle compte une fois, à l'étape la "
+        "plus lointaine atteinte.",
+        "Each person has {1} from the first step; they count once, at the furthest step reached.",
+    ),
+    "paths.conversion": (
+        "Conversion : part des parcours qui suivent ce chemin et arrivent au bout.",
+        "Conversion: share of the journeys on this path that get to the end.",
+    ),
+    "paths.nonlinear": (
+        "Boucle : un point de contact revient après un autre ; retour en arrière : vers une "
+        "étape antérieure de la carte ; saut : par-dessus au moins une étape.",
+        "Loop: a touchpoint comes back after another one; going back: to an earlier stage of "
+        "the map; skip: over at least one stage.",
+    ),
+    "conformance.move": (
+        "Un changement d'étape est le passage d'une étape à une autre entre deux événements ; "
+        "rester dans une étape est toujours permis.",
+        "A stage change is a move from one stage to another between two events; staying in a "
+        "stage is always allowed.",
+    ),
+    "conformance.fitness": (
+        "Conformité d'un parcours : part de ses changements d'étape prévus par la carte (1 s'il "
+        "n'en a aucun) ; {0} parcours ne changent jamais d'étape.",
+        "A journey's fitness: the share of its stage changes the map designed (1 with none); "
+        "{0} journeys never change stage.",
+    ),
+    "channels.offline": (
+        "Canaux physiques : {0} ; tous les autres sont en ligne.",
+        "Physical channels: {0}; every other channel is online.",
+    ),
+    "channels.reading": (
+        "Niveau atteint : le plus haut de un seul canal, multicanal, cross-canal et omnicanal "
+        "qu'atteignent au moins {0} des personnes.",
+        "Level reached: the highest of single channel, multichannel, cross-channel and "
+        "omnichannel that at least {0} of persons reach.",
+    ),
+    "voice.small": (
+        "{0} groupe(s) ont moins de 30 réponses : leurs chiffres sont fragiles.",
+        "{0} group(s) have fewer than 30 answers: their figures are fragile.",
+    ),
+    "retention.purchase": (
+        "Une conversion par personne et par jour au plus.",
+        "At most one conversion per person and day.",
+    ),
+    "retention.repeat": (
+        "Taux de retour : part des clients qui reviennent au moins un autre jour.",
+        "Return rate: share of the customers who come back on at least one other day.",
+    ),
+    "personas.declared": (
+        "Personas : les règles de la carte appliquées à la dernière fiche client de chaque "
+        "personne ; (sans persona) : aucune règle ne s'applique.",
+        "Personas: the map's rules applied to each person's latest customer record; (no "
+        "persona): no rule applies.",
+    ),
+    "compare.periods": (
+        "Les parcours d'une période sont ceux qui y commencent ; les plus récents ont eu moins "
+        "de temps pour convertir.",
+        "A period's journeys are those that start in it; the latest ones have had less time "
+        "to convert.",
+    ),
+}
+
+RESULTS.update(_part("note", NOTES))

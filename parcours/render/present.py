@@ -1,0 +1,499 @@
+"""A result as its reader reads it: labels from the one i18n table, numbers in the reader's
+locale, the map's titles instead of ids, model internals set apart for analysts.
+
+The dashboard and the CLI's table output show results through this module; ids stay in the
+CLI's ``--format json/csv`` and in the API.
+
+>>> from parcours.maps import JourneyMap, render_template
+>>> jm = JourneyMap.loads(render_template("cinq-phases", "fr"))
+>>> names = Titles.of(jm, "fr")
+>>> names.text("decouverte")
+'Découverte'
+>>> figure_text("conversion", 0.2874, "fr", names), figure_text("entered", 25201, "en", names)
+('29\\xa0%', '25,201')
+>>> cell_text("median_time_s", 102353.64, "fr", names), cell_text("path", "decouverte > decision", "fr", names)
+('1,2\\xa0j', 'Découverte → Décision')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup, escape
+
+from parcours.maps import JourneyMap, text_of
+from parcours.render._result_words import NOTE_PATTERNS
+from parcours.render.i18n import STRINGS, date, duration, lang_of, number, pct, t
+
+__all__ = [
+    "Titles",
+    "about",
+    "cell_text",
+    "column_label",
+    "quote",
+    "conversion_name",
+    "date",
+    "figure_text",
+    "figures",
+    "heading",
+    "notes",
+    "option_label",
+    "param_help",
+    "param_label",
+    "table",
+]
+
+# Figures and columns that are shares (0..1), durations, or plain numbers with decimals.
+_PCT_FIGURES = {
+    "conversion",
+    "conversion_a",
+    "conversion_b",
+    "conversion_change",
+    "mean_fitness",
+    "median_fitness",
+    "csat",
+    "repeat_purchase_rate",
+    "share_without_persona",
+    "conversion_closed",
+}
+_WHOLE = {"nps", "nps_a", "nps_b", "mean_clv_per_buyer"}
+_PCT_COLUMNS = {
+    "reach",
+    "conversion",
+    "exit_rate",
+    "exit_baseline",
+    "from_previous",
+    "drop_off_rate",
+    "share",
+    "conversion_rate",
+    "cumulative_share",
+    "fitness",
+    "mixing",
+    "ropo",
+    "showrooming",
+    "click_collect",
+    "cross_channel",
+    "omnichannel",
+    "csat",
+    "declared_share",
+    "reached",
+    "cumulative",
+    "rate_a",
+    "rate_b",
+    "change",
+    "exit_rate_a",
+    "exit_rate_b",
+    "mean",
+    "conversion_with",
+    "conversion_without",
+}
+_MONEY = {
+    "value_credited",
+    "revenue",
+    "expected_revenue_over_horizon",
+    "mean_clv_per_buyer",
+    "monetary",
+    "clv",
+    "revenue_per_person",
+}
+_ID_COLUMNS = {
+    "id",
+    "stage",
+    "channel",
+    "touchpoint",
+    "persona",
+    "source",
+    "target",
+    "step",
+    "from_channel",
+    "to_channel",
+    "main_channel",
+    "path",
+    "variant",
+    "name",
+    "value",
+    "feature",
+    "activity",
+}
+_QUOTES = {"verbatim", "example", "verbatims"}
+_KIND_OF = {
+    "stage": "stage",
+    "touchpoint": "touchpoint",
+    "channel": "channel",
+    "from_channel": "channel",
+    "to_channel": "channel",
+    "main_channel": "channel",
+    "persona": "persona",
+}
+_NO_ANSWER = "present.no_answers"
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass
+class Titles:
+    """The map's titles by id (touchpoints, stages, channels, personas), in one language."""
+
+    lang: str
+    names: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, dict[str, str]] = field(default_factory=dict)  # stage -> {id: title}
+
+    @classmethod
+    def of(cls, jm: JourneyMap | None, lang: str | None) -> Titles:
+        lang = lang_of(lang)
+        names: dict[str, str] = {}
+        kinds: dict[str, dict[str, str]] = {}
+        if jm is not None:
+            # a stage's title wins over a touchpoint of the same id (as in the charts)
+            groups = (("channel", jm.channels), ("persona", jm.personas),
+                      ("touchpoint", jm.touchpoints), ("stage", jm.stages))  # fmt: skip
+            for kind, group in groups:
+                for item in group:
+                    title = getattr(item, "title", None)
+                    names[item.id] = text_of(title, lang) if title else item.id
+                    kinds.setdefault(kind, {})[item.id] = names[item.id]
+            # an event is shown as the touchpoint it is (the conversion as the map names it)
+            for event in _events(jm.conversion):
+                names.setdefault(event, conversion_name(jm, lang))
+            for tp in jm.touchpoints:
+                for event in _events(tp.match):
+                    names.setdefault(event, kinds["touchpoint"][tp.id])
+        return cls(lang, names, kinds)
+
+    def prefer(self, kind: str | None) -> Titles:
+        """These titles where an id of ``kind`` wins over another of the same id (a result
+        at touchpoint level names its rows after the touchpoints)."""
+        if not kind or kind not in self.kinds:
+            return self
+        return Titles(self.lang, {**self.names, **self.kinds[kind]}, self.kinds)
+
+    @classmethod
+    def for_result(cls, jm: JourneyMap | None, lang: str | None, result: Any) -> Titles:
+        """The titles to read ``result`` with: at its level (``params['level']``)."""
+        params = getattr(result, "params", None) or {}
+        return cls.of(jm, lang).prefer(str(params.get("level") or "") or None)
+
+    def of_kind(self, kind: str, value: Any) -> str:
+        """``value`` read as a ``kind`` (stage, touchpoint, channel, persona) first."""
+        found = self.kinds.get(kind, {}).get(str(value))
+        return found if found is not None else self.text(value)
+
+    def text(self, value: Any) -> str:
+        """An id as its title; a category as its words; a path ``a > b`` as titles."""
+        if isinstance(value, list | tuple):
+            return " → ".join(self.text(v) for v in value)
+        text = str(value)
+        if text in self.names:
+            return self.names[text]
+        key = f"value.{text}"
+        if key in STRINGS:
+            return t(key, self.lang)
+        if " > " in text:
+            return " → ".join(self.text(part) for part in text.split(" > "))
+        counted = re.fullmatch(r"(\S+) \((\d+)\)", text)
+        if counted and counted.group(1) in self.names:
+            return f"{self.names[counted.group(1)]} ({counted.group(2)})"
+        if ", " in text and all(re.fullmatch(r"(\S+) \(\d+\)", part) for part in text.split(", ")):
+            return ", ".join(self.text(part) for part in text.split(", "))
+        days = re.fullmatch(r"(?:(\d+)-(\d+)|over (\d+)) days", text)
+        if days:
+            unit = "j" if self.lang == "fr" else "days"
+            if days.group(3):
+                return f"{'plus de' if self.lang == 'fr' else 'over'} {days.group(3)} {unit}"
+            return f"{days.group(1)}–{days.group(2)} {unit}"
+        if text.startswith("cluster_") and text[8:].isdigit():
+            return f"{t('column.cluster', self.lang)} {text[8:]}"
+        return text
+
+
+def _share_of(name: str, names: Titles) -> str | None:
+    """``share_web`` -> "Part Web": a column per channel of the map."""
+    for prefix, key in (("share_", "column.share"), ("buy_", "column.conversions")):
+        if name.startswith(prefix) and name[len(prefix) :] in names.names:
+            return f"{t(key, names.lang)} {names.names[name[len(prefix) :]]}"
+    return None
+
+
+def column_label(name: str, names: Titles, columns: tuple[str, ...] = ()) -> str | None:
+    """A column's header in the reader's words, or None for a column meant for analysts."""
+    if name == "target" and "source" in columns:
+        return t("column.target_to", names.lang)
+    if name == "source" and "target" not in columns:  # where a value comes from
+        return t("column.origin", names.lang)
+    if f"column.{name}" in STRINGS:
+        return t(f"column.{name}", names.lang)
+    return _share_of(name, names)
+
+
+def figure_label(name: str, lang: str) -> str | None:
+    """A headline figure's label, or None for a model internal (shown to analysts)."""
+    key = f"figure.{name}"
+    return t(key, lang) if key in STRINGS else None
+
+
+def _float_text(value: float, lang: str) -> str:
+    if math.isinf(value):
+        return "∞"
+    return number(value, lang, 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2)
+
+
+def figure_text(name: str, value: Any, lang: str, names: Titles) -> str:
+    """A headline figure's value as its reader reads it."""
+    if _missing(value):
+        return "–"
+    if isinstance(value, bool):
+        return t("label.yes" if value else "label.no", lang)
+    if name in _PCT_FIGURES or name.endswith(("_share", "_rate")):
+        return pct(value, lang, 1 if abs(float(value)) < 0.1 else 0)
+    if name == "median_days_between_purchases":
+        return duration(float(value) * 86400, lang)
+    if name == "calibration_end":
+        return date(value, lang)
+    if name in _MONEY or name in _WHOLE:
+        return number(value, lang)
+    if name == "ces":
+        return number(value, lang, 1)
+    if isinstance(value, int):
+        return number(value, lang)
+    if isinstance(value, float):
+        return number(value, lang, 0) if value.is_integer() else _float_text(value, lang)
+    if isinstance(value, str):
+        return _sentence(value, names)
+    return names.text(value)
+
+
+_STEP = re.compile(r"^step (\d+) (.+) \(([\d.]+)%\)$")
+
+
+def _sentence(text: str, names: Titles) -> str:
+    """A short text figure: an id, a category, or the funnel's 'step N x (p%)'."""
+    found = _STEP.match(text)
+    if found:
+        n, step, share = found.groups()
+        word = t("column.step", names.lang)
+        return f"{word} {n}, {names.text(step)} ({pct(float(share) / 100, names.lang, 1)})"
+    if ".." in text and len(text) == 22:  # a period FIRST..LAST
+        first, last = text.split("..")
+        return t(
+            "compare.period", names.lang, first=date(first, names.lang), last=date(last, names.lang)
+        )
+    return names.text(text)
+
+
+def cell_text(column: str, value: Any, lang: str, names: Titles) -> str:
+    """One table cell as its reader reads it."""
+    if _missing(value) if not isinstance(value, list | tuple) else False:
+        return ""
+    if isinstance(value, bool):
+        return t("label.yes" if value else "label.no", lang)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number_value = float(value)
+        if (
+            column in _PCT_COLUMNS
+            or column.endswith(("_rate", "_share"))
+            or (column.startswith("share_") or re.fullmatch(r"m\d+", column))
+        ):
+            return pct(number_value, lang, 1 if abs(number_value) < 0.1 else 0)
+        if column.endswith("_time_s") or column == "lower_s":
+            return duration(number_value, lang)
+        if column.startswith("median_hours"):
+            return duration(number_value * 3600, lang)
+        if isinstance(value, int) or number_value.is_integer():
+            return number(number_value, lang)
+        if column in _MONEY:
+            return number(number_value, lang)
+        return _float_text(number_value, lang)
+    if isinstance(value, str) and _KIND_OF.get(column):
+        return names.of_kind(_KIND_OF[column], value)
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return date(value, lang)
+    if isinstance(value, dict):
+        return ", ".join(f"{names.text(k)}: {names.text(v)}" for k, v in value.items())
+    return names.text(value)
+
+
+def quote(text: str, language: str | None = None) -> Markup:
+    """Customer text as written, marked as a quote in its own language (given, else
+    guessed between French and English) so that readers and checks tell it from the page.
+
+    >>> str(quote("Livraison très lente"))
+    '<q lang="fr">Livraison très lente</q>'
+    """
+    if not language:
+        from parcours.analyses._sentiment import guess_language
+
+        language = guess_language(text)
+    return Markup('<q lang="{}">{}</q>').format(language[:8], text)
+
+
+@dataclass
+class Shown:
+    """A table ready to show: headers, rows of HTML-safe cells, what was set aside."""
+
+    columns: list[str]
+    rows: list[list[Markup]]
+    total: int
+    long: list[bool]
+    dropped: list[str]
+    names: list[str] = field(default_factory=list)  # the source column of each header
+
+
+def table(frame: pd.DataFrame, lang: str, names: Titles, rows: int = 50) -> Shown:
+    """``frame`` with the columns a user reads, labelled and formatted for ``lang``; the
+    other columns (model internals, ids beside their title) are listed in ``dropped``.
+    Customer text keeps its own language: a verbatim is a ``<q lang=..>``."""
+    lang = lang_of(lang)
+    cols = tuple(str(c) for c in frame.columns)
+    keep: list[tuple[str, str]] = []
+    dropped: list[str] = []
+    for name in cols:
+        label = column_label(name, names, cols)
+        if (
+            label is None
+            or (name == "id" and "title" in cols)
+            or (name == "name" and "persona" in cols)
+        ):
+            dropped.append(name)
+        else:
+            keep.append((name, label))
+    shown = frame.head(rows)
+    languages = shown["language"].tolist() if "language" in shown else [None] * len(shown)
+    out: list[list[Markup]] = []
+    for record, language in zip(
+        shown.astype(object).to_dict(orient="records"), languages, strict=True
+    ):
+        line = []
+        for name, _ in keep:
+            text = cell_text(name, record[name], lang, names)
+            if name in _QUOTES and text:
+                line.append(quote(text, language if isinstance(language, str) else None))
+            else:
+                line.append(escape(text))
+        out.append(line)
+    # a column that repeats another one cell for cell (an id beside its stage) says nothing
+    texts = {j for j, (name, _) in enumerate(keep) if frame[name].dtype == object}
+    same = [j for j in range(1, len(keep)) if j in texts and out and any(
+        i in texts and all(row[i] == row[j] for row in out) for i in range(j))]  # fmt: skip
+    if same:
+        dropped += [keep[j][0] for j in same]
+        keep = [k for j, k in enumerate(keep) if j not in same]
+        out = [[c for j, c in enumerate(row) if j not in same] for row in out]
+    long = [any(len(str(row[i])) > 60 for row in out) for i in range(len(keep))]
+    return Shown([label for _, label in keep], out, len(frame), long, dropped,
+                 [name for name, _ in keep])  # fmt: skip
+
+
+def figures(
+    result: Any, lang: str, names: Titles
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The headline figures (label, value) a user reads, and the model internals apart."""
+    lang = lang_of(lang)
+    user: list[tuple[str, str]] = []
+    internals: list[tuple[str, str]] = []
+    for f in result.figure_fields():
+        value = getattr(result, f.name)
+        if value is None and f.default is None:
+            continue
+        label = figure_label(f.name, lang)
+        if label is None:
+            raw = f.metadata["label"]
+            internals.append((raw(result) if callable(raw) else raw, _raw(value)))
+        else:
+            user.append((label, figure_text(f.name, value, lang, names)))
+    return user, internals
+
+
+def _raw(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def heading(result: Any, lang: str, names: Titles) -> str:
+    """The heading of a result: the analysis' name, and the funnel's steps by their titles."""
+    title = t(f"section.{result.analysis}", lang)
+    steps = result.params.get("steps") if isinstance(result.params, dict) else None
+    if result.analysis == "funnel" and steps:
+        colon = "\u00a0: " if lang_of(lang) == "fr" else ": "
+        return title + colon + " → ".join(names.text(s) for s in steps)
+    return title
+
+
+def about(analysis: str, lang: str) -> str:
+    return t(f"about.{analysis}", lang)
+
+
+def param_label(name: str, lang: str) -> str:
+    key = f"param.{name}"
+    return t(key, lang) if key in STRINGS else name
+
+
+def param_help(name: str, lang: str, fallback: str = "") -> str:
+    key = f"param.{name}.help"
+    return t(key, lang) if key in STRINGS else fallback
+
+
+def option_label(value: str, lang: str, names: Titles) -> str:
+    key = f"option.{value}"
+    return t(key, lang) if key in STRINGS else names.text(value)
+
+
+def _events(rule: Any) -> list[str]:
+    events = getattr(rule, "events", None)
+    return list(events() if callable(events) else events or [])
+
+
+def conversion_name(jm: JourneyMap, lang: str) -> str:
+    """What the map converts to, in its own words: the title of the one touchpoint that
+    matches the conversion event (a permit process: "Permis délivré"), else "conversion"
+    (never an event name such as "purchase" on a screen)."""
+    events = set(_events(jm.conversion))
+    matching = [tp for tp in jm.touchpoints if set(_events(tp.match)) & events and tp.title]
+    if len(matching) == 1:
+        return text_of(matching[0].title, lang)
+    return t("present.conversion", lang)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    return re.compile(
+        "^" + "(.+?)".join(re.escape(part) for part in template.split("{}")) + "$", re.S
+    )
+
+
+_NOTES = [(key, _pattern(text)) for key, text in NOTE_PATTERNS.items()]
+
+
+def notes(result: Any, lang: str, names: Titles) -> list[str]:
+    """The notes a reader needs, in plain words in ``lang`` (each analysis' notes as written
+    are for analysts: :attr:`Result.notes`)."""
+    shown = []
+    for note in result.notes:
+        for key, pattern in _NOTES:
+            found = pattern.match(note)
+            if found:
+                values = [_note_value(v, lang, names) for v in found.groups()]
+                shown.append(t(key, lang).format(*values))
+                break
+    return shown
+
+
+def _note_value(text: str, lang: str, names: Titles) -> str:
+    if re.fullmatch(r"\d+(\.\d+)?%", text):
+        return pct(float(text[:-1]) / 100, lang)
+    if re.fullmatch(r"\d+", text):
+        return number(int(text), lang)
+    if re.fullmatch(r"\d+[smhdw]", text):
+        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[text[-1]]
+        return duration(int(text[:-1]) * unit, lang)
+    return ", ".join(names.text(part.strip()) for part in text.split(","))

@@ -1,0 +1,241 @@
+"""Every dashboard page read as its reader reads it, in French and in English, on the demo
+retailer and on a non-retail log (the Helpdesk support tickets of ../shared/datasets with
+examples/helpdesk/journey.yaml), in Chromium through Playwright.
+
+On each page the visible text outside quoted customer text (an element whose ``lang``
+differs from the page's) must hold no phrase of the other language's catalogue
+(:mod:`parcours.render.i18n`) and none of its most common words; the text boxes of the
+figures and of the canvas must not overlap. Screenshots land in
+``artifacts/screenshots/language/`` for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from parcours.analyses import SUMMARIES
+from parcours.render.i18n import STRINGS
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+SHOTS = ROOT / "artifacts" / "screenshots" / "language"
+DATASETS = ROOT.parent / "shared" / "datasets"
+PAGES = ["/", "/analyses", *(f"/analyses/{name}" for name in SUMMARIES), "/history"]
+# Everyday words of one language that never belong on a page of the other.
+FOREIGN_WORDS = {
+    "fr": {
+        "the",
+        "and",
+        "of",
+        "with",
+        "persons",
+        "journeys",
+        "step",
+        "rate",
+        "share",
+        "drop-off",
+        "touchpoint",
+        "stage",
+        "purchase",
+        "without",
+        "per",
+    },
+    "en": {
+        "les",
+        "des",
+        "avec",
+        "personnes",
+        "étape",
+        "taux",
+        "aux",
+        "sans",
+        "achat",
+        "parcours client",
+        "point de contact",
+    },
+}
+
+
+def _phrases(lang: str) -> set[str]:
+    """The other language's catalogue phrases (two words or more) that this language's
+    catalogue does not also use."""
+    other = "en" if lang == "fr" else "fr"
+    own = {entry.get(lang, "") for entry in STRINGS.values()}
+    found = set()
+    for entry in STRINGS.values():
+        text = entry.get(other, "")
+        if "{" in text or text in own or text == entry.get(lang):
+            continue
+        if len(text.split()) >= 2:
+            found.add(text)
+    return found
+
+
+# The page's visible text outside quotes: text nodes shown on screen, whose nearest
+# element with a lang attribute is the page itself.
+VISIBLE_TEXT = """() => {
+  const page = document.documentElement.lang;
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!el || ['SCRIPT', 'STYLE', 'TEXTAREA', 'CODE', 'OPTION'].includes(el.tagName)) continue;
+    if (el.closest('details:not([open]) > :not(summary)')) continue;
+    const quoted = el.closest('[lang]');
+    if (quoted && quoted.getAttribute('lang') !== page) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const text = node.textContent.trim();
+    if (text) out.push(text);
+  }
+  return out.join('\\n');
+}"""
+
+# Overlapping text boxes inside each figure (Plotly) and in the canvas: pairs of labels
+# whose boxes intersect by more than 4 px both ways.
+OVERLAPS = """() => {
+  const found = [];
+  for (const svg of document.querySelectorAll('.figure .main-svg, #canvas svg')) {
+    const boxes = [];
+    for (const t of svg.querySelectorAll('text')) {
+      const text = t.textContent.trim();
+      if (!text) continue;
+      const style = getComputedStyle(t);
+      if (style.display === 'none' || style.visibility === 'hidden' || style.opacity === '0') continue;
+      const b = t.getBoundingClientRect();
+      if (b.width < 1 || b.height < 1) continue;
+      boxes.push([text, b]);
+    }
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [ta, a] = boxes[i], [tb, b] = boxes[j];
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 4 && h > 4) found.push(ta + ' / ' + tb);
+    }
+  }
+  return found;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def _serve(path: Path):
+    """`parcours serve` on ``path``; yields (login address, base address)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parcours", "serve", "-w", str(path), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+    )
+    try:
+        login, printed, deadline = None, [], time.monotonic() + 90
+        while login is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            printed.append(line)
+            found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)", line)
+            login = found.group(1) if found else None
+        if login is None:
+            pytest.fail("parcours serve printed no login address:\n" + "".join(printed))
+        yield login, f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def sync_api():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install the distribution's chromium package")
+    return pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def _demo(folder: Path) -> Path:
+    import parcours
+    from parcours.demo.load import load_demo
+
+    path = folder / "demo.duckdb"
+    with parcours.open(path) as ws:
+        load_demo(ws, persons=1500, seed=7)
+    return path
+
+
+def _helpdesk(folder: Path) -> Path:
+    import parcours
+    from parcours.maps import JourneyMap
+
+    log = DATASETS / "helpdesk" / "helpdesk.xes.gz"
+    if not log.exists():
+        pytest.skip(f"the Helpdesk log is not at {log} (real data sets live in ../shared)")
+    path = folder / "helpdesk.duckdb"
+    with parcours.open(path) as ws:
+        ws.ingest_events(log, mapping=str(ROOT / "examples" / "helpdesk" / "mapping.yaml"))
+        ws.save_map(JourneyMap.load(ROOT / "examples" / "helpdesk" / "journey.yaml"), "example")
+    return path
+
+
+WORKSPACES = {"demo": _demo, "helpdesk": _helpdesk}
+
+
+@pytest.mark.parametrize("workspace", sorted(WORKSPACES))
+def test_every_page_speaks_one_language_without_overlaps(workspace, sync_api, tmp_path):
+    path = WORKSPACES[workspace](tmp_path)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with _serve(path) as (login, base), sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        tab = context.new_page()
+        tab.set_default_timeout(180_000)  # a first canvas on a loaded 2-core machine is slow
+        tab.goto(login)
+        for lang in ("fr", "en"):
+            phrases = _phrases(lang)
+            for page in PAGES:
+                tab.goto(f"{base}{page}?lang={lang}")
+                tab.wait_for_load_state("networkidle")
+                if tab.locator(".figure").count():
+                    tab.wait_for_selector(".figure .main-svg")
+                    tab.wait_for_timeout(300)
+                name = page.strip("/").replace("/", "-") or "map"
+                tab.screenshot(path=str(SHOTS / f"{workspace}-{lang}-{name}.png"), full_page=True)
+                text = tab.evaluate(VISIBLE_TEXT)
+                lowered = text.lower()
+                for phrase in phrases:
+                    if re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", lowered):
+                        problems.append(f"{workspace} {lang} {page}: other language: {phrase!r}")
+                for word in FOREIGN_WORDS[lang]:
+                    hit = re.search(
+                        rf".{{0,40}}(?<![\w-]){re.escape(word)}(?![\w-]).{{0,40}}", lowered
+                    )
+                    if hit:
+                        problems.append(f"{workspace} {lang} {page}: {word!r} in {hit.group(0)!r}")
+                for pair in tab.evaluate(OVERLAPS):
+                    problems.append(f"{workspace} {lang} {page}: overlapping labels {pair!r}")
+        browser.close()
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,76 @@
+"""The CLI's tables as a reader reads them: the map's titles, the reader's number formats,
+at most 80 columns with what was left out named; JSON keeps ids and ratios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+from rich.console import Console
+
+from parcours.analyses.base import Result, figure
+from parcours.cli import output
+from parcours.maps import JourneyMap
+
+HELPDESK = Path(__file__).resolve().parents[2] / "examples" / "helpdesk" / "journey.yaml"
+
+
+@dataclass(kw_only=True, repr=False)
+class StagesResult(Result):
+    analysis: ClassVar[str] = "kpis"
+    persons: int = figure("persons")
+    conversion: float = figure("conversion")
+    bgnbd_r: float = figure("BG/NBD r")
+
+
+def _result() -> StagesResult:
+    table = pd.DataFrame(
+        {
+            "id": ["ouverture", "attente"],
+            "stage": ["ouverture", "attente"],
+            "events": [25201, 1463],
+            "persons": [4502, 1236],
+            "journeys": [4502, 1236],
+            "reach": [0.983, 0.2698],
+            "conversion": [0.6084, 0.99],
+            "exit_rate": [0.0, 0.006],
+            "median_time_s": [102353.64, 5400.0],
+            "exit_low": [0.0, 0.001],
+        }
+    )
+    return StagesResult(title="KPIs per stage", table=table, persons=25201, conversion=0.6084,
+                        bgnbd_r=0.41)  # fmt: skip
+
+
+def _printed(lang: str, width: int = 80) -> str:
+    console = Console(width=width, record=True, force_terminal=False)
+    saved = output.console
+    output.console = console
+    try:
+        output.emit_result(_result(), JourneyMap.load(HELPDESK), lang, width=width)
+    finally:
+        output.console = saved
+    return console.export_text()
+
+
+def test_french_table_reads_as_french_within_80_columns():
+    text = _printed("fr")
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "Attente" in text and "ouverture " not in text  # titles, not ids
+    assert "25\u202f201" in text and "61\u00a0%" in text  # the reader's formats
+    assert "0.6084" not in text and "BG/NBD" not in text  # no raw ratio, no model internal
+    assert "Colonnes qui ne tiennent pas" in text  # what was left out is named
+
+
+def test_english_table_names_what_it_left_out():
+    text = _printed("en", width=60)
+    assert "25,201" in text and "61%" in text
+    assert "Columns that do not fit this width:" in text
+
+
+def test_reader_language_comes_from_the_option_then_the_map():
+    jm = JourneyMap.load(HELPDESK)
+    assert output.reader_lang("fr", jm) == "fr"
+    assert output.reader_lang(None, jm) == jm.lang

@@ -1,0 +1,115 @@
+"""The one i18n layer: every key in both languages, every word a page asks for present,
+every analysis parameter and summary translated, numbers written the reader's way."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from parcours.analyses import ANALYSES, SUMMARIES
+from parcours.maps import JourneyMap
+from parcours.render import present
+from parcours.render._result_words import NOTE_PATTERNS
+from parcours.render.i18n import LANGS, STRINGS, date, duration, number, pct, t
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "parcours" / "web" / "templates"
+
+
+def test_every_key_has_both_languages():
+    missing = [key for key, entry in STRINGS.items() if any(not entry.get(lang) for lang in LANGS)]
+    assert not missing, missing
+
+
+def test_placeholders_agree_between_languages():
+    for key, entry in STRINGS.items():
+        fields = {lang: set(re.findall(r"\{(\w*)\}", entry[lang])) for lang in LANGS}
+        assert fields["fr"] == fields["en"], key
+
+
+def test_every_word_a_template_asks_for_exists():
+    asked = set()
+    for page in TEMPLATES.glob("*.html"):
+        asked |= set(re.findall(r"""w\[["']([\w.]+)["']\]""", page.read_text("utf-8")))
+    assert asked and not asked - set(STRINGS), sorted(asked - set(STRINGS))
+
+
+@pytest.mark.parametrize("analysis", ANALYSES, ids=lambda a: a.name)
+def test_every_parameter_has_a_label_and_help(analysis):
+    for param in analysis.remote_parameters():
+        assert f"param.{param.name}" in STRINGS, param.name
+        assert f"param.{param.name}.help" in STRINGS, param.name
+
+
+def test_every_analysis_has_its_title_and_summary():
+    for name in SUMMARIES:
+        assert f"section.{name}" in STRINGS and f"about.{name}" in STRINGS
+
+
+def test_summaries_name_no_tool():
+    for key in (k for k in STRINGS if k.startswith("about.")):
+        for lang in LANGS:
+            assert not re.search(r"PostHog|pm4py|lifetimes|ChannelAttribution", STRINGS[key][lang])
+
+
+def test_every_note_pattern_has_its_words():
+    assert all(key in STRINGS for key in NOTE_PATTERNS)
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("fr", ("29\u00a0%", "25\u202f201", "1,5\u00a0h", "2\u00a0j", "9 mai 2026")),
+        ("en", ("29%", "25,201", "1.5\u00a0h", "2\u00a0d", "9 May 2026")),
+    ],
+)
+def test_numbers_in_the_readers_locale(lang, expected):
+    assert (
+        pct(0.2874, lang),
+        number(25201, lang),
+        duration(5400, lang),
+        duration(2 * 86400, lang),
+        date("2026-05-09", lang),
+    ) == expected
+
+
+def test_missing_values_read_as_a_dash():
+    assert pct(float("nan"), "fr") == number(None, "en") == duration(None, "fr") == "–"
+
+
+HELPDESK = ROOT / "examples" / "helpdesk" / "journey.yaml"
+
+
+def test_conversion_is_named_by_the_map():
+    jm = JourneyMap.load(HELPDESK)
+    assert present.conversion_name(jm, "fr") == "Ticket clos"
+    assert present.Titles.of(jm, "en").text("Closed") == "Ticket closed"
+
+
+def test_table_shows_titles_percentages_and_sets_internals_apart():
+    jm = JourneyMap.load(HELPDESK)
+    names = present.Titles.of(jm, "fr")
+    frame = pd.DataFrame(
+        {
+            "stage": ["ouverture"],
+            "exit_rate": [0.2874],
+            "median_time_s": [102353.64],
+            "exit_low": [0.1],
+            "verbatim": ["Très lent"],
+            "language": ["fr"],
+        }
+    )
+    shown = present.table(frame, "en", present.Titles.of(jm, "en"))
+    assert shown.columns == ["Stage", "Exit rate", "Median time", "Comment", "Language"]
+    assert [str(c) for c in shown.rows[0][:3]] == ["Ticket opened", "29%", "1.2\u00a0d"]
+    assert str(shown.rows[0][3]) == '<q lang="fr">Très lent</q>'
+    assert shown.dropped == ["exit_low"]
+    assert present.cell_text("stage", "ouverture", "fr", names) == "Ouverture du ticket"
+
+
+def test_segment_names_are_translated():
+    names = present.Titles("fr")
+    assert names.text("need_attention") == "À surveiller" and t("value.cant_lose", "en")
