@@ -16,11 +16,12 @@ import inspect
 import typing
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, BackgroundTasks, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from parcours.analyses import ANALYSES, REGISTRY, Analysis
 from parcours.api.auth import Reader, State
+from parcours.api.state import ReadingWorkspace
 from parcours.errors import InputError, NotFoundError
 
 router = APIRouter(prefix="/v1/analyses", tags=["analyses"])
@@ -119,11 +120,17 @@ def list_analyses(_: Reader) -> list[dict[str, Any]]:
 
 
 def _endpoint(analysis: Analysis, model: type[BaseModel]):
-    def run(state: State, _: Reader, body: Any = None) -> dict[str, Any]:
+    def run(
+        state: State, _: Reader, background: BackgroundTasks, body: Any = None
+    ) -> dict[str, Any]:
         values = body.model_dump(exclude_unset=True) if body is not None else {}
         map_id, version = values.pop("map_id", None), values.pop("map_version", None)
         lang = values.pop("lang", None)
-        with state.workspace() as ws:
+        # On a cursor of its own, in parallel with the other requests (see
+        # parcours.api.state); the result is kept through the writer once the answer is sent.
+        with state.reader() as ws:
+            if isinstance(ws, ReadingWorkspace):
+                ws.keep = lambda *kept: background.add_task(state.keep_result, *kept)
             try:
                 jm = ws.load_map(map_id, version) if map_id else ws.default_map()
             except NotFoundError as exc:  # a body field naming no map: invalid input, not 404

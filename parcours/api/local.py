@@ -3,7 +3,10 @@ workspace through it while the server holds the file (see :mod:`parcours.remote`
 
 Not part of the REST API (absent from the OpenAPI page): it takes the local credential
 of the server file (``<workspace>.server``, mode 0600) in the ``X-Parcours-Local`` header,
-from a loopback address only, and a pickled call.
+from a loopback address only, and a pickled call. A call that reads (an analysis, a
+table) runs as a reader on a cursor of its own, in parallel with the other requests;
+any other goes through the server's one writer (:meth:`ServerState.run_local
+<parcours.api.state.ServerState.run_local>`).
 """
 
 from __future__ import annotations

@@ -1,33 +1,63 @@
-"""What the server holds: its settings and one workspace, used by one request at a time.
+"""What the server holds: its settings and one workspace, shared by requests running at once.
 
-A DuckDB connection must not run statements from several threads at once, and the writes
-of parcours (ingestion: anti-join then insert, for idempotence) must not interleave, or
-two requests carrying the same event could both find it new. The server therefore keeps
-ONE workspace, opened once, and serialises every use of it with a lock
-(:meth:`ServerState.workspace`). This also keeps the workspace's cache of journey tables
-warm between requests, which one-connection-per-request would lose (each analysis would
-rebuild its journey table). The price: a long analysis delays the requests behind it.
+The server opens ONE workspace and keeps it for its life (its connection, its caches). Two
+kinds of use share it:
+
+* **Writes** (ingestion, map saves, keys, an erasure, everything the local channel runs that
+  is not a read) go through one writer: :meth:`ServerState.workspace`, the workspace's own
+  connection under a lock. Their order matters (ingestion is an anti-join then an insert,
+  for idempotence: two requests carrying the same event must not both find it new), so
+  they never interleave.
+* **Reads** (analyses, the dashboard's pages, map reads, the CLI's analyses) run in
+  parallel, each on a DuckDB cursor of its own (``con.cursor()``: another connection to
+  the same database, as DuckDB wants one per thread) wrapped in an Ibis backend
+  (:meth:`ServerState.reader`, a :class:`ReadingWorkspace`). FastAPI runs each request in
+  its threadpool; DuckDB's MVCC gives each analysis a consistent snapshot (one
+  transaction) while writes commit beside it. A long analysis holds no lock: it never
+  blocks another request.
+
+An analysis is not a pure read: it may need the journey table built or brought up to date
+(derived tables, written to the file) and it keeps its result in the results store. Both go
+through the writer: the journey table is brought up to date there first, then the analysis
+computes on its cursor, then its result is kept under the writer lock, only when the data
+did not change meanwhile (see :meth:`ReadingWorkspace.analyze`).
+
+One write needs the file to itself: the rewrite of an erasure (``forget``, ``compact``)
+closes the connection and swaps the file, which an open cursor forbids. It waits until the
+readers running have finished and lets no new one start meanwhile
+(:meth:`ServerState.exclusive`).
 
 While it serves, the server also answers the CLI and ``parcours.open`` of this machine on
-its local channel (:mod:`parcours.api.local`, :mod:`parcours.remote`), through the same lock.
+its local channel (:mod:`parcours.api.local`, :mod:`parcours.remote`): a call that reads
+(an analysis, a table) runs as a reader, any other through the writer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import ibis
 
 import parcours
 from parcours import remote
+from parcours.analyses import REGISTRY, Result, get
+from parcours.analyses._split import split_by
 from parcours.config import Settings, from_env
 from parcours.errors import InputError
-from parcours.store import keys
+from parcours.maps import JourneyMap
+from parcours.store import identity, journey_store, keys, results, schema
+from parcours.store.engine import duckdb_connection, first_row
 from parcours.store.keys import ApiKey
+
+log = logging.getLogger("parcours.api")
 
 MB = 1024 * 1024
 
@@ -64,8 +94,39 @@ class ApiSettings:
         return cls(**values)
 
 
+# What the local channel runs as a reader: the analyses and the workspace's reads. Any other
+# call (ingest, save_map, keys through ``apply``, ...) goes through the writer.
+LOCAL_READS = frozenset(REGISTRY) | {
+    "analyze",
+    "journey_table",
+    "journeys",
+    "identities",
+    "shared_identifiers",
+    "events",
+    "customers",
+    "feedback",
+    "rejected",
+    "table",
+    "counts",
+    "coverage",
+    "maps",
+    "map_record",
+    "load_map",
+    "map_versions",
+    "map_diff",
+    "default_map",
+}
+# Local calls that rewrite the file: no cursor may be open meanwhile.
+LOCAL_EXCLUSIVE = frozenset({"forget", "compact"})
+
+# How often an analysis computes again when a write moved the data on between bringing
+# the journey table up to date and taking its snapshot, before it runs under the writer.
+ATTEMPTS = 3
+
+
 class ServerState:
-    """The server's workspace and the lock that serialises its use."""
+    """The server's workspace: one writer (:meth:`workspace`), readers on their own
+    cursors (:meth:`reader`)."""
 
     def __init__(
         self,
@@ -94,7 +155,17 @@ class ServerState:
         # Where this server answers on the machine, once it serves (parcours.cli.serve sets
         # it): the app writes the server file while it runs (see announced).
         self.local_url: str | None = None
+        # The writer: whoever holds it uses the workspace's own connection.
         self.lock = threading.RLock()
+        # Readers running, and rewrites of the file waiting for them to finish.
+        self._gate = threading.Condition()
+        self._readers = 0
+        self._exclusive = 0
+        # Cursors exist on DuckDB only; on another engine every use goes through the writer.
+        self.concurrent = self._workspace.con.name == "duckdb"
+        # Saved maps already read by the readers (see ReadingWorkspace.load_map).
+        self.read_maps: dict[tuple[str, str], JourneyMap] = {}
+        self.read_maps_lock = threading.Lock()
         # Keys already checked, by the SHA-256 of their token (only keys that passed: an
         # unknown token is looked up each time, so guessing cannot fill the memory). While
         # the server runs it holds the workspace file, so keys change only through
@@ -103,9 +174,57 @@ class ServerState:
 
     @contextmanager
     def workspace(self) -> Iterator[parcours.Workspace]:
-        """The workspace, for the time of one ``with`` block, with nobody else using it."""
+        """The writer: the workspace's own connection, for the time of one ``with`` block,
+        with no other writer using it (readers go on, on their cursors)."""
         with self.lock:
             yield self._workspace
+
+    @contextmanager
+    def reader(self) -> Iterator[parcours.Workspace]:
+        """A workspace for reading, for the time of one ``with`` block: its own DuckDB
+        cursor (closed at the end), no lock held (see :class:`ReadingWorkspace`)."""
+        if not self.concurrent:
+            with self.workspace() as ws:
+                yield ws
+            return
+        with self._gate:
+            self._gate.wait_for(lambda: not self._exclusive)
+            self._readers += 1
+        cursor = None
+        try:
+            cursor = duckdb_connection(self._workspace.con).cursor()
+            yield ReadingWorkspace(self, cursor)
+        finally:
+            if cursor is not None:
+                cursor.close()
+            with self._gate:
+                self._readers -= 1
+                self._gate.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[parcours.Workspace]:
+        """The writer, once every reader running has finished, with no new one started
+        until the block ends: for a rewrite of the file (no cursor may be open on it)."""
+        with self._gate:
+            self._exclusive += 1
+            self._gate.wait_for(lambda: self._readers == 0)
+        try:
+            with self.workspace() as ws:
+                yield ws
+        finally:
+            with self._gate:
+                self._exclusive -= 1
+                self._gate.notify_all()
+
+    def keep_result(self, key: str, analysis: str, version: int, result: Result) -> bool:
+        """Keep a result a reader computed on data version ``version``, through the writer;
+        not when the data moved on meanwhile (an ingest, an erasure: an erased person's
+        rows must not come back in a result computed before)."""
+        with self.workspace() as ws:
+            if schema.data_version(ws.con) != version:
+                log.info("results: %s not kept, the data changed while it ran", analysis)
+                return False
+            return results.save(ws.con, key, analysis, version, result)
 
     def announced(self) -> AbstractContextManager[None]:
         """Say beside the workspace file that this server holds it, for the time of a
@@ -116,23 +235,33 @@ class ServerState:
 
     async def run_local(self, body: bytes) -> bytes:
         """A call of the local channel (:func:`parcours.remote.serve_call`), in a worker
-        thread. It may have changed the keys: they are checked again from now on."""
+        thread: as a reader when it reads (:data:`LOCAL_READS`), else through the writer.
+        It may have changed the keys: they are checked again from now on."""
         from fastapi.concurrency import run_in_threadpool
 
+        name = _local_method(body)
+        if name in LOCAL_READS:
+            use: Callable[[], AbstractContextManager[Any]] = self.reader
+        elif name in LOCAL_EXCLUSIVE:
+            use = self.exclusive
+        else:
+            use = self.workspace
+
         def run() -> bytes:
-            with self.workspace() as ws:
+            with use() as ws:
                 return remote.serve_call(ws, body)
 
         try:
             return await run_in_threadpool(run)
         finally:
-            self.forget_keys()
+            if name not in LOCAL_READS:
+                self.forget_keys()
 
     def verify(self, token: str) -> ApiKey | None:
         digest = hashlib.sha256(token.encode()).hexdigest()
         if digest in self.known_keys:
             return self.known_keys[digest]
-        with self.workspace() as ws:
+        with self.reader() as ws:
             key = keys.verify_key(ws.con, token)
         if key is not None:
             self.known_keys[digest] = key
@@ -143,5 +272,141 @@ class ServerState:
 
     def close(self) -> None:
         if self.owned:
-            with self.lock:
+            with self.exclusive():
                 self._workspace.close()
+
+
+def _local_method(body: bytes) -> str | None:
+    """The workspace method a local call starts with (``ws.funnel(...)``: ``funnel``),
+    read without running it; None when it starts otherwise or does not load."""
+    try:
+        steps = remote._Unpickler(body, lambda steps: None).load()
+        first = steps[0]
+    except Exception:  # noqa: BLE001 - serve_call answers with the error itself
+        return None
+    return first[1] if first[0] == "getattr" and isinstance(first[1], str) else None
+
+
+class ReadingWorkspace(parcours.Workspace):
+    """The server's workspace seen through one DuckDB cursor, for one reader.
+
+    It reads as the workspace does (the same tables, maps and kept results) on a
+    connection of its own; what an analysis would write goes through the server's writer:
+    the identities and the journey table are brought up to date there (on the writer's
+    connection, then read here), and a result is kept there (:meth:`ServerState.keep_result`).
+    Do not write through it: ingestion, map saves and erasures belong to the writer."""
+
+    def __init__(self, state: ServerState, cursor: Any):
+        # What the server's workspace holds (url, settings, map in use, ...), but not its
+        # connection nor its per-connection caches.
+        self.__dict__.update(state._workspace.__dict__)
+        self.con = ibis.duckdb.from_connection(cursor)
+        self.con.raw_sql("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+        self._journey_cache = {}
+        self._journey_lock = threading.RLock()
+        self._read_maps = state.read_maps
+        self._state = state
+        self._in_snapshot = False
+        # How a computed result is kept: through the writer, now (the REST route defers it
+        # until its answer is sent).
+        self.keep: Callable[[str, str, int, Result], Any] = state.keep_result
+
+    def load_map(self, map_id: str, version: int | None = None) -> JourneyMap:
+        # The maps read are shared by the readers of every thread.
+        with self._state.read_maps_lock:
+            return super().load_map(map_id, version)
+
+    # -- what the writer brings up to date ----------------------------------------------
+
+    def _current(self, jm: JourneyMap) -> bool:
+        """Are the identities resolved and the journey table of ``jm`` stored for them?"""
+        if schema.read_meta(self.con, "identities_current") is None:
+            return False
+        row = first_row(
+            self.con,
+            "SELECT j.identity_version FROM journey_tables j JOIN duckdb_tables() t "
+            "ON t.table_name = j.name AND NOT t.temporary WHERE j.name = ?",
+            [journey_store.table_name(jm)],
+        )
+        return row is not None and int(row[0]) == identity.identity_version(self.con)
+
+    def _bring_up_to_date(self, jm: JourneyMap | None) -> None:
+        """Resolve the identities and store the journey table of ``jm``, through the writer
+        (a second reader asking meanwhile finds them done)."""
+        with self._state.workspace() as ws:
+            if jm is None:
+                ws.identities()
+            else:
+                ws.journey_table(jm)
+
+    def identities(self) -> ibis.Table:
+        if schema.read_meta(self.con, "identities_current") is None and not self._in_snapshot:
+            self._bring_up_to_date(None)
+        return self.con.table("identities")
+
+    def journey_table(self, jm: JourneyMap | None = None) -> ibis.Table:
+        jm = jm or self.default_map()
+        if not self._in_snapshot and not self._current(jm):
+            self._bring_up_to_date(jm)
+        stored = self.con.table(journey_store.table_name(jm))
+        return stored.drop(journey_store.SET)
+
+    # -- analyses -----------------------------------------------------------------------
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One transaction on this cursor: every read of the block sees the same data,
+        whatever the writer commits meanwhile. It writes nothing to keep (temporary tables
+        at most): rolled back at the end."""
+        if self._in_snapshot:
+            yield
+            return
+        self.con.raw_sql("BEGIN TRANSACTION")
+        self._in_snapshot = True
+        try:
+            yield
+        finally:
+            self._in_snapshot = False
+            self.con.raw_sql("ROLLBACK")
+
+    def analyze(
+        self,
+        name: str,
+        map: JourneyMap | None = None,  # noqa: A002
+        by: str | None = None,
+        lang: str | None = None,
+        *,
+        scope: Any = None,
+        fresh: bool = False,
+        **params: Any,
+    ) -> Result:
+        """As :meth:`parcours.Workspace.analyze` (a kept result read, else computed and
+        kept), on this cursor's snapshot: the journey table is brought up to date through
+        the writer first; the result is computed in one snapshot holding that table, and
+        kept through the writer (:attr:`keep`)."""
+        analysis = get(name)
+        jm = map or self.default_map()
+        for _ in range(ATTEMPTS):
+            with self.snapshot():
+                version = schema.data_version(self.con)
+                key = self._result_key(analysis, jm, by, lang, scope, version, params)
+                if key is not None and not fresh:
+                    found = results.load(self.con, key)
+                    if isinstance(found, Result):
+                        return found
+                if self._current(jm):
+                    ctx = self.context(jm, lang=lang)
+                    if scope is not None:
+                        ctx = scope.apply(ctx)
+                    result = (
+                        split_by(analysis, ctx, by, **params) if by else analysis(ctx, **params)
+                    )
+                    break
+            # Not stored for this data yet (or a write came in between): the writer stores it.
+            self._bring_up_to_date(jm)
+        else:  # the data keeps moving: run it on the writer's connection
+            with self._state.workspace() as ws:
+                return ws.analyze(name, jm, by, lang, scope=scope, fresh=fresh, **params)
+        if key is not None:
+            self.keep(key, name, version, result)
+        return result
