@@ -272,11 +272,14 @@ class RemoteWorkspace:
     :class:`parcours.Workspace`, each run in the server (see the module doc).
 
     The server's settings apply there (memory, threads, salt); ``settings`` given here are
-    this process's own only."""
+    this process's own only. ``like`` is the class whose methods it offers
+    (:class:`parcours.Workspace`, handed over by :func:`parcours.open`, which imports this
+    module: so this module need not import it back)."""
 
-    def __init__(self, info: ServerInfo, url: str, settings: Settings | None = None):
+    def __init__(self, info: ServerInfo, url: str, settings: Settings | None = None, *, like: type):
         self.server = info
         self.url = url
+        self._like = like
         self._local_settings = settings
         # What opening found is the server's to say (it opened the file); nothing here.
         self.notices: list[str] = []
@@ -340,17 +343,14 @@ class RemoteWorkspace:
         if name.startswith("_"):
             raise AttributeError(name)
         from parcours.analyses import REGISTRY
-        from parcours.workspace import Workspace
 
-        found = inspect.getattr_static(Workspace, name, None)
+        found = inspect.getattr_static(self._like, name, None)
         if name in REGISTRY or (callable(found) and not isinstance(found, property)):
             return self._method(name)
         return self._run([("getattr", name)])
 
     def __dir__(self) -> list[str]:
-        from parcours.workspace import Workspace
-
-        return dir(Workspace)
+        return dir(self._like)
 
     def apply(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``function(con, *args, **kwargs)`` with the server's connection as ``con``:

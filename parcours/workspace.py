@@ -70,7 +70,8 @@ def open(  # noqa: A001
     if not direct:
         server = remote.find_server(url)
         if server is not None:
-            return remote.RemoteWorkspace(server, str(url), settings)  # type: ignore[return-value]  # the same methods, run in the server
+            # the same methods, run in the server
+            return remote.RemoteWorkspace(server, str(url), settings, like=Workspace)  # type: ignore[return-value]
     try:
         return Workspace(connect(url), str(url), settings or Settings())
     except WorkspaceBusyError as busy:
