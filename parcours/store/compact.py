@@ -195,8 +195,10 @@ def used_bytes(row: tuple[Any, Any]) -> int:
 
 def unused_notice(path: Path, unused: int) -> str:
     return (
-        f"{path}: {unused / 2**20:,.0f} MiB of the file hold no data (an ingest that "
-        "did not finish, deleted rows); `parcours compact` gives them back"
+        f"{path}: {unused / 2**20:,.0f} MiB of the file are free space, left by rows "
+        "deleted or rewritten (kept persons and journeys brought up to date) or by an ingest "
+        "that did not finish; DuckDB fills it again as it writes, `parcours compact` gives "
+        "it back to the disk now"
     )
 
 
