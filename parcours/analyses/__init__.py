@@ -33,8 +33,7 @@ SUMMARIES: dict[str, str] = {
     "kpis": "Reach, conversion and exit rate per touchpoint or stage, against the map's goals.",
     "funnel": "Persons reaching each step in order within a conversion window (PostHog's funnels).",
     "paths": "Top paths, Sankey flows step to step, and how often journeys loop, go back or skip.",
-    "process": "Directly-follows graph of journeys (pm4py's counts), transition times and "
-    "variants.",
+    "process": "Directly-follows graph (pm4py's counts), transition times and variants.",
     "conformance": "How far journeys follow the map's designed flow: fitness and the main "
     "deviations.",
     "channels": "Channel mix per stage, channel switches, ROPO, showrooming, click & collect, "
@@ -42,7 +41,8 @@ SUMMARIES: dict[str, str] = {
     "attribution": "Credit of each channel or touchpoint for conversions and revenue "
     "(multi-touch attribution).",
     "voice": "NPS, CSAT, CES and sentiment per touchpoint and stage; themes; emotion curve.",
-    "retention": "Repeat purchases, cohort retention, RFM segments and customer lifetime value.",
+    "retention": "Repeat purchases, cohort retention, lifecycle, stickiness, RFM segments and "
+    "customer lifetime value.",
     "personas": "Declared personas measured, data-driven personas found by clustering, two "
     "compared.",
     "compare": "Two periods, segments or map versions side by side: conversion, frictions, NPS, "
