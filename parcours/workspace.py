@@ -141,19 +141,49 @@ class Workspace(Store):
         """
         analysis = get(name)
         jm = map or self.default_map()
+        key, version, found = self._kept_result(analysis, jm, by, lang, scope, params, fresh)
+        if found is not None:
+            return found
+        result = self._compute(analysis, jm, by, lang, scope, params)
+        if key is not None:
+            self._keep_result(key, name, version, result)
+        return result
+
+    def _kept_result(
+        self,
+        analysis: Analysis,
+        jm: JourneyMap,
+        by: str | None,
+        lang: str | None,
+        scope: Scope | None,
+        params: dict[str, Any],
+        fresh: bool,
+    ) -> tuple[str | None, int, Result | None]:
+        """``(key, data version, the kept result or None)`` of a request."""
         version = schema.data_version(self.con)
         key = self._result_key(analysis, jm, by, lang, scope, version, params)
         if key is not None and not fresh:
             found = results.load(self.con, key)
             if isinstance(found, Result):
-                return found
+                return key, version, found
+        return key, version, None
+
+    def _compute(
+        self,
+        analysis: Analysis,
+        jm: JourneyMap,
+        by: str | None,
+        lang: str | None,
+        scope: Scope | None,
+        params: dict[str, Any],
+    ) -> Result:
         ctx = self.context(jm, lang=lang)
         if scope is not None:
             ctx = scope.apply(ctx)
-        result = split_by(analysis, ctx, by, **params) if by else analysis(ctx, **params)
-        if key is not None:
-            results.save(self.con, key, name, version, result)
-        return result
+        return split_by(analysis, ctx, by, **params) if by else analysis(ctx, **params)
+
+    def _keep_result(self, key: str, name: str, version: int, result: Result) -> None:
+        results.save(self.con, key, name, version, result)
 
     def _result_key(
         self,

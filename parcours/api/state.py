@@ -49,7 +49,6 @@ import ibis
 import parcours
 from parcours import remote
 from parcours.analyses import REGISTRY, Result, get
-from parcours.analyses._split import split_by
 from parcours.config import Settings, from_env
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
@@ -388,19 +387,13 @@ class ReadingWorkspace(parcours.Workspace):
         jm = map or self.default_map()
         for _ in range(ATTEMPTS):
             with self.snapshot():
-                version = schema.data_version(self.con)
-                key = self._result_key(analysis, jm, by, lang, scope, version, params)
-                if key is not None and not fresh:
-                    found = results.load(self.con, key)
-                    if isinstance(found, Result):
-                        return found
+                key, version, found = self._kept_result(
+                    analysis, jm, by, lang, scope, params, fresh
+                )
+                if found is not None:
+                    return found
                 if self._current(jm):
-                    ctx = self.context(jm, lang=lang)
-                    if scope is not None:
-                        ctx = scope.apply(ctx)
-                    result = (
-                        split_by(analysis, ctx, by, **params) if by else analysis(ctx, **params)
-                    )
+                    result = self._compute(analysis, jm, by, lang, scope, params)
                     break
             # Not stored for this data yet (or a write came in between): the writer stores it.
             self._bring_up_to_date(jm)
@@ -408,5 +401,8 @@ class ReadingWorkspace(parcours.Workspace):
             with self._state.workspace() as ws:
                 return ws.analyze(name, jm, by, lang, scope=scope, fresh=fresh, **params)
         if key is not None:
-            self.keep(key, name, version, result)
+            self._keep_result(key, name, version, result)
         return result
+
+    def _keep_result(self, key: str, name: str, version: int, result: Result) -> None:
+        self.keep(key, name, version, result)  # through the writer (see __init__)
