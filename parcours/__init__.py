@@ -8,8 +8,8 @@
 """
 
 import typing as _typing
-from importlib import import_module as _import_module
 
+from parcours._lazy import lazy_names as _lazy_names
 from parcours.config import Settings
 from parcours.errors import (
     InputError,
@@ -54,13 +54,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'parcours' has no attribute '{name}'")
-    value = getattr(_import_module(_LAZY[name]), name)
-    globals()[name] = value  # later lookups find it without coming here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY, globals())

@@ -4,7 +4,8 @@ The names below load the engine (Ibis, DuckDB, pandas) on first use: a module of
 package that needs none of it (``parcours.store.status``) stays light to import."""
 
 import typing as _typing
-from importlib import import_module as _import_module
+
+from parcours._lazy import lazy_names as _lazy_names
 
 if _typing.TYPE_CHECKING:
     from parcours.store.ingest import IngestReport
@@ -22,13 +23,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'parcours.store' has no attribute '{name}'")
-    value = getattr(_import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY, globals())
