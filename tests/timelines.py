@@ -20,6 +20,23 @@ from parcours.analyses import Context
 from parcours.maps import JourneyMap
 
 
+def collector_events(
+    timelines: dict[str, list[tuple[str, str]]], day: str = "2026-03-01"
+) -> list[dict[str, Any]]:
+    """Timelines of (HH:MM, event) on the web, one day, as the collector's JSON events."""
+    return [
+        {
+            "event_id": f"{who}{i}-{day}",
+            "ts": f"{day}T{hm}:00Z",
+            "customer_id": who,
+            "channel": "web",
+            "event": name,
+        }
+        for who, steps in timelines.items()
+        for i, (hm, name) in enumerate(steps)
+    ]
+
+
 def events_frame(timelines: dict[str, list[tuple]]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for person, steps in timelines.items():

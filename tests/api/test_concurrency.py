@@ -21,22 +21,9 @@ from parcours import remote
 from parcours.analyses import REGISTRY
 from tests.api.conftest import make_server
 from tests.api.test_analyses import MAP, TIMELINES
+from tests.timelines import collector_events
 
 HELD = 60.0  # the longest the slow analysis waits for the test (a failure, not a pass)
-
-
-def events_of(timelines: dict[str, list[tuple[str, str]]], prefix: str = "") -> list[dict]:
-    return [
-        {
-            "event_id": f"{prefix}{who}{i}",
-            "ts": f"2026-03-01T{hm}:00Z",
-            "customer_id": who,
-            "channel": "web",
-            "event": name,
-        }
-        for who, steps in timelines.items()
-        for i, (hm, name) in enumerate(steps)
-    ]
 
 
 @pytest.fixture
@@ -44,7 +31,9 @@ def served(tmp_path):
     made = make_server(str(tmp_path / "ws.duckdb"))
     with made.client:
         client, write = made.client, made.as_("write")
-        sent = client.post("/v1/events", headers=write, json={"events": events_of(TIMELINES)})
+        sent = client.post(
+            "/v1/events", headers=write, json={"events": collector_events(TIMELINES)}
+        )
         assert sent.json()["accepted"] == 6
         saved = client.post("/v1/maps", headers=made.as_("admin"), json={"yaml": MAP})
         assert saved.status_code == 201
@@ -90,7 +79,7 @@ def test_a_slow_analysis_blocks_no_other_request(served, slow_kpis):
             health, health_s = timed(lambda: client.get("/health"))
             maps, maps_s = timed(lambda: client.get("/v1/maps", headers=read))
             # A write meanwhile: a new person, seen at fiche.
-            new = events_of({"e": [("11:00", "view")]})
+            new = collector_events({"e": [("11:00", "view")]})
             ingest = client.post("/v1/events", headers=served.as_("write"), json={"events": new})
             # Another analysis: it brings the journey table up to date through the writer
             # (the slow one holds no lock) and sees the new person.

@@ -7,26 +7,13 @@ import pytest
 
 from tests.api.test_analyses import MAP, TIMELINES
 from tests.counting import count_calls
-
-
-def events(timelines, day: str = "2026-03-01"):
-    return [
-        {
-            "event_id": f"{who}{i}-{day}",
-            "ts": f"{day}T{hm}:00Z",
-            "customer_id": who,
-            "channel": "web",
-            "event": name,
-        }
-        for who, steps in timelines.items()
-        for i, (hm, name) in enumerate(steps)
-    ]
+from tests.timelines import collector_events
 
 
 @pytest.fixture
 def loaded(server):
     sent = server.client.post(
-        "/v1/events", headers=server.as_("write"), json={"events": events(TIMELINES)}
+        "/v1/events", headers=server.as_("write"), json={"events": collector_events(TIMELINES)}
     )
     assert sent.json()["accepted"] == 6
     made = server.client.post("/v1/maps", headers=server.as_("admin"), json={"yaml": MAP})
@@ -58,7 +45,9 @@ def test_events_from_the_collector_are_counted_in_the_next_answer(loaded, monkey
     before = {row["id"]: row for row in kpis(loaded)["table"]}
     more = {"e": [("09:00", "view"), ("09:02", "purchase")]}
     sent = loaded.client.post(
-        "/v1/events", headers=loaded.as_("write"), json={"events": events(more, "2026-03-02")}
+        "/v1/events",
+        headers=loaded.as_("write"),
+        json={"events": collector_events(more, "2026-03-02")},
     )
     assert sent.json()["accepted"] == 2
     after = {row["id"]: row for row in kpis(loaded)["table"]}
