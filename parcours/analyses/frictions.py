@@ -40,7 +40,7 @@ seen on fewer than min(25, 2 %) of the passages are not tested, as in PostHog.
 
 Friction points the map declares (``frictions:`` on a touchpoint) are marked ``declared``;
 the others the data shows are ``discovered``. A declared one that the data does not show is
-listed with score 0.
+listed with score 0, and counted: ``friction_points`` is the length of the table.
 """
 
 from __future__ import annotations
@@ -716,7 +716,9 @@ def frictions(
             "top": top,
             "correlate": correlate,
         },
-        friction_points=int((listed.score > 0).sum()),
+        # every row of the table, a declared point the data does not show included, so
+        # that the count above a table is the table's length
+        friction_points=len(listed),
         declared_points=int((listed.status == "declared").sum()),
         discovered_points=int((listed.status == "discovered").sum()),
         journeys_lost_beyond_baseline=round(float(listed.score.sum()), 1),
