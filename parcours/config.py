@@ -63,6 +63,45 @@ class YamlLimits:
 
 YAML_LIMITS = YamlLimits()
 
+
+@dataclass(frozen=True)
+class CollectorSettings:
+    """The collector's spool (``POST /v1/events``; see docs/settings.md).
+
+    spool_limit: bytes the spool beside the workspace may hold (acknowledged batches not
+        yet loaded into the workspace); past it the collector answers 503 with Retry-After
+        until the loader catches up. About 14 MB per 100,000 events of one property.
+    retry_after: the seconds a refused client is told to wait (Retry-After).
+    load_bytes: spooled bytes the loader takes into one load at most (bounds its memory).
+    load_every: seconds between the starts of two loads (sooner when the spool is half
+        full). A load costs about a second of CPU whatever its size, most of it Python
+        that holds the interpreter's lock: spacing them leaves the requests the CPU, and
+        each load takes more batches.
+    """
+
+    spool_limit: int = 256 * 1024 * 1024
+    retry_after: int = 1
+    load_bytes: int = 16 * 1024 * 1024
+    load_every: float = 5.0
+
+    @classmethod
+    def from_env(cls) -> CollectorSettings:
+        """Defaults with ``PARCOURS_SPOOL_LIMIT`` (bytes) and ``PARCOURS_RETRY_AFTER``
+        (seconds) applied."""
+        values = {}
+        for name, var in (
+            ("spool_limit", "PARCOURS_SPOOL_LIMIT"),
+            ("retry_after", "PARCOURS_RETRY_AFTER"),
+        ):
+            raw = os.environ.get(var)
+            if raw is None:
+                continue
+            if not raw.isdigit() or int(raw) <= 0:
+                raise InputError(f"{var}={raw!r} is not allowed; give a positive whole number")
+            values[name] = int(raw)
+        return cls(**values)
+
+
 # An amount of memory as DuckDB reads it: 3GB, 512 MB, 1.5GiB.
 MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
 
@@ -86,6 +125,13 @@ class Settings:
     temp_directory: where DuckDB spills; None for DuckDB's own place beside a workspace
         file (``<file>.tmp/``), or a folder of its own in the system's temporary folder for
         an in-memory workspace.
+    spark_master: the master URL of the Spark session of a ``spark:DIR`` workspace
+        (``local[2]``: two cores of this machine; ``spark://host:7077``, ``yarn``).
+    spark_remote: a Spark Connect address (``sc://host:15002``) to work on a remote
+        cluster instead; the master is then the cluster's.
+    spark_memory: the Spark driver's memory (``2g``), read when the session starts.
+    spark_shuffle_partitions: partitions of Spark's joins and aggregations; a few per core
+        of the cluster (Spark's 200 are made for big clusters and slow small data down).
     """
 
     timezone: str = "Europe/Paris"
@@ -97,6 +143,10 @@ class Settings:
     memory_limit: str = "3GB"
     threads: int | None = None
     temp_directory: str | None = None
+    spark_master: str = "local[2]"
+    spark_remote: str | None = None
+    spark_memory: str = "2g"
+    spark_shuffle_partitions: int = 4
 
     def __post_init__(self) -> None:
         if not MEMORY.fullmatch(self.memory_limit):
@@ -106,6 +156,10 @@ class Settings:
             )
         if self.threads is not None and self.threads < 1:
             raise InputError(f"threads {self.threads}: give 1 or more (None: every core)")
+        if self.spark_shuffle_partitions < 1:
+            raise InputError(
+                f"spark_shuffle_partitions {self.spark_shuffle_partitions}: give 1 or more"
+            )
 
     def with_(
         self,
@@ -117,6 +171,10 @@ class Settings:
         memory_limit: str | None = None,
         threads: int | None = None,
         temp_directory: str | None = None,
+        spark_master: str | None = None,
+        spark_remote: str | None = None,
+        spark_memory: str | None = None,
+        spark_shuffle_partitions: int | None = None,
     ) -> Settings:
         """A copy with the given settings changed; ``None`` keeps the current value."""
         return replace(
@@ -130,6 +188,12 @@ class Settings:
             memory_limit=self.memory_limit if memory_limit is None else memory_limit,
             threads=self.threads if threads is None else threads,
             temp_directory=self.temp_directory if temp_directory is None else temp_directory,
+            spark_master=spark_master or self.spark_master,
+            spark_remote=spark_remote or self.spark_remote,
+            spark_memory=spark_memory or self.spark_memory,
+            spark_shuffle_partitions=self.spark_shuffle_partitions
+            if spark_shuffle_partitions is None
+            else spark_shuffle_partitions,
         )
 
 
@@ -145,6 +209,12 @@ def from_env() -> Settings:
         memory_limit=env.get("PARCOURS_MEMORY_LIMIT") or None,
         threads=_count("PARCOURS_THREADS", env.get("PARCOURS_THREADS")),
         temp_directory=env.get("PARCOURS_TEMP_DIRECTORY") or None,
+        spark_master=env.get("PARCOURS_SPARK_MASTER") or None,
+        spark_remote=env.get("PARCOURS_SPARK_REMOTE") or None,
+        spark_memory=env.get("PARCOURS_SPARK_MEMORY") or None,
+        spark_shuffle_partitions=_count(
+            "PARCOURS_SPARK_SHUFFLE_PARTITIONS", env.get("PARCOURS_SPARK_SHUFFLE_PARTITIONS")
+        ),
     )
 
 

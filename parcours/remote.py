@@ -89,7 +89,9 @@ def server_file(workspace: str | Path) -> Path:
 
 def is_file_path(url: str | Path) -> bool:
     text = str(url)
-    return text != ":memory:" and ("://" not in text or text.startswith("duckdb://"))
+    if text == ":memory:" or text.startswith("spark:"):  # spark:DIR: a directory of its own
+        return False
+    return "://" not in text or text.startswith("duckdb://")
 
 
 def _path(url: str | Path) -> Path:

@@ -25,13 +25,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+import pandas as pd
+
 from parcours import remote
 from parcours.analyses import REGISTRY, Analysis, Context, Result, get
+from parcours.analyses._nested import rollup
+from parcours.analyses._opportunities import conversion_value
+from parcours.analyses._opportunities import rank as rank_opportunities
 from parcours.analyses._split import SplitResult, split_by
 from parcours.config import Settings
-from parcours.errors import InputError, WorkspaceBusyError
-from parcours.maps import JourneyMap
+from parcours.errors import InputError, ParcoursError, WorkspaceBusyError, WorkspaceError
+from parcours.maps import JourneyMap, nesting
 from parcours.store import Store, connect, results, schema
+from parcours.store.engine import not_yet
 
 # Saved maps kept read (the versions in use: a few).
 READ_MAPS = 16
@@ -62,7 +68,9 @@ def open(  # noqa: A001
     settings: Settings | None = None,
     direct: bool = False,
 ) -> Workspace:
-    """Open (or create) a workspace: a DuckDB file path, ``:memory:``, or an Ibis URL.
+    """Open (or create) a workspace: a DuckDB file path, ``:memory:``, ``spark:DIR`` (its
+    tables Parquet files in DIR, worked on by Spark: see :mod:`parcours.store.spark`), or
+    an Ibis URL.
 
     When a parcours server holds the file, the workspace is reached through it (a
     :class:`parcours.remote.RemoteWorkspace`, with the same methods); ``direct=True`` opens
@@ -73,7 +81,8 @@ def open(  # noqa: A001
             # the same methods, run in the server
             return remote.RemoteWorkspace(server, str(url), settings, like=Workspace)  # type: ignore[return-value]
     try:
-        return Workspace(connect(url), str(url), settings or Settings())
+        settings = settings or Settings()
+        return Workspace(connect(url, settings), str(url), settings)
     except WorkspaceBusyError as busy:
         if direct or not remote.is_file_path(url):
             raise
@@ -177,10 +186,28 @@ class Workspace(Store):
         scope: Scope | None,
         params: dict[str, Any],
     ) -> Result:
+        gap = not_yet(self.con, analysis.name)
+        if gap is not None:
+            raise WorkspaceError(
+                f"analysis '{analysis.name}' does not run on the {self.con.name} engine yet: "
+                f"{gap}; run it on a DuckDB workspace"
+            )
         ctx = self.context(jm, lang=lang)
         if scope is not None:
             ctx = scope.apply(ctx)
-        return split_by(analysis, ctx, by, **params) if by else analysis(ctx, **params)
+        try:
+            return split_by(analysis, ctx, by, **params) if by else analysis(ctx, **params)
+        except ParcoursError:
+            raise
+        except Exception as exc:
+            if self.con.name == "duckdb":  # the reference engine: a bug, shown as it is
+                raise
+            # Another engine lacking a function or a type the analysis uses: say which.
+            cause = (str(exc).strip().splitlines() or [""])[0][:300]
+            raise WorkspaceError(
+                f"analysis '{analysis.name}' does not run on the {self.con.name} engine yet "
+                f"({type(exc).__name__}: {cause}); run it on a DuckDB workspace"
+            ) from exc
 
     def _keep_result(self, key: str, name: str, version: int, result: Result) -> None:
         results.save(self.con, key, name, version, result)
@@ -224,6 +251,34 @@ class Workspace(Store):
             )
         except TypeError:  # a value with no canonical form
             return None
+
+    def opportunities(
+        self,
+        map: JourneyMap | None = None,  # noqa: A002
+        lang: str | None = None,
+        scope: Scope | None = None,
+    ) -> pd.DataFrame:
+        """The map's opportunities ranked by what the data says is at stake: the frictions
+        analysis' scores at touchpoint level (a kept result, the report's own) × the mean
+        value of a conversion; see :mod:`parcours.analyses._opportunities`."""
+        jm = map or self.default_map()
+        frictions = self.analyze("frictions", jm, lang=lang, scope=scope, level="touchpoint")
+        ctx = self.context(jm, lang)
+        journeys = (scope.apply(ctx) if scope is not None else ctx).journeys
+        return rank_opportunities(jm, frictions.table, conversion_value(journeys), lang=lang)
+
+    def nested_figures(
+        self,
+        map: JourneyMap | None = None,  # noqa: A002
+        lang: str | None = None,
+    ) -> pd.DataFrame:
+        """What each sub-map the map opens (``submap:``) adds to its stage or touchpoint,
+        counted within that element's persons; see :mod:`parcours.analyses._nested`. The
+        sub-maps are looked up in the workspace (by id) or next to the map's file; a missing
+        one or a cycle raises MapError."""
+        jm = map or self.default_map()
+        found = nesting.children(jm, self.load_map)
+        return rollup(jm, self.journey_table(jm), found, self.journey_table, lang)
 
     def runner(
         self,

@@ -1,7 +1,8 @@
 """The plain-language sentences of the friction points, in French and English.
 
 Kept apart from :mod:`parcours.analyses.frictions` (the measures): one sentence per signal,
-with its interval, and the properties or earlier touchpoints that go with abandoning.
+said as a CX lead reads it (the rates, "significant", the gap's lower bound in points, "n times
+as often"), and the properties or earlier touchpoints that go with abandoning.
 """
 
 from __future__ import annotations
@@ -14,42 +15,37 @@ def _pct(value: float, lang: str) -> str:
     return f"{text} %" if lang == "fr" else f"{text}%"
 
 
-def _points(value: float) -> str:
-    return f"{100 * value:+.0f}"
-
-
 def _number(value: float, lang: str, digits: int = 1) -> str:
     text = f"{value:.{digits}f}"
     return text.replace(".", ",") if lang == "fr" else text
 
 
-def _p(value: float, lang: str) -> str:
-    if value < 0.001:
-        return "p < 0,001" if lang == "fr" else "p < 0.001"
-    return f"p = {_number(value, lang, 3)}"
-
-
+# Every signal a sentence names is beyond its baseline at the confidence level (its excess
+# is 0 otherwise), so a sentence says "significant" and the gap's lower bound in points; the
+# intervals, odds ratios and p-values stay in the measures and correlations tables.
 WORDS = {
     "fr": {
-        "exits": "{rate} des parcours qui atteignent « {title} » s'y arrêtent sans aller au bout, contre "
-        "{base} pour les autres points de contact{channel} de l'étape {stage} (écart {low} à {high} points, "
-        "IC {conf} %).",
+        "exits": "{rate} des parcours qui atteignent « {title} » s'y arrêtent sans aller au bout, "
+        "contre {base} pour les autres points de contact{channel} de l'étape {stage}{gap}",
         "exits_stage": "{rate} des parcours qui atteignent l'étape {title} s'y arrêtent sans "
-        "aller au bout, contre {base} pour les autres étapes (écart {low} à {high} points, IC {conf} %).",
+        "aller au bout, contre {base} pour les autres étapes{gap}",
         "contacts": "{rate} des passages par « {title} » sont suivis d'un appel au service "
-        "client, contre {base} ailleurs (écart {low} à {high} points, IC {conf} %).",
+        "client, contre {base} ailleurs{gap}",
         "bounces": "{rate} des sessions web et app qui commencent sur « {title} » s'arrêtent à "
-        "la première page (rebond), contre {base} pour les autres sessions (IC {conf} % de "
-        "l'écart : {low} à {high} points).",
+        "la première page (rebond), contre {base} pour les autres sessions{gap}",
         "feedback": "{rate} des avis recueillis sur « {title} » sont négatifs, contre {base} "
-        "pour les autres (écart {low} à {high} points, IC {conf} %).",
+        "pour les autres{gap}",
+        "gap": " : un écart significatif, d'au moins {low} points.",
+        "gap_small": " : un écart significatif.",
         "nps": "NPS {nps} ({n} réponses).",
-        "correlate": "L'abandon ou l'appel au service client y est plus fréquent avec {features}.",
-        "feature": "{feature} ({arate} contre {brate} ; odds ratio {odds}, {p})",
+        "correlate": "On y abandonne (ou on appelle le service client) plus souvent avec "
+        "{features}.",
+        "feature": "{feature} ({arate} contre {brate} sans, {ratio} fois plus souvent)",
+        "feature_none": "{feature} ({arate} contre {brate} sans)",
         "and": " et avec ",
         "declared": "Friction déclarée dans la carte : {text}.",
         "declared_unseen": "Friction déclarée dans la carte ({text}), que les données ne "
-        "montrent pas au seuil de {conf} %.",
+        "confirment pas : aucun écart significatif.",
         "preceded_by": "un passage préalable par « {value} »",
         "persona": "le persona {value}",
         "property": "{name} = {value}",
@@ -57,31 +53,46 @@ WORDS = {
     },
     "en": {
         "exits": "{rate} of the journeys that reach '{title}' end there without getting through, "
-        "against {base} for the other{channel} touchpoints of the {stage} stage (difference {low} to "
-        "{high} points, {conf}% CI).",
+        "against {base} for the other{channel} touchpoints of the {stage} stage{gap}",
         "exits_stage": "{rate} of the journeys that reach the {title} stage end there without "
-        "getting through, against {base} for the other stages (difference {low} to {high} points, "
-        "{conf}% CI).",
+        "getting through, against {base} for the other stages{gap}",
         "contacts": "{rate} of the passages through '{title}' are followed by a call for "
-        "help, against {base} elsewhere (difference {low} to {high} points, {conf}% CI).",
+        "help, against {base} elsewhere{gap}",
         "bounces": "{rate} of the web and app sessions that start on '{title}' stop at the "
-        "first page (bounce), against {base} for the other sessions (difference {low} to "
-        "{high} points, {conf}% CI).",
+        "first page (bounce), against {base} for the other sessions{gap}",
         "feedback": "{rate} of the feedback given on '{title}' is negative, against {base} "
-        "for the rest (difference {low} to {high} points, {conf}% CI).",
+        "for the rest{gap}",
+        "gap": ": a significant gap, of at least {low} points.",
+        "gap_small": ": a significant gap.",
         "nps": "NPS {nps} ({n} answers).",
-        "correlate": "Abandoning or calling for help there is more frequent with {features}.",
-        "feature": "{feature} ({arate} against {brate}; odds ratio {odds}, {p})",
+        "correlate": "Customers abandon (or call for help) there more often with {features}.",
+        "feature": "{feature} ({arate} against {brate} without, {ratio} times as often)",
+        "feature_none": "{feature} ({arate} against {brate} without)",
         "and": " and with ",
         "declared": "Friction declared in the map: {text}.",
-        "declared_unseen": "Friction declared in the map ({text}) that the data does not show "
-        "at the {conf}% level.",
+        "declared_unseen": "Friction declared in the map ({text}) that the data does not "
+        "confirm: no significant gap.",
         "preceded_by": "an earlier visit to '{value}'",
         "persona": "persona {value}",
         "property": "{name} = {value}",
         "time": "Median time spent in the journey before abandoning: {time}.",
     },
 }
+
+
+def _gap(low: float, words: dict[str, str]) -> str:
+    """The plain reading of a significant gap: its lower bound, in whole points."""
+    points = round(100 * low)
+    return words["gap"].format(low=points) if points >= 1 else words["gap_small"]
+
+
+def _feature(feature: pd.Series, text: str, words: dict[str, str], lang: str) -> str:
+    """One feature that goes with abandoning: the two abandon rates and how many times."""
+    with_it, without = feature["abandon_rate"], feature["abandon_rate_without"]
+    rates = {"feature": text, "arate": _pct(with_it, lang), "brate": _pct(without, lang)}
+    if without > 0:
+        return words["feature"].format(**rates, ratio=_number(with_it / without, lang))
+    return words["feature_none"].format(**rates)
 
 
 def _duration(seconds: float, lang: str) -> str:
@@ -99,13 +110,11 @@ def explain(
     titles: dict[str, str],
     level: str,
     lang: str,
-    confidence: float,
     short: bool = False,
 ) -> str:
     """The plain-language sentences of one friction point; ``short``: only its strongest
     signal, what goes with it, and a declared friction the data does not show."""
     words = WORDS["fr" if lang == "fr" else "en"]
-    conf = f"{100 * confidence:g}"
     parts: list[str] = []
     prefixes = {"exits": "exit", "contacts": "contact", "bounces": "bounce", "feedback": "negative"}
     # every signal beyond its baseline, the strongest first
@@ -120,12 +129,10 @@ def explain(
             template.format(
                 rate=_pct(row[f"{prefix}_rate"], lang),
                 base=_pct(row[f"{prefix}_baseline"], lang),
-                low=_points(row[f"{prefix}_low"]),
-                high=_points(row[f"{prefix}_high"]),
+                gap=_gap(row[f"{prefix}_low"], words),
                 title=row["title"],
                 stage=stage_titles.get(row["stage"], row["stage"]),
                 channel=f" {row['channel']}" if "/" in str(row.get("exit_group")) else "",
-                conf=conf,
             )
         )
         if signal == "exits" and not short and pd.notna(row.get("median_hours_lost")):
@@ -138,19 +145,12 @@ def explain(
         value = feature["value"]
         if feature["feature"] == "preceded_by":
             value = titles.get(value, value)
-        features.append(
-            words["feature"].format(
-                feature=words[feature["feature"]].format(name=feature["name"], value=value),
-                arate=_pct(feature["abandon_rate"], lang),
-                brate=_pct(feature["abandon_rate_without"], lang),
-                odds=_number(feature["odds_ratio"], lang),
-                p=_p(feature["q_value"], lang),
-            )
-        )
+        text = words[feature["feature"]].format(name=feature["name"], value=value)
+        features.append(_feature(feature, text, words, lang))
     if features:
         parts.append(words["correlate"].format(features=words["and"].join(features)))
     if row["declared"] and not (short and row["score"] > 0):
         text = " ; ".join(row["declared"]) if lang == "fr" else "; ".join(row["declared"])
         key = "declared" if row["score"] > 0 else "declared_unseen"
-        parts.append(words[key].format(text=text, conf=conf))
+        parts.append(words[key].format(text=text))
     return " ".join(parts)

@@ -1,6 +1,8 @@
 """Two periods, two segments or two versions of the map side by side, with significance.
 
-So that a team sees whether a fix worked. Give exactly one pair:
+So that a team sees whether a fix worked. Give one pair; with none, the last full calendar
+month of the data (B) is compared with the month before (A), as the report and the dashboard
+do:
 
 * ``period_a`` / ``period_b`` — ``2026-01-01..2026-03-31`` (both days included). A journey
   belongs to the period in which it *starts* (its first event), so no journey is cut in two;
@@ -49,7 +51,6 @@ from parcours.store.engine import Scratch
 from parcours.store.journeys import UNMAPPED
 
 SEGMENT_KEYS = ("persona", "channel", "touchpoint", "stage")
-OVERVIEW_DAYS = 28  # the overview compares the data's last 28 days with the 28 before
 _PERIOD = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})\s*$")
 
 
@@ -60,13 +61,15 @@ def _which_pair(params: dict[str, Any]) -> str:
     given = {
         kind for kind in ("period", "segment", "map_version") if _pair(params, kind) != (None, None)
     }
-    if len(given) != 1:
+    if len(given) > 1:
         raise InputError(
             "compare: give exactly one pair to compare: period_a and period_b "
             "(2026-01-01..2026-03-31), segment_a and segment_b (persona=ropo), or "
             "map_version_a and map_version_b (saved map versions)"
-            + (f"; got {', '.join(sorted(given))}" if given else "")
+            + f"; got {', '.join(sorted(given))}"
         )
+    if not given:  # no pair: the default periods (the overview's)
+        return "period"
     kind = given.pop()
     a, b = _pair(params, kind)
     if a is None or b is None:
@@ -138,7 +141,9 @@ def _period_side(ctx: Context, start: pd.Timestamp, end: pd.Timestamp) -> Contex
     return Context(inside, ctx.map, feedback, ctx.customers, ctx.identities, ctx.lang)
 
 
-def _segment_side(ctx: Context, conditions: list[tuple[str, str]]) -> Context:
+def segment_context(ctx: Context, conditions: list[tuple[str, str]]) -> Context:
+    """``ctx`` kept to the journeys of a segment (every condition holds) and the feedback
+    of their persons (none without identities to place it)."""
     j = ctx.journeys
     kept = j
     for key, value in conditions:
@@ -157,6 +162,29 @@ def _segment_side(ctx: Context, conditions: list[tuple[str, str]]) -> Context:
     elif feedback is not None:
         feedback = None  # no identities: feedback cannot be put on the segment's persons
     return Context(kept, ctx.map, feedback, ctx.customers, ctx.identities, ctx.lang)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The journeys of one segment and the feedback of their persons, as a
+    :class:`parcours.workspace.Scope` (results kept per segment): ``parcours report map
+    --persona ropo`` measures its canvas on ``Segment.persona("ropo")``.
+
+    >>> Segment.persona("ropo").key()
+    ('segment', ('persona', 'ropo'))
+    """
+
+    conditions: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def persona(cls, persona: str) -> Segment:
+        return cls((("persona", persona),))
+
+    def key(self) -> tuple[Any, ...]:
+        return ("segment", *self.conditions)
+
+    def apply(self, ctx: Context) -> Context:
+        return segment_context(ctx, list(self.conditions))
 
 
 def _map_version_side(ctx: Context, version: int, name: str, scratch: Scratch) -> Context:
@@ -387,8 +415,8 @@ def compare(
 ) -> CompareResult:
     """Two periods, segments or map versions side by side: conversion, frictions, NPS, with significance.
 
-    period_a: first period, FIRST..LAST days, e.g. 2026-01-01..2026-03-31 (journeys by their start).
-    period_b: second period, same form.
+    period_a: first period, FIRST..LAST days, e.g. 2026-01-01..2026-03-31 (journeys by their start); with no pair given, the month before the last full calendar month of the data.
+    period_b: second period, same form; with no pair given, the last full calendar month of the data.
     segment_a: first segment, key=value joined with ',' (keys persona, channel, touchpoint, stage), e.g. persona=ropo.
     segment_b: second segment, same form.
     map_version_a: first saved version of the map.
@@ -411,6 +439,14 @@ def compare(
             f"compare: confidence {confidence} is not allowed; give a level from 0.5 to below 1"
         )
     notes: list[str] = []
+    if all(value is None for value in params.values()):
+        default = _overview(ctx)
+        period_a, period_b = str(default["period_a"]), str(default["period_b"])
+        params.update(period_a=period_a, period_b=period_b)
+        notes.append(
+            "no pair given: the last full calendar month of the data (B) against the month "
+            "before (A)."
+        )
     scratch = Scratch("compare")  # the map versions' journey tables, released at the end
     try:
         if kind == "period":
@@ -418,8 +454,8 @@ def compare(
             b = _period_side(ctx, *parse_period(period_b, "period_b"))  # type: ignore[arg-type]
             label_a, label_b = str(period_a), str(period_b)
         elif kind == "segment":
-            a = _segment_side(ctx, parse_segment(segment_a, "segment_a", ctx.map))  # type: ignore[arg-type]
-            b = _segment_side(ctx, parse_segment(segment_b, "segment_b", ctx.map))  # type: ignore[arg-type]
+            a = segment_context(ctx, parse_segment(segment_a, "segment_a", ctx.map))  # type: ignore[arg-type]
+            b = segment_context(ctx, parse_segment(segment_b, "segment_b", ctx.map))  # type: ignore[arg-type]
             label_a, label_b = str(segment_a), str(segment_b)
             if ctx.feedback is not None and ctx.identities is None:
                 notes.append("no identities in the context: NPS per segment is not measured.")
@@ -501,28 +537,30 @@ def compare(
     )
 
 
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
 def _overview(ctx: Context) -> dict[str, object]:
-    """The data's last 28 days (up to the latest event's day) against the 28 days before."""
+    """The data's last full calendar month against the month before: with events up to
+    2026-07-03, June 2026 (B) against May 2026 (A); up to 2026-06-30, the same."""
     j = ctx.journeys
     span = j.aggregate(first=j.ts.min(), last=j.ts.max()).to_pyarrow().to_pylist()[0]
     if span["last"] is None:
         raise InputError("compare: no events, so no periods to compare")
     first, last = span["first"].date(), span["last"].date()
-    days = (last - first).days + 1
-    if days < 2 * OVERVIEW_DAYS:
+    # the month of the day after the last event starts after the last full month
+    end_b = _month_start(last + dt.timedelta(days=1)) - dt.timedelta(days=1)
+    start_b = _month_start(end_b)
+    end_a = start_b - dt.timedelta(days=1)
+    start_a = _month_start(end_a)
+    if first > start_a:
         raise InputError(
-            f"compare: the data spans {days} days ({first} to {last}); the overview compares "
-            f"the last {OVERVIEW_DAYS} days with the {OVERVIEW_DAYS} before, so it needs "
-            f"{2 * OVERVIEW_DAYS} days"
+            f"compare: the data runs from {first} to {last}; the default compares the last full "
+            f"calendar month with the month before, so it needs data from {start_a} to "
+            f"{end_b}; give period_a and period_b"
         )
-
-    def period(end: dt.date) -> str:
-        return f"{end - dt.timedelta(days=OVERVIEW_DAYS - 1)}..{end}"
-
-    return {
-        "period_a": period(last - dt.timedelta(days=OVERVIEW_DAYS)),
-        "period_b": period(last),
-    }
+    return {"period_a": f"{start_a}..{end_a}", "period_b": f"{start_b}..{end_b}"}
 
 
 ANALYSIS = Analysis(

@@ -680,7 +680,6 @@ def frictions(
                 titles,
                 level,
                 lang,
-                confidence,
                 short,
             )
             for _, row in listed.iterrows()

@@ -19,10 +19,13 @@ names only a touchpoint gets its stage from the map.
 * themes: keywords of the negative verbatims (words and word pairs, French and English stop
   words left out, counted once per answer), grouped greedily: the most frequent keyword seeds
   a theme holding every verbatim that says it, then the next on what is left.
-* emotion curve: per stage, the measured emotion (each answer mapped to -1..1: NPS
-  (s - 5) / 5, CSAT and reviews (s - 3) / 2, CES (4 - s) / 3) beside the emotion the map
-  designed (positive 1, neutral 0, negative -1); ``curve`` is the measured one when the stage
-  has answers, the designed one otherwise.
+* emotion curve: per stage, on the map's emotion scale from -2 to +2
+  (:mod:`parcours.maps.experience`), the measured emotion beside the one the map designed
+  (its score; the labels positive +1, neutral 0, negative -1). Measured: each scored answer
+  mapped to -2..2 (NPS (s - 5) / 2.5, CSAT and reviews s - 3, CES (4 - s) * 2 / 3),
+  averaged; a stage with verbatims but no score takes twice its mean sentiment (-1..1)
+  instead (``basis``: scores or sentiment). ``curve`` is the measured one when there is one,
+  the designed one otherwise.
 
 A group with no answer of a kind has NaN for it. Tiny groups get degenerate intervals (one
 answer, or all passives: an NPS interval of zero width); ``small`` flags fewer than 30 answers.
@@ -44,11 +47,12 @@ from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
+from parcours.maps.experience import emotion_score
 from parcours.maps.model import text_of
 
 KINDS = ("nps", "csat", "ces", "review")
 SMALL = 30
-DESIGNED = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
+SCALE = 2.0  # answers and sentiment (-1..1) onto the emotion scale (-2..2)
 
 
 def nps_interval(promoters: int, detractors: int, n: int, confidence: float = 0.95):
@@ -123,7 +127,7 @@ def _scored_verbatims(fb: ir.Table) -> pd.DataFrame:
 
 
 def _unit(fb: ir.Table) -> ir.FloatingValue:
-    """Each answer mapped to -1..1 (see module doc)."""
+    """Each answer mapped to -1..1 (the emotion curve doubles it: see module doc)."""
     s = fb.score
     return ibis.cases(
         (fb.kind == "nps", (s - 5) / 5),
@@ -322,22 +326,24 @@ def _emotion_curve(emotion: pd.DataFrame, text: pd.DataFrame, jm: JourneyMap, la
     for stage in jm.stages:
         designed = stage.emotion
         answers = int(measured.answers.get(stage.id, 0)) if len(measured) else 0
+        felt = float(sentiment.sentiment.get(stage.id, np.nan)) if len(sentiment) else np.nan
         value = float(measured.measured.get(stage.id, np.nan)) if answers else np.nan
+        basis = "scores" if answers else ("sentiment" if not np.isnan(felt) else None)
+        score = emotion_score(designed)
         rows.append(
             {
                 "stage": stage.id,
                 "title": text_of(stage.title, lang),
                 "designed": designed,
-                "designed_value": DESIGNED.get(designed or "", np.nan),
-                "measured": value,
+                "designed_value": np.nan if score is None else float(score),
+                "measured": SCALE * (value if answers else felt),
+                "basis": basis,
                 "answers": answers,
-                "sentiment": float(sentiment.sentiment.get(stage.id, np.nan))
-                if len(sentiment)
-                else np.nan,
+                "sentiment": felt,
             }
         )
     curve = pd.DataFrame(rows)
-    has = curve.answers > 0
+    has = curve.measured.notna()
     curve["curve"] = np.where(has, curve.measured, curve.designed_value)
     curve["source"] = np.where(
         has & curve.designed.notna(), "both", np.where(has, "measured", "designed")

@@ -6,7 +6,8 @@
     ['/v1/maps', '/v1/maps/{map_id}']
 
 Every error answers JSON ``{"error": short kind, "detail": what is wrong and what is
-allowed}`` (plus ``problems`` for a map that does not validate): 401 without a known key,
+allowed}`` (``detail`` in French when the request's ``Accept-Language`` prefers it, else
+English; ``error`` is a stable English kind) (plus ``problems`` for a map that does not validate): 401 without a known key,
 403 for a key whose scope falls short, 404, 409, 413 for a body over the limit, 415, 422
 for bad input (malformed JSON included). The OpenAPI page (``/docs``, ``/redoc``) is served
 with its own copy of Swagger UI and ReDoc, so it works without internet.
@@ -34,12 +35,14 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 import parcours
-from parcours.api import analyses, ingest, keys, local, maps
+from parcours.api import analyses, experience, ingest, keys, local, maps
 from parcours.api.auth import Reader, State
 from parcours.api.limits import BodyLimit
 from parcours.api.state import ApiSettings, ServerState
 from parcours.config import Settings
 from parcours.errors import InputError, MapError, NotFoundError, WorkspaceError
+from parcours.render.i18n import negotiate
+from parcours.render.present import error_text
 
 log = logging.getLogger("parcours.api")
 
@@ -71,8 +74,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _error(status: int, error: str, detail: Any, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status)
+def _error(request: Request, status: int, error: str, detail: Any, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"error": error, "detail": _said(request, detail), **extra}, status_code=status
+    )
+
+
+def _said(request: Request, detail: Any) -> Any:
+    """``detail`` in the language the request accepts (``Accept-Language``: fr or en,
+    English by default), through the one catalogue; ``error`` stays a stable English kind."""
+    if not isinstance(detail, str):
+        return detail
+    return error_text(detail, negotiate(request.headers.get("accept-language")))
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -87,21 +100,25 @@ def _validation_message(error: dict[str, Any]) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         if isinstance(exc.detail, dict) and "error" in exc.detail:
-            body = exc.detail
+            body = {**exc.detail, "detail": _said(request, exc.detail.get("detail"))}
         else:
-            body = {"error": HTTPStatus(exc.status_code).phrase.lower(), "detail": exc.detail}
+            body = {
+                "error": HTTPStatus(exc.status_code).phrase.lower(),
+                "detail": _said(request, exc.detail),
+            }
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
         problems = [
             {"location": _location(e["loc"]), "message": _validation_message(e)} for e in errors
         ]
         malformed = any(e["type"] == "json_invalid" for e in errors)
         return _error(
+            request,
             422,
             "malformed JSON" if malformed else "invalid request",
             "; ".join(p["message"] for p in problems),
@@ -109,26 +126,27 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(MapError)
-    async def invalid_map(_: Request, exc: MapError) -> JSONResponse:
-        return _error(422, "invalid map", str(exc), problems=[asdict(p) for p in exc.problems])
+    async def invalid_map(request: Request, exc: MapError) -> JSONResponse:
+        problems = [asdict(p) for p in exc.problems]
+        return _error(request, 422, "invalid map", str(exc), problems=problems)
 
     @app.exception_handler(NotFoundError)
-    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return _error(404, "not found", str(exc))
+    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
+        return _error(request, 404, "not found", str(exc))
 
     @app.exception_handler(InputError)
-    async def invalid_input(_: Request, exc: InputError) -> JSONResponse:
-        return _error(422, "invalid input", str(exc))
+    async def invalid_input(request: Request, exc: InputError) -> JSONResponse:
+        return _error(request, 422, "invalid input", str(exc))
 
     @app.exception_handler(WorkspaceError)
-    async def workspace_refused(_: Request, exc: WorkspaceError) -> JSONResponse:
-        return _error(409, "workspace refused", str(exc))
+    async def workspace_refused(request: Request, exc: WorkspaceError) -> JSONResponse:
+        return _error(request, 409, "workspace refused", str(exc))
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error on %s %s", request.method, request.url.path)
         return _error(
-            500, "internal error", f"{type(exc).__name__}; the server log has the details"
+            request, 500, "internal error", f"{type(exc).__name__}; the server log has the details"
         )
 
 
@@ -146,6 +164,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        state.start_collector()  # what a stopped server left in the spool, loaded first
         with state.announced():  # the server file, while the server runs
             yield
         state.close()
@@ -171,11 +190,21 @@ def create_app(
         """No key needed: for load balancers and supervisors. Tells nothing about the data."""
         return {"status": "ok"}
 
-    @app.get("/v1/status", tags=["server"], summary="Rows per table")
+    @app.get("/v1/status", tags=["server"], summary="Rows per table, events in the spool")
     def status(state: State, _: Reader) -> dict[str, Any]:
-        with state.workspace() as ws:
-            return {"workspace": ws.url, "version": parcours.__version__, "counts": ws.counts()}
+        """``spooled``: the events the collector acknowledged that wait in the spool to be
+        loaded into the workspace (``spool_bytes``: the spool's size on disk)."""
+        events, size = state.spool.waiting()
+        with state.reader() as ws:  # a read: never waits on the writer
+            counts = ws.counts()
+        return {
+            "workspace": ws.url,
+            "version": parcours.__version__,
+            "counts": counts,
+            "spooled": events,
+            "spool_bytes": size,
+        }
 
-    for module in (maps, analyses, ingest, keys, local):
+    for module in (maps, experience, analyses, ingest, keys, local):
         app.include_router(module.router, responses=ERRORS)
     return app

@@ -3,16 +3,20 @@
 The collector (``POST /v1/events``) takes ``{"events": [...]}``. Each event is an object
 with the fields of an ingested event (``event_id``, ``ts``, identifiers, ``channel``,
 ``event``, ``revenue``) and an optional ``properties`` object; any other key is kept as a
-property, as for a file. A batch is handled like a small NDJSON file through
-:meth:`Workspace.ingest_events`: each event is validated, the valid ones are committed
-before the answer leaves, the invalid ones are kept in ``rejected`` (row = position in the
-batch, from 1) and listed in the answer with their position (``index``, from 0) and reason.
-Events are keyed by ``event_id`` (or, without one, by their content), so a client whose
-request timed out may send the same batch again: nothing is stored twice. An ``event_id``
-sent again with other content is a conflict, counted apart and kept in ``rejected`` (the
-first version stays: see :mod:`parcours.store.conflicts`). Each invalid event is kept once
-per batch it came in: a retried batch adds nothing, the same bad event in another batch is
-another row of ``rejected``.
+property, as for a file. Each event is checked by the ingest's own rules
+(:mod:`parcours.store.collector`, no workspace needed), then the batch is appended to the
+spool beside the workspace and fsynced (:mod:`parcours.store.spool`) before the answer
+leaves: an acknowledged event survives a crash. A loader thread moves spooled batches into
+the workspace in bulk through :meth:`Workspace.ingest_events` (:mod:`parcours.api.loader`);
+the invalid events are kept in ``rejected`` (row = position in the batch, from 1) and
+listed in the answer with their position (``index``, from 0) and reason. Events are keyed
+by ``event_id`` (or, without one, by their content), so a client whose request timed out
+may send the same batch again: nothing is stored twice. An ``event_id`` sent again with
+other content is a conflict, judged when loaded and kept in ``rejected`` (the first
+version stays: see :mod:`parcours.store.conflicts`). Each invalid event is kept once per
+batch it came in: a retried batch adds nothing, the same bad event in another batch is
+another row of ``rejected``. Past the spool's limit (``PARCOURS_SPOOL_LIMIT``) the
+collector answers 503 with ``Retry-After``: it never queues in memory.
 """
 
 from __future__ import annotations
@@ -22,21 +26,18 @@ import json
 import re
 import shutil
 import tempfile
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
-import ibis
-import pyarrow as pa
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, HTTPException, UploadFile
 from pydantic import BaseModel, Field
 from pydantic.config import JsonDict
 
 from parcours.api.auth import State, Writer
 from parcours.errors import InputError
-from parcours.store.engine import transaction
-from parcours.store.ingest import keep_rejected
+from parcours.store import collector
+from parcours.store.collector import canonical
 from parcours.store.mapping import ALIASES, FIELDS
 
 router = APIRouter(prefix="/v1", tags=["ingestion"])
@@ -121,56 +122,14 @@ def _flatten(
     return row, None
 
 
-def _table(rows: list[dict[str, str | None]]) -> pa.Table:
-    columns: dict[str, None] = {}
-    for row in rows:
-        columns.update(dict.fromkeys(row))
-    for name in REQUIRED:  # so that a missing one is a per-event reason
-        if not ({name, *ALIASES.get(name, ())} & columns.keys()):
-            columns[name] = None
-    return pa.table({c: pa.array([row.get(c) for row in rows], type=pa.string()) for c in columns})
-
-
 def _digest(events: list[Any]) -> str:
     """What tells one batch from another (a retried batch has the same)."""
     text = json.dumps(events, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _keep_malformed(
-    con: Any,
-    batch_id: str,
-    source: str,
-    input_id: str,
-    malformed: list[tuple[int, Any, str]],
-    positions: list[int],
-) -> None:
-    """Keep events that are not even rows (not an object, bad properties) in ``rejected``,
-    and number every rejected event of the batch by its position in the request."""
-    if positions:  # ingestion numbered the rows it saw; give them their batch position
-        con.raw_sql(
-            "UPDATE rejected SET row_number = m.batch_row FROM "
-            "(SELECT unnest(?) AS table_row, unnest(?) AS batch_row) AS m "
-            "WHERE rejected.batch_id = ? AND rejected.row_number = m.table_row",
-            parameters=[list(range(1, len(positions) + 1)), [p + 1 for p in positions], batch_id],
-        )
-    if malformed:
-        rows = ibis.memtable(
-            {
-                "row": [index + 1 for index, _, _ in malformed],
-                "reason": [reason for _, _, reason in malformed],
-                "record": [json.dumps(e, ensure_ascii=False, default=str) for _, e, _ in malformed],
-                "source": [source] * len(malformed),
-            },
-            schema={"row": "int64", "reason": "string", "record": "string", "source": "string"},
-        )
-        now = datetime.now(UTC).replace(tzinfo=None)
-        meta = {"batch_id": batch_id, "target": "events", "input_id": input_id, "now": now}
-        keep_rejected(con, rows, meta)
-    con.raw_sql(
-        "UPDATE batches SET rows = rows + ?, rejected = rejected + ? WHERE batch_id = ?",
-        parameters=[len(malformed), len(malformed), batch_id],
-    )
+def _record(event: Any) -> str:
+    return json.dumps(event, ensure_ascii=False, default=str)
 
 
 class _Refusal(TypedDict):
@@ -179,15 +138,22 @@ class _Refusal(TypedDict):
     reason: str
 
 
-@router.post("/events", summary="Collect a batch of events")
+@router.post(
+    "/events",
+    summary="Collect a batch of events",
+    responses={503: {"description": "The spool is full: send again after Retry-After"}},
+)
 def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
-    """Store the valid events of a batch durably, and say why each other one was refused.
+    """Check each event of a batch, keep the batch durably, and say why each refused event
+    was refused.
 
-    The answer counts ``accepted`` (new events stored), ``duplicates`` (already stored:
-    a retried batch is all duplicates), ``conflicts`` (an ``event_id`` already stored or sent
-    with other content; the first version is kept) and ``rejected``, and lists ``errors`` (the
-    rejected and conflicting events) as ``{index, event_id, reason}`` with ``index`` the
-    event's position in ``events`` from 0.
+    The answer comes once the batch is on disk in the server's spool; the events are in the
+    workspace a moment later (``spooled`` in ``/v1/status`` counts those still waiting). It
+    counts ``accepted`` (valid events kept) and ``rejected``, and lists ``errors`` as
+    ``{index, event_id, reason}`` with ``index`` the event's position in ``events`` from 0.
+    An event already stored (a retry) is stored once; one whose ``event_id`` is stored with
+    other content is a conflict, kept in ``rejected`` with the first version in ``events``.
+    When the spool is full the answer is 503 with ``Retry-After``: send the batch again then.
     """
     limit = state.settings.max_batch
     if not batch.events:
@@ -199,41 +165,43 @@ def collect(batch: EventBatch, state: State, key: Writer) -> dict[str, Any]:
         )
     rows: list[dict[str, str | None]] = []
     positions: list[int] = []
-    malformed: list[tuple[int, Any, str]] = []
+    refused: list[tuple[int, str]] = []
     spellings = {name: name for name in REQUIRED}
     for index, event in enumerate(batch.events):
         row, problem = _flatten(event, spellings)
         if problem:
-            malformed.append((index, event, problem))
+            refused.append((index, problem))
         elif row is not None:  # always: _flatten gives a row or the reason it has none
-            rows.append(row)
+            rows.append(canonical(row))
             positions.append(index)
-    table = _table(rows)
-    source = f"collector:{key.key_id}"
-    input_id = _digest(batch.events)
-    with state.workspace() as ws:
-        report = ws.ingest_events(table, source_name=source, input_id=input_id)
-        if malformed:
-            with transaction(ws.con):
-                _keep_malformed(ws.con, report.batch_id, source, input_id, malformed, positions)
-    errors: list[_Refusal] = [
-        {"index": i, "event_id": e.get("event_id") if isinstance(e, dict) else None, "reason": r}
-        for i, e, r in malformed
-    ]
-    # Ingestion numbers the rows of the table from 1; give each its place in the request.
-    for row_number, reason in report.rejections:
-        position = positions[row_number - 1]
-        errors.append(
-            {"index": position, "event_id": rows[row_number - 1].get("event_id"), "reason": reason}
+    kept = collector.Batch(f"collector:{key.key_id}", _digest(batch.events))
+    for position, row, reason in zip(positions, rows, state.checker.check(rows), strict=True):
+        if reason is None:
+            kept.rows.append((position, row))
+        else:
+            refused.append((position, reason))
+    refused.sort()
+    kept.refused = [(i, _record(batch.events[i]), why) for i, why in refused]
+    if not state.spool.append(kept.encode(), len(kept.rows)):
+        wait = state.settings.collector.retry_after
+        raise HTTPException(
+            status_code=503,
+            detail={
+                "error": "collector busy",
+                "detail": f"the spool holds {state.spool.limit:,} bytes waiting to be loaded "
+                f"(PARCOURS_SPOOL_LIMIT); send this batch again in {wait} s",
+            },
+            headers={"Retry-After": str(wait)},
         )
-    errors.sort(key=lambda e: e["index"])
+    errors: list[_Refusal] = []
+    for index, reason in refused:
+        event = batch.events[index]
+        event_id = event.get("event_id") if isinstance(event, dict) else None
+        errors.append({"index": index, "event_id": event_id, "reason": reason})
     return {
-        "batch_id": report.batch_id,
         "received": len(batch.events),
-        "accepted": report.accepted,
-        "duplicates": report.duplicates,
-        "conflicts": report.conflicts,
-        "rejected": report.rejected + len(malformed),
+        "accepted": len(kept.rows),
+        "rejected": len(refused),
         "errors": errors,
     }
 

@@ -34,9 +34,11 @@ its local channel (:mod:`parcours.api.local`, :mod:`parcours.remote`): a call th
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -49,12 +51,15 @@ import ibis
 import parcours
 from parcours import remote
 from parcours.analyses import REGISTRY, Result, get
-from parcours.config import Settings, from_env
+from parcours.api.loader import Loader
+from parcours.config import CollectorSettings, Settings, from_env
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.store import identity, journey_store, keys, results, schema
+from parcours.store.collector import Checker
 from parcours.store.engine import duckdb_connection, first_row
 from parcours.store.keys import ApiKey
+from parcours.store.spool import Spool, spool_folder
 
 log = logging.getLogger("parcours.api")
 
@@ -68,11 +73,13 @@ class ApiSettings:
     body_limit: largest JSON body accepted (the collector's batches), in bytes.
     upload_limit: largest file upload accepted, in bytes.
     max_batch: most events one collector request may carry.
+    collector: the collector's spool (:class:`parcours.config.CollectorSettings`).
     """
 
     body_limit: int = 10 * MB
     upload_limit: int = 512 * MB
     max_batch: int = 10_000
+    collector: CollectorSettings = dataclasses.field(default_factory=CollectorSettings)
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -90,7 +97,7 @@ class ApiSettings:
             if not raw.isdigit() or int(raw) <= 0:
                 raise InputError(f"{var}={raw!r} is not allowed; give a positive whole number")
             values[field] = int(raw)
-        return cls(**values)
+        return cls(**values, collector=CollectorSettings.from_env())
 
 
 # What the local channel runs as a reader: the analyses and the workspace's reads. Any other
@@ -114,9 +121,14 @@ LOCAL_READS = frozenset(REGISTRY) | {
     "map_versions",
     "map_diff",
     "default_map",
+    # ``parcours status`` applies this function to the connection (remote.served_status)
+    "con.apply:parcours.remote._status_in_server",
 }
 # Local calls that rewrite the file: no cursor may be open meanwhile.
 LOCAL_EXCLUSIVE = frozenset({"forget", "compact"})
+
+# DuckDB's progress bar, computed but not printed: query_progress() reads it.
+PROGRESS_ON = "SET enable_progress_bar = true; SET enable_progress_bar_print = false"
 
 # How often an analysis computes again when a write moved the data on between bringing
 # the journey table up to date and taking its snapshot, before it runs under the writer.
@@ -162,6 +174,8 @@ class ServerState:
         self._exclusive = 0
         # Cursors exist on DuckDB only; on another engine every use goes through the writer.
         self.concurrent = self._workspace.con.name == "duckdb"
+        if self.concurrent:  # DuckDB keeps query_progress() current only with this on
+            self._workspace.con.raw_sql(PROGRESS_ON)
         # Saved maps already read by the readers (see ReadingWorkspace.load_map).
         self.read_maps: dict[tuple[str, str], JourneyMap] = {}
         self.read_maps_lock = threading.Lock()
@@ -170,6 +184,31 @@ class ServerState:
         # the server runs it holds the workspace file, so keys change only through
         # /v1/keys or the local channel (the CLI), which both call forget_keys().
         self.known_keys: dict[str, ApiKey] = {}
+        # The collector: batches checked together, spooled beside the workspace file (in
+        # a folder of its own for an in-memory workspace), loaded by a thread.
+        self.checker = Checker(self._workspace.settings)
+        self._spool_temp = None
+        if self.workspace_path is not None:
+            folder = spool_folder(self.workspace_path)
+        else:
+            self._spool_temp = tempfile.TemporaryDirectory(prefix="parcours-spool-")
+            folder = Path(self._spool_temp.name) / "memory.spool"
+        self.spool = Spool(folder, settings.collector.spool_limit)
+        collector = settings.collector
+        self.loader = Loader(self.spool, self.workspace, collector.load_bytes, collector.load_every)
+
+    def start_collector(self) -> None:
+        """Load what the spool holds from a previous run, then start the loader: before
+        the server serves."""
+        self.checker.warm()
+        replayed = self.loader.replay()
+        if replayed.batches:
+            log.info(
+                "collector: %d batches left in the spool loaded (%d events stored)",
+                replayed.batches,
+                replayed.accepted,
+            )
+        self.loader.start()
 
     @contextmanager
     def workspace(self) -> Iterator[parcours.Workspace]:
@@ -247,6 +286,8 @@ class ServerState:
             use = self.workspace
 
         def run() -> bytes:
+            if name in LOCAL_EXCLUSIVE:  # an erasure: the events acknowledged before it first
+                self.loader.wait_empty()
             with use() as ws:
                 return remote.serve_call(ws, body)
 
@@ -270,17 +311,26 @@ class ServerState:
         self.known_keys.clear()
 
     def close(self) -> None:
+        # The app may serve again after its stop (a test client started twice): the spool
+        # folder of an in-memory workspace stays until the state is collected.
+        self.loader.stop()
+        self.spool.close()
+        self.checker.close()
         if self.owned:
             with self.exclusive():
                 self._workspace.close()
 
 
 def _local_method(body: bytes) -> str | None:
-    """The workspace method a local call starts with (``ws.funnel(...)``: ``funnel``),
-    read without running it; None when it starts otherwise or does not load."""
+    """The workspace method a local call starts with (``ws.funnel(...)``: ``funnel``), or
+    the function it applies to the connection (``con.apply:module.function``), read without
+    running it; None when it starts otherwise or does not load."""
     try:
         steps = remote._Unpickler(body, lambda steps: None).load()
         first = steps[0]
+        if first == ("getattr", "con") and steps[1][0] == "apply":
+            function = steps[1][1]
+            return f"con.apply:{function.__module__}.{function.__qualname__}"
     except Exception:  # noqa: BLE001 - serve_call answers with the error itself
         return None
     return first[1] if first[0] == "getattr" and isinstance(first[1], str) else None
@@ -300,7 +350,10 @@ class ReadingWorkspace(parcours.Workspace):
         # connection nor its per-connection caches.
         self.__dict__.update(state._workspace.__dict__)
         self.con = ibis.duckdb.from_connection(cursor)
-        self.con.raw_sql("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+        self.con.raw_sql(PROGRESS_ON)
+        # The connection running this reader's query now: its cursor, or the writer's while
+        # it brings the journey table up to date for it (see query_progress).
+        self._working = cursor
         self._journey_cache = {}
         self._journey_lock = threading.RLock()
         self._read_maps = state.read_maps
@@ -333,10 +386,27 @@ class ReadingWorkspace(parcours.Workspace):
         """Resolve the identities and store the journey table of ``jm``, through the writer
         (a second reader asking meanwhile finds them done)."""
         with self._state.workspace() as ws:
-            if jm is None:
-                ws.identities()
-            else:
-                ws.journey_table(jm)
+            self._working = duckdb_connection(ws.con)
+            try:
+                if jm is None:
+                    ws.identities()
+                else:
+                    ws.journey_table(jm)
+            finally:
+                self._working = duckdb_connection(self.con)
+
+    def query_progress(self) -> float | None:
+        """How far the query run for this reader is, in percent (DuckDB's own estimate, per
+        query: an analysis runs several): on its cursor, or on the writer's connection while
+        it brings the journey table up to date; None when none runs or DuckDB cannot tell.
+        Safe to call from another thread while the reader works."""
+        reading = self._working.query_progress()
+        return reading if reading >= 0 else None
+
+    def interrupt(self) -> None:
+        """Stop the query run for this reader now (it raises in the reader's thread): the
+        server stopping does not wait for a long analysis."""
+        self._working.interrupt()
 
     def identities(self) -> ibis.Table:
         if schema.read_meta(self.con, "identities_current") is None and not self._in_snapshot:

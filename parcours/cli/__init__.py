@@ -14,7 +14,7 @@ import traceback
 from rich.markup import escape
 
 from parcours.cli.app import app
-from parcours.cli.output import err_console
+from parcours.cli.output import err_console, used_lang
 from parcours.errors import InputError, ParcoursError, WorkspaceBusyError
 
 __all__ = ["app", "main"]
@@ -25,9 +25,15 @@ def main() -> None:
     try:
         app()  # usage errors exit with 2 from inside; Ctrl-C ends in "Aborted!" (1)
     except (InputError, WorkspaceBusyError) as bad:  # the user can change these
-        # escape: a message's example such as [web, app] is text, not Rich markup
+        # in the run's language; escape: an example such as [web, app] is text, not markup
+        from parcours.render.i18n import t
+        from parcours.render.present import error_text
+
+        lang = used_lang()
         err_console.print(
-            f"[bold red]Error:[/bold red] {escape(str(bad))}", highlight=False, soft_wrap=True
+            f"[bold red]{t('cmd.error', lang)}[/bold red] {escape(error_text(str(bad), lang))}",
+            highlight=False,
+            soft_wrap=True,
         )
         sys.exit(2)
     except ParcoursError as failure:

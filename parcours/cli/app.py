@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from parcours.cli.lazy import APP_SETTINGS, add_lazy_command
 from parcours.cli.options import (
@@ -17,8 +18,18 @@ from parcours.cli.options import (
     open_workspace,
     resolve_map,
 )
-from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
+from parcours.cli.output import (
+    Format,
+    choose_lang,
+    console,
+    emit_dict,
+    emit_frame,
+    err_console,
+    reader_lang,
+    say,
+)
 from parcours.errors import InputError
+from parcours.render.i18n import STRINGS, number, pct, t
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -32,6 +43,22 @@ app = typer.Typer(
     no_args_is_help=True,
     **APP_SETTINGS,
 )
+
+
+@app.callback()
+def _every_command(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            envvar="PARCOURS_LANG",
+            help="fr or en: the language every command prints in (or $PARCOURS_LANG; "
+            "default: the map's, then the locale's). An analysis or report's own --lang wins.",
+        ),
+    ] = None,
+) -> None:
+    """Customer journey maps as code, measured against real omnichannel data."""
+    choose_lang(lang)
 
 
 def progress_bar() -> Progress:
@@ -75,16 +102,32 @@ add_lazy_command(
 def validate(
     file: Annotated[Path, typer.Argument(help="The journey map YAML file.")],
     format: FormatOption = Format.table,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Also look up the sub-maps named by id (submap: livraison) in this workspace.",
+        ),
+    ] = None,
 ) -> None:
     """Check a journey map; every problem is listed with its line and what is allowed.
 
+    Sub-map files (submap: {file: ...}) are checked too: found, valid, no cycle.
+
     Example: `parcours validate journey.yaml`
     """
-    from parcours.maps import validate_file
+    from parcours.maps import nesting, validate_file
 
     if not file.exists():
         raise InputError(f"{file}: no such file")
     jm = validate_file(file)
+    if workspace is None:
+        nesting.resolve(jm)
+    else:
+        with open_workspace(workspace) as ws:
+            nesting.resolve(jm, ws.load_map)
+    lang = reader_lang(None, jm)
     summary = {
         "file": str(file),
         "map": jm.map,
@@ -97,10 +140,16 @@ def validate(
         "valid": True,
     }
     if format is Format.table:
-        console.print(
-            f"[green]✓[/green] {file} is valid: {jm.title_of()} — {len(jm.stages)} stages, "
-            f"{len(jm.touchpoints)} touchpoints, {len(jm.personas)} personas, "
-            f"{len(jm.channels)} channels."
+        console.print("[green]✓[/green] ", end="")
+        say(
+            "cmd.valid",
+            lang,
+            file=file,
+            title=jm.title_of(lang),
+            stages=len(jm.stages),
+            touchpoints=len(jm.touchpoints),
+            personas=len(jm.personas),
+            channels=len(jm.channels),
         )
     else:
         emit_dict(summary, format)
@@ -143,11 +192,12 @@ def ingest(
     Example: `parcours ingest events web_events.csv --mapping mapping.yaml`
     """
     ws = open_workspace(workspace)
+    lang = reader_lang()
     extra: dict[str, str] = {"timezone": timezone} if timezone else {}
     if on_conflict is not None:  # these win over the mapping file's keys
         extra["on_conflict"] = on_conflict.value
     with progress_bar() as bar:
-        task = bar.add_task(f"Ingesting {file.name}", total=100)
+        task = bar.add_task(t("cmd.ingest.progress", lang, file=file.name), total=100)
         method = getattr(ws, f"ingest_{target.value}")
         report = (
             method(file, mapping, on_progress=lambda p: bar.update(task, completed=p), **extra)
@@ -157,21 +207,30 @@ def ingest(
     if format is not Format.table:
         emit_dict(report.to_dict(), format)
         return
-    console.print(
-        f"[bold]{target.value}[/bold] from {file}: {report.rows:,} rows — "
-        f"[green]{report.accepted:,} accepted[/green], {report.duplicates:,} duplicates, "
-        + (f"[yellow]{report.conflicts:,} conflicts[/yellow], " if report.conflicts else "")
-        + f"[{'red' if report.rejected else 'green'}]{report.rejected:,} rejected[/]"
-        + (f", {report.replaced:,} stored rows replaced" if report.replaced else "")
-        + (f", {report.skipped:,} skipped" if report.skipped else "")
-        + f" ({report.seconds:.1f} s)."
+
+    def count(key: str, n: int) -> str:
+        return escape(t(f"cmd.ingest.{key}", lang, n=number(n, lang)))
+
+    rows = t(
+        "cmd.ingest.rows", lang, target=target.value, file=file, rows=number(report.rows, lang)
     )
-    for reason, count in report.reasons.items():
-        console.print(f"  {count:,} × {reason}", highlight=False)
-    for reason, count in report.skips.items():
-        console.print(f"  {count:,} skipped: {reason}", highlight=False)
+    console.print(
+        escape(rows)
+        + f"[green]{count('accepted', report.accepted)}[/green], "
+        + f"{count('duplicates', report.duplicates)}, "
+        + (f"[yellow]{count('conflicts', report.conflicts)}[/yellow], " if report.conflicts else "")
+        + f"[{'red' if report.rejected else 'green'}]{count('rejected', report.rejected)}[/]"
+        + (f", {count('replaced', report.replaced)}" if report.replaced else "")
+        + (f", {count('skipped', report.skipped)}" if report.skipped else "")
+        + f" ({number(report.seconds, lang, 1)} s).",
+        highlight=False,
+    )
+    for reason, n in report.reasons.items():
+        console.print(f"  {number(n, lang)} × {escape(reason)}", highlight=False)
+    for reason, n in report.skips.items():
+        say("cmd.ingest.skipped_because", lang, n=number(n, lang), reason=reason)
     if report.rejected or report.conflicts or report.replaced:
-        console.print("See them with `parcours rejected`.")
+        say("cmd.ingest.see", lang)
 
 
 @app.command()
@@ -187,7 +246,8 @@ def rejected(
     ws = open_workspace(workspace)
     table = ws.rejected.order_by(["source", "row_number"]).limit(limit)
     frame = table.select("target", "source", "row_number", "reason", "record").to_pandas()
-    emit_frame(frame, format, title=f"Rejected rows (first {limit})")
+    lang = reader_lang()
+    emit_frame(frame, format, title=t("cmd.rejected.title", lang, limit=limit), lang=lang)
 
 
 # -- workspace ----------------------------------------------------------------------------
@@ -198,7 +258,7 @@ def status(
     workspace: WorkspaceOption = Path("parcours.duckdb"),
     format: FormatOption = Format.table,
 ) -> None:
-    """What the workspace holds: rows per table, persons, maps.
+    """What the workspace holds: rows per table, persons, maps, events in the collector's spool.
 
     Example: `parcours status --workspace demo.duckdb`
     """
@@ -227,15 +287,23 @@ def status(
         "persons": found["persons"],
         "shared_identifiers": found["shared_identifiers"],
         "maps": ", ".join(found["maps"]),
+        # Acknowledged by the collector, waiting in its spool to be loaded.
+        "spooled_events": found.get("spooled", 0),
     }
     # Resolving persons can take minutes on a large workspace: status only says it is due.
     counts = found["counts"]
-    data["persons_resolved"] = (
-        "yes"
-        if found["identities_current"] or not counts["events"] + counts["customers"]
-        else "no: data came in since (`parcours identities`, or any analysis, resolves them)"
-    )
-    emit_dict(data, format, title="Workspace")
+    current = found["identities_current"] or not counts["events"] + counts["customers"]
+    if format is not Format.table:  # for programs, as it always was
+        data["persons_resolved"] = (
+            "yes"
+            if current
+            else "no: data came in since (`parcours identities`, or any analysis, resolves them)"
+        )
+        emit_dict(data, format)
+        return
+    lang = reader_lang()
+    data["persons_resolved"] = t(f"cmd.status.{'resolved' if current else 'unresolved'}", lang)
+    emit_dict(data, format, title=t("cmd.status.title", lang), lang=lang)
 
 
 @app.command()
@@ -251,16 +319,19 @@ def identities(
     ids = ws.resolve_identities()
     persons = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
     shared = ws.shared_identifiers().select("identifier", "kind", "persons").to_pandas()
+    lang = reader_lang()
     if format is Format.table:
-        console.print(
-            f"{ids.count().to_pyarrow().as_py():,} identifiers resolved into {persons:,} persons."
+        resolved = ids.count().to_pyarrow().as_py()
+        say(
+            "cmd.identities.resolved",
+            lang,
+            identifiers=number(resolved, lang),
+            persons=number(persons, lang),
         )
         if len(shared):
-            console.print(
-                f"{len(shared)} identifiers are shared by more than "
-                f"{ws.settings.max_persons_per_identifier} persons and were not used to merge:"
-            )
-    emit_frame(shared, format, title="Shared identifiers")
+            limit = ws.settings.max_persons_per_identifier
+            say("cmd.identities.shared", lang, n=number(len(shared), lang), limit=limit)
+    emit_frame(shared, format, title=t("cmd.identities.title", lang), lang=lang)
 
 
 @app.command()
@@ -278,7 +349,8 @@ def forget(
 
     Example: `parcours forget email:alice@example.fr --yes`
     """
-    if not yes and not typer.confirm(f"Erase every row of the person holding {identifier}?"):
+    lang = reader_lang()
+    if not yes and not typer.confirm(t("cmd.forget.confirm", lang, identifier=identifier)):
         raise typer.Exit(1)
     erasure = open_workspace(workspace).forget(identifier)
     rewrite = erasure.compaction
@@ -295,9 +367,12 @@ def forget(
             format,
         )
         return
-    deleted = ", ".join(f"{n:,} {table}" for table, n in erasure.rows.items())
-    console.print(f"Erased a person with {erasure.identifiers} identifiers: {deleted}.")
-    console.print(f"Bytes: {erasure.physical}.", highlight=False)
+    deleted = ", ".join(
+        f"{number(n, lang)} {t(f'cmd.field.{table}', lang) if f'cmd.field.{table}' in STRINGS else table}"
+        for table, n in erasure.rows.items()
+    )
+    say("cmd.forget.erased", lang, identifiers=erasure.identifiers, deleted=deleted)
+    say("cmd.forget.bytes", lang, physical=erasure.physical)
 
 
 @app.command()
@@ -327,10 +402,15 @@ def compact(
             format,
         )
         return
-    console.print(
-        f"Compacted {done.path}: {done.before / 2**20:,.1f} MiB → {done.after / 2**20:,.1f} MiB "
-        f"({done.reclaimed / 2**20:,.1f} MiB given back, {done.seconds:.1f} s).",
-        highlight=False,
+    lang = reader_lang()
+    say(
+        "cmd.compact.done",
+        lang,
+        path=done.path,
+        before=number(done.before / 2**20, lang, 1),
+        after=number(done.after / 2**20, lang, 1),
+        reclaimed=number(done.reclaimed / 2**20, lang, 1),
+        seconds=number(done.seconds, lang, 1),
     )
 
 
@@ -347,22 +427,27 @@ def coverage(
     ws = open_workspace(workspace)
     jm = resolve_map(ws, map)
     frame = ws.coverage(jm)
+    lang = reader_lang(None, jm)
     if format is Format.table:
         total, mapped = int(frame.events.sum()), int(frame.mapped.sum())
-        console.print(
-            f"{jm.map}: {mapped:,} of {total:,} events mapped to a touchpoint ({mapped / max(total, 1):.1%}).",
-            highlight=False,
+        say(
+            "cmd.coverage.mapped",
+            lang,
+            map=jm.map,
+            mapped=number(mapped, lang),
+            total=number(total, lang),
+            share=pct(mapped / max(total, 1), lang, 1),
         )
         left = (frame.events - frame.mapped).groupby(frame.event).sum()  # by name, then by count
         left = left.sort_values(ascending=False, kind="stable")
         left = left[left > 0]
         if len(left):
-            names = ", ".join(f"{name} ({int(n):,})" for name, n in left.head(10).items())
-            more = f" and {len(left) - 10} more" if len(left) > 10 else ""
-            console.print(
-                f"Biggest unmatched event names: {names}{more}.", highlight=False, markup=False
+            names = ", ".join(
+                f"{name} ({number(int(n), lang)})" for name, n in left.head(10).items()
             )
-    emit_frame(frame, format, title="Mapping coverage (least covered first)")
+            more = t("cmd.coverage.more", lang, n=len(left) - 10) if len(left) > 10 else ""
+            say("cmd.coverage.unmatched", lang, names=names, more=more)
+    emit_frame(frame, format, title=t("cmd.coverage.title", lang), lang=lang)
 
 
 class ExportFormat(StrEnum):
@@ -397,7 +482,8 @@ def export(
     events = remote.call(
         ws, export_journeys, jm, target, format=format.value, case=case, level=level
     )  # in the server that holds the workspace, if one does
-    console.print(f"{events:,} events written to {output} ({format.value}).", highlight=False)
+    lang = reader_lang(None, jm)
+    say("cmd.export.done", lang, events=number(events, lang), output=output, format=format.value)
 
 
 maps_app = typer.Typer(
@@ -420,7 +506,7 @@ def maps_save(
 
     jm = JourneyMap.load(file)
     version = open_workspace(workspace).save_map(jm, message)
-    console.print(f"Saved {jm.map} version {version}.")
+    say("cmd.maps.saved", reader_lang(), map=jm.map, version=version)
 
 
 @maps_app.command("list")
@@ -431,7 +517,8 @@ def maps_list(
 
     Example: `parcours maps list`
     """
-    emit_frame(open_workspace(workspace).maps(), format, title="Maps")
+    lang = reader_lang()
+    emit_frame(open_workspace(workspace).maps(), format, title=t("cmd.maps.title", lang), lang=lang)
 
 
 @maps_app.command("history")
@@ -444,9 +531,9 @@ def maps_history(
 
     Example: `parcours maps history maison-lumiere`
     """
-    emit_frame(
-        open_workspace(workspace).map_versions(map_id), format, title=f"Versions of {map_id}"
-    )
+    lang = reader_lang()
+    title = t("cmd.maps.versions", lang, map=map_id)
+    emit_frame(open_workspace(workspace).map_versions(map_id), format, title=title, lang=lang)
 
 
 @maps_app.command("diff")
@@ -468,8 +555,9 @@ def maps_diff(
     if format is Format.json:
         emit_dict(diff, format)
         return
+    lang = reader_lang()
     if diff["identical"]:
-        console.print("The two versions are identical.")
+        say("cmd.maps.identical", lang)
         return
     for section, changes in diff["sections"].items():
         for kind in ("added", "removed", "changed"):
@@ -477,9 +565,9 @@ def maps_diff(
                 label = (
                     item if isinstance(item, str) else f"{item['id']} ({', '.join(item['fields'])})"
                 )
-                console.print(f"{section} {kind}: {label}", highlight=False)
+                say("cmd.maps.change", lang, section=section, kind=kind, label=label)
     if diff["fields"]:
-        console.print(f"other fields changed: {', '.join(diff['fields'])}", highlight=False)
+        say("cmd.maps.other_fields", lang, fields=", ".join(diff["fields"]))
     print(diff["unified"], end="")
 
 
@@ -519,8 +607,9 @@ def demo(
     from parcours.demo.load import demo_map_text, load_demo
 
     ws = open_workspace(workspace)
+    lang = reader_lang()
     with progress_bar() as bar:
-        task = bar.add_task("Simulating and ingesting Maison Lumière", total=persons)
+        task = bar.add_task(t("cmd.demo.progress", lang), total=persons)
         load = load_demo(
             ws,
             persons=persons,
@@ -532,28 +621,33 @@ def demo(
     ids = ws.identities()
     resolved = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
     shared = ids.filter(ids.shared).count().to_pyarrow().as_py()
-    console.print(
-        f"[bold]Maison Lumière[/bold] loaded into [bold]{workspace}[/bold] (seed {seed}):\n"
-        f"  {load.total('events'):,} events, {load.total('customers'):,} CRM rows, "
-        f"{load.total('feedback'):,} survey answers"
-        + (
-            f" ({load.total('events', 'duplicates'):,} already there)"
-            if load.total("events", "duplicates")
-            else ""
-        )
-        + "\n"
-        f"  {persons:,} simulated persons resolved into {resolved:,} persons "
-        f"({shared} shared store-tablet identifiers not used to merge)\n"
-        f"  journey map '{load.map_id}' version {load.map_version}, also written to {map_out}\n"
+    duplicates = load.total("events", "duplicates")
+    say("cmd.demo.loaded", lang, style="bold", workspace=workspace, seed=seed)
+    rows = t(
+        "cmd.demo.rows",
+        lang,
+        events=number(load.total("events"), lang),
+        customers=number(load.total("customers"), lang),
+        feedback=number(load.total("feedback"), lang),
     )
+    more = t("cmd.demo.already", lang, n=number(duplicates, lang)) if duplicates else ""
+    console.print(escape(rows + more), highlight=False)
+    say(
+        "cmd.demo.persons",
+        lang,
+        simulated=number(persons, lang),
+        resolved=number(resolved, lang),
+        shared=shared,
+    )
+    say("cmd.demo.map", lang, map=load.map_id, version=load.map_version, out=map_out)
     console.print(
-        "Next:\n"
+        f"\n{escape(t('cmd.demo.next', lang))}\n"
         f"  parcours status -w {workspace}\n"
-        f"  parcours frictions -w {workspace}          # where customers abandon, ranked\n"
+        f"  parcours frictions -w {workspace}          {escape(t('cmd.demo.frictions', lang))}\n"
         f"  parcours funnel panier debut_commande paiement_web achat_en_ligne -w {workspace}\n"
         f"  parcours report --out report.html -w {workspace}\n"
-        f"  parcours validate {map_out}\n"
-        "The planted truths of this demo are listed in parcours/demo/PLANTED.md."
+        f"  parcours validate {map_out}\n" + escape(t("cmd.demo.planted", lang)),
+        highlight=False,
     )
     if serve:
         from parcours.cli.serve import serve_workspace

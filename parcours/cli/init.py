@@ -14,7 +14,7 @@ import typer
 
 from parcours import remote
 from parcours.cli.options import WorkspaceOption, open_workspace
-from parcours.cli.output import console
+from parcours.cli.output import reader_lang, say
 from parcours.errors import InputError
 from parcours.maps import (
     TEMPLATES,
@@ -25,6 +25,7 @@ from parcours.maps import (
     Stage,
     render_template,
 )
+from parcours.render.i18n import t
 
 if TYPE_CHECKING:
     import parcours
@@ -93,13 +94,22 @@ def init(
         text = render_template(name, lang.value)
     out.write_text(text, encoding="utf-8")
     jm = JourneyMap.load(out)
-    console.print(
-        f"Wrote [bold]{out}[/bold]: {jm.title_of(lang.value)} — {len(jm.stages)} stages, "
-        f"{len(jm.touchpoints)} touchpoints, {len(jm.personas)} personas.\n"
-        f"Edit it, then check it with `parcours validate {out}`"
-        + (f" and `parcours coverage --map {out} -w {workspace}`." if from_data else "."),
-        highlight=False,
+    said = reader_lang(lang.value)
+    say(
+        "cmd.init.wrote",
+        said,
+        out=out,
+        title=jm.title_of(lang.value),
+        stages=len(jm.stages),
+        touchpoints=len(jm.touchpoints),
+        personas=len(jm.personas),
     )
+    check = f"`parcours validate {out}`" + (
+        t("cmd.init.and", said) + f"`parcours coverage --map {out} -w {workspace}`"
+        if from_data
+        else ""
+    )
+    say("cmd.init.next", said, check=check + ".")
 
 
 def draft_text(ws: parcours.Workspace, lang: str, map_id: str) -> str:

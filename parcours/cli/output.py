@@ -64,8 +64,12 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def emit_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
-    """Print a table of results in the chosen format."""
+def emit_frame(
+    frame: pd.DataFrame, fmt: Format, title: str | None = None, lang: str | None = None
+) -> None:
+    """Print a table of results in the chosen format; as a table in ``lang``, a column is
+    headed with its words (``cmd.field.NAME``) when the catalogue has them, and numbers are
+    written in that language (JSON and CSV keep the names and raw values)."""
     if fmt is Format.csv:
         frame.to_csv(sys.stdout, index=False)
         return
@@ -81,7 +85,7 @@ def emit_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> No
         if frame[c].dtype == object and frame[c].astype(str).str.len().mean() > LONG_TEXT
     ]
     shown = frame.drop(columns=texts)
-    _print_table(shown, title)
+    _print_table(shown, title, lang)
     labels = [c for c in shown.columns if shown[c].dtype == object][:1] or [frame.columns[0]]
     for column in texts:
         console.print(f"[bold]{escape(str(column))}[/bold]")
@@ -91,22 +95,44 @@ def emit_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> No
             )
 
 
-def _print_table(frame: pd.DataFrame, title: str | None) -> None:
+def _print_table(frame: pd.DataFrame, title: str | None, lang: str | None = None) -> None:
     import pandas as pd
     from rich.table import Table
 
     table = Table(title=escape(title) if title else None, title_justify="left", header_style="bold")
+
+    def cell(value: Any, column: str) -> str:
+        return _cell(value)
+
+    if lang is not None:
+        from parcours.render.i18n import STRINGS, number, pct, t
+
+        def cell(value: Any, column: str) -> str:
+            real = isinstance(value, int | float) and not isinstance(value, bool)
+            if not real or (isinstance(value, float) and math.isnan(value)):
+                return _cell(value)
+            if column == "share" or column.endswith(("_share", "_rate")):
+                return escape(pct(value, lang, 1))
+            return escape(number(value, lang, 0 if float(value).is_integer() else 2))
+
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(escape(str(column)), justify="right" if numeric else "left")
+        header = str(column)
+        if lang is not None and f"cmd.field.{column}" in STRINGS:
+            header = t(f"cmd.field.{column}", lang)
+        table.add_column(escape(header), justify="right" if numeric else "left")
+    names = [str(c) for c in frame.columns]
     for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(cell(v, name) for v, name in zip(row, names, strict=True)))
     console.print(table)
 
 
-def emit_dict(data: dict[str, Any], fmt: Format, title: str | None = None) -> None:
+def emit_dict(
+    data: dict[str, Any], fmt: Format, title: str | None = None, lang: str | None = None
+) -> None:
     """Print a flat record (key → value) in the chosen format (no pandas: `status` prints
-    one and must start fast)."""
+    one and must start fast); as a table in ``lang``, a key is labelled with its words
+    (``cmd.field.KEY``) when the catalogue has them."""
     if fmt is Format.json:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
         return
@@ -121,24 +147,80 @@ def emit_dict(data: dict[str, Any], fmt: Format, title: str | None = None) -> No
     from rich.table import Table
 
     table = Table(title=escape(title) if title else None, title_justify="left", header_style="bold")
-    table.add_column("field")
-    table.add_column("value")
-    for key, value in zip(data, values, strict=True):
-        table.add_row(escape(str(key)), escape(value))
+    if lang is not None:
+        from parcours.render.i18n import t as words
+
+        table.add_column(words("cmd.column.field", lang))
+        table.add_column(words("cmd.column.value", lang))
+    else:
+        table.add_column("field")
+        table.add_column("value")
+    if lang is not None:
+        from parcours.render.i18n import STRINGS, number, t
+
+        labels = [t(f"cmd.field.{k}", lang) if f"cmd.field.{k}" in STRINGS else k for k in data]
+        values = [
+            number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else shown
+            for v, shown in zip(data.values(), values, strict=True)
+        ]
+    else:
+        labels = [str(k) for k in data]
+    for label, value in zip(labels, values, strict=True):
+        table.add_row(escape(label), escape(value))
     console.print(table)
 
 
-def reader_lang(lang: str | None, jm: Any = None) -> str:
-    """The language a command prints in: --lang, else the map's, else the locale's."""
-    if lang in ("fr", "en"):
-        return lang
-    if jm is not None and getattr(jm, "lang", None) in ("fr", "en"):
-        return str(jm.lang)
-    import locale
+LANGS = ("fr", "en")
+# The run's language: "chosen" by `parcours --lang` (or PARCOURS_LANG), "used" by the
+# command once it knows it (the errors printed at the end are said in it).
+_LANG: dict[str, str] = {}
+
+
+def choose_lang(lang: str | None) -> None:
+    """Keep the language chosen for the whole run (``parcours --lang fr COMMAND``); a new
+    run starts from none (a test or a notebook runs several in one process)."""
+    _LANG.clear()
+    if lang is None:
+        return
+    if lang not in LANGS:
+        from parcours.errors import InputError
+
+        raise InputError(f"--lang '{lang}' is not known; allowed: fr, en")
+    _LANG["chosen"] = lang
+
+
+def reader_lang(lang: str | None = None, jm: Any = None) -> str:
+    """The language a command prints in: its own --lang, else ``parcours --lang`` or
+    ``PARCOURS_LANG``, else the map's, else the locale's."""
     import os
 
-    found = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
-    return "fr" if found.lower().startswith("fr") else "en"
+    chosen = _LANG.get("chosen") or os.environ.get("PARCOURS_LANG")
+    if lang in LANGS:
+        found = str(lang)
+    elif chosen in LANGS:
+        found = str(chosen)
+    elif jm is not None and getattr(jm, "lang", None) in LANGS:
+        found = str(jm.lang)
+    else:
+        import locale
+
+        here = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
+        found = "fr" if here.lower().startswith("fr") else "en"
+    _LANG["used"] = found
+    return found
+
+
+def used_lang() -> str:
+    """The language the run has printed in so far (for its closing error message)."""
+    return _LANG.get("used") or reader_lang()
+
+
+def say(key: str, lang: str, *, style: str | None = None, **values: Any) -> None:
+    """Print the catalogue's sentence ``key`` in ``lang``, its values as plain text."""
+    from parcours.render.i18n import t
+
+    text = escape(t(key, lang, **values))
+    console.print(f"[{style}]{text}[/{style}]" if style else text, highlight=False)
 
 
 def emit_result(

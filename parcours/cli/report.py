@@ -6,7 +6,7 @@ Registered in :mod:`parcours.cli.app` with ``app.add_typer(report_app, name="rep
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,7 +18,8 @@ from parcours.cli.options import (
     open_workspace,
     resolve_map,
 )
-from parcours.cli.output import console, err_console
+from parcours.cli.output import err_console, reader_lang, say
+from parcours.render.i18n import number, t
 
 report_app = typer.Typer(
     invoke_without_command=True,
@@ -26,9 +27,11 @@ report_app = typer.Typer(
 )
 
 
-def _context(workspace: Path, map_file: Path | None, lang: str | None, fresh: bool):
+def _context(
+    workspace: Path, map_file: Path | None, lang: str | None, fresh: bool, scope: Any = None
+):
     """The analysis context, and the runner that asks the workspace for each result (read
-    when it keeps it)."""
+    when it keeps it), both within ``scope`` (a :class:`parcours.workspace.Scope`) if any."""
     from parcours.errors import InputError
 
     if lang is not None and lang not in ("fr", "en"):
@@ -39,7 +42,21 @@ def _context(workspace: Path, map_file: Path | None, lang: str | None, fresh: bo
         )
     ws = open_workspace(workspace)
     jm = resolve_map(ws, map_file)
-    return ws.context(jm, lang=lang), ws.runner(jm, fresh=fresh)
+    context = ws.context(jm, lang=lang)
+    return (
+        context if scope is None else scope.apply(context),
+        ws.runner(jm, scope=scope, fresh=fresh),
+        _objects(ws, jm, lang),
+    )
+
+
+def _objects(ws: Any, jm: Any, lang: str | None) -> Any:
+    """The sub-maps' rolled-up figures, for the canvas (none when the map opens none)."""
+    from parcours.maps import nesting
+    from parcours.render.map_objects import MapObjects
+
+    submaps = ws.nested_figures(jm, lang) if nesting.links(jm) else None
+    return MapObjects(submaps=submaps)
 
 
 @report_app.callback()
@@ -66,7 +83,7 @@ def report(
 
     from parcours.render.report import write_report
 
-    context, run = _context(workspace, map, lang, fresh)
+    context, run, objects = _context(workspace, map, lang, fresh)
     running: list[tuple[str, float]] = []  # the section under way, and since when
 
     def section_done() -> None:
@@ -74,17 +91,18 @@ def report(
             name, since = running.pop()
             err_console.print(f"  {name} ({time.perf_counter() - since:.1f} s)", highlight=False)
 
-    with err_console.status("Building the report…") as status:
+    said = reader_lang(lang, context.map)
+    with err_console.status(t("cmd.report.building", said)) as status:
 
         def progress(name: str) -> None:  # a line per section as it goes
             section_done()
             running.append((name, time.perf_counter()))
-            status.update(f"Running {name}…")
+            status.update(t("cmd.report.running", said, name=name))
 
-        path = write_report(context, out, lang, on_progress=progress, run=run)
+        path = write_report(context, out, lang, on_progress=progress, run=run, objects=objects)
         section_done()
-    size = path.stat().st_size / 1e6
-    console.print(f"Wrote [bold]{path}[/bold] ({size:.1f} MB).")
+    size = number(path.stat().st_size / 1e6, said, 1)
+    say("cmd.report.wrote", said, path=path, size=size)
 
 
 @report_app.command("map")
@@ -93,7 +111,11 @@ def report_map(
         Path, typer.Option("--out", "-o", help="File to write: .html, .svg, .png or .pdf.")
     ] = Path("journey-map.html"),
     persona: Annotated[
-        str | None, typer.Option(help="Persona id of the map, shown in the header.")
+        str | None,
+        typer.Option(
+            help="Persona id of the map: the figures are measured on its journeys only, "
+            "and its header is shown."
+        ),
     ] = None,
     workspace: WorkspaceOption = Path("parcours.duckdb"),
     map: MapOption = None,  # noqa: A002
@@ -104,9 +126,12 @@ def report_map(
 
     Example: `parcours report map --out map.png --persona ropo`
     """
+    from parcours.analyses.compare import Segment
     from parcours.render.report import write_map
 
-    context, run = _context(workspace, map, lang, fresh)
-    with err_console.status("Measuring the map…"):
-        path = write_map(context, out, persona=persona, lang=lang, run=run)
-    console.print(f"Wrote [bold]{path}[/bold].")
+    scope = Segment.persona(persona) if persona is not None else None
+    context, run, objects = _context(workspace, map, lang, fresh, scope)
+    said = reader_lang(lang, context.map)
+    with err_console.status(t("cmd.report.measuring", said)):
+        path = write_map(context, out, persona=persona, lang=lang, run=run, objects=objects)
+    say("cmd.report.wrote_map", said, path=path)

@@ -12,12 +12,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from parcours import remote
 from parcours.cli.options import FormatOption, WorkspaceOption, open_workspace
-from parcours.cli.output import Format, console, emit_dict, emit_frame, err_console
+from parcours.cli.output import (
+    Format,
+    console,
+    emit_dict,
+    emit_frame,
+    err_console,
+    reader_lang,
+    say,
+)
 from parcours.config import Settings, from_env
 from parcours.errors import WorkspaceBusyError
+from parcours.render.i18n import t
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -61,16 +71,13 @@ def keys_create(
     if format is not Format.table:
         emit_dict({**key.to_dict(), "token": token}, format)
         return
-    console.print(
-        f"Created key [bold]{key.key_id}[/bold] (scope {key.scope}"
-        + (f", {name}" if name else "")
-        + "). Its token, shown this once:\n"
-    )
+    lang = reader_lang()
+    named = f", {name}" if name else ""
+    say("cmd.keys.created", lang, id=key.key_id, scope=key.scope, name=named)
+    console.print()
     print(token)
-    err_console.print(
-        "\nSend it as 'Authorization: Bearer <token>'. Keep it secret; "
-        f"revoke it with `parcours keys revoke {key.key_id}`."
-    )
+    err_console.print()
+    err_console.print(escape(t("cmd.keys.send", lang, id=key.key_id)), highlight=False)
 
 
 @keys_app.command("list")
@@ -90,7 +97,9 @@ def keys_list(
     with open_workspace(workspace) as ws:
         found = [k.to_dict() for k in remote.apply(ws, keys.list_keys) if all or k.active]
     columns = ["key_id", "name", "scope", "created_at", "revoked_at"]
-    emit_frame(pd.DataFrame(found, columns=columns), format, title="API keys")
+    lang = reader_lang()
+    frame = pd.DataFrame(found, columns=columns)
+    emit_frame(frame, format, title=t("cmd.keys.title", lang), lang=lang)
 
 
 @keys_app.command("revoke")
@@ -106,9 +115,8 @@ def keys_revoke(
 
     with open_workspace(workspace) as ws:
         key = remote.apply(ws, keys.revoke_key, key_id)
-    console.print(
-        f"Revoked {key.key_id} (scope {key.scope}) at {key.revoked_at:%Y-%m-%d %H:%M} UTC."
-    )
+    when = f"{key.revoked_at:%Y-%m-%d %H:%M}"
+    say("cmd.keys.revoked", reader_lang(), id=key.key_id, scope=key.scope, when=when)
 
 
 def server_app(
@@ -148,10 +156,14 @@ def serve_workspace(
     from parcours.store import keys
     from parcours.web.session import hide_tokens_from_logs
 
+    lang = reader_lang()
     if isinstance(path, RemoteWorkspace):  # the demo's end, while a server holds it
-        console.print(
-            f"A parcours server (PID {path.server.pid}) serves {path.url} at {path.server.url}: "
-            "open the dashboard there."
+        say(
+            "cmd.serve.elsewhere",
+            lang,
+            pid=path.server.pid,
+            url=path.url,
+            address=path.server.url,
         )
         return
     running = find_server(getattr(path, "url", path))
@@ -168,21 +180,15 @@ def serve_workspace(
     login = app.state.dashboard.sessions.url(host, port)
     if open_message:
         name = path if isinstance(path, str | Path) else getattr(path, "url", "the workspace")
-        console.print(
-            f"Serving [bold]{name}[/bold] — API docs at {url}/docs\n"
-            "Open the dashboard (this address logs you in, once; keep it to yourself):\n"
-        )
+        say("cmd.serve.serving", lang, name=name, url=url)
+        say("cmd.serve.login", lang)
+        console.print()
         print(f"    {login}\n", flush=True)
         if host not in ("127.0.0.1", "localhost", "::1"):
-            err_console.print(
-                f"[yellow]Listening on {host}: the dashboard is reachable from the network over "
-                "plain HTTP. Put it behind HTTPS before sharing it.[/yellow]"
-            )
+            warning = escape(t("cmd.serve.network", lang, host=host))
+            err_console.print(f"[yellow]{warning}[/yellow]", highlight=False)
         if not active:
-            console.print(
-                "No API key yet: the REST API (/v1) answers 401 until you make one with "
-                "`parcours keys create --scope admin` (the dashboard works without)."
-            )
+            say("cmd.serve.no_key", lang)
     # Logger filters outlive uvicorn's logging set-up (dictConfig replaces handlers only).
     hide_tokens_from_logs("uvicorn.access", "uvicorn.error")
     # While it runs, the CLI and parcours.open reach the workspace through this server.

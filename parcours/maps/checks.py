@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from parcours.errors import Problem
+from parcours.maps.experience_checks import check_blueprint_ids, check_emotion_personas
+from parcours.maps.opportunities import check_opportunities
 from parcours.maps.yaml_io import line_of
 
 ANY_CHANNEL = "any"  # a touchpoint on every channel (see parcours.maps.model.Touchpoint)
@@ -252,6 +254,9 @@ CHECKS: tuple[Check, ...] = (
     check_any_is_no_channel_id,
     check_conversion_has_a_name,
     check_flow_stages,
+    check_opportunities,
+    check_blueprint_ids,
+    check_emotion_personas,
 )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from parcours.maps.model import JourneyMap
 
-SECTIONS = ("stages", "touchpoints", "personas", "channels")
+SECTIONS = ("stages", "touchpoints", "personas", "channels", "opportunities")
 
 
 def _by_id(items: list[Any]) -> dict[str, dict[str, Any]]:

@@ -32,6 +32,7 @@ from pydantic import (
 from parcours.errors import InputError, MapError, Problem
 from parcours.maps.checks import ANY_CHANNEL, problems_in
 from parcours.maps.duration import parse_duration
+from parcours.maps.experience import Emotion, MapState
 from parcours.maps.rules import Rule, Scalar, scalar_text
 from parcours.maps.yaml_io import dump_merged, dump_new, read_document, read_file
 
@@ -170,7 +171,6 @@ def _at_least_one(what: str, example: str) -> Callable[[list[Any]], list[Any]]:
 Id = Annotated[str, AfterValidator(_check_id)]
 Text = Annotated[str | dict[str, str], BeforeValidator(_check_text)]
 Names = Annotated[str | list[str], BeforeValidator(_check_names)]
-Emotion = Literal["positive", "neutral", "negative"]
 Metric = Literal[
     "reach",
     "conversion",
@@ -385,6 +385,57 @@ class MatchRule(_Model):
         return result.fill_null(False)
 
 
+class SubMap(_Model):
+    """The map a stage or touchpoint opens (a nested journey): a map saved in the workspace,
+    by id (``submap: livraison``), or a map file, by path (``submap: {file: livraison.yaml}``,
+    relative to the parent's file). Resolving and checking it: :mod:`parcours.maps.nesting`."""
+
+    map: Id | None = None
+    file: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_id(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"map": value}
+        if not isinstance(value, Mapping | SubMap):
+            raise ValueError(
+                f"{_short(value)} is not a sub-map: write a map id (submap: livraison) or a "
+                "file (submap: {file: livraison.yaml})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_of_two(self) -> SubMap:
+        if (self.map is None) == (self.file is None):
+            raise ValueError(
+                "a sub-map has either map or file, e.g. submap: livraison or "
+                "submap: {file: livraison.yaml}"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _as_id(self, handler: Callable[[Any], Any]) -> Any:
+        return self.map if self.file is None else handler(self)
+
+
+OpportunityStatus = Literal["idea", "planned", "in_progress", "done"]
+
+
+class Opportunity(_Model):
+    """An improvement of the journey, followed as an object and ranked by what the data says
+    is at stake at the friction points it addresses (:mod:`parcours.maps.opportunities`)."""
+
+    id: Id
+    title: Text
+    stages: list[Id] = []
+    touchpoints: list[Id] = []
+    frictions: list[Id] = []  # friction points, by the touchpoint or stage they are measured at
+    owner: str | None = None
+    status: OpportunityStatus = "idea"
+    effect: Text | None = None  # the expected effect, e.g. "−20 % d'abandons au paiement"
+
+
 class Stage(_Model):
     id: Id
     title: Text
@@ -392,7 +443,10 @@ class Stage(_Model):
     goal: Text | None = None
     kpis: list[Kpi] = []
     emotion: Emotion | None = None
-    opportunities: list[Text] = []
+    emotions: dict[Id, Emotion] = {}  # per persona (parcours.maps.experience)
+    opportunities: list[Text] = []  # free text (the first form): read as Opportunity objects
+    submap: SubMap | None = None
+    blueprint: Blueprint | None = None  # service blueprint lanes (parcours.maps.blueprint)
 
 
 class Persona(_Model):
@@ -447,8 +501,10 @@ class Touchpoint(_Model):
     goal: Goal | None = None
     goals: list[Goal] = []
     emotion: Emotion | None = None
+    emotions: dict[Id, Emotion] = {}  # per persona (parcours.maps.experience)
     frictions: list[Text] = []
-    opportunities: list[Text] = []
+    opportunities: list[Text] = []  # free text (the first form): read as Opportunity objects
+    submap: SubMap | None = None
 
     @property
     def all_goals(self) -> list[Goal]:
@@ -481,6 +537,7 @@ class JourneyMap(_Model):
 
     map: Id
     lang: Literal["fr", "en"] = "fr"
+    state: MapState | None = None  # as-is or to-be (parcours.maps.experience)
     title: Text
     description: Text | None = None
     stages: Annotated[
@@ -493,9 +550,13 @@ class JourneyMap(_Model):
     conversion: MatchRule
     journey: JourneySettings = Field(default_factory=JourneySettings)
     flow: list[tuple[Id, Id]] = []
+    opportunities: list[Opportunity] = []
 
     # The ruamel document this map was read from, so that dumps() keeps comments and order.
     _document: Any = PrivateAttr(default=None)
+    # Where it was read from (a file path, or a name such as map@v3): sub-map files are
+    # found relative to a file's folder (parcours.maps.nesting).
+    _source: str | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         # Same content, whatever document (comments, layout) each was read from.
@@ -543,6 +604,7 @@ class JourneyMap(_Model):
         document = read_document(text, source)
         journey_map = cls.from_data(document, source)
         journey_map._document = document
+        journey_map._source = source
         return journey_map
 
     @classmethod
@@ -562,3 +624,11 @@ class JourneyMap(_Model):
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.dumps(), encoding="utf-8")
+
+
+# A stage's blueprint items are built from the classes above (match rules, texts), so the
+# blueprint module imports this one; Stage's annotation is resolved once both are loaded.
+from parcours.maps.blueprint import Blueprint  # noqa: E402
+
+Stage.model_rebuild()
+JourneyMap.model_rebuild()

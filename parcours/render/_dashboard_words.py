@@ -55,6 +55,46 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "en": "Hover over a touchpoint, a ⚠ or a ! to read the explanation.",
     },
     "canvas.download": {"fr": "Télécharger le SVG", "en": "Download the SVG"},
+    "objects.opportunities": {"fr": "Opportunités classées", "en": "Opportunities ranked"},
+    "objects.submaps": {"fr": "Sous-parcours", "en": "Sub-journeys"},
+    "objects.open": {"fr": "Ouvrir", "en": "Open"},
+    "comments.title": {"fr": "Commentaires", "en": "Comments"},
+    "comments.none": {
+        "fr": "Pas encore de commentaire sur cette version de la carte.",
+        "en": "No comment on this version of the map yet.",
+    },
+    "comments.element": {"fr": "Sur", "en": "On"},
+    "comments.text": {"fr": "Votre commentaire", "en": "Your comment"},
+    "comments.add": {"fr": "Commenter", "en": "Comment"},
+    "comments.delete": {"fr": "Supprimer", "en": "Delete"},
+    "comments.as": {"fr": "Vous écrivez en tant que {author}.", "en": "You write as {author}."},
+    "comments.privacy": {
+        "fr": "Parlez des parcours, pas d'une personne : un commentaire qui cite l'e-mail ou le "
+        "téléphone d'un client est effacé avec lui (parcours forget).",
+        "en": "Write about journeys, not about a person: a comment quoting a customer's email or "
+        "phone is erased with them (parcours forget).",
+    },
+    "comments.version": {
+        "fr": "écrit sur la version {version}",
+        "en": "written on version {version}",
+    },
+    "progress.title": {"fr": "Calcul en cours", "en": "Computing"},
+    "progress.intro": {
+        "fr": "Ce résultat n'est pas encore calculé : le serveur le calcule en arrière-plan et "
+        "il s'affichera ici dès qu'il sera prêt. Vous pouvez quitter la page, le calcul continue.",
+        "en": "This result is not computed yet: the server is computing it in the background "
+        "and it will show here as soon as it is ready. You may leave the page; the computation "
+        "goes on.",
+    },
+    "progress.queued": {
+        "fr": "En attente : d'autres calculs occupent le serveur",
+        "en": "Waiting: other computations keep the server busy",
+    },
+    "progress.started": {"fr": "Préparation", "en": "Preparing"},
+    "progress.step": {"fr": "En cours : {step}", "en": "Now: {step}"},
+    "progress.query": {"fr": "requête en cours à {percent}", "en": "current query {percent} done"},
+    "progress.elapsed": {"fr": "depuis {elapsed}", "en": "for {elapsed}"},
+    "progress.failed": {"fr": "Le calcul a échoué", "en": "The computation failed"},
     "frictions.intro": {
         "fr": "Là où les clients hésitent et abandonnent, classés par parcours perdus au-delà "
         "de la normale de l'étape.",

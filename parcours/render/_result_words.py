@@ -145,6 +145,8 @@ PARAMS: dict[str, Pair] = {
     "map_version_b": ("Version B de la carte", "Map version B"),
     "as_of": ("Données jusqu'au", "Data up to"),
     "keep_none": ("Garder ceux qui s'arrêtent avant", "Keep those who stop before"),
+    "step_windows": ("Délai par étape", "Time allowed per step"),
+    "unit": ("Compter", "Count"),
     "start_event": ("Entrée dans une cohorte", "Entering a cohort"),
     "return_event": ("Retour", "Coming back"),
     "period": ("Période", "Period"),
@@ -185,8 +187,20 @@ PARAM_HELP: dict[str, Pair] = {
         "look for the properties, touchpoints and personas that go with abandoning.",
     ),
     "steps": (
-        "points de contact ou étapes, séparés par des virgules.",
-        "touchpoints or stages, comma-separated.",
+        "points de contact ou étapes, séparés par des virgules ; suivie de ?, une étape est "
+        "facultative (debut_commande?).",
+        "touchpoints or stages, comma-separated; followed by ?, a step is optional "
+        "(debut_commande?).",
+    ),
+    "step_windows": (
+        "N=DÉLAI : l'étape N compte seulement dans ce délai après l'étape d'avant, en plus du "
+        "délai global, par ex. 2=1h,4=30m.",
+        "N=DURATION: step N counts only within that time of the step before it, besides the "
+        "overall window, e.g. 2=1h,4=30m.",
+    ),
+    "unit": (
+        "les personnes (une fois chacune), les parcours, ou les tentatives (chaque conversion).",
+        "persons (once each), journeys, or attempts (every conversion).",
     ),
     "window": (
         "délai compté depuis la première étape, par ex. 14d, 1h.",
@@ -315,10 +329,15 @@ PARAM_HELP: dict[str, Pair] = {
         "group only the persons who converted.",
     ),
     "period_a": (
-        "première période, PREMIER..DERNIER jour, par ex. 2026-01-01..2026-03-31.",
-        "first period, FIRST..LAST day, e.g. 2026-01-01..2026-03-31.",
+        "première période, PREMIER..DERNIER jour, par ex. 2026-01-01..2026-03-31 ; par défaut, "
+        "le mois qui précède le dernier mois complet des données.",
+        "first period, FIRST..LAST day, e.g. 2026-01-01..2026-03-31; by default, the month "
+        "before the last full month of the data.",
     ),
-    "period_b": ("seconde période, même forme.", "second period, same form."),
+    "period_b": (
+        "seconde période, même forme ; par défaut, le dernier mois complet des données.",
+        "second period, same form; by default, the last full month of the data.",
+    ),
     "segment_a": ("premier segment, par ex. persona=ropo.", "first segment, e.g. persona=ropo."),
     "segment_b": ("second segment, même forme.", "second segment, same form."),
     "map_version_a": (
@@ -383,6 +402,9 @@ OPTIONS: dict[str, Pair] = {
     "both": ("les deux", "both"),
     "drop": ("retirer la tentative", "drop the attempt"),
     "cut": ("couper la tentative", "cut the attempt"),
+    "persons": ("les personnes", "persons"),
+    "journeys": ("les parcours", "journeys"),
+    "attempts": ("les tentatives", "attempts"),
 }
 
 # Headline figures a user reads; the others (model parameters, p-values) are for analysts.
@@ -512,6 +534,7 @@ COLUMNS: dict[str, Pair] = {
     "still_in_window": ("Encore dans le délai", "Still in window"),
     "lost": ("Perdues", "Lost"),
     "persons_closed": ("Personnes, délai écoulé", "Persons, window closed"),
+    "optional": ("Facultative", "Optional"),
     "conversion_with": ("Conversion avec", "Conversion with it"),
     "conversion_without": ("Conversion sans", "Conversion without it"),
     "goes_with": ("Va avec", "Goes with"),
@@ -794,6 +817,46 @@ RESULTS: dict[str, dict[str, str]] = {
     "drawing.goal": {"fr": "objectif", "en": "goal"},
     "drawing.persona": {"fr": "Persona", "en": "Persona"},
     "drawing.any_channel": {"fr": "Tous canaux", "en": "Any channel"},
+    # opportunities, sub-maps and comments (parcours.render.map_objects, the report, the dashboard)
+    "drawing.submap": {"fr": "Sous-parcours", "en": "Sub-journey"},
+    "drawing.submap_figures": {
+        "fr": "{sub} des {persons} personnes y entrent, {converted} y convertissent",
+        "en": "{sub} of the {persons} persons enter it, {converted} convert in it",
+    },
+    "drawing.at_stake": {"fr": "en jeu", "en": "at stake"},
+    "drawing.comments": {"fr": "commentaires", "en": "comments"},
+    "opportunity.idea": {"fr": "idée", "en": "idea"},
+    "opportunity.planned": {"fr": "prévue", "en": "planned"},
+    "opportunity.in_progress": {"fr": "en cours", "en": "in progress"},
+    "opportunity.done": {"fr": "faite", "en": "done"},
+    "section.opportunities": {"fr": "Opportunités", "en": "Opportunities"},
+    "explain.opportunities": {
+        "fr": "Les pistes d'amélioration de la carte, classées par ce que les données disent être "
+        "en jeu : les parcours perdus au-delà de la normale aux points de friction qu'elles "
+        "traitent, multipliés par la valeur moyenne d'une conversion ({value}). C'est un "
+        "plafond qui sert à classer, pas une prévision.",
+        "en": "The map's improvement ideas, ranked by what the data says is at stake: the "
+        "journeys lost beyond the baseline at the friction points they address, times the "
+        "mean value of a conversion ({value}). It is a ceiling that ranks them, not a forecast.",
+    },
+    "opportunities.value_revenue": {
+        "fr": "{value} par conversion, d'après le chiffre d'affaires des conversions",
+        "en": "{value} per conversion, from the conversions' revenue",
+    },
+    "opportunities.value_none": {
+        "fr": "les conversions ne portent pas de chiffre d'affaires : l'enjeu est en parcours",
+        "en": "conversions carry no revenue: the stake is in journeys",
+    },
+    "opportunities.none": {
+        "fr": "Cette carte n'a pas encore d'opportunité (opportunities: dans le fichier).",
+        "en": "This map has no opportunity yet (opportunities: in the file).",
+    },
+    "col.title": {"fr": "opportunité", "en": "opportunity"},
+    "col.owner": {"fr": "responsable", "en": "owner"},
+    "col.journeys_lost": {"fr": "parcours perdus", "en": "journeys lost"},
+    "col.at_stake": {"fr": "en jeu", "en": "at stake"},
+    "col.effect": {"fr": "effet attendu", "en": "expected effect"},
+    "col.frictions": {"fr": "frictions traitées", "en": "frictions addressed"},
     "cli.more_tables": {
         "fr": "Autres tableaux avec --all : {tables}.",
         "en": "More tables with --all: {tables}.",
@@ -824,6 +887,18 @@ NOTE_PATTERNS: dict[str, str] = {
     "rate are shares of the journeys that passed through it.",
     "note.funnel.window": "{} funnel, window {} counted from the attempt's first step; a person "
     "counts once, at the furthest step reached by any attempt.",
+    "note.funnel.window_journeys": "{} funnel, window {} counted from the attempt's first step; "
+    "a journey counts once, at the furthest step reached by an attempt inside it; the columns "
+    "named persons count journeys.",
+    "note.funnel.window_attempts": "{} funnel, window {} counted from the attempt's first step; "
+    "every conversion counts: an attempt ends at each event of the last step (converting or "
+    "not), the next starts at the next event of step 1, and each counts once, at the furthest "
+    "step reached in it; the columns named persons count attempts.",
+    "note.funnel.optional": "optional steps: {}; a person may skip them: an optional step counts "
+    "the persons who did it (after the steps before it, within the window), the step after it "
+    "the persons who got there with or without it; from_previous and drop_off are counted from "
+    "the last required step before; on an optional step, drop_off is the persons who skipped it.",
+    "note.funnel.step_window": "step window: {} counts within {} of the step before it.",
     "note.paths.conversion": "conversion_rate = share of the journeys on this path that converted.",
     "note.paths.nonlinear": "non-linear: loop = a touchpoint comes back after another one "
     "(a > b > a); back = a step back to an earlier stage of the map; skip = a step forward over "
@@ -841,6 +916,8 @@ NOTE_PATTERNS: dict[str, str] = {
     "note.retention.repeat": "Repeat purchase rate = buyers with 2 purchase days or more / buyers.",
     "note.personas.declared": "declared: the map's persona rules over each person's latest CRM "
     "row; (none) = no rule met.",
+    "note.compare.default": "no pair given: the last full calendar month of the data (B) "
+    "against the month before (A).",
     "note.compare.periods": "a period's journeys are those that start in it; the latest ones have "
     "had less time to convert (compare periods that ended long enough ago, e.g. one journey "
     "timeout).",
@@ -865,6 +942,30 @@ NOTES: dict[str, Pair] = {
         "Chaque personne a {1} depuis la première étape ; elle compte une fois, à l'étape la "
         "plus lointaine atteinte.",
         "Each person has {1} from the first step; they count once, at the furthest step reached.",
+    ),
+    "funnel.window_journeys": (
+        "Chaque parcours a {1} depuis la première étape ; il compte une fois, à l'étape la plus "
+        "lointaine atteinte ; les colonnes « personnes » comptent des parcours.",
+        "Each journey has {1} from the first step; it counts once, at the furthest step "
+        "reached; the columns named persons count journeys.",
+    ),
+    "funnel.window_attempts": (
+        "Chaque conversion compte : une tentative s'arrête à chaque événement de la dernière "
+        "étape ; elle a {1} depuis sa première étape et compte une fois, à l'étape la plus "
+        "lointaine atteinte ; les colonnes « personnes » comptent des tentatives.",
+        "Every conversion counts: an attempt ends at each event of the last step; it has {1} "
+        "from its first step and counts once, at the furthest step reached; the columns named "
+        "persons count attempts.",
+    ),
+    "funnel.optional": (
+        "Étapes facultatives : {0}. On peut les sauter : l'étape suivante compte aussi ceux qui "
+        "les ont sautées, et se compare à la dernière étape obligatoire.",
+        "Optional steps: {0}. They may be skipped: the next step also counts those who skipped "
+        "them, and is compared with the last required step.",
+    ),
+    "funnel.step_window": (
+        "{0} compte seulement dans un délai de {1} après l'étape d'avant.",
+        "{0} counts only within {1} of the step before it.",
     ),
     "paths.conversion": (
         "Conversion : part des parcours qui suivent ce chemin et arrivent au bout.",
@@ -915,6 +1016,10 @@ NOTES: dict[str, Pair] = {
         "personne ; (sans persona) : aucune règle ne s'applique.",
         "Personas: the map's rules applied to each person's latest customer record; (no "
         "persona): no rule applies.",
+    ),
+    "compare.default": (
+        "Par défaut : le dernier mois complet des données (B) face au mois d'avant (A).",
+        "By default: the last full month of the data (B) against the month before (A).",
     ),
     "compare.periods": (
         "Les parcours d'une période sont ceux qui y commencent ; les plus récents ont eu moins "

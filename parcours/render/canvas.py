@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,16 @@ import pandas as pd
 
 from parcours.errors import InputError
 from parcours.maps import ANY_CHANNEL, JourneyMap, text_of
+from parcours.maps.experience import emotion_score
 from parcours.render.i18n import LANGS, STRINGS, number
 from parcours.render.i18n import pct as _pct_of
+from parcours.render.map_objects import (
+    LINK_COLOUR,
+    comment_mark,
+    opportunity_notes,
+    submap_mark,
+    submap_text,
+)
 
 CARD_W, CARD_H, GAP = 196, 96, 10
 GUTTER = 150  # lane labels
@@ -46,7 +55,6 @@ METRIC_WORDS = {
     lang: {k.split(".", 1)[1]: v[lang] for k, v in STRINGS.items() if k.startswith("metric.")}
     for lang in LANGS
 }
-EMOTION_VALUE = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
 LABELS = {
     lang: {k.split(".", 1)[1]: v[lang] for k, v in STRINGS.items() if k.startswith("drawing.")}
     for lang in LANGS
@@ -148,8 +156,10 @@ class CanvasInput:
     """What the canvas shows besides the map; each part optional.
 
     kpis: the ``kpis`` result table (id, reach, conversion, exit_rate) and its ``goals``.
-    emotion: per stage, ``measured`` and/or ``designed`` values in −1..1.
+    emotion: per stage, ``measured`` and/or ``designed`` values on the −2..+2 scale
+    (:mod:`parcours.maps.experience`); with ``persona``, that persona's.
     frictions: per touchpoint or stage id, a plain-language explanation.
+    blueprint: the measured backstage items (:func:`parcours.analyses._blueprint.backstage_figures`).
     """
 
     kpis: pd.DataFrame | None = None
@@ -157,19 +167,14 @@ class CanvasInput:
     emotion: pd.DataFrame | None = None
     frictions: dict[str, str] = field(default_factory=dict)
     persona: str | None = None
-
-
-def designed_emotion(jm: JourneyMap) -> dict[str, float]:
-    """A stage's designed emotion, or the mean of its touchpoints' designed emotions."""
-    values: dict[str, float] = {}
-    for stage in jm.stages:
-        if stage.emotion:
-            values[stage.id] = EMOTION_VALUE[stage.emotion]
-            continue
-        own = [EMOTION_VALUE[t.emotion] for t in jm.touchpoints_of(stage.id) if t.emotion]
-        if own:
-            values[stage.id] = sum(own) / len(own)
-    return values
+    blueprint: pd.DataFrame | None = None
+    # Opportunities ranked (parcours.analyses._opportunities), sub-maps' rolled-up figures
+    # (parcours.analyses._nested), a sub-map's address by map id (the dashboard's links),
+    # comments per element (kind:id -> count): drawn by parcours.render.map_objects.
+    opportunities: pd.DataFrame | None = None
+    submaps: pd.DataFrame | None = None
+    link: Callable[[str], str] | None = None
+    comments: dict[str, int] = field(default_factory=dict)
 
 
 def journey_canvas(
@@ -223,7 +228,7 @@ def journey_canvas(
         y += band + GAP
 
     # Stage header row.
-    header_h = 58
+    header_h = 58 + (14 if any(s.submap for s in stages) else 0)  # room for "↳ sub-map"
     for i, stage in enumerate(stages):
         x = GUTTER + i * COL_W
         parts.append(
@@ -255,6 +260,20 @@ def journey_canvas(
                     tooltip=goal,
                 )
             )
+        parts.append(
+            submap_mark(
+                jm,
+                "stage",
+                stage.id,
+                x + 12,
+                y + header_h - 6,
+                data.submaps,
+                data.link,
+                lang,
+                "#ffd479",
+            )
+        )
+        parts.append(comment_mark(data.comments.get(f"stage:{stage.id}", 0), x + 8, y + 4, lang))
     y += header_h + GAP
 
     # Lanes: one per channel, cards stacked inside each stage cell.
@@ -279,14 +298,29 @@ def journey_canvas(
                 cx = GUTTER + i * COL_W + GAP
                 cy = y + GAP + k * (CARD_H + GAP)
                 parts.append(_card(tp, cx, cy, kpis, goals, data.frictions.get(tp.id), words, lang))
+                parts.append(
+                    submap_mark(
+                        jm, "touchpoint", tp.id, cx + 12, cy + 45, data.submaps, data.link, lang
+                    )
+                )
+                count = data.comments.get(f"touchpoint:{tp.id}", 0)
+                parts.append(comment_mark(count, cx + CARD_W - 44, cy + 4, lang))
         y += lane_h
 
-    # Emotion curve across stages.
-    parts.append(_emotion_band(jm, data.emotion, y + GAP, width, words, lang))
-    y += 130 + GAP
+    # Service blueprint lanes, under the line of visibility (parcours.maps.blueprint).
+    from parcours.render._blueprint_canvas import blueprint_band
+    from parcours.render._experience_canvas import BAND_H, emotion_band
+
+    blueprint_parts, blueprint_h = blueprint_band(jm, data.blueprint, y, width, lang)
+    parts.extend(blueprint_parts)
+    y += blueprint_h
+
+    # Emotion curve across stages (designed and measured, −2..+2).
+    parts.append(emotion_band(jm, data.emotion, y + GAP, width, words, data.persona))
+    y += BAND_H + GAP
 
     # Frictions and opportunities per stage.
-    band_parts, band_h = _notes_band(jm, data.frictions, y, words, lang)
+    band_parts, band_h = _notes_band(jm, data.frictions, y, words, lang, data)
     parts.extend(band_parts)
     y += band_h + GAP
 
@@ -297,6 +331,14 @@ def journey_canvas(
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>' + "".join(parts) + "</svg>"
     )
     return Canvas(svg=svg, width=width, height=height, title=title)
+
+
+def _emotion_colour(emotion: int | str | None) -> str:
+    """A designed emotion's colour: green above neutral, amber at 0, red below."""
+    score = emotion_score(emotion)
+    if score is None:
+        return "#d0d4da"
+    return COLOURS["positive" if score > 0 else "negative" if score < 0 else "neutral"]
 
 
 def _card(
@@ -313,7 +355,7 @@ def _card(
         f'<g class="touchpoint" data-id="{_esc(tp.id)}">',
         f'<rect x="{x}" y="{y}" width="{CARD_W}" height="{CARD_H}" rx="6" fill="{COLOURS["card"]}" '
         f'stroke="{border}" stroke-width="{2.2 if status != "none" else 1}"/>',
-        f'<rect x="{x}" y="{y}" width="5" height="{CARD_H}" rx="2" fill="{COLOURS.get(tp.emotion or "", "#d0d4da")}"/>',
+        f'<rect x="{x}" y="{y}" width="5" height="{CARD_H}" rx="2" fill="{_emotion_colour(tp.emotion)}"/>',
         _text(x + 12, y + 17, wrap(title, CARD_W - 40, 12, 2), 12, "bold", tooltip=title),
     ]
     if kpis is not None and tp.id in kpis.index:
@@ -358,67 +400,15 @@ def _card(
     return "".join(out)
 
 
-def _emotion_band(
-    jm: JourneyMap, emotion: pd.DataFrame | None, y: float, width: int, words: dict, lang: str
-) -> str:
-    band_h = 120
-    parts = [
-        f'<rect x="0" y="{y}" width="{width}" height="{band_h}" fill="#fbfbfd"/>',
-        _text(GAP, y + band_h / 2, [words["emotion"]], 12, "bold", "#243b55"),
-    ]
-    top, bottom = y + 18, y + band_h - 18
-    mid = (top + bottom) / 2
-
-    def ypos(value: float) -> float:
-        return mid - max(-1.0, min(1.0, value)) * (bottom - top) / 2
-
-    parts.append(
-        f'<line x1="{GUTTER}" y1="{mid}" x2="{width - GAP}" y2="{mid}" stroke="#d5d9e0" stroke-dasharray="2 3"/>'
-    )
-    designed = designed_emotion(jm)
-    measured: dict[str, float] = {}
-    if emotion is not None and len(emotion):
-        frame = emotion.set_index("stage")
-        if "measured" in frame:
-            measured = {k: float(v) for k, v in frame["measured"].dropna().items()}
-        if "designed" in frame and not designed:
-            designed = {k: float(v) for k, v in frame["designed"].dropna().items()}
-    for series, values, dash, colour in (
-        ("designed", designed, "6 4", "#8a8f98"),
-        ("measured", measured, "", "#2e86de"),
-    ):
-        points = [
-            (GUTTER + i * COL_W + COL_W / 2, ypos(values[s.id]), values[s.id])
-            for i, s in enumerate(jm.stages)
-            if s.id in values
-        ]
-        if not points:
-            continue
-        path = " ".join(
-            f"{'M' if i == 0 else 'L'}{px:.1f} {py:.1f}" for i, (px, py, _) in enumerate(points)
-        )
-        parts.append(
-            f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-dasharray="{dash}"/>'
-        )
-        for px, py, value in points:
-            parts.append(
-                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4.5" fill="{colour}"><title>{words[series]}: {value:+.2f}</title></circle>'
-            )
-    legend_x = width - 230
-    parts.append(
-        f'<line x1="{legend_x}" y1="{y + 12}" x2="{legend_x + 24}" y2="{y + 12}" stroke="#8a8f98" stroke-width="2.5" stroke-dasharray="6 4"/>'
-    )
-    parts.append(_text(legend_x + 30, y + 16, [words["designed"]], 10, colour="#39414d"))
-    parts.append(
-        f'<line x1="{legend_x + 110}" y1="{y + 12}" x2="{legend_x + 134}" y2="{y + 12}" stroke="#2e86de" stroke-width="2.5"/>'
-    )
-    parts.append(_text(legend_x + 140, y + 16, [words["measured"]], 10, colour="#39414d"))
-    return "".join(parts)
-
-
 def _notes_band(
-    jm: JourneyMap, frictions: dict[str, str], y: float, words: dict, lang: str
+    jm: JourneyMap,
+    frictions: dict[str, str],
+    y: float,
+    words: dict,
+    lang: str,
+    data: CanvasInput | None = None,
 ) -> tuple[list[str], float]:
+    data = data or CanvasInput()
     parts: list[str] = []
     heights = []
     for i, stage in enumerate(jm.stages):
@@ -434,11 +424,11 @@ def _notes_band(
             lines += [(line, COLOURS["missed"], text) for line in wrap("⚠ " + text, CARD_W, 10, 3)]
         for text in declared:
             lines += [(line, "#b9770e", text) for line in wrap("! " + text, CARD_W, 10, 2)]
-        opportunities = [text_of(o, lang) for o in stage.opportunities] + [
-            text_of(o, lang) for t in jm.touchpoints_of(stage.id) for o in t.opportunities
-        ]
-        for text in opportunities[:3]:
-            lines += [(line, COLOURS["met"], text) for line in wrap("+ " + text, CARD_W, 10, 2)]
+        nested = submap_text(jm, "stage", stage.id, data.submaps, lang)
+        if nested:
+            lines += [(line, LINK_COLOUR, nested) for line in wrap("↳ " + nested, CARD_W, 10, 3)]
+        for text, tooltip in opportunity_notes(jm, data.opportunities, stage.id, lang)[:4]:
+            lines += [(line, COLOURS["met"], tooltip) for line in wrap(text, CARD_W, 10, 2)]
         for k, (line, colour, tooltip) in enumerate(lines[:14]):
             parts.append(_text(x, y + 30 + k * 13, [line], 10, colour=colour, tooltip=tooltip))
         heights.append(30 + 13 * min(len(lines), 14))

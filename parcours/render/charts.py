@@ -245,6 +245,48 @@ def funnel_chart(
 # -- paths --------------------------------------------------------------------------------
 
 
+# The Sankey's geometry, in pixels: the width it is drawn for (the report's page, the
+# dashboard at 1440 px), a character of its 12 px labels, a line of them, its nodes.
+SANKEY_WIDTH = 1160
+SANKEY_CHAR = 7.0
+SANKEY_LINE = 15
+SANKEY_NODE = 14
+SANKEY_PAD = 12
+SANKEY_MARGIN = {"l": 10, "r": 10, "t": 44, "b": 24}
+
+
+def _sankey_rows(
+    keys: list[tuple[int, str]],
+    columns: list[int],
+    through: dict[tuple[int, str], float],
+    lines: dict[tuple[int, str], list[str]],
+) -> tuple[int, dict[tuple[int, str], float]]:
+    """The plot's height and each node's centre (0 top, 1 bottom): a node takes the height
+    its journeys give it (as the Sankey scales them) or its label's lines, whichever is
+    taller, so that two labels of a column never overlap and none leaves the plot."""
+    height = 360.0
+    for _ in range(4):  # the scale grows with the height: a few rounds settle it
+        scale = min(
+            (height - SANKEY_PAD * (sum(k[0] == c for k in keys) - 1))
+            / (sum(through[k] for k in keys if k[0] == c) or 1.0)
+            for c in columns
+        )
+        slots = {
+            k: max(through[k] * scale + SANKEY_PAD, SANKEY_LINE * len(lines[k]) + 6) for k in keys
+        }
+        needed = max(sum(slots[k] for k in keys if k[0] == c) for c in columns)
+        if needed <= height:
+            break
+        height = min(needed, 2400.0)
+    y_of: dict[tuple[int, str], float] = {}
+    for c in columns:
+        top = 0.0
+        for k in sorted((k for k in keys if k[0] == c), key=lambda k: -through[k]):
+            y_of[k] = min(0.999, max(0.001, (top + slots[k] / 2) / height))
+            top += slots[k]
+    return int(height), y_of
+
+
 def paths_sankey(
     result: PathsResult,
     jm: JourneyMap | None = None,
@@ -279,34 +321,28 @@ def paths_sankey(
     columns = sorted({step for step, _ in keys})
     first, last = columns[0], columns[-1]
     x_of = {c: 0.001 + 0.998 * (c - first) / max(last - first, 1) for c in columns}
-    y_of: dict[tuple[int, str], float] = {}
-    for c in columns:
-        inside = sorted((k for k in keys if k[0] == c), key=lambda k: -through[k])
-        total = sum(through[k] for k in inside) or 1.0
-        gap = 0.25 * total / max(len(inside), 1)
-        span = total + gap * (len(inside) - 1)
-        top = 0.0
-        for k in inside:
-            y_of[k] = 0.001 + 0.998 * (top + through[k] / 2) / span
-            top += through[k] + gap
-    size = 24 if len(columns) > 4 else 30
+    # Whole labels, wrapped to the room between two columns (the last two columns share
+    # theirs: the last one's labels sit on the left of its nodes), never cut.
+    room = SANKEY_WIDTH / max(len(columns) - 1, 1) - SANKEY_NODE - 12
+    chars = max(12, int(room / SANKEY_CHAR))
+    shared = max(12, int((room / 2 - 6) / SANKEY_CHAR))
+    lines = {
+        k: textwrap.wrap(label(k[1]), shared if k[0] >= last - 1 else chars) or [""] for k in keys
+    }
+    height, y_of = _sankey_rows(keys, columns, through, lines)
     fig = go.Figure(
         go.Sankey(
-            arrangement="snap",
+            arrangement="fixed",
             valueformat=",d",
             node={
-                # the last two columns share the gap between them: shorter labels there
-                "label": [
-                    _short(label(value), 18 if step >= last - 1 and len(columns) > 3 else size)
-                    for step, value in keys
-                ],
+                "label": ["<br>".join(lines[k]) for k in keys],
                 "customdata": [f"{label(value)} ({step})" for step, value in keys],
                 "x": [x_of[k[0]] for k in keys],
                 "y": [y_of[k] for k in keys],
                 "hovertemplate": "%{customdata}<br>%{value:,}<extra></extra>",
                 "color": colours,
-                "pad": 18,
-                "thickness": 14,
+                "pad": SANKEY_PAD,
+                "thickness": SANKEY_NODE,
                 "line": {"width": 0},
             },
             link={
@@ -321,9 +357,8 @@ def paths_sankey(
         )
     )
     steps = flows.step.nunique() + 1 if len(flows) else 1
-    height = max(420, min(1100, 30 * max(pd.Series([s for s, _ in keys]).value_counts().max(), 1)))
-    fig = _layout(fig, height, label.lang)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 44, "b": 20}, font_size=12)
+    fig = _layout(fig, height + SANKEY_MARGIN["t"] + SANKEY_MARGIN["b"], label.lang)
+    fig.update_layout(margin=SANKEY_MARGIN, font_size=12)
     for c in columns:  # a header over each step's column
         fig.add_annotation(
             text=f"<b>{t('funnel.step', label.lang, n=c)}</b>", x=x_of[c], y=1.0,
@@ -399,6 +434,11 @@ def _positions(graph: nx.DiGraph, layers: dict[str, int], sweeps: int = 6) -> di
     return {n: np.array([float(layers[n]), height[n]]) for n in graph.nodes}
 
 
+PROCESS_WIDTH = (
+    1080  # the plot's width at 1440 px (the report's page, the dashboard), colour bar aside
+)
+
+
 def _bezier(p0: np.ndarray, p1: np.ndarray, bend: float, upto: float = 0.9) -> np.ndarray:
     """Points of a quadratic curve from p0 towards p1, bent to the left of its direction."""
     direction = p1 - p0
@@ -460,6 +500,9 @@ def process_map(
     starts = {n: float(info.get("starts", 0) or 0) for n, info in node_info.items()}
     layers = _layers(graph, label, level, starts)
     xy = _positions(graph, layers)
+    # Whole labels, wrapped to their column's width at 1440 px, never cut.
+    chars = max(12, int(PROCESS_WIDTH / max(len(set(layers.values())), 1) / 6.3) - 2)
+    wrapped = {n: textwrap.wrap(label(n), chars) or [""] for n in graph.nodes}
     xs = [p[0] for p in xy.values()] or [0.0]
     ys = [p[1] for p in xy.values()] or [0.0]
     span_x = max(max(xs) - min(xs), 1.0)
@@ -527,7 +570,7 @@ def process_map(
                 "color": [label.colour(n) for n in graph.nodes],
                 "line": {"width": 1.5, "color": "#ffffff"},
             },
-            text=[_short(label(n), 22) for n in graph.nodes],
+            text=["<br>".join(wrapped[n]) for n in graph.nodes],
             textposition="bottom center",
             textfont={"size": 11},
             hoverinfo="text",
@@ -570,16 +613,20 @@ def process_map(
             if members:
                 fig.add_annotation(
                     x=members[0], y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                    text=f"<b>{_short(label(stage), 20)}</b>", font={"color": PALETTE[index % len(PALETTE)]},
+                    text="<br>".join(f"<b>{line}</b>" for line in textwrap.wrap(label(stage), chars)),
+                    font={"color": PALETTE[index % len(PALETTE)]},
                 )  # fmt: skip
     column = max(pd.Series(list(layers.values())).value_counts().max() if layers else 1, 1)
-    fig = _layout(fig, max(460, 78 * column), label.lang)
+    lines = max((len(w) for w in wrapped.values()), default=1)  # a row holds a dot and its label
+    fig = _layout(fig, max(460, (62 + 13 * lines) * column), label.lang)
     every = np.vstack(drawn)
     left, right = every[:, 0].min(), every[:, 0].max()
     bottom, top_y = every[:, 1].min(), every[:, 1].max()
     fig.update_xaxes(visible=False, range=[left - 0.07 * span_x, right + 0.07 * span_x])
     fig.update_yaxes(visible=False, range=[bottom - 0.1 * span_y, top_y + 0.06 * span_y])
-    fig.update_layout(margin={"l": 20, "r": 20, "t": 40, "b": 20}, hovermode="closest")
+    headers = max((len(textwrap.wrap(label(s), chars)) for s in label.stages), default=1)
+    top_margin = 24 + 18 * headers
+    fig.update_layout(margin={"l": 20, "r": 20, "t": top_margin, "b": 20}, hovermode="closest")
     return fig
 
 
@@ -818,7 +865,7 @@ def emotion_curve(
         marker={"size": 9},
     )  # fmt: skip
     fig.add_hline(y=0, line={"color": "#d5d9e0", "dash": "dot"})
-    fig.update_yaxes(range=[-1.1, 1.1], title=t("emotion.axis", label.lang))
+    fig.update_yaxes(range=[-2.2, 2.2], title=t("emotion.axis", label.lang))
     fig = _layout(fig, 360, label.lang)
     fig.update_xaxes(tickangle=0)  # stage names on short lines, level, never on each other
     return fig

@@ -3,7 +3,9 @@ way numbers, percentages, dates and durations are written in the reader's locale
 
 One table, key -> {fr, en}: the report and chart words below, the dashboard's words
 (:mod:`parcours.render._dashboard_words`) and the words of the analyses' results: figure
-labels, column headers, parameters, notes (:mod:`parcours.render._result_words`).
+labels, column headers, parameters, notes (:mod:`parcours.render._result_words`), and the
+analyses' and the API's error messages (:mod:`parcours.render._error_words`), and the
+command line's own sentences (:mod:`parcours.render._cli_words`).
 :func:`t` looks a key up and fills its ``{placeholders}``; a key missing in a language falls
 back to English, then French (tests/render/test_i18n.py keeps every key in both).
 The dashboard, the report, the canvas and the CLI all read it.
@@ -28,7 +30,10 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from parcours.render._cli_words import CLI
 from parcours.render._dashboard_words import DASHBOARD
+from parcours.render._error_words import ERRORS
+from parcours.render._experience_words import EXPERIENCE
 from parcours.render._result_words import RESULTS
 
 LANGS = ("fr", "en")
@@ -149,9 +154,9 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "explain.emotion": {
         "fr": "L'émotion prévue par la carte (pointillés) et celle que mesurent les enquêtes (trait "
-        "plein), de −1 (négative) à +1 (positive).",
-        "en": "The emotion the map designed (dashed) and the one surveys measure (solid), from −1 "
-        "(negative) to +1 (positive).",
+        "plein), de −2 (très négative) à +2 (très positive).",
+        "en": "The emotion the map designed (dashed) and the one surveys measure (solid), from −2 "
+        "(very negative) to +2 (very positive).",
     },
     "explain.themes": {
         "fr": "Les thèmes qui reviennent dans les commentaires négatifs.",
@@ -179,10 +184,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Reach, conversion and exit rate of each touchpoint, against the map's goals.",
     },
     "explain.compare": {
-        "fr": "Les quatre dernières semaines des données (B) face aux quatre semaines "
-        "d'avant (A) : conversion, points de friction et NPS, avec leur significativité.",
-        "en": "The last four weeks of the data (B) against the four weeks before (A): "
-        "conversion, friction points and NPS, with their significance.",
+        "fr": "Le dernier mois complet des données (B) face au mois d'avant (A) : conversion, "
+        "points de friction et NPS, avec leur significativité.",
+        "en": "The last full month of the data (B) against the month before (A): conversion, "
+        "friction points and NPS, with their significance.",
     },
     # -- summary figures --------------------------------------------------------------------
     "kpis.goals": {
@@ -302,7 +307,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "voice.ces": {"fr": "CES (effort, 1–7)", "en": "CES (effort, 1–7)"},
     "emotion.designed": {"fr": "prévue", "en": "designed"},
     "emotion.measured": {"fr": "mesurée", "en": "measured"},
-    "emotion.axis": {"fr": "émotion (−1 à +1)", "en": "emotion (−1 to +1)"},
+    "emotion.axis": {"fr": "émotion (−2 à +2)", "en": "emotion (−2 to +2)"},
     "channels.share": {"fr": "part des événements", "en": "share of events"},
     "fitness.axis": {"fr": "conformité du parcours", "en": "journey fitness"},
     "fitness.share": {"fr": "part des parcours", "en": "share of journeys"},
@@ -317,12 +322,36 @@ def _merged(*parts: dict[str, dict[str, str]]) -> None:
         STRINGS.update(part)
 
 
-_merged(DASHBOARD, RESULTS)
+_merged(DASHBOARD, RESULTS, EXPERIENCE, ERRORS, CLI)
 
 
 def lang_of(lang: str | None) -> str:
     """``lang`` if it is a language of the report, else English."""
     return lang if lang in LANGS else "en"
+
+
+def negotiate(accept_language: str | None, default: str = "en") -> str:
+    """The first of our languages in an HTTP ``Accept-Language`` header, by its q-value
+    (``default`` when it names none): the dashboard's default is French, the API's English.
+
+    >>> negotiate("en-GB,en;q=0.9,fr;q=0.8"), negotiate("fr-CA,fr;q=0.9"), negotiate(None)
+    ('en', 'fr', 'en')
+    """
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate((accept_language or "").split(",")):
+        piece = part.strip().split(";")
+        tag = piece[0].strip().lower().split("-")[0]
+        q = 1.0
+        for param in piece[1:]:
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag in LANGS and q > 0:
+            ranked.append((-q, index, tag))
+    return min(ranked)[2] if ranked else default
 
 
 def t(key: str, lang: str | None, **values: object) -> str:

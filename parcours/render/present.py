@@ -26,6 +26,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from parcours.maps import JourneyMap, text_of
+from parcours.render._error_words import ERROR_PATTERNS
 from parcours.render._result_words import NOTE_PATTERNS
 from parcours.render.i18n import STRINGS, date, duration, lang_of, number, pct, t
 
@@ -37,6 +38,7 @@ __all__ = [
     "quote",
     "conversion_name",
     "date",
+    "error_text",
     "figure_text",
     "figures",
     "heading",
@@ -486,6 +488,30 @@ def notes(result: Any, lang: str, names: Titles) -> list[str]:
                 shown.append(t(key, lang).format(*values))
                 break
     return shown
+
+
+# The most specific pattern first: "kpis: level 'x'..." before "{}: level '{}'...".
+_ERRORS = sorted(
+    ((key, _pattern(text)) for key, text in ERROR_PATTERNS.items()),
+    key=lambda item: -len(ERROR_PATTERNS[item[0]].replace("{}", "")),
+)
+
+
+def error_text(message: str, lang: str | None) -> str:
+    """An error message of the analyses or the API (written in English) in ``lang``, its
+    values (field names, what is allowed, what was given) as written; a message with no
+    entry in the catalogue stays as it is.
+
+    >>> error_text("frictions: top 0 is not allowed; give 1 or more", "fr")
+    "frictions : top 0 n'est pas permis ; donnez 1 ou plus"
+    """
+    if lang_of(lang) == "en":
+        return message
+    for key, pattern in _ERRORS:
+        found = pattern.match(message)
+        if found:
+            return t(key, lang).format(*found.groups())
+    return message
 
 
 def _note_value(text: str, lang: str, names: Titles) -> str:

@@ -40,7 +40,7 @@ from markupsafe import Markup
 from parcours.analyses import ANALYSES, REGISTRY, Context, Result, get
 from parcours.analyses.attribution import AttributionResult
 from parcours.analyses.channels import ChannelsResult
-from parcours.analyses.compare import CompareResult
+from parcours.analyses.compare import CompareResult, Segment
 from parcours.analyses.conformance import ConformanceResult
 from parcours.analyses.frictions import FrictionsResult
 from parcours.analyses.funnel import FunnelResult
@@ -53,8 +53,10 @@ from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError, ParcoursError
 from parcours.maps import JourneyMap
 from parcours.render import charts, present
+from parcours.render._experience_report import add_experience, blueprint_html, experience_html
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
 from parcours.render.i18n import duration, lang_of, number, pct, t
+from parcours.render.map_objects import MapObjects, ranked_opportunities, value_words
 from parcours.workspace import Runner
 
 # The report opens on the friction points, then the journey map canvas (fed by kpis,
@@ -63,6 +65,9 @@ LEAD = "frictions"
 SECTIONS: tuple[str, ...] = (
     LEAD,
     "canvas",
+    "opportunities",  # ranked from the frictions (parcours.render.map_objects)
+    "blueprint",  # the service blueprint's measured items (parcours.render._experience_report)
+    "experience",  # designed and measured emotion per persona (same module)
     *(a.name for a in ANALYSES if a.name != LEAD),
 )
 R = TypeVar("R", bound=Result)
@@ -160,6 +165,7 @@ def canvas_for(
     lang: str | None = None,
     results: dict[str, Result | Exception] | None = None,
     run: Runner | None = None,
+    objects: MapObjects | None = None,
 ) -> Canvas:
     """The journey map canvas of ``ctx.map`` with measured figures.
 
@@ -175,7 +181,22 @@ def canvas_for(
     have = dict(results or {})
     missing = [n for n in ("kpis", "frictions", "voice") if n not in have]
     have.update(run_analyses(ctx, missing, run=run))
-    return journey_canvas(ctx.map, canvas_input(have, ctx.map, persona), lang)
+    data = canvas_input(have, ctx.map, persona)
+    _add_objects(data, ctx, have, objects)
+    add_experience(ctx, data, persona)
+    return journey_canvas(ctx.map, data, lang)
+
+
+def _add_objects(
+    data: CanvasInput,
+    ctx: Context,
+    results: dict[str, Result | Exception],
+    objects: MapObjects | None,
+) -> None:
+    """Opportunities ranked, sub-maps' figures, links and comment counts on the canvas."""
+    data.opportunities = ranked_opportunities(ctx, results.get("frictions"))
+    if objects is not None:
+        data.submaps, data.link, data.comments = objects.submaps, objects.link, objects.comments
 
 
 # -- HTML pieces --------------------------------------------------------------------------
@@ -277,10 +298,10 @@ class Section:
     error: str | None = None
 
 
-def _reason(failure: Exception) -> str:
+def _reason(failure: Exception, lang: str) -> str:
     text = str(failure).strip() or type(failure).__name__
     return (
-        text
+        present.error_text(text, lang)
         if isinstance(failure, (ParcoursError, LookupError))
         else f"{type(failure).__name__}: {text}"
     )
@@ -290,8 +311,15 @@ def _reason(failure: Exception) -> str:
 
 
 class _Builder:
-    def __init__(self, ctx: Context, results: dict[str, Result | Exception], lang: str):
+    def __init__(
+        self,
+        ctx: Context,
+        results: dict[str, Result | Exception],
+        lang: str,
+        objects: MapObjects | None = None,
+    ):
         self.ctx, self.results, self.lang = ctx, results, lang
+        self.objects = objects
         self.jm = ctx.map
         self.label = charts.Labels(self.jm, lang)
         self.names = present.Titles.of(self.jm, lang)
@@ -316,7 +344,7 @@ class _Builder:
         except Exception as failure:  # noqa: BLE001 - a section fails alone, visibly
             if os.environ.get("PARCOURS_DEBUG"):
                 traceback.print_exc()
-            section.blocks, section.error = [], _reason(failure)
+            section.blocks, section.error = [], _reason(failure, self.lang)
         return section
 
     def table(self, frame: pd.DataFrame, columns: list[Column], **kw: Any) -> Markup:
@@ -362,8 +390,47 @@ class _Builder:
         )
 
     def section_canvas(self, s: Section) -> None:
-        canvas = journey_canvas(self.jm, canvas_input(self.results, self.jm), self.lang)
+        data = canvas_input(self.results, self.jm)
+        _add_objects(data, self.ctx, self.results, self.objects)
+        add_experience(self.ctx, data)
+        canvas = journey_canvas(self.jm, data, self.lang)
         s.blocks.append(Markup(f'<div class="canvas">{canvas.svg}</div>'))
+
+    def section_blueprint(self, s: Section) -> None:
+        s.blocks += blueprint_html(self.ctx, self.lang)
+
+    def section_experience(self, s: Section) -> None:
+        voice = self.results.get("voice")
+        everyone = voice.emotion_curve if isinstance(voice, VoiceResult) else None
+        s.blocks += experience_html(self.ctx, self.lang, everyone, figure_html)
+
+    def section_opportunities(self, s: Section) -> None:
+        ranked = ranked_opportunities(self.ctx, self.results.get("frictions"))
+        value = ranked.value.dropna().iloc[0] if ranked.value.notna().any() else None
+        s.explanation = t("explain.opportunities", self.lang, value=value_words(value, self.lang))
+        if ranked.empty:
+            s.blocks.append(self.paragraph(t("opportunities.none", self.lang)))
+            return
+        s.blocks.append(
+            self.table(
+                ranked,
+                [
+                    Column("rank", "col.rank", "int"),
+                    Column("title", "col.title"),
+                    Column("status", "col.status"),
+                    Column("owner", "col.owner"),
+                    Column("frictions", "col.frictions"),
+                    Column("journeys_lost", "col.journeys_lost", "float"),
+                    Column("at_stake", "col.at_stake", "money"),
+                    Column("effect", "col.effect"),
+                ],
+                max_rows=20,
+                values={
+                    "status": lambda v: t(f"opportunity.{v}", self.lang),
+                    "frictions": lambda v: ", ".join(self.label(k) for k in v) if v else "–",
+                },
+            )
+        )
 
     def section_funnel(self, s: Section) -> None:
         r = self.result(FunnelResult)
@@ -680,9 +747,11 @@ def build_report(
     results: dict[str, Result | Exception] | None = None,
     on_progress: Callable[[str], None] | None = None,
     run: Runner | None = None,
+    objects: MapObjects | None = None,
 ) -> str:
     """The report of ``ctx`` as one self-contained HTML page (no network needed to view it).
 
+    objects: sub-maps' figures and comments the workspace knows (drawn on the canvas).
     lang: fr or en (default: the context's, i.e. the map's). results: analyses already run
     (name -> Result or the exception it raised); the missing ones are run with their
     overview's parameters, through ``run`` when given.
@@ -693,7 +762,7 @@ def build_report(
     ctx = _with_lang(ctx, lang)
     have = dict(results or {})
     have.update(run_analyses(ctx, [n for n in REGISTRY if n not in have], on_progress, run))
-    builder = _Builder(ctx, have, lang)
+    builder = _Builder(ctx, have, lang, objects)
     sections = [builder.section(key, builder.maker(key)) for key in SECTIONS]
     persons, size = builder.size()
     template = _ENV.get_template("report.html.j2")
@@ -802,13 +871,14 @@ def write_report(
     lang: str | None = None,
     on_progress: Callable[[str], None] | None = None,
     run: Runner | None = None,
+    objects: MapObjects | None = None,
 ) -> Path:
     """Write the report; the format comes from the suffix: .html, .pdf or .png (full page)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in REPORT_FORMATS:
         raise InputError(f"{path}: unknown report format '{suffix}'; allowed: .html, .pdf, .png")
-    page = build_report(ctx, lang, on_progress=on_progress, run=run)
+    page = build_report(ctx, lang, on_progress=on_progress, run=run, objects=objects)
     if suffix in (".html", ".htm"):
         path.write_text(page, encoding="utf-8")
     elif suffix == ".pdf":
@@ -827,11 +897,19 @@ def write_map(
     persona: str | None = None,
     lang: str | None = None,
     run: Runner | None = None,
+    objects: MapObjects | None = None,
 ) -> Path:
-    """Write the measured journey map canvas: .html, .svg, .png or .pdf."""
+    """Write the measured journey map canvas: .html, .svg, .png or .pdf.
+
+    persona: a persona id of the map: the figures are measured on that persona's journeys
+    (and the feedback of its persons) and its header is shown; a ``run`` given must be
+    restricted the same way (``Workspace.runner(scope=Segment.persona(persona))``)."""
     path = Path(path)
     if path.suffix.lower() not in MAP_FORMATS:
         raise InputError(
             f"{path}: unknown map format '{path.suffix}'; allowed: .html, .svg, .png, .pdf"
         )
-    return canvas_for(ctx, persona=persona, lang=lang, run=run).save(path)
+    if persona is not None:
+        _check_persona(ctx.map, persona)
+        ctx = Segment.persona(persona).apply(ctx)
+    return canvas_for(ctx, persona=persona, lang=lang, run=run, objects=objects).save(path)

@@ -68,7 +68,7 @@ from parcours.config import Settings
 from parcours.errors import MappingError
 from parcours.store import conflicts, normalize, timeparse
 from parcours.store.boundary import map_exceptions
-from parcours.store.engine import duckdb_connection, transaction
+from parcours.store.engine import delete_rows, duckdb_connection, writing
 from parcours.store.mapping import (
     ANSWER_NAME,
     ANSWER_VALUE,
@@ -264,6 +264,25 @@ def _quote(text: ir.StringValue) -> ir.StringValue:
     return ibis.literal("'") + text.substr(0, 60) + ibis.literal("'")
 
 
+# Reasons that are also given outside the engine (the collector checks a batch before it
+# answers: parcours.store.collector), written once here.
+
+
+def nul_reason(column: str) -> str:
+    return f"column '{column}' holds a NUL byte; is the file binary or damaged?"
+
+
+def not_a_phone(quoted: Any, region: str) -> Any:
+    """The reason for a phone that is no phone number; ``quoted``: the value as
+    :func:`_quote` gives it (an expression) or :func:`quote_text` (a text)."""
+    return "phone " + quoted + f" is not a phone number (default region {region})"
+
+
+def quote_text(text: str) -> str:
+    """:func:`_quote` of a Python text."""
+    return "'" + text[:60] + "'"
+
+
 @dataclass(frozen=True)
 class Staged:
     """A staged source: ``__row``, the normalised fields and ``__reason``; not the raw
@@ -321,7 +340,7 @@ def stage(
         lambda s: [
             (
                 s[internal(c)].contains(_chr(0)),
-                f"column '{c}' holds a NUL byte; is the file binary or damaged?",
+                nul_reason(c),
             )
             for c in strings
         ]
@@ -746,14 +765,18 @@ def _store(
             }
         )
 
-    with transaction(con):
+    with writing(con):  # a DuckDB transaction, or one commit of a warehouse (spark:DIR)
         stored = con.table(target)
         last = (stored.seq.max().to_pyarrow().as_py() or 0) if "seq" in schema.names else 0
         if n.get("replace"):  # on_conflict: latest; the stored versions go to rejected
             keep_rejected(con, _replaced(stored, judged, key, opened.name), meta)
-            con.raw_sql(
+            replaced = judged.filter(judged.__fate == "replace")[f"__{key}"]
+            delete_rows(
+                con,
+                target,
+                lambda rows: rows[key].isin(replaced),
                 f'DELETE FROM "{target}" WHERE "{key}" IN (SELECT "__{key}" FROM '
-                f"\"{scratch.judged}\" WHERE __fate = 'replace')"
+                f"\"{scratch.judged}\" WHERE __fate = 'replace')",
             )
         # The new rows are counted as written: counting them first would read them twice.
         before = int(stored.count().to_pyarrow().as_py())
@@ -812,7 +835,12 @@ def _store(
         if report.accepted:
             bump_data_version(con)
         if target in ("events", "customers") and report.accepted:
-            con.raw_sql("DELETE FROM meta WHERE key = 'identities_current'")
+            delete_rows(
+                con,
+                "meta",
+                lambda rows: rows.key == "identities_current",
+                "DELETE FROM meta WHERE key = 'identities_current'",
+            )
 
 
 def _judge(
@@ -942,14 +970,17 @@ def rejected_rows(
     rows: ir.Table, *, batch_id: str, target: str, input_id: str | None, now: datetime
 ) -> ir.Table:
     """Rows of the ``rejected`` table from ``rows`` (``row``, ``reason``, ``record``,
-    ``source``). ``record_id`` is the digest of the target, source, input, row number and
+    ``source``, and ``input_id`` when each row tells its own input: then ``input_id`` is
+    not read). ``record_id`` is the digest of the target, source, input, row number and
     record: one input row set aside again (the same file, a retried collector batch) is the
     same id; two equal bad rows of one input, or of two inputs, are two."""
     identity = ibis.literal("\x1f").join(
         [
             ibis.literal(target),
             rows.source.fill_null(""),
-            ibis.literal(input_id or ""),
+            rows.input_id.fill_null("")
+            if "input_id" in rows.columns
+            else ibis.literal(input_id or ""),
             rows.row.cast("string").fill_null(""),
             rows.record.fill_null(""),
         ]
@@ -1000,9 +1031,7 @@ def _with_phones(t: ir.Table, lookup: ir.Table, region: str) -> ir.Table:
     bad_phone = joined.__phone.notnull() & joined.__stored.isnull()
     reason = ibis.ifelse(
         joined.__reason.isnull() & bad_phone,
-        ibis.literal("phone ")
-        + _quote(joined.__phone)
-        + f" is not a phone number (default region {region})",
+        not_a_phone(_quote(joined.__phone), region),
         joined.__reason,
     )
     return joined.mutate(__phone=joined.__stored, __reason=reason).drop("__raw", "__stored")

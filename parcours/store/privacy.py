@@ -2,7 +2,8 @@
 
 Given any one identifier of a person (an email, a phone, a loyalty card, a customer id, a
 cookie), the person is resolved first, so that every identifier stitched to them goes too:
-their events, CRM rows, survey answers, rejected rows that carry one of their identifiers,
+their events, CRM rows, survey answers, rejected rows and map comments whose text carries
+one of their identifiers,
 their lines in the identity table and in the tables identity resolution keeps (the next
 resolution is then a full one), their phone numbers as ingestion keeps them (to parse
 each once), and every analysis result the workspace keeps (a result can quote them:
@@ -34,7 +35,7 @@ import ibis
 
 from parcours.config import IDENTIFIERS
 from parcours.errors import InputError, WorkspaceError
-from parcours.store import compact, journey_store, results, schema
+from parcours.store import comments, compact, journey_store, results, schema
 from parcours.store.compact import Compaction
 from parcours.store.engine import transaction
 from parcours.store.normalize import PHONES, hash_identifier, normalize_phone
@@ -132,6 +133,9 @@ def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool =
         # hashed: match the identifier as given too (the hashes cannot be matched there).
         given = {kind: sorted({value.strip(), _clear(kind, value, ws)})}
         rows["rejected"] = _delete_rejected(ws.con, _merged(by_kind, given))
+        # Comments are free text that may name a customer (parcours.store.comments).
+        mentioned = [v for values in _merged(by_kind, given).values() for v in values]
+        rows["comments"] = comments.erase_mentions(ws.con, mentioned)
         rows["identities"] = _delete_rows(ws.con, "identities", "person_id = ?", [person])
         if ws.con.name == "duckdb":  # the kept identifier sets hold the person too
             from parcours.store.identity_incremental import erase

@@ -12,10 +12,12 @@ from collections.abc import Callable
 
 import duckdb
 import ibis
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from parcours.errors import WorkspaceError
 from parcours.store.engine import PARAMETERISED, first_row, temp_name
+from parcours.store.warehouse import WarehouseTables
 
 IDENTIFIER_COLUMNS = {
     "customer_id": "string",
@@ -211,7 +213,22 @@ DERIVED: dict[str, ibis.Schema] = {
     "person_changes": ibis.schema({"identity_version": "!int64", "person_id": "!string"}),
 }
 
-SCHEMA_VERSION = 4
+# Added in version 5: comments on the elements of a map (parcours.store.comments). Kept by
+# element id across the map's versions; authors are staff names, texts are free: see that
+# module for what erasure does with them.
+COMMENTS = ibis.schema(
+    {
+        "comment_id": "!string",
+        "map_id": "!string",
+        "element": "!string",  # kind:id, e.g. stage:livraison (map:<map id> for the whole map)
+        "map_version": "!int64",  # the version it was written on
+        "author": "!string",  # the API key's name, or the dashboard user's
+        "created_at": "!timestamp",  # UTC
+        "text": "!string",
+    }
+)
+
+SCHEMA_VERSION = 5
 
 
 def _create_v1(con: BaseBackend) -> None:
@@ -242,12 +259,18 @@ def _add_derived_tables(con: BaseBackend) -> None:
             con.create_table(name, schema=table_schema)
 
 
+def _add_comments(con: BaseBackend) -> None:
+    if "comments" not in con.list_tables():
+        con.create_table("comments", schema=COMMENTS)
+
+
 # version -> the step that brings a workspace from version-1 to version.
 MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {
     1: _create_v1,
     2: _add_api_keys,
     3: _add_audit_and_event_order,
     4: _add_derived_tables,
+    5: _add_comments,
 }
 
 
@@ -260,6 +283,9 @@ def read_meta(con: BaseBackend, key: str) -> str | None:
         return None if row is None else row[0]
     if "meta" not in con.list_tables():
         return None
+    if isinstance(con, WarehouseTables):  # read without an engine job
+        found = [r["value"] for r in con.read_arrow("meta").to_pylist() if r["key"] == key]
+        return found[0] if found else None
     meta = con.table("meta")
     rows = meta.filter(meta.key == key).select("value").to_pyarrow().column(0).to_pylist()
     return rows[0] if rows else None
@@ -267,6 +293,11 @@ def read_meta(con: BaseBackend, key: str) -> str | None:
 
 def write_meta(con: BaseBackend, key: str, value: str) -> None:
     meta = con.table("meta")
+    if isinstance(con, WarehouseTables):  # a few rows: rewritten without an engine job
+        rows = [row for row in con.read_arrow("meta").to_pylist() if row["key"] != key]
+        rows.append({"key": key, "value": value})
+        con.write_arrow("meta", pa.Table.from_pylist(rows, schema=TABLES["meta"].to_pyarrow()))
+        return
     kept = meta.filter(meta.key != key)
     new = ibis.memtable({"key": [key], "value": [value]}, schema=TABLES["meta"])
     name = temp_name("meta_next")  # two writes at once must not share it

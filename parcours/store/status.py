@@ -19,16 +19,18 @@ from typing import Any
 import duckdb
 
 from parcours.store import compact
+from parcours.store.spool import spool_folder, waiting_in
 
 # The data tables `status` counts, as parcours.store.schema.TABLES lists them, and the
 # schema version this module reads (tests/store/test_status.py checks both against schema).
 COUNTED = ("events", "customers", "feedback", "rejected", "batches", "maps", "identities")
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def quick_status(path: Path) -> dict[str, Any] | None:
-    """``counts``, ``persons``, ``shared_identifiers``, ``maps``, ``identities_current`` and
-    ``notices`` of the workspace file at ``path``; None when the usual opening is needed."""
+    """``counts``, ``persons``, ``shared_identifiers``, ``maps``, ``identities_current``,
+    ``spooled`` (events the collector acknowledged, not loaded yet) and ``notices`` of the
+    workspace file at ``path``; None when the usual opening is needed."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:
@@ -66,6 +68,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any] | None:
         "shared_identifiers": shared,
         "maps": maps,
         "identities_current": "identities_current" in meta,
+        "spooled": waiting_in(spool_folder(path)),
         "notices": notices,
     }
 

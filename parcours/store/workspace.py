@@ -25,20 +25,25 @@ import pandas as pd
 
 from parcours.config import Settings
 from parcours.errors import InputError, NotFoundError, WorkspaceError
-from parcours.maps import JourneyMap
+from parcours.maps import JourneyMap, nesting
 from parcours.maps.diff import map_diff
-from parcours.store import compact, identity, journey_store, journeys, privacy, schema
+from parcours.store import comments as map_comments
+from parcours.store import compact, identity, journey_store, journeys, privacy, schema, spark
 from parcours.store.boundary import map_exceptions
 from parcours.store.compact import Compaction
 from parcours.store.engine import PARAMETERISED, first_row, transaction, writing
 from parcours.store.ingest import IngestReport, ingest
 from parcours.store.mapping import ColumnMapping
 from parcours.store.privacy import Erasure
+from parcours.store.warehouse import WarehouseTables
 
 
-def connect(url: str | Path) -> Any:
-    """The Ibis backend of a workspace: a DuckDB file path, ``:memory:``, or an Ibis URL."""
+def connect(url: str | Path, settings: Settings | None = None) -> Any:
+    """The Ibis backend of a workspace: a DuckDB file path, ``:memory:``, ``spark:DIR`` (a
+    warehouse directory worked on by Spark, see :mod:`parcours.store.spark`) or an Ibis URL."""
     text = str(url)
+    if spark.is_spark_url(text):
+        return spark.connect(text, settings or Settings())
     with map_exceptions(workspace=text):  # held by another process, not a database, ...
         if "://" in text and not text.startswith("duckdb://"):
             con = ibis.connect(text)
@@ -52,7 +57,8 @@ def connect(url: str | Path) -> Any:
 
 def open(url: str | Path = "parcours.duckdb", *, settings: Settings | None = None) -> Store:  # noqa: A001
     """Open (or create) the store of a workspace (``parcours.open`` adds the analyses)."""
-    return Store(connect(url), str(url), settings or Settings())
+    settings = settings or Settings()
+    return Store(connect(url, settings), str(url), settings)
 
 
 class Store:
@@ -79,7 +85,8 @@ class Store:
             if file is not None:
                 self._check_file(file)
         else:
-            self.previous_version = schema.migrate(con)
+            with writing(con):  # a warehouse: one commit
+                self.previous_version = schema.migrate(con)
 
     def _configure(self) -> None:
         """DuckDB's resources from the settings: its memory (past it, sorts, joins and
@@ -168,28 +175,50 @@ class Store:
         source_name: str | None = None,
         input_id: str | None = None,
     ) -> IngestReport:
-        if self.con.name != "duckdb":
-            raise WorkspaceError(
-                f"ingestion streams files through DuckDB; this workspace runs on {self.con.name}. "
-                "Ingest into a DuckDB workspace, or load the tables with your engine's tools"
-            )
+        con, done = self._ingest_connection()
         if isinstance(mapping, (str, Path)):
             parsed = ColumnMapping.load(target, mapping, overrides=fields)
         elif isinstance(mapping, ColumnMapping):
             parsed = mapping
         else:
             parsed = ColumnMapping.parse(target, mapping, overrides=fields)
-        self._check_salt()
-        return ingest(
-            self.con,
-            target,
-            source,
-            parsed,
-            settings=self.settings,
-            on_progress=on_progress,
-            source_name=source_name,
-            input_id=input_id,
-        )
+        try:
+            self._check_salt()
+            return ingest(
+                con,
+                target,
+                source,
+                parsed,
+                settings=self.settings,
+                on_progress=on_progress,
+                source_name=source_name,
+                input_id=input_id,
+            )
+        finally:
+            done()
+
+    def _ingest_connection(self) -> tuple[Any, Callable[[], None]]:
+        """The DuckDB connection an ingest runs on, and what to do once it is over. A
+        ``spark:DIR`` workspace ingests through an in-memory DuckDB that writes its
+        warehouse (see :mod:`parcours.store.warehouse_duckdb`)."""
+        con = self.con
+        if isinstance(con, WarehouseTables):  # spark:DIR (see parcours.store.spark)
+            from parcours.store import warehouse_duckdb
+
+            side, spill = warehouse_duckdb.connect(con.catalog, self.settings)
+
+            def done() -> None:
+                side.disconnect()
+                warehouse_duckdb.remove_spill(spill, self.settings)
+
+            return side, done
+        if self.con.name != "duckdb":
+            raise WorkspaceError(
+                f"ingestion streams files through DuckDB; this workspace runs on {self.con.name}. "
+                "Ingest into a DuckDB or spark: workspace, or load the tables with your "
+                "engine's tools"
+            )
+        return self.con, lambda: None
 
     def ingest_events(
         self,
@@ -329,6 +358,12 @@ class Store:
 
         Each erasure rewrites the file; for many in a row, pass ``rewrite=False`` to all but
         the last (until then, the next open rewrites it)."""
+        if spark.is_spark_url(self.url):
+            raise WorkspaceError(
+                "forget does not run on a spark: workspace yet (its Parquet files would have "
+                "to be rewritten without the person); erase in the DuckDB workspace the data "
+                "came from"
+            )
         return privacy.forget(self, identifier, kind, rewrite=rewrite)
 
     def compact(self) -> Compaction:
@@ -346,7 +381,9 @@ class Store:
     # -- maps -----------------------------------------------------------------------------
 
     def save_map(self, jm: JourneyMap, message: str | None = None) -> int:
-        """Store a new version of ``jm``; return its version number."""
+        """Store a new version of ``jm``; return its version number. A map whose sub-maps
+        (``submap:``) are not saved here, or open it again (a cycle), is refused (MapError)."""
+        nesting.resolve(jm, self.load_map)
         maps = self.con.table("maps")
         last = maps.filter(maps.map_id == jm.map).version.max().to_pyarrow().as_py()
         version = int(last or 0) + 1
@@ -422,6 +459,29 @@ class Store:
         maps = self.con.table("maps")
         rows = maps.filter(maps.map_id == map_id).select("version", "saved_at", "message")
         return rows.order_by("version").to_pandas()
+
+    def comments(
+        self, map_id: str, version: int | None = None, element: str | None = None
+    ) -> list[map_comments.Comment]:
+        """The comments version ``version`` (default: the latest) of a map shows: those on
+        its elements, carried from earlier versions; see :mod:`parcours.store.comments`."""
+        record = self.map_record(map_id, version)
+        jm = self.load_map(map_id, record["version"])
+        return map_comments.listed(self.con, jm, record["version"], element)
+
+    def add_comment(
+        self, map_id: str, element: str, text: str, author: str
+    ) -> map_comments.Comment:
+        """Comment on ``element`` (``stage:livraison``) of the latest version of a map."""
+        record = self.map_record(map_id)
+        jm = self.load_map(map_id, record["version"])
+        return map_comments.add(self.con, jm, record["version"], element, text, author)
+
+    def delete_comment(
+        self, map_id: str, comment_id: str, author: str | None = None
+    ) -> map_comments.Comment:
+        """Delete a comment (with ``author``: only one that author wrote)."""
+        return map_comments.delete(self.con, map_id, comment_id, author)
 
     def map_diff(
         self, map_id: str, from_version: int | None = None, to_version: int | None = None

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 from parcours.analyses import Context
 from parcours.render import Canvas
+from parcours.render.map_objects import MapObjects
 from parcours.workspace import Runner
 
 
 def dashboard_canvas(
-    ctx: Context, persona: str | None, lang: str, run: Runner | None = None
+    ctx: Context,
+    persona: str | None,
+    lang: str,
+    run: Runner | None = None,
+    objects: MapObjects | None = None,
 ) -> Canvas:
     """The canvas of ``ctx`` (already filtered), with ``persona``'s header when declared;
-    ``run`` asks for the analyses (default: run on ``ctx``)."""
+    ``run`` asks for the analyses (default: run on ``ctx``); ``objects``: the sub-maps'
+    figures and links and the comment counts (:mod:`parcours.web.map_objects`)."""
     from parcours.render.report import canvas_for  # plotly and the report load when drawn
 
     declared = persona if persona in {p.id for p in ctx.map.personas} else None
-    return canvas_for(ctx, persona=declared, lang=lang, run=run)
+    return canvas_for(ctx, persona=declared, lang=lang, run=run, objects=objects)

@@ -37,20 +37,4 @@ def analysis_title(name: str, lang: str | None) -> str:
 
 def negotiate(accept_language: str | None) -> str:
     """The first of our languages in an ``Accept-Language`` header, by its q-value."""
-    if not accept_language:
-        return DEFAULT
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept_language.split(",")):
-        piece = part.strip().split(";")
-        tag = piece[0].strip().lower().split("-")[0]
-        q = 1.0
-        for param in piece[1:]:
-            name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if tag in LANGS and q > 0:
-            ranked.append((-q, index, tag))
-    return min(ranked)[2] if ranked else DEFAULT
+    return report_words.negotiate(accept_language, DEFAULT)

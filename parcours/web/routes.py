@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shlex
 from collections import OrderedDict
 from pathlib import Path
@@ -30,6 +31,7 @@ from pydantic import BaseModel
 from parcours.analyses import ANALYSES, REGISTRY, Analysis, Context, Result
 from parcours.errors import InputError, MapError, NotFoundError
 from parcours.maps import JourneyMap, text_of
+from parcours.render import i18n as report_words
 from parcours.render import present
 from parcours.store import schema
 from parcours.web import i18n
@@ -37,6 +39,8 @@ from parcours.web.canvas import dashboard_canvas
 from parcours.web.figures import dumps_safe, figures_json
 from parcours.web.filters import NO_PERSONA, Filters, filter_context
 from parcours.web.forms import _shown, form_fields, parse_params
+from parcours.web.jobs import Job, Jobs
+from parcours.web.map_objects import comments_panel, map_objects, objects_key, ranked
 from parcours.web.session import (
     COOKIE,
     CSRF_HEADER,
@@ -51,6 +55,28 @@ log = logging.getLogger("parcours.web")
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 TABLE_ROWS = 50
+# How long a page waits for its computation before it answers with its progress instead,
+# in seconds (PARCOURS_DASHBOARD_WAIT: 0 shows the progress of every page not drawn yet).
+WAIT = 0.5
+
+
+def wait_from_env() -> float:
+    """:data:`WAIT`, or ``PARCOURS_DASHBOARD_WAIT`` when set (seconds, 0 or more)."""
+    raw = os.environ.get("PARCOURS_DASHBOARD_WAIT")
+    if raw is None:
+        return WAIT
+    try:
+        wait = float(raw)
+    except ValueError:
+        wait = -1.0
+    if not 0 <= wait <= 3600:
+        raise InputError(
+            f"PARCOURS_DASHBOARD_WAIT={raw!r} is not allowed; give a number of seconds "
+            "from 0 to 3600 (how long a page waits for its result before showing its progress)"
+        )
+    return wait
+
+
 SECURITY_HEADERS = {
     # Everything comes from this server: no CDN, no font service, no beacon.
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
@@ -70,11 +96,16 @@ router = APIRouter(include_in_schema=False)
 class Dashboard:
     """What the dashboard keeps in memory: the sessions, the failed logins, and what it drew
     last (figures, canvases, periods), by map and data version. Analysis results are kept
-    by the workspace (:meth:`parcours.Workspace.analyze`), shared with the API and the CLI."""
+    by the workspace (:meth:`parcours.Workspace.analyze`), shared with the API and the CLI.
 
-    def __init__(self, cache_size: int = 64):
+    The pages' computations run in the background (:attr:`jobs`): a page waits ``wait``
+    seconds for its own, then answers with its progress and fills in when it is done."""
+
+    def __init__(self, cache_size: int = 64, wait: float | None = None):
         self.sessions = Sessions()
         self.throttle = LoginThrottle()
+        self.jobs = Jobs()
+        self.wait = wait_from_env() if wait is None else wait
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
         self._lock = Lock()
@@ -333,19 +364,97 @@ def _run(
 
 
 def _canvas(
-    request: Request, ws: Any, jm: JourneyMap, ctx: _Inputs, stamp: str, filters: Filters, lang: str
+    request: Request,
+    ws: Any,
+    jm: JourneyMap,
+    ctx: _Inputs,
+    stamp: str,
+    filters: Filters,
+    lang: str,
+    job: Job | None = None,
 ) -> Any:
     """The measured canvas (drawn from the results the workspace keeps; the drawing kept in
-    memory until the map or the data change)."""
+    memory until the map or the data change). ``job`` is told which analysis runs."""
+    run = ws.runner(jm, scope=_scope(filters))
+
+    def run_told(name: str, lang: str | None, params: dict[str, Any]) -> Result:
+        if job is not None:
+            job.step = name
+        return run(name, lang, params)
+
     return dashboard(request).remember(
-        f"canvas|{stamp}|{lang}|{filters.key()!r}",
+        f"canvas|{stamp}|{lang}|{filters.key()!r}|{objects_key(ws, jm)}",
         lambda: dashboard_canvas(
             filter_context(ctx.made(), filters),
             filters.persona,
             lang,
-            run=ws.runner(jm, scope=_scope(filters)),
+            run=run_told,
+            objects=map_objects(ws, jm, lang),  # sub-maps, links, comment counts
         ),
     )
+
+
+# -- pages computed in the background ---------------------------------------------------
+
+
+def _page_key(request: Request, lang: str, stamp: str) -> str:
+    """What a page shows: its address (the login token and the language aside), its
+    language, its map and data version. Two visits with the same key share one job."""
+    query = sorted(
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("token", "lang")
+    )
+    return json.dumps([request.url.path, lang, stamp, query])
+
+
+def _computed(request: Request, key: str, work: Any) -> Job:
+    """The page's job (started, or joined when another visit started it), after waiting
+    the dashboard's ``wait`` for it."""
+    board = dashboard(request)
+    job = board.jobs.start(key, work)
+    job.wait(board.wait)
+    return job
+
+
+def _failure(job: Job, lang: str) -> str:
+    """A failed job's message for the page; the details are in the server log."""
+    message = f"internal error ({type(job.error).__name__}); the server log has the details"
+    return present.error_text(message, lang)
+
+
+def _status(job: Job, refused: bool = False) -> int:
+    """A page's status: 202 while it computes, 500 when that failed, 422 when the analysis
+    refused its input, else 200."""
+    if not job.finished:
+        return 202
+    if job.state == "failed":
+        return 500
+    return 422 if refused else 200
+
+
+def _reading(job: Job, lang: str) -> dict[str, Any]:
+    """How far a page's computation is: its state, DuckDB's percentage of the query it
+    runs now (None when none runs or DuckDB cannot tell), what it computes, in words."""
+    w = i18n.words(lang)
+    percent = job.percent()
+    if job.state == "queued":
+        parts = [w["progress.queued"]]
+    elif job.step is not None and job.step in REGISTRY:
+        parts = [w["progress.step"].format(step=i18n.analysis_title(job.step, lang))]
+    else:
+        parts = [w["progress.started"]]
+    if percent is not None:
+        parts.append(w["progress.query"].format(percent=report_words.pct(percent / 100, lang)))
+    parts.append(w["progress.elapsed"].format(elapsed=report_words.duration(job.elapsed(), lang)))
+    reading = {
+        "state": job.state,
+        "percent": None if percent is None else round(percent, 1),
+        "step": job.step,
+        "elapsed": round(job.elapsed(), 1),
+        "text": " · ".join(parts),
+    }
+    if job.state == "failed":
+        reading["text"] = _failure(job, lang)
+    return reading
 
 
 def _table(frame: Any, lang: str, names: present.Titles) -> present.Shown:
@@ -410,30 +519,43 @@ def canvas_page(request: Request) -> Response:
     lang = language(request)
     w = i18n.words(lang)
     state = request.app.state.parcours
-    error = None
     try:
         filters = Filters.parse(request.query_params)
         with state.reader() as ws:
             jm = _map(ws, request.query_params.get("map"))
             filters.check(jm)
-            ctx = _Inputs(ws, jm, lang)
             stamp = _stamp(ws, jm)
-            period = _period(request, ws, ctx, stamp)
-            canvas = _canvas(request, ws, jm, ctx, stamp, filters, lang)
             map_ids = _maps(ws)
+            drawn = f"{stamp}|{objects_key(ws, jm)}"  # comments and sub-maps drawn too
+            comments = comments_panel(ws, jm, lang, who)
     except InputError as exc:
         return render(request, "message.html", 422, title=w["nav.map"], message=str(exc))
+
+    def work(job: Job) -> dict[str, Any]:
+        with state.reader() as ws:
+            job.watch(ws)
+            ctx = _Inputs(ws, jm, lang)
+            period = _period(request, ws, ctx, stamp)
+            canvas = _canvas(request, ws, jm, ctx, stamp, filters, lang, job)
+            opportunities = ranked(ws, jm, lang, _scope(filters))
+        return {"period": period, "svg": Markup(canvas.svg), "opportunities": opportunities}
+
+    job = _computed(request, _page_key(request, lang, drawn), work)
+    empty = {"period": ("", ""), "svg": "", "opportunities": []}
+    shown = job.value if job.state == "done" else empty
     return render(
         request,
         "canvas.html",
+        _status(job),
         jm=jm,
         map_title=jm.title_of(lang),
         map_ids=map_ids,
         filters=filters,
-        period=period,
         choices=_choices(jm, lang, w),
-        svg=Markup(canvas.svg),
-        error=error,
+        error=_failure(job, lang) if job.state == "failed" else None,
+        progress=_reading(job, lang) | {"id": job.id} if not job.finished else None,
+        comments=comments,
+        **shown,
     )
 
 
@@ -477,35 +599,42 @@ def analysis_page(name: str, request: Request) -> Response:
     analysis = REGISTRY[name]
     state = request.app.state.parcours
     query = request.query_params
-    result = error = None
-    figures: list[str] = []
     with state.reader() as ws:
         try:
             jm = _map(ws, query.get("map"))
             map_ids = _maps(ws)
         except InputError as exc:
             return render(request, "message.html", 422, title=name, message=str(exc))
-        fields = form_fields(analysis, query, {}, lang)
-        filters = Filters()
-        period = ("", "")
-        try:
-            filters = Filters.parse(query).check(jm)
-            ctx = _Inputs(ws, jm, lang)
-            # A first visit runs the analysis as the report does (its overview's parameters).
-            prefill = {k: v for k, v in _overview(analysis, ctx).items() if k not in query}
-            fields = form_fields(analysis, query, prefill, lang)
-            params = parse_params(analysis, query, prefill)
-            stamp = _stamp(ws, jm)
-            period = _period(request, ws, ctx, stamp)
-            if params is None:
-                error = w["params.needed"]
-            else:
-                result, figures = _run(request, ws, jm, stamp, name, params, filters, lang)
-        except InputError as exc:
-            error = str(exc)
-        except Exception as exc:  # shown in the page; the details go to the server log
-            log.exception("analysis %s failed", name)
-            error = f"internal error ({type(exc).__name__}); the server log has the details"
+        stamp = _stamp(ws, jm)
+
+    def work(job: Job) -> dict[str, Any]:
+        job.step = name
+        shown = _frame(analysis, query, lang)
+        with state.reader() as ws:
+            job.watch(ws)
+            try:
+                shown["filters"] = filters = Filters.parse(query).check(jm)
+                ctx = _Inputs(ws, jm, lang)
+                # A first visit runs the analysis as the report does (its overview's parameters).
+                prefill = {k: v for k, v in _overview(analysis, ctx).items() if k not in query}
+                shown["fields"] = form_fields(analysis, query, prefill, lang)
+                params = parse_params(analysis, query, prefill)
+                shown["period"] = _period(request, ws, ctx, stamp)
+                if params is None:
+                    shown["error"] = w["params.needed"]
+                else:
+                    shown["result"], shown["figures"] = _run(
+                        request, ws, jm, stamp, name, params, filters, lang
+                    )
+            except InputError as exc:
+                shown["error"] = present.error_text(str(exc), lang)
+        return shown
+
+    job = _computed(request, _page_key(request, lang, stamp), work)
+    shown = job.value if job.state == "done" else _frame(analysis, query, lang)
+    if job.state == "failed":
+        shown["error"] = _failure(job, lang)
+    result, fields, error = shown["result"], shown["fields"], shown["error"]
     names = present.Titles.for_result(jm, lang, result)
     tables = []
     if result is not None:
@@ -513,13 +642,13 @@ def analysis_page(name: str, request: Request) -> Response:
     return render(
         request,
         "analysis.html",
-        status=200 if error is None or result is not None else 422,
+        status=_status(job, refused=error is not None and result is None),
         name=name,
         title=i18n.analysis_title(name, lang),
         analysis=analysis,
         fields=fields,
-        filters=filters,
-        period=period,
+        filters=shown["filters"],
+        period=shown["period"],
         choices=_choices(jm, lang, w),
         map_ids=map_ids,
         jm=jm,
@@ -536,9 +665,28 @@ def analysis_page(name: str, request: Request) -> Response:
         if result is not None and name == "frictions" and "explanation" in result.table
         else None,
         tables=tables,
-        figures=figures,
+        figures=shown["figures"],
         error=error,
+        failed=job.state == "failed",
+        progress=_reading(job, lang) | {"id": job.id} if not job.finished else None,
     )
+
+
+def _frame(analysis: Analysis, query: Any, lang: str) -> dict[str, Any]:
+    """What an analysis page shows before its computation ends: the form as asked (the
+    overview's values come with the result), the filters as given, no result."""
+    try:
+        filters = Filters.parse(query)
+    except InputError:  # said with the result
+        filters = Filters()
+    return {
+        "fields": form_fields(analysis, query, {}, lang),
+        "filters": filters,
+        "period": ("", ""),
+        "result": None,
+        "figures": [],
+        "error": None,
+    }
 
 
 @router.get("/frictions")
@@ -708,6 +856,17 @@ def plotly_js() -> Response:
         media_type="text/javascript",
         headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
     )
+
+
+@router.get("/ui/progress/{job_id}")
+def progress(job_id: str, request: Request) -> JSONResponse:
+    """How far a page's background computation is (see :func:`_reading`); 404 once it is
+    gone (finished a while ago: the page, asked again, reads its result)."""
+    json_session(request)
+    job = dashboard(request).jobs.get(job_id)
+    if job is None:
+        raise NotFoundError(f"no computation '{job_id}' under way; open the page again")
+    return JSONResponse(_reading(job, language(request)), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/ui/canvas.svg")

@@ -172,7 +172,6 @@ def test_map_versions(shop):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({}, "give exactly one pair"),
         ({"period_a": "2026-01-01..2026-03-31"}, "give both period_a and period_b"),
         (
             {"period_a": "2026-01-01..2026-03-31", "segment_b": "channel=web"},
@@ -199,34 +198,65 @@ def _context(timelines: dict):
     return ws, ws.context(JourneyMap.loads(MAP))
 
 
-def test_overview_compares_the_last_28_days_with_the_28_before():
-    # 56 days of data, 2026-01-14 to the last event on 2026-03-10 at 18:00: 40 persons
-    # starting from January 14 (4 a day, to January 23), 40 from March 1 (to March 10).
+def test_default_is_the_last_full_month_against_the_month_before():
+    # from 1 January to the last event on 10 March: March is not over, so February (B)
+    # against January (A). January: "ana" on the 1st and 40 persons from the 14th (4 a day),
+    # 8 buyers; February: 40 persons from the 10th, 20 buyers; March: 5 persons, not compared.
     ws, ctx = _context(
-        {**cohort("jan", "2026-01-14", 40, 8), **cohort("mar", "2026-03-01", 40, 20)}
+        {
+            "ana": [("2026-01-01 09:00", "web", "product_view")],
+            **cohort("jan", "2026-01-14", 40, 8),
+            **cohort("feb", "2026-02-10", 40, 20),
+            **cohort("mar", "2026-03-09", 5, 5),
+        }
     )
     try:
         params = get("compare").overview(ctx)
         assert params == {
-            "period_a": "2026-01-14..2026-02-10",
-            "period_b": "2026-02-11..2026-03-10",
+            "period_a": "2026-01-01..2026-01-31",
+            "period_b": "2026-02-01..2026-02-28",
         }
-        result = run(ctx, **params)
-        assert (result.journeys_a, result.journeys_b) == (40, 40)
-        assert (result.conversion_a, result.conversion_b) == (0.2, 0.5)
+        # with no pair given, compare runs on those periods and says so
+        result = run(ctx)
+        assert (result.params["period_a"], result.params["period_b"]) == (
+            "2026-01-01..2026-01-31",
+            "2026-02-01..2026-02-28",
+        )
+        assert (result.journeys_a, result.journeys_b) == (41, 40)
+        assert (result.conversion_a, result.conversion_b) == (8 / 41, 0.5)
+        assert any(
+            note.startswith("no pair given: the last full calendar month") for note in result.notes
+        )
     finally:
         ws.close()
 
 
-def test_overview_needs_56_days_of_data():
+def test_default_month_ends_on_the_last_day_of_the_data():
+    # the last event on 28 February: February is a full month
     ws, ctx = _context(
         {
-            "ana": [("2026-01-15 09:00", "web", "product_view")],
+            "ana": [("2026-01-01 00:00", "web", "product_view")],
+            "bob": [("2026-02-28 23:59", "web", "product_view")],
+        }
+    )
+    try:
+        assert get("compare").overview(ctx) == {
+            "period_a": "2026-01-01..2026-01-31",
+            "period_b": "2026-02-01..2026-02-28",
+        }
+    finally:
+        ws.close()
+
+
+def test_default_needs_two_full_months_of_data():
+    ws, ctx = _context(
+        {
+            "ana": [("2026-01-02 09:00", "web", "product_view")],
             "bob": [("2026-03-10 23:59", "web", "product_view")],
         }
     )
     try:
-        with pytest.raises(InputError, match="spans 55 days .* needs 56 days"):
+        with pytest.raises(InputError, match="needs data from 2026-01-01 to 2026-02-28"):
             get("compare").overview(ctx)
     finally:
         ws.close()

@@ -197,15 +197,38 @@ def test_ranking_and_declared_flag(shop):
 
 def test_explanation_in_the_context_language(shop):
     fr = run(shop).table.set_index("id").loc["paiement", "explanation"]
-    # the strongest signal: 2 calls of 21 passages (10 %) against none elsewhere
-    assert fr.startswith("10 % des passages par « Paiement » sont suivis d'un appel")
-    assert "IC 95 %" in fr
+    # the strongest signal: 2 calls of 21 passages (10 %) against none elsewhere; the lower
+    # bound of the gap (Newcombe, 95 %) in whole points
+    low, _ = _stats.newcombe_interval(2, 21, 0, 83)
+    points = round(100 * float(low))
+    assert fr.startswith(
+        "10 % des passages par « Paiement » sont suivis d'un appel au service client, contre "
+        f"0 % ailleurs : un écart significatif, d'au moins {points} points."
+    )
+    # card = amex: 5 of its 6 passages abandon (83 %), against 1 of the other 15 (7 %)
+    assert "card = amex (83 % contre 7 % sans, 12,5 fois plus souvent)" in fr
     result = run(dataclasses.replace(shop, lang="en"))
     en = result.table.set_index("id").loc["paiement", "explanation"]
     assert en.startswith("10% of the passages through 'Payment' are followed by a call")
-    assert "95% CI" in en and "card = amex" in en
+    assert f": a significant gap, of at least {points} points." in en
+    assert "card = amex (83% against 7% without, 12.5 times as often)" in en
+    # a statistician's words stay in the measures and correlations tables
+    for text in (fr, en):
+        assert not any(word in text for word in ("odds", "IC", "CI", "p =", "p <"))
+    assert {"odds_ratio", "q_value"} <= set(result.tables["correlations"].columns)
     details = result.tables["explanations"].set_index("id").loc["paiement", "explanation"]
     assert details.endswith("Friction declared in the map: 3D Secure.")
+
+
+def test_header_count_is_the_table_length(shop):
+    # at 99.9 %, the 2 calls of 21 passages are no longer sure: the declared point is listed
+    # with score 0, and still counted above the table
+    result = run(shop, confidence=0.999)
+    unseen = result.table.set_index("id").loc["paiement"]
+    assert (unseen.status, unseen.score) == ("declared", 0)
+    assert result.friction_points == len(result.table)
+    assert result.declared_points + result.discovered_points == len(result.table)
+    assert unseen.explanation.startswith("Friction déclarée dans la carte (3D Secure), que les")
 
 
 def test_stage_level(shop):

@@ -141,7 +141,8 @@ def test_stage_comes_from_the_map_when_only_a_touchpoint_is_given():
 
 
 def test_emotion_curve_puts_measured_beside_designed(ws):  # through the real ingestion
-    # csat 5 -> +1, csat 1 -> -1, nps 10 -> +1: achat = 0, livraison = +1, apres designed only
+    # on the -2..+2 scale: csat 5 -> +2, csat 1 -> -2, nps 10 -> +2: achat = 0,
+    # livraison = +2; apres designed only (negative = -1)
     rows = [
         ("paiement", None, "csat", 5, "Paiement rapide, parfait"),
         ("paiement", None, "csat", 1, "Paiement refusé, très déçue"),
@@ -149,10 +150,22 @@ def test_emotion_curve_puts_measured_beside_designed(ws):  # through the real in
     ]
     curve = _voice(ws, rows).tables["emotion_curve"].set_index("stage")
     assert curve.loc["achat", "measured"] == pytest.approx(0.0)
-    assert curve.loc["livraison", "measured"] == pytest.approx(1.0)
+    assert curve.loc["livraison", "measured"] == pytest.approx(2.0)
     assert curve.source.tolist() == ["both", "both", "designed"]
-    assert curve.curve.tolist() == pytest.approx([0.0, 1.0, -1.0])
+    assert curve.basis.tolist() == ["scores", "scores", None]
+    assert curve.curve.tolist() == pytest.approx([0.0, 2.0, -1.0])
     assert curve.loc["achat", "designed"] == "positive"
+    assert curve.designed_value.tolist() == [1.0, 0.0, -1.0]  # the labels on the scale
+
+
+def test_emotion_curve_falls_back_on_sentiment_without_scores(ws):
+    # a review of text only: no score, so the stage's measured emotion is its sentiment x 2
+    rows = [("colis", None, "review", None, "Colis arrivé en retard, très déçue")]
+    curve = _voice(ws, rows).tables["emotion_curve"].set_index("stage")
+    felt = curve.loc["livraison", "sentiment"]
+    assert felt < 0 and curve.loc["livraison", "basis"] == "sentiment"
+    assert curve.loc["livraison", "measured"] == pytest.approx(2 * felt)
+    assert curve.loc["achat", "basis"] is None and pd.isna(curve.loc["achat", "measured"])
 
 
 def test_verbatims_get_sentiment_and_negative_ones_themes():

@@ -19,7 +19,15 @@ class Server:
     def as_(self, scope: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[scope]}"}
 
+    def settle(self) -> None:
+        """Wait until the collector's loader has loaded what was spooled: the collector
+        answers once a batch is on disk, the events are in the workspace a moment later."""
+        state = self.client.app.state.parcours
+        assert state.loader.wait_empty(timeout=120), "the collector's spool was not loaded"
+
     def workspace(self):
+        """The server's writer, once what the collector spooled is loaded."""
+        self.settle()
         return self.client.app.state.parcours.workspace()
 
 

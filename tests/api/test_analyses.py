@@ -43,6 +43,7 @@ def loaded(server):
     ]
     sent = server.client.post("/v1/events", headers=server.as_("write"), json={"events": events})
     assert sent.json()["accepted"] == 6
+    server.settle()
     made = server.client.post("/v1/maps", headers=server.as_("admin"), json={"yaml": MAP})
     assert made.status_code == 201
     return server

@@ -16,6 +16,7 @@ def loaded(server):
         "/v1/events", headers=server.as_("write"), json={"events": collector_events(TIMELINES)}
     )
     assert sent.json()["accepted"] == 6
+    server.settle()
     made = server.client.post("/v1/maps", headers=server.as_("admin"), json={"yaml": MAP})
     assert made.status_code == 201
     return server
@@ -50,6 +51,7 @@ def test_events_from_the_collector_are_counted_in_the_next_answer(loaded, monkey
         json={"events": collector_events(more, "2026-03-02")},
     )
     assert sent.json()["accepted"] == 2
+    loaded.settle()
     after = {row["id"]: row for row in kpis(loaded)["table"]}
     assert calls == {"kpis": 2}
     assert (before["achat"]["persons"], after["achat"]["persons"]) == (1, 2)

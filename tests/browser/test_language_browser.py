@@ -218,6 +218,8 @@ def test_every_page_speaks_one_language_without_overlaps(workspace, sync_api, tm
             phrases = _phrases(lang)
             for page in PAGES:
                 tab.goto(f"{base}{page}?lang={lang}")
+                # a page not computed yet shows its progress, then opens itself again
+                tab.locator("#progress").wait_for(state="detached")
                 tab.wait_for_load_state("networkidle")
                 if tab.locator(".figure").count():
                     tab.wait_for_selector(".figure .main-svg")

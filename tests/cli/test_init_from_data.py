@@ -82,7 +82,10 @@ def test_coverage_lists_the_biggest_unmatched_names(tmp_path: Path) -> None:
     path.write_text(
         re.sub(r'match: \{event: \{prefix: "T07-"\}\}', 'match: {event: "nope"}', path.read_text())
     )
-    out = run("coverage", "--map", "j.yaml", "-w", "w.duckdb", cwd=tmp_path)
+    # the drafted map is in French, so its coverage speaks French unless told otherwise
+    french = run("coverage", "--map", "j.yaml", "-w", "w.duckdb", cwd=tmp_path)
+    assert "300 événements sur 330 rattachés à un point de contact" in french.stdout
+    out = run("--lang", "en", "coverage", "--map", "j.yaml", "-w", "w.duckdb", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "300 of 330 events mapped" in out.stdout
     assert (

@@ -3,6 +3,7 @@ each trace can be checked against the numbers that went in."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pandas as pd
@@ -131,6 +132,35 @@ def test_sankey_links_equal_the_flows_and_nodes_are_values_at_a_step():
     assert labels.count("Fiche produit") == 2 and labels.count("Panier") == 2
 
 
+def test_sankey_labels_are_whole_and_never_overlap_in_a_column():
+    # twelve long names at step 2, all from one source: the crowded column of a real log
+    names = [f"point de contact numéro {i} au nom vraiment très long" for i in range(12)]
+    flows = pd.DataFrame(
+        {
+            "step": [1] * 12,
+            "source": ["depart"] * 12,
+            "target": names,
+            "journeys": range(100, 88, -1),
+        }
+    )
+    fig = charts.paths_sankey(
+        PathsResult(title="Paths", table=pd.DataFrame(), flows=flows, **PATHS_FIGURES)
+    )
+    node = fig.data[0].node
+    labels = [text.replace("<br>", " ") for text in node.label]
+    assert set(labels) == {"depart", *names}  # wrapped, nothing cut
+    plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    column = sorted(
+        (y * plot, text.count("<br>") + 1)
+        for x, y, text in zip(node.x, node.y, node.label, strict=True)
+        if x > 0.5
+    )
+    for (above, lines_above), (below, lines_below) in itertools.pairwise(column):
+        # centre to centre: at least half of each label's lines
+        assert below - above >= charts.SANKEY_LINE * (lines_above + lines_below) / 2
+    assert all(0 < y < 1 for y in node.y)
+
+
 def test_sankey_keeps_the_most_frequent_links():
     flows = pd.DataFrame(
         {"step": [1] * 5, "source": list("abcde"), "target": ["z"] * 5, "journeys": [5, 1, 4, 2, 3]}
@@ -220,6 +250,19 @@ def test_process_map_without_a_map_uses_depth_from_the_starts():
     x = dict(zip(nodes.text, nodes.x, strict=True))
     assert x["pub"] < x["fiche"] < x["panier"]
     assert x["achat"] == x["panier"]  # both one step after fiche
+
+
+def test_process_map_labels_are_whole_and_wrapped():
+    result = process_result()
+    result.params = {"level": "event"}
+    long = "une activité au nom bien plus long que la largeur de sa colonne, même à 1440 px"
+    result.table = result.table.replace("panier", long)
+    result.nodes = result.nodes.replace("panier", long)
+    fig = charts.process_map(result, None, "fr")
+    nodes = next(tr for tr in fig.data if tr.meta == {"kind": "nodes"})
+    shown = {text.replace("<br>", " ") for text in nodes.text}
+    assert shown == {"pub", "fiche", "achat", long}  # nothing cut
+    assert any("<br>" in text for text in nodes.text)
 
 
 def test_process_map_keeps_the_most_frequent_edges():

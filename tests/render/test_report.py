@@ -4,6 +4,7 @@ section, frictions first; a failing analysis shows a box, not a crash; PDF throu
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -125,7 +126,41 @@ def test_report_on_events_alone_says_what_is_missing(ws):
 
 
 def test_default_funnel_goes_through_the_stages_to_the_conversion(demo_map):
-    assert default_funnel_steps(demo_map) == ["decouverte", "consideration", "decision", "purchase"]
+    # the conversion (purchase, in the decision stage) stands for its stage: a store
+    # purchase with nothing before it in that stage still converts
+    assert default_funnel_steps(demo_map) == ["decouverte", "consideration", "purchase"]
+
+
+def test_default_funnel_of_the_helpdesk_reaches_the_closing(shared_datasets, tmp_path):
+    """The Helpdesk example: tickets are closed about a month after their resolution, so
+    the overview's funnel follows a journey's window (the map's 90 days), and its last step
+    is the closing itself, not a closing stage that the closing would have to follow."""
+    import parcours
+    from parcours.analyses import get
+
+    examples = Path(__file__).parents[2] / "examples" / "helpdesk"
+    jm = JourneyMap.load(examples / "journey.yaml")
+    assert default_funnel_steps(jm) == [
+        "ouverture", "prise_en_charge", "attente", "resolution", "Closed"
+    ]  # fmt: skip
+    ws = parcours.open(":memory:")
+    try:
+        ws.ingest_events(
+            shared_datasets / "helpdesk" / "helpdesk.xes.gz",
+            mapping=str(examples / "mapping.yaml"),
+        )
+        ctx = ws.context(jm)
+        params = get("funnel").overview(ctx)
+        assert params["window"] == "90d"
+        persons = get("funnel")(ctx, **params).table.persons.tolist()
+        # 1,142 tickets go through the waiting stage to the resolution within 90 days, and
+        # all but 2 of them are closed; within 14 days none is: the closing comes about 30
+        # days after the resolution
+        assert persons[-2:] == [1142, 1140]
+        two_weeks = get("funnel")(ctx, steps=params["steps"], window="14d").table.persons
+        assert two_weeks.iloc[-1] == 0
+    finally:
+        ws.close()
 
 
 def test_canvas_for_draws_measured_figures_frictions_and_persona(demo_ws, demo_map, demo_results):

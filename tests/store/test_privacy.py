@@ -50,6 +50,7 @@ def test_forget_by_any_identifier_removes_the_person_everywhere(loaded):
             "customers": 1,
             "feedback": 1,
             "rejected": 1,  # the bad row with her phone, written with spaces
+            "comments": 0,  # no map comment quotes her (tests/store/test_comments.py)
             # c1, email, phone, L1, and the cookie "tablet": only she used it, so it is hers.
             "identities": 5,
         }

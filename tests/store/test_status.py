@@ -52,3 +52,18 @@ def test_older_schema_or_pending_erasure_take_the_usual_way(tmp_path):
         schema.write_meta(ws.con, "schema_version", "3")
     assert quick_status(path) is None
     assert quick_status(tmp_path / "absent.duckdb") is None
+
+
+def test_counts_the_events_waiting_in_the_collectors_spool(tmp_path):
+    from parcours.store.spool import HEADER, Spool, spool_folder
+
+    path = tmp_path / "w.duckdb"
+    parcours.open(path).close()
+    assert quick_status(path)["spooled"] == 0
+    spool = Spool(spool_folder(path), limit=10**6)
+    spool.append(b"{}", events=3)
+    spool.append(b"{}", events=4)
+    spool.close()
+    with spool.segments()[-1].open("ab") as out:  # a record cut short: not counted
+        out.write(HEADER.pack(b"PSP1", 50, 9, 0))
+    assert quick_status(path)["spooled"] == 7

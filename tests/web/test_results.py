@@ -16,6 +16,7 @@ from parcours.store import results
 from tests.counting import count_calls
 from tests.store.test_results import FIRST, MAP, SECOND, STEPS
 from tests.timelines import events_frame
+from tests.web import LONG_WAIT
 
 FR = {"Accept-Language": "fr"}
 PLOTLY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -33,6 +34,7 @@ def shop():
 @pytest.fixture
 def client(shop):
     with TestClient(server_app(shop)) as client:
+        client.app.state.dashboard.wait = LONG_WAIT  # pages shown once computed
         token = client.app.state.dashboard.sessions.login_token
         assert client.get(f"/?token={token}", follow_redirects=False).status_code == 303
         yield client

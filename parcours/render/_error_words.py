@@ -1,0 +1,603 @@
+"""The error messages of the analyses and the API, in French and English: a part of the one
+table of :mod:`parcours.render.i18n`.
+
+An analysis raises :class:`parcours.errors.InputError` with an English message (the CLI's
+``--format json``, logs and tests read it as written). Each entry here is ``key: (French,
+English pattern)``: the English pattern is the message with ``{}`` where the analysis puts a
+value, exactly as its source writes it (tests/render/test_error_words.py reads every
+``raise InputError(...)`` of the analyses and checks that it has an entry); the French text
+says the same with ``{0}``, ``{1}``... for the values, in any order, and ``{{``/``}}`` for a
+literal brace. The values (field names, what is allowed, what was given) are shown as
+written, so a reader can copy them into the command or the form.
+:func:`parcours.render.present.error_text` puts a message into the reader's language.
+"""
+
+from __future__ import annotations
+
+Pair = tuple[str, str]  # (fr, en pattern)
+
+ANALYSIS_ERRORS: dict[str, Pair] = {
+    # -- shared ---------------------------------------------------------------------------
+    "unknown_analysis": (
+        "analyse « {0} » inconnue ; analyses : {1}",
+        "unknown analysis '{}'; analyses: {}",
+    ),
+    "unknown_parameter": (
+        "{0} : paramètre inconnu {1} ; paramètres : {2}",
+        "{}: unknown parameter {}; parameters: {}",
+    ),
+    "level": (
+        "{0} : le niveau « {1} » n'existe pas ; possibles : {2}",
+        "{}: level '{}' is not known; allowed: {}",
+    ),
+    "share": (
+        "{0} : {1} doit être une part au-dessus de 0 et d'au plus 1, et non {2}",
+        "{}: {} must be a share above 0 and at most 1, got {}",
+    ),
+    "confidence": (
+        "le niveau de confiance {0} n'est pas permis : donnez un niveau entre 0 et 1",
+        "confidence {} is not allowed: give a level between 0 and 1",
+    ),
+    "by_column": (
+        "by : « {0} » n'est pas une colonne de la table des parcours ; colonnes : {1}",
+        "by: '{}' is not a column of the journey table; columns: {}",
+    ),
+    "by_groups": (
+        "by : « {0} » a {1} valeurs ; {2} groupes au plus sont permis",
+        "by: '{}' has {} values; at most {} groups are allowed",
+    ),
+    "step_text": ("l'étape {0} n'est pas du texte ; écrivez {1}", "step {} is not text; write {}"),
+    "step_read": ("l'étape {0} est illisible ; écrivez {1}", "step {} cannot be read; write {}"),
+    "step_read_syntax": (
+        "l'étape {0} est illisible ; écrivez l'identifiant d'un point de contact ou d'une étape, "
+        "ou le nom d'un événement, précédé au besoin de touchpoint:, stage: ou event: et suivi "
+        "de filtres comme [clé=valeur] ou [clé=v1|v2] (la clé channel filtre le canal de "
+        "l'événement)",
+        "step {} cannot be read; write a touchpoint id, a stage id or an event name, optionally "
+        "prefixed with touchpoint:, stage: or event: and followed by filters such as [key=value] "
+        "or [key=v1|v2] (the key channel filters the event's channel)",
+    ),
+    "step_filter": (
+        "étape {0} : le filtre {1} est illisible ; écrivez [clé=valeur] ou [clé=valeur1|valeur2]",
+        "step {}: filter {} cannot be read; write [key=value] or [key=value1|value2]",
+    ),
+    "step_unknown_step": (
+        "l'étape {0} : {1} n'est ni un point de contact, ni une étape, ni un événement vu dans "
+        "les données ; points de contact : {2} ; étapes : {3} ; événements : {4}",
+        "step {}: {} is not a touchpoint, a stage or an event seen in the data; touchpoints: "
+        "{}; stages: {}; events: {}",
+    ),
+    "step_unknown_exclusion": (
+        "l'exclusion {0} : {1} n'est ni un point de contact, ni une étape, ni un événement vu "
+        "dans les données ; points de contact : {2} ; étapes : {3} ; événements : {4}",
+        "exclusion {}: {} is not a touchpoint, a stage or an event seen in the data; "
+        "touchpoints: {}; stages: {}; events: {}",
+    ),
+    "step_unknown": (
+        "{0} {1} : {2} n'est ni un point de contact, ni une étape, ni un événement vu dans les "
+        "données ; points de contact : {3} ; étapes : {4} ; événements : {5}",
+        "{} {}: {} is not a touchpoint, a stage or an event seen in the data; touchpoints: {}; "
+        "stages: {}; events: {}",
+    ),
+    "duration_invalid": (
+        "la durée {0} n'est pas valide : écrivez {1}",
+        "duration {} is not valid: write {}",
+    ),
+    "duration_invalid_syntax": (
+        "la durée {0} n'est pas valide : écrivez un nombre suivi de s, m, h, d ou w, par ex. "
+        "30d, 12h, 45m ou 1d12h",
+        "duration {} is not valid: write a number followed by s, m, h, d or w, e.g. 30d, 12h, "
+        "45m or 1d12h",
+    ),
+    "duration_zero": ("la durée {0} est nulle : écrivez {1}", "duration {} is zero: write {}"),
+    "duration_zero_syntax": (
+        "la durée {0} est nulle : écrivez un nombre suivi de s, m, h, d ou w, par ex. 30d, 12h, "
+        "45m ou 1d12h",
+        "duration {} is zero: write a number followed by s, m, h, d or w, e.g. 30d, 12h, 45m or "
+        "1d12h",
+    ),
+    "duration_write": (
+        "la durée {0} ne peut pas s'écrire : il faut un nombre positif de secondes",
+        "duration {} cannot be written: it must be a positive number of seconds",
+    ),
+    # -- attribution ----------------------------------------------------------------------
+    "attribution.models": (
+        "attribution : modèles {0} inconnus ; possibles : {1}",
+        "attribution: models {} not known; allowed: {}",
+    ),
+    "attribution.time_decay": (
+        "attribution : le modèle time_decay a besoin de l'heure de chaque contact, qu'une "
+        "table de chemins n'a pas ; possibles avec des chemins : {0}",
+        "attribution: models time_decay needs the touches' timestamps, which a paths table "
+        "does not hold; allowed with paths: {}",
+    ),
+    "attribution.order": (
+        "attribution : l'ordre {0} n'est pas permis ; possibles : de 1 à {1}",
+        "attribution: order {} not allowed; allowed: 1 to {}",
+    ),
+    "attribution.position": (
+        "attribution : position_first {0} et position_last {1} ne sont pas permis ; il faut "
+        "des parts >= 0 dont la somme fait au plus 1 (par ex. 0.4 et 0.4)",
+        "attribution: position_first {} and position_last {} not allowed; allowed: shares >= 0 "
+        "whose sum is at most 1 (e.g. 0.4 and 0.4)",
+    ),
+    "attribution.choice": (
+        "attribution : {0} « {1} » n'existe pas ; possibles : {2}",
+        "attribution: {} '{}' not known; allowed: {}",
+    ),
+    "attribution.paths_column": (
+        "attribution : la table des chemins n'a pas de colonne {0} ; noms possibles : {1} "
+        "(colonnes : {2})",
+        "attribution: paths table has no {} column; allowed names: {} (columns: {})",
+    ),
+    "attribution.numbers": (
+        "attribution : la colonne {0} de la table des chemins doit contenir des nombres >= 0 ; "
+        "la ligne {1} contient {2}",
+        "attribution: column {} of the paths table must hold numbers >= 0; row {} holds {}",
+    ),
+    "attribution.paths_file": (
+        "attribution : paths_file {0} n'est pas un fichier",
+        "attribution: paths_file {} is not a file",
+    ),
+    "attribution.paths": (
+        "attribution : la colonne {0} de la table des chemins doit contenir des chemins : du "
+        "texte comme « a {1} b », ou des listes de noms ({2})",
+        "attribution: column {} of the paths table must hold paths; allowed: text such as "
+        "'a {} b', or lists of names ({})",
+    ),
+    # -- channels -------------------------------------------------------------------------
+    "channels.threshold": (
+        "channels : threshold doit être dans ]0, 1] ; reçu {0}",
+        "channels: threshold must be in (0, 1]; got {}",
+    ),
+    "channels.research": (
+        "channels : research nomme {0}, ni point de contact, ni étape, ni événement, ni canal ; "
+        "points de contact : {1} ; étapes : {2} ; canaux : {3}",
+        "channels: research names {}, not a touchpoint, stage, event or channel; touchpoints: "
+        "{}; stages: {}; channels: {}",
+    ),
+    "channels.offline": (
+        "channels : offline nomme {0}, dont aucun n'est un canal de la carte ou des données ; "
+        "canaux : {1}",
+        "channels: offline names {}, none of which is a channel of the map or the data; "
+        "channels: {}",
+    ),
+    # -- compare --------------------------------------------------------------------------
+    "compare.one_pair": (
+        "compare : donnez une seule paire à comparer : period_a et period_b "
+        "(2026-01-01..2026-03-31), segment_a et segment_b (persona=ropo), ou map_version_a et "
+        "map_version_b (versions enregistrées de la carte) ; reçu {0}",
+        "compare: give exactly one pair to compare: period_a and period_b "
+        "(2026-01-01..2026-03-31), segment_a and segment_b (persona=ropo), or map_version_a and "
+        "map_version_b (saved map versions); got {}",
+    ),
+    "compare.both": (
+        "compare : donnez {0}_a et {1}_b à la fois",
+        "compare: give both {}_a and {}_b",
+    ),
+    "compare.period": (
+        "compare : {0} {1} n'est pas une période ; écrivez PREMIER..DERNIER jour, par ex. "
+        "2026-01-01..2026-03-31",
+        "compare: {} {} is not a period; write FIRST..LAST days, e.g. 2026-01-01..2026-03-31",
+    ),
+    "compare.backwards": (
+        "compare : {0} {1} finit avant de commencer",
+        "compare: {} {} ends before it starts",
+    ),
+    "compare.no_day": (
+        "compare : {0} {1} contient un jour qui n'existe pas",
+        "compare: {} {} holds a day that does not exist",
+    ),
+    "compare.version": (
+        "compare : {0} {1} : la carte « {2} » n'a pas cette version enregistrée ; versions : {3}",
+        "compare: {} {}: map '{}' has no such saved version; versions: {}",
+    ),
+    "compare.identities": (
+        "compare : comparer des versions de la carte demande les identités de l'espace de travail",
+        "compare: map versions need the workspace's identities in the context",
+    ),
+    "compare.confidence": (
+        "compare : le niveau de confiance {0} n'est pas permis ; donnez un niveau de 0.5 à "
+        "moins de 1",
+        "compare: confidence {} is not allowed; give a level from 0.5 to below 1",
+    ),
+    "compare.no_events": (
+        "compare : aucun événement, donc aucune période à comparer",
+        "compare: no events, so no periods to compare",
+    ),
+    "compare.default": (
+        "compare : les données vont du {0} au {1} ; par défaut, la comparaison porte sur le "
+        "dernier mois complet et le mois d'avant, et demande donc des données du {2} au {3} ; "
+        "donnez period_a et period_b",
+        "compare: the data runs from {} to {}; the default compares the last full calendar "
+        "month with the month before, so it needs data from {} to {}; give period_a and "
+        "period_b",
+    ),
+    "compare.segment": (
+        "compare : {0} {1} n'est pas un segment ; écrivez clé=valeur, séparés par des "
+        "virgules, clés : {2} (par ex. persona=ropo)",
+        "compare: {} {} is not a segment; write key=value joined with ',', keys: {} (e.g. "
+        "persona=ropo)",
+    ),
+    "compare.segment_value": (
+        "compare : {0} : {1} « {2} » n'est pas dans la carte ; {3} possibles : {4}",
+        "compare: {}: {} '{}' is not in the map; {}s: {}",
+    ),
+    # -- conformance ----------------------------------------------------------------------
+    "conformance.flow": (
+        "conformance : la carte n'a pas de flow ; ajoutez les enchaînements d'étapes prévus, "
+        "par ex. flow: [[{0}]]",
+        "conformance: the map has no flow; add the designed stage transitions, e.g. flow: [[{}]]",
+    ),
+    "conformance.top": (
+        "conformance : top doit valoir au moins 1, et non {0}",
+        "conformance: top must be at least 1, got {}",
+    ),
+    "conformance.examples": (
+        "conformance : examples doit valoir 0 ou plus, et non {0}",
+        "conformance: examples must be 0 or more, got {}",
+    ),
+    # -- frictions ------------------------------------------------------------------------
+    "frictions.level": (
+        "frictions : le niveau « {0} » n'existe pas ; possibles : touchpoint, stage",
+        "frictions: level '{}' is not known; allowed: touchpoint, stage",
+    ),
+    "frictions.confidence": (
+        "frictions : le niveau de confiance {0} n'est pas permis ; donnez un niveau de 0.5 à "
+        "moins de 1, par ex. 0.95",
+        "frictions: confidence {} is not allowed; give a level from 0.5 to below 1, e.g. 0.95",
+    ),
+    "frictions.baseline": (
+        "frictions : la référence « {0} » n'existe pas ; possibles : stage_channel, stage",
+        "frictions: baseline '{}' is not known; allowed: stage_channel, stage",
+    ),
+    "frictions.min_journeys": (
+        "frictions : min_journeys {0} n'est pas permis ; donnez 1 ou plus",
+        "frictions: min_journeys {} is not allowed; give 1 or more",
+    ),
+    "frictions.top": (
+        "frictions : top {0} n'est pas permis ; donnez 1 ou plus",
+        "frictions: top {} is not allowed; give 1 or more",
+    ),
+    "frictions.contacts": (
+        "frictions : contacts {0} n'est pas dans la carte ; donnez des identifiants de points de "
+        "contact, d'étapes ou de canaux : points de contact {1} ; étapes {2} ; canaux {3}",
+        "frictions: contacts {} not in the map; give touchpoint, stage or channel ids: "
+        "touchpoints {}; stages {}; channels {}",
+    ),
+    # -- funnel ---------------------------------------------------------------------------
+    "funnel.correlation": (
+        "funnel : correlation {0} n'existe pas ; possibles : event, touchpoint, persona, "
+        "property:CLÉ",
+        "funnel: correlation {} is not known; allowed: event, touchpoint, persona, property:KEY",
+    ),
+    "funnel.breakdown_attribution": (
+        "funnel : breakdown_attribution {0} n'existe pas ; possibles : first_touch, last_touch, "
+        "step:N avec N de 1 à {1}",
+        "funnel: breakdown_attribution {} is not known; allowed: first_touch, last_touch, "
+        "step:N with N from 1 to {}",
+    ),
+    "funnel.breakdown": (
+        "funnel : breakdown {0} n'existe pas ; possibles : channel, touchpoint, stage, event, "
+        "persona, property:CLÉ (une propriété des événements), customer:CLÉ (un attribut du CRM)",
+        "funnel: breakdown {} is not known; allowed: channel, touchpoint, stage, event, "
+        "persona, property:KEY (an event property), customer:KEY (a CRM attribute)",
+    ),
+    "funnel.order": (
+        "funnel : l'ordre {0} n'existe pas ; possibles : {1}",
+        "funnel: order {} is not known; allowed: {}",
+    ),
+    "funnel.steps": (
+        "funnel : steps demande au moins deux étapes (identifiants de points de contact, "
+        "d'étapes ou noms d'événements)",
+        "funnel: steps needs at least two steps (touchpoint ids, stage ids or event names)",
+    ),
+    "funnel.interval": (
+        "funnel : l'intervalle {0} n'existe pas ; possibles : {1}",
+        "funnel: interval {} is not known; allowed: {}",
+    ),
+    "funnel.unit": (
+        "funnel : l'unité {0} n'existe pas ; possibles : {1}",
+        "funnel: unit {} is not known; allowed: {}",
+    ),
+    "funnel.optional_first": (
+        "funnel : l'étape 1 {0} ne peut pas être facultative : une tentative commence à "
+        "l'étape 1 ; marquez d'un ? une étape suivante (par ex. panier debut_commande? paiement)",
+        "funnel: step 1 {} cannot be optional: an attempt starts at step 1; mark a later step "
+        "with ? (e.g. panier debut_commande? paiement)",
+    ),
+    "funnel.optional_last": (
+        "funnel : la dernière étape {0} ne peut pas être facultative : l'atteindre, c'est "
+        "convertir ; marquez d'un ? une étape entre la première et la dernière",
+        "funnel: the last step {} cannot be optional: reaching it is the conversion; mark a "
+        "step between the first and the last with ?",
+    ),
+    "funnel.optional_order": (
+        "funnel : les étapes facultatives (étape?) ne sont permises que dans les entonnoirs "
+        "ordered et strict ; retirez le ? ou utilisez --order ordered",
+        "funnel: optional steps (step?) are allowed in ordered and strict funnels only; drop "
+        "the ? or use --order ordered",
+    ),
+    "funnel.step_windows_order": (
+        "funnel : step_windows n'est permis que dans les entonnoirs ordered et strict ; "
+        "retirez --step-windows ou utilisez --order ordered",
+        "funnel: step_windows are allowed in ordered and strict funnels only; drop "
+        "--step-windows or use --order ordered",
+    ),
+    "funnel.exclusions_order": (
+        "funnel : les exclusions ne sont permises que dans les entonnoirs ordered et strict ; "
+        "retirez --exclusions ou utilisez --order ordered",
+        "funnel: exclusions are allowed in ordered and strict funnels only; drop --exclusions "
+        "or use --order ordered",
+    ),
+    "funnel.exclusion_mode": (
+        "funnel : exclusion_mode {0} n'existe pas ; possibles : drop (la tentative ne compte "
+        "pas), cut (elle compte jusqu'à l'événement exclu)",
+        "funnel: exclusion_mode {} is not known; allowed: drop (PostHog: the attempt does not "
+        "count), cut (Mixpanel: it counts up to the excluded event)",
+    ),
+    "funnel.correlation_unit": (
+        "funnel : la corrélation compare des personnes ; elle n'est pas disponible avec l'unité "
+        "{0} : retirez --correlation ou utilisez --unit persons",
+        "funnel: correlation compares persons; it is not available with unit {}: drop "
+        "--correlation or use --unit persons",
+    ),
+    "funnel.step_window": (
+        "funnel : le délai d'étape {0} est illisible ; écrivez N=DURÉE, N un numéro d'étape de "
+        "2 à {1} donné une fois (le temps permis depuis l'étape d'avant), par ex. 2=1h,4=30m",
+        "funnel: step window {} cannot be read; write N=DURATION, N a step number from 2 to {} "
+        "given once (the time allowed since the step before it), e.g. 2=1h,4=30m",
+    ),
+    "funnel.exclusion": (
+        "funnel : exclusion {0} : les étapes {1}:{2} ne sont pas valides ; écrivez "
+        "ÉVÉNEMENT:DE:À avec 1 <= DE < À <= {3}, ou ÉVÉNEMENT seul pour tout l'entonnoir",
+        "funnel: exclusion {}: steps {}:{} are not valid; write EVENT:FROM:TO with 1 <= FROM < "
+        "TO <= {}, or EVENT alone for the whole funnel",
+    ),
+    "funnel.customers": (
+        "funnel : breakdown customer:CLÉ demande les fiches clients de l'espace de travail",
+        "funnel: breakdown customer:KEY needs the workspace's customers",
+    ),
+    "funnel.unordered_breakdown": (
+        "funnel : un entonnoir unordered lit les découpages par événement au premier contact "
+        "seulement ; utilisez breakdown_attribution first_touch",
+        "funnel: an unordered funnel reads event-level breakdowns on the first touch only; use "
+        "breakdown_attribution first_touch",
+    ),
+    "funnel.as_of": (
+        "funnel : as_of {0} n'est pas une date ; écrivez par ex. 2026-03-31 ou 2026-03-31T18:00",
+        "funnel: as_of {} is not a date; write e.g. 2026-03-31 or 2026-03-31T18:00",
+    ),
+    # -- kpis, paths ----------------------------------------------------------------------
+    "kpis.level": (
+        "kpis : le niveau « {0} » n'existe pas ; possibles : touchpoint, stage",
+        "kpis: level '{}' is not known; allowed: touchpoint, stage",
+    ),
+    "paths.point": (
+        "paths : {0} « {1} » n'est pas un {2} de la carte ; possibles : {3}",
+        "paths: {} '{}' is not a {} of the map; allowed: {}",
+    ),
+    "paths.length": (
+        "paths : length doit valoir au moins 1, et non {0}",
+        "paths: length must be at least 1, got {}",
+    ),
+    "paths.top": (
+        "paths : top doit valoir au moins 1, et non {0}",
+        "paths: top must be at least 1, got {}",
+    ),
+    # -- personas -------------------------------------------------------------------------
+    "personas.few": (
+        "personas : former des groupes demande au moins 3 personnes ; il y en a {0}",
+        "personas: clustering needs at least 3 persons, found {}",
+    ),
+    "personas.k_persons": (
+        "personas : k doit aller de 2 au nombre de personnes, et non {0}",
+        "personas: k must be from 2 to the number of persons, not {}",
+    ),
+    "personas.k": (
+        "personas : k doit aller de 2 à 20, et non {0}",
+        "personas: k must be from 2 to 20, not {}",
+    ),
+    "personas.compare_two": (
+        "personas : compare prend deux identifiants de personas différents ; reçu {0} : {1}",
+        "personas: compare takes two different persona ids, got {}: {}",
+    ),
+    "personas.clusters": (
+        "personas : comparer des groupes demande les groupes de ce calcul",
+        "personas: comparing clusters needs the clusters of this run",
+    ),
+    "personas.unknown_cluster": (
+        "personas : persona inconnu {0} dans compare ; possibles : {1} ou un groupe "
+        "(cluster_1, cluster_2...)",
+        "personas: unknown persona {} in compare; allowed: {} or a cluster id (cluster_1, "
+        "cluster_2...)",
+    ),
+    "personas.unknown": (
+        "personas : persona inconnu {0} dans compare ; possibles : {1}",
+        "personas: unknown persona {} in compare; allowed: {}",
+    ),
+    # -- process --------------------------------------------------------------------------
+    "process.case": (
+        "process : « {0} » ne peut pas servir de cas ; possibles : person, journey, une colonne "
+        "de la table des parcours autre que {1}, ou une propriété des événements",
+        "process: case '{}' cannot be a case; allowed: person, journey, a column of the "
+        "journey table other than {}, or an event property",
+    ),
+    "process.filter_by": (
+        "process : filter_by « {0} » n'existe pas ; possibles : variants, edges",
+        "process: filter_by '{}' is not known; allowed: variants, edges",
+    ),
+    "process.top": (
+        "process : top doit valoir au moins 1, et non {0}",
+        "process: top must be at least 1, got {}",
+    ),
+    "process.case_empty": (
+        "process : case doit être person, journey, une colonne ou une propriété des événements",
+        "process: case must be person, journey, a column or an event property",
+    ),
+    "process.case_values": (
+        "process : aucun événement n'a de valeur pour le cas « {0} » ; possibles : person, "
+        "journey, une colonne de la table des parcours ({1}) ou une propriété des événements",
+        "process: no event has a value for case '{}'; allowed: person, journey, a column of the "
+        "journey table ({}) or an event property",
+    ),
+    # -- retention ------------------------------------------------------------------------
+    "retention.choice": (
+        "retention : {0} « {1} » n'existe pas ; possibles : {2}",
+        "retention: {} '{}' is not known; allowed: {}",
+    ),
+    "retention.horizon": (
+        "retention : horizon_months {0} est hors limites ; possibles : de 1 à 240",
+        "retention: horizon_months {} is out of range; allowed: 1 to 240",
+    ),
+    "retention.discount": (
+        "retention : discount_rate {0} est hors limites ; possibles : 0 <= taux < 1 (par mois, "
+        "par ex. 0.01)",
+        "retention: discount_rate {} is out of range; allowed: 0 <= rate < 1 (per month, e.g. "
+        "0.01)",
+    ),
+    "retention.rfm_bins": (
+        "retention : rfm_bins {0} est hors limites ; possibles : de 2 à 10",
+        "retention: rfm_bins {} is out of range; allowed: 2 to 10",
+    ),
+    "retention.top": (
+        "retention : top {0} est négatif ; possibles : 0 ou plus",
+        "retention: top {} is negative; allowed: 0 or more",
+    ),
+    "retention.calibration_end": (
+        "retention : calibration_end « {0} » n'est pas une date ; possible : AAAA-MM-JJ (le "
+        "dernier jour dont les achats sont analysés)",
+        "retention: calibration_end '{}' is not a date; allowed: YYYY-MM-DD (the last day whose "
+        "purchases are analysed)",
+    ),
+    # -- voice ----------------------------------------------------------------------------
+    "voice.level": (
+        "voice : le niveau « {0} » n'existe pas ; possibles : touchpoint, stage, both",
+        "voice: level '{}' is not known; allowed: touchpoint, stage, both",
+    ),
+    "voice.confidence": (
+        "voice : le niveau de confiance doit être entre 0 et 1 (par ex. 0.95), et non {0}",
+        "voice: confidence must be between 0 and 1 (e.g. 0.95), not {}",
+    ),
+    "voice.themes": (
+        "voice : themes doit aller de 1 à 20, et non {0}",
+        "voice: themes must be from 1 to 20, not {}",
+    ),
+    "voice.top": (
+        "voice : top doit valoir 0 (tous les commentaires) ou plus, et non {0}",
+        "voice: top must be 0 (every verbatim) or more, not {}",
+    ),
+    "voice.feedback": (
+        "voice : il faut la table des avis clients ; chargez-la avec `parcours ingest feedback`",
+        "voice: needs the feedback table; ingest it with `parcours ingest feedback`",
+    ),
+}
+
+# What the API answers in ``detail`` (parcours.api), and the dashboard's own refusals.
+API_ERRORS: dict[str, Pair] = {
+    "internal": (
+        "{0} ; le journal du serveur a les détails",
+        "{}; the server log has the details",
+    ),
+    "internal_page": (
+        "erreur interne ({0}) ; le journal du serveur a les détails",
+        "internal error ({}); the server log has the details",
+    ),
+    "malformed_json": (
+        "JSON mal formé au caractère {0} : {1}",
+        "malformed JSON at character {}: {}",
+    ),
+    "missing_key": (
+        "envoyez une clé d'API en « Authorization: Bearer pk_... » ; créez-en une avec "
+        "`parcours keys create --scope read|write|admin`",
+        "send an API key as 'Authorization: Bearer pk_...'; create one with `parcours keys "
+        "create --scope read|write|admin`",
+    ),
+    "invalid_key": (
+        "cette clé d'API est inconnue ou a été révoquée",
+        "this API key is unknown or was revoked",
+    ),
+    "scope_or_admin": (
+        "il faut une clé de portée « {0} » ou « admin » ; la clé {1} a la portée « {2} » "
+        "(permet : {3})",
+        "this needs a key with scope '{}' or 'admin'; key {} has scope '{}' (allows: {})",
+    ),
+    "scope": (
+        "il faut une clé de portée « {0} » ; la clé {1} a la portée « {2} » (permet : {3})",
+        "this needs a key with scope '{}'; key {} has scope '{}' (allows: {})",
+    ),
+    "too_large": (
+        "les corps {0} sont limités à {1} octets ; envoyez des lots plus petits ou relevez la "
+        "limite (PARCOURS_API_BODY_LIMIT pour le JSON, PARCOURS_API_UPLOAD_LIMIT pour les "
+        "fichiers)",
+        "{} bodies are limited to {} bytes; send smaller batches or raise the limit "
+        "(PARCOURS_API_BODY_LIMIT for JSON, PARCOURS_API_UPLOAD_LIMIT for uploads)",
+    ),
+    "not_utf8": ("la carte n'est pas du texte UTF-8", "the map is not UTF-8 text"),
+    "json_body": (
+        'un corps JSON s\'écrit {{"yaml": "<la carte en YAML>", "message": "ce qui a '
+        'changé"}} : {0}',
+        'a JSON body is {"yaml": "<the map as YAML>", "message": "what changed"}: {}',
+    ),
+    "media_type": (
+        "envoyez la carte en {0} ou en application/json",
+        "send the map as {} or application/json",
+    ),
+    "map_exists": (
+        "la carte « {0} » existe ; envoyez une nouvelle version avec PUT /v1/maps/{1}",
+        "map '{}' exists; send a new version with PUT /v1/maps/{}",
+    ),
+    "map_id": (
+        "map.yaml : l'identifiant de la carte est « {0} » mais l'adresse nomme « {1} » ; ils "
+        "doivent être les mêmes (pour renommer une carte, créez-la sous son nouvel identifiant)",
+        "map.yaml: the map's id is '{}' but the address names '{}'; they must be the same (to "
+        "rename a map, create it under its new id)",
+    ),
+    "map_version": (
+        "la carte « {0} » n'a pas de version {1} ; versions : {2}",
+        "map '{}' has no version {}; versions: {}",
+    ),
+    "no_map": (
+        "pas de carte « {0} » dans cet espace de travail ; cartes : {1}",
+        "no map '{}' in this workspace; maps: {}",
+    ),
+    "loopback": ("réservé à la boucle locale", "loopback only"),
+    "local_credential": (
+        "ce n'est pas l'accès local de ce serveur",
+        "not this server's local credential",
+    ),
+}
+
+
+# What the command line refuses before any analysis runs.
+CLI_ERRORS: dict[str, Pair] = {
+    "no_file": ("{0} : ce fichier n'existe pas", "{}: no such file"),
+    "no_workspace": (
+        "{0} : pas d'espace de travail ici ; créez-en un avec `parcours demo` ou `parcours ingest`",
+        "{}: no workspace here; create one with `parcours demo` or `parcours ingest`",
+    ),
+    "lang": (
+        "--lang « {0} » n'existe pas ; possibles : fr, en",
+        "--lang '{}' is not known; allowed: fr, en",
+    ),
+    "persona": (
+        "le persona « {0} » n'est pas un persona de la carte {1} ; possibles : {2}",
+        "persona '{}' is not a persona of map {}; allowed: {}",
+    ),
+}
+
+
+def _numbered(pattern: str) -> str:
+    """An English pattern as a text to format: ``{}`` numbered, literal braces doubled."""
+    parts = [part.replace("{", "{{").replace("}", "}}") for part in pattern.split("{}")]
+    return "".join(
+        part + (f"{{{i}}}" if i < len(parts) - 1 else "") for i, part in enumerate(parts)
+    )
+
+
+_ALL = {**ANALYSIS_ERRORS, **API_ERRORS, **CLI_ERRORS}
+# key -> English pattern, for present.error_text to recognise a message
+ERROR_PATTERNS: dict[str, str] = {f"refused.{key}": en for key, (_, en) in _ALL.items()}
+ERRORS: dict[str, dict[str, str]] = {
+    f"refused.{key}": {"fr": fr, "en": _numbered(en)} for key, (fr, en) in _ALL.items()
+}

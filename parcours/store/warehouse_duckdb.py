@@ -1,0 +1,122 @@
+"""Ingestion into a ``spark:DIR`` workspace: the DuckDB pipeline, writing the warehouse.
+
+An ingest reads, validates, judges and stores its source with
+:func:`parcours.store.ingest.ingest` as on a DuckDB workspace: the same readers (CSV,
+Parquet, NDJSON, XES, a DataFrame; a broken text file read line by line), the same checks,
+``rejected`` rows and reasons, the same dedupe on ``event_id``. It runs on an in-memory
+DuckDB beside the Spark session (the driver), streaming its source in bounded memory
+(``Settings.memory_limit``, spilling under the warehouse's ``_staging``), and whose
+workspace tables are the warehouse's: each a view of its Parquet files, each write a new
+part (:mod:`parcours.store.warehouse`). The ingest's writes (new rows, rejected rows, the
+batch line, phone numbers, meta) are one transaction of the catalog: the batch lands whole
+or not at all, and Spark reads it as soon as it is committed.
+
+Why not Spark itself: the pipeline's checks use DuckDB functions (time zones, strptime, JSON
+maps, accents) and DuckDB's CSV reader with its line-by-line salvage; on Spark they would be
+a second pipeline, whose reasons and row numbers could drift from the first. What runs
+here is one process's work, bounded in memory: a file that one machine reads.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+from ibis.backends.duckdb import Backend as DuckDBBackend
+from ibis.backends.sql.datatypes import DuckDBType
+
+from parcours.config import Settings
+from parcours.store.warehouse import STAGING, Catalog, WarehouseTables
+
+UTC_TS = dt.Timestamp(timezone="UTC")
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckDBWarehouse(WarehouseTables, DuckDBBackend):
+    """Ibis' DuckDB backend (in memory) whose workspace tables are a warehouse's."""
+
+    def do_connect(self, catalog: Catalog | None = None, **config: Any) -> None:
+        super().do_connect(":memory:", **config)
+        # Times are written as instants in UTC (as Spark writes them) and read back naive.
+        self.raw_sql("SET TimeZone = 'UTC'")
+        assert catalog is not None
+        self._attach(catalog)
+        for name in catalog.names():  # raw SQL reads them by name (schema.read_meta)
+            self._refresh(name)
+
+    def _write_part(self, expr: ir.Table, folder: Path) -> None:
+        folder.mkdir(parents=True)
+        instants = {
+            name: expr[name].cast(UTC_TS)
+            for name, dtype in expr.schema().items()
+            if dtype.is_timestamp() and dtype.timezone is None
+        }
+        expr = expr.mutate(**instants) if instants else expr
+        self._run_pre_execute_hooks(expr)  # memtables
+        file = folder / "part-0.parquet"
+        written = self.raw_sql(
+            f"COPY ({self.compile(expr)}) TO {_quoted(str(file))} (FORMAT parquet)"
+        )
+        if not written.fetchone()[0]:  # no rows: no part (see Catalog.new_part)
+            file.unlink()
+
+    def _show(self, name: str, schema: ibis.Schema, parts: list[Path]) -> None:
+        columns = ", ".join(
+            f'CAST("{column}" AS {DuckDBType.to_string(dtype)}) AS "{column}"'
+            for column, dtype in schema.items()
+        )
+        files = [str(f) for part in parts for f in sorted(part.glob("*.parquet"))]
+        if files:
+            listed = ", ".join(_quoted(f) for f in files)
+            # By name: a part written before a migration added a column has it NULL.
+            source = f"read_parquet([{listed}], union_by_name = true)"
+            query = f"SELECT {columns} FROM {source}"
+        else:
+            nulls = ", ".join(
+                f'CAST(NULL AS {DuckDBType.to_string(dtype)}) AS "{column}"'
+                for column, dtype in schema.items()
+            )
+            query = f"SELECT {nulls} WHERE false"
+        self.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {query}')
+
+    def _hide(self, name: str) -> None:
+        self.raw_sql(f'DROP VIEW IF EXISTS "{name}"')
+
+    def _create_temp(self, name: str, expr: ir.Table) -> ir.Table:
+        table: ir.Table = DuckDBBackend.create_table(self, name, expr, temp=True, overwrite=True)
+        return table
+
+    def disconnect(self) -> None:
+        """Close this DuckDB; the catalog stays with the workspace that owns it."""
+        self._detach()
+        super().disconnect()
+
+
+def connect(catalog: Catalog, settings: Settings) -> tuple[DuckDBWarehouse, Path]:
+    """An in-memory DuckDB over ``catalog``'s tables, with the memory, threads and spill
+    folder of ``settings``; and the spill folder to remove once done."""
+    spill = (
+        Path(settings.temp_directory)
+        if settings.temp_directory
+        else catalog.root / STAGING / f"spill-{uuid.uuid4().hex[:8]}"
+    )
+    con: DuckDBWarehouse = DuckDBWarehouse().connect(catalog=catalog)
+    con.raw_sql(f"SET memory_limit = {_quoted(settings.memory_limit)}")
+    if settings.threads is not None:
+        con.raw_sql(f"SET threads = {int(settings.threads)}")
+    con.raw_sql(f"SET temp_directory = {_quoted(str(spill))}")
+    con.raw_sql("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+    return con, spill
+
+
+def remove_spill(spill: Path, settings: Settings) -> None:
+    if not settings.temp_directory:  # a folder of its own: the user's is left alone
+        shutil.rmtree(spill, ignore_errors=True)
