@@ -53,7 +53,9 @@ def _open(workspace: str):
 
     if not Path(workspace).exists():
         raise FileNotFoundError(f"no workspace {workspace}: run the ingest step first")
-    return parcours.open(workspace)
+    from parcours.config import from_env
+
+    return parcours.open(workspace, settings=from_env())  # PARCOURS_MEMORY_LIMIT and the rest
 
 
 def _rows(table: Any) -> int:
@@ -65,8 +67,9 @@ def _rows(table: Any) -> int:
 
 def ingest(parquet: str, workspace: str) -> list[Figure]:
     import parcours
+    from parcours.config import from_env
 
-    ws = parcours.open(workspace)
+    ws = parcours.open(workspace, settings=from_env())
     clock = Clock()
     with clock:
         report = ws.ingest_events(parquet)
