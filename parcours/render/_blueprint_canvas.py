@@ -19,7 +19,7 @@ import pandas as pd
 
 from parcours.maps import JourneyMap, text_of
 from parcours.maps.blueprint import blueprint_lanes
-from parcours.render.canvas import CARD_W, COL_W, FONT, GAP, GUTTER, _esc, _text, wrap
+from parcours.render._svg import CARD_W, COL_W, FONT, GAP, GUTTER, _esc, _text, wrap
 from parcours.render.i18n import duration, number, t
 
 ITEM_H, MEASURED_H = 42, 58

@@ -13,7 +13,7 @@ import pandas as pd
 
 from parcours.maps import JourneyMap
 from parcours.maps.experience import HIGHEST, LOWEST, designed_emotion
-from parcours.render.canvas import COL_W, GAP, GUTTER, _text
+from parcours.render._svg import COL_W, GAP, GUTTER, _text
 
 BAND_H = 140
 DESIGNED_COLOUR, MEASURED_COLOUR = "#8a8f98", "#2e86de"

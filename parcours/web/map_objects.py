@@ -18,7 +18,7 @@ import getpass
 from collections import Counter
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -27,7 +27,8 @@ from parcours.maps import JourneyMap, nesting
 from parcours.render.i18n import number
 from parcours.render.map_objects import MapObjects
 from parcours.store import comments, keys
-from parcours.web.session import CSRF_HEADER, Session
+from parcours.web.access import json_session
+from parcours.web.session import Session
 
 router = APIRouter()
 
@@ -102,19 +103,8 @@ class CommentText(BaseModel):
 
 def _session(request: Request, change: bool = False) -> Session:
     """A read session (commenting is not editing the map); a change also needs the
-    dashboard's header, which a form of another site cannot send (CSRF)."""
-    from parcours.web.routes import json_session  # the routes module mounts this router
-
-    session = json_session(request)
-    if change and request.headers.get(CSRF_HEADER) != "1":
-        raise HTTPException(
-            403,
-            detail={
-                "error": "missing header",
-                "detail": f"dashboard calls that change data must send '{CSRF_HEADER}: 1'",
-            },
-        )
-    return session
+    dashboard's header."""
+    return json_session(request, change=change)
 
 
 @router.get("/ui/maps/{map_id}/comments")

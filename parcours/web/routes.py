@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import plotly
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -35,6 +35,7 @@ from parcours.render import i18n as report_words
 from parcours.render import present
 from parcours.store import schema
 from parcours.web import i18n
+from parcours.web.access import json_session, require_csrf_header, session_of
 from parcours.web.canvas import dashboard_canvas
 from parcours.web.figures import dumps_safe, figures_json
 from parcours.web.filters import NO_PERSONA, Filters, filter_context
@@ -43,7 +44,6 @@ from parcours.web.jobs import Job, Jobs
 from parcours.web.map_objects import comments_panel, map_objects, objects_key, ranked
 from parcours.web.session import (
     COOKIE,
-    CSRF_HEADER,
     LANG_COOKIE,
     LoginThrottle,
     Session,
@@ -140,10 +140,6 @@ def language(request: Request) -> str:
     return i18n.negotiate(request.headers.get("accept-language"))
 
 
-def session_of(request: Request) -> Session | None:
-    return dashboard(request).sessions.get(request.cookies.get(COOKIE))
-
-
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
@@ -233,40 +229,6 @@ def _token_login(request: Request, token: str) -> Response:
     if session_of(request) is not None:
         return response
     return render(request, "login.html", 403, error="login.bad_token", next=target)
-
-
-def _require_csrf_header(request: Request) -> None:
-    if request.headers.get(CSRF_HEADER) != "1":
-        raise HTTPException(
-            403,
-            detail={
-                "error": "missing header",
-                "detail": f"dashboard calls that change data must send '{CSRF_HEADER}: 1'",
-            },
-        )
-
-
-def json_session(request: Request, scope: str = "read") -> Session:
-    found = session_of(request)
-    if found is None:
-        raise HTTPException(
-            401,
-            detail={
-                "error": "no dashboard session",
-                "detail": "log in with the address `parcours serve` printed, or an API key at /login",
-            },
-        )
-    if scope != "read":
-        _require_csrf_header(request)
-    if not found.grants(scope):
-        raise HTTPException(
-            403,
-            detail={
-                "error": "insufficient scope",
-                "detail": f"this needs an admin session; yours has scope '{found.scope}'",
-            },
-        )
-    return found
 
 
 # -- workspace helpers ------------------------------------------------------------------
@@ -828,7 +790,7 @@ def login_with_key(request: Request, api_key: str = Form(""), next: str = Form("
 @router.post("/logout")
 def logout(request: Request) -> Response:
     """End the session (the dashboard's header is needed: another site cannot log you out)."""
-    _require_csrf_header(request)
+    require_csrf_header(request)
     dashboard(request).sessions.end(request.cookies.get(COOKIE))
     response = RedirectResponse("/login?out=1", status_code=303)
     response.delete_cookie(COOKIE, path="/")
