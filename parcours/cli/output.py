@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import html
 import json
 import math
@@ -105,9 +106,11 @@ def _print_table(frame: pd.DataFrame, title: str | None, lang: str | None = None
         return _cell(value)
 
     if lang is not None:
-        from parcours.render.i18n import STRINGS, number, pct, t
+        from parcours.render.i18n import STRINGS, moment, number, pct, t
 
         def cell(value: Any, column: str) -> str:
+            if isinstance(value, datetime.datetime):  # saved_at, last_saved: UTC in words
+                return escape(moment(value, lang))
             real = isinstance(value, int | float) and not isinstance(value, bool)
             if not real or (isinstance(value, float) and math.isnan(value)):
                 return _cell(value)

@@ -51,12 +51,11 @@ def _context(
 
 
 def _objects(ws: Any, jm: Any, lang: str | None) -> Any:
-    """The sub-maps' rolled-up figures, for the canvas (none when the map opens none)."""
-    from parcours.maps import nesting
-    from parcours.render.map_objects import MapObjects
+    """The sub-maps' rolled-up figures, the comments and the as-is and to-be versions the
+    workspace keeps of the map (for the canvas and the report)."""
+    from parcours.render.map_objects import report_objects
 
-    submaps = ws.nested_figures(jm, lang) if nesting.links(jm) else None
-    return MapObjects(submaps=submaps)
+    return report_objects(ws, jm, lang)
 
 
 @report_app.callback()

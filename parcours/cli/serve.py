@@ -27,7 +27,7 @@ from parcours.cli.output import (
 )
 from parcours.config import Settings, from_env
 from parcours.errors import WorkspaceBusyError
-from parcours.render.i18n import t
+from parcours.render.i18n import moment, t
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -115,8 +115,9 @@ def keys_revoke(
 
     with open_workspace(workspace) as ws:
         key = remote.apply(ws, keys.revoke_key, key_id)
-    when = f"{key.revoked_at:%Y-%m-%d %H:%M}"
-    say("cmd.keys.revoked", reader_lang(), id=key.key_id, scope=key.scope, when=when)
+    lang = reader_lang()
+    when = moment(key.revoked_at, lang)
+    say("cmd.keys.revoked", lang, id=key.key_id, scope=key.scope, when=when)
 
 
 def server_app(

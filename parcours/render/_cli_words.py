@@ -151,8 +151,8 @@ _CLI: dict[str, Pair] = {
     ),
     "keys.title": ("Clés d'API", "API keys"),
     "keys.revoked": (
-        "{id} (portée {scope}) révoquée le {when} UTC.",
-        "Revoked {id} (scope {scope}) at {when} UTC.",
+        "{id} (portée {scope}) révoquée le {when}.",
+        "Revoked {id} (scope {scope}) on {when}.",
     ),
     "serve.elsewhere": (
         "Un serveur parcours (PID {pid}) sert {url} à l'adresse {address} : ouvrez-y le "

@@ -587,6 +587,345 @@ CLI_ERRORS: dict[str, Pair] = {
 }
 
 
+# A journey map that does not validate (parcours.maps.checks): the head of the message,
+# then one problem per line, each translated on its own by present.error_text.
+MAP_ERRORS: dict[str, Pair] = {
+    "invalid": ("la carte de parcours n'est pas valide", "journey map is not valid"),
+    "at_field": ("(champ {0})", "(field {})"),
+    "not_mapping_empty": (
+        "une carte de parcours est un dictionnaire YAML (map:, title:, stages:, ...), pas un "
+        "fichier vide",
+        "a journey map is a YAML mapping (map:, title:, stages:, ...), not an empty file",
+    ),
+    "not_mapping_list": (
+        "une carte de parcours est un dictionnaire YAML (map:, title:, stages:, ...), pas une "
+        "liste",
+        "a journey map is a YAML mapping (map:, title:, stages:, ...), not a list",
+    ),
+    "not_mapping_value": (
+        "une carte de parcours est un dictionnaire YAML (map:, title:, stages:, ...), pas une "
+        "valeur seule",
+        "a journey map is a YAML mapping (map:, title:, stages:, ...), not a single value",
+    ),
+    "missing_example": (
+        "champ obligatoire « {0} » absent, par ex. {1}",
+        "missing required field '{}', e.g. {}",
+    ),
+    "missing": ("champ obligatoire « {0} » absent", "missing required field '{}'"),
+    "unknown_field": (
+        "champ « {0} » inconnu ; champs permis : {1}",
+        "unknown field '{}'; allowed fields: {}",
+    ),
+    "literal": (
+        "{0} n'est pas permis pour {1} ; possibles : {2}",
+        "{} is not allowed for {}; allowed: {}",
+    ),
+    **{
+        f"duplicate_{noun}_line": (
+            f"identifiant {french} « {{0}} » en double (déjà pris par {{1}}, ligne {{2}}) ; "
+            "donnez à chacun le sien, par ex. {3}",
+            f"duplicate {noun} id '{{}}' (already used by {{}}, line {{}}); give each its own "
+            "id, e.g. {}",
+        )
+        for noun, french in (
+            ("stage", "d'étape"),
+            ("persona", "de persona"),
+            ("channel", "de canal"),
+            ("touchpoint", "de point de contact"),
+        )
+    },
+    **{
+        f"duplicate_{noun}": (
+            f"identifiant {french} « {{0}} » en double (déjà pris par {{1}}) ; donnez à chacun "
+            "le sien, par ex. {2}",
+            f"duplicate {noun} id '{{}}' (already used by {{}}); give each its own id, e.g. {{}}",
+        )
+        for noun, french in (
+            ("stage", "d'étape"),
+            ("persona", "de persona"),
+            ("channel", "de canal"),
+            ("touchpoint", "de point de contact"),
+        )
+    },
+    "touchpoint_stage": (
+        "le point de contact « {0} » renvoie à l'étape inconnue « {1} » ; étapes permises : {2}",
+        "touchpoint '{}' points to unknown stage '{}'; allowed stages: {}",
+    ),
+    "touchpoint_channel": (
+        "le point de contact « {0} » utilise le canal « {1} », qui n'est pas déclaré dans "
+        "channels ; canaux déclarés : {2}, ou any (tous les canaux, par ex. un journal dont le "
+        "canal est celui du dossier)",
+        "touchpoint '{}' uses channel '{}', which is not declared in channels; declared "
+        "channels: {}, or any (every channel, e.g. a log whose channel is the case's)",
+    ),
+    "match_any": (
+        "le point de contact « {0} » filtre le canal « any » : retirez match.channel pour "
+        "retenir les événements de tous les canaux, par ex. match: {{event: Closed}}",
+        "touchpoint '{}' matches channel 'any': leave match.channel out to match events of "
+        "every channel, e.g. match: {event: Closed}",
+    ),
+    "match_channel": (
+        "le point de contact « {0} » filtre le canal « {1} », qui n'est pas déclaré dans "
+        "channels ; canaux déclarés : {2}",
+        "touchpoint '{}' matches channel '{}', which is not declared in channels; declared "
+        "channels: {}",
+    ),
+    "any_channel": (
+        "« any » ne peut pas être l'identifiant d'un canal : les points de contact écrivent "
+        "channel: any pour être sur tous les canaux ; nommez le canal autrement, par ex. autre",
+        "'any' cannot be a channel id: touchpoints use channel: any to be on every channel; "
+        "name the channel otherwise, e.g. autre",
+    ),
+    "conversion_name": (
+        "la conversion doit nommer au moins un événement exact en plus de ses motifs (les "
+        "entonnoirs s'y arrêtent), par ex. {{event: [purchase, {{prefix: purchase_}}]}}",
+        "the conversion needs at least one exact event name besides its patterns (funnels "
+        "end at it), e.g. {event: [purchase, {prefix: purchase_}]}",
+    ),
+    "flow_stage": (
+        "le flux [{0}] nomme l'étape inconnue « {1} » ; étapes permises : {2}",
+        "flow [{}] names unknown stage '{}'; allowed stages: {}",
+    ),
+}
+
+# A source that cannot be read, a mapping that does not fit it (parcours.store: sources,
+# mapping, ingest, xes, salvage, boundary); tests/render/test_error_words.py lists those
+# that stay in English.
+INGEST_ERRORS: dict[str, Pair] = {
+    "not_a_source": (
+        "impossible d'ingérer un {0} ; donnez le chemin d'un fichier (CSV, Parquet, "
+        "NDJSON/JSON, XES), un DataFrame pandas ou une table Arrow",
+        "cannot ingest a {}; give a file path (CSV, Parquet, NDJSON/JSON, XES), a pandas "
+        "DataFrame or an Arrow table",
+    ),
+    "file_type": (
+        "{0} : type de fichier inconnu ; terminaisons permises : {1}",
+        "{}: unknown file type; allowed endings: {}",
+    ),
+    "empty_file": (
+        "{0} est vide : ni ligne d'en-tête, ni lignes ; rien à ingérer",
+        "{} is empty: no header line, no rows; nothing to ingest",
+    ),
+    "empty_header": (
+        "{0} : la première ligne doit nommer les colonnes ; elle est vide",
+        "{}: the first line should name the columns; it is empty",
+    ),
+    "header_unreadable": (
+        "{0} : la ligne 1 doit nommer les colonnes et elle est illisible ({1})",
+        "{}: line 1 should name the columns and cannot be read ({})",
+    ),
+    "header_unreadable_plain": (
+        "{0} : la ligne 1 doit nommer les colonnes et elle est illisible",
+        "{}: line 1 should name the columns and cannot be read",
+    ),
+    "column_twice": (
+        "{0} : la colonne « {1} » est donnée deux fois ; renommez-en une",
+        "{}: column '{}' is given twice; rename one",
+    ),
+    "column_case": (
+        "{0} : les colonnes « {1} » et « {2} » ne diffèrent que par la casse, que le moteur ne "
+        "distingue pas ; renommez-en une",
+        "{}: columns '{}' and '{}' differ only in case, which the engine does not tell apart; "
+        "rename one",
+    ),
+    "unreadable": ("{0} : illisible : {1}", "{}: cannot be read: {}"),
+    "json": (
+        "{0} : ne contient ni un objet JSON par ligne ni un tableau d'objets JSON ; donnez un "
+        "objet par ligne (NDJSON) ou un seul tableau d'objets",
+        "{}: holds no JSON object per line nor an array of JSON objects; give one object per "
+        "line (NDJSON), or one array of objects",
+    ),
+    "json_lines": (
+        "{0} : aucune ligne ne contient d'objet JSON ({1} lignes) ; la première : {2}",
+        "{}: no line holds a JSON object ({} lines); the first: {}",
+    ),
+    "xes_empty": (
+        "{0} : le journal XES ne contient aucun événement",
+        "{}: the XES log holds no event",
+    ),
+    "xes_unreadable": (
+        "{0} : pas un fichier XES lisible : {1}",
+        "{}: not a readable XES file: {}",
+    ),
+    "long_delimiter": (
+        "{0} : DuckDB ne peut pas le lire et, avec le séparateur {1} (plusieurs caractères), il "
+        "ne peut pas être lu ligne par ligne ; donnez un séparateur d'un caractère",
+        "{}: DuckDB cannot read it and, with the delimiter {} (several characters), it cannot "
+        "be read line by line; give a one-character delimiter",
+    ),
+    "mixed_kinds": (
+        "{0} : la colonne « {1} » mêle plusieurs sortes de valeurs ({2}) ; une colonne n'en "
+        "contient qu'une : convertissez-la d'abord (frame['{3}'].astype(str)) ou laissez-la de "
+        "côté",
+        "{}: column '{}' mixes kinds of values ({}); a column holds one kind: convert it first "
+        "(frame['{}'].astype(str)) or leave it out",
+    ),
+    "not_a_table": (
+        "{0} : ne peut pas devenir une table : {1} ; donnez à chaque colonne une seule sorte "
+        "de valeur",
+        "{}: cannot be turned into a table: {}; give each column one kind of value",
+    ),
+    # -- the mapping ------------------------------------------------------------------------
+    "target": ("cible « {0} » inconnue ; possibles : {1}", "unknown target '{}'; allowed: {}"),
+    "key": (
+        "{0} : clé « {1} » inconnue pour {2} ; possibles : {3}",
+        "{}: unknown key '{}' for {}; allowed: {}",
+    ),
+    "duplicate_rows": (
+        "{0} : duplicate_rows « {1} » n'existe pas ; possibles : {2} (keep : les lignes "
+        "identiques d'un fichier sont des événements distincts)",
+        "{}: duplicate_rows '{}' is not known; allowed: {} (keep: identical rows of a file are "
+        "distinct events)",
+    ),
+    "on_conflict": (
+        "{0} : on_conflict « {1} » n'existe pas ; possibles : {2} (quelle version garder d'un "
+        "event_id donné deux fois avec un autre contenu)",
+        "{}: on_conflict '{}' is not known; allowed: {} (which version of an event_id given "
+        "twice with other content is kept)",
+    ),
+    "feedback_only": (
+        "{0} : l'option « {1} » met en forme des réponses d'enquête : elle ne vaut que pour "
+        "feedback, pas pour {2}",
+        "{}: option '{}' shapes survey answers: it is for feedback only, not {}",
+    ),
+    "recoded": (
+        "{0} : le champ « {1} » est recodé (values, slug) ; seuls ceux-ci le sont : {2}",
+        "{}: field '{}' is recoded (values, slug); only these are: {}",
+    ),
+    "unit_field": (
+        "{0} : le champ « {1} » a une unité ; seule une date en a une ({2})",
+        "{}: field '{}' has a unit; only a time has one ({})",
+    ),
+    "mapping_file": (
+        "le fichier de correspondance {0} n'existe pas",
+        "mapping file {} does not exist",
+    ),
+    "mapping_dict": (
+        "{0} : une correspondance est un dictionnaire YAML champ: colonne",
+        "{}: a mapping is a YAML dictionary of field: column",
+    ),
+    "default_ts": (
+        "{0} : default_ts est la colonne {1}, que la source n'a pas ; ses colonnes : {2}",
+        "{}: default_ts is column {}, which the source does not have; its columns are: {}",
+    ),
+    "field_column": (
+        "{0} : le champ « {1} » correspond à la colonne {2}, que la source n'a pas ; ses "
+        "colonnes : {3}",
+        "{}: field '{}' is mapped to column {}, which the source does not have; its columns "
+        "are: {}",
+    ),
+    "ignore": (
+        "{0} : « ignore » nomme {1}, qui n'est pas une colonne de la source ; ses colonnes : {2}",
+        "{}: 'ignore' names {}, not a column of the source; its columns are: {}",
+    ),
+    "nul": (
+        "{0} : {1} contient un octet NUL ; écrivez du texte sans lui",
+        "{}: {} holds a NUL byte; write text without it",
+    ),
+    "unit": (
+        "{0} : l'unité {1} n'existe pas ; possibles : {2} depuis le 1970-01-01 UTC",
+        "{}: unit {} is not known; allowed: {} since 1970-01-01 UTC",
+    ),
+    "source_shape": (
+        "{0} : attendu un nom de colonne, {{column: NOM}}, {{column: NOM, unit: s|ms|us}}, "
+        "{{value: CONSTANTE}} ou {{columns: [A, B], sep: ' '}} (une colonne peut être recodée : "
+        "values: {{BRUT: ID}}, slug: true) ; reçu {1}",
+        "{}: expected a column name, {column: NAME}, {column: NAME, unit: s|ms|us}, {value: "
+        "CONSTANT} or {columns: [A, B], sep: ' '} (a column may be recoded: values: {RAW: ID}, "
+        "slug: true); got {}",
+    ),
+    "slug": ("{0} : slug vaut true ou false ; reçu {1}", "{}: slug is true or false; got {}"),
+    "recode_nothing": (
+        "{0} : rien à recoder ; donnez values: {{BRUT: ID}} ou slug: true",
+        "{}: nothing to recode; give values: {RAW: ID} or slug: true",
+    ),
+    "values_table": (
+        "{0} : values est une table valeur brute: identifiant ; reçu {1}",
+        "{}: values is a table of raw value: id; got {}",
+    ),
+    "values_text_yaml": (
+        "{0} : values associe un texte à un texte ; reçu {1}: {2} (mettez yes, no, true, false "
+        "et null entre guillemets en YAML)",
+        "{}: values maps a text to a text; got {}: {} (quote yes, no, true, false and null in "
+        "YAML)",
+    ),
+    "values_text": (
+        "{0} : values associe un texte à un texte ; reçu {1}: {2}",
+        "{}: values maps a text to a text; got {}: {}",
+    ),
+    "values_twice": (
+        "{0} : values donne deux fois une valeur brute (une fois sans espaces autour)",
+        "{}: values gives a raw value twice (once trimmed)",
+    ),
+    "unpivot_shape": (
+        "{0} : attendu {{columns: [A, B] ou {{A: id, B: id}}, into: touchpoint, value: score, "
+        "slug: true}} ; reçu {1}",
+        "{}: expected {columns: [A, B] or {A: id, B: id}, into: touchpoint, value: score, "
+        "slug: true}; got {}",
+    ),
+    "unpivot_into": (
+        "{0} : into {1} n'existe pas ; possibles : {2} (le champ que donne le nom de chaque "
+        "colonne)",
+        "{}: into {} is not known; allowed: {} (the field each column's name gives)",
+    ),
+    "unpivot_value": (
+        "{0} : value {1} n'existe pas ; possibles : {2} (le champ que donne chaque cellule)",
+        "{}: value {} is not known; allowed: {} (the field each cell gives)",
+    ),
+    "unpivot_field": (
+        "{0} : le champ « {1} » vient des colonnes dépivotées ; ne le faites pas correspondre "
+        "aussi",
+        "{}: field '{}' comes from the unpivoted columns; do not map it too",
+    ),
+    "unpivot_columns": (
+        "{0} : columns est une liste de noms de colonnes ; reçu {1}",
+        "{}: columns is a list of column names; got {}",
+    ),
+    "unpivot_twice": (
+        "{0} : columns nomme deux fois une colonne",
+        "{}: columns names a column twice",
+    ),
+    "unpivot_missing": (
+        "{0} : unpivot nomme {1}, qui n'est pas une colonne de la source ; ses colonnes : {2}",
+        "{}: unpivot names {}, not a column of the source; its columns are: {}",
+    ),
+    "na_kind": (
+        "{0} : la sorte {1} n'existe pas ; possibles : {2}",
+        "{}: kind {} is not known; allowed: {}",
+    ),
+    "na_value": (
+        "{0} : une valeur signifiant « sans objet » est un nombre ou un texte ; reçu {1}",
+        "{}: a value meaning not applicable is a number or a text; got {}",
+    ),
+    "na_empty": (
+        "{0} : un texte vide signifie « pas de note », pas « sans objet »",
+        "{}: an empty text means no score, not N/A",
+    ),
+    "ingest_time": (
+        "{0} : attendu {1} (l'heure de l'ingestion, UTC) ou {{column: NOM}} (une colonne du "
+        "fichier) ; reçu {2}",
+        "{}: expected {} (the time of the ingest, UTC) or {column: NAME} (a column of the "
+        "file); got {}",
+    ),
+    "no_column_feedback": (
+        "{0} : aucune colonne pour « {1} » ; faites-en correspondre une (par ex. {2}: "
+        "ma_colonne) parmi : {3} ; ou datez chaque ligne avec default_ts",
+        "{}: no column for '{}'; map one (e.g. {}: my_column) among: {}; or date every row "
+        "with default_ts",
+    ),
+    "no_column": (
+        "{0} : aucune colonne pour « {1} » ; faites-en correspondre une (par ex. {2}: "
+        "ma_colonne) parmi : {3}",
+        "{}: no column for '{}'; map one (e.g. {}: my_column) among: {}",
+    ),
+    "no_column_constant": (
+        "{0} : aucune colonne pour « {1} » ; faites correspondre une colonne ou une constante "
+        "(par ex. {2}: {{value: web}}) parmi : {3}",
+        "{}: no column for '{}'; map a column or a constant (e.g. {}: {value: web}) among: {}",
+    ),
+}
+
+
 def _numbered(pattern: str) -> str:
     """An English pattern as a text to format: ``{}`` numbered, literal braces doubled."""
     parts = [part.replace("{", "{{").replace("}", "}}") for part in pattern.split("{}")]
@@ -595,7 +934,13 @@ def _numbered(pattern: str) -> str:
     )
 
 
-_ALL = {**ANALYSIS_ERRORS, **API_ERRORS, **CLI_ERRORS}
+_ALL = {
+    **ANALYSIS_ERRORS,
+    **API_ERRORS,
+    **CLI_ERRORS,
+    **{f"map.{key}": pair for key, pair in MAP_ERRORS.items()},
+    **{f"ingest.{key}": pair for key, pair in INGEST_ERRORS.items()},
+}
 # key -> English pattern, for present.error_text to recognise a message
 ERROR_PATTERNS: dict[str, str] = {f"refused.{key}": en for key, (_, en) in _ALL.items()}
 ERRORS: dict[str, dict[str, str]] = {

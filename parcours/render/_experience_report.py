@@ -131,7 +131,8 @@ def experience_html(
             if cell.basis == "sentiment":
                 text += f" ({t('experience.sentiment', lang)})"
             elif cell.answers:
-                text += f" ({t('experience.answers', lang, n=number(cell.answers, lang))})"
+                word = "experience.answer" if cell.answers == 1 else "experience.answers"
+                text += f" ({t(word, lang, n=number(cell.answers, lang))})"
             row.append(text)
         rows.append(row)
     blocks = [_table(head, rows), figure_html(_curves_figure(jm, curves, groups, names, lang))]

@@ -60,6 +60,7 @@ EXPERIENCE: dict[str, dict[str, str]] = {
         "en": "designed {designed} · measured {measured}",
     },
     "experience.answers": {"fr": "{n} réponses", "en": "{n} answers"},
+    "experience.answer": {"fr": "{n} réponse", "en": "{n} answer"},
     "experience.sentiment": {"fr": "d'après le sentiment", "en": "from sentiment"},
     "experience.no_identities": {
         "fr": "Les retours ne peuvent être rattachés aux personas sans les identités : seule "

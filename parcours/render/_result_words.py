@@ -825,6 +825,23 @@ RESULTS: dict[str, dict[str, str]] = {
     },
     "drawing.at_stake": {"fr": "en jeu", "en": "at stake"},
     "drawing.comments": {"fr": "commentaires", "en": "comments"},
+    "section.comments": {"fr": "Commentaires", "en": "Comments"},
+    "explain.comments": {
+        "fr": "Les commentaires de l'équipe sur les éléments de cette version de la carte "
+        "(écrits sur elle ou sur une version antérieure), du plus ancien au plus récent.",
+        "en": "The team's comments on the elements of this version of the map (written on it "
+        "or on an earlier version), oldest first.",
+    },
+    "report.no_comments": {
+        "fr": "Aucun commentaire sur cette version de la carte. On en écrit sur la page « Carte "
+        "du parcours » du tableau de bord ou par l'API (POST /v1/maps/{map}/comments).",
+        "en": "No comments on this version of the map. Write them on the dashboard's “Journey "
+        "map” page or through the API (POST /v1/maps/{map}/comments).",
+    },
+    "col.element": {"fr": "Élément", "en": "Element"},
+    "col.author": {"fr": "Auteur", "en": "Author"},
+    "col.date": {"fr": "Date", "en": "Date"},
+    "col.comment": {"fr": "Commentaire", "en": "Comment"},
     "opportunity.idea": {"fr": "idée", "en": "idea"},
     "opportunity.planned": {"fr": "prévue", "en": "planned"},
     "opportunity.in_progress": {"fr": "en cours", "en": "in progress"},

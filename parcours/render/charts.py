@@ -11,6 +11,7 @@
 | :func:`emotion_curve` | ``voice`` (table ``emotion_curve``) | designed and measured emotion |
 | :func:`channel_mix` | ``channels`` | share of each channel per stage |
 | :func:`conformance_fitness` | ``conformance`` (table ``fitness``) | journeys by fitness |
+| :func:`compare_bars` | ``compare`` | the rates of side A and side B, row by row |
 
 A chart never queries the store. Passing the journey map (``jm``) shows stage, touchpoint and
 channel titles instead of ids and orders stages as the map does. Labels follow ``lang``
@@ -44,6 +45,7 @@ from plotly.subplots import make_subplots
 from parcours.analyses.attribution import AttributionResult
 from parcours.analyses.base import Result
 from parcours.analyses.channels import ChannelsResult
+from parcours.analyses.compare import CompareResult
 from parcours.analyses.conformance import ConformanceResult
 from parcours.analyses.funnel import FunnelResult
 from parcours.analyses.paths import PathsResult
@@ -53,7 +55,7 @@ from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError
 from parcours.maps import JourneyMap, text_of
 from parcours.render.i18n import duration, lang_of, number, pct, t
-from parcours.render.present import Titles
+from parcours.render.present import Titles, figure_text
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 PALETTE = ["#2e86de", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#d4ac0d",
@@ -676,6 +678,58 @@ def _model_name(model: str, lang: str) -> str:
     return model.replace("_", " ") if name == f"model.{model}" else name
 
 
+# -- compare ------------------------------------------------------------------------------
+
+
+def _compare_row(metric: str, value: str, label: Labels) -> str:
+    """A row of the comparison in words: what is measured, on which stage or step."""
+    if value == "(all journeys)":
+        return t("compare.row.all", label.lang)
+    if metric == "funnel":  # "2. add_to_cart": the step's number, then its event
+        step, _, name = value.partition(". ")
+        return t("compare.row.funnel", label.lang, step=step, name=_short(label(name), 28))
+    key = "compare.row.reach" if metric == "reach" else "compare.row.conversion"
+    return t(key, label.lang, stage=_short(label(value), 28))
+
+
+def compare_bars(
+    result: CompareResult, jm: JourneyMap | None = None, lang: str | None = None
+) -> go.Figure:
+    """The rates of side A and side B, row by row of the comparison (overall conversion,
+    each stage's reach and conversion, each funnel step), as percentages; a row whose
+    change is significant is marked with a star."""
+    result = _expect(result, CompareResult, "compare_bars")
+    label = Labels(jm, lang)
+    rows = result.table.iloc[::-1]  # the first row on top
+    y = [
+        _compare_row(str(m), str(v), label) + (" ★" if bool(s) else "")
+        for m, v, s in zip(rows.metric, rows.id, rows.significant, strict=True)
+    ]
+    names = Titles.of(jm, label.lang)
+    fig = go.Figure()
+    for i, side in enumerate(("a", "b")):
+        side_label = figure_text(
+            f"label_{side}", getattr(result, f"label_{side}"), label.lang, names
+        )
+        rates = rows[f"rate_{side}"].astype(float)
+        fig.add_bar(
+            x=rates, y=y, orientation="h", name=f"{side.upper()} · {side_label}",
+            marker_color=PALETTE[i], text=[pct(r, label.lang, 1) for r in rates],
+            textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}<br>%{text}<extra>" + side.upper() + "</extra>",
+        )  # fmt: skip
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(tickformat=".0%", rangemode="tozero", title=t("compare.axis", label.lang))
+    fig.update_yaxes(automargin=True)
+    if result.table.significant.any():
+        fig.add_annotation(
+            text=t("compare.star", label.lang), xref="paper", yref="paper", x=0, y=0,
+            yshift=-60, xanchor="left", yanchor="top", showarrow=False,
+            font={"size": 11, "color": NEUTRAL},
+        )  # fmt: skip
+    return _layout(fig, max(300, 40 * len(y) + 140), label.lang, bargap=0.25)
+
+
 # -- retention ----------------------------------------------------------------------------
 
 
@@ -928,6 +982,7 @@ def conformance_fitness(result: ConformanceResult, lang: str | None = None) -> g
 __all__ = [
     "attribution_bars",
     "channel_mix",
+    "compare_bars",
     "conformance_fitness",
     "edge_traces",
     "emotion_curve",

@@ -27,7 +27,7 @@ import math
 from typing import SupportsFloat, SupportsIndex
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from parcours.render._cli_words import CLI
@@ -199,6 +199,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Journey conversion: {rate_a} {a} (A), {rate_b} {b} (B); {significant}.",
     },
     "compare.period": {"fr": "du {first} au {last}", "en": "from {first} to {last}"},
+    "compare.row.all": {"fr": "Tous les parcours : conversion", "en": "All journeys: conversion"},
+    "compare.row.reach": {
+        "fr": "{stage} : parcours qui l'atteignent",
+        "en": "{stage}: journeys reaching it",
+    },
+    "compare.row.conversion": {
+        "fr": "{stage} : conversion après l'étape",
+        "en": "{stage}: conversion after the stage",
+    },
+    "compare.row.funnel": {
+        "fr": "Entonnoir, étape {step} : {name}",
+        "en": "Funnel step {step}: {name}",
+    },
+    "compare.axis": {"fr": "Part des parcours (A et B)", "en": "Share of journeys (A and B)"},
+    "compare.star": {
+        "fr": "★ écart significatif entre A et B",
+        "en": "★ significant change between A and B",
+    },
     "compare.significant": {
         "fr": "un écart significatif",
         "en": "a significant change",
@@ -408,6 +426,22 @@ def date(value: object, lang: str | None) -> str:
     return format_date(
         day, format="long" if lang_of(lang) == "fr" else "d MMM y", locale=_locale(lang)
     )
+
+
+# A day and its time, as each language writes them; the workspace keeps UTC, and says so.
+MOMENT_FORMATS = {"fr": "d MMMM y 'à' HH:mm 'UTC'", "en": "d MMM y, HH:mm 'UTC'"}
+
+
+def moment(value: object, lang: str | None) -> str:
+    """A time of the workspace (UTC, without zone) in the reader's words (Babel).
+
+    >>> moment("2026-05-09 14:05:31", "fr"), moment("2026-05-09T14:05:31", "en")
+    ('9 mai 2026 à 14:05 UTC', '9 May 2026, 14:05 UTC')
+    """
+    if _missing(value) or value == "" or str(value) == "NaT":
+        return "–"
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return format_datetime(when, format=MOMENT_FORMATS[lang_of(lang)], locale=_locale(lang))
 
 
 def duration(seconds: object, lang: str | None) -> str:

@@ -7,7 +7,8 @@
 * A stage or touchpoint that opens a sub-map carries a "↳" mark, a link to that map when
   the canvas knows its address (the dashboard's ``/?map=<id>``); its rolled-up figures
   (:mod:`parcours.analyses._nested`) are in the tooltip and, for a stage, under its column.
-* An element with comments carries their count in a small bubble.
+* An element with comments carries their count in a small bubble; the report lists them
+  (:func:`comments_html`).
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import pandas as pd
 from parcours.analyses._opportunities import conversion_value, rank
 from parcours.maps import JourneyMap, text_of
 from parcours.maps.opportunities import opportunities_of, stage_of
-from parcours.render.i18n import number, pct, t
+from parcours.render.i18n import date, number, pct, t
 
 if TYPE_CHECKING:
     from parcours.analyses import Context, Result
+    from parcours.store.comments import Comment
 
 LINK_COLOUR = "#1f5fa8"
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -39,11 +41,67 @@ def _esc(text: object) -> str:
 class MapObjects:
     """What the workspace knows of a map besides the analyses, for its canvas: the sub-maps'
     rolled-up figures (``Workspace.nested_figures``), the address of a sub-map by map id
-    (the dashboard's links; None: no links, as in a report file), comments per element."""
+    (the dashboard's links; None: no links, as in a report file), comments per element; for
+    the report, the comments themselves and the versions marked as-is and to-be
+    (``{"as-is": 3, "to-be": 5}``, those found) with ``compare`` measuring them side by side
+    (:func:`parcours.analyses._experience.state_comparison`) when both exist."""
 
     submaps: pd.DataFrame | None = None
     link: Callable[[str], str] | None = None
     comments: dict[str, int] = field(default_factory=dict)
+    comment_list: list[Comment] = field(default_factory=list)
+    marked: dict[str, int] = field(default_factory=dict)
+    compare: Callable[[], pd.DataFrame] | None = None
+
+
+def report_objects(ws: Any, jm: JourneyMap, lang: str | None) -> MapObjects:
+    """What the report shows of ``jm`` besides the analyses, read from the workspace ``ws``:
+    sub-maps' figures, comments (those the latest saved version of the map shows; none for a
+    map never saved) and the as-is and to-be versions."""
+    from collections import Counter
+
+    from parcours.analyses._experience import state_comparison
+    from parcours.maps import nesting
+    from parcours.maps.experience import MAP_STATES, marked_versions
+
+    submaps = ws.nested_figures(jm, lang) if nesting.links(jm) else None
+    if jm.map not in set(ws.maps().map_id):
+        return MapObjects(submaps=submaps)
+    listed = list(ws.comments(jm.map))
+    versions = ws.map_versions(jm.map).version.tolist()
+    marked = marked_versions((v, ws.map_record(jm.map, v)["yaml"]) for v in versions)
+
+    def compare() -> pd.DataFrame:
+        contexts = [ws.context(ws.load_map(jm.map, marked[s]), lang) for s in MAP_STATES]
+        return state_comparison(*contexts)
+
+    return MapObjects(
+        submaps=submaps,
+        comments=dict(Counter(c.element for c in listed)),
+        comment_list=listed,
+        marked=marked,
+        compare=compare if all(s in marked for s in MAP_STATES) else None,
+    )
+
+
+def comments_html(jm: JourneyMap, listed: list[Comment], lang: str) -> str:
+    """The comments as a table (element, author, day, text; oldest first), every text
+    escaped; a line saying there are none, and where to write one, when there are none."""
+    from parcours.store.comments import elements
+
+    if not listed:
+        return f"<p class='explain'>{_esc(t('report.no_comments', lang, map=jm.map))}</p>"
+    titles = elements(jm, lang)
+    head = "".join(
+        f"<th>{_esc(t(k, lang))}</th>" for k in ("col.element", "col.author", "col.date",
+                                                  "col.comment")
+    )  # fmt: skip
+    rows = "".join(
+        f"<tr><td>{_esc(titles.get(c.element, c.element))}</td><td>{_esc(c.author)}</td>"
+        f"<td>{_esc(date(c.created_at, lang))}</td><td class='comment'>{_esc(c.text)}</td></tr>"
+        for c in sorted(listed, key=lambda c: c.created_at)
+    )
+    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def ranked_opportunities(ctx: Context, frictions: Result | Exception | None) -> pd.DataFrame:

@@ -505,13 +505,47 @@ def error_text(message: str, lang: str | None) -> str:
     >>> error_text("frictions: top 0 is not allowed; give 1 or more", "fr")
     "frictions : top 0 n'est pas permis ; donnez 1 ou plus"
     """
-    if lang_of(lang) == "en":
+    lang = lang_of(lang)
+    if lang == "en":
         return message
+    head = ERROR_PATTERNS["refused.map.invalid"]
+    if message.startswith(head + ":"):  # a MapError: its head, then one problem per line
+        problems = [line.strip() for line in message[len(head) + 1 :].split("\n") if line.strip()]
+        said = [_problem_text(line, lang) for line in problems]
+        text = t("refused.map.invalid", lang)
+        return f"{text} : {said[0]}" if "\n" not in message else f"{text} :\n  " + "\n  ".join(said)
+    return _problem_text(message, lang)
+
+
+_AT_FIELD = re.compile(r"^(.*) \(field ([^()]+)\)$", re.S)
+
+
+def _problem_text(message: str, lang: str) -> str:
+    """A message, or a located problem ``file:line: message (field path)``, in ``lang``; as
+    it is when the catalogue does not know it."""
+    said = _known_text(message, lang)
+    if said is not None:
+        return said
+    body, field_suffix = message, ""
+    at = _AT_FIELD.match(message)
+    if at:
+        body, field_suffix = at[1], " " + t("refused.map.at_field", lang).format(at[2])
+    said = _known_text(body, lang)
+    start = 0
+    while said is None and (split := body.find(": ", start)) > 0:  # after 'file:line'
+        said = _known_text(body[split + 2 :], lang)
+        if said is not None:
+            said = f"{body[:split]} : {said}"
+        start = split + 2
+    return message if said is None else said + field_suffix
+
+
+def _known_text(message: str, lang: str) -> str | None:
     for key, pattern in _ERRORS:
         found = pattern.match(message)
         if found:
             return t(key, lang).format(*found.groups())
-    return message
+    return None
 
 
 def _note_value(text: str, lang: str, names: Titles) -> str:

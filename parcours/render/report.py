@@ -53,10 +53,20 @@ from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError, ParcoursError
 from parcours.maps import JourneyMap
 from parcours.render import charts, present
-from parcours.render._experience_report import add_experience, blueprint_html, experience_html
+from parcours.render._experience_report import (
+    add_experience,
+    blueprint_html,
+    experience_html,
+    states_html,
+)
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
 from parcours.render.i18n import duration, lang_of, number, pct, t
-from parcours.render.map_objects import MapObjects, ranked_opportunities, value_words
+from parcours.render.map_objects import (
+    MapObjects,
+    comments_html,
+    ranked_opportunities,
+    value_words,
+)
 from parcours.workspace import Runner
 
 # The report opens on the friction points, then the journey map canvas (fed by kpis,
@@ -67,7 +77,8 @@ SECTIONS: tuple[str, ...] = (
     "canvas",
     "opportunities",  # ranked from the frictions (parcours.render.map_objects)
     "blueprint",  # the service blueprint's measured items (parcours.render._experience_report)
-    "experience",  # designed and measured emotion per persona (same module)
+    "experience",  # designed and measured emotion per persona, as-is and to-be (same module)
+    "comments",  # the team's comments on the map's elements (parcours.render.map_objects)
     *(a.name for a in ANALYSES if a.name != LEAD),
 )
 R = TypeVar("R", bound=Result)
@@ -403,6 +414,37 @@ class _Builder:
         voice = self.results.get("voice")
         everyone = voice.emotion_curve if isinstance(voice, VoiceResult) else None
         s.blocks += experience_html(self.ctx, self.lang, everyone, figure_html)
+        s.blocks += self.states()
+
+    def states(self) -> list[Markup]:
+        """The as-is and to-be versions side by side, as the dashboard's experience page
+        shows them; how to get them when the workspace has not both (a failure to measure
+        them is said here, the emotion above stays)."""
+        lang = self.lang
+        objects = self.objects or MapObjects()
+        blocks = [
+            Markup("<h3>{}</h3><p class='explain'>{}</p>").format(
+                t("states.title", lang), t("states.explain", lang)
+            )
+        ]
+        if objects.compare is None:
+            found = ", ".join(
+                t("states.version", lang, state=t(f"state.{s}", lang), version=v)
+                for s, v in objects.marked.items()
+            )
+            missing = t("states.missing", lang, found=found or t("states.none", lang))
+            return [*blocks, Markup("<p class='explain'>{}</p>").format(missing)]
+        try:
+            frame = objects.compare()
+        except Exception as failure:  # noqa: BLE001 - the comparison fails alone, visibly
+            box = Markup('<div class="unavailable"><b>{}:</b> {}</div>')
+            return [*blocks, box.format(t("report.unavailable", lang), _reason(failure, lang))]
+        table = states_html(frame, objects.marked, lang)
+        return [*blocks, Markup('<div class="states">{}</div>').format(table)]
+
+    def section_comments(self, s: Section) -> None:
+        listed = self.objects.comment_list if self.objects is not None else []
+        s.blocks.append(Markup(comments_html(self.jm, listed, self.lang)))
 
     def section_opportunities(self, s: Section) -> None:
         ranked = ranked_opportunities(self.ctx, self.results.get("frictions"))
@@ -605,6 +647,7 @@ class _Builder:
                 )
             )
         )
+        s.blocks.append(figure_html(charts.compare_bars(r, self.jm, self.lang)))
         stages = r.table[r.table.metric == "conversion"]
         s.blocks.append(
             self.table(

@@ -38,7 +38,7 @@ SKIP = ("rank", "step", "stage_index", "length")
 
 
 # The charts of the report, per analysis: (chart function, keyword arguments). Analyses
-# not listed here (kpis, frictions, personas, compare) get the generic bar chart.
+# not listed here (kpis, frictions, personas) get the generic bar chart.
 CHARTS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "funnel": [("funnel_chart", {})],
     "paths": [("paths_sankey", {"max_links": 45})],
@@ -48,6 +48,7 @@ CHARTS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "attribution": [("attribution_bars", {})],
     "voice": [("nps_by_stage", {}), ("emotion_curve", {})],
     "retention": [("retention_heatmap", {})],
+    "compare": [("compare_bars", {})],
 }
 WITHOUT_MAP = {"conformance_fitness", "retention_heatmap"}
 
@@ -111,6 +112,7 @@ def generic_figure(
         height=max(260, 28 * len(rows) + 110),
         yaxis={"automargin": True},
         template="plotly_white",
+        separators=", " if lang == "fr" else ".,",  # the axis's numbers: decimal mark, thousands
     )
     return fig
 

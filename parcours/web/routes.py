@@ -856,9 +856,15 @@ class MapText(BaseModel):
     message: str | None = None
 
 
-def _problems(exc: MapError) -> list[dict[str, Any]]:
+def _problems(exc: MapError, lang: str) -> list[dict[str, Any]]:
+    """Each problem of the map, its message in the page's language (line and field apart)."""
     return [
-        {"line": p.line, "field": p.field, "message": p.message, "text": str(p)}
+        {
+            "line": p.line,
+            "field": p.field,
+            "message": present.error_text(p.message, lang),
+            "text": present.error_text(str(p), lang),
+        }
         for p in exc.problems
     ]
 
@@ -870,7 +876,8 @@ def validate_map(body: MapText, request: Request) -> JSONResponse:
     try:
         jm = JourneyMap.loads(body.yaml, source="map.yaml")
     except MapError as exc:
-        return JSONResponse({"valid": False, "map_id": None, "problems": _problems(exc)})
+        problems = _problems(exc, language(request))
+        return JSONResponse({"valid": False, "map_id": None, "problems": problems})
     return JSONResponse({"valid": True, "map_id": jm.map, "problems": []})
 
 
@@ -882,7 +889,12 @@ def save_map(map_id: str, body: MapText, request: Request) -> JSONResponse:
         jm = JourneyMap.loads(body.yaml, source="map.yaml")
     except MapError as exc:
         return JSONResponse(
-            {"error": "invalid map", "detail": str(exc), "problems": _problems(exc)}, 422
+            {
+                "error": "invalid map",
+                "detail": str(exc),
+                "problems": _problems(exc, language(request)),
+            },
+            422,
         )
     if jm.map != map_id:
         raise InputError(

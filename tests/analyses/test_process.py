@@ -436,9 +436,12 @@ def test_export_command_writes_xes_and_csv(tmp_path):
     with parcours.open(path) as ws:
         ws.ingest_events(events_frame(CASES))
         ws.save_map(JM, "test map")
+    # The map is French, so the command speaks French unless told otherwise.
     xes = CliRunner().invoke(app, ["export", str(tmp_path / "j.xes.gz"), "-w", str(path)])
     assert xes.exit_code == 0, xes.output
-    assert "5 events written" in xes.output
+    assert "5 événements écrits" in xes.output
+    args = ["--lang", "en", "export", str(tmp_path / "j2.xes"), "-w", str(path)]
+    assert "5 events written" in CliRunner().invoke(app, args).output
     assert read_xes(tmp_path / "j.xes.gz")["case:concept:name"].nunique() == 2
     csv = CliRunner().invoke(app, ["export", str(tmp_path / "j.csv"), "-f", "csv", "-w", str(path)])
     assert csv.exit_code == 0, csv.output

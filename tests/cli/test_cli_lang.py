@@ -3,6 +3,9 @@ command's map, else the locale; the closing error message too."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -73,6 +76,43 @@ def test_error_message_in_the_runs_language(journey, monkeypatch, capsys, tmp_pa
     assert said == f"Erreur : {tmp_path / 'none.yaml'} : ce fichier n'existe pas"
 
 
+def _refused(monkeypatch, capsys, *argv: str) -> str:
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.setattr("sys.argv", ["parcours", *argv])
+    with pytest.raises(SystemExit) as end:
+        main()
+    assert end.value.code == 2
+    return " ".join(capsys.readouterr().err.split())
+
+
+def test_a_map_that_does_not_validate_is_refused_in_french(monkeypatch, capsys, tmp_path):
+    bad = tmp_path / "carte.yaml"
+    bad.write_text(
+        "map: m\ntitle: M\nstages: [{id: a, title: A}]\nchannels: [web]\n"
+        "touchpoints: [{id: t, stage: b, channel: web, match: {event: e}}]\n"
+        "conversion: {event: e}\n",
+        encoding="utf-8",
+    )
+    said = _refused(monkeypatch, capsys, "--lang", "fr", "validate", str(bad))
+    assert said == (
+        f"Erreur : la carte de parcours n'est pas valide : {bad}:5 : le point de contact « t » "
+        "renvoie à l'étape inconnue « b » ; étapes permises : a (champ touchpoints[0].stage)"
+    )
+
+
+def test_a_mapping_that_does_not_fit_is_refused_in_french(monkeypatch, capsys, tmp_path):
+    source = tmp_path / "events.csv"
+    source.write_text("quand,client,quoi\n2026-03-01 10:00,ana,view\n", encoding="utf-8")
+    workspace = str(tmp_path / "w.duckdb")
+    said = _refused(
+        monkeypatch, capsys, "--lang", "fr", "ingest", "events", str(source), "-w", workspace
+    )
+    assert said == (
+        f"Erreur : {source} : aucune colonne pour « ts » ; faites-en correspondre une (par ex. "
+        "ts: ma_colonne) parmi : quand, client, quoi"
+    )
+
+
 def test_unknown_language_is_refused():
     out = CliRunner().invoke(app, ["--lang", "de", "status"])
     assert "--lang 'de' is not known; allowed: fr, en" in str(out.exception)
@@ -90,6 +130,7 @@ def test_key_commands_speak_french(tmp_path):
     gone = CliRunner().invoke(app, ["--lang", "fr", "keys", "revoke", key_id, *common])
     assert gone.exit_code == 0, gone.output
     assert f"{key_id} (portée read) révoquée le " in gone.output
+    assert re.search(r"révoquée le \d{1,2} \w+ \d{4} à \d\d:\d\d UTC\.", gone.output)
 
 
 def test_tables_of_the_workspace_speak_french(journey, tmp_path):
@@ -103,3 +144,30 @@ def test_tables_of_the_workspace_speak_french(journey, tmp_path):
     # JSON keeps the field names, for programs
     raw = CliRunner().invoke(app, ["--lang", "fr", "maps", "list", "--format", "json", *common])
     assert '"latest_version": 1' in raw.output
+
+
+def _saved_at(workspace, when: dt.datetime) -> None:
+    """Every saved version of the workspace dated ``when`` (UTC), for a stable printout."""
+    import duckdb
+
+    with duckdb.connect(str(workspace)) as con:
+        con.execute("UPDATE maps SET saved_at = ?", [when])
+
+
+@pytest.mark.parametrize(
+    ("lang", "written"),
+    [("fr", "9 mai 2026 à 14:05 UTC"), ("en", "9 May 2026, 14:05 UTC")],
+)
+def test_maps_list_and_history_write_when_in_the_readers_words(journey, tmp_path, lang, written):
+    workspace = tmp_path / "w.duckdb"
+    common = ["-w", str(workspace)]
+    saved = CliRunner().invoke(app, ["maps", "save", str(journey), "--message", "first", *common])
+    assert saved.exit_code == 0, saved.output
+    _saved_at(workspace, dt.datetime(2026, 5, 9, 14, 5, 31))
+    for command in (["maps", "list"], ["maps", "history", "cinq-phases"]):
+        out = CliRunner().invoke(app, ["--lang", lang, *command, *common], env={"COLUMNS": "200"})
+        assert out.exit_code == 0, out.output
+        assert written in out.output and "2026-05-09" not in out.output
+    # JSON keeps the timestamp as data, for programs
+    raw = CliRunner().invoke(app, ["--lang", lang, "maps", "list", "-f", "json", *common])
+    assert "2026-05-09T14:05:31" in raw.output

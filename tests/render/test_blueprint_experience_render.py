@@ -153,7 +153,7 @@ def test_report_sections_show_the_measured_item_and_the_curves(ctx):
     assert "15\xa0min" in table
     blocks = experience_html(ctx, "en", None, figure_html)
     assert "<th>In a hurry</th>" in blocks[0] and "<th>All customers</th>" in blocks[0]
-    assert "designed −2.0 · measured −1.0 (1 answers)" in blocks[0]  # bob at submission
+    assert "designed −2.0 · measured −1.0 (1 answer)" in blocks[0]  # bob at submission
     assert "Plotly.newPlot" in blocks[1]
 
 

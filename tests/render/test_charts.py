@@ -11,6 +11,7 @@ import pytest
 
 from parcours.analyses.attribution import AttributionResult
 from parcours.analyses.channels import ChannelsResult
+from parcours.analyses.compare import CompareResult
 from parcours.analyses.conformance import ConformanceResult
 from parcours.analyses.funnel import FunnelResult
 from parcours.analyses.paths import PathsResult
@@ -425,6 +426,64 @@ def test_conformance_fitness_bars():
     assert list(fig.data[0].y) == [0.75, 0.25]
 
 
+def _compare_result() -> CompareResult:
+    # 40 journeys in A, 10 convert; 50 in B, 20 convert; decision reached by 20 then 30
+    table = pd.DataFrame(
+        {
+            "metric": ["conversion", "reach", "conversion"],
+            "id": ["(all journeys)", "decision", "decision"],
+            "n_a": [40, 40, 20], "x_a": [10, 20, 10], "rate_a": [0.25, 0.5, 0.5],
+            "n_b": [50, 50, 30], "x_b": [20, 30, 20], "rate_b": [0.4, 0.6, 2 / 3],
+            "change": [0.15, 0.1, 1 / 6], "change_low": [-0.05, -0.1, -0.1],
+            "change_high": [0.3, 0.3, 0.4], "p_value": [0.13, 0.36, 0.2],
+            "significant": [False, False, False],
+        }
+    )  # fmt: skip
+    return CompareResult(
+        title="Compare", table=table, label_a="2026-04-01..2026-04-30",
+        label_b="2026-05-01..2026-05-31", journeys_a=40, journeys_b=50, conversion_a=0.25,
+        conversion_b=0.4, conversion_change=0.15, conversion_p_value=0.13,
+        conversion_change_significant=False, frictions=pd.DataFrame(), nps=pd.DataFrame(),
+    )  # fmt: skip
+
+
+def test_compare_bars_are_the_rates_of_each_side_in_the_readers_words():
+    fig = charts.compare_bars(_compare_result(), MAP, "fr")
+    a, b = fig.data
+    # the first row of the table on top: a horizontal bar chart lists bottom up
+    assert list(a.y) == [
+        "Décision : conversion après l'étape",
+        "Décision : parcours qui l'atteignent",
+        "Tous les parcours : conversion",
+    ]
+    assert list(a.x) == [0.5, 0.5, 0.25] and list(b.x) == pytest.approx([2 / 3, 0.6, 0.4])
+    assert list(b.text) == ["66,7\u00a0%", "60,0\u00a0%", "40,0\u00a0%"]
+    assert a.name == "A · du 1 avril 2026 au 30 avril 2026"
+    assert fig.layout.xaxis.tickformat == ".0%"
+    assert fig.layout.xaxis.title.text == "Part des parcours (A et B)"
+    assert fig.layout.separators == ", "
+    english = charts.compare_bars(_compare_result(), MAP, "en")
+    assert list(english.data[0].y)[1] == "Decision: journeys reaching it"
+    assert list(english.data[1].text)[2] == "40.0%"
+    assert not any(str(v) in {"reach", "conversion", "n_a"} for v in english.data[0].y)
+
+
+def test_compare_bars_star_a_significant_change_and_name_funnel_steps():
+    result = _compare_result()
+    table = result.table.copy()
+    table.loc[0, "significant"] = True
+    table.loc[3] = ["funnel", "2. cart", 40, 8, 0.2, 50, 15, 0.3, 0.1, 0.0, 0.2, 0.04, False]
+    result.table = table
+    fig = charts.compare_bars(result, MAP, "en")
+    assert list(fig.data[0].y) == [
+        "Funnel step 2: Cart",
+        "Decision: conversion after the stage",
+        "Decision: journeys reaching it",
+        "All journeys: conversion ★",
+    ]
+    assert fig.layout.annotations[0].text == "★ significant change between A and B"
+
+
 def test_a_chart_refuses_the_result_of_another_analysis():
     with pytest.raises(InputError, match="expects a result of the 'funnel' analysis, got 'paths'"):
         charts.funnel_chart(PathsResult(title="Paths", table=pd.DataFrame(), **PATHS_FIGURES))
@@ -439,3 +498,7 @@ def test_real_results_of_the_demo_draw(demo_ws, demo_map):
     paths = demo_ws.paths(map=demo_map)
     sankey = charts.paths_sankey(paths, demo_map, max_links=1000).data[0]
     assert sum(sankey.link.value) == paths.tables["flows"].journeys.sum()
+    compare = demo_ws.compare(map=demo_map)
+    bars = charts.compare_bars(compare, demo_map, "fr")
+    assert list(bars.data[0].x) == list(compare.table.rate_a.iloc[::-1])
+    assert bars.data[0].y[-1].startswith("Tous les parcours : conversion")  # on top

@@ -145,3 +145,118 @@ def test_api_answers_in_the_language_the_request_accepts(tmp_path):
         "detail": "envoyez une clé d'API en « Authorization: Bearer pk_... » ; créez-en une "
         "avec `parcours keys create --scope read|write|admin`",
     }
+
+
+# -- the map's checks and the ingest -------------------------------------------------------
+
+INGEST_SOURCES = [PACKAGE / "store" / f"{name}.py" for name in
+                  ("sources", "mapping", "ingest", "xes", "salvage", "boundary")]  # fmt: skip
+# Messages of the ingest that stay in English, and why.
+INGEST_ENGLISH = {
+    "{}",  # mapping.py: the YAML problems of a mapping file, each already located
+    "{}: a column has {} ({}); name every column with text",  # the reason is an English phrase
+    "{}: option '{}' is {}; got {}",  # what the option takes is an English phrase
+    "unknown target {}",  # an internal check: the CLI and the API name the targets first
+}
+
+
+def _templates(node: ast.expr) -> list[str]:
+    """Every message a raise can give, as patterns (both sides of an ``a if c else b``)."""
+    if isinstance(node, ast.IfExp):
+        return _templates(node.body) + _templates(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [a + b for a in _templates(node.left) for b in _templates(node.right)]
+    return [_template(node)]
+
+
+def test_every_message_of_the_ingest_has_its_french_words_or_is_listed():
+    found = [
+        (f"{path.name}:{node.lineno}", text)
+        for path in INGEST_SOURCES
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) in ("SourceError", "MappingError")
+        and node.args
+        for text in _templates(node.args[0])
+    ]
+    assert len(found) > 50  # the scan reads the ingest's raises
+    patterns = set(ERROR_PATTERNS.values())
+    missing = [
+        f"{where}: {text!r}" for where, text in found if text not in patterns | INGEST_ENGLISH
+    ]
+    assert not missing, "add to INGEST_ERRORS of parcours/render/_error_words.py:\n" + "\n".join(
+        missing
+    )
+    assert {text for _, text in found} >= INGEST_ENGLISH  # no stale entry
+
+
+BAD_MAP = """map: shop
+title: Boutique
+stages:
+  - {id: decouverte, title: Découverte}
+  - {id: decouverte, title: Décision}
+channels: [web]
+touchpoints:
+  - {id: fiche, stage: decision, channel: mail, match: {event: product_view}}
+conversion: {event: purchase}
+couleur: rouge
+"""
+
+
+def test_a_map_that_does_not_validate_says_every_problem_in_french():
+    with pytest.raises(parcours.MapError) as refused:
+        parcours.JourneyMap.loads(BAD_MAP, source="shop.yaml")
+    message = str(refused.value)
+    assert error_text(message, "en") == message
+    assert error_text(message, "fr").split("\n") == [
+        "la carte de parcours n'est pas valide :",
+        "  shop.yaml:5 : identifiant d'étape « decouverte » en double (déjà pris par "
+        "stages[0].id, ligne 4) ; donnez à chacun le sien, par ex. decouverte_2 "
+        "(champ stages[1].id)",
+        "  shop.yaml:8 : le point de contact « fiche » renvoie à l'étape inconnue « decision » ; "
+        "étapes permises : decouverte, decouverte (champ touchpoints[0].stage)",
+        "  shop.yaml:8 : le point de contact « fiche » utilise le canal « mail », qui n'est pas "
+        "déclaré dans channels ; canaux déclarés : web, ou any (tous les canaux, par ex. un "
+        "journal dont le canal est celui du dossier) (champ touchpoints[0].channel)",
+        "  shop.yaml:10 : champ « couleur » inconnu ; champs permis : map, lang, state, title, "
+        "description, stages, personas, channels, touchpoints, conversion, journey, flow, "
+        "opportunities (champ couleur)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "french"),
+    [
+        (
+            "map: shop\ntitle: Boutique\nchannels: [web]\nconversion: {event: purchase}\n",
+            "la carte de parcours n'est pas valide : shop.yaml : champ obligatoire « stages » "
+            "absent, par ex. stages: [{id: decouverte, title: Découverte}] (champ stages)",
+        ),
+        (
+            "- map: shop\n",
+            "la carte de parcours n'est pas valide : shop.yaml:1 : une carte de parcours est un "
+            "dictionnaire YAML (map:, title:, stages:, ...), pas une liste",
+        ),
+    ],
+)
+def test_one_map_problem_is_said_on_one_line(text, french):
+    with pytest.raises(parcours.MapError) as refused:
+        parcours.JourneyMap.loads(text, source="shop.yaml")
+    assert error_text(str(refused.value), "fr") == french
+
+
+def test_a_mapping_that_does_not_fit_says_it_in_french_with_its_values(ws, tmp_path):
+    source = tmp_path / "events.csv"
+    source.write_text("client,quand,quoi\nana,2026-03-01 10:00,product_view\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        ws.ingest_events(source, mapping={"customer_id": "client", "event": "quoi"})
+    with pytest.raises(InputError) as unknown:
+        ws.ingest_events(source, mapping={"customer_id": "client", "duplicate_rows": "x"})
+    assert error_text(str(refused.value), "fr") == (
+        f"{source} : aucune colonne pour « ts » ; faites-en correspondre une (par ex. ts: "
+        "ma_colonne) parmi : client, quand, quoi"
+    )
+    assert error_text(str(unknown.value), "fr") == (
+        "mapping : duplicate_rows « x » n'existe pas ; possibles : drop, keep (keep : les lignes "
+        "identiques d'un fichier sont des événements distincts)"
+    )

@@ -81,6 +81,12 @@ def test_report_follows_the_language(demo_ws, demo_map, demo_results):
     assert demo_map.title_of("en") in page
 
 
+def test_compare_section_draws_both_sides_rates_in_the_readers_words(report_fr):
+    section = report_fr[report_fr.index(f"<h2>{t('section.compare', 'fr')}</h2>") :]
+    assert "Part des parcours (A et B)" in section and "Tous les parcours : conversion" in section
+    assert '"reach"' not in section and "n_a" not in section.split("<table")[0]
+
+
 def test_a_failing_analysis_shows_a_box_and_the_rest_stays(demo_ws, demo_map, demo_results):
     broken = dict(demo_results)
     broken["funnel"] = InputError("funnel: step 'nowhere' is not a touchpoint, stage or event")

@@ -259,7 +259,7 @@ def test_validation_gives_problems_with_their_lines(map_client):
     text = demo_map_text()
     broken = text.replace("stage: decision", "stage: decisoin", 1)
     line = broken.splitlines().index(next(x for x in broken.splitlines() if "stage: decisoin" in x))
-    answer = map_client.post("/ui/maps/validate", json={"yaml": broken}).json()
+    answer = map_client.post("/ui/maps/validate?lang=en", json={"yaml": broken}).json()
     assert answer["valid"] is False
     assert [p["line"] for p in answer["problems"]] == [line + 1]
     assert "allowed stages: decouverte" in answer["problems"][0]["message"]
@@ -268,6 +268,19 @@ def test_validation_gives_problems_with_their_lines(map_client):
         "map_id": "maison-lumiere",
         "problems": [],
     }
+
+
+def test_validation_problems_are_said_in_the_pages_language(map_client):
+    login(map_client)
+    broken = demo_map_text().replace("stage: decision", "stage: decisoin", 1)
+    answer = map_client.post("/ui/maps/validate?lang=fr", json={"yaml": broken}).json()
+    problem = answer["problems"][0]
+    assert problem["message"].startswith("le point de contact « ")
+    assert (
+        "renvoie à l'étape inconnue « decisoin » ; étapes permises : decouverte"
+        in (problem["message"])
+    )
+    assert problem["text"].endswith(f"(champ {problem['field']})")
 
 
 def test_saving_needs_the_dashboard_header_then_shows_in_history(map_client):
