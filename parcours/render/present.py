@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from parcours.maps import JourneyMap, text_of
 from parcours.render._error_words import ERROR_PATTERNS
-from parcours.render._result_words import NOTE_PATTERNS
+from parcours.render._result_words import COLUMNS, NOTE_PATTERNS
 from parcours.render.i18n import STRINGS, date, duration, lang_of, number, pct, t
 
 __all__ = [
@@ -422,13 +422,21 @@ def _raw(value: Any) -> str:
     return str(value)
 
 
+def _step_title(step: str, lang: str, names: Titles) -> str:
+    """A funnel step by its title; an optional one (``step?``) says so in words."""
+    if not step.endswith("?"):
+        return names.text(step)
+    optional = COLUMNS["optional"][0 if lang_of(lang) == "fr" else 1].lower()
+    return f"{names.text(step[:-1])} ({optional})"
+
+
 def heading(result: Any, lang: str, names: Titles) -> str:
     """The heading of a result: the analysis' name, and the funnel's steps by their titles."""
     title = t(f"section.{result.analysis}", lang)
     steps = result.params.get("steps") if isinstance(result.params, dict) else None
     if result.analysis == "funnel" and steps:
         colon = "\u00a0: " if lang_of(lang) == "fr" else ": "
-        return title + colon + " → ".join(names.text(s) for s in steps)
+        return title + colon + " → ".join(_step_title(s, lang, names) for s in steps)
     return title
 
 

@@ -304,3 +304,14 @@ def test_reader_notes_say_what_is_counted_in_both_languages(contexts):
     french = present.notes(result, "fr", present.Titles("fr"))
     assert french[0].startswith("Chaque conversion compte")
     assert any(note.startswith("Étapes facultatives : ") for note in french)
+
+
+def test_heading_names_an_optional_step_in_words(contexts):
+    from parcours.render import present
+
+    result = funnel.funnel(contexts["optional"], ["panier", "paiement?", "achat"], "1h")
+    titles = present.Titles("fr", names={"panier": "Panier", "paiement": "Paiement"})
+    french = present.heading(result, "fr", titles)
+    assert french.endswith("Panier → Paiement (facultative) → achat")
+    english = present.heading(result, "en", present.Titles("en"))
+    assert english.endswith("panier → paiement (optional) → achat")
