@@ -145,6 +145,25 @@ def _names(value: Any) -> list[tuple[FieldPath, str]]:
     return []
 
 
+def duplicate_id(
+    noun: str,
+    ident: str,
+    path: FieldPath,
+    earlier: FieldPath,
+    locate: Locate,
+    shown: FieldPath | None = None,
+) -> Problem:
+    """The problem of an id given twice: ``path`` the second, ``earlier`` the first (named
+    as ``shown``, by default ``earlier`` itself, with its line)."""
+    line = locate("", earlier).line
+    where = field_path(earlier if shown is None else shown) + (f", line {line}" if line else "")
+    return locate(
+        f"duplicate {noun} id '{ident}' (already used by {where}); give each its own "
+        f"id, e.g. {ident}_2",
+        path,
+    )
+
+
 def check_duplicate_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
     """Stage, persona, channel and touchpoint ids are each unique in their section."""
     for section, noun in SECTIONS.items():
@@ -154,13 +173,7 @@ def check_duplicate_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Pro
             if ident is None:
                 continue
             if ident in first:
-                line = locate("", first[ident]).line
-                where = field_path(first[ident]) + (f", line {line}" if line else "")
-                yield locate(
-                    f"duplicate {noun} id '{ident}' (already used by {where}); give each its own "
-                    f"id, e.g. {ident}_2",
-                    path,
-                )
+                yield duplicate_id(noun, ident, path, first[ident], locate)
             else:
                 first[ident] = path
 

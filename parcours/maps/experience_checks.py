@@ -35,7 +35,7 @@ def _ids(data: Mapping[str, Any], section: str) -> list[str]:
 
 def check_blueprint_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
     """Blueprint item ids are unique, and none is also a touchpoint's id."""
-    from parcours.maps.checks import field_path  # checks imports this module
+    from parcours.maps.checks import duplicate_id  # checks imports this module
 
     touchpoints = set(_ids(data, "touchpoints"))
     first: dict[str, FieldPath] = {}
@@ -56,13 +56,8 @@ def check_blueprint_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Pro
                         path,
                     )
                 elif ident in first:
-                    line = locate("", first[ident]).line
-                    where = field_path(first[ident][:-1]) + (f", line {line}" if line else "")
-                    yield locate(
-                        f"duplicate blueprint item id '{ident}' (already used by {where}); "
-                        f"give each its own id, e.g. {ident}_2",
-                        path,
-                    )
+                    earlier = first[ident]
+                    yield duplicate_id("blueprint item", ident, path, earlier, locate, earlier[:-1])
                 else:
                     first[ident] = path
 
