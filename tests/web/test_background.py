@@ -18,10 +18,8 @@ from fastapi.testclient import TestClient
 import parcours
 from parcours.analyses import REGISTRY
 from parcours.cli.serve import server_app
-from parcours.maps import JourneyMap
 from parcours.web.session import COOKIE
-from tests.store.test_results import FIRST, MAP, STEPS
-from tests.timelines import events_frame
+from tests.store.test_results import STEPS
 from tests.web import LONG_WAIT
 
 FUNNEL = "/analyses/funnel?lang=en&steps=" + ",".join(STEPS)
@@ -52,15 +50,6 @@ class Gate:
 
     def open(self) -> None:
         self._open.set()
-
-
-@pytest.fixture
-def shop():
-    ws = parcours.open(":memory:")
-    ws.ingest_events(events_frame(FIRST))
-    ws.save_map(JourneyMap.loads(MAP), "test map")
-    yield ws
-    ws.close()
 
 
 @pytest.fixture

@@ -8,27 +8,16 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-import parcours
 from parcours.cli.serve import server_app
-from parcours.maps import JourneyMap
 from parcours.render.report import build_report
 from parcours.store import results
 from tests.counting import count_calls
-from tests.store.test_results import FIRST, MAP, SECOND, STEPS
+from tests.store.test_results import SECOND, STEPS
 from tests.timelines import events_frame
 from tests.web import LONG_WAIT
 
 FR = {"Accept-Language": "fr"}
 PLOTLY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-@pytest.fixture
-def shop():
-    ws = parcours.open(":memory:")
-    ws.ingest_events(events_frame(FIRST))
-    ws.save_map(JourneyMap.loads(MAP), "test map")
-    yield ws
-    ws.close()
 
 
 @pytest.fixture
