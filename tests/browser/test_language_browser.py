@@ -16,7 +16,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pytest
 
 from parcours.analyses import SUMMARIES
 from parcours.render.i18n import STRINGS
+from tests.browser import read_login
 
 pytestmark = pytest.mark.browser
 
@@ -150,16 +150,7 @@ def _serve(path: Path):
         env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
     )
     try:
-        login, printed, deadline = None, [], time.monotonic() + 90
-        while login is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            printed.append(line)
-            found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)", line)
-            login = found.group(1) if found else None
-        if login is None:
-            pytest.fail("parcours serve printed no login address:\n" + "".join(printed))
+        login = read_login(process)
         yield login, f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

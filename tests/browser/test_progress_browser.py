@@ -12,11 +12,11 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.browser import read_login
 from tests.browser.test_dashboard_browser import ARGS, CHROMIUM, SHOTS, _free_port
 
 pytestmark = pytest.mark.browser
@@ -48,16 +48,7 @@ def server(sync_api, tmp_path_factory):
         env=env,
     )
     try:
-        login, printed, deadline = None, [], time.monotonic() + 90
-        while login is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            printed.append(line)
-            found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)", line)
-            login = found.group(1) if found else None
-        if login is None:
-            pytest.fail("parcours serve printed no login address:\n" + "".join(printed))
+        login = read_login(process)
         yield {"login": login, "base": f"http://127.0.0.1:{port}"}
     finally:
         process.terminate()
