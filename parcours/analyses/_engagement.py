@@ -49,6 +49,15 @@ def day_number(ts: ir.TimestampValue) -> ir.IntegerValue:
     return (ts.epoch_seconds() // SECONDS_PER_DAY).cast("int64")
 
 
+def month_number(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Months since year 0 (UTC): year * 12 + month - 1, as int64 on every engine.
+
+    The parts are cast before the arithmetic: Ibis types ``year() * 12`` as int64 already
+    and drops a cast of the whole, while Spark computes it in 32 bits (``EXTRACT`` gives
+    an INT), so the stored column would be int32 there and int64 on DuckDB."""
+    return ts.year().cast("int64") * 12 + ts.month().cast("int64") - 1
+
+
 def period_number(days: ir.Table, period: str) -> ir.IntegerValue:
     """The period number of each row of an :func:`activity` table: the day itself, its ISO
     week, or its month (year * 12 + month - 1)."""
@@ -90,7 +99,7 @@ def activity(journeys: ir.Table, names: list[str] | None, end_day: int | None = 
     days = hits.select(
         person_id=hits.person_id,
         day=day_number(hits.ts),
-        month=(hits.ts.year() * 12 + hits.ts.month() - 1).cast("int64"),
+        month=month_number(hits.ts),
     )
     if end_day is not None:
         days = days.filter(days.day <= end_day)

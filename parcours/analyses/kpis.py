@@ -32,12 +32,14 @@ MEASURED = ("reach", "conversion", "exit_rate")
 
 def _measures(journeys: ir.Table, key: str) -> pd.DataFrame:
     t = journeys.filter(journeys[key].notnull() & (journeys.touchpoint != UNMAPPED))
-    last = journeys.filter(journeys.step == journeys.step.max().over(group_by=journeys.journey_id))
-    exits = (
-        last.filter(~last.converted & last[key].notnull())
-        .group_by(key)
-        .aggregate(exits=last.journey_id.nunique())
+    # Each journey's last step, its window kept as a column rather than filtered on inline:
+    # a filter on a window becomes QUALIFY, which sqlglot 27 rewrites for Spark into a
+    # subquery whose outer WHERE still names the inner table (UNRESOLVED_COLUMN).
+    marked = journeys.mutate(last_step=journeys.step.max().over(group_by=journeys.journey_id))
+    last = marked.filter(
+        (marked.step == marked.last_step) & ~marked.converted & marked[key].notnull()
     )
+    exits = last.group_by(key).aggregate(exits=last.journey_id.nunique())
     per = t.group_by(key).aggregate(
         events=t.count(),
         persons=t.person_id.nunique(),

@@ -112,7 +112,7 @@ def purchase_days(journeys: ir.Table) -> ir.Table:
     """``person_id, day, month, revenue``: one row per person and purchase day."""
     buys = journeys.filter(journeys.is_conversion)
     return buys.group_by(person_id=buys.person_id, day=_day(buys.ts)).aggregate(
-        month=(buys.ts.year() * 12 + buys.ts.month() - 1).min().cast("int64"),
+        month=_engagement.month_number(buys.ts).min(),
         revenue=buys.revenue.fill_null(0).sum().cast("float64"),
     )
 

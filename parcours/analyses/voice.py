@@ -117,7 +117,10 @@ def _scored_verbatims(fb: ir.Table) -> pd.DataFrame:
     """Distinct (verbatim, language) with the language they are scored in and their
     sentiment: the only Python pass over text."""
     texts = fb.filter(fb.verbatim.notnull()).select("verbatim", "language").distinct()
-    frame = texts.order_by(["verbatim", "language"]).to_pandas()
+    # Sorted here, not in the engine: Ibis 12 splits a DISTINCT ... ORDER BY for Spark into
+    # a subquery whose DISTINCT also holds the columns the filter read (kind, score), so
+    # a verbatim came back once per score (ibis-project/ibis#11671).
+    frame = texts.to_pandas().sort_values(["verbatim", "language"], ignore_index=True)
     frame["scored_in"] = [
         _sentiment.language_of(_sentiment.normalize(v), lang)
         for v, lang in zip(frame.verbatim, frame.language, strict=True)

@@ -41,6 +41,7 @@ from parcours.api.limits import BodyLimit
 from parcours.api.state import ApiSettings, ServerState
 from parcours.config import Settings
 from parcours.errors import InputError, MapError, NotFoundError, WorkspaceError
+from parcours.maps.field_errors import field_message
 from parcours.render.i18n import negotiate
 from parcours.render.present import error_text
 
@@ -93,9 +94,15 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 def _validation_message(error: dict[str, Any]) -> str:
+    """One request validation error in the map checks' words (English; ``_said`` puts it in
+    the request's language), never pydantic's own."""
     if error["type"] == "json_invalid":
         return f"malformed JSON at character {error['loc'][-1]}: {error['ctx']['error']}"
-    return f"{_location(error['loc'])}: {error['msg']}"
+    location = _location(error["loc"])
+    message = field_message(error, location)
+    if error["type"] in ("value_error", "assertion_error"):  # a validator's own words
+        return f"{location}: {message}"
+    return message
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -113,8 +120,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
-        problems = [
-            {"location": _location(e["loc"]), "message": _validation_message(e)} for e in errors
+        messages = [_validation_message(e) for e in errors]
+        problems = [  # the location as the request names it; the message in its language
+            {"location": _location(e["loc"]), "message": _said(request, message)}
+            for e, message in zip(errors, messages, strict=True)
         ]
         malformed = any(e["type"] == "json_invalid" for e in errors)
         return _error(
@@ -127,7 +136,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(MapError)
     async def invalid_map(request: Request, exc: MapError) -> JSONResponse:
-        problems = [asdict(p) for p in exc.problems]
+        problems = [  # file, line and field as found; the message in the request's language
+            {**asdict(p), "message": _said(request, p.message)} for p in exc.problems
+        ]
         return _error(request, 422, "invalid map", str(exc), problems=problems)
 
     @app.exception_handler(NotFoundError)

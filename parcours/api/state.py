@@ -50,7 +50,7 @@ import ibis
 
 import parcours
 from parcours import remote
-from parcours.analyses import REGISTRY, Result, get
+from parcours.analyses import REGISTRY, Analysis, Result, get
 from parcours.api.loader import Loader
 from parcours.config import CollectorSettings, Settings, from_env
 from parcours.errors import InputError
@@ -133,6 +133,10 @@ PROGRESS_ON = "SET enable_progress_bar = true; SET enable_progress_bar_print = f
 # How often an analysis computes again when a write moved the data on between bringing
 # the journey table up to date and taking its snapshot, before it runs under the writer.
 ATTEMPTS = 3
+
+
+class NotKept(LookupError):
+    """What a reader asked for only what is kept (its ``kept_only``) would have to compute."""
 
 
 class ServerState:
@@ -362,6 +366,12 @@ class ReadingWorkspace(parcours.Workspace):
         # How a computed result is kept: through the writer, now (the REST route defers it
         # until its answer is sent).
         self.keep: Callable[[str, str, int, Result], Any] = state.keep_result
+        # Set by a caller that may only read what is kept (the dashboard's look before it
+        # queues a page, see parcours.web.jobs): computing an analysis or bringing a table
+        # up to date raises NotKept instead, and ``refused`` stays True afterwards (a caller
+        # such as the canvas may have caught the error and drawn without that analysis).
+        self.kept_only = False
+        self.refused = False
 
     def load_map(self, map_id: str, version: int | None = None) -> JourneyMap:
         # The maps read are shared by the readers of every thread.
@@ -382,9 +392,15 @@ class ReadingWorkspace(parcours.Workspace):
         )
         return row is not None and int(row[0]) == identity.identity_version(self.con)
 
+    def _refuse_when_kept_only(self, what: str) -> None:
+        if self.kept_only:
+            self.refused = True
+            raise NotKept(f"{what} is not kept for this data: it must be computed")
+
     def _bring_up_to_date(self, jm: JourneyMap | None) -> None:
         """Resolve the identities and store the journey table of ``jm``, through the writer
         (a second reader asking meanwhile finds them done)."""
+        self._refuse_when_kept_only("the journey table" if jm else "the identities")
         with self._state.workspace() as ws:
             self._working = duckdb_connection(ws.con)
             try:
@@ -473,6 +489,18 @@ class ReadingWorkspace(parcours.Workspace):
         if key is not None:
             self._keep_result(key, name, version, result)
         return result
+
+    def _compute(
+        self,
+        analysis: Analysis,
+        jm: JourneyMap,
+        by: str | None,
+        lang: str | None,
+        scope: Any,
+        params: dict[str, Any],
+    ) -> Result:
+        self._refuse_when_kept_only(f"analysis '{analysis.name}'")
+        return super()._compute(analysis, jm, by, lang, scope, params)
 
     def _keep_result(self, key: str, name: str, version: int, result: Result) -> None:
         self.keep(key, name, version, result)  # through the writer (see __init__)

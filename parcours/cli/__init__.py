@@ -11,10 +11,11 @@ import os
 import sys
 import traceback
 
+import typer
 from rich.markup import escape
 
 from parcours.cli.app import app
-from parcours.cli.output import err_console, used_lang
+from parcours.cli.output import LANGS, choose_lang, err_console, used_lang
 from parcours.errors import InputError, ParcoursError, WorkspaceBusyError
 
 __all__ = ["app", "main"]
@@ -22,32 +23,76 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Entry point: run the app and map errors to exit codes."""
+    chosen = _lang_in(sys.argv[1:])
+    if chosen in LANGS:  # said before the options are read: a usage error speaks it too
+        choose_lang(chosen)
     try:
-        app()  # usage errors exit with 2 from inside; Ctrl-C ends in "Aborted!" (1)
+        # Typer's refusals come back here, to be said in the run's language: its own
+        # messages are English only
+        code = app(standalone_mode=False, prog_name="parcours")
+    except typer.Abort:  # Ctrl-C at a prompt, or a confirmation declined
+        err_console.print(escape(_words("cmd.aborted")), highlight=False)
+        sys.exit(1)
+    except typer.TyperException as usage:  # bad usage, or a value that does not convert
+        _say_usage(usage)
+        sys.exit(getattr(usage, "exit_code", 2))
     except (InputError, WorkspaceBusyError) as bad:  # the user can change these
-        # in the run's language; escape: an example such as [web, app] is text, not markup
-        from parcours.render.i18n import t
-        from parcours.render.present import error_text
-
-        lang = used_lang()
-        err_console.print(
-            f"[bold red]{t('cmd.error', lang)}[/bold red] {escape(error_text(str(bad), lang))}",
-            highlight=False,
-            soft_wrap=True,
-        )
+        _say_error("cmd.error", str(bad))
         sys.exit(2)
     except ParcoursError as failure:
-        err_console.print(
-            f"[bold red]Error:[/bold red] {escape(str(failure))}", highlight=False, soft_wrap=True
-        )
+        _say_error("cmd.error", str(failure))
         sys.exit(1)
     except Exception as crash:  # an internal error: say so plainly, trace on demand
         if os.environ.get("PARCOURS_DEBUG"):
             traceback.print_exc()
-        err_console.print(
-            f"[bold red]Internal error:[/bold red] {type(crash).__name__}: {escape(str(crash))}\n"
-            "Run again with PARCOURS_DEBUG=1 for the traceback, and report it.",
-            highlight=False,
-            soft_wrap=True,
-        )
+        _say_error("cmd.internal_error", f"{type(crash).__name__}: {crash}", "cmd.internal_hint")
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(code) comes back as its code
+
+
+def _lang_in(argv: list[str]) -> str | None:
+    """The value of ``parcours --lang X`` (or ``--lang=X``) given before the command."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if arg == "--lang":
+            return argv[index + 1] if index + 1 < len(argv) else None
+        if not arg.startswith("-"):  # the command: its own --lang is its business
+            return None
+    return None
+
+
+def _words(key: str, **values: object) -> str:
+    from parcours.render.i18n import t
+
+    return t(key, used_lang(), **values)
+
+
+def _say_usage(usage: Exception) -> None:
+    """A usage error as Typer shows it (the usage line, where to find help, what is wrong),
+    in the run's language."""
+    ctx = getattr(usage, "ctx", None)
+    if ctx is not None:
+        line = ctx.get_usage()
+        english = "Usage:"
+        if line.startswith(english):
+            line = _words("cmd.usage") + line[len(english) :]
+        err_console.print(escape(line), highlight=False, soft_wrap=True)
+        hint = _words("cmd.usage_hint", command=ctx.command_path)
+        err_console.print(escape(hint), highlight=False, soft_wrap=True)
+    format_message = getattr(usage, "format_message", None)
+    _say_error("cmd.error", format_message() if callable(format_message) else str(usage))
+
+
+def _say_error(head: str, message: str, hint: str | None = None) -> None:
+    """The closing error in the run's language, its message through the catalogue (a
+    message it does not know is shown as written); escaped: an example such as [web, app]
+    is text, not markup."""
+    from parcours.render.i18n import t
+    from parcours.render.present import error_text
+
+    lang = used_lang()
+    text = f"[bold red]{t(head, lang)}[/bold red] {escape(error_text(message, lang))}"
+    if hint is not None:
+        text += "\n" + escape(t(hint, lang))
+    err_console.print(text, highlight=False, soft_wrap=True)

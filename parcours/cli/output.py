@@ -241,11 +241,12 @@ def emit_result(
     shown, internals = present.figures(result, lang, names)
     for label, value in shown:
         console.print(f"  {escape(label)}: {escape(value)}", highlight=False)
-    _print_shown(present.table(result.table, lang, names, rows=40), lang, width)
+    unit = present.unit_of(result)
+    _print_shown(present.table(result.table, lang, names, rows=40, unit=unit), lang, width)
     if all_tables:
         for name, frame in result.tables.items():
             title = t(f"table.{name}", lang) if f"table.{name}" in STRINGS else name
-            _print_shown(present.table(frame, lang, names, rows=40), lang, width, title)
+            _print_shown(present.table(frame, lang, names, rows=40, unit=unit), lang, width, title)
     elif result.tables:
         more = ", ".join(
             t(f"table.{n}", lang) if f"table.{n}" in STRINGS else n for n in result.tables

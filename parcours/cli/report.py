@@ -80,23 +80,35 @@ def report(
         return
     import time
 
+    from parcours.analyses import REGISTRY
     from parcours.render.report import write_report
 
     context, run, objects = _context(workspace, map, lang, fresh)
+    said = reader_lang(lang, context.map)
     running: list[tuple[str, float]] = []  # the section under way, and since when
+    done = 0
 
     def section_done() -> None:
+        nonlocal done
         if running:
             name, since = running.pop()
-            err_console.print(f"  {name} ({time.perf_counter() - since:.1f} s)", highlight=False)
+            done += 1
+            line = t(
+                "cmd.report.section",
+                said,
+                n=done,
+                total=len(REGISTRY),
+                title=t(f"section.{name}", said),
+                seconds=number(time.perf_counter() - since, said, 1),
+            )
+            err_console.print(line, highlight=False, markup=False)
 
-    said = reader_lang(lang, context.map)
     with err_console.status(t("cmd.report.building", said)) as status:
 
-        def progress(name: str) -> None:  # a line per section as it goes
+        def progress(name: str) -> None:  # a line per section as it goes, on stderr
             section_done()
             running.append((name, time.perf_counter()))
-            status.update(t("cmd.report.running", said, name=name))
+            status.update(t("cmd.report.running", said, name=t(f"section.{name}", said)))
 
         path = write_report(context, out, lang, on_progress=progress, run=run, objects=objects)
         section_done()

@@ -99,6 +99,9 @@ def keys_list(
     columns = ["key_id", "name", "scope", "created_at", "revoked_at"]
     lang = reader_lang()
     frame = pd.DataFrame(found, columns=columns)
+    if format is Format.table:  # dates in the reader's words (JSON and CSV keep ISO text)
+        for column in ("created_at", "revoked_at"):
+            frame[column] = pd.to_datetime(frame[column]).astype(object)
     emit_frame(frame, format, title=t("cmd.keys.title", lang), lang=lang)
 
 

@@ -15,30 +15,37 @@ checks fail, and also on ``journey_map.model_dump()`` for a map built in Python.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from parcours.errors import Problem
+from parcours.maps._base import ANY_CHANNEL
+from parcours.maps._checking import (  # re-exported: the checks' helpers are imported from here
+    Check,
+    FieldPath,
+    Locate,
+    duplicate_id,
+    field_path,
+)
 from parcours.maps.experience_checks import check_blueprint_ids, check_emotion_personas
-from parcours.maps.opportunities import check_opportunities
+from parcours.maps.field_errors import field_message
+from parcours.maps.opportunity_checks import check_opportunities
 from parcours.maps.yaml_io import line_of
 
-ANY_CHANNEL = "any"  # a touchpoint on every channel (see parcours.maps.model.Touchpoint)
+__all__ = [
+    "ANY_CHANNEL",
+    "CHECKS",
+    "Check",
+    "FieldPath",
+    "Locate",
+    "duplicate_id",
+    "field_path",
+    "problems_in",
+]
 
-FieldPath = tuple[str | int, ...]
-Locate = Callable[[str, FieldPath], Problem]
-Check = Callable[[Mapping[str, Any], Locate], Iterator[Problem]]
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def field_path(path: Sequence[str | int]) -> str:
-    """``("touchpoints", 3, "stage")`` -> ``touchpoints[3].stage``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel] | None:
@@ -58,11 +65,6 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return next(filter(None, map(_inner_model, typing.get_args(annotation))), None)
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 # An example of each required field, for the message saying it is missing.
 EXAMPLES = {
     "map": "map: mode-femme",
@@ -80,7 +82,8 @@ EXAMPLES = {
 
 
 def _message(root: type[BaseModel], error: Mapping[str, Any], path: FieldPath) -> str:
-    """One pydantic error as a sentence saying what is wrong and what is allowed."""
+    """One pydantic error as a sentence saying what is wrong and what is allowed (the
+    words of :mod:`parcours.maps.field_errors`, never pydantic's own)."""
     kind, name = error["type"], str(path[-1]) if path else "map"
     if kind == "missing":
         example = EXAMPLES.get(name)
@@ -89,11 +92,7 @@ def _message(root: type[BaseModel], error: Mapping[str, Any], path: FieldPath) -
         model = _model_at(root, path[:-1])
         allowed = ", ".join(model.model_fields) if model else "none"
         return f"unknown field '{name}'; allowed fields: {allowed}"
-    if kind == "literal_error":
-        return f"{_short(error['input'])} is not allowed for {name}; allowed: {error['ctx']['expected']}"
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
-    return f"{name}: {error['msg']} (got {_short(error['input'])})"
+    return field_message(error, name)
 
 
 def _model_problems(
@@ -145,25 +144,6 @@ def _names(value: Any) -> list[tuple[FieldPath, str]]:
     return []
 
 
-def duplicate_id(
-    noun: str,
-    ident: str,
-    path: FieldPath,
-    earlier: FieldPath,
-    locate: Locate,
-    shown: FieldPath | None = None,
-) -> Problem:
-    """The problem of an id given twice: ``path`` the second, ``earlier`` the first (named
-    as ``shown``, by default ``earlier`` itself, with its line)."""
-    line = locate("", earlier).line
-    where = field_path(earlier if shown is None else shown) + (f", line {line}" if line else "")
-    return locate(
-        f"duplicate {noun} id '{ident}' (already used by {where}); give each its own "
-        f"id, e.g. {ident}_2",
-        path,
-    )
-
-
 def check_duplicate_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
     """Stage, persona, channel and touchpoint ids are each unique in their section."""
     for section, noun in SECTIONS.items():
@@ -194,7 +174,7 @@ def check_touchpoint_stages(data: Mapping[str, Any], locate: Locate) -> Iterator
 def check_touchpoint_channels(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
     """Touchpoints (and their match rules) use only channels declared in ``channels``."""
     channels = _ids(data, "channels")
-    declared = f"declared channels: {', '.join(channels)}"
+    declared = ", ".join(channels)
     for index, item in _items(data, "touchpoints"):
         if not isinstance(item, Mapping):
             continue
@@ -202,7 +182,8 @@ def check_touchpoint_channels(data: Mapping[str, Any], locate: Locate) -> Iterat
         if isinstance(channel, str) and channel not in channels and channel != ANY_CHANNEL:
             yield locate(
                 f"touchpoint '{_id(item)}' uses channel '{channel}', which is not declared in channels; "
-                f"{declared}, or {ANY_CHANNEL} (every channel, e.g. a log whose channel is the case's)",
+                f"declared channels: {declared}, or {ANY_CHANNEL} (every channel, e.g. a log whose "
+                "channel is the case's)",
                 ("touchpoints", index, "channel"),
             )
         match = item.get("match")
@@ -216,7 +197,8 @@ def check_touchpoint_channels(data: Mapping[str, Any], locate: Locate) -> Iterat
                 )
             elif name not in channels:
                 yield locate(
-                    f"touchpoint '{_id(item)}' matches channel '{name}', which is not declared in channels; {declared}",
+                    f"touchpoint '{_id(item)}' matches channel '{name}', which is not declared in "
+                    f"channels; declared channels: {declared}",
                     ("touchpoints", index, "match", "channel", *suffix),
                 )
 

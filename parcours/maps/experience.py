@@ -18,37 +18,34 @@ journey the team designs); two saved versions marked so are compared side by sid
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BeforeValidator
+from parcours.maps._base import (  # re-exported: the experience's names are imported from here
+    EMOTION_ALLOWED,
+    EMOTION_LABELS,
+    HIGHEST,
+    LOWEST,
+    MAP_STATES,
+    Emotion,
+    MapState,
+)
 
 if TYPE_CHECKING:  # the map imports this module: its type only in the signatures
     from parcours.maps.model import JourneyMap
 
-LOWEST, HIGHEST = -2, 2
-EMOTION_LABELS: dict[str, int] = {"negative": -1, "neutral": 0, "positive": 1}
-MAP_STATES = ("as-is", "to-be")
-EMOTION_ALLOWED = (
-    "a score from -2 (very negative) to +2 (very positive), e.g. emotion: -1, "
-    "or one of the labels negative (-1), neutral (0), positive (+1)"
-)
-
-
-def _check_emotion(value: Any) -> Any:
-    if isinstance(value, str) and value in EMOTION_LABELS:
-        return value
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and float(value).is_integer()
-        and LOWEST <= value <= HIGHEST
-    ):
-        return int(value)
-    raise ValueError(f"{value!r} is not an emotion: write {EMOTION_ALLOWED}")
-
-
-Emotion = Annotated[int | str, BeforeValidator(_check_emotion)]
-MapState = Literal["as-is", "to-be"]
+__all__ = [
+    "EMOTION_ALLOWED",
+    "EMOTION_LABELS",
+    "HIGHEST",
+    "LOWEST",
+    "MAP_STATES",
+    "Emotion",
+    "MapState",
+    "designed_emotion",
+    "emotion_score",
+    "marked_versions",
+    "personas_with_emotions",
+]
 
 
 def emotion_score(value: int | str | None) -> int | None:

@@ -11,12 +11,10 @@ Like every check of :data:`parcours.maps.checks.CHECKS`, each reads the raw map 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from parcours.errors import Problem
-
-if TYPE_CHECKING:
-    from parcours.maps.checks import FieldPath, Locate
+from parcours.maps._checking import FieldPath, Locate, duplicate_id
 
 _LANES = ("evidence", "customer", "frontstage", "backstage", "support")
 
@@ -35,8 +33,6 @@ def _ids(data: Mapping[str, Any], section: str) -> list[str]:
 
 def check_blueprint_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
     """Blueprint item ids are unique, and none is also a touchpoint's id."""
-    from parcours.maps.checks import duplicate_id  # checks imports this module
-
     touchpoints = set(_ids(data, "touchpoints"))
     first: dict[str, FieldPath] = {}
     for s, stage in _listed(data.get("stages")):
@@ -65,7 +61,6 @@ def check_blueprint_ids(data: Mapping[str, Any], locate: Locate) -> Iterator[Pro
 def check_emotion_personas(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
     """A per-persona emotion names a persona the map declares."""
     personas = _ids(data, "personas")
-    allowed = ", ".join(personas) or "none (declare personas: first)"
     for section in ("stages", "touchpoints"):
         for index, item in _listed(data.get(section)):
             emotions = item.get("emotions") if isinstance(item, Mapping) else None
@@ -75,6 +70,9 @@ def check_emotion_personas(data: Mapping[str, Any], locate: Locate) -> Iterator[
                 if isinstance(persona, str) and persona not in personas:
                     yield locate(
                         f"emotions names unknown persona '{persona}'; allowed personas: "
-                        f"{allowed}, e.g. emotions: {{{(personas or ['digitale'])[0]}: -1}}",
+                        f"{', '.join(personas)}, e.g. emotions: {{{personas[0]}: -1}}"
+                        if personas
+                        else f"emotions names unknown persona '{persona}'; the map declares no "
+                        "personas: declare them under personas: first",
                         (section, index, "emotions", persona),
                     )

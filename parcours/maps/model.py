@@ -9,20 +9,15 @@ YAML reading and writing live in ``yaml_io``; the methods here only delegate to 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_serializer,
@@ -30,147 +25,68 @@ from pydantic import (
 )
 
 from parcours.errors import InputError, MapError, Problem
-from parcours.maps.checks import ANY_CHANNEL, problems_in
+from parcours.maps._base import (  # re-exported: the map's parts are imported from here
+    ANY_CHANNEL,
+    PATTERN_ALLOWED,
+    Emotion,
+    EventRule,
+    Id,
+    MapState,
+    MatchRule,
+    Names,
+    Pattern,
+    PropertyValue,
+    Text,
+    _Model,
+    _short,
+    text_of,
+)
+from parcours.maps._blueprint_items import Blueprint
+from parcours.maps.checks import problems_in
 from parcours.maps.duration import parse_duration
-from parcours.maps.experience import Emotion, MapState
-from parcours.maps.rules import Rule, Scalar, scalar_text
+from parcours.maps.rules import Rule
 from parcours.maps.yaml_io import dump_merged, dump_new, read_document, read_file
 
-if TYPE_CHECKING:  # Ibis is only in the signatures: validating a map does not load it
-    import ibis.expr.types as ir
-
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_LANG = re.compile(r"^[a-z]{2}$")
-
-
-def _check_id(value: str) -> str:
-    if not _ID.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lowercase letters, digits, - and _, "
-            "starting with a letter or digit (e.g. decouverte, fiche_produit)"
-        )
-    return value
-
-
-def _check_text(value: Any) -> Any:
-    if isinstance(value, str):
-        return value
-    if (
-        isinstance(value, Mapping)
-        and value
-        and all(isinstance(k, str) and _LANG.match(k) for k in value)
-        and all(isinstance(v, str) for v in value.values())
-    ):
-        return value
-    raise ValueError(
-        f"{value!r} is not a text: write a string, or one string per language "
-        "such as {fr: Découverte, en: Discovery}"
-    )
-
-
-def _check_names(value: Any) -> Any:
-    if isinstance(value, str) or (
-        isinstance(value, list) and value and all(isinstance(v, str) for v in value)
-    ):
-        return value
-    raise ValueError(
-        f"{value!r} is not allowed: write one name or a list of names, e.g. [web, app]"
-    )
+__all__ = [
+    "ANY_CHANNEL",
+    "METRICS",
+    "PATTERN_ALLOWED",
+    "Blueprint",
+    "Channel",
+    "Emotion",
+    "EventRule",
+    "Goal",
+    "Id",
+    "JourneyMap",
+    "JourneySettings",
+    "Kpi",
+    "MapState",
+    "MatchRule",
+    "Metric",
+    "Names",
+    "Opportunity",
+    "OpportunityStatus",
+    "Pattern",
+    "Persona",
+    "PropertyValue",
+    "Stage",
+    "SubMap",
+    "Text",
+    "Touchpoint",
+    "_Model",
+    "text_of",
+]
 
 
-# Regular expressions must mean the same in Python (re), DuckDB (RE2) and Spark (Java): the
-# constructs RE2 lacks are refused. Each is (what it looks like, what it is).
-_REGEX_UNSUPPORTED = (
-    (re.compile(r"\(\?<?[=!]"), "a lookaround (?= (?! (?<= (?<!"),
-    (re.compile(r"\\[1-9]"), "a backreference (\\1)"),
-    (re.compile(r"\(\?P=|\(\?P>"), "a named backreference"),
-)
-PATTERN_ALLOWED = (
-    "a name, a list of names, {prefix: T07} (or a list of prefixes), "
-    "{regex: '^T0[2-4] '}, or a list mixing them, e.g. [Closed, {prefix: T07}]"
-)
-
-
-def _check_regex(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        raise ValueError(
-            f"regex '{pattern}' cannot be read ({error}); write a regular expression, "
-            "e.g. '^T0[2-4] ' for the names starting T02, T03 or T04"
-        ) from None
-    for found, what in _REGEX_UNSUPPORTED:
-        if found.search(pattern):
-            raise ValueError(
-                f"regex '{pattern}' uses {what}, which the engines (DuckDB, Spark) do not "
-                "all read; write it without, e.g. '^T0[2-4] '"
-            )
-    return pattern
-
-
-def _pattern(value: Any) -> Pattern:
-    """A ``{prefix: ...}`` or ``{regex: ...}`` mapping as a Pattern, or one clear ValueError
-    (a union of types would give one message per type tried)."""
-    if isinstance(value, Pattern):
-        return value
-    unknown = [str(k) for k in value if k not in Pattern.model_fields]
-    if unknown:
-        raise ValueError(
-            f"unknown key {', '.join(repr(k) for k in unknown)} in the pattern {_short(value)}; "
-            "a pattern has prefix or regex, e.g. {prefix: T07} or {regex: '^T0[2-4] '}"
-        )
-    try:
-        return Pattern.model_validate(dict(value))
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        context = first.get("ctx", {}).get("error")
-        where = ".".join(str(part) for part in first["loc"])
-        message = str(context) if context else f"{where}: {first['msg']}"
-        raise ValueError(message) from None
-
-
-def _check_event_rule(value: Any) -> Any:
-    items = value if isinstance(value, list) else [value]
-    if not items or not all(isinstance(v, str | Mapping | Pattern) for v in items):
-        raise ValueError(f"{_short(value)} is not allowed for an event: write {PATTERN_ALLOWED}")
-    converted = [v if isinstance(v, str) else _pattern(v) for v in items]
-    return converted if isinstance(value, list) else converted[0]
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
-
-
-def _check_property(value: Any) -> Any:
-    if _is_scalar(value) or (isinstance(value, list) and all(_is_scalar(v) for v in value)):
-        return value
-    if isinstance(value, Pattern) or (
-        isinstance(value, Mapping) and set(value) & set(Pattern.model_fields)
-    ):
-        return _pattern(value)
-    raise ValueError(
-        f"{value!r} is not allowed: a property matches a value (text, number, true, false), "
-        "a list of values, {prefix: text} or {regex: pattern}, e.g. {late: true}"
-    )
-
-
-def _at_least_one(what: str, example: str) -> Callable[[list[Any]], list[Any]]:
+def _at_least_one(message: str) -> Callable[[list[Any]], list[Any]]:
     def check(items: list[Any]) -> list[Any]:
         if not items:
-            raise ValueError(f"a journey map needs at least one {what}, e.g. {example}")
+            raise ValueError(message)
         return items
 
     return check
 
 
-Id = Annotated[str, AfterValidator(_check_id)]
-Text = Annotated[str | dict[str, str], BeforeValidator(_check_text)]
-Names = Annotated[str | list[str], BeforeValidator(_check_names)]
 Metric = Literal[
     "reach",
     "conversion",
@@ -201,26 +117,6 @@ METRICS: dict[str, tuple[float, float, str, str]] = {
 }
 
 
-def text_of(value: str | Mapping[str, str] | None, lang: str) -> str:
-    """The text in ``lang``, falling back to French, then English, then any language.
-
-    >>> text_of({"fr": "Découverte", "en": "Discovery"}, "en")
-    'Discovery'
-    >>> text_of({"en": "Discovery"}, "de")
-    'Discovery'
-    """
-    if value is None or isinstance(value, str):
-        return value or ""
-    for key in (lang, "fr", "en"):
-        if key in value:
-            return value[key]
-    return next(iter(value.values()), "")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
 class Kpi(_Model):
     """A measure followed at a stage or touchpoint, with an optional target."""
 
@@ -246,143 +142,6 @@ class Kpi(_Model):
 
 
 Goal = Kpi
-
-
-class Pattern(_Model):
-    """Names matched by their beginning (``{prefix: T07}``, or a list of prefixes) or by a
-    regular expression searched anywhere in the name (``{regex: '^T0[2-4] '}``); one of the two.
-
-    >>> Pattern(prefix="T07").test("T07-1 Draft intern advice")
-    True
-    >>> Pattern(regex="Wait( - |$)").test("Accepted - Wait - User")
-    True
-    """
-
-    prefix: Names | None = None
-    regex: Annotated[str, AfterValidator(_check_regex)] | None = None
-
-    @model_validator(mode="after")
-    def _one_of_two(self) -> Pattern:
-        if (self.prefix is None) == (self.regex is None):
-            raise ValueError(
-                "a pattern has either prefix or regex, e.g. {prefix: T07} or {regex: '^T0[2-4] '}"
-            )
-        return self
-
-    @property
-    def prefixes(self) -> list[str]:
-        if self.prefix is None:
-            return []
-        return [self.prefix] if isinstance(self.prefix, str) else list(self.prefix)
-
-    def test(self, text: str | None) -> bool:
-        """Whether one name (or property text) matches; a missing value never does."""
-        if text is None:
-            return False
-        if self.regex is not None:
-            return re.search(self.regex, text) is not None
-        return any(text.startswith(p) for p in self.prefixes)
-
-    def to_ibis(self, column: ir.StringValue) -> ir.BooleanValue:
-        """The same test over a text column (DuckDB ``regexp_matches``, Spark ``rlike``)."""
-        if self.regex is not None:
-            return column.re_search(self.regex)
-        tests = [column.startswith(p) for p in self.prefixes]
-        result = tests[0]
-        for test in tests[1:]:
-            result |= test
-        return result
-
-
-EventRule = Annotated[str | Pattern | list[str | Pattern], BeforeValidator(_check_event_rule)]
-PropertyValue = Annotated[Scalar | list[Scalar] | Pattern, BeforeValidator(_check_property)]
-
-
-class MatchRule(_Model):
-    """Which events are an occurrence of something: event name(s), channel(s), property values.
-
-    ``event`` is a name, a prefix or regex :class:`Pattern`, or a list of them ("any of");
-    a list of channels or property values also means "any of". Properties compare as text,
-    the way the store keeps them, or through a pattern.
-    """
-
-    event: EventRule
-    channel: Names | None = None
-    properties: dict[str, PropertyValue] = {}
-
-    @property
-    def _event_items(self) -> list[str | Pattern]:
-        return list(self.event) if isinstance(self.event, list) else [self.event]
-
-    @property
-    def events(self) -> list[str]:
-        """The exact event names of the rule (patterns aside)."""
-        return [e for e in self._event_items if isinstance(e, str)]
-
-    @property
-    def patterns(self) -> list[Pattern]:
-        """The prefix and regex patterns of the rule."""
-        return [e for e in self._event_items if isinstance(e, Pattern)]
-
-    @property
-    def channels(self) -> list[str] | None:
-        if self.channel is None:
-            return None
-        return [self.channel] if isinstance(self.channel, str) else list(self.channel)
-
-    def _expected(self) -> dict[str, list[str | None] | Pattern]:
-        return {
-            key: value
-            if isinstance(value, Pattern)
-            else [scalar_text(v) for v in (value if isinstance(value, list) else [value])]
-            for key, value in self.properties.items()
-        }
-
-    def matches_name(self, event: str) -> bool:
-        """Whether an event name meets the ``event`` part of the rule."""
-        return event in self.events or any(p.test(event) for p in self.patterns)
-
-    def matches(self, event: str, channel: str | None, properties: Mapping[str, Any]) -> bool:
-        """Whether one event (name, channel, JSON properties) matches."""
-        if not self.matches_name(event):
-            return False
-        if self.channels is not None and channel not in self.channels:
-            return False
-        for key, expected in self._expected().items():
-            text = scalar_text(properties.get(key))
-            if isinstance(expected, Pattern):
-                if not expected.test(text):
-                    return False
-            elif text not in expected:
-                return False
-        return True
-
-    def to_ibis(
-        self,
-        event: ir.StringValue,
-        channel: ir.StringValue,
-        prop: Callable[[str], ir.StringValue],
-    ) -> ir.BooleanValue:
-        """The same test as an Ibis predicate; ``prop(key)`` gives a property as text."""
-        tests = ([event.isin(self.events)] if self.events else []) + [
-            p.to_ibis(event) for p in self.patterns
-        ]
-        result = tests[0]
-        for test in tests[1:]:
-            result |= test
-        if self.channels is not None:
-            result &= channel.isin(self.channels)
-        for key, expected in self._expected().items():
-            column = prop(key)
-            if isinstance(expected, Pattern):
-                result &= expected.to_ibis(column).fill_null(False)
-                continue
-            values = [t for t in expected if t is not None]
-            test = column.isin(values) if values else column.isnull() & column.notnull()
-            if None in expected:
-                test |= column.isnull()
-            result &= test
-        return result.fill_null(False)
 
 
 class SubMap(_Model):
@@ -542,10 +301,20 @@ class JourneyMap(_Model):
     description: Text | None = None
     stages: Annotated[
         list[Stage],
-        AfterValidator(_at_least_one("stage", "stages: [{id: decouverte, title: Découverte}]")),
+        AfterValidator(
+            _at_least_one(
+                "a journey map needs at least one stage, e.g. stages: [{id: decouverte, title: "
+                "Découverte}]"
+            )
+        ),
     ]
     personas: list[Persona] = []
-    channels: Annotated[list[Channel], AfterValidator(_at_least_one("channel", "channels: [web]"))]
+    channels: Annotated[
+        list[Channel],
+        AfterValidator(
+            _at_least_one("a journey map needs at least one channel, e.g. channels: [web]")
+        ),
+    ]
     touchpoints: list[Touchpoint] = []
     conversion: MatchRule
     journey: JourneySettings = Field(default_factory=JourneySettings)
@@ -624,11 +393,3 @@ class JourneyMap(_Model):
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.dumps(), encoding="utf-8")
-
-
-# A stage's blueprint items are built from the classes above (match rules, texts), so the
-# blueprint module imports this one; Stage's annotation is resolved once both are loaded.
-from parcours.maps.blueprint import Blueprint  # noqa: E402
-
-Stage.model_rebuild()
-JourneyMap.model_rebuild()

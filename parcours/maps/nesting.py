@@ -95,8 +95,10 @@ def _source_file(jm: JourneyMap) -> Path | None:
 
 
 def _problem(jm: JourneyMap, link: Link, message: str) -> Problem:
+    """``message`` (it starts with the stage or touchpoint that opens the sub-map) located at
+    the line of that ``submap:``."""
     return Problem(
-        f"{link.kind} '{link.element}' opens {message}",
+        message,
         jm._source,
         line_of(jm._document, link.path) if jm._document is not None else None,
         field_path(link.path),
@@ -118,7 +120,7 @@ def _open(jm: JourneyMap, link: Link, find_map: FindMap | None) -> JourneyMap | 
             return _problem(
                 jm,
                 link,
-                f"map '{target.map}', which is not saved in this workspace ({missing}); save "
+                f"{link.kind} '{link.element}' opens map '{target.map}', which is not saved in this workspace ({missing}); save "
                 f"it first (parcours maps save {target.map}.yaml), or name a file: "
                 f"submap: {{file: {target.map}.yaml}}",
             )
@@ -128,7 +130,7 @@ def _open(jm: JourneyMap, link: Link, find_map: FindMap | None) -> JourneyMap | 
         return _problem(
             jm,
             link,
-            f"file '{target.file}', but a map saved in a workspace opens sub-maps by id only; "
+            f"{link.kind} '{link.element}' opens file '{target.file}', but a map saved in a workspace opens sub-maps by id only; "
             "save the sub-map too and write its id, e.g. submap: livraison",
         )
     path = parent_file.parent / target.file
@@ -136,14 +138,19 @@ def _open(jm: JourneyMap, link: Link, find_map: FindMap | None) -> JourneyMap | 
         return _problem(
             jm,
             link,
-            f"file '{target.file}', which does not exist (looked for {path}); write a map "
+            f"{link.kind} '{link.element}' opens file '{target.file}', which does not exist (looked for {path}); write a map "
             "file's path relative to this map's folder, e.g. submap: {file: livraison.yaml}",
         )
     try:
         return JourneyMap.load(path)
     except MapError as error:
         first = error.problems[0] if error.problems else None
-        return _problem(jm, link, f"file '{target.file}', which is not a valid map: {first}")
+        return _problem(
+            jm,
+            link,
+            f"{link.kind} '{link.element}' opens file '{target.file}', which is not a valid map: "
+            f"{first}",
+        )
 
 
 def resolve(jm: JourneyMap, find_map: FindMap | None = None) -> list[Nested]:
@@ -177,7 +184,8 @@ def resolve(jm: JourneyMap, find_map: FindMap | None = None) -> list[Nested]:
                     _problem(
                         current,
                         link,
-                        f"map '{child.map}', which is already open above it ({loop}): a "
+                        f"{link.kind} '{link.element}' opens map '{child.map}', which is already "
+                        f"open above it ({loop}): a "
                         "sub-map cannot contain the map that opens it; point to another map",
                     )
                 )

@@ -29,16 +29,21 @@ to give it an owner and a status.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from parcours.errors import Problem
+from parcours.maps.opportunity_checks import STATUSES, check_opportunities
 
 if TYPE_CHECKING:
-    from parcours.maps.checks import Locate
     from parcours.maps.model import JourneyMap, Opportunity
 
-STATUSES = ("idea", "planned", "in_progress", "done")
+__all__ = [
+    "STATUSES",
+    "check_opportunities",
+    "converted_id",
+    "friction_keys",
+    "opportunities_of",
+    "stage_of",
+]
 
 
 def converted_id(element: str, n: int) -> str:
@@ -99,56 +104,3 @@ def friction_keys(opportunity: Opportunity, jm: JourneyMap, level: str = "touchp
             named = [t.id for t in jm.touchpoints if t.stage == ref]
         keys += [k for k in named if k not in keys]
     return keys
-
-
-# -- cross-reference checks (see parcours.maps.checks.CHECKS) ---------------------------------
-
-
-def _ids(data: Mapping[str, Any], section: str) -> list[str]:
-    items = data.get(section)
-    if not isinstance(items, list):
-        return []
-    found = []
-    for item in items:
-        ident = item.get("id") if isinstance(item, Mapping) else item
-        if isinstance(ident, str):
-            found.append(ident)
-    return found
-
-
-def check_opportunities(data: Mapping[str, Any], locate: Locate) -> Iterator[Problem]:
-    """Opportunity ids are unique, and name declared stages, touchpoints and friction points."""
-    items = data.get("opportunities")
-    if not isinstance(items, list):
-        return
-    stages, touchpoints = _ids(data, "stages"), _ids(data, "touchpoints")
-    allowed = {
-        "stages": (stages, f"allowed stages: {', '.join(stages)}"),
-        "touchpoints": (touchpoints, f"allowed touchpoints: {', '.join(touchpoints) or 'none'}"),
-        "frictions": (
-            stages + touchpoints,
-            "a friction point is named by its touchpoint (or a stage, for all of its "
-            f"touchpoints): {', '.join(touchpoints + stages)}",
-        ),
-    }
-    first: dict[str, int] = {}
-    for index, item in enumerate(items):
-        if not isinstance(item, Mapping):
-            continue
-        ident = item.get("id")
-        if isinstance(ident, str):
-            if ident in first:
-                yield locate(
-                    f"duplicate opportunity id '{ident}' (already used by "
-                    f"opportunities[{first[ident]}]); give each its own id, e.g. {ident}_2",
-                    ("opportunities", index, "id"),
-                )
-            first.setdefault(ident, index)
-        for field, (known, hint) in allowed.items():
-            refs = item.get(field)
-            for k, ref in enumerate(refs if isinstance(refs, list) else []):
-                if isinstance(ref, str) and ref not in known:
-                    yield locate(
-                        f"opportunity '{ident}' names unknown {field[:-1]} '{ref}'; {hint}",
-                        ("opportunities", index, field, k),
-                    )

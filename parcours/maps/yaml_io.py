@@ -77,12 +77,12 @@ def read_file(path: str | Path, limits: YamlLimits = YAML_LIMITS) -> str:
     with open(path, "rb") as file:
         raw = file.read(limits.max_bytes + 1)
     if len(raw) > limits.max_bytes:
-        raise MapError([Problem(_too_large(f"more than {limits.max_bytes:,}", limits), str(path))])
+        message = (
+            f"the document is more than {limits.max_bytes:,} bytes; at most "
+            f"{limits.max_bytes:,} are allowed"
+        )
+        raise MapError([Problem(message, str(path))])
     return raw.decode("utf-8")
-
-
-def _too_large(size: str, limits: YamlLimits) -> str:
-    return f"the document is {size} bytes; at most {limits.max_bytes:,} are allowed"
 
 
 class _Refused(Exception):
@@ -175,7 +175,8 @@ def _composer_within(limits: YamlLimits) -> type[Composer]:
 def _read(yaml: YAML, text: str, source: str, limits: YamlLimits) -> Any:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
-        raise MapError([Problem(_too_large(f"{size:,}", limits), source)])
+        message = f"the document is {size:,} bytes; at most {limits.max_bytes:,} are allowed"
+        raise MapError([Problem(message, source)])
     yaml.Composer = _composer_within(limits)
     try:
         return yaml.load(text)

@@ -9,6 +9,14 @@ Pair = tuple[str, str]  # (fr, en)
 
 _CLI: dict[str, Pair] = {
     "error": ("Erreur :", "Error:"),
+    "internal_error": ("Erreur interne :", "Internal error:"),
+    "usage": ("Utilisation :", "Usage:"),
+    "usage_hint": ("Voyez « {command} --help » pour l'aide.", "Try '{command} --help' for help."),
+    "aborted": ("Abandon.", "Aborted."),
+    "internal_hint": (
+        "Relancez avec PARCOURS_DEBUG=1 pour voir la trace, et signalez-la.",
+        "Run again with PARCOURS_DEBUG=1 for the traceback, and report it.",
+    ),
     "column.field": ("champ", "field"),
     "column.value": ("valeur", "value"),
     # validate, init
@@ -220,7 +228,16 @@ _FIELDS: dict[str, Pair] = {
     "spooled_events": ("événements reçus, pas encore chargés", "events received, not yet loaded"),
 }
 
+# `parcours report`: a line on stderr per section as it is done (its analysis, its time).
+_REPORT_PROGRESS: dict[str, Pair] = {
+    "report.section": (
+        "  [{n}/{total}] {title} : {seconds} s",
+        "  [{n}/{total}] {title}: {seconds} s",
+    ),
+}
+
 CLI: dict[str, dict[str, str]] = {
     **{f"cmd.{key}": {"fr": fr, "en": en} for key, (fr, en) in _CLI.items()},
+    **{f"cmd.{key}": {"fr": fr, "en": en} for key, (fr, en) in _REPORT_PROGRESS.items()},
     **{f"cmd.field.{key}": {"fr": fr, "en": en} for key, (fr, en) in _FIELDS.items()},
 }

@@ -587,6 +587,90 @@ CLI_ERRORS: dict[str, Pair] = {
 }
 
 
+_DUPLICATE_NOUNS = (
+    ("stage", "d'étape"),
+    ("persona", "de persona"),
+    ("channel", "de canal"),
+    ("touchpoint", "de point de contact"),
+    ("opportunity", "d'opportunité"),
+    ("blueprint item", "d'élément du blueprint"),
+)
+# A metric's target as each language writes it (parcours.maps.model.METRICS).
+TARGET_UNITS: dict[str, str] = {
+    "a number of persons": "un nombre de personnes",
+    "a rate from 0 to 1 (0.12 for 12%)": "un taux de 0 à 1 (0.12 pour 12 %)",
+    "a rate from 0 to 1": "un taux de 0 à 1",
+    "a score from -100 to 100": "un score de -100 à 100",
+    "a share of satisfied answers from 0 to 1": "une part de réponses satisfaites de 0 à 1",
+    "an average effort score from 1 to 7": "un score d'effort moyen de 1 à 7",
+    "an amount of at least 0": "un montant d'au moins 0",
+    "a number of days of at least 0": "un nombre de jours d'au moins 0",
+}
+# The stage or touchpoint that opens a sub-map (parcours.maps.nesting), as the sentence's subject.
+_OPENERS = (("stage", "l'étape"), ("touchpoint", "le point de contact"))
+_REGEX_EXAMPLE = "'^T0[2-4] '"
+
+# What Typer refuses before a command runs (bad usage, a value that does not convert): its
+# messages are English only (its vendored Click has no gettext), so parcours.cli says them
+# through this table. Typer converts values with pydantic, whose words come through too.
+USAGE_ERRORS: dict[str, Pair] = {
+    "no_option": ("option inconnue : {0}", "No such option: {}"),
+    "no_option_close": (
+        "option inconnue : {0} (options proches : {1})",
+        "No such option: {} (Possible options: {})",
+    ),
+    "no_command": ("commande {0} inconnue.", "No such command {}."),
+    "missing_command": ("commande manquante.", "Missing command."),
+    "missing_argument": ("argument {0} manquant.", "Missing argument {}."),
+    "missing_option": ("option {0} manquante.", "Missing option {}."),
+    "missing_argument_choose": (
+        "argument {0} manquant. Choisissez parmi :\n\t{1}",
+        "Missing argument {}. Choose from:\n\t{}",
+    ),
+    "missing_option_choose": (
+        "option {0} manquante. Choisissez parmi :\n\t{1}",
+        "Missing option {}. Choose from:\n\t{}",
+    ),
+    "missing_parameter": ("paramètre manquant : {0}", "Missing parameter: {}"),
+    "invalid_for": ("valeur non valide pour {0} : {1}", "Invalid value for {}: {}"),
+    "invalid": ("valeur non valide : {0}", "Invalid value: {}"),
+    "value_error": ("{0}", "Value error, {}"),
+    "not_one_of": ("{0} n'est pas l'un de {1}.", "{} is not one of {}."),
+    "not_valid": ("la valeur {0} n'est pas un {1} valide.", "Value {} is not a valid {}."),
+    "extra_arguments": ("argument(s) en trop ({0})", "Got unexpected extra argument(s) ({})"),
+    "no_value": ("l'option {0} ne prend pas de valeur.", "Option {} does not take a value."),
+    "needs_value": ("l'option {0} demande une valeur.", "Option {} requires an argument."),
+    "needs_values": ("l'option {0} demande {1} valeurs.", "Option {} requires {} arguments."),
+    "argument_values": ("l'argument {0} prend {1} valeurs.", "Argument {} takes {} values."),
+    **{
+        f"{kind}_{test}": (f"{french} {{0}} {verb}.", f"{kind} {{}} {english}.")
+        for kind, french in (("file", "le fichier"), ("dir", "le dossier"), ("path", "le chemin"))
+        for test, english, verb in (
+            ("missing", "does not exist", "n'existe pas"),
+            ("is_file", "is a file", "est un fichier"),
+            ("is_dir", "is a directory", "est un dossier"),
+            ("unreadable", "is not readable", "ne peut pas être lu"),
+            ("unwritable", "is not writable", "ne peut pas être écrit"),
+        )
+    },
+    "int": (
+        "il faut un nombre entier",
+        "Input should be a valid integer, unable to parse string as an integer",
+    ),
+    "int_fraction": (
+        "il faut un nombre entier",
+        "Input should be a valid integer, got a number with a fractional part",
+    ),
+    "float": (
+        "il faut un nombre",
+        "Input should be a valid number, unable to parse string as a number",
+    ),
+    "bool": (
+        "il faut true ou false",
+        "Input should be a valid boolean, unable to interpret input",
+    ),
+}
+
 # A journey map that does not validate (parcours.maps.checks): the head of the message,
 # then one problem per line, each translated on its own by present.error_text.
 MAP_ERRORS: dict[str, Pair] = {
@@ -627,12 +711,7 @@ MAP_ERRORS: dict[str, Pair] = {
             f"duplicate {noun} id '{{}}' (already used by {{}}, line {{}}); give each its own "
             "id, e.g. {}",
         )
-        for noun, french in (
-            ("stage", "d'étape"),
-            ("persona", "de persona"),
-            ("channel", "de canal"),
-            ("touchpoint", "de point de contact"),
-        )
+        for noun, french in _DUPLICATE_NOUNS
     },
     **{
         f"duplicate_{noun}": (
@@ -640,12 +719,7 @@ MAP_ERRORS: dict[str, Pair] = {
             "le sien, par ex. {2}",
             f"duplicate {noun} id '{{}}' (already used by {{}}); give each its own id, e.g. {{}}",
         )
-        for noun, french in (
-            ("stage", "d'étape"),
-            ("persona", "de persona"),
-            ("channel", "de canal"),
-            ("touchpoint", "de point de contact"),
-        )
+        for noun, french in _DUPLICATE_NOUNS
     },
     "touchpoint_stage": (
         "le point de contact « {0} » renvoie à l'étape inconnue « {1} » ; étapes permises : {2}",
@@ -686,11 +760,407 @@ MAP_ERRORS: dict[str, Pair] = {
         "le flux [{0}] nomme l'étape inconnue « {1} » ; étapes permises : {2}",
         "flow [{}] names unknown stage '{}'; allowed stages: {}",
     ),
+    # -- one field's own value (parcours.maps.model, experience, blueprint) -----------------
+    "id": (
+        "{0} n'est pas un identifiant valide : utilisez des minuscules, des chiffres, - et _, "
+        "en commençant par une lettre ou un chiffre (par ex. decouverte, fiche_produit)",
+        "{} is not a valid id: use lowercase letters, digits, - and _, starting with a letter "
+        "or digit (e.g. decouverte, fiche_produit)",
+    ),
+    "text": (
+        "{0} n'est pas un texte : écrivez une chaîne, ou une chaîne par langue comme "
+        "{{fr: Découverte, en: Discovery}}",
+        "{} is not a text: write a string, or one string per language such as {fr: "
+        "Découverte, en: Discovery}",
+    ),
+    "names": (
+        "{0} n'est pas permis : écrivez un nom ou une liste de noms, par ex. [web, app]",
+        "{} is not allowed: write one name or a list of names, e.g. [web, app]",
+    ),
+    "regex_unreadable": (
+        "la regex « {0} » est illisible ({1}) ; écrivez une expression régulière, par ex. "
+        f"{_REGEX_EXAMPLE} pour les noms qui commencent par T02, T03 ou T04",
+        "regex '{}' cannot be read ({}); write a regular expression, e.g. '^T0[2-4] ' for the "
+        "names starting T02, T03 or T04",
+    ),
+    "regex_lookaround": (
+        "la regex « {0} » utilise une assertion (?= (?! (?<= (?<!, que les moteurs (DuckDB, "
+        f"Spark) ne lisent pas tous ; écrivez-la sans, par ex. {_REGEX_EXAMPLE}",
+        "regex '{}' uses a lookaround (?= (?! (?<= (?<!, which the engines (DuckDB, Spark) do "
+        "not all read; write it without, e.g. '^T0[2-4] '",
+    ),
+    "regex_backreference": (
+        "la regex « {0} » utilise une référence arrière (\\1), que les moteurs (DuckDB, "
+        f"Spark) ne lisent pas tous ; écrivez-la sans, par ex. {_REGEX_EXAMPLE}",
+        "regex '{}' uses a backreference (\\1), which the engines (DuckDB, Spark) do not all "
+        "read; write it without, e.g. '^T0[2-4] '",
+    ),
+    "regex_named_backreference": (
+        "la regex « {0} » utilise une référence arrière nommée, que les moteurs (DuckDB, "
+        f"Spark) ne lisent pas tous ; écrivez-la sans, par ex. {_REGEX_EXAMPLE}",
+        "regex '{}' uses a named backreference, which the engines (DuckDB, Spark) do not all "
+        "read; write it without, e.g. '^T0[2-4] '",
+    ),
+    "pattern_key": (
+        "clé {0} inconnue dans le motif {1} ; un motif a prefix ou regex, par ex. "
+        "{{prefix: T07}} ou {{regex: '^T0[2-4] '}}",
+        "unknown key {} in the pattern {}; a pattern has prefix or regex, e.g. {prefix: T07} "
+        "or {regex: '^T0[2-4] '}",
+    ),
+    "pattern_one": (
+        "un motif a soit prefix, soit regex, par ex. {{prefix: T07}} ou {{regex: '^T0[2-4] '}}",
+        "a pattern has either prefix or regex, e.g. {prefix: T07} or {regex: '^T0[2-4] '}",
+    ),
+    "event_rule": (
+        "{0} n'est pas permis pour un événement : écrivez un nom, une liste de noms, "
+        "{{prefix: T07}} (ou une liste de préfixes), {{regex: '^T0[2-4] '}}, ou une liste "
+        "qui les mêle, par ex. [Closed, {{prefix: T07}}]",
+        "{} is not allowed for an event: write a name, a list of names, {prefix: T07} (or a "
+        "list of prefixes), {regex: '^T0[2-4] '}, or a list mixing them, e.g. [Closed, "
+        "{prefix: T07}]",
+    ),
+    "property": (
+        "{0} n'est pas permis : une propriété retient une valeur (texte, nombre, true, false), "
+        "une liste de valeurs, {{prefix: texte}} ou {{regex: motif}}, par ex. {{late: true}}",
+        "{} is not allowed: a property matches a value (text, number, true, false), a list of "
+        "values, {prefix: text} or {regex: pattern}, e.g. {late: true}",
+    ),
+    "no_stage": (
+        "une carte de parcours a besoin d'au moins une étape, par ex. stages: [{{id: "
+        "decouverte, title: Découverte}}]",
+        "a journey map needs at least one stage, e.g. stages: [{id: decouverte, title: "
+        "Découverte}]",
+    ),
+    "no_channel": (
+        "une carte de parcours a besoin d'au moins un canal, par ex. channels: [web]",
+        "a journey map needs at least one channel, e.g. channels: [web]",
+    ),
+    **{
+        f"target_{n}": (
+            f"la cible {{0}} est hors des limites de {{1}} : écrivez {french}",
+            f"target {{}} is out of range for {{}}: write {english}",
+        )
+        for n, (english, french) in enumerate(TARGET_UNITS.items(), 1)
+    },
+    "submap": (
+        "{0} n'est pas une sous-carte : écrivez l'identifiant d'une carte (submap: livraison) "
+        "ou un fichier (submap: {{file: livraison.yaml}})",
+        "{} is not a sub-map: write a map id (submap: livraison) or a file (submap: {file: "
+        "livraison.yaml})",
+    ),
+    "submap_one": (
+        "une sous-carte a soit map, soit file, par ex. submap: livraison ou "
+        "submap: {{file: livraison.yaml}}",
+        "a sub-map has either map or file, e.g. submap: livraison or submap: {file: "
+        "livraison.yaml}",
+    ),
+    "channel": (
+        "{0} n'est pas un canal : écrivez un identifiant (web) ou {{id: web, title: Web}}",
+        "{} is not a channel: write an id (web) or {id: web, title: Web}",
+    ),
+    "emotion": (
+        "{0} n'est pas une émotion : écrivez un score de -2 (très négative) à +2 (très "
+        "positive), par ex. emotion: -1, ou l'un des libellés negative (-1), neutral (0), "
+        "positive (+1)",
+        "{} is not an emotion: write a score from -2 (very negative) to +2 (very positive), "
+        "e.g. emotion: -1, or one of the labels negative (-1), neutral (0), positive (+1)",
+    ),
+    "unknown_stage": ("étape {0} inconnue ; étapes : {1}", "unknown stage {}; stages: {}"),
+    "unknown_touchpoint": (
+        "point de contact {0} inconnu ; points de contact : {1}",
+        "unknown touchpoint {}; touchpoints: {}",
+    ),
+    "cannot_read": ("impossible de lire la carte : {0}", "cannot read the map: {}"),
+    "unknown_template": (
+        "modèle {0} inconnu ; modèles : {1}",
+        "unknown template {}; templates: {}",
+    ),
+    "unknown_language": (
+        "langue {0} inconnue ; langues : {1}",
+        "unknown language {}; languages: {}",
+    ),
+    # -- the service blueprint and the designed experience ---------------------------------
+    "blueprint_item": (
+        "{0} n'est pas un élément du blueprint : écrivez un texte (Appel du conseiller) ou "
+        "{{id: validation, title: Validation du dossier, match: {{event: W_Valideren "
+        "aanvraag}}}}",
+        "{} is not a blueprint item: write a text (Appel du conseiller) or {id: validation, "
+        "title: Validation du dossier, match: {event: W_Valideren aanvraag}}",
+    ),
+    "blueprint_id": (
+        "un élément du blueprint qui retient des événements a besoin d'un identifiant, sous "
+        "lequel ses chiffres sont gardés, par ex. {{id: validation, title: Validation, "
+        "match: {{event: W_Valideren aanvraag}}}}",
+        "a blueprint item that matches events needs an id, under which its figures are kept, "
+        "e.g. {id: validation, title: Validation, match: {event: W_Valideren aanvraag}}",
+    ),
+    "blueprint_lane": (
+        "l'élément « {0} » du couloir {1} a un match : seuls les éléments de backstage "
+        "retiennent des événements (les points de contact sont ce que le client rencontre) ; "
+        "déplacez-le dans backstage, ou faites-en un point de contact",
+        "item '{}' of the {} lane has a match: only backstage items match events (touchpoints "
+        "are what the customer meets); move it to backstage, or make it a touchpoint",
+    ),
+    "blueprint_touchpoint_id": (
+        "l'identifiant d'élément du blueprint « {0} » est aussi celui d'un point de contact ; "
+        "donnez à l'élément le sien, par ex. {1}_backstage",
+        "blueprint item id '{}' is also a touchpoint's id; give the item its own id, e.g. "
+        "{}_backstage",
+    ),
+    "emotion_persona": (
+        "emotions nomme le persona inconnu « {0} » ; personas permis : {1}, par ex. "
+        "emotions: {{{2}: -1}}",
+        "emotions names unknown persona '{}'; allowed personas: {}, e.g. emotions: {{}: -1}",
+    ),
+    "emotion_no_persona": (
+        "emotions nomme le persona inconnu « {0} » ; la carte ne déclare aucun persona : "
+        "déclarez-les d'abord sous personas:",
+        "emotions names unknown persona '{}'; the map declares no personas: declare them "
+        "under personas: first",
+    ),
+    # -- opportunities -----------------------------------------------------------------------
+    "opportunity_stage": (
+        "l'opportunité « {0} » nomme l'étape inconnue « {1} » ; étapes permises : {2}",
+        "opportunity '{}' names unknown stage '{}'; allowed stages: {}",
+    ),
+    "opportunity_touchpoint": (
+        "l'opportunité « {0} » nomme le point de contact inconnu « {1} » ; points de contact "
+        "permis : {2}",
+        "opportunity '{}' names unknown touchpoint '{}'; allowed touchpoints: {}",
+    ),
+    "opportunity_no_touchpoint": (
+        "l'opportunité « {0} » nomme le point de contact inconnu « {1} » ; la carte ne déclare "
+        "aucun point de contact",
+        "opportunity '{}' names unknown touchpoint '{}'; the map declares no touchpoints",
+    ),
+    "opportunity_friction": (
+        "l'opportunité « {0} » nomme la friction inconnue « {1} » ; un point de friction se "
+        "nomme par son point de contact (ou par une étape, pour tous ses points de contact) : "
+        "{2}",
+        "opportunity '{}' names unknown friction '{}'; a friction point is named by its "
+        "touchpoint (or a stage, for all of its touchpoints): {}",
+    ),
+    # -- sub-maps (parcours.maps.nesting) ---------------------------------------------------
+    **{
+        key: pair
+        for english, french in _OPENERS
+        for key, pair in {
+            f"submap_not_saved_{english}": (
+                f"{french} « {{0}} » ouvre la carte « {{1}} », qui n'est pas enregistrée dans "
+                "cet espace de travail ({2}) ; enregistrez-la d'abord (parcours maps save "
+                "{3}.yaml), ou nommez un fichier : submap: {{file: {4}.yaml}}",
+                f"{english} '{{}}' opens map '{{}}', which is not saved in this workspace ({{}}); "
+                "save it first (parcours maps save {}.yaml), or name a file: submap: {file: "
+                "{}.yaml}",
+            ),
+            f"submap_file_by_id_{english}": (
+                f"{french} « {{0}} » ouvre le fichier « {{1}} », mais une carte enregistrée dans "
+                "un espace de travail n'ouvre ses sous-cartes que par identifiant ; enregistrez "
+                "aussi la sous-carte et écrivez son identifiant, par ex. submap: livraison",
+                f"{english} '{{}}' opens file '{{}}', but a map saved in a workspace opens "
+                "sub-maps by id only; save the sub-map too and write its id, e.g. submap: "
+                "livraison",
+            ),
+            f"submap_no_file_{english}": (
+                f"{french} « {{0}} » ouvre le fichier « {{1}} », qui n'existe pas (cherché : "
+                "{2}) ; écrivez le chemin d'un fichier de carte relatif au dossier de cette "
+                "carte, par ex. submap: {{file: livraison.yaml}}",
+                f"{english} '{{}}' opens file '{{}}', which does not exist (looked for {{}}); "
+                "write a map file's path relative to this map's folder, e.g. submap: {file: "
+                "livraison.yaml}",
+            ),
+            f"submap_invalid_{english}": (
+                f"{french} « {{0}} » ouvre le fichier « {{1}} », qui n'est pas une carte "
+                "valide : {2}",
+                f"{english} '{{}}' opens file '{{}}', which is not a valid map: {{}}",
+            ),
+            f"submap_cycle_{english}": (
+                f"{french} « {{0}} » ouvre la carte « {{1}} », déjà ouverte au-dessus d'elle "
+                "({2}) : une sous-carte ne peut pas contenir la carte qui l'ouvre ; désignez "
+                "une autre carte",
+                f"{english} '{{}}' opens map '{{}}', which is already open above it ({{}}): a "
+                "sub-map cannot contain the map that opens it; point to another map",
+            ),
+        }.items()
+    },
+    # -- the YAML text itself (parcours.maps.yaml_io, within parcours.config.YAML_LIMITS) ----
+    "yaml_syntax_at": (
+        "erreur de syntaxe YAML : {0} ({1}, ligne {2})",
+        "YAML syntax error: {} ({} at line {})",
+    ),
+    "yaml_syntax": ("erreur de syntaxe YAML : {0}", "YAML syntax error: {}"),
+    "yaml_size": (
+        "le document fait {0} octets ; {1} au plus sont permis",
+        "the document is {} bytes; at most {} are allowed",
+    ),
+    "yaml_size_more": (
+        "le document fait plus de {0} octets ; {1} au plus sont permis",
+        "the document is more than {} bytes; at most {} are allowed",
+    ),
+    "yaml_seconds": (
+        "la lecture a pris plus de {0} s de calcul ; {1} s au plus sont permises (le document "
+        "est trop grand ou trop complexe)",
+        "reading took more than {} s of CPU; at most {} s are allowed (the document is too "
+        "large or too complex)",
+    ),
+    "yaml_aliases": (
+        "plus de {0} alias (*nom) ; {1} au plus sont permis",
+        "more than {} aliases (*name); at most {} are allowed",
+    ),
+    "yaml_recursive_alias": (
+        "l'alias *{0} est à l'intérieur du nœud qu'il nomme ; les alias récursifs ne sont pas "
+        "permis",
+        "alias *{} is inside the node it names; recursive aliases are not allowed",
+    ),
+    "yaml_depth": (
+        "dictionnaires et listes imbriqués sur plus de {0} niveaux ; {1} au plus sont permis",
+        "mappings and lists nested deeper than {} levels; at most {} are allowed",
+    ),
+    "yaml_expanded": (
+        "les alias déploient le document en plus de {0} valeurs ; {1} au plus sont permises",
+        "the aliases expand the document to more than {} values; at most {} are allowed",
+    ),
+    "yaml_values": (
+        "plus de {0} valeurs ; {1} au plus sont permises",
+        "more than {} values; at most {} are allowed",
+    ),
+}
+
+
+def _positional(english: str, french: str) -> Pair:
+    """A sentence written with named values (``{name}``, ``{got}``) as a catalogue pair: the
+    English pattern with ``{}`` for each value, the French numbered in the English order."""
+    import string
+
+    order = [name for _, name, _, _ in string.Formatter().parse(english) if name is not None]
+    pattern = "".join(
+        text.replace("{", "{{").replace("}", "}}").replace("{{", "{").replace("}}", "}")
+        + ("{}" if name is not None else "")
+        for text, name, _, _ in string.Formatter().parse(english)
+    )
+    numbered = french.format(**{name: f"{{{order.index(name)}}}" for name in order})
+    return numbered, pattern
+
+
+# One field's value of the wrong kind, in the words of parcours.maps.field_errors (the map's
+# checks and the API's 422 answers), by pydantic error kind: (French, English) with the
+# same {names}; the English is the module's own sentence (tests/render/test_error_words.py
+# keeps the two the same; the catalogue does not import the maps, for a fast start).
+FIELD_WORDS: dict[str, Pair] = {
+    "extra_forbidden": (
+        "champ « {name} » inconnu ; ce champ n'est pas pris ici",
+        "unknown field '{name}'; this field is not taken here",
+    ),
+    "string_type": (
+        "{name} : il faut un texte (reçu {got})",
+        "{name}: expected a text (got {got})",
+    ),
+    "string_too_short": (
+        "{name} : il faut au moins {min_length} caractère(s) (reçu {got})",
+        "{name}: expected at least {min_length} character(s) (got {got})",
+    ),
+    "string_too_long": (
+        "{name} : il faut au plus {max_length} caractère(s) (reçu {got})",
+        "{name}: expected at most {max_length} character(s) (got {got})",
+    ),
+    "string_pattern_mismatch": (
+        "{name} : {got} n'a pas la forme attendue ({pattern})",
+        "{name}: {got} does not have the expected form ({pattern})",
+    ),
+    "int_type": (
+        "{name} : il faut un nombre entier (reçu {got})",
+        "{name}: expected a whole number (got {got})",
+    ),
+    "float_type": (
+        "{name} : il faut un nombre (reçu {got})",
+        "{name}: expected a number (got {got})",
+    ),
+    "finite_number": (
+        "{name} : il faut un nombre fini (reçu {got})",
+        "{name}: expected a finite number (got {got})",
+    ),
+    "bool_type": (
+        "{name} : il faut true ou false (reçu {got})",
+        "{name}: expected true or false (got {got})",
+    ),
+    "list_type": (
+        "{name} : il faut une liste, par ex. [a, b] (reçu {got})",
+        "{name}: expected a list, e.g. [a, b] (got {got})",
+    ),
+    "dict_type": (
+        "{name} : il faut un dictionnaire, par ex. {{{{clé: valeur}}}} (reçu {got})",
+        "{name}: expected a mapping, e.g. {{key: value}} (got {got})",
+    ),
+    "too_short": (
+        "{name} : il faut au moins {min_length} élément(s) (reçu {actual_length})",
+        "{name}: expected at least {min_length} item(s) (got {actual_length})",
+    ),
+    "too_long": (
+        "{name} : il faut au plus {max_length} élément(s) (reçu {actual_length})",
+        "{name}: expected at most {max_length} item(s) (got {actual_length})",
+    ),
+    "greater_than": (
+        "{name} : il faut un nombre supérieur à {gt} (reçu {got})",
+        "{name}: expected a number above {gt} (got {got})",
+    ),
+    "greater_than_equal": (
+        "{name} : il faut un nombre d'au moins {ge} (reçu {got})",
+        "{name}: expected a number of at least {ge} (got {got})",
+    ),
+    "less_than": (
+        "{name} : il faut un nombre inférieur à {lt} (reçu {got})",
+        "{name}: expected a number below {lt} (got {got})",
+    ),
+    "less_than_equal": (
+        "{name} : il faut un nombre d'au plus {le} (reçu {got})",
+        "{name}: expected a number of at most {le} (got {got})",
+    ),
+    "date_type": (
+        "{name} : il faut une date comme 2026-03-01 (reçu {got})",
+        "{name}: expected a date such as 2026-03-01 (got {got})",
+    ),
+    "datetime_type": (
+        "{name} : il faut une date et une heure comme 2026-03-01T10:00:00 (reçu {got})",
+        "{name}: expected a date and time such as 2026-03-01T10:00:00 (got {got})",
+    ),
+    "other": (
+        "{name} : {got} n'est pas une valeur possible ici",
+        "{name}: {got} is not a valid value here",
+    ),
+}
+
+
+def _field_errors() -> dict[str, Pair]:
+    """FIELD_WORDS as catalogue pairs."""
+    return {f"field.{kind}": _positional(en, fr) for kind, (fr, en) in FIELD_WORDS.items()}
+
+
+# What a mapping option takes (parcours.store.mapping.OPTION_KINDS), as each language says it.
+OPTION_KINDS: dict[str, tuple[str, str]] = {
+    "timezone": (
+        "an IANA time zone name such as Europe/Paris or UTC",
+        "un nom de fuseau horaire IANA comme Europe/Paris ou UTC",
+    ),
+    "timestamp_format": (
+        "a strptime format such as '%d/%m/%Y %H:%M', or epoch_s / epoch_ms",
+        "un format strptime comme '%d/%m/%Y %H:%M', ou epoch_s / epoch_ms",
+    ),
+    "ignore": ("a list of column names", "une liste de noms de colonnes"),
+    "phone_region": (
+        "a two-letter region code such as FR",
+        "un code de région en deux lettres comme FR",
+    ),
+    "delimiter": (
+        "one character (such as ';' or '|') or 'whitespace'",
+        "un caractère (comme ';' ou '|') ou 'whitespace'",
+    ),
+    "duplicate_rows": ("drop or keep", "drop ou keep"),
+    "on_conflict": ("first or latest", "first ou latest"),
 }
 
 # A source that cannot be read, a mapping that does not fit it (parcours.store: sources,
-# mapping, ingest, xes, salvage, boundary); tests/render/test_error_words.py lists those
-# that stay in English.
+# mapping, ingest, xes, salvage, boundary); tests/render/test_error_words.py checks that
+# every message raised there is here.
 INGEST_ERRORS: dict[str, Pair] = {
     "not_a_source": (
         "impossible d'ingérer un {0} ; donnez le chemin d'un fichier (CSV, Parquet, "
@@ -918,6 +1388,22 @@ INGEST_ERRORS: dict[str, Pair] = {
         "ma_colonne) parmi : {3}",
         "{}: no column for '{}'; map one (e.g. {}: my_column) among: {}",
     ),
+    "column_no_name": (
+        "{0} : une colonne n'a pas de nom ({1}) ; nommez chaque colonne avec du texte",
+        "{}: a column has no name ({}); name every column with text",
+    ),
+    "column_nul": (
+        "{0} : une colonne a un octet NUL dans son nom ({1}) ; nommez chaque colonne avec du texte",
+        "{}: a column has a NUL in its name ({}); name every column with text",
+    ),
+    "internal_target": ("cible {0} inconnue", "unknown target {}"),
+    **{
+        f"option_{option}": (
+            f"{{0}} : l'option « {option} » est {french} ; reçu {{1}}",
+            f"{{}}: option '{option}' is {english}; got {{}}",
+        )
+        for option, (english, french) in OPTION_KINDS.items()
+    },
     "no_column_constant": (
         "{0} : aucune colonne pour « {1} » ; faites correspondre une colonne ou une constante "
         "(par ex. {2}: {{value: web}}) parmi : {3}",
@@ -938,7 +1424,9 @@ _ALL = {
     **ANALYSIS_ERRORS,
     **API_ERRORS,
     **CLI_ERRORS,
+    **{f"usage.{key}": pair for key, pair in USAGE_ERRORS.items()},
     **{f"map.{key}": pair for key, pair in MAP_ERRORS.items()},
+    **{f"map.{key}": pair for key, pair in _field_errors().items()},
     **{f"ingest.{key}": pair for key, pair in INGEST_ERRORS.items()},
 }
 # key -> English pattern, for present.error_text to recognise a message

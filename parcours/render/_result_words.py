@@ -777,7 +777,36 @@ VALUES: dict[str, Pair] = {
     ),
 }
 
+# The funnel's figures and columns named after persons, when it counts journeys or attempts
+# (``unit``): ``figure.<field>.<unit>``, ``column.<name>.<unit>``.
+BY_UNIT: dict[str, dict[str, Pair]] = {
+    "journeys": {
+        "figure.entered": ("Parcours entrés", "Journeys that entered"),
+        "figure.converted": ("Parcours arrivés au bout", "Journeys that made it through"),
+        "figure.still_in_window": ("Parcours encore dans le délai", "Journeys still in window"),
+        "column.persons": ("Parcours", "Journeys"),
+        "column.lost": ("Perdus", "Lost"),
+        "column.persons_closed": ("Parcours, délai écoulé", "Journeys, window closed"),
+    },
+    "attempts": {
+        "figure.entered": ("Tentatives", "Attempts"),
+        "figure.converted": ("Tentatives arrivées au bout", "Attempts that made it through"),
+        "figure.still_in_window": (
+            "Tentatives encore dans le délai",
+            "Attempts still in window",
+        ),
+        "column.persons": ("Tentatives", "Attempts"),
+        "column.lost": ("Perdues", "Lost"),
+        "column.persons_closed": ("Tentatives, délai écoulé", "Attempts, window closed"),
+    },
+}
+
 RESULTS: dict[str, dict[str, str]] = {
+    **{
+        f"{key}.{unit}": {"fr": fr, "en": en}
+        for unit, words in BY_UNIT.items()
+        for key, (fr, en) in words.items()
+    },
     **_part("about", ABOUT),
     **_part("param", PARAMS),
     **{f"param.{k}.help": {"fr": fr, "en": en} for k, (fr, en) in PARAM_HELP.items()},

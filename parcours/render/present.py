@@ -227,8 +227,13 @@ def _share_of(name: str, names: Titles) -> str | None:
     return None
 
 
-def column_label(name: str, names: Titles, columns: tuple[str, ...] = ()) -> str | None:
-    """A column's header in the reader's words, or None for a column meant for analysts."""
+def column_label(
+    name: str, names: Titles, columns: tuple[str, ...] = (), unit: str | None = None
+) -> str | None:
+    """A column's header in the reader's words, or None for a column meant for analysts;
+    a funnel counting journeys or attempts (``unit``) names its counts after them."""
+    if f"column.{name}.{unit}" in STRINGS:
+        return t(f"column.{name}.{unit}", names.lang)
     if name == "target" and "source" in columns:
         return t("column.target_to", names.lang)
     if name == "source" and "target" not in columns:  # where a value comes from
@@ -238,10 +243,19 @@ def column_label(name: str, names: Titles, columns: tuple[str, ...] = ()) -> str
     return _share_of(name, names)
 
 
-def figure_label(name: str, lang: str) -> str | None:
-    """A headline figure's label, or None for a model internal (shown to analysts)."""
-    key = f"figure.{name}"
-    return t(key, lang) if key in STRINGS else None
+def figure_label(name: str, lang: str, unit: str | None = None) -> str | None:
+    """A headline figure's label, or None for a model internal (shown to analysts); a
+    funnel counting journeys or attempts (``unit``) names its counts after them."""
+    for key in (f"figure.{name}.{unit}", f"figure.{name}"):
+        if key in STRINGS:
+            return t(key, lang)
+    return None
+
+
+def unit_of(result: Any) -> str | None:
+    """What a result counts once (the funnel's ``unit``: persons, journeys, attempts)."""
+    params = getattr(result, "params", None)
+    return params.get("unit") if isinstance(params, dict) else None
 
 
 def _float_text(value: float, lang: str) -> str:
@@ -351,16 +365,19 @@ class Shown:
     names: list[str] = field(default_factory=list)  # the source column of each header
 
 
-def table(frame: pd.DataFrame, lang: str, names: Titles, rows: int = 50) -> Shown:
+def table(
+    frame: pd.DataFrame, lang: str, names: Titles, rows: int = 50, unit: str | None = None
+) -> Shown:
     """``frame`` with the columns a user reads, labelled and formatted for ``lang``; the
     other columns (model internals, ids beside their title) are listed in ``dropped``.
-    Customer text keeps its own language: a verbatim is a ``<q lang=..>``."""
+    Customer text keeps its own language: a verbatim is a ``<q lang=..>``. ``unit``: what a
+    funnel counts (:func:`unit_of`), which names its count columns."""
     lang = lang_of(lang)
     cols = tuple(str(c) for c in frame.columns)
     keep: list[tuple[str, str]] = []
     dropped: list[str] = []
     for name in cols:
-        label = column_label(name, names, cols)
+        label = column_label(name, names, cols, unit)
         if (
             label is None
             or (name == "id" and "title" in cols)
@@ -407,7 +424,7 @@ def figures(
         value = getattr(result, f.name)
         if value is None and f.default is None:
             continue
-        label = figure_label(f.name, lang)
+        label = figure_label(f.name, lang, unit_of(result))
         if label is None:
             raw = f.metadata["label"]
             internals.append((raw(result) if callable(raw) else raw, _raw(value)))
@@ -531,20 +548,22 @@ _AT_FIELD = re.compile(r"^(.*) \(field ([^()]+)\)$", re.S)
 def _problem_text(message: str, lang: str) -> str:
     """A message, or a located problem ``file:line: message (field path)``, in ``lang``; as
     it is when the catalogue does not know it."""
-    said = _known_text(message, lang)
-    if said is not None:
-        return said
     body, field_suffix = message, ""
     at = _AT_FIELD.match(message)
-    if at:
+    if at:  # a located problem: its place first, so "{}: ..." patterns do not take it in
         body, field_suffix = at[1], " " + t("refused.map.at_field", lang).format(at[2])
-    said = _known_text(body, lang)
-    start = 0
+    else:
+        said = _known_text(message, lang)
+        if said is not None:
+            return said
+    said, start = None, 0
     while said is None and (split := body.find(": ", start)) > 0:  # after 'file:line'
         said = _known_text(body[split + 2 :], lang)
         if said is not None:
             said = f"{body[:split]} : {said}"
         start = split + 2
+    if said is None:
+        said = _known_text(body, lang)
     return message if said is None else said + field_suffix
 
 
@@ -552,8 +571,16 @@ def _known_text(message: str, lang: str) -> str | None:
     for key, pattern in _ERRORS:
         found = pattern.match(message)
         if found:
-            return t(key, lang).format(*found.groups())
+            return t(key, lang).format(*(_value_text(v, lang) for v in found.groups()))
     return None
+
+
+def _value_text(value: str, lang: str) -> str:
+    """A message's value as written, unless it is itself a message (the problem of a
+    sub-map, the reason a map is not found): then that message in ``lang`` too."""
+    if " " not in value or len(value) < 12:  # a name, a number: shown as written
+        return value
+    return _problem_text(value, lang)
 
 
 def _note_value(text: str, lang: str, names: Titles) -> str:

@@ -865,15 +865,17 @@ def _judge(
     known = ibis.union(twice, met).group_by(key).aggregate(__judge=ibis._.__judge.max())
     known = con.create_table(scratch.known, known, temp=True)
     doubtful = known.filter(known.__judge)
-    judged = conflicts.judge(
-        valid.semi_join(doubtful, valid[key] == doubtful[key]),
-        stored,
-        staged.key,
-        staged.compared,
-        policy,
-    )
-    if not int(doubtful.count().to_pyarrow().as_py()):
-        judged = judged.limit(0)  # its columns only: nothing to judge
+    if int(doubtful.count().to_pyarrow().as_py()):
+        judged = conflicts.judge(
+            valid.semi_join(doubtful, valid[key] == doubtful[key]),
+            stored,
+            staged.key,
+            staged.compared,
+            policy,
+        )
+    else:  # the judge's columns only: building and compiling it is half a small ingest
+        nothing = ibis.null("string")
+        judged = valid.limit(0).mutate(__fate=nothing, __why=nothing, __replaces=nothing)
     # The duplicates of a file ingested again are left out: writing them costs.
     judged = con.create_table(
         scratch.judged, judged.filter(judged.__fate != "duplicate"), temp=True

@@ -31,6 +31,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from parcours import config
 from parcours.config import IDENTIFIERS
 from parcours.maps import JourneyMap
 from parcours.store import identity, journeys
@@ -126,14 +127,50 @@ def _write_record(con: Any, name: str, jm: JourneyMap, version: int) -> None:
 
 
 def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version: int) -> None:
-    """The whole table, from every event (replacing a stored one)."""
+    """The whole table, from every event (replacing a stored one), in :func:`parts`.
+
+    Cutting journeys holds all the rows it reads (twice: two passes of windows); past
+    DuckDB's memory limit that spills to disk slowly, and at 100M events it failed. A
+    person's journeys need only that person's events, so the persons are split by a hash
+    of their id into parts that each fit, and each part is cut and appended in turn, in
+    one transaction: the same table, in bounded memory."""
     con = store.con
-    placed = identity.place_events(con, store.events, with_set=True)  # one join, kept sets
-    expr = journeys.journeys_of_placed(placed, identities, jm, store.customers, carry=(SET,))
+    events = store.events
+    count = parts(_rows(events), config.memory_bytes(store.settings.memory_limit))
+    every_set = con.table("identifier_sets")
+    # (hash % count + count) % count: Ibis' hash is signed, so a plain % can be negative.
     with transaction(con):
-        con.create_table(name, expr, overwrite=True)
+        for part in range(count):
+            # Every event holds a kept set once the identities are current (they are:
+            # stored_journeys resolved them), so placing among a part's sets loses none.
+            sets = every_set.filter((every_set.person_id.hash() % count + count) % count == part)
+            among = sets if count > 1 else None  # one part: every set, no hash to compute
+            placed = identity.place_events(con, events, with_set=True, among=among)
+            expr = journeys.journeys_of_placed(
+                placed, identities, jm, store.customers, carry=(SET,)
+            )
+            if part == 0:
+                con.create_table(name, expr, overwrite=True)
+            else:
+                con.insert(name, expr)
         _write_record(con, name, jm, version)
     _drop_oldest(con)
+
+
+# What a row of the build holds while its journeys are cut, twice over, with DuckDB's own
+# overheads: measured so that 10M demo events fit in one part under the 3 GB default.
+BYTES_PER_ROW = 256
+
+
+def parts(rows: int, memory_bytes: int) -> int:
+    """How many parts of persons the build cuts in turn for ``rows`` events to fit in
+    ``memory_bytes`` (1: all at once)."""
+    per_part = max(memory_bytes // BYTES_PER_ROW, 1)
+    return max(-(-rows // per_part), 1)
+
+
+def _rows(table: ir.Table) -> int:
+    return int(table.count().to_pyarrow().as_py())
 
 
 def _update(

@@ -15,8 +15,11 @@ in a workspace file the erasure ends by rewriting the file with its live rows on
 (:mod:`parcours.store.compact`); after it, no byte of the person is in the file, and the
 file has no WAL beside it. The deletion writes ``erasure_pending`` in the same transaction
 and the rewrite drops it: a rewrite interrupted by a kill is finished at the next open. An
-in-memory workspace writes nothing to disk: deleting the rows is enough. On another engine
-the rows are deleted, and the result says that erasing their bytes needs a DuckDB file.
+in-memory workspace writes nothing to disk: deleting the rows is enough. In a ``spark:DIR``
+warehouse (:mod:`parcours.store.warehouse`) each table that held the person is written again
+without them as a new Parquet part, all in one commit of the catalog; the files that held
+them are removed once it is committed. On another engine the rows are deleted, and the
+result says that erasing their bytes needs a DuckDB file.
 
 Shared identifiers (a store tablet's cookie) belong to nobody: they are never erased, and
 events that carry one stay unless they also carry an identifier of the person.
@@ -27,18 +30,22 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
 
 from parcours.config import IDENTIFIERS
 from parcours.errors import InputError, WorkspaceError
 from parcours.store import comments, compact, journey_store, results, schema
 from parcours.store.compact import Compaction
-from parcours.store.engine import transaction
+from parcours.store.engine import release, writing
 from parcours.store.normalize import PHONES, hash_identifier, normalize_phone
+from parcours.store.warehouse import WarehouseTables
 
 PERSONAL_TABLES = ("events", "customers", "feedback")
 
@@ -121,7 +128,7 @@ def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool =
     salt = schema.read_meta(ws.con, "audit_salt")
     file = compact.database_file(ws.con)
     rows: dict[str, int] = {}
-    with transaction(ws.con):
+    with writing(ws.con):  # a DuckDB transaction, or one commit of a warehouse
         if salt is None:
             salt = secrets.token_hex(16)
             schema.write_meta(ws.con, "audit_salt", salt)
@@ -136,24 +143,29 @@ def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool =
         # Comments are free text that may name a customer (parcours.store.comments).
         mentioned = [v for values in _merged(by_kind, given).values() for v in values]
         rows["comments"] = comments.erase_mentions(ws.con, mentioned)
-        rows["identities"] = _delete_rows(ws.con, "identities", "person_id = ?", [person])
+        rows["identities"] = _delete(
+            ws.con, "identities", lambda t: t.person_id == person, "person_id = ?", [person]
+        )
         if ws.con.name == "duckdb":  # the kept identifier sets hold the person too
             from parcours.store.identity_incremental import erase
 
             erase(ws.con, by_kind)
+        # (A spark: workspace keeps no identifier sets: it resolves everything each time.)
         journey_store.forget_person(ws.con, person)  # derived rows: not counted in the audit
         _forget_phones(ws.con, by_kind.get("phone", []))  # derived too: not counted
         subject = hashlib.sha256(f"{salt}:{person}".encode()).hexdigest()
-        ws.con.raw_sql(
-            "INSERT INTO audit VALUES (?, 'forget', ?, ?)",
-            parameters=[datetime.now(UTC).replace(tzinfo=None), subject, json.dumps(rows)],
-        )
-        ws.con.raw_sql("DELETE FROM meta WHERE key = 'identities_current'")
+        _audit(ws.con, subject, rows)
+        _drop_meta(ws.con, "identities_current")
         schema.bump_data_version(ws.con)
         results.clear(ws.con)  # kept results can hold the person (verbatims, person ids)
-    ws._journey_cache.clear()
+    _drop_cached_journeys(ws)
     erasure = Erasure(subject=subject, identifiers=len(own), rows=rows)
-    if file is None:
+    if isinstance(ws.con, WarehouseTables):
+        erasure.physical = (
+            f"the Parquet files of {ws.con.catalog.root} that held them were written again "
+            "without them, and the old files removed"
+        )
+    elif file is None:
         erasure.physical = (
             "in memory: nothing was written to disk, deleting the rows is enough"
             if ws.con.name == "duckdb"
@@ -181,10 +193,29 @@ def _merged(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[
     return {k: sorted(set(a.get(k, [])) | set(b.get(k, []))) for k in a.keys() | b.keys()}
 
 
-def _delete_rows(con: Any, table: str, where: str, params: list[Any]) -> int:
+def _delete(
+    con: Any,
+    table: str,
+    condition: Callable[[ir.Table], ir.BooleanValue],
+    where: str,
+    params: list[Any],
+) -> int:
+    """Delete the rows of ``table`` meeting ``condition``, the same test as the SQL
+    ``where`` with ``params``; the number deleted. DuckDB deletes in place; a warehouse
+    writes the table's other rows again as a new part, only when some rows match (the
+    files of a table that never held the person stay as they are)."""
+    if isinstance(con, WarehouseTables):
+        if not con.catalog.parts(table):  # no file: no row
+            return 0
+        rows = con.table(table)
+        count = int(rows.filter(condition(rows).fill_null(False)).count().to_pyarrow().as_py())
+        if count:
+            con.delete_rows(table, condition)
+        return count
     before = con.raw_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
     con.raw_sql(f'DELETE FROM "{table}" WHERE {where}', parameters=params)
-    return before - con.raw_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    deleted: int = before - con.raw_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    return deleted
 
 
 def _delete_matching(con: Any, table: str, by_kind: dict[str, list[str]]) -> int:
@@ -194,7 +225,11 @@ def _delete_matching(con: Any, table: str, by_kind: dict[str, list[str]]) -> int
         params += values
     if not clauses:
         return 0
-    return _delete_rows(con, table, " OR ".join(clauses), params)
+
+    def holds(rows: ir.Table) -> ir.BooleanValue:
+        return ibis.or_(*[rows[kind].isin(values) for kind, values in by_kind.items()])
+
+    return _delete(con, table, holds, " OR ".join(clauses), params)
 
 
 def _forget_phones(con: Any, phones: list[str]) -> None:
@@ -203,21 +238,62 @@ def _forget_phones(con: Any, phones: list[str]) -> None:
     hashed workspace)."""
     if phones and PHONES in con.list_tables():
         marks = ", ".join("?" for _ in phones)
-        con.raw_sql(f'DELETE FROM "{PHONES}" WHERE e164 IN ({marks})', parameters=phones)
+        _delete(con, PHONES, lambda t: t.e164.isin(phones), f"e164 IN ({marks})", phones)
 
 
 def _delete_rejected(con: Any, by_kind: dict[str, list[str]]) -> int:
     """Rejected rows hold the row as received: match each identifier in its text, ignoring
     case (an email may have been written in capitals); a phone is matched on its national
     digits whatever the spacing it was written with ("06 12 34 56 78" for +33612345678)."""
-    clauses, params = [], []
+    clauses, params, needles, digits = [], [], [], []
     for kind, values in by_kind.items():
         for value in values:
             clauses.append("contains(lower(record), lower(?))")
             params.append(value)
+            needles.append(value)
             if kind == "phone" and value.startswith("+") and len(value) > 9:
                 clauses.append("contains(regexp_replace(record, '[^0-9]', '', 'g'), ?)")
                 params.append(value[-9:])
+                digits.append(value[-9:])
     if not clauses:
         return 0
-    return _delete_rows(con, "rejected", " OR ".join(clauses), params)
+
+    def quotes(rows: ir.Table) -> ir.BooleanValue:
+        text = rows.record
+        return ibis.or_(
+            *[text.lower().contains(ibis.literal(v).lower()) for v in needles],
+            *[text.re_replace("[^0-9]", "").contains(d) for d in digits],
+        )
+
+    return _delete(con, "rejected", quotes, " OR ".join(clauses), params)
+
+
+def _audit(con: Any, subject: str, rows: dict[str, int]) -> None:
+    """The erasure's audit line: when, the salted hash of the person, rows per table."""
+    at = datetime.now(UTC).replace(tzinfo=None)
+    if isinstance(con, WarehouseTables):
+        line = {"at": [at], "action": ["forget"], "subject": [subject], "rows": [json.dumps(rows)]}
+        con.insert("audit", ibis.memtable(line, schema=schema.AUDIT))
+        return
+    con.raw_sql(
+        "INSERT INTO audit VALUES (?, 'forget', ?, ?)",
+        parameters=[at, subject, json.dumps(rows)],
+    )
+
+
+def _drop_meta(con: Any, key: str) -> None:
+    if isinstance(con, WarehouseTables):  # a few rows, rewritten without an engine job
+        kept = [row for row in con.read_arrow("meta").to_pylist() if row["key"] != key]
+        con.write_arrow(
+            "meta", pa.Table.from_pylist(kept, schema=schema.TABLES["meta"].to_pyarrow())
+        )
+        return
+    con.raw_sql("DELETE FROM meta WHERE key = ?", parameters=[key])
+
+
+def _drop_cached_journeys(ws: Any) -> None:
+    """Let go of the journey tables an engine that cannot store them computed for this
+    connection (:mod:`parcours.store.journey_store`): they hold the person's rows."""
+    for table in ws._journey_cache.values():
+        release(table, table.get_name())
+    ws._journey_cache.clear()

@@ -24,6 +24,9 @@ class SparkWarehouse(WarehouseTables, PySparkBackend):
     def do_connect(
         self, session: Any = None, catalog: Catalog | None = None, **kwargs: Any
     ) -> None:
+        # Ibis registers ``ibis.options.pyspark`` only when ``ibis.pyspark`` is first read,
+        # which parcours never does: without it, compiling a float column fails.
+        self.register_options()
         super().do_connect(session, **kwargs)
         # Parquet's standard timestamps (instants in UTC), which DuckDB reads and writes too.
         self._session.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")

@@ -21,7 +21,7 @@ step on a POSIX file system). Until then no reader sees it; a crash leaves parts
 names, removed at the next open. So a batch (its events, rejected rows, batch line and
 meta rows) lands whole or not at all, as in a DuckDB transaction. Replacing a table (an
 overwrite, a delete) writes its new rows as one part; the parts no longer named are
-removed after the commit.
+removed after the commit, those the transaction wrote and replaced itself included.
 
 Delta Lake and Iceberg would give the same guarantees with a transaction log, but their
 Spark jars are fetched from Maven when the session starts (``delta-spark``'s wheel holds
@@ -201,6 +201,7 @@ class Catalog:
         assert self._pending is not None
         if self._pending == self._state:
             self._pending = None
+            self._remove_superseded()
             return
         self._pending["version"] = self.version + 1
         text = json.dumps(self._pending, indent=1, sort_keys=True)
@@ -213,6 +214,16 @@ class Catalog:
         old = self._state
         self._state, self._pending = self._pending, None
         self._remove_unnamed(before=old)
+        self._remove_superseded()
+
+    def _remove_superseded(self) -> None:
+        """Remove the parts this transaction wrote and replaced before it committed (a
+        table written twice in one transaction: its first part is named by no catalog)."""
+        named = self._named(self._state)
+        for folder in self._written:
+            if str(folder.relative_to(self.root)) not in named:
+                shutil.rmtree(folder, ignore_errors=True)
+        self._written = []
 
     def _rollback(self) -> None:
         changed = set(self._current["tables"]) | set(self._state["tables"])

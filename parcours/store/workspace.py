@@ -357,13 +357,8 @@ class Store:
         across every table and out of the file's bytes; see :mod:`parcours.store.privacy`.
 
         Each erasure rewrites the file; for many in a row, pass ``rewrite=False`` to all but
-        the last (until then, the next open rewrites it)."""
-        if spark.is_spark_url(self.url):
-            raise WorkspaceError(
-                "forget does not run on a spark: workspace yet (its Parquet files would have "
-                "to be rewritten without the person); erase in the DuckDB workspace the data "
-                "came from"
-            )
+        the last (until then, the next open rewrites it). On a ``spark:DIR`` workspace the
+        Parquet files that held the person are written again without them."""
         return privacy.forget(self, identifier, kind, rewrite=rewrite)
 
     def compact(self) -> Compaction:

@@ -22,6 +22,14 @@ The work reports how far it is: :meth:`Job.watch` gives the job the workspace it
 (its ``query_progress()``: DuckDB's percentage of the query running), ``job.step`` names what
 it computes now. When the app stops, the jobs still running are interrupted (the workspace's
 ``interrupt()``: DuckDB stops the query), so that stopping the server never waits for them.
+
+A page whose results are kept waits for no place. Asked with ``look_first``, a new job is
+first tried right in the request, as a **look** (:attr:`Job.look`): every workspace the work
+watches is told to compute nothing (its ``kept_only``: the server's readers have it), so the
+look reads the results store and the dashboard's memory, and fails (:class:`NotAtHand`, or
+the workspace's own refusal) as soon as an analysis, a journey table or the identities would
+have to be computed. Only then does the job take its turn for a place. A look that succeeded
+is a finished job of its own, not shared: the next visit looks again.
 """
 
 from __future__ import annotations
@@ -47,12 +55,18 @@ LINGER = 60.0
 LIMIT = 4
 
 
+class NotAtHand(LookupError):
+    """A look (see the module's docstring) met something that must be computed."""
+
+
 class Job:
     """One page's computation: ``starting`` (``queued`` while every place is taken),
-    ``running``, then ``done`` (its ``value``) or ``failed`` (its ``error``)."""
+    ``running``, then ``done`` (its ``value``) or ``failed`` (its ``error``). A ``look``
+    reads only what is kept (see the module's docstring)."""
 
-    def __init__(self, key: str, work: Callable[[Job], Any]):
+    def __init__(self, key: str, work: Callable[[Job], Any], look: bool = False):
         self.key = key
+        self.look = look
         self.id = secrets.token_urlsafe(12)
         self.state = "starting"
         self.value: Any = None
@@ -63,6 +77,8 @@ class Job:
         self.ended: float | None = None
         self._work = work
         self._watched: Any = None
+        # The workspaces a look watched: one that refused to compute fails the look.
+        self._looked: list[Any] = []
         self._finished = threading.Event()
 
     @property
@@ -72,8 +88,21 @@ class Job:
     def watch(self, workspace: Any) -> None:
         """Follow the work on ``workspace``: its ``query_progress()`` (the percentage of the
         query it runs now, or None) and ``interrupt()``, when it has them (a reader of the
-        server's DuckDB file has)."""
+        server's DuckDB file has). A look tells ``workspace`` to compute nothing (its
+        ``kept_only``); a workspace that cannot be told so ends the look (NotAtHand)."""
+        if self.look:
+            if not hasattr(workspace, "kept_only"):
+                raise NotAtHand("this workspace cannot answer from what is kept only")
+            workspace.kept_only = True
+            self._looked.append(workspace)
         self._watched = workspace
+
+    def check(self) -> None:
+        """Raise NotAtHand when this look met something that must be computed, even if the
+        work caught the refusal (the canvas draws without an analysis that fails): what it
+        drew then must not be shown, nor remembered."""
+        if any(getattr(workspace, "refused", False) for workspace in self._looked):
+            raise NotAtHand("a look met something that must be computed")
 
     def percent(self) -> float | None:
         reading = getattr(self._watched, "query_progress", None)
@@ -102,13 +131,18 @@ class Job:
         self.state = "running"
         try:
             self.value = self._work(self)
+            self.check()
             self.state = "done"
         except Exception as exc:  # the page shows it; the details go to the server log
-            log.exception("background computation %s failed", self.key)
+            if self.look:  # the job computes it, and says what went wrong if anything did
+                log.debug("look %s: not at hand (%s: %s)", self.key, type(exc).__name__, exc)
+            else:
+                log.exception("background computation %s failed", self.key)
             self.error = exc
             self.state = "failed"
         finally:
             self._watched = None
+            self._looked = []
             self.ended = time.monotonic()
             self._finished.set()
 
@@ -141,13 +175,25 @@ class Jobs:
                 for job in running:
                     job.interrupt()
 
-    def start(self, key: str, work: Callable[[Job], Any]) -> Job:
+    def start(self, key: str, work: Callable[[Job], Any], look_first: bool = False) -> Job:
         """The job computing ``key``: the one under way (or just finished), else a new one
-        running ``work(job)`` in the background. Call it from a route's worker thread."""
+        running ``work(job)`` in the background. With ``look_first``, a new one is first
+        tried as a look, here (see the module's docstring): ``work`` must then have every
+        workspace it reads watched (:meth:`Job.watch`) before it reads. Call it from a
+        route's worker thread."""
         with self._lock:
             self._forget_finished()
             job = self._by_key.get(key)
             if job is not None:
+                return job
+        if look_first and self._group is not None:
+            look = Job(key, work, look=True)
+            look.run()
+            if look.state == "done":
+                return look
+        with self._lock:
+            job = self._by_key.get(key)
+            if job is not None:  # another visit started it while this one looked
                 return job
             job = Job(key, work)
             self._by_key[key] = job

@@ -344,15 +344,20 @@ def _canvas(
             job.step = name
         return run(name, lang, params)
 
-    return dashboard(request).remember(
-        f"canvas|{stamp}|{lang}|{filters.key()!r}|{objects_key(ws, jm)}",
-        lambda: dashboard_canvas(
+    def draw() -> Any:
+        canvas = dashboard_canvas(
             filter_context(ctx.made(), filters),
             filters.persona,
             lang,
             run=run_told,
             objects=map_objects(ws, jm, lang),  # sub-maps, links, comment counts
-        ),
+        )
+        if job is not None:  # a look drew without what it could not read: not remembered
+            job.check()
+        return canvas
+
+    return dashboard(request).remember(
+        f"canvas|{stamp}|{lang}|{filters.key()!r}|{objects_key(ws, jm)}", draw
     )
 
 
@@ -370,9 +375,12 @@ def _page_key(request: Request, lang: str, stamp: str) -> str:
 
 def _computed(request: Request, key: str, work: Any) -> Job:
     """The page's job (started, or joined when another visit started it), after waiting
-    the dashboard's ``wait`` for it."""
+    the dashboard's ``wait`` for it. A page whose results are kept answers from them at
+    once, without waiting for a place among the jobs (a look, see :mod:`parcours.web.jobs`),
+    when the server reads on cursors of its own (else a reader waits for the one writer)."""
     board = dashboard(request)
-    job = board.jobs.start(key, work)
+    concurrent = getattr(request.app.state.parcours, "concurrent", False)
+    job = board.jobs.start(key, work, look_first=concurrent)
     job.wait(board.wait)
     return job
 
@@ -419,9 +427,10 @@ def _reading(job: Job, lang: str) -> dict[str, Any]:
     return reading
 
 
-def _table(frame: Any, lang: str, names: present.Titles) -> present.Shown:
-    """A result table as its reader reads it (see :mod:`parcours.render.present`)."""
-    return present.table(frame, lang, names, TABLE_ROWS)
+def _table(frame: Any, lang: str, names: present.Titles, unit: str | None = None) -> present.Shown:
+    """A result table as its reader reads it (see :mod:`parcours.render.present`); ``unit``:
+    what a funnel counts, which names its count columns."""
+    return present.table(frame, lang, names, TABLE_ROWS, unit=unit)
 
 
 def _ranking(result: Result, jm: JourneyMap, lang: str) -> list[dict[str, Any]]:
@@ -617,7 +626,9 @@ def analysis_page(name: str, request: Request) -> Response:
         result=result,
         heading=present.heading(result, lang, names) if result is not None else "",
         figures_shown=present.figures(result, lang, names) if result is not None else ([], []),
-        main=_table(result.table, lang, names) if result is not None else None,
+        main=_table(result.table, lang, names, present.unit_of(result))
+        if result is not None
+        else None,
         command=_command(analysis, fields, lang),
         about=present.about(name, lang),
         notes=present.notes(result, lang, names) if result is not None else [],

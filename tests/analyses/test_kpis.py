@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from parcours.errors import InputError
+from tests.conftest import to_spark
 from tests.timelines import context_from_timelines
 
 MAP = """
@@ -71,3 +74,15 @@ def test_result_serialises(ctx):
     assert data["table"][0]["id"] == "fiche"
     assert "KPIs per touchpoint" in repr(kpis(ctx))
     assert "<table" in kpis(ctx)._repr_html_()
+
+
+@pytest.mark.spark
+def test_exit_rate_on_spark(ctx, spark_con):
+    """Each journey's last step is a window that a filter reads: Spark finds it too."""
+    from parcours.analyses.kpis import kpis
+
+    on_spark = replace(ctx, journeys=to_spark(spark_con, "kpis_journeys", ctx.journeys))
+    table = kpis(on_spark).table.set_index("id")
+    assert table.loc["fiche", "exit_rate"] == pytest.approx(2 / 3)  # b and c end there
+    assert table.loc["achat", "exit_rate"] == 0.0  # a converts
+    assert table.journeys.tolist() == [3, 1]

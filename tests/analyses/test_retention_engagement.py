@@ -7,6 +7,7 @@ W1 = 2026-01-05, W2 = 2026-01-12, W3 = 2026-01-19, W4 = 2026-01-26 (the end of t
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ import pytest
 import parcours
 from parcours.analyses.retention import retention
 from parcours.errors import InputError
+from tests.conftest import to_spark
 from tests.timelines import context_from_timelines
 
 MAP = """
@@ -107,6 +109,16 @@ def test_default_events_are_the_conversions_by_month(ctx):
     result = retention(ctx)
     assert _rows(result.cohorts) == [["2026-01", 2, 1.0]]  # chloe and ben bought in January
     assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0]]
+
+
+@pytest.mark.spark
+def test_month_periods_on_spark(ctx, spark_con):
+    """Months are int64 on Spark too (it computes year * 12 + month in 32 bits), so the
+    lifecycle's new and dormant rows make one table."""
+    journeys = to_spark(spark_con, "retention_journeys", ctx.journeys)
+    result = retention(replace(ctx, journeys=journeys), return_event=["view"])
+    assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0]]  # anna and ben view in January
+    assert _rows(result.cohorts) == [["2026-01", 2, 1.0]]  # chloe and ben bought in January
 
 
 @pytest.mark.parametrize(

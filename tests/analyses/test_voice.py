@@ -13,6 +13,7 @@ from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.store.engine import json_text
 from parcours.store.identity import assign_persons
+from tests.conftest import to_spark
 from tests.timelines import context_from_timelines
 
 MAP = """
@@ -73,6 +74,24 @@ def _voice(ws, rows, **params):
 def _row(result, level, id_, table=None):
     t = result.tables[table] if table else result.table
     return t[(t.level == level) & (t.id == id_)].iloc[0]
+
+
+@pytest.mark.spark
+def test_one_verbatim_with_two_scores_counts_twice_on_spark(spark_con):
+    """Each answer is counted once, on Spark too, when two answers share a verbatim."""
+    rows = [
+        ("colis", None, "csat", 5, "Livré vite"),
+        ("colis", None, "csat", 4, "Livré vite"),
+        ("paiement", None, "csat", 2, "Trop cher"),
+    ]
+    frame = _answers(rows).astype({"score": "float64"})
+    feedback = to_spark(spark_con, "voice_feedback", ibis.memtable(frame))
+    ctx = Context(journeys=feedback, map=JourneyMap.loads(MAP), feedback=feedback)
+    r = get("voice")(ctx, level="touchpoint")
+    colis = _row(r, "touchpoint", "colis", "counts")
+    assert (colis.answers, colis.csat_answers, colis.verbatims) == (2, 2, 2)
+    assert _row(r, "touchpoint", "paiement", "counts").answers == 1
+    assert (r.answers, r.answers_with_verbatim, r.csat) == (3, 3, round(2 / 3, 3))
 
 
 def test_nps_definition_and_interval_by_hand():

@@ -172,7 +172,7 @@ def test_batch_shape_errors_are_422(server):
     missing = server.client.post("/v1/events", headers=server.as_("write"), json={"evts": []})
     assert missing.status_code == 422
     assert missing.json()["error"] == "invalid request"
-    assert "body.events: Field required" in missing.json()["detail"]
+    assert "missing required field 'body.events'" in missing.json()["detail"]
     malformed = server.client.post(
         "/v1/events",
         headers={**server.as_("write"), "Content-Type": "application/json"},

@@ -20,7 +20,7 @@ import parcours
 from parcours.api import ApiSettings
 from parcours.config import CollectorSettings, Settings
 from parcours.store import keys
-from parcours.store.collector import Batch, check_rows
+from parcours.store.collector import Batch, Checker, check_rows, load
 from parcours.store.spool import HEADER, Spool, read_segment, waiting_in
 from tests.api.conftest import make_server
 
@@ -126,6 +126,52 @@ def test_the_collector_refuses_what_the_ingest_rejects_with_the_same_reason():
     assert {i + 1: r for i, r in enumerate(checked) if r} == ingested
     assert sorted(ingested) == [4, 5, 6, 7, 10, 11, 13, 14, 15]
     assert checked[12] == "phone '12' is not a phone number (default region FR)"
+    ws.close()
+
+
+def test_one_checker_checks_each_batch_on_its_own_rows():
+    # The rules stay prepared over one table from batch to batch: each run must read the
+    # batch it was given, not one before it, and no row of a batch before it.
+    checker = Checker(Settings())
+    no_id = "no identifier; need one of customer_id, anonymous_id, email, phone, loyalty_id"
+    not_a_time = (
+        "ts 'not a date' is not a timestamp; expected an ISO 8601 date-time such as "
+        "2026-03-01T14:05:00+01:00 or 2026-03-01 14:05:00"
+    )
+    try:
+        first = [event(1), event(2, ts="not a date"), event(3, customer_id=None)]
+        assert checker.check(first) == [None, not_a_time, no_id]
+        assert checker.check([event(4, customer_id=None), event(5)]) == [no_id, None]
+        assert checker.check([event(6)]) == [None]
+        assert checker.check([event(7, ts="not a date")]) == [not_a_time]
+    finally:
+        checker.close()
+
+
+def test_loads_store_new_ids_skip_those_stored_alike_and_set_aside_a_conflict():
+    # The second load judges nothing (its ids are stored with the same content); the third
+    # meets e1 with another event: the judge runs for it alone.
+    ws = parcours.open(":memory:")
+    source = "collector:k1"
+    first = Batch(source, "d1", [(0, event(1)), (1, event(2))])
+    again = Batch(source, "d2", [(0, event(2)), (1, event(1))])
+    changed = Batch(source, "d3", [(0, event(3)), (1, event(1, event="purchase"))])
+    counts = ("batches", "accepted", "duplicates", "conflicts", "rejected")
+    reports = [load(ws, [batch]) for batch in (first, again, changed)]
+    assert [tuple(getattr(r, n) for n in counts) for r in reports] == [
+        (1, 2, 0, 0, 0),
+        (1, 0, 2, 0, 0),
+        (1, 1, 0, 1, 0),
+    ]
+    stored = ws.con.raw_sql("SELECT event_id, event FROM events ORDER BY event_id").fetchall()
+    assert stored == [("e1", "product_view"), ("e2", "product_view"), ("e3", "product_view")]
+    assert ws.con.raw_sql("SELECT row_number, reason FROM rejected").fetchall() == [
+        (
+            2,
+            "event_id 'e1' is already stored with another event 'purchase' (kept: "
+            "'product_view'); the first version is kept (on_conflict: latest keeps the last)",
+        )
+    ]
     ws.close()
 
 

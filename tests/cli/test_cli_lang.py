@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from parcours.cli import main
 from parcours.cli.app import app
+from parcours.cli.output import choose_lang
 from parcours.maps import render_template
 
 
@@ -171,3 +172,174 @@ def test_maps_list_and_history_write_when_in_the_readers_words(journey, tmp_path
     # JSON keeps the timestamp as data, for programs
     raw = CliRunner().invoke(app, ["--lang", lang, "maps", "list", "-f", "json", *common])
     assert "2026-05-09T14:05:31" in raw.output
+
+
+def test_an_internal_error_is_headed_in_the_runs_language(monkeypatch, capsys):
+    import parcours.cli
+
+    def crash(**_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(parcours.cli, "app", crash)
+    monkeypatch.setattr("sys.argv", ["parcours", "status"])
+    choose_lang(None)  # a new run
+    monkeypatch.setenv("PARCOURS_LANG", "fr")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("PARCOURS_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as end:
+        main()
+    assert end.value.code == 1
+    assert capsys.readouterr().err.split("\n")[:2] == [
+        "Erreur interne : RuntimeError: boom",
+        "Relancez avec PARCOURS_DEBUG=1 pour voir la trace, et signalez-la.",
+    ]
+    choose_lang(None)  # a new run: the language is found again
+    monkeypatch.setenv("PARCOURS_LANG", "en")
+    with pytest.raises(SystemExit):
+        main()
+    assert capsys.readouterr().err.startswith("Internal error: RuntimeError: boom\nRun again")
+
+
+@pytest.mark.parametrize(
+    ("lang", "created", "revoked"),
+    [
+        ("fr", "9 mai 2026 à 14:05 UTC", "10 mai 2026 à 08:00 UTC"),
+        ("en", "9 May 2026, 14:05 UTC", "10 May 2026, 08:00 UTC"),
+    ],
+)
+def test_keys_list_writes_its_dates_in_the_readers_words(tmp_path, lang, created, revoked):
+    import duckdb
+
+    import parcours
+
+    workspace = tmp_path / "w.duckdb"
+    parcours.open(workspace).close()
+    common = ["-w", str(workspace)]
+    for name in ("site", "app"):
+        made = CliRunner().invoke(
+            app, ["keys", "create", "--scope", "write", "--name", name, *common]
+        )
+        assert made.exit_code == 0, made.output
+    with duckdb.connect(str(workspace)) as con:
+        con.execute("UPDATE api_keys SET created_at = ?", [dt.datetime(2026, 5, 9, 14, 5)])
+        con.execute(
+            "UPDATE api_keys SET revoked_at = ? WHERE name = 'app'", [dt.datetime(2026, 5, 10, 8)]
+        )
+    listed = CliRunner().invoke(
+        app, ["--lang", lang, "keys", "list", "--all", *common], env={"COLUMNS": "200"}
+    )
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.count(created) == 2 and listed.output.count(revoked) == 1
+    assert "2026-05-09" not in listed.output
+    raw = CliRunner().invoke(app, ["keys", "list", "--all", "-f", "json", *common])
+    assert '"created_at": "2026-05-09T14:05:00"' in raw.output  # JSON keeps ISO text
+
+
+FUNNEL_MAP = """map: shop
+title: {fr: Boutique, en: Shop}
+stages:
+  - {id: decouverte, title: {fr: Découverte, en: Discovery}}
+  - {id: achat, title: {fr: Achat, en: Purchase}}
+channels: [web]
+touchpoints:
+  - {id: fiche, title: {fr: Fiche produit, en: Product page}, stage: decouverte, channel: web,
+     match: {event: product_view}}
+  - {id: paiement, title: {fr: Paiement, en: Payment}, stage: achat, channel: web,
+     match: {event: purchase}}
+conversion: {event: purchase}
+"""
+
+
+@pytest.mark.parametrize(
+    ("unit", "lang", "label", "column"),
+    [
+        ("attempts", "fr", "Tentatives: 3", "Tentatives"),
+        ("attempts", "en", "Attempts: 3", "Attempts"),
+        ("journeys", "fr", "Parcours entrés: 3", "Parcours"),
+        ("persons", "fr", "Personnes entrées: 2", "Personnes"),
+    ],
+)
+def test_the_funnel_names_what_it_counts(tmp_path, unit, lang, label, column):
+    import parcours
+    from parcours.maps import JourneyMap
+    from tests.timelines import events_frame
+
+    # ana views, buys, views and buys again: two attempts, two journeys (each cut at its
+    # purchase); bob views only: one attempt, one journey
+    timelines = {
+        "ana": [
+            ("2026-03-01 10:00", "web", "product_view"),
+            ("2026-03-01 10:05", "web", "purchase"),
+            ("2026-03-02 10:00", "web", "product_view"),
+            ("2026-03-02 10:05", "web", "purchase"),
+        ],
+        "bob": [("2026-03-01 11:00", "web", "product_view")],
+    }
+    path = tmp_path / "shop.duckdb"
+    with parcours.open(path) as ws:
+        ws.ingest_events(events_frame(timelines))
+        ws.save_map(JourneyMap.loads(FUNNEL_MAP), "shop")
+    out = CliRunner().invoke(
+        app,
+        ["--lang", lang, "funnel", "fiche", "paiement", "--unit", unit, "-w", str(path)],
+        env={"COLUMNS": "200"},
+    )
+    assert out.exit_code == 0, out.output
+    lines = out.output.split("\n")
+    assert f"  {label}" in lines, out.output
+    header = next(line for line in lines if "Fiche produit" not in line and "┃" in line)
+    assert column in header
+
+
+@pytest.mark.parametrize(
+    ("argv", "french", "english"),
+    [
+        (
+            ["funnel", "--bogus"],
+            "Erreur : option inconnue : --bogus",
+            "Error: No such option: --bogus",
+        ),
+        (
+            ["validate"],
+            "Erreur : argument 'file' manquant.",
+            "Error: Missing argument 'file'.",
+        ),
+        (
+            ["keys", "create", "--scope", "owner"],
+            "Erreur : valeur non valide pour '--scope' : 'owner' n'est pas l'un de 'read', "
+            "'write', 'admin'.",
+            "Error: Invalid value for '--scope': Value error, 'owner' is not one of 'read', "
+            "'write', 'admin'.",
+        ),
+        (
+            ["demo", "--persons", "beaucoup"],
+            "Erreur : valeur non valide pour '--persons' : il faut un nombre entier",
+            "Error: Invalid value for '--persons': Input should be a valid integer, unable to "
+            "parse string as an integer",
+        ),
+        (["nope"], "Erreur : commande 'nope' inconnue.", "Error: No such command 'nope'."),
+    ],
+)
+def test_usage_errors_are_said_in_the_runs_language(monkeypatch, capsys, argv, french, english):
+    monkeypatch.setenv("COLUMNS", "400")
+    command = "parcours " + " ".join(argv[:2] if argv[0] == "keys" else argv[:1])
+    command = "parcours" if argv == ["nope"] else command
+    for lang, usage, hint, error in (
+        ("fr", "Utilisation :", f"Voyez « {command} --help » pour l'aide.", french),
+        ("en", "Usage:", f"Try '{command} --help' for help.", english),
+    ):
+        monkeypatch.setattr("sys.argv", ["parcours", "--lang", lang, *argv])
+        with pytest.raises(SystemExit) as end:
+            main()
+        assert end.value.code == 2
+        lines = capsys.readouterr().err.strip().split("\n")
+        assert lines[0].startswith(f"{usage} {command} ")
+        assert lines[1:] == [hint, error]
+
+
+def test_help_and_a_finished_command_still_exit_0(monkeypatch, capsys, journey):
+    for argv in (["--help"], ["--lang", "fr", "validate", str(journey)]):
+        monkeypatch.setattr("sys.argv", ["parcours", *argv])
+        with pytest.raises(SystemExit) as end:
+            main()
+        assert end.value.code == 0, capsys.readouterr()

@@ -231,11 +231,15 @@ def test_a_map_drafted_from_data_through_the_server(served):
 
 
 def test_report_through_the_server_prints_a_line_per_analysis(served):
+    import re
+
     from parcours.analyses import REGISTRY
+    from parcours.render.i18n import t
 
     folder, path, _ = served
-    out = cli("report", "--out", "r.html", "-w", str(path), cwd=folder)
+    out = cli("report", "--out", "r.html", "-w", str(path), "--lang", "en", cwd=folder)
     assert out.returncode == 0, out.stderr
-    lines = [line.strip() for line in out.stderr.splitlines() if line.strip().endswith(" s)")]
-    assert [line.split(" (")[0] for line in lines] == list(REGISTRY)
+    # "  [3/12] Conversion funnel: 0.4 s", a line per section as it is done
+    lines = re.findall(r"^  \[\d+/\d+\] (.+): [\d.]+ s$", out.stderr, re.M)
+    assert lines == [t(f"section.{name}", "en") for name in REGISTRY]
     assert (folder / "r.html").stat().st_size > 0

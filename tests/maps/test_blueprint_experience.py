@@ -142,7 +142,7 @@ def _problems(text: str) -> list[str]:
         (
             "state: as-is\n",
             "state: draft\n",
-            "2 state: 'draft' is not allowed for state; allowed: 'as-is' or 'to-be'",
+            "2 state: 'draft' is not allowed for state; allowed: 'as-is', 'to-be'",
         ),
     ],
     ids=[

@@ -122,6 +122,28 @@ def test_a_cookie_later_seen_with_an_email_merges_two_journeys(ws):
     assert sorted(table.step) == [1, 2, 3]  # one journey of three steps: no rows left over
 
 
+def test_a_build_in_parts_equals_a_build_at_once(monkeypatch, demo):
+    """Past the memory limit the build cuts the persons' journeys part by part: 400
+    persons' events in parts of about 2,000 rows give the table built in one go."""
+    jm = demo_map()
+    with parcours.open(":memory:") as ws:
+        ws.ingest_events(demo.events)
+        at_once = _sorted(ws.journey_table(jm).to_pandas())
+        events = len(demo.events)
+        monkeypatch.setattr(journey_store, "BYTES_PER_ROW", 3_000_000_000 // 2_000)
+        assert journey_store.parts(events, 3_000_000_000) == -(-events // 2_000) > 3
+        ws.con.raw_sql(f'DROP TABLE "{journey_store.table_name(jm)}"')
+        in_parts = _sorted(ws.journey_table(jm).to_pandas())
+    pd.testing.assert_frame_equal(in_parts, at_once)
+
+
+def test_parts_follow_the_memory_limit():
+    assert journey_store.parts(0, 3_000_000_000) == 1
+    assert journey_store.parts(10_000_000, 3_000_000_000) == 1  # 10M events at the default
+    assert journey_store.parts(100_000_000, 3_000_000_000) == 9  # 11.7M events per part
+    assert journey_store.parts(100_000_000, 2_000_000_000) == 13
+
+
 def test_kept_across_connections_and_map_wording(tmp_path, demo):
     jm = demo_map()
     path = tmp_path / "w.duckdb"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import parcours
-from parcours.errors import WorkspaceBusyError, WorkspaceError
+from parcours.errors import WorkspaceBusyError
 from parcours.maps import JourneyMap
 from parcours.store import schema
 
@@ -30,8 +30,6 @@ def test_spark_workspace_has_the_duckdb_tables_and_keeps_them(tmp_path, spark_co
     assert spark_ws.save_map_if_changed(jm) == (1, False)
     with pytest.raises(WorkspaceBusyError, match="open already"):
         parcours.open(url)
-    with pytest.raises(WorkspaceError, match="forget does not run on a spark: workspace"):
-        spark_ws.forget("email:a@x.fr")
     spark_ws.close()
 
     again = parcours.open(url)

@@ -66,6 +66,18 @@ def test_a_replaced_part_is_removed_after_the_commit(tmp_path):
     catalog.close()
 
 
+def test_a_part_replaced_within_its_transaction_is_removed_at_the_commit(tmp_path):
+    catalog = Catalog(tmp_path)
+    with catalog.transaction():  # a migration writing meta twice, an erasure's rewrites
+        first = catalog.new_part("meta", write_rows([{"key": "a", "value": "1"}]))
+        catalog.put("meta", SCHEMA, [first])
+        second = catalog.new_part("meta", write_rows([{"key": "a", "value": "2"}]))
+        catalog.put("meta", SCHEMA, [second])
+    assert not first.exists() and second.exists()
+    assert [p.name for p in (tmp_path / "meta").iterdir()] == [second.name]
+    catalog.close()
+
+
 def test_parts_no_commit_named_are_removed_at_open(tmp_path):
     catalog = Catalog(tmp_path)
     with catalog.transaction():

@@ -349,6 +349,19 @@ def test_funnel_page_prefills_steps_and_filters_change_it(demo_client):
     assert "plotly-figure" in ropo.text
 
 
+def test_funnel_of_attempts_names_its_columns_attempts(demo_client):
+    page = demo_client.get("/analyses/funnel?lang=fr&unit=attempts")
+    assert page.status_code == 200
+    steps = page.text.split("</table>")[0]  # the step table comes first
+    headers = re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", steps)
+    assert "Tentatives" in headers and not any("Personnes" in h for h in headers), " | ".join(
+        headers
+    )
+    persons = demo_client.get("/analyses/funnel?lang=fr")
+    steps = persons.text.split("</table>")[0]
+    assert "Personnes" in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", steps)
+
+
 def test_bad_parameter_is_shown_on_the_page(demo_client):
     page = demo_client.get("/analyses/kpis?level=journey&lang=en")
     assert page.status_code == 422

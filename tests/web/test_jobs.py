@@ -98,3 +98,80 @@ def test_a_job_waiting_for_a_place_says_it_is_queued():
     first, second = anyio.run(serve)
     assert states == ["queued"]  # every place was taken by the long one
     assert first.state == "failed" and second.state == "done"
+
+
+class Reader:
+    """What a server's reader offers a look: ``kept_only``, and ``refused`` once it would
+    have computed (as parcours.api.state.ReadingWorkspace does)."""
+
+    def __init__(self, kept: dict[str, int]) -> None:
+        self.kept = kept
+        self.kept_only = False
+        self.refused = False
+
+    def analyze(self, name: str) -> int:
+        if name in self.kept:
+            return self.kept[name]
+        if self.kept_only:
+            self.refused = True
+            raise LookupError(f"{name} is not kept")
+        return 100  # computed
+
+
+def looked(work) -> tuple[Jobs, object]:
+    """``work`` started with look_first while the app runs, and its job once finished."""
+    jobs = Jobs(limit=1)
+
+    async def serve():
+        async with jobs.running():
+            job = await anyio.to_thread.run_sync(lambda: jobs.start("page", work, look_first=True))
+            while not job.finished:
+                await anyio.sleep(0.01)
+            return job
+
+    return jobs, anyio.run(serve)
+
+
+def test_a_look_answers_from_what_is_kept_in_the_request():
+    runs: list[str] = []
+
+    def work(job):
+        runs.append("look" if job.look else "job")
+        reader = Reader({"funnel": 42})
+        job.watch(reader)
+        return reader.analyze("funnel")
+
+    jobs, job = looked(work)
+    assert (job.state, job.value, job.look, runs) == ("done", 42, True, ["look"])
+    assert jobs.get(job.id) is None  # a look is not shared: the next visit looks again
+
+
+def test_a_look_that_must_compute_leaves_it_to_the_job_even_when_the_work_caught_it():
+    runs: list[str] = []
+
+    def work(job):
+        runs.append("look" if job.look else "job")
+        reader = Reader({"kpis": 1})
+        job.watch(reader)
+        drawn = []
+        for name in ("kpis", "frictions"):
+            try:
+                drawn.append(reader.analyze(name))
+            except LookupError:  # as the canvas does: drawn without that analysis
+                drawn.append(None)
+        return drawn
+
+    _, job = looked(work)
+    assert (job.state, job.value, job.look, runs) == ("done", [1, 100], False, ["look", "job"])
+
+
+def test_a_workspace_that_cannot_refuse_to_compute_is_left_to_the_job():
+    runs: list[str] = []
+
+    def work(job):
+        runs.append("look" if job.look else "job")
+        job.watch(object())  # no kept_only: a look could compute on it
+        return "drawn"
+
+    _, job = looked(work)
+    assert (job.state, job.value, runs) == ("done", "drawn", ["look", "job"])
