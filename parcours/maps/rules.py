@@ -181,15 +181,16 @@ class _Parser:
     @staticmethod
     def describe(node: ast.AST) -> str:
         names = {
+            # Each a phrase of parcours/render/_error_words.py's MAP_ERRORS (said in French).
             ast.Call: "a function call",
             ast.Attribute: "attribute access (a.b)",
-            ast.BinOp: "arithmetic",
-            ast.Lambda: "lambda",
-            ast.Subscript: "indexing",
-            ast.Name: "an attribute",
+            ast.BinOp: "arithmetic (+ - * /)",
+            ast.Lambda: "a lambda function",
+            ast.Subscript: "indexing (a[0])",
+            ast.Name: "an attribute name",
             ast.Constant: "a bare value",
-            ast.List: "a list",
-            ast.Tuple: "a list",
+            ast.List: "a list of values",
+            ast.Tuple: "a list of values",
         }
         return names.get(type(node), f"'{type(node).__name__}'")
 

@@ -673,7 +673,57 @@ USAGE_ERRORS: dict[str, Pair] = {
 
 # A journey map that does not validate (parcours.maps.checks): the head of the message,
 # then one problem per line, each translated on its own by present.error_text.
+# What a persona rule may hold (parcours.maps.rules.ALLOWED, copied: this catalogue imports no
+# map code, so that `parcours --help` stays light; tests/render/test_error_words.py keeps the
+# two equal).
+RULE_ALLOWED = (
+    "attribute names, values ('text', numbers, true, false, None), lists of values, "
+    "comparisons (== != < <= > >= in, not in), and, or, not, parentheses"
+)
+RULE_ALLOWED_FR = (
+    "des noms d'attributs, des valeurs ('texte', nombres, true, false, None), des listes de "
+    "valeurs, des comparaisons (== != < <= > >= in, not in), and, or, not, des parenthèses"
+)
+
 MAP_ERRORS: dict[str, Pair] = {
+    # A persona rule refused (parcours.maps.rules): the rule, what was found, where.
+    "rule_refused": (
+        "règle {0} : interdit ici : {1} (colonne {2} : {3}) ; permis : " + RULE_ALLOWED_FR,
+        "rule {}: {} is not allowed (column {}: {}); allowed: " + RULE_ALLOWED,
+    ),
+    "rule_empty": (
+        "la règle {0} est vide ; écrivez une condition, par ex. segment == 'B2C'",
+        "rule {} is empty; write a condition such as segment == 'B2C'",
+    ),
+    "rule_unreadable": (
+        "la règle {0} est illisible (colonne {1} : {2}) ; permis : " + RULE_ALLOWED_FR,
+        "rule {} cannot be read (column {}: {}); allowed: " + RULE_ALLOWED,
+    ),
+    "rule_not_condition": (
+        "{0} là où une condition est attendue",
+        "{} where a condition is expected",
+    ),
+    "rule_is": ("la comparaison « is »", "the comparison 'is'"),
+    "rule_before": ("{0} avant « {1} »", "{} before '{}'"),
+    "rule_after": ("{0} après « {1} » (écrivez une liste)", "{} after '{}' (use a list)"),
+    "rule_no_attribute": ("une comparaison sans attribut", "a comparison without an attribute"),
+    "rule_two_attributes": (
+        "une comparaison entre deux attributs",
+        "a comparison between two attributes",
+    ),
+    "rule_ordering": (
+        "un ordre ({0}) avec true, false ou None",
+        "ordering ({}) with true, false or None",
+    ),
+    "rule_as_value": ("{0} comme valeur", "{} as a value"),
+    "rule_call": ("un appel de fonction", "a function call"),
+    "rule_attribute_access": ("l'accès à un attribut (a.b)", "attribute access (a.b)"),
+    "rule_arithmetic": ("un calcul (+ - * /)", "arithmetic (+ - * /)"),
+    "rule_lambda": ("une fonction lambda", "a lambda function"),
+    "rule_indexing": ("un accès par indice (a[0])", "indexing (a[0])"),
+    "rule_attribute": ("un nom d'attribut", "an attribute name"),
+    "rule_bare_value": ("une valeur seule", "a bare value"),
+    "rule_list": ("une liste de valeurs", "a list of values"),
     "invalid": ("la carte de parcours n'est pas valide", "journey map is not valid"),
     "at_field": ("(champ {0})", "(field {})"),
     "not_mapping_empty": (

@@ -325,12 +325,7 @@ MESSAGE_ARGUMENT = {
     "_Refused": 0, "_problem": 2,
 }  # fmt: skip
 # Messages of the maps that stay in English, and why.
-MAPS_ENGLISH = {
-    # rules.py: a persona rule's parse errors name the Python construct refused
-    f"rule {{}}: {{}} is not allowed (column {{}}: {{}}); allowed: {RULE_ALLOWED}",
-    "rule {} is empty; write a condition such as segment == 'B2C'",
-    f"rule {{}} cannot be read (column {{}}: {{}}); allowed: {RULE_ALLOWED}",
-}
+MAPS_ENGLISH: set[str] = set()  # every message of the maps is said in French too
 # A value from a closed set of English names (a stage or touchpoint that opens a sub-map, the
 # noun of a duplicate id) is one of them; any other value is shown as written.
 SAMPLES = ("v1", "stage")
@@ -570,3 +565,44 @@ def test_the_field_words_are_the_ones_the_maps_write():
         SENTENCES["missing"],  # MAP_ERRORS "missing"
         SENTENCES["literal_error"],  # MAP_ERRORS "literal"
     }
+
+
+def test_the_catalogue_copy_of_what_a_rule_allows_is_the_rules_own():
+    from parcours.render import _error_words
+
+    assert _error_words.RULE_ALLOWED == RULE_ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("rule", "french"),
+    [
+        ("age() > 3", "règle 'age() > 3' : interdit ici : un appel de fonction comme valeur"),
+        ("segment + 1", "règle 'segment + 1' : interdit ici : un calcul (+ - * /) là où une"),
+        ("segment in 'B2C'", "interdit ici : une valeur seule après « in » (écrivez une liste)"),
+        ("segment == other", "interdit ici : une comparaison entre deux attributs (colonne 12"),
+        ("", "la règle '' est vide ; écrivez une condition"),
+        ("segment ==", "la règle 'segment ==' est illisible (colonne"),
+    ],
+)
+def test_a_refused_persona_rule_is_said_in_french_to_its_last_word(rule, french):
+    from parcours.errors import InputError
+    from parcours.maps.rules import Rule
+    from parcours.render._error_words import RULE_ALLOWED_FR
+
+    with pytest.raises(InputError) as refused:
+        Rule.parse(rule)
+    said = error_text(str(refused.value), "fr")
+    assert french in said
+    assert said.endswith("permis : " + RULE_ALLOWED_FR) or not rule  # an empty one: an example
+    assert error_text(str(refused.value), "en") == str(refused.value)
+
+
+def test_every_construct_a_rule_refuses_is_named_in_french():
+    import ast
+
+    from parcours.maps.rules import _Parser
+
+    for kind in (ast.Call, ast.Attribute, ast.BinOp, ast.Lambda, ast.Subscript, ast.Name,
+                 ast.Constant, ast.List, ast.Tuple):  # fmt: skip
+        phrase = _Parser.describe(kind.__new__(kind))
+        assert error_text(f"{phrase} as a value", "fr") != f"{phrase} as a value", phrase
