@@ -60,6 +60,12 @@ def session(settings: Settings) -> Any:
         .config("spark.sql.shuffle.partitions", str(settings.spark_shuffle_partitions))
         .getOrCreate()
     )
+    if settings.spark_remote is None and not os.environ.get("PARCOURS_DEBUG"):
+        # Spark's log would bury a command's own output: hundreds of lines, even at ERROR,
+        # when a wide query's generated code passes 64 KB and Spark falls back to
+        # interpreting it (the answer is the same). A failing query still raises, with
+        # Spark's message; PARCOURS_DEBUG=1 keeps the log.
+        built.sparkContext.setLogLevel("FATAL")
     return built
 
 
