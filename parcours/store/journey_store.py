@@ -113,7 +113,7 @@ def _record(con: Any, name: str) -> dict[str, Any] | None:
 
 
 def _write_record(con: Any, name: str, jm: JourneyMap, version: int) -> None:
-    rows = con.table(name).count().to_pyarrow().as_py()
+    rows = _count(con.table(name))
     con.raw_sql("DELETE FROM journey_tables WHERE name = ?", parameters=[name])
     con.raw_sql(
         "INSERT INTO journey_tables VALUES (?, ?, ?, ?, ?)",
@@ -136,7 +136,7 @@ def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version:
     one transaction: the same table, in bounded memory."""
     con = store.con
     events = store.events
-    count = parts(_rows(events), config.memory_bytes(store.settings.memory_limit))
+    count = parts(_count(events), config.memory_bytes(store.settings.memory_limit))
     every_set = con.table("identifier_sets")
     # (hash % count + count) % count: Ibis' hash is signed, so a plain % can be negative.
     with transaction(con):
@@ -169,7 +169,7 @@ def parts(rows: int, memory_bytes: int) -> int:
     return max(-(-rows // per_part), 1)
 
 
-def _rows(table: ir.Table) -> int:
+def _count(table: ir.Table) -> int:
     return int(table.count().to_pyarrow().as_py())
 
 
