@@ -12,7 +12,8 @@ a phone that is no phone number) is checked here with the ingest's own messages.
 reasons a collector answers are the reasons the same events get from ``parcours ingest``.
 
 **Loading** (:func:`load`). The loader hands over many spooled batches at once. Their valid
-events go through :meth:`Workspace.ingest_events` in one table per source and per list of
+events go through :meth:`Workspace.ingest_collected` (the ingest, its SQL compiled once per
+shape: :mod:`parcours.store.ingest_compiled`) in one table per source and per list of
 names (an event's properties are its own, in its order: no column of another event is added
 to it, and the content key of an event without ``event_id`` does not depend on the batches
 loaded with it): one ingest, one transaction, for many batches; the dedupe on ``event_id``
@@ -29,10 +30,8 @@ import hashlib
 import json
 import threading
 import time
-import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -41,11 +40,10 @@ import ibis
 import pyarrow as pa
 
 from parcours.config import Settings
-from parcours.store.engine import transaction
-from parcours.store.ingest import keep_rejected, not_a_phone, nul_reason, quote_text, stage
+from parcours.store import ingest_compiled
+from parcours.store.ingest import not_a_phone, nul_reason, quote_text, stage
 from parcours.store.mapping import ALIASES, FIELDS, ColumnMapping
 from parcours.store.normalize import normalize_phone
-from parcours.store.schema import TABLES
 
 EVENT_FIELDS = FIELDS["events"]
 _BATCH = "collector_batch"  # the name the compiled rules read
@@ -283,7 +281,7 @@ def load(ws: Any, batches: list[Batch]) -> LoadReport:
                 {n: pa.array([row.get(n) for _, row in rows], pa.string()) for n in names}
             )
             digest = hashlib.sha256("\x1f".join(b.digest for b in group).encode()).hexdigest()
-            done = ws.ingest_events(table, source_name=source, input_id=digest[:32])
+            done = ws.ingest_collected(table, source_name=source, input_id=digest[:32])
             if done.rejections:  # number them by their place in their request
                 _renumber(ws.con, done.batch_id, [position + 1 for position, _ in rows])
             report.accepted += done.accepted
@@ -298,45 +296,16 @@ def _keep_refused(con: Any, source: str, group: list[Batch]) -> int:
     refused = [(b.digest, p, rec, why) for b in group for p, rec, why in b.refused]
     if not refused:
         return 0
-    rows = ibis.memtable(
+    rows = pa.table(
         {
             "row": [p + 1 for _, p, _, _ in refused],
             "reason": [why for _, _, _, why in refused],
             "record": [rec for _, _, rec, _ in refused],
             "source": [source] * len(refused),
             "input_id": [digest for digest, _, _, _ in refused],
-        },
-        schema={
-            "row": "int64",
-            "reason": "string",
-            "record": "string",
-            "source": "string",
-            "input_id": "string",
-        },
+        }
     )
-    batch_id = uuid.uuid4().hex[:16]
-    now = datetime.now(UTC).replace(tzinfo=None)
-    with transaction(con):
-        keep_rejected(
-            con, rows, {"batch_id": batch_id, "target": "events", "input_id": None, "now": now}
-        )
-        con.insert(
-            "batches",
-            ibis.memtable(
-                {
-                    "batch_id": [batch_id],
-                    "target": ["events"],
-                    "source": [source],
-                    "started_at": [now],
-                    "finished_at": [datetime.now(UTC).replace(tzinfo=None)],
-                    "rows": [len(refused)],
-                    "accepted": [0],
-                    "duplicates": [0],
-                    "rejected": [len(refused)],
-                },
-                schema=TABLES["batches"],
-            ),
-        )
+    ingest_compiled.keep_refused(con, rows, source)
     return len(refused)
 
 

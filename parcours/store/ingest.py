@@ -310,10 +310,13 @@ def stage(
     mapping: ColumnMapping,
     source_name: str,
     settings: Settings,
+    clock: tuple[ir.TimestampValue, ir.TimestampValue] | None = None,
 ) -> Staged:
     """Build the staging expression for ``raw``, the source's columns and ``__row`` (see
     :meth:`OpenedSource.numbered`), read as :func:`shaped` (a wide survey: one row per
-    answer); nothing is executed here.
+    answer); nothing is executed here. ``clock``: the ingest's time and the latest
+    plausible one as expressions, for SQL compiled once and run at other times
+    (:mod:`parcours.store.ingest_compiled`); by default the time now, as literals.
 
     Two steps: the fields (and the texts the checks read) are computed once per row, next
     to the row number; the key and the reason a row is rejected are then computed from
@@ -326,8 +329,17 @@ def stage(
     extra = mapping.leftover(columns, fields)
     zone = mapping.timezone or settings.timezone
     earliest = settings.earliest_ts
-    now = datetime.now(UTC).replace(tzinfo=None)
-    latest = now + settings.latest_ts_ahead
+    now: ir.TimestampValue
+    latest: ir.TimestampValue
+    latest_text: str | ir.StringValue
+    if clock is None:
+        at = datetime.now(UTC).replace(tzinfo=None)
+        now = ibis.literal(at, type=dt.timestamp)
+        latest = ibis.literal(at + settings.latest_ts_ahead, type=dt.timestamp)
+        latest_text = f"{at + settings.latest_ts_ahead:%Y-%m-%d %H:%M}"
+    else:
+        now, latest = clock
+        latest_text = latest.strftime("%Y-%m-%d %H:%M")
     r = raw
     out: dict[str, ir.Value] = {}  # the fields, in order
     texts: dict[str, ir.Value] = {}  # values the checks read, not kept
@@ -373,7 +385,7 @@ def stage(
             src, default = default, None
         if src is None:
             if default == INGEST_TIME:
-                out[f"__{name}"] = ibis.literal(now, type=dt.timestamp)
+                out[f"__{name}"] = now
                 return
             if required:
                 raise MappingError(
@@ -393,9 +405,7 @@ def stage(
         out[f"__{name}"] = timeparse.to_utc(value, zone, fmt, unit)
         if default == INGEST_TIME:  # the rows without a time: the time of the ingest
             empty = normalize.clean_text(value).isnull()
-            out[f"__{name}"] = ibis.ifelse(
-                empty, ibis.literal(now, type=dt.timestamp), out[f"__{name}"]
-            )
+            out[f"__{name}"] = ibis.ifelse(empty, now, out[f"__{name}"])
             required = False
         # A typed time is empty when NULL, and always readable: its text (costly to
         # write) is not needed.
@@ -409,8 +419,8 @@ def stage(
         numeric = value.type().is_numeric()
         window = (
             f" (UTC) is outside the plausible window {earliest:%Y-%m-%d} to "
-            f"{latest:%Y-%m-%d %H:%M} UTC; if it is right, widen Settings.earliest_ts "
-            "or Settings.latest_ts_ahead"
+            + latest_text
+            + " UTC; if it is right, widen Settings.earliest_ts or Settings.latest_ts_ahead"
         )
 
         def judged(s: ir.Table) -> list[tuple[ir.BooleanValue, ir.StringValue | str]]:
@@ -439,9 +449,7 @@ def stage(
                 found.append(
                     (text.notnull() & parsed.isnull(), f"{name} " + _quote(text) + problem)
                 )
-            outside = (parsed < ibis.literal(earliest, type=dt.timestamp)) | (
-                parsed > ibis.literal(latest, type=dt.timestamp)
-            )
+            outside = (parsed < ibis.literal(earliest, type=dt.timestamp)) | (parsed > latest)
             found.append((outside, f"{name} " + _quote(parsed.cast("string")) + window))
             return found
 
@@ -752,18 +760,7 @@ def _store(
     meta = {"batch_id": report.batch_id, "target": target, "input_id": input_id, "now": now}
 
     def stored_rows(rows: ir.Table, last: int) -> ir.Table:
-        provided = {name: rows[f"__{name}"] for name in kept}
-        provided["source"] = ibis.literal(opened.name)
-        provided["batch_id"] = ibis.literal(report.batch_id)
-        provided["seq"] = rows.__row + last  # order of arrival, after every event stored
-        return rows.select(
-            **{
-                name: (provided[name] if name in provided else ibis.null()).cast(
-                    dtype.copy(nullable=True)
-                )
-                for name, dtype in schema.items()
-            }
-        )
+        return stored_fields(rows, target, kept, opened.name, report.batch_id, last)
 
     with writing(con):  # a DuckDB transaction, or one commit of a warehouse (spark:DIR)
         stored = con.table(target)
@@ -843,6 +840,36 @@ def _store(
             )
 
 
+def stored_fields(
+    rows: ir.Table,
+    target: str,
+    kept: list[str],
+    source: str | ir.StringValue,
+    batch_id: str | ir.StringValue,
+    last: int | ir.IntegerValue,
+) -> ir.Table:
+    """``rows`` (``__row``, ``__<field>`` of the fields ``kept``) as rows of ``target``;
+    ``last``: the highest ``seq`` stored. ``source``, ``batch_id`` and ``last`` are values
+    or expressions (see :mod:`parcours.store.ingest_compiled`)."""
+    provided = {name: rows[f"__{name}"] for name in kept}
+    provided["source"] = _as_value(source)
+    provided["batch_id"] = _as_value(batch_id)
+    provided["seq"] = rows.__row + last  # order of arrival, after every event stored
+    return rows.select(
+        **{
+            name: (provided[name] if name in provided else ibis.null()).cast(
+                dtype.copy(nullable=True)
+            )
+            for name, dtype in TABLES[target].items()
+        }
+    )
+
+
+def _as_value(value: Any, type: Any = None) -> ir.Value:
+    """``value`` as an expression: itself when it is one, else a literal."""
+    return value if isinstance(value, ir.Value) else ibis.literal(value, type=type)
+
+
 def _judge(
     con: Any, valid: ir.Table, target: str, staged: Staged, policy: str, scratch: TempTables
 ) -> tuple[ir.Table, ir.Table]:
@@ -855,19 +882,43 @@ def _judge(
     judge at once; they are kept, but for the duplicates, as a temporary table with their
     ``__fate``, ``__why`` and ``__replaces``. So the judge and its joins, the costly part
     of ingesting a file again, see the few rows whose fate is in doubt."""
-    key, stored, schema = f"__{staged.key}", con.table(target), TABLES[target]
+    stored = con.table(target)
+    known = con.create_table(scratch.known, known_keys(valid, stored, target, staged), temp=True)
+    doubtful = int(known.filter(known.__judge).count().to_pyarrow().as_py()) > 0
+    judged = judged_rows(valid, known, stored, staged, policy, doubtful)
+    judged = con.create_table(scratch.judged, judged, temp=True)
+    key = f"__{staged.key}"
+    return valid.anti_join(known, valid[key] == known[key]), judged
+
+
+def known_keys(valid: ir.Table, stored: ir.Table, target: str, staged: Staged) -> ir.Table:
+    """The keys of ``valid`` given twice, or stored already, with ``__judge``: whether
+    their fate is in doubt (see :func:`_judge`)."""
+    key, schema = f"__{staged.key}", TABLES[target]
     keys = valid.select(key)
     twice = keys.group_by(key).having(keys.count() > 1).aggregate(__judge=ibis.literal(True))
     old = stored.semi_join(keys, stored[staged.key] == keys[key])
     old = old.select(__old=old[staged.key], __was=_digest(old, staged.compared, "", schema))
     met = valid.inner_join(old, valid[key] == old.__old)  # digests of the rows met only
     met = met.select(key, __judge=_digest(met, staged.compared, "__", schema) != met.__was)
-    known = ibis.union(twice, met).group_by(key).aggregate(__judge=ibis._.__judge.max())
-    known = con.create_table(scratch.known, known, temp=True)
-    doubtful = known.filter(known.__judge)
-    if int(doubtful.count().to_pyarrow().as_py()):
+    return ibis.union(twice, met).group_by(key).aggregate(__judge=ibis._.__judge.max())
+
+
+def judged_rows(
+    valid: ir.Table,
+    known: ir.Table,
+    stored: ir.Table,
+    staged: Staged,
+    policy: str,
+    doubtful: bool,
+) -> ir.Table:
+    """The rows of ``valid`` whose key is in doubt (``known``), judged, but the duplicates;
+    ``doubtful``: whether there is any (else no judge is built)."""
+    key = f"__{staged.key}"
+    if doubtful:
+        doubt = known.filter(known.__judge)
         judged = conflicts.judge(
-            valid.semi_join(doubtful, valid[key] == doubtful[key]),
+            valid.semi_join(doubt, valid[key] == doubt[key]),
             stored,
             staged.key,
             staged.compared,
@@ -877,10 +928,7 @@ def _judge(
         nothing = ibis.null("string")
         judged = valid.limit(0).mutate(__fate=nothing, __why=nothing, __replaces=nothing)
     # The duplicates of a file ingested again are left out: writing them costs.
-    judged = con.create_table(
-        scratch.judged, judged.filter(judged.__fate != "duplicate"), temp=True
-    )
-    return valid.anti_join(known, valid[key] == known[key]), judged
+    return judged.filter(judged.__fate != "duplicate")
 
 
 def _digest(t: ir.Table, names: tuple[str, ...], prefix: str, schema: ibis.Schema) -> ir.Value:
@@ -900,8 +948,19 @@ def _records(
     aside: ir.Table | None,
     name: str,
 ) -> ir.Table | None:
-    """``(row, reason, record)`` of each row set aside, kept as the temporary table
-    ``name``; None when there is none. ``aside`` (``__arow``, ``__awhy``) holds the rows
+    """:func:`records_of` kept as the temporary table ``name``; None when there is none."""
+    bad = records_of(opened, mapping, raw_columns, aside)
+    return None if bad is None else con.create_table(name, bad, temp=True)
+
+
+def records_of(
+    opened: OpenedSource,
+    mapping: ColumnMapping,
+    raw_columns: tuple[str, ...],
+    aside: ir.Table | None,
+) -> ir.Table | None:
+    """``(row, reason, record)`` of each row set aside; None when there is none. ``aside``
+    (``__arow``, ``__awhy``) holds the rows
     the stage or the judge set aside: their records, the raw columns as a JSON object, are
     read again from the source for those rows only (the stage does not keep them). The
     lines the reader could not read as rows come as read (``{"line": ...}``). An answer
@@ -933,8 +992,7 @@ def _records(
         )
     if not parts:
         return None
-    bad = ibis.union(*[p.mutate(row=p.row.cast("int64")) for p in parts])
-    return con.create_table(name, bad, temp=True)
+    return ibis.union(*[p.mutate(row=p.row.cast("int64")) for p in parts])
 
 
 @ibis.udf.scalar.builtin(name="json_object")
@@ -969,33 +1027,39 @@ def _replaced(stored: ir.Table, judged: ir.Table, key: str, source: str) -> ir.T
 
 
 def rejected_rows(
-    rows: ir.Table, *, batch_id: str, target: str, input_id: str | None, now: datetime
+    rows: ir.Table,
+    *,
+    batch_id: str | ir.StringValue,
+    target: str,
+    input_id: str | ir.StringValue | None,
+    now: datetime | ir.TimestampValue,
 ) -> ir.Table:
     """Rows of the ``rejected`` table from ``rows`` (``row``, ``reason``, ``record``,
     ``source``, and ``input_id`` when each row tells its own input: then ``input_id`` is
     not read). ``record_id`` is the digest of the target, source, input, row number and
     record: one input row set aside again (the same file, a retried collector batch) is the
-    same id; two equal bad rows of one input, or of two inputs, are two."""
+    same id; two equal bad rows of one input, or of two inputs, are two. ``batch_id``,
+    ``input_id`` and ``now`` are values or expressions."""
     identity = ibis.literal("\x1f").join(
         [
             ibis.literal(target),
             rows.source.fill_null(""),
             rows.input_id.fill_null("")
             if "input_id" in rows.columns
-            else ibis.literal(input_id or ""),
+            else _as_value("" if input_id is None else input_id, "string"),
             rows.row.cast("string").fill_null(""),
             rows.record.fill_null(""),
         ]
     )
     return rows.select(
-        batch_id=ibis.literal(batch_id),
+        batch_id=_as_value(batch_id),
         target=ibis.literal(target),
         source=rows.source,
         row_number=rows.row.cast("int64"),
         reason=rows.reason,
         record=rows.record,
         record_id=identity.hexdigest("md5"),
-        rejected_at=ibis.literal(now, type=dt.timestamp),
+        rejected_at=_as_value(now, dt.timestamp),
     )
 
 

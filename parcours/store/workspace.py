@@ -22,13 +22,23 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 
 from parcours.config import Settings
 from parcours.errors import InputError, NotFoundError, WorkspaceError
 from parcours.maps import JourneyMap, nesting
 from parcours.maps.diff import map_diff
 from parcours.store import comments as map_comments
-from parcours.store import compact, identity, journey_store, journeys, privacy, schema, spark
+from parcours.store import (
+    compact,
+    identity,
+    ingest_compiled,
+    journey_store,
+    journeys,
+    privacy,
+    schema,
+    spark,
+)
 from parcours.store.boundary import map_exceptions
 from parcours.store.compact import Compaction
 from parcours.store.engine import PARAMETERISED, first_row, transaction, writing
@@ -238,6 +248,18 @@ class Store:
         others of the same source name (the collector gives a digest of each batch).
         """
         return self._ingest("events", source, mapping, fields, on_progress, source_name, input_id)
+
+    def ingest_collected(self, table: pa.Table, *, source_name: str, input_id: str) -> IngestReport:
+        """Ingest events the collector checked (a table of text columns, the default
+        mapping) as :meth:`ingest_events` does, through SQL compiled once per shape of
+        table (:mod:`parcours.store.ingest_compiled`): a load costs the time of running
+        it, not of compiling it. A ``spark:DIR`` workspace ingests them the usual way."""
+        if isinstance(self.con, WarehouseTables) or self.con.name != "duckdb":
+            return self.ingest_events(table, source_name=source_name, input_id=input_id)
+        self._check_salt()
+        return ingest_compiled.ingest_events(
+            self.con, table, settings=self.settings, source_name=source_name, input_id=input_id
+        )
 
     def ingest_customers(
         self,
