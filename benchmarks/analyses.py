@@ -92,9 +92,11 @@ def timed(run: Callable[[], object]) -> float:
 
 def analysis_runner(ctx: Any, name: str) -> Callable[[], object]:
     if name == "dfg":
-        from parcours.analyses.process import activity_log, directly_follows
+        from parcours.analyses.process import activity_log, directly_follows, transitions
 
-        return lambda: directly_follows(activity_log(ctx.journeys, "touchpoint")).to_pyarrow()
+        return lambda: directly_follows(
+            transitions(activity_log(ctx.journeys, "touchpoint"))
+        ).to_pyarrow()
     from parcours.analyses import get
 
     analysis = get(name)

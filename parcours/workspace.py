@@ -25,9 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+import ibis.expr.types as ir
 import pandas as pd
 
-from parcours import remote
+from parcours import config, remote
 from parcours.analyses import REGISTRY, Analysis, Context, Result, get
 from parcours.analyses._nested import rollup
 from parcours.analyses._opportunities import conversion_value
@@ -36,7 +37,7 @@ from parcours.analyses._split import SplitResult, split_by
 from parcours.config import Settings
 from parcours.errors import InputError, ParcoursError, WorkspaceBusyError, WorkspaceError
 from parcours.maps import JourneyMap, nesting
-from parcours.store import Store, connect, results, schema
+from parcours.store import Store, connect, journey_store, results, schema
 from parcours.store.engine import not_yet
 
 # Saved maps kept read (the versions in use: a few).
@@ -120,14 +121,25 @@ class Workspace(Store):
     def context(self, jm: JourneyMap | None = None, lang: str | None = None) -> Context:
         """The input of the analyses: journey table, map and workspace tables."""
         jm = jm or self.default_map()
+        table = self.journey_table(jm)
         return Context(
-            journeys=self.journey_table(jm),
+            journeys=table,
             map=jm,
             feedback=self.feedback,
             customers=self.customers,
             identities=self.identities(),
             lang=lang,
+            parts=self._parts(table),
         )
+
+    def _parts(self, journeys: ir.Table) -> int:
+        # DuckDB cannot spill an ordered list or a window past its memory limit: a pass
+        # over every journey runs in the parts of persons the journey build uses. Spark
+        # spills on its own.
+        if self.con.name != "duckdb":
+            return 1
+        rows = int(journeys.count().to_pyarrow().as_py())
+        return journey_store.parts(rows, config.memory_bytes(self.settings.memory_limit))
 
     def analyze(
         self,

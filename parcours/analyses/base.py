@@ -37,6 +37,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from parcours.maps import JourneyMap
+from parcours.store.engine import in_part
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Context:
     journeys: the journey table (see :mod:`parcours.store.journeys`).
     map: the journey map the table was built from.
     feedback / customers / identities: workspace tables, when the analysis needs them.
+    parts: how many parts of persons a pass in time order over the journeys is cut in
+    (:meth:`journey_parts`); the workspace sets it from the table's rows and its memory.
     """
 
     journeys: ir.Table
@@ -54,10 +57,23 @@ class Context:
     customers: ir.Table | None = None
     identities: ir.Table | None = None
     lang: str | None = None
+    parts: int = 1
 
     @property
     def language(self) -> str:
         return self.lang or self.map.lang
+
+    def journey_parts(self) -> list[ir.Table]:
+        """The journey table split by a hash of the person into :attr:`parts` parts.
+
+        A window over each journey, or an ordered list of its steps, holds every row it
+        reads; past the engine's memory that fails (DuckDB cannot spill a list). Each part
+        holds whole persons, so work that follows a journey or a person in time order can
+        run part by part in bounded memory and its rows add up to the whole."""
+        if self.parts <= 1:
+            return [self.journeys]
+        j = self.journeys
+        return [j.filter(in_part(j.person_id, self.parts, part)) for part in range(self.parts)]
 
 
 Label = str | Callable[[Any], str]

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import ibis
@@ -138,7 +138,7 @@ def _period_side(ctx: Context, start: pd.Timestamp, end: pd.Timestamp) -> Contex
     feedback = ctx.feedback
     if feedback is not None:
         feedback = feedback.filter((feedback.ts >= start) & (feedback.ts < end))
-    return Context(inside, ctx.map, feedback, ctx.customers, ctx.identities, ctx.lang)
+    return replace(ctx, journeys=inside, feedback=feedback)
 
 
 def segment_context(ctx: Context, conditions: list[tuple[str, str]]) -> Context:
@@ -161,7 +161,7 @@ def segment_context(ctx: Context, conditions: list[tuple[str, str]]) -> Context:
         feedback = placed.filter(placed.person_id.isin(persons.person_id)).drop("person_id")
     elif feedback is not None:
         feedback = None  # no identities: feedback cannot be put on the segment's persons
-    return Context(kept, ctx.map, feedback, ctx.customers, ctx.identities, ctx.lang)
+    return replace(ctx, journeys=kept, feedback=feedback)
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ def _map_version_side(ctx: Context, version: int, name: str, scratch: Scratch) -
         raise InputError("compare: map versions need the workspace's identities in the context")
     journeys = journey_table(con.table("events"), ctx.identities, jm, ctx.customers)
     journeys = scratch.keep(journeys, name)  # read by several queries
-    return Context(journeys, jm, ctx.feedback, ctx.customers, ctx.identities, ctx.lang)
+    return replace(ctx, journeys=journeys, map=jm)
 
 
 # -- measures ---------------------------------------------------------------------------------
@@ -217,9 +217,9 @@ def _conversion_counts(ctx: Context) -> pd.DataFrame:
     """Journeys, converted journeys, and per stage the journeys reaching it and converting."""
     j = ctx.journeys
     per_journey = j.group_by("journey_id").aggregate(converted=j.converted.any())
-    overall = per_journey.aggregate(
-        journeys=per_journey.count(), converted=per_journey.converted.cast("int64").sum()
-    ).to_pandas()
+    # no journeys in the period: the sum is NULL, which engines hand to pandas as None or NaN
+    converted = per_journey.converted.cast("int64").sum().fill_null(0)
+    overall = per_journey.aggregate(journeys=per_journey.count(), converted=converted).to_pandas()
     mapped = j.filter((j.touchpoint != UNMAPPED) & j.stage.notnull())
     reach = mapped.group_by(["stage", "journey_id"]).aggregate(converted=mapped.converted.any())
     stages = (
@@ -231,8 +231,8 @@ def _conversion_counts(ctx: Context) -> pd.DataFrame:
         {
             "metric": "conversion",
             "id": "(all journeys)",
-            "n": int(overall.journeys.iloc[0] or 0),
-            "x": int(overall.converted.iloc[0] or 0),
+            "n": int(overall.journeys.iloc[0]),
+            "x": int(overall.converted.iloc[0]),
         }
     ]
     total = rows[0]["n"]

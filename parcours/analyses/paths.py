@@ -261,11 +261,14 @@ def paths(
     _check_point(ctx.map, "start", start, level, unmapped)
     _check_point(ctx.map, "end", end, level, unmapped)
 
-    per = journey_sequences(ctx.journeys, level, unmapped, collapse)
-    # The journeys shown, computed once: the paths, the flows and the flags read them.
+    # The journeys shown, computed once (in parts of persons: a pass in time order over
+    # every journey at once outgrows memory): the paths, the flows and the flags read them.
+    def shown(part: ir.Table) -> ir.Table:
+        return windowed(journey_sequences(part, level, unmapped, collapse), start, end, length)
+
     scratch = Scratch("paths")
     try:
-        kept = scratch.keep(windowed(per, start, end, length), "journeys")
+        kept = scratch.keep_parts(ctx.journey_parts(), journeys=shown)["journeys"]
         table = (
             kept.group_by(["path", "steps"])
             .aggregate(journeys=kept.count(), converted=kept.converted.sum())

@@ -43,11 +43,13 @@ counts self-loops ``a -> a``).
 * ``filter_by=edges``: the most frequent edges, as few as possible, such that at least that
   share of the cases take only kept edges; the graph of those cases.
 
-The edge table is one window ``LAG`` and a ``GROUP BY`` (:func:`directly_follows`; the
-duration bins are counted in that same GROUP BY); the nodes are one ``GROUP BY`` (their
-starts and ends follow from the edges); the variants one aggregate per case. A person or a
-journey needs no sort beyond the journey table's order; a column or property case sorts its
-events once. On the 1M-event demo on DuckDB (2 cores, CPU time) the edge table
+The edge table is one window ``LAG`` (:func:`transitions`, kept once) and a ``GROUP BY``
+(:func:`directly_follows`; the duration bins are counted in that same GROUP BY); the nodes
+are one ``GROUP BY`` (their starts and ends follow from the edges); the variants one
+aggregate per case. A person or a journey needs no sort beyond the journey table's order,
+and runs in the parts of persons of :meth:`parcours.analyses.Context.journey_parts` (the
+window and the ordered lists of 100M events outgrow DuckDB's memory at once); a column or
+property case sorts its events once, whole. On the 1M-event demo on DuckDB (2 cores, CPU time) the edge table
 with mean and median times costs about 1.1 times a hand-written LAG + GROUP BY, the whole
 analysis about as much as hand-written SQL computing the same tables
 (``benchmarks/analyses.py``).
@@ -88,7 +90,7 @@ from parcours.analyses._durations import bin_counts, distribution, without_bins
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.errors import InputError
-from parcours.store.engine import Scratch, json_text
+from parcours.store.engine import Scratch, epoch_seconds, json_text
 from parcours.store.journeys import UNMAPPED
 
 LEVELS = ("touchpoint", "stage", "channel", "event")
@@ -190,17 +192,26 @@ def sequence_text(
     return sequence(value, order, where).join(SEP)
 
 
-def directly_follows(log: ir.Table, times: bool = True, bins: bool = False) -> ir.Table:
-    """Edges ``source, target, frequency`` (and ``mean_time_s, median_time_s``; with
-    ``bins`` the counts of :func:`parcours.analyses._durations.bin_counts`) of an
-    :func:`activity_log`: one LAG over each case, then a GROUP BY."""
+def transitions(log: ir.Table) -> ir.Table:
+    """One row per event of an :func:`activity_log`: ``case_id, activity``, the activity
+    just before it in its case (``source``, null on a case's first event) and the
+    ``seconds`` since that one: the one pass in time order that the edges, the nodes and
+    the edge filter read."""
     in_case = ibis.window(group_by=log.case_id, order_by=log.step)
-    columns = {"source": log.activity.lag().over(in_case), "target": log.activity}
-    if times or bins:
-        epoch = log.ts.epoch_seconds()
-        columns["seconds"] = epoch - epoch.lag().over(in_case)
-    pairs = log.select(**columns)
-    pairs = pairs.filter(pairs.source.notnull())
+    epoch = epoch_seconds(log.ts)
+    return log.select(
+        "case_id",
+        "activity",
+        source=log.activity.lag().over(in_case),
+        seconds=epoch - epoch.lag().over(in_case),
+    )
+
+
+def directly_follows(steps: ir.Table, times: bool = True, bins: bool = False) -> ir.Table:
+    """Edges ``source, target, frequency`` (and ``mean_time_s, median_time_s``; with
+    ``bins`` the counts of :func:`parcours.analyses._durations.bin_counts`) of the
+    :func:`transitions` of a log: a GROUP BY."""
+    pairs = steps.filter(steps.source.notnull())
     measures = {"frequency": pairs.count()}
     if times:
         measures |= {
@@ -209,18 +220,18 @@ def directly_follows(log: ir.Table, times: bool = True, bins: bool = False) -> i
         }
     if bins:
         measures |= bin_counts(pairs.seconds)
-    return pairs.group_by(["source", "target"]).aggregate(**measures)
+    return pairs.group_by(source=pairs.source, target=pairs.activity).aggregate(**measures)
 
 
-def nodes(log: ir.Table, edges: pd.DataFrame) -> pd.DataFrame:
+def nodes(steps: ir.Table, edges: pd.DataFrame) -> pd.DataFrame:
     """Per activity: events, cases, cases starting and ending with it.
 
     Every event but a case's first is the target of one edge, and every event but its
     last the source of one: starts and ends follow from the events and the ``edges`` of
     :func:`directly_follows` without a second pass in time order."""
     counts = (
-        log.group_by("activity")
-        .aggregate(events=log.count(), cases=log.case_id.nunique())
+        steps.group_by("activity")
+        .aggregate(events=steps.count(), cases=steps.case_id.nunique())
         .to_pandas()
         .set_index("activity")
     )
@@ -254,26 +265,28 @@ def _variant_counts(per_case: ir.Table) -> pd.DataFrame:
 
 
 def _keep_variants(
-    log: ir.Table, per_case: ir.Table, counts: pd.DataFrame, coverage: float
+    per_case: ir.Table, counts: pd.DataFrame, coverage: float
 ) -> tuple[ir.Table, pd.DataFrame]:
+    """The cases of the most frequent variants holding ``coverage``, and those variants."""
     counts = counts.head(_cut(counts.cases, coverage)).copy()
     chosen = per_case.filter(per_case.variant.isin(counts.variant.tolist()))
-    return log.semi_join(chosen.select("case_id"), "case_id"), counts
+    return chosen.select("case_id"), counts
 
 
-def _keep_edges(log: ir.Table, coverage: float) -> tuple[ir.Table, int]:
-    edges = directly_follows(log, times=False).to_pandas()
+def _keep_edges(steps: ir.Table, coverage: float) -> tuple[ir.Table, int]:
+    """The cases taking only the k most frequent edges, k as small as holds ``coverage``."""
+    edges = directly_follows(steps, times=False).to_pandas()
     edges = edges.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
     edges["rank"] = range(1, len(edges) + 1)
     ranks = ibis.memtable(edges[["source", "target", "rank"]])
-    in_case = ibis.window(group_by=log.case_id, order_by=log.step)
-    pairs = log.select("case_id", source=log.activity.lag().over(in_case), target=log.activity)
-    ranked = pairs.left_join(ranks, ["source", "target"]).select("case_id", "rank")
+    # A case's first event has no source: no rank, and a case of one event needs no edge.
+    ranked = steps.left_join(
+        ranks, [steps.source == ranks.source, steps.activity == ranks.target]
+    ).select("case_id", "rank")
     worst = ranked.group_by("case_id").aggregate(rank=ranked["rank"].max().fill_null(0))
     needed = worst.group_by("rank").aggregate(cases=worst.count()).order_by("rank").to_pandas()
     k = int(needed["rank"].iloc[_cut(needed.cases, coverage) - 1])
-    chosen = worst.filter(worst["rank"] <= k).select("case_id")
-    return log.semi_join(chosen, "case_id"), k
+    return worst.filter(worst["rank"] <= k).select("case_id"), k
 
 
 def case_word(result: Result) -> str:
@@ -348,13 +361,19 @@ def _process(
     top: int,
     scratch: Scratch,
 ) -> ProcessResult:
-    log = activity_log(ctx.journeys, level, case=case, unmapped=unmapped, collapse=collapse)
-    if collapse or case not in CASES:  # a pass in time order: make it once for every read
-        log = scratch.keep(log, "log")
-    per_case = variants(log)
+    # A case of a person or a journey holds one person's events: the log is cut into parts
+    # of persons that each fit in memory (ctx.journey_parts). Any other case can span persons.
+    whole = case not in CASES
+    logs = (
+        activity_log(part, level, case=case, unmapped=unmapped, collapse=collapse)
+        for part in ([ctx.journeys] if whole else ctx.journey_parts())
+    )
+    # The log has a pass in time order of its own with collapse or a case's sort: once per part.
+    kept_parts = scratch.keep_parts(logs, hold=collapse or whole, cases=variants, steps=transitions)
+    per_case, steps = kept_parts["cases"], kept_parts["steps"]
     variant_table = _variant_counts(per_case)
     total = int(variant_table.cases.sum())
-    if not total and case not in CASES:
+    if not total and whole:
         raise InputError(
             f"process: no event has a value for case '{case}'; allowed: person, journey, a "
             f"column of the journey table ({', '.join(c for c in ctx.journeys.columns if c not in OWN_COLUMNS)}) "
@@ -364,15 +383,16 @@ def _process(
     kept_label = ""
     if coverage < 1 and total:
         if filter_by == "variants":
-            log, variant_table = _keep_variants(log, per_case, variant_table, coverage)
+            chosen, variant_table = _keep_variants(per_case, variant_table, coverage)
             kept_label = f"{len(variant_table)} most frequent variants"
         else:
-            log, k = _keep_edges(log, coverage)
-            variant_table = _variant_counts(variants(log))
+            chosen, k = _keep_edges(steps, coverage)
+            variant_table = _variant_counts(per_case.semi_join(chosen, "case_id"))
             kept_label = f"{k} most frequent edges"
+        steps = steps.semi_join(chosen, "case_id")
     kept = int(variant_table.cases.sum())
 
-    aggregated = directly_follows(log, bins=True).to_pandas()
+    aggregated = directly_follows(steps, bins=True).to_pandas()
     durations = distribution(aggregated, ["source", "target"], "transitions")
     edges = without_bins(aggregated)
     outgoing = edges.groupby("source").frequency.transform("sum")
@@ -380,7 +400,7 @@ def _process(
     edges = edges.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
     edges = edges[["source", "target", "frequency", "share", "mean_time_s", "median_time_s"]]
 
-    node_table = nodes(log, edges).rename(columns={"activity": level})
+    node_table = nodes(steps, edges).rename(columns={"activity": level})
     node_table = node_table.sort_values(["events", level], ascending=[False, True])
 
     variant_table["share"] = variant_table.cases / max(kept, 1)

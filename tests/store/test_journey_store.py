@@ -222,6 +222,66 @@ def test_later_events_extend_the_last_journey_and_number_on(ws):
     pd.testing.assert_frame_equal(got, _from_scratch([("events", first), ("events", later)], jm))
 
 
+def _stored_rowids(ws, jm) -> dict[str, int]:
+    """event_id -> rowid in the stored table: a row deleted and inserted again moves."""
+    name = journey_store.table_name(jm)
+    rows = ws.con.raw_sql(f'SELECT event_id, rowid FROM "{name}"').fetchall()
+    return dict(rows)
+
+
+def test_new_events_after_a_closed_journey_leave_the_stored_rows_alone(ws):
+    """The last journey converted (cookie-a) or the new events come more than the 30-day
+    timeout after it (cookie-b): only the new events are computed, as journey 2, and no
+    stored row is deleted and written again; cookie-c's last journey is still open, so it
+    is computed again."""
+    jm = demo_map()
+
+    def events(rows):
+        return pd.DataFrame(
+            {
+                "event_id": [r[0] for r in rows],
+                "ts": [r[1] for r in rows],
+                "anonymous_id": [r[2] for r in rows],
+                "channel": ["web"] * len(rows),
+                "event": [r[3] for r in rows],
+            }
+        )
+
+    first = events(
+        [
+            ("a1", "2026-03-01 10:00", "cookie-a", "product_view"),
+            ("a2", "2026-03-01 10:05", "cookie-a", "purchase"),  # closes journey 1
+            ("b1", "2026-03-01 11:00", "cookie-b", "product_view"),
+            ("c1", "2026-03-01 12:00", "cookie-c", "product_view"),
+        ]
+    )
+    later = events(
+        [
+            ("a3", "2026-03-02 09:00", "cookie-a", "page_view"),
+            ("a4", "2026-03-02 09:05", "cookie-a", "add_to_cart"),
+            ("b2", "2026-04-01 11:00:01", "cookie-b", "page_view"),  # 31 days and 1 s on
+            ("c2", "2026-03-02 12:00", "cookie-c", "add_to_cart"),  # within 30 days
+        ]
+    )
+    ws.ingest_events(first)
+    ws.journey_table(jm)
+    before = _stored_rowids(ws, jm)
+    ws.ingest_events(later)
+    got = _sorted(ws.journey_table(jm).to_pandas())
+    after = _stored_rowids(ws, jm)
+    assert {e: after[e] for e in ("a1", "a2", "b1")} == {e: before[e] for e in ("a1", "a2", "b1")}
+    assert after["c1"] != before["c1"]  # its open journey was computed again
+    by_event = got.set_index("event_id")
+    assert by_event.journey_seq.to_dict() == {
+        "a1": 1, "a2": 1, "a3": 2, "a4": 2, "b1": 1, "b2": 2, "c1": 1, "c2": 1
+    }  # fmt: skip
+    assert by_event.step.to_dict() == {
+        "a1": 1, "a2": 2, "a3": 1, "a4": 2, "b1": 1, "b2": 1, "c1": 1, "c2": 2
+    }  # fmt: skip
+    assert by_event.journey_id["a3"].endswith(":2")
+    pd.testing.assert_frame_equal(got, _from_scratch([("events", first), ("events", later)], jm))
+
+
 # -- the update against a build from scratch, on small random logs -------------------------------
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
