@@ -47,6 +47,7 @@ from parcours.analyses.registry import Analysis
 from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 from parcours.maps import parse_duration
+from parcours.store.engine import epoch_seconds
 from parcours.store.journeys import UNMAPPED
 
 MODELS = (
@@ -377,7 +378,7 @@ def time_decay_credit(
     t = _touches(journeys, level, exclude)
     outcome = _outcomes(journeys).filter(lambda o: o.converted)
     j = t.join(outcome, "journey_id")
-    age = (j.conv_ts.epoch_seconds() - j.ts.epoch_seconds()).cast("float64")
+    age = epoch_seconds(j.conv_ts) - epoch_seconds(j.ts)
     w = j.mutate(w=ibis.literal(0.5) ** (age / half_life_seconds))
     w = w.mutate(share=w.w / w.w.sum().over(group_by=w.journey_id))
     out = w.group_by(channel=w.key).aggregate(

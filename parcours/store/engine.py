@@ -7,8 +7,9 @@ difference is one entry here, and the expression picks its builtin from the tabl
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
 from typing import Any
 
 import ibis
@@ -49,6 +50,46 @@ def json_text(doc: ir.StringValue, key: str) -> ir.StringValue:
         )
     path = "$." + key if key.replace("_", "").isalnum() else '$."' + key.replace('"', '\\"') + '"'
     return JSON_TEXT[name](doc, path)
+
+
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _duckdb_epoch_micros(ts: datetime) -> int:  # type: ignore[empty-body]  # a builtin: declared, not written
+    """DuckDB: microseconds since 1970-01-01 00:00:00 of a timestamp, as BIGINT."""
+
+
+@ibis.udf.scalar.builtin(name="unix_micros")
+def _spark_epoch_micros(ts: datetime) -> int:  # type: ignore[empty-body]  # a builtin: declared, not written
+    """Spark SQL's equivalent of DuckDB's epoch_us."""
+
+
+# backend name -> function giving a timestamp's microseconds since the epoch. Not Ibis'
+# epoch_seconds(): it compiles to DuckDB's epoch(), which keeps the fraction of a second,
+# and to Spark's unix_timestamp(), which drops it, so a log whose times carry milliseconds
+# gets other durations, and other journeys, on each engine.
+EPOCH_MICROS = {"duckdb": _duckdb_epoch_micros, "pyspark": _spark_epoch_micros}
+
+
+def epoch_micros(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Microseconds since 1970-01-01 00:00:00 of the (UTC, zoneless) timestamp ``ts``."""
+    name = backend_name(ts)
+    if name not in EPOCH_MICROS:
+        raise ParcoursError(
+            f"reading times to the microsecond is not declared for the {name} engine; "
+            f"supported: {', '.join(EPOCH_MICROS)}"
+        )
+    return EPOCH_MICROS[name](ts)
+
+
+def epoch_seconds(ts: ir.TimestampValue) -> ir.FloatingValue:
+    """Seconds since the epoch with their fraction (float64), the same on every engine:
+    ``epoch_seconds(b) - epoch_seconds(a)`` is the time from a to b to the microsecond."""
+    return epoch_micros(ts) / 1_000_000
+
+
+def epoch_whole_seconds(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """The second since the epoch that ``ts`` falls in (int64, the fraction dropped, never
+    rounded up): 10:00:00.900 is in second 10:00:00 on every engine."""
+    return epoch_micros(ts) // 1_000_000
 
 
 def _duckdb_materialize(con, expr: ir.Table, name: str) -> ir.Table:
@@ -108,6 +149,13 @@ def release(table: ir.Table, name: str) -> None:
         MATERIALIZE[backend.name][1](backend, name)
 
 
+def in_part(person_id: ir.StringValue, count: int, part: int) -> ir.BooleanValue:
+    """Whether a row's person falls in ``part`` of ``count`` parts cut by a hash of the id
+    (the same person always in the same part)."""
+    # (hash % count + count) % count: Ibis' hash is signed, so a plain % can be negative.
+    return (person_id.hash() % count + count) % count == part
+
+
 class Scratch:
     """The tables one call materialises, each under its own :func:`temp_name`, all
     released together, last made first::
@@ -130,6 +178,33 @@ class Scratch:
         table = materialize(expr, name)
         self.kept.append((table, name))
         return table
+
+    def keep_parts(
+        self,
+        parts: Iterable[ir.Table],
+        hold: bool = False,
+        **outputs: Callable[[ir.Table], ir.Table],
+    ) -> dict[str, ir.Table]:
+        """Each output (an expression of one part) over every part in turn, appended into
+        one kept table per output: the engine holds one part's work at a time. With
+        ``hold``, each part is computed once before the outputs read it."""
+        kept: dict[str, tuple[ir.Table, str]] = {}
+        for part in parts:
+            held = temp_name(f"{self.label}_part") if hold else ""
+            source = materialize(part, held) if hold else part
+            try:
+                for label, output in outputs.items():
+                    if label in kept:
+                        table, name = kept[label]
+                        ibis.get_backend(table).insert(name, output(source))
+                    else:
+                        kept[label] = (self.keep(output(source), label), self.kept[-1][1])
+            finally:
+                if hold:
+                    release(source, held)
+        if len(kept) < len(outputs):
+            raise ValueError("keep_parts needs at least one part")
+        return {label: table for label, (table, _) in kept.items()}
 
     def release(self) -> None:
         """Drop every table kept so far (safe to call more than once)."""

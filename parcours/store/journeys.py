@@ -22,7 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.maps import JourneyMap, Rule
-from parcours.store.engine import json_text
+from parcours.store.engine import epoch_seconds, json_text
 from parcours.store.identity import assign_persons, latest_customer_rows
 
 UNMAPPED = "unmapped"
@@ -61,7 +61,7 @@ def cut_journeys(mapped: ir.Table, timeout_seconds: int) -> ir.Table:
     converted") without partitioning by journey again."""
     order = [mapped.ts, mapped.seq, mapped.event_id]
     by_person = ibis.window(group_by=mapped.person_id, order_by=order)
-    epoch = mapped.ts.epoch_seconds()
+    epoch = epoch_seconds(mapped.ts)
     gap = epoch - epoch.lag().over(by_person)
     after_conversion = mapped.is_conversion.lag().over(by_person).fill_null(False)
     starts = gap.isnull() | (gap > timeout_seconds) | after_conversion

@@ -24,6 +24,10 @@ from parcours.store.warehouse import Catalog
 
 PREFIX = "spark:"
 
+# The driver's log when PARCOURS_DEBUG is not set (fatal errors only), given to log4j as
+# the JVM starts: Spark's start-up notices come before any setLogLevel could run.
+QUIET_LOG = Path(__file__).with_name("spark_log4j2.properties")
+
 
 def is_spark_url(url: str | Path) -> bool:
     return str(url).startswith(PREFIX)
@@ -44,10 +48,13 @@ def session(settings: Settings) -> Any:
             return active
         # The executors' Python is this one (its packages: parcours, pandas, pyarrow).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        driver_options = "-Duser.timezone=UTC"
+        if not os.environ.get("PARCOURS_DEBUG"):
+            driver_options += f" -Dlog4j2.configurationFile={QUIET_LOG.as_uri()}"
         builder = (
             SparkSession.builder.master(settings.spark_master)
             .config("spark.driver.memory", settings.spark_memory)
-            .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+            .config("spark.driver.extraJavaOptions", driver_options)
             .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
@@ -64,7 +71,8 @@ def session(settings: Settings) -> Any:
         # Spark's log would bury a command's own output: hundreds of lines, even at ERROR,
         # when a wide query's generated code passes 64 KB and Spark falls back to
         # interpreting it (the answer is the same). A failing query still raises, with
-        # Spark's message; PARCOURS_DEBUG=1 keeps the log.
+        # Spark's message; PARCOURS_DEBUG=1 keeps the log. QUIET_LOG says the same from the
+        # JVM's start; this also quiets a SparkContext the process had already started.
         built.sparkContext.setLogLevel("FATAL")
     return built
 

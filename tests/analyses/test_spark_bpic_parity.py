@@ -17,7 +17,6 @@ import pytest
 
 import parcours
 from parcours.analyses import ANALYSES, REGISTRY
-from parcours.errors import WorkspaceError
 from parcours.maps import JourneyMap
 from tests.conftest import SHARED_DATASETS
 
@@ -30,31 +29,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "bpic2012"
 CASES = 150  # the first applications of the file, in its order: 3,452 events
 
 
-# Gaps this log shows and the demo does not (its times are whole seconds), marked in the
-# ibis manner: strict, so the day one closes the test says so.
-SUBSECOND = (
-    "notyet: BPIC's times carry milliseconds; Ibis compiles epoch_seconds to Spark's "
-    "unix_timestamp, whole seconds, where DuckDB's epoch keeps the fraction, so durations "
-    "differ below the second (process mean_time_s 1.0 against 1.059)"
-)
-NOT_YET_ON_BPIC: dict[str, pytest.MarkDecorator] = {
-    name: pytest.mark.xfail(raises=AssertionError, strict=True, reason=SUBSECOND)
-    for name in ("frictions", "funnel", "process", "personas")
-} | {
-    "compare": pytest.mark.xfail(
-        raises=WorkspaceError,
-        strict=True,
-        reason="notyet: on Spark the overall conversion count of a period reads NaN, which "
-        "int() refuses (parcours/analyses/compare.py, ValueError wrapped as WorkspaceError)",
-    )
-}
-
-
 def mark(name: str) -> Any:
     if name in NOT_ON_SPARK:
         return pytest.param(name, marks=notimpl(NOT_ON_SPARK[name]))
-    if name in NOT_YET_ON_BPIC:
-        return pytest.param(name, marks=NOT_YET_ON_BPIC[name])
     return name
 
 

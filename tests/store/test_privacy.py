@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from parcours.errors import InputError
+from tests.forgotten_person import ZOE, fill
 
 
 @pytest.fixture
@@ -87,35 +88,6 @@ def test_forget_refuses_unknown_kinds_and_shared_identifiers(ws):
 
 # -- out of the file's bytes ----------------------------------------------------------------
 
-# Every form in which a workspace file may hold Zoé: as written in the sources (the rejected
-# table keeps rows as received) and as stored after normalisation.
-ZOE = {
-    "email": ("Zoe.Quintal@Exemple.FR", "zoe.quintal@exemple.fr"),
-    "phone": ("06 87 65 43 21", "+33687654321"),
-    "customer_id": ("CUST-ZQ-90817",),
-    "cookie": ("ck-zq-5f3e9a",),
-    "loyalty_id": ("LOY-ZQ-4471",),
-    "address": ("17 rue des Quintaliers",),  # in an event's properties and a CRM attribute
-    "verbatim": ("colis abime chez Quintal",),
-}
-OTHERS = {
-    "claire": [
-        ("2026-03-01 10:00", "web", "view"),
-        ("2026-03-01 10:05", "web", "purchase", {"address": "3 place Bellecour"}),
-    ],
-    "marc": [("2026-03-01 11:00", "web", "view")],
-}
-SMALL_MAP = """
-map: k
-title: K
-stages: [{id: s1, title: S1}, {id: s2, title: S2}]
-channels: [web, magasin]
-touchpoints:
-  - {id: fiche, stage: s1, channel: web, match: {event: view}}
-  - {id: achat, stage: s2, channel: web, match: {event: purchase}}
-conversion: {event: purchase}
-"""
-
 
 def zoe_forms(ws) -> dict[str, tuple[str, ...]]:
     """ZOE, plus the form the workspace stores her identifiers in when they are hashed."""
@@ -153,56 +125,12 @@ def found(path, forms: dict[str, tuple[str, ...]]) -> dict[str, int]:
 
 
 def load_zoe(path, settings=None):
-    """A workspace file with Zoé in every table (events, CRM, feedback, rejected) and two
-    other persons; closed after a checkpoint, so everything is in the file."""
+    """A workspace file with Zoé in every table (tests/forgotten_person.py); closed after a
+    checkpoint, so everything is in the file."""
     from parcours import Settings, open
-    from parcours.maps import JourneyMap
-    from tests.timelines import events_frame
 
     ws = open(path, settings=settings or Settings())
-    ws.ingest_events(events_frame(OTHERS))
-    ws.ingest_events(
-        pd.DataFrame(
-            {
-                "ts": ["2026-03-02 09:00:00", "2026-03-02 09:03:00", "2026-03-03 15:00:00"],
-                "anonymous_id": ["ck-zq-5f3e9a", "ck-zq-5f3e9a", None],
-                "customer_id": [None, "CUST-ZQ-90817", "CUST-ZQ-90817"],
-                "email": [None, "Zoe.Quintal@Exemple.FR", None],
-                "phone": [None, None, "06 87 65 43 21"],
-                "channel": ["web", "web", "magasin"],
-                "event": ["view", "purchase", "purchase"],
-                "address": [None, "17 rue des Quintaliers", None],
-            }
-        )
-    )
-    ws.ingest_customers(
-        pd.DataFrame(
-            {
-                "customer_id": ["CUST-ZQ-90817", "claire"],
-                "loyalty_id": ["LOY-ZQ-4471", "LOY-CL-1"],
-                "adresse": ["17 rue des Quintaliers", "3 place Bellecour"],
-                "segment": ["B2C", "B2C"],
-            }
-        )
-    )
-    ws.ingest_feedback(
-        pd.DataFrame(
-            {
-                "ts": ["2026-03-04 10:00:00", "2026-03-04 11:00:00"],
-                "loyalty_id": ["LOY-ZQ-4471", "LOY-CL-1"],
-                "kind": ["nps", "nps"],
-                "score": [2, 9],
-                "verbatim": ["colis abime chez Quintal", "parfait"],
-            }
-        )
-    )
-    bad = path.parent.parent / "bad.csv"  # not beside the workspace: the source is the user's
-    bad.write_text(
-        "ts,phone,email,channel,event\n"
-        "pas une date,06 87 65 43 21,Zoe.Quintal@Exemple.FR,magasin,purchase\n"
-    )
-    ws.ingest_events(bad)
-    ws.save_map(JourneyMap.loads(SMALL_MAP))
+    fill(ws, path.parent.parent / "bad.csv")  # not beside the workspace: the user's file
     ws.con.raw_sql("CHECKPOINT")
     forms = zoe_forms(ws)
     ws.close()
@@ -279,7 +207,8 @@ def test_forget_leaves_no_byte_of_the_person_in_the_file_or_beside_it(zoe_file):
     ws = parcours.open(path, settings=settings)
     assert ws.notices == []
     after = ws.counts()
-    assert after["customers"] == 1 and after["feedback"] == 1 and after["rejected"] == 0
+    assert after["customers"] == 1 and after["feedback"] == 1
+    assert after["rejected"] == 1  # the stranger's row
     assert sorted(ws.events.event.to_pyarrow().to_pylist()) == ["purchase", "view", "view"]
     assert ws.funnel(["fiche", "achat"]).conversion == pytest.approx(0.5)
     audit = ws.con.table("audit").to_pandas()

@@ -6,77 +6,22 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 import parcours
-from parcours.maps import JourneyMap
-from tests.timelines import events_frame
-
-from .test_privacy import OTHERS, SMALL_MAP
+from tests.forgotten_person import ZOE, fill
 
 pytestmark = pytest.mark.spark
 
-# Every form in which the warehouse may hold Zoé: as written in the sources (rejected rows
-# keep them as received, comments quote them) and as stored after normalisation.
-ZOE_FORMS = (
-    "zoe.quintal@exemple.fr",  # compared in lower case: Zoe.Quintal@Exemple.FR too
-    "06 87 65 43 21",
-    "+33687654321",
-    "cust-zq-90817",
-    "ck-zq-5f3e9a",
-    "loy-zq-4471",
-    "17 rue des quintaliers",  # a CRM attribute of hers
-    "colis abime chez quintal",  # her verbatim
-)
-BAD_CSV = (
-    "ts,phone,email,channel,event\n"
-    "pas une date,06 87 65 43 21,Zoe.Quintal@Exemple.FR,magasin,purchase\n"
-    "pas une date,0699999999,,web,view\n"
-)
+# Every form in which the warehouse may hold Zoé, compared in lower case (the Parquet
+# files' text is read lowered: Zoe.Quintal@Exemple.FR is found as zoe.quintal@exemple.fr).
+ZOE_FORMS = tuple(dict.fromkeys(form.lower() for forms in ZOE.values() for form in forms))
 
 
 def load(ws, folder) -> None:
-    """Zoé in every table (events, CRM, feedback, rejected, comments), beside Claire and Marc."""
-    ws.ingest_events(events_frame(OTHERS))
-    ws.ingest_events(
-        pd.DataFrame(
-            {
-                "ts": ["2026-03-02 09:00:00", "2026-03-02 09:03:00", "2026-03-03 15:00:00"],
-                "anonymous_id": ["ck-zq-5f3e9a", "ck-zq-5f3e9a", None],
-                "customer_id": [None, "CUST-ZQ-90817", "CUST-ZQ-90817"],
-                "email": [None, "Zoe.Quintal@Exemple.FR", None],
-                "phone": [None, None, "06 87 65 43 21"],
-                "channel": ["web", "web", "magasin"],
-                "event": ["view", "purchase", "purchase"],
-            }
-        )
-    )
-    ws.ingest_customers(
-        pd.DataFrame(
-            {
-                "customer_id": ["CUST-ZQ-90817", "claire"],
-                "loyalty_id": ["LOY-ZQ-4471", "LOY-CL-1"],
-                "adresse": ["17 rue des Quintaliers", "3 place Bellecour"],
-            }
-        )
-    )
-    ws.ingest_feedback(
-        pd.DataFrame(
-            {
-                "ts": ["2026-03-04 10:00:00", "2026-03-04 11:00:00"],
-                "loyalty_id": ["LOY-ZQ-4471", "LOY-CL-1"],
-                "kind": ["nps", "nps"],
-                "score": [2, 9],
-                "verbatim": ["colis abime chez Quintal", "parfait"],
-            }
-        )
-    )
-    bad = folder / "bad.csv"
-    bad.write_text(BAD_CSV)
-    ws.ingest_events(bad)
-    ws.save_map(JourneyMap.loads(SMALL_MAP))
+    """Zoé in every table (tests/forgotten_person.py), and comments: one quoting her."""
+    fill(ws, folder / "bad.csv")
     ws.add_comment("k", "stage:s1", "rappeler zoe.quintal@exemple.fr", "lea")
     ws.add_comment("k", "stage:s2", "fiche trop longue", "lea")
 
