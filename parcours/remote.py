@@ -51,8 +51,13 @@ from parcours.errors import ParcoursError, WorkspaceError
 SUFFIX = ".server"
 # Header carrying the local credential (the REST API's keys are another matter).
 HEADER = "X-Parcours-Local"
-# How long a client waits for a server whose process lives (it may be starting).
+# How long a client waits for a server whose process lives (it may be starting, or busy).
 START_WAIT = 10.0
+# A server writes its file as it starts, just before it listens: a file younger than this
+# whose address refuses connections may be a server starting; an older one is stale.
+START_GRACE = 5.0
+# Requests to the server's own loopback address never go through a proxy ($http_proxy).
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # Methods of a recipe that ask for its value.
 TERMINAL = frozenset(
     {"to_pandas", "to_pyarrow", "to_polars", "execute", "to_list", "to_pylist", "to_csv"}
@@ -151,24 +156,33 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _ping(info: ServerInfo, timeout: float) -> bool | None:
-    """True: this server answers with this credential; False: something else answers;
-    None: nothing listens (yet)."""
+def _ping(info: ServerInfo, timeout: float) -> str:
+    """``ours``: this server answers with this credential; ``other``: something else
+    answers there; ``closed``: nothing listens; ``silent``: something listens but did not
+    answer within ``timeout`` seconds."""
     request = urllib.request.Request(f"{info.url}/v1/local/ping", headers={HEADER: info.token})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - our own loopback address
-            return bool(json.loads(answer.read()).get("workspace") == info.workspace)
+        with LOOPBACK.open(request, timeout=timeout) as answer:
+            return (
+                "ours" if json.loads(answer.read()).get("workspace") == info.workspace else "other"
+            )
     except urllib.error.HTTPError:
-        return False
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
+        return "other"
+    except TimeoutError:
+        return "silent"
+    except urllib.error.URLError as failed:
+        return "silent" if isinstance(failed.reason, TimeoutError) else "closed"
+    except (OSError, ValueError):
+        return "other"
 
 
 def find_server(workspace: str | Path, wait: float = START_WAIT) -> ServerInfo | None:
     """The live server holding ``workspace``, or None (no file, or a stale one: removed).
 
-    A file whose process lives but whose server does not answer yet is waited for up to
-    ``wait`` seconds (a server writes its file as it starts)."""
+    Stale: its process is gone, or something other than this server answers at its address,
+    or nothing listens there and the file is older than :data:`START_GRACE` (a younger one
+    may be a server starting: waited for up to ``wait`` seconds). A server that accepts the
+    connection but is too busy to answer within ``wait`` seconds is taken as live."""
     if not is_file_path(workspace):
         return None
     file = server_file(_path(workspace))
@@ -177,16 +191,25 @@ def find_server(workspace: str | Path, wait: float = START_WAIT) -> ServerInfo |
         return None
     deadline = time.monotonic() + wait
     while _alive(info.pid):
-        answered = _ping(info, timeout=5.0)
-        if answered:
+        answered = _ping(info, timeout=max(0.5, deadline - time.monotonic()))
+        if answered == "ours":
             return info
-        if answered is False or time.monotonic() > deadline:
+        if answered == "silent" and time.monotonic() >= deadline:
+            return info
+        if answered == "other" or time.monotonic() >= deadline or _older_than(file, START_GRACE):
             break
         time.sleep(0.1)
     with contextlib.suppress(OSError):  # stale: its server is gone
         if _read(file) == info:
             file.unlink()
     return None
+
+
+def _older_than(file: Path, seconds: float) -> bool:
+    try:
+        return time.time() - file.stat().st_mtime > seconds
+    except OSError:
+        return True
 
 
 # -- the client side ---------------------------------------------------------------------
@@ -306,7 +329,7 @@ class RemoteWorkspace:
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request) as answer:  # noqa: S310 - the server's own loopback address
+            with LOOPBACK.open(request) as answer:
                 body = answer.read()
         except urllib.error.HTTPError as refused:
             detail = refused.read().decode("utf-8", "replace")[:500]

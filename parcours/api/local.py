@@ -37,8 +37,11 @@ def _check(request: Request, state: Any) -> None:
 
 
 @router.get("/ping")
-def ping(request: Request, state: State) -> dict[str, Any]:
-    """Which workspace this server holds, for a client that read the server file."""
+async def ping(request: Request) -> dict[str, Any]:
+    """Which workspace this server holds, for a client that read the server file. Answered
+    on the event loop, with no dependency run in a worker thread: a server whose threads
+    are all busy still answers at once, so the client does not take it for a dead one."""
+    state = request.app.state.parcours
     _check(request, state)
     return {"workspace": state.workspace_path}
 

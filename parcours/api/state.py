@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 
 import parcours
@@ -340,6 +341,23 @@ def _local_method(body: bytes) -> str | None:
     return first[1] if first[0] == "getattr" and isinstance(first[1], str) else None
 
 
+class StoppableCursor:
+    """A reader's DuckDB cursor that refuses any new use once :attr:`stopped` (it raises
+    DuckDB's own ``InterruptException``, as an interrupted query does), save reading its
+    progress, interrupting it and closing it."""
+
+    ALWAYS = frozenset({"interrupt", "query_progress", "close"})
+
+    def __init__(self, cursor: Any):
+        self._cursor = cursor
+        self.stopped = False
+
+    def __getattr__(self, name: str) -> Any:
+        if self.stopped and name not in self.ALWAYS:
+            raise duckdb.InterruptException("the server is stopping: this reader was interrupted")
+        return getattr(self._cursor, name)
+
+
 class ReadingWorkspace(parcours.Workspace):
     """The server's workspace seen through one DuckDB cursor, for one reader.
 
@@ -353,7 +371,8 @@ class ReadingWorkspace(parcours.Workspace):
         # What the server's workspace holds (url, settings, map in use, ...), but not its
         # connection nor its per-connection caches.
         self.__dict__.update(state._workspace.__dict__)
-        self.con = ibis.duckdb.from_connection(cursor)
+        self._stoppable = StoppableCursor(cursor)
+        self.con = ibis.duckdb.from_connection(self._stoppable)
         self.con.raw_sql(PROGRESS_ON)
         # The connection running this reader's query now: its cursor, or the writer's while
         # it brings the journey table up to date for it (see query_progress).
@@ -420,8 +439,10 @@ class ReadingWorkspace(parcours.Workspace):
         return reading if reading >= 0 else None
 
     def interrupt(self) -> None:
-        """Stop the query run for this reader now (it raises in the reader's thread): the
-        server stopping does not wait for a long analysis."""
+        """Stop the query run for this reader now (it raises in the reader's thread), and
+        refuse the next ones on its cursor: the server stopping does not wait for a long
+        analysis (an analysis runs many queries; DuckDB's interrupt ends one)."""
+        self._stoppable.stopped = True
         self._working.interrupt()
 
     def identities(self) -> ibis.Table:

@@ -133,9 +133,11 @@ def server_app(
     web dashboard (:func:`parcours.web.mount_dashboard`) mounted on it."""
     # Imported here: FastAPI and the dashboard are slow to import, and only serving needs them.
     from parcours.api import create_app
+    from parcours.cli import served
     from parcours.web import mount_dashboard
 
     app = create_app(workspace, settings, workspace_settings=workspace_settings)
+    app.include_router(served.router)  # the CLI's analyses, printed here (cli.forward)
     mount_dashboard(app)
     return app
 

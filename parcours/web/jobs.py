@@ -64,8 +64,16 @@ class Job:
     ``running``, then ``done`` (its ``value``) or ``failed`` (its ``error``). A ``look``
     reads only what is kept (see the module's docstring)."""
 
-    def __init__(self, key: str, work: Callable[[Job], Any], look: bool = False):
+    def __init__(
+        self,
+        key: str,
+        work: Callable[[Job], Any],
+        look: bool = False,
+        stopping: threading.Event | None = None,
+    ):
         self.key = key
+        # Set when the app stops: a workspace watched from then on is interrupted at once.
+        self._stopping = stopping or threading.Event()
         self.look = look
         self.id = secrets.token_urlsafe(12)
         self.state = "starting"
@@ -96,6 +104,8 @@ class Job:
             workspace.kept_only = True
             self._looked.append(workspace)
         self._watched = workspace
+        if self._stopping.is_set():  # a job that got its place as the server stops
+            self.interrupt()
 
     def check(self) -> None:
         """Raise NotAtHand when this look met something that must be computed, even if the
@@ -158,13 +168,16 @@ class Jobs:
         self._lock = threading.Lock()
         self._group: TaskGroup | None = None
         self._limiter: anyio.CapacityLimiter | None = None
+        self._stopping = threading.Event()
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """The app's life: jobs run in its task group; at the end, those still running are
-        interrupted and the group waits for their threads to return."""
+        interrupted, those waiting for a place are as soon as they watch a workspace (their
+        first query fails), and the group waits for their threads to return."""
         async with anyio.create_task_group() as group:
             self._limiter = anyio.CapacityLimiter(self.limit)
+            self._stopping.clear()
             self._group = group
             try:
                 yield
@@ -172,6 +185,7 @@ class Jobs:
                 self._group = None
                 with self._lock:
                     running = [job for job in self._by_key.values() if not job.finished]
+                self._stopping.set()  # and those waiting for a place, as they start
                 for job in running:
                     job.interrupt()
 
@@ -195,7 +209,7 @@ class Jobs:
             job = self._by_key.get(key)
             if job is not None:  # another visit started it while this one looked
                 return job
-            job = Job(key, work)
+            job = Job(key, work, stopping=self._stopping)
             self._by_key[key] = job
             self._by_id[job.id] = job
         group = self._group

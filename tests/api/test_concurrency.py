@@ -269,3 +269,35 @@ def test_map_reads_and_status_answer_while_a_write_holds_the_writer(served):
     assert one.json()["version"] == 1 and [v["version"] for v in versions.json()] == [1]
     assert status.json()["counts"]["events"] == 6
     assert kind == "value" and local["counts"]["events"] == 6 and local["maps"] == ["k"]
+
+
+def test_an_interrupted_reader_runs_no_further_query(served, slow_kpis):
+    """The server stopping interrupts its readers (parcours.web.jobs): DuckDB ends the query
+    running, and the analysis' next query is refused too, so that the analysis ends there
+    rather than after all its other queries."""
+    import duckdb
+
+    state = served.client.app.state.parcours
+    started, release = slow_kpis
+    readers, outcome = [], {}
+
+    def read() -> None:
+        with state.reader() as ws:
+            readers.append(ws)
+            try:
+                outcome["result"] = ws.analyze("kpis", fresh=True)
+            except duckdb.Error as error:
+                outcome["error"] = error
+
+    reading = threading.Thread(target=read)
+    reading.start()
+    try:
+        assert started.wait(HELD), "the slow analysis did not start"
+        readers[0].interrupt()  # between two of its queries: none runs now
+    finally:
+        release.set()
+    reading.join(HELD)
+    assert "result" not in outcome
+    assert isinstance(outcome["error"], duckdb.InterruptException)
+    with state.reader() as ws:  # a new reader is not stopped
+        assert ws.analyze("kpis", fresh=True).table is not None

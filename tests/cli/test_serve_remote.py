@@ -243,3 +243,78 @@ def test_report_through_the_server_prints_a_line_per_analysis(served):
     lines = re.findall(r"^  \[\d+/\d+\] (.+): [\d.]+ s$", out.stderr, re.M)
     assert lines == [t(f"section.{name}", "en") for name in REGISTRY]
     assert (folder / "r.html").stat().st_size > 0
+
+
+# What a forwarded analysis command must not import: the server computes and prints it.
+ENGINE = {"pandas", "numpy", "pyarrow", "duckdb", "ibis", "scipy", "plotly", "typer"}
+LOADED = """
+import json, runpy, sys
+sys.argv = ["parcours", *sys.argv[1:]]
+try:
+    runpy.run_module("parcours", run_name="__main__")
+finally:
+    print(json.dumps(sorted({m.partition(".")[0] for m in sys.modules})), file=sys.stderr)
+"""
+
+
+def cli_loaded(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """`parcours ARGS` in a fresh process, and the top-level packages it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=300,
+    )
+    *said, loaded = done.stderr.strip().splitlines()
+    done.stderr = "\n".join(said)
+    return done, set(json.loads(loaded))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("kpis", "-f", "json"),
+        ("--lang", "en", "kpis"),
+        ("funnel", "panier", "paiement_web", "--window", "7d", "-f", "csv"),
+        ("frictions", "--all"),
+    ],
+    ids=lambda c: "-".join(c),
+)
+def test_an_analysis_is_printed_by_the_server(served, command):
+    folder, path, copy = served
+    through, loaded = cli_loaded(*command, "-w", str(path), cwd=folder)
+    direct = cli(*command, "-w", str(copy), cwd=folder)
+    assert through.returncode == 0, through.stderr
+    assert direct.returncode == 0, direct.stderr
+    assert through.stdout == direct.stdout
+    # Nothing of the engine was imported: the server computed and printed it.
+    assert not loaded & ENGINE, loaded & ENGINE
+
+
+def test_an_analysis_refused_by_the_server_ends_as_it_would_here(served):
+    folder, path, copy = served
+    for command in (
+        ("funnel", "panier", "paiement_web", "--window", "zz"),  # the analysis' InputError
+        ("funnel",),  # a usage error: said by the caller, as Typer says it
+        ("kpis", "--nope"),
+    ):
+        through = cli(*command, "-w", str(path), "--lang", "en", cwd=folder)
+        direct = cli(*command, "-w", str(copy), "--lang", "en", cwd=folder)
+        assert (through.returncode, through.stdout) == (2, "")
+        assert direct.returncode == 2
+        assert through.stderr == direct.stderr
+
+
+def test_a_map_given_by_a_relative_path_is_read_from_the_callers_folder(served):
+    folder, path, copy = served
+    shown = cli("maps", "show", "maison-lumiere", "-w", str(copy), cwd=folder)
+    (folder / "mine").mkdir(exist_ok=True)
+    (folder / "mine" / "journey.yaml").write_text(shown.stdout, encoding="utf-8")
+    command = ("kpis", "-m", "journey.yaml", "-f", "json")
+    through, loaded = cli_loaded(*command, "-w", str(path), cwd=folder / "mine")
+    direct = cli(*command, "-w", str(copy), cwd=folder / "mine")
+    assert through.returncode == 0, through.stderr
+    assert through.stdout == direct.stdout
+    assert "pandas" not in loaded

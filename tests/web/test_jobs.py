@@ -100,6 +100,38 @@ def test_a_job_waiting_for_a_place_says_it_is_queued():
     assert first.state == "failed" and second.state == "done"
 
 
+def test_a_job_that_gets_its_place_as_the_app_stops_is_interrupted_at_once():
+    # The server stopping must not wait for the pages queued behind the running ones: each
+    # is interrupted as soon as it watches the workspace it reads (its first query fails).
+    jobs, cursor = Jobs(limit=1), Cursor()
+
+    class Watched:
+        interrupted = False
+
+        def interrupt(self) -> None:
+            self.interrupted = True
+
+    def queued(job):
+        watched = Watched()
+        job.watch(watched)
+        return watched.interrupted
+
+    async def serve():
+        async with jobs.running():
+            first = await anyio.to_thread.run_sync(
+                jobs.start, "one", lambda job: job.watch(cursor) or cursor.con.execute(ENDLESS)
+            )
+            while first.state != "running":
+                await anyio.sleep(0.05)
+            second = await anyio.to_thread.run_sync(jobs.start, "two", queued)
+            assert second.state in ("starting", "queued")
+        return first, second
+
+    first, second = anyio.run(serve)
+    assert first.state == "failed" and isinstance(first.error, duckdb.InterruptException)
+    assert (second.state, second.value) == ("done", True)
+
+
 class Reader:
     """What a server's reader offers a look: ``kept_only``, and ``refused`` once it would
     have computed (as parcours.api.state.ReadingWorkspace does)."""
