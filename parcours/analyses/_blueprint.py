@@ -25,7 +25,7 @@ import pandas as pd
 from parcours.analyses.base import Context
 from parcours.maps.blueprint import measured_items
 from parcours.maps.model import text_of
-from parcours.store.engine import json_text
+from parcours.store.engine import epoch_seconds, json_text
 
 COLUMNS = ("stage", "id", "title", "events", "persons", "journeys", "median_duration_s")
 
@@ -46,7 +46,7 @@ def backstage_figures(ctx: Context) -> pd.DataFrame:
         spans = met.group_by("journey_id").aggregate(
             person_id=met.person_id.max(),
             n=met.count(),
-            span=(met.ts.max().epoch_seconds() - met.ts.min().epoch_seconds()).cast("float64"),
+            span=epoch_seconds(met.ts.max()) - epoch_seconds(met.ts.min()),
         )
         parts.append(
             spans.aggregate(

@@ -35,7 +35,7 @@ import pandas as pd
 from parcours.analyses import _stats
 from parcours.analyses._steps import Step
 from parcours.errors import InputError
-from parcours.store.engine import json_text
+from parcours.store.engine import epoch_whole_seconds, json_text
 from parcours.store.journeys import UNMAPPED
 
 KINDS = ("event", "touchpoint", "persona")
@@ -90,7 +90,7 @@ def funnel_correlation(
     end = ibis.ifelse(converted & complete, persons.start + took, persons.start + seconds)
     who = persons.select(_pid=persons.person_id, _conv=converted, _start=persons.start, _end=end)
     j = journeys
-    epoch = j.ts.epoch_seconds()
+    epoch = epoch_whole_seconds(j.ts)  # the funnel's seconds (_start, _end)
     inside = j.inner_join(who, j.person_id == who._pid)
     inside = inside.filter((epoch >= inside._start) & (epoch <= inside._end))
     not_step = ~ibis.or_(*[step.predicate(inside) for step in steps])

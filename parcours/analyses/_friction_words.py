@@ -36,6 +36,7 @@ WORDS = {
         "feedback": "{rate} des avis recueillis sur « {title} » sont négatifs, contre {base} "
         "pour les autres{gap}",
         "gap": " : un écart significatif, d'au moins {low} points.",
+        "gap_one": " : un écart significatif, d'au moins 1 point.",
         "gap_small": " : un écart significatif.",
         "nps": "NPS {nps} ({n} réponses).",
         "correlate": "On y abandonne (ou on appelle le service client) plus souvent avec "
@@ -49,6 +50,8 @@ WORDS = {
         "preceded_by": "un passage préalable par « {value} »",
         "persona": "le persona {value}",
         "property": "{name} = {value}",
+        "true": "oui",
+        "false": "non",
         "time": "Temps médian passé dans le parcours avant l'abandon : {time}.",
     },
     "en": {
@@ -63,6 +66,7 @@ WORDS = {
         "feedback": "{rate} of the feedback given on '{title}' is negative, against {base} "
         "for the rest{gap}",
         "gap": ": a significant gap, of at least {low} points.",
+        "gap_one": ": a significant gap, of at least 1 point.",
         "gap_small": ": a significant gap.",
         "nps": "NPS {nps} ({n} answers).",
         "correlate": "Customers abandon (or call for help) there more often with {features}.",
@@ -75,6 +79,8 @@ WORDS = {
         "preceded_by": "an earlier visit to '{value}'",
         "persona": "persona {value}",
         "property": "{name} = {value}",
+        "true": "yes",
+        "false": "no",
         "time": "Median time spent in the journey before abandoning: {time}.",
     },
 }
@@ -83,7 +89,9 @@ WORDS = {
 def _gap(low: float, words: dict[str, str]) -> str:
     """The plain reading of a significant gap: its lower bound, in whole points."""
     points = round(100 * low)
-    return words["gap"].format(low=points) if points >= 1 else words["gap_small"]
+    if points == 1:
+        return words["gap_one"]
+    return words["gap"].format(low=points) if points > 1 else words["gap_small"]
 
 
 def _feature(feature: pd.Series, text: str, words: dict[str, str], lang: str) -> str:
@@ -93,6 +101,15 @@ def _feature(feature: pd.Series, text: str, words: dict[str, str], lang: str) ->
     if without > 0:
         return words["feature"].format(**rates, ratio=_number(with_it / without, lang))
     return words["feature_none"].format(**rates)
+
+
+def _channel(row: pd.Series, channel_titles: dict[str, str], lang: str) -> str:
+    """The channel the exit baseline shares (its title, as the map names it), or nothing when
+    the baseline is the whole stage."""
+    if "/" not in str(row.get("exit_group")):
+        return ""
+    title = channel_titles.get(row["channel"], row["channel"])
+    return f" du canal {title}" if lang == "fr" else f" {title}"
 
 
 def _duration(seconds: float, lang: str) -> str:
@@ -111,6 +128,7 @@ def explain(
     level: str,
     lang: str,
     short: bool = False,
+    channel_titles: dict[str, str] | None = None,
 ) -> str:
     """The plain-language sentences of one friction point; ``short``: only its strongest
     signal, what goes with it, and a declared friction the data does not show."""
@@ -132,7 +150,7 @@ def explain(
                 gap=_gap(row[f"{prefix}_low"], words),
                 title=row["title"],
                 stage=stage_titles.get(row["stage"], row["stage"]),
-                channel=f" {row['channel']}" if "/" in str(row.get("exit_group")) else "",
+                channel=_channel(row, channel_titles or {}, lang),
             )
         )
         if signal == "exits" and not short and pd.notna(row.get("median_hours_lost")):
@@ -143,8 +161,10 @@ def explain(
     features = []
     for _, feature in (top if top is not None else pd.DataFrame()).iterrows():
         value = feature["value"]
-        if feature["feature"] == "preceded_by":
+        if feature["feature"] in ("preceded_by", "persona"):
             value = titles.get(value, value)
+        elif str(value).lower() in ("true", "false"):  # a yes/no property, said in words
+            value = words[str(value).lower()]
         text = words[feature["feature"]].format(name=feature["name"], value=value)
         features.append(_feature(feature, text, words, lang))
     if features:

@@ -125,6 +125,16 @@ def _check(
     return chosen, notes
 
 
+def _offline_note(chosen: list[str], ctx: Context) -> str:
+    """The offline channels the map declares (a default name the map lacks, ``store`` on a
+    map with ``magasin``, is no channel a reader knows)."""
+    declared = {c.id for c in ctx.map.channels}
+    shown = [c for c in chosen if c in declared]
+    if not shown:
+        return "no offline (physical) channel in the map: every channel is online."
+    return f"offline (physical) channels: {', '.join(shown)}; every other channel is online."
+
+
 def _among(t: ir.Table, names: list[str]) -> ir.BooleanValue:
     """Events whose touchpoint, stage, event name or channel is one of ``names``."""
     return (
@@ -488,7 +498,7 @@ def _result(
 
     by_persona = _by_persona(per_journey, per_person)
     notes += [
-        f"offline (physical) channels: {', '.join(chosen)}; every other channel is online.",
+        _offline_note(chosen, ctx),
         "ROPO: a journey converting offline after online research; showrooming: a journey "
         "converting online after a store contact; click & collect: an online purchase "
         f"with {fulfilment} in ({', '.join(collect_names)}) or followed by such a pick-up.",

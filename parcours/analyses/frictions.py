@@ -64,7 +64,7 @@ from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.duration import parse_duration
 from parcours.maps.model import text_of
-from parcours.store.engine import Scratch, json_text
+from parcours.store.engine import Scratch, epoch_seconds, json_text
 from parcours.store.journeys import UNMAPPED
 
 SIGNALS = ("exits", "bounces", "contacts", "feedback")
@@ -130,7 +130,7 @@ def _events(journeys: ir.Table, key: str, contact_ids: list[str]) -> ir.Table:
         _last=t.step == t.step.max().over(whole),
         _start=t.ts.min().over(whole),
     )
-    epoch = t.ts.epoch_seconds()
+    epoch = epoch_seconds(t.ts)
     return t.select(
         "person_id",
         "journey_id",
@@ -142,8 +142,8 @@ def _events(journeys: ir.Table, key: str, contact_ids: list[str]) -> ir.Table:
         "persona",
         "_next_contact",
         _exit=t._last & ~t.converted,
-        _dwell=(t._next_ts.epoch_seconds() - epoch).cast("float64"),
-        _spent=(epoch - t._start.epoch_seconds()).cast("float64"),
+        _dwell=epoch_seconds(t._next_ts) - epoch,
+        _spent=epoch - epoch_seconds(t._start),
     )
 
 
@@ -177,7 +177,7 @@ def _sessions(journeys: ir.Table, key: str, channels: list[str], timeout: int) -
     """Sessions starting at each key, and how many of them hold a single event."""
     t = journeys.filter(journeys.channel.isin(channels))
     by = ibis.window(group_by=[t.person_id, t.channel], order_by=[t.ts, t.event_id])
-    epoch = t.ts.epoch_seconds()
+    epoch = epoch_seconds(t.ts)
     before = epoch - epoch.lag().over(by)
     after = epoch.lead().over(by) - epoch
     entry = before.isnull() | (before > timeout)
@@ -670,6 +670,8 @@ def frictions(
     lang = ctx.language
     stage_titles = {s.id: text_of(s.title, lang) for s in ctx.map.stages}
     titles = {t.id: text_of(t.title, lang) or t.id for t in ctx.map.touchpoints} | stage_titles
+    titles |= {p.id: text_of(p.title, lang) or p.id for p in ctx.map.personas}
+    channel_titles = {c.id: text_of(c.title, lang) or c.id for c in ctx.map.channels}
     listed["status"] = np.where(listed.declared_by_map, "declared", "discovered")
     for column, short in (("explanation", True), ("details", False)):
         listed[column] = [
@@ -681,6 +683,7 @@ def frictions(
                 level,
                 lang,
                 short,
+                channel_titles,
             )
             for _, row in listed.iterrows()
         ]

@@ -121,7 +121,7 @@ from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.duration import format_duration, parse_duration
-from parcours.store.engine import Scratch, json_text
+from parcours.store.engine import Scratch, epoch_whole_seconds, json_text
 from parcours.store.identity import latest_customer_rows
 
 ORDERS = ("ordered", "strict", "unordered")
@@ -342,7 +342,7 @@ def _prepare(t: ir.Table, steps: list[Step], plan: Plan) -> ir.Table:
         "event_id",
         **flags,
         **xflags,
-        _t=t.ts.epoch_seconds().cast("int64"),
+        _t=epoch_whole_seconds(t.ts),
         _rank=rank,
     )
     if plan.order != "strict":  # only step and exclusion events matter

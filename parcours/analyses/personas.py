@@ -33,6 +33,7 @@ from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.maps.model import text_of
+from parcours.store.engine import epoch_seconds
 from parcours.store.journeys import UNMAPPED
 
 FEATURES = ("furthest", "frequency", "value", "tenure")
@@ -42,16 +43,16 @@ K_RANGE = range(2, 9)
 
 PHRASES = {  # feature -> {(lang, direction): template}
     "channel": {
-        ("en", 1): "uses {name} a lot ({value:.0%} of events)",
-        ("en", -1): "little {name} ({value:.0%} of events)",
-        ("fr", 1): "utilise beaucoup : {name} ({value:.0%} des événements)",
-        ("fr", -1): "peu de {name} ({value:.0%} des événements)",
+        ("en", 1): "uses {name} a lot ({value} of events)",
+        ("en", -1): "little {name} ({value} of events)",
+        ("fr", 1): "utilise beaucoup : {name} ({value} des événements)",
+        ("fr", -1): "peu de {name} ({value} des événements)",
     },
     "buy": {
-        ("en", 1): "buys on {name} ({value:.0%} of purchases)",
-        ("en", -1): "seldom buys on {name} ({value:.0%} of purchases)",
-        ("fr", 1): "achète sur : {name} ({value:.0%} des achats)",
-        ("fr", -1): "achète peu sur : {name} ({value:.0%} des achats)",
+        ("en", 1): "buys on {name} ({value} of purchases)",
+        ("en", -1): "seldom buys on {name} ({value} of purchases)",
+        ("fr", 1): "achète sur : {name} ({value} des achats)",
+        ("fr", -1): "achète peu sur : {name} ({value} des achats)",
     },
     "furthest": {
         ("en", 1): "goes far in the journey (up to {name})",
@@ -60,22 +61,22 @@ PHRASES = {  # feature -> {(lang, direction): template}
         ("fr", -1): "s'arrête tôt dans le parcours ({name})",
     },
     "frequency": {
-        ("en", 1): "buys often ({value:.1f} purchases)",
-        ("en", -1): "rarely buys ({value:.1f} purchases)",
-        ("fr", 1): "achète souvent ({value:.1f} achats)",
-        ("fr", -1): "achète peu ({value:.1f} achats)",
+        ("en", 1): "buys often ({value} purchases)",
+        ("en", -1): "rarely buys ({value} purchases)",
+        ("fr", 1): "achète souvent ({value} achats)",
+        ("fr", -1): "achète peu ({value} achats)",
     },
     "value": {
-        ("en", 1): "high value ({value:,.0f} per person)",
-        ("en", -1): "low value ({value:,.0f} per person)",
-        ("fr", 1): "forte valeur ({value:,.0f} par personne)",
-        ("fr", -1): "faible valeur ({value:,.0f} par personne)",
+        ("en", 1): "high value ({value} per person)",
+        ("en", -1): "low value ({value} per person)",
+        ("fr", 1): "forte valeur ({value} par personne)",
+        ("fr", -1): "faible valeur ({value} par personne)",
     },
     "tenure": {
-        ("en", 1): "long-standing ({value:.0f} days active)",
-        ("en", -1): "recent or brief ({value:.0f} days active)",
-        ("fr", 1): "présent depuis longtemps ({value:.0f} jours d'activité)",
-        ("fr", -1): "récent ou de passage ({value:.0f} jours d'activité)",
+        ("en", 1): "long-standing ({value} days active)",
+        ("en", -1): "recent or brief ({value} days active)",
+        ("fr", 1): "présent depuis longtemps ({value} jours d'activité)",
+        ("fr", -1): "récent ou de passage ({value} jours d'activité)",
     },
 }
 
@@ -95,7 +96,7 @@ def person_features(journeys: ir.Table, jm: JourneyMap) -> pd.DataFrame:
         purchases=j.is_conversion.cast("int64").sum(),
         revenue=j.revenue.fill_null(0).sum(),
         furthest=j.stage_index.max(),
-        tenure=(j.ts.max().epoch_seconds() - j.ts.min().epoch_seconds()) / 86_400,
+        tenure=(epoch_seconds(j.ts.max()) - epoch_seconds(j.ts.min())) / 86_400,
         **shares,
         **buys,
     )
@@ -168,15 +169,30 @@ def _describe(means: pd.Series, z: pd.Series, jm: JourneyMap, lang: str, stronge
             channel = next(c for c in jm.channels if c.id == channel_id)
             name = text_of(channel.title, lang) or channel.id
             phrase = PHRASES["channel" if kind == "share" else "buy"][(lang, direction)]
-            parts.append(phrase.format(name=name, value=value))
+            parts.append(phrase.format(name=name, value=_shown(value, "pct", lang)))
         elif feature == "furthest":
             index = int(np.clip(round(value), 0, len(jm.stages) - 1))
             name = text_of(jm.stages[index].title, lang)
             parts.append(PHRASES["furthest"][(lang, direction)].format(name=name, value=value))
         else:
             shown = {"frequency": np.expm1(value), "value": np.expm1(value)}.get(feature, value)
-            parts.append(PHRASES[feature][(lang, direction)].format(value=shown, name=""))
-    return "; ".join(parts)
+            spec = "decimal" if feature == "frequency" else "whole"
+            text = _shown(shown, spec, lang)
+            parts.append(PHRASES[feature][(lang, direction)].format(value=text, name=""))
+    return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
+
+
+def _shown(value: float, spec: str, lang: str) -> str:
+    """A description's number in the reader's writing: 12 %, 1,5, 1 234 in French (this
+    layer renders nothing, so the few formats it needs live here)."""
+    value = float(value) if value > 0 else 0.0  # non-negative features: never "-0"
+    if spec == "pct":
+        text = f"{100 * value:.0f}"
+        return f"{text}\u00a0%" if lang == "fr" else f"{text}%"
+    text = f"{value:,.1f}" if spec == "decimal" else f"{value:,.0f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
 
 
 def _cluster_table(persons: pd.DataFrame, centres: pd.DataFrame, jm: JourneyMap, lang: str):

@@ -13,6 +13,7 @@ the dashboard never do. The function's return annotation names its result type.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Callable
@@ -57,9 +58,7 @@ class Analysis:
 
     def parameters(self) -> list[inspect.Parameter]:
         """The analysis' own parameters (without the context), with resolved annotations."""
-        hints = typing.get_type_hints(self.function)
-        params = list(inspect.signature(self.function).parameters.values())[1:]
-        return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in params]
+        return list(_parameters(self.function))
 
     def parameter_help(self, name: str) -> str:
         """The ``name: text`` line of the docstring that documents parameter ``name``."""
@@ -84,3 +83,11 @@ class Analysis:
                 f"parameters: {', '.join(sorted(known)) or 'none'}"
             )
         return self.function(ctx, **params)
+
+
+@functools.cache
+def _parameters(function: Callable[..., Result]) -> tuple[inspect.Parameter, ...]:
+    # Resolving the annotations takes milliseconds; every dashboard page asks for them.
+    hints = typing.get_type_hints(function)
+    params = list(inspect.signature(function).parameters.values())[1:]
+    return tuple(p.replace(annotation=hints.get(p.name, p.annotation)) for p in params)

@@ -11,14 +11,15 @@ import os
 import sys
 import traceback
 
-import typer
 from rich.markup import escape
 
-from parcours.cli.app import app
+from parcours.cli.forward import forward
 from parcours.cli.output import LANGS, choose_lang, err_console, used_lang
 from parcours.errors import InputError, ParcoursError, WorkspaceBusyError
 
-__all__ = ["app", "main"]
+# The app itself is `parcours.cli.app.app`: Typer and the commands are imported only when
+# the command runs here (an analysis forwarded to a server needs neither).
+__all__ = ["main"]
 
 
 def main() -> None:
@@ -27,15 +28,10 @@ def main() -> None:
     if chosen in LANGS:  # said before the options are read: a usage error speaks it too
         choose_lang(chosen)
     try:
-        # Typer's refusals come back here, to be said in the run's language: its own
-        # messages are English only
-        code = app(standalone_mode=False, prog_name="parcours")
-    except typer.Abort:  # Ctrl-C at a prompt, or a confirmation declined
-        err_console.print(escape(_words("cmd.aborted")), highlight=False)
-        sys.exit(1)
-    except typer.TyperException as usage:  # bad usage, or a value that does not convert
-        _say_usage(usage)
-        sys.exit(getattr(usage, "exit_code", 2))
+        # An analysis of a workspace that a server holds: the server prints it.
+        code = forward(sys.argv[1:])
+        if code is None:
+            code = _run_here()
     except (InputError, WorkspaceBusyError) as bad:  # the user can change these
         _say_error("cmd.error", str(bad))
         sys.exit(2)
@@ -47,7 +43,28 @@ def main() -> None:
             traceback.print_exc()
         _say_error("cmd.internal_error", f"{type(crash).__name__}: {crash}", "cmd.internal_hint")
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)  # typer.Exit(code) comes back as its code
+    sys.exit(code)
+
+
+def _run_here() -> int:
+    """Run the command in this process; Typer's refusals are said in the run's language
+    (its own messages are English only)."""
+    import typer
+
+    from parcours.cli.app import app
+
+    try:
+        code = app(standalone_mode=False, prog_name="parcours")
+    except typer.Abort:  # Ctrl-C at a prompt, or a confirmation declined
+        err_console.print(escape(_words("cmd.aborted")), highlight=False)
+        return 1
+    except typer.TyperException as usage:  # bad usage, or a value that does not convert
+        # `parcours` or `parcours maps` alone: the help, already shown, is all there is to say
+        # (Typer tells this error by its name too: its module is private)
+        if type(usage).__name__ != "NoArgsIsHelpError":
+            _say_usage(usage)
+        return int(getattr(usage, "exit_code", 2))
+    return code if isinstance(code, int) else 0  # typer.Exit(code) comes back as its code
 
 
 def _lang_in(argv: list[str]) -> str | None:

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.markup import escape
 
 from parcours.analyses import REGISTRY, SUMMARIES
 from parcours.cli.lazy import add_lazy_command
 from parcours.cli.options import FreshOption, open_workspace, resolve_map
-from parcours.cli.output import Format, console, emit_frame, emit_result, reader_lang
+from parcours.cli.output import Format, emit_frame, emit_result, reader_lang, stdout
 
 if TYPE_CHECKING:
     from parcours.analyses import Analysis, Result
@@ -102,28 +101,15 @@ def print_result(
     lang: str | None = None,
 ) -> None:
     """JSON and CSV as computed (ids, ratios); a table as its reader reads it, in ``lang``
-    (--lang, else the map's language) when the map is given."""
+    (--lang, else the map's language, else the locale's), with the map's titles when the map
+    is given."""
     if fmt is Format.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), file=stdout())
         return
     if fmt is Format.csv:
         emit_frame(result.table, fmt)
         return
-    if jm is not None:
-        emit_result(result, jm, reader_lang(lang, jm), all_tables=all_tables)
-        return
-    console.print(f"[bold]{escape(result.title)}[/bold]")
-    for key, value in result.summary.items():
-        shown = f"{value:,.4g}" if isinstance(value, float) else value
-        console.print(f"  {escape(str(key))}: {escape(str(shown))}", highlight=False)
-    emit_frame(result.table, fmt)
-    if all_tables:
-        for name, frame in result.tables.items():
-            emit_frame(frame, fmt, title=name)
-    elif result.tables:
-        console.print(f"[dim]More tables with --all: {', '.join(result.tables)}[/dim]")
-    for note in result.notes:
-        console.print(f"[dim]• {escape(note)}[/dim]", highlight=False)
+    emit_result(result, jm, reader_lang(lang, jm), all_tables=all_tables)
 
 
 def make_command(analysis: Analysis) -> Callable[..., None]:

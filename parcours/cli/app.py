@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from parcours.cli.lazy import APP_SETTINGS, add_lazy_command
+from parcours.cli.localize import LocalizedGroup
 from parcours.cli.options import (
     FormatOption,
     MapOption,
@@ -27,6 +28,7 @@ from parcours.cli.output import (
     err_console,
     reader_lang,
     say,
+    say_notice,
 )
 from parcours.errors import InputError
 from parcours.render.i18n import STRINGS, number, pct, t
@@ -41,6 +43,7 @@ app = typer.Typer(
     help="Customer journey maps as code, measured against real omnichannel data.\n\n"
     "Start with `parcours demo`, then `parcours status`.",
     no_args_is_help=True,
+    cls=LocalizedGroup,
     **APP_SETTINGS,
 )
 
@@ -247,7 +250,8 @@ def rejected(
     table = ws.rejected.order_by(["source", "row_number"]).limit(limit)
     frame = table.select("target", "source", "row_number", "reason", "record").to_pandas()
     lang = reader_lang()
-    emit_frame(frame, format, title=t("cmd.rejected.title", lang, limit=limit), lang=lang)
+    title = t("cmd.rejected.title", lang, limit=number(limit, lang))
+    emit_frame(frame, format, title=title, lang=lang)
 
 
 # -- workspace ----------------------------------------------------------------------------
@@ -280,7 +284,7 @@ def status(
     if found is None:
         raise InputError(f"{workspace}: not a parcours workspace this version can read")
     for notice in found["notices"]:
-        err_console.print(f"[yellow]note:[/yellow] {notice}", highlight=False)
+        say_notice(notice)
     data = {
         "workspace": str(workspace),
         **found["counts"],
@@ -330,7 +334,8 @@ def identities(
         )
         if len(shared):
             limit = ws.settings.max_persons_per_identifier
-            say("cmd.identities.shared", lang, n=number(len(shared), lang), limit=limit)
+            shared_n, limit_n = number(len(shared), lang), number(limit, lang)
+            say("cmd.identities.shared", lang, n=shared_n, limit=limit_n)
     emit_frame(shared, format, title=t("cmd.identities.title", lang), lang=lang)
 
 
@@ -349,6 +354,8 @@ def forget(
 
     Example: `parcours forget email:alice@example.fr --yes`
     """
+    from parcours.render.present import error_text
+
     lang = reader_lang()
     if not yes and not typer.confirm(t("cmd.forget.confirm", lang, identifier=identifier)):
         raise typer.Exit(1)
@@ -372,7 +379,7 @@ def forget(
         for table, n in erasure.rows.items()
     )
     say("cmd.forget.erased", lang, identifiers=erasure.identifiers, deleted=deleted)
-    say("cmd.forget.bytes", lang, physical=erasure.physical)
+    say("cmd.forget.bytes", lang, physical=error_text(erasure.physical, lang))
 
 
 @app.command()
@@ -445,7 +452,11 @@ def coverage(
             names = ", ".join(
                 f"{name} ({number(int(n), lang)})" for name, n in left.head(10).items()
             )
-            more = t("cmd.coverage.more", lang, n=len(left) - 10) if len(left) > 10 else ""
+            more = (
+                t("cmd.coverage.more", lang, n=number(len(left) - 10, lang))
+                if len(left) > 10
+                else ""
+            )
             say("cmd.coverage.unmatched", lang, names=names, more=more)
     emit_frame(frame, format, title=t("cmd.coverage.title", lang), lang=lang)
 
@@ -615,6 +626,7 @@ def demo(
             persons=persons,
             seed=seed,
             on_chunk=lambda done, _: bar.update(task, completed=done),
+            message=t("cmd.demo.version", lang),
         )
     if not map_out.exists():
         map_out.write_text(demo_map_text(), encoding="utf-8")
@@ -637,7 +649,7 @@ def demo(
         lang,
         simulated=number(persons, lang),
         resolved=number(resolved, lang),
-        shared=shared,
+        shared=number(shared, lang),
     )
     say("cmd.demo.map", lang, map=load.map_id, version=load.map_version, out=map_out)
     console.print(

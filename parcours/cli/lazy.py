@@ -35,6 +35,8 @@ def command_of(function: Callable[..., Any], name: str | None) -> TyperCommand:
 class LazyCommand(TyperCommand):
     """A command listed by its help line; ``load()`` returns its function when it runs."""
 
+    help_lang: str | None = None  # the language of its help, when localized
+
     @staticmethod
     def load() -> Callable[..., Any]:
         raise NotImplementedError
@@ -44,6 +46,10 @@ class LazyCommand(TyperCommand):
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
         real = command_of(self.load(), self.name)
+        if self.help_lang is not None:
+            from parcours.cli.localize import localize
+
+            localize(real, self.help_lang)
         return real.make_context(info_name, args, parent=parent, **extra)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 import parcours
-from parcours.cli.output import Format, err_console
+from parcours.cli.output import Format, say_notice
 from parcours.config import from_env
 
 WorkspaceOption = Annotated[
@@ -38,12 +41,31 @@ FreshOption = Annotated[
 ]
 
 
+# The server's workspace while it runs a command forwarded to it (parcours.cli.forward), in
+# that request's thread only: the command uses it instead of opening the file.
+_SERVED: ContextVar[Any] = ContextVar("parcours_cli_served", default=None)
+
+
+@contextmanager
+def serving(ws: Any) -> Iterator[None]:
+    """Within the block, in this thread, :func:`open_workspace` gives ``ws``."""
+    token = _SERVED.set(ws)
+    try:
+        yield
+    finally:
+        _SERVED.reset(token)
+
+
 def open_workspace(path: Path, *, notices: bool = True) -> parcours.Workspace:
     """The workspace at ``path``, with the settings of the ``PARCOURS_*`` variables; what
-    opening found (an erasure finished, space worth reclaiming) is said on stderr."""
+    opening found (an erasure finished, space worth reclaiming) is said on stderr. In the
+    server running a forwarded command, the server's workspace (:func:`serving`)."""
+    served = _SERVED.get()
+    if served is not None:
+        return served
     ws = parcours.open(path, settings=from_env())
     for notice in ws.notices if notices else ():
-        err_console.print(f"[yellow]note:[/yellow] {notice}", highlight=False)
+        say_notice(notice)
     return ws
 
 

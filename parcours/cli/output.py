@@ -9,8 +9,12 @@ import json
 import math
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from rich.console import Console
 from rich.markup import escape
@@ -18,7 +22,52 @@ from rich.markup import escape
 if TYPE_CHECKING:  # pandas is imported where a table is printed: --help needs none
     import pandas as pd
 
-console = Console()
+
+@dataclass(frozen=True)
+class Caller:
+    """The terminal of a command that the server prints for (see :mod:`parcours.cli.forward`):
+    the console writing what it will show, and the run's language as the caller's process
+    found it (``parcours --lang`` or ``PARCOURS_LANG``; its locale's)."""
+
+    console: Console
+    chosen: str | None
+    locale: str
+
+
+# Set while the server prints a forwarded command, in that request's thread only (a
+# context variable: the server prints for several callers at once).
+_CALLER: ContextVar[Caller | None] = ContextVar("parcours_cli_caller", default=None)
+_STDOUT = Console()
+
+
+class _Current:
+    """The console the CLI prints on: this process's stdout, or the caller's while the
+    server prints a forwarded command (:func:`printing_for`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        caller = _CALLER.get()
+        return getattr(caller.console if caller is not None else _STDOUT, name)
+
+
+console = cast(Console, _Current())
+
+
+def stdout() -> TextIO:
+    """Where plain output (JSON, CSV) goes: stdout, or the caller's console's file."""
+    caller = _CALLER.get()
+    return cast(TextIO, caller.console.file) if caller is not None else sys.stdout
+
+
+@contextmanager
+def printing_for(caller: Caller) -> Iterator[None]:
+    """Within the block, in this thread, print on ``caller``'s console, in its language."""
+    token = _CALLER.set(caller)
+    try:
+        yield
+    finally:
+        _CALLER.reset(token)
+
+
 LONG_TEXT = 50  # mean characters above which a column is printed as paragraphs
 # Columns a narrow terminal drops first: counts that the other columns imply.
 LOW_VALUE = (
@@ -72,11 +121,12 @@ def emit_frame(
     headed with its words (``cmd.field.NAME``) when the catalogue has them, and numbers are
     written in that language (JSON and CSV keep the names and raw values)."""
     if fmt is Format.csv:
-        frame.to_csv(sys.stdout, index=False)
+        frame.to_csv(stdout(), index=False)
         return
     if fmt is Format.json:
         records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-        print(json.dumps(records, ensure_ascii=False, indent=2, default=_json_default))
+        text = json.dumps(records, ensure_ascii=False, indent=2, default=_json_default)
+        print(text, file=stdout())
         return
     # Sentences (explanations, verbatims) would be squeezed into a thin column: print them
     # under the table, one paragraph per row, keyed by the row's first cell.
@@ -137,14 +187,14 @@ def emit_dict(
     one and must start fast); as a table in ``lang``, a key is labelled with its words
     (``cmd.field.KEY``) when the catalogue has them."""
     if fmt is Format.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default), file=stdout())
         return
     values = [
         _plain(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False)
         for v in data.values()
     ]
     if fmt is Format.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv.writer(stdout(), lineterminator="\n")
         writer.writerows([("field", "value"), *zip(data, values, strict=True)])
         return
     from rich.table import Table
@@ -197,7 +247,11 @@ def reader_lang(lang: str | None = None, jm: Any = None) -> str:
     ``PARCOURS_LANG``, else the map's, else the locale's."""
     import os
 
-    chosen = _LANG.get("chosen") or os.environ.get("PARCOURS_LANG")
+    caller = _CALLER.get()
+    if caller is not None:  # the server printing a forwarded command: the caller's choice
+        chosen = caller.chosen
+    else:
+        chosen = _LANG.get("chosen") or os.environ.get("PARCOURS_LANG")
     if lang in LANGS:
         found = str(lang)
     elif chosen in LANGS:
@@ -205,17 +259,38 @@ def reader_lang(lang: str | None = None, jm: Any = None) -> str:
     elif jm is not None and getattr(jm, "lang", None) in LANGS:
         found = str(jm.lang)
     else:
-        import locale
-
-        here = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
-        found = "fr" if here.lower().startswith("fr") else "en"
-    _LANG["used"] = found
+        found = caller.locale if caller is not None else locale_lang()
+    if caller is None:  # the server's own run is not the caller's
+        _LANG["used"] = found
     return found
+
+
+def locale_lang() -> str:
+    """French when the locale is (``LC_ALL``, else ``LANG``), else English."""
+    import locale
+    import os
+
+    here = next(
+        (os.environ[name] for name in ("LC_ALL", "LANG") if os.environ.get(name)),
+        locale.getlocale()[0] or "",
+    )
+    return "fr" if here.lower().startswith("fr") else "en"
 
 
 def used_lang() -> str:
     """The language the run has printed in so far (for its closing error message)."""
     return _LANG.get("used") or reader_lang()
+
+
+def say_notice(notice: str) -> None:
+    """What opening a workspace found (an erasure finished, space worth reclaiming), on
+    stderr in the run's language."""
+    from parcours.render.i18n import t
+    from parcours.render.present import error_text
+
+    lang = used_lang()
+    said = escape(error_text(notice, lang))
+    err_console.print(f"[yellow]{escape(t('cmd.note', lang))}[/yellow] {said}", highlight=False)
 
 
 def say(key: str, lang: str, *, style: str | None = None, **values: Any) -> None:
@@ -233,14 +308,14 @@ def emit_result(
     numbers in ``lang``, tables fitted to the terminal (columns that do not fit are named
     under the table), model internals left to ``--format json``."""
     from parcours.render import present
-    from parcours.render.i18n import STRINGS, t
+    from parcours.render.i18n import STRINGS, labelled, t
 
     names = present.Titles.for_result(jm, lang, result)
     width = width or console.width
     console.print(f"[bold]{escape(present.heading(result, lang, names))}[/bold]", highlight=False)
     shown, internals = present.figures(result, lang, names)
     for label, value in shown:
-        console.print(f"  {escape(label)}: {escape(value)}", highlight=False)
+        console.print(f"  {escape(labelled(label, value, lang))}", highlight=False)
     unit = present.unit_of(result)
     _print_shown(present.table(result.table, lang, names, rows=40, unit=unit), lang, width)
     if all_tables:
@@ -265,7 +340,7 @@ def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) ->
     columns that still do not fit are left out and named."""
     from rich.table import Table
 
-    from parcours.render.i18n import t
+    from parcours.render.i18n import labelled, t
 
     def need(i: int) -> int:
         cells = [len(str(row[i])) for row in shown.rows] or [0]
@@ -312,10 +387,8 @@ def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) ->
         console.print(f"[bold]{escape(shown.columns[i])}[/bold]", highlight=False)
         for row in shown.rows:
             if plain(row[i]):
-                console.print(
-                    f"  [bold]{escape(plain(row[key]))}[/bold] {escape(plain(row[i]))}",
-                    highlight=False,
-                )
+                label = f"[bold]{escape(plain(row[key]))}[/bold]"  # "Label: text", markup kept
+                console.print(f"  {labelled(label, escape(plain(row[i])), lang)}", highlight=False)
     if shown.total > len(shown.rows):
         console.print(
             f"[dim]{escape(t('report.more_rows', lang, shown=len(shown.rows), total=shown.total))}[/dim]"

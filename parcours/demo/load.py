@@ -48,8 +48,10 @@ def load_demo(
     *,
     chunk_persons: int = 20_000,
     on_chunk: Callable[[int, int], None] | None = None,
+    message: str = "demo map",
 ) -> DemoLoad:
-    """Simulate the demo retailer and ingest it into ``ws``; save its map."""
+    """Simulate the demo retailer and ingest it into ``ws``; save its map, its version
+    described by ``message`` (`parcours demo` writes it in the reader's language)."""
     jm = demo_map()
     load = DemoLoad(persons=persons, seed=seed, map_id=jm.map, map_version=0)
     done = 0
@@ -60,6 +62,6 @@ def load_demo(
         done += len(chunk.truth)
         if on_chunk:
             on_chunk(done, persons)
-    load.map_version, _ = ws.save_map_if_changed(jm, message="demo map")
+    load.map_version, _ = ws.save_map_if_changed(jm, message=message)
     ws.resolve_identities()
     return load

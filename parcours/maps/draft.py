@@ -521,9 +521,25 @@ def _q(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# French puts a space before these marks: they stay on the line of the word they follow.
+_CLINGING = (":", ";", "?", "!", "»")
+
+
 def _wrap(text: str, indent: str = "", width: int = 96) -> list[str]:
-    lines, line = [], ""
+    """``text`` as comment lines of at most ``width`` characters; no line starts with a
+    mark French spaces from its word (``C'est un brouillon :`` stays whole).
+
+    >>> _wrap("un brouillon : renommez", width=18)
+    ['# un brouillon :', '# renommez']
+    """
+    words: list[str] = []
     for word in text.split():
+        if words and word in _CLINGING:
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    lines, line = [], ""
+    for word in words:
         if line and len(indent) + 2 + len(line) + 1 + len(word) > width:
             lines.append(f"{indent}# {line}")
             line = word

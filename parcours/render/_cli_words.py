@@ -17,6 +17,18 @@ _CLI: dict[str, Pair] = {
         "Relancez avec PARCOURS_DEBUG=1 pour voir la trace, et signalez-la.",
         "Run again with PARCOURS_DEBUG=1 for the traceback, and report it.",
     ),
+    # the help of every command (parcours/cli/localize.py): Typer's panels and brackets
+    "help.arguments": ("Arguments", "Arguments"),
+    "help.options": ("Options", "Options"),
+    "help.commands": ("Commandes", "Commands"),
+    "help.default": ("[par défaut : {}]", "[default: {}]"),
+    "help.envvar": ("[variable d'environnement : {}]", "[env var: {}]"),
+    "help.required": ("[requis]", "[required]"),
+    "help.help_option": ("Afficher cette aide et quitter.", "Show this message and exit."),
+    "help.example": ("Exemple :", "Example:"),
+    "help.options_metavar": ("[OPTIONS]", "[OPTIONS]"),
+    "help.subcommand_metavar": ("COMMANDE [ARGUMENTS]...", "COMMAND [ARGS]..."),
+    "note": ("remarque :", "note:"),
     "column.field": ("champ", "field"),
     "column.value": ("valeur", "value"),
     # validate, init
@@ -131,6 +143,7 @@ _CLI: dict[str, Pair] = {
         "  carte du parcours « {map} » version {version}, écrite aussi dans {out}",
         "  journey map '{map}' version {version}, also written to {out}",
     ),
+    "demo.version": ("carte de la démo", "demo map"),
     "demo.next": ("Ensuite :", "Next:"),
     "demo.frictions": (
         "# où les clients abandonnent, par ordre d'importance",

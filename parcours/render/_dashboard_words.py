@@ -64,6 +64,13 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "en": "No comment on this version of the map yet.",
     },
     "comments.element": {"fr": "Sur", "en": "On"},
+    # what a comment is on, before its title in the "On" list
+    "comments.kind.map": {"fr": "carte", "en": "map"},
+    "comments.kind.stage": {"fr": "étape", "en": "stage"},
+    "comments.kind.touchpoint": {"fr": "point de contact", "en": "touchpoint"},
+    "comments.kind.persona": {"fr": "persona", "en": "persona"},
+    "comments.kind.channel": {"fr": "canal", "en": "channel"},
+    "comments.kind.opportunity": {"fr": "opportunité", "en": "opportunity"},
     "comments.text": {"fr": "Votre commentaire", "en": "Your comment"},
     "comments.add": {"fr": "Commenter", "en": "Comment"},
     "comments.delete": {"fr": "Supprimer", "en": "Delete"},

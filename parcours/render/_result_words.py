@@ -102,6 +102,7 @@ PARAMS: dict[str, Pair] = {
     "steps": ("Étapes", "Steps"),
     "window": ("Délai", "Time allowed"),
     "order": ("Ordre", "Order"),
+    "attribution.order": ("Mémoire des chemins", "Path memory"),
     "exclusions": ("Exclusions", "Exclusions"),
     "exclusion_mode": ("Une exclusion", "An exclusion"),
     "correlation": ("Ce qui accompagne la conversion", "What goes with converting"),
@@ -168,8 +169,8 @@ PARAM_HELP: dict[str, Pair] = {
         "touchpoints, stages or channels that are calls for help.",
     ),
     "confidence": (
-        "niveau de confiance des intervalles, par ex. 0.95.",
-        "confidence level of the intervals, e.g. 0.95.",
+        "niveau de confiance des intervalles, de 0 à 1 : par ex. 0.95 pour 95 %.",
+        "confidence level of the intervals, from 0 to 1: e.g. 0.95 for 95%.",
     ),
     "min_journeys": (
         "les points de contact vus par moins de parcours ne sont pas testés.",
@@ -187,10 +188,9 @@ PARAM_HELP: dict[str, Pair] = {
         "look for the properties, touchpoints and personas that go with abandoning.",
     ),
     "steps": (
-        "points de contact ou étapes, séparés par des virgules ; suivie de ?, une étape est "
-        "facultative (debut_commande?).",
-        "touchpoints or stages, comma-separated; followed by ?, a step is optional "
-        "(debut_commande?).",
+        "points de contact ou étapes, séparés par des virgules ; suivie d'un point "
+        "d'interrogation, une étape est facultative.",
+        "touchpoints or stages, comma-separated; followed by a question mark, a step is optional.",
     ),
     "step_windows": (
         "N=DÉLAI : l'étape N compte seulement dans ce délai après l'étape d'avant, en plus du "
@@ -205,6 +205,10 @@ PARAM_HELP: dict[str, Pair] = {
     "window": (
         "délai compté depuis la première étape, par ex. 14d, 1h.",
         "time counted from the first step, e.g. 14d, 1h.",
+    ),
+    "attribution.order": (
+        "combien de points de contact précédents le modèle de Markov retient, de 1 à 4.",
+        "how many earlier touchpoints the Markov model remembers, 1 to 4.",
     ),
     "order": (
         "dans l'ordre (autres événements permis entre les étapes), strict ou dans le désordre.",
@@ -284,8 +288,8 @@ PARAM_HELP: dict[str, Pair] = {
         "the purchase property holding the fulfilment mode.",
     ),
     "threshold": (
-        "part des personnes qu'un niveau doit atteindre (par défaut 0.2).",
-        "share of persons a level must reach (default 0.2).",
+        "part des personnes qu'un niveau doit atteindre, de 0 à 1 (par défaut 0.2, soit 20 %).",
+        "share of persons a level must reach, from 0 to 1 (default 0.2, that is 20%).",
     ),
     "models": ("modèles d'attribution (par défaut tous).", "attribution models (default all)."),
     "position_first": (
@@ -312,8 +316,8 @@ PARAM_HELP: dict[str, Pair] = {
     ),
     "horizon_months": ("horizon de la valeur vie, en mois.", "lifetime value horizon, in months."),
     "discount_rate": (
-        "taux mensuel d'actualisation, par ex. 0.01.",
-        "monthly discount rate, e.g. 0.01.",
+        "taux mensuel d'actualisation, de 0 à 1 : par ex. 0.01 pour 1 %.",
+        "monthly discount rate, from 0 to 1: e.g. 0.01 for 1%.",
     ),
     "rfm_bins": (
         "nombre de niveaux des scores RFM (5 : scores de 1 à 5).",
@@ -498,6 +502,12 @@ FIGURES: dict[str, Pair] = {
 
 COLUMNS: dict[str, Pair] = {
     "rank": ("Rang", "Rank"),
+    # the retention lifecycle: who came back in a period, and how
+    "new": ("Nouveaux", "New"),
+    "returning": ("Toujours actifs", "Returning"),
+    "resurrecting": ("Revenus après une pause", "Back after a break"),
+    "dormant": ("Endormis", "Dormant"),
+    "days_active": ("Jours d'activité", "Days active"),
     "id": ("Point", "Point"),
     "title": ("Nom", "Name"),
     "status": ("Statut", "Status"),
@@ -691,13 +701,31 @@ TABLES: dict[str, Pair] = {
     "inter_purchase": ("Délai entre deux conversions", "Time between two conversions"),
     "segments": ("Segments", "Segments"),
     "predictions": ("Prévisions par client", "Forecast per customer"),
+    "lifecycle": (
+        "Clients nouveaux, toujours actifs, revenus ou endormis",
+        "New, returning, back and dormant customers",
+    ),
+    "stickiness": ("Jours d'activité par période", "Days active per period"),
     "clusters": ("Groupes de comportement", "Behaviour groups"),
+    "silhouette": (
+        "Netteté des groupes selon leur nombre",
+        "How distinct the groups are, by their number",
+    ),
+    "compare": ("Personas côte à côte", "Personas side by side"),
+    "compare_paths": ("Chemins des personas comparés", "Paths of the compared personas"),
+    "shapley_positions": ("Part selon la position dans le parcours", "Credit by position"),
     "cluster_channels": ("Canaux des groupes", "Channels of the groups"),
     "frictions": ("Points de friction", "Friction points"),
     "nps": ("NPS", "NPS"),
 }
 
 VALUES: dict[str, Pair] = {
+    # the journey fitness bins of conformance (its table and chart)
+    "1 (fits)": ("100 % (conforme)", "100% (fits)"),
+    "0.75-1": ("75 à 100 %", "75–100%"),
+    "0.5-0.75": ("50 à 75 %", "50–75%"),
+    "0.25-0.5": ("25 à 50 %", "25–50%"),
+    "0-0.25": ("0 à 25 %", "0–25%"),
     "declared": ("prévu", "declared"),
     "discovered": ("découvert", "discovered"),
     "exits": ("sorties", "exits"),
@@ -828,6 +856,9 @@ RESULTS: dict[str, dict[str, str]] = {
     "present.conversion": {"fr": "conversion", "en": "conversion"},
     # the canvas' words (parcours.render.canvas)
     "metric.bounce_rate": {"fr": "taux de rebond", "en": "bounce rate"},
+    "metric.nps": {"fr": "NPS", "en": "NPS"},
+    "metric.csat": {"fr": "CSAT", "en": "CSAT"},
+    "metric.ces": {"fr": "CES", "en": "CES"},
     "metric.conversion": {"fr": "conversion", "en": "conversion"},
     "metric.drop_off": {"fr": "abandon", "en": "drop-off"},
     "metric.exit_rate": {"fr": "taux de sortie", "en": "exit rate"},
@@ -897,12 +928,12 @@ RESULTS: dict[str, dict[str, str]] = {
         "fr": "Cette carte n'a pas encore d'opportunité (opportunities: dans le fichier).",
         "en": "This map has no opportunity yet (opportunities: in the file).",
     },
-    "col.title": {"fr": "opportunité", "en": "opportunity"},
-    "col.owner": {"fr": "responsable", "en": "owner"},
-    "col.journeys_lost": {"fr": "parcours perdus", "en": "journeys lost"},
-    "col.at_stake": {"fr": "en jeu", "en": "at stake"},
-    "col.effect": {"fr": "effet attendu", "en": "expected effect"},
-    "col.frictions": {"fr": "frictions traitées", "en": "frictions addressed"},
+    "col.title": {"fr": "Opportunité", "en": "Opportunity"},
+    "col.owner": {"fr": "Responsable", "en": "Owner"},
+    "col.journeys_lost": {"fr": "Parcours perdus", "en": "Journeys lost"},
+    "col.at_stake": {"fr": "En jeu", "en": "At stake"},
+    "col.effect": {"fr": "Effet attendu", "en": "Expected effect"},
+    "col.frictions": {"fr": "Frictions traitées", "en": "Frictions addressed"},
     "cli.more_tables": {
         "fr": "Autres tableaux avec --all : {tables}.",
         "en": "More tables with --all: {tables}.",
@@ -954,6 +985,8 @@ NOTE_PATTERNS: dict[str, str] = {
     "note.conformance.fitness": "fitness of a journey = designed moves / moves (1 with no move); "
     "a journey fits at 1. {} journeys never change stage.",
     "note.channels.offline": "offline (physical) channels: {}; every other channel is online.",
+    "note.channels.all_online": "no offline (physical) channel in the map: every channel is "
+    "online.",
     "note.channels.reading": "reading: the highest of single-channel < multichannel < "
     "cross-channel < omnichannel reached by at least {} of persons (see the levels table).",
     "note.voice.small": "{} group(s) with fewer than 30 answers (wide or degenerate intervals): {}.",
@@ -1038,6 +1071,10 @@ NOTES: dict[str, Pair] = {
     "channels.offline": (
         "Canaux physiques : {0} ; tous les autres sont en ligne.",
         "Physical channels: {0}; every other channel is online.",
+    ),
+    "channels.all_online": (
+        "Aucun canal physique dans la carte : tous les canaux sont en ligne.",
+        "No physical channel in the map: every channel is online.",
     ),
     "channels.reading": (
         "Niveau atteint : le plus haut de un seul canal, multicanal, cross-canal et omnicanal "

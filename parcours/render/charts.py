@@ -54,7 +54,7 @@ from parcours.analyses.retention import RetentionResult
 from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError
 from parcours.maps import JourneyMap, text_of
-from parcours.render.i18n import duration, lang_of, number, pct, t
+from parcours.render.i18n import duration, labelled, lang_of, number, pct, t
 from parcours.render.present import Titles, figure_text
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -107,6 +107,7 @@ class Labels:
         self.lang = lang_of(lang or (jm.lang if jm is not None else None))
         self.titles: dict[str, str] = {}
         self.stage_of: dict[str, str] = {}
+        self.stage_titles: dict[str, str] = {}  # a stage's own title, whatever the level
         if jm is None:
             return
         for channel in jm.channels:
@@ -118,6 +119,7 @@ class Labels:
             self.stage_of[tp.id] = tp.stage
         for stage in jm.stages:
             self.titles[stage.id] = text_of(stage.title, self.lang)
+            self.stage_titles[stage.id] = self.titles[stage.id]
             self.stage_of[stage.id] = stage.id
         # events as the map names them: the conversion, a touchpoint's event (present.Titles)
         for key, title in Titles.of(jm, self.lang).names.items():
@@ -133,6 +135,10 @@ class Labels:
         if level == "touchpoint" and self.jm is not None:
             self.titles.update(Titles.of(self.jm, self.lang).kinds.get("touchpoint", {}))
         return self
+
+    def stage(self, stage: str) -> str:
+        """A stage's title, even where a touchpoint of the same id wins (``at_level``)."""
+        return self.stage_titles.get(stage, self(stage))
 
     @property
     def stages(self) -> list[str]:
@@ -560,7 +566,8 @@ def process_map(
         parts = [f"<b>{label(n)}</b>"]
         for key in ("events", "cases", "starts", "ends"):
             if key in info and pd.notna(info[key]):
-                parts.append(f"{t(f'process.{key}', label.lang)}: {int(info[key]):,}")
+                shown = number(int(info[key]), label.lang)
+                parts.append(labelled(t(f"process.{key}", label.lang), shown, label.lang))
         hover.append("<br>".join(parts))
     fig.add_trace(
         go.Scatter(
@@ -575,6 +582,7 @@ def process_map(
             text=["<br>".join(wrapped[n]) for n in graph.nodes],
             textposition="bottom center",
             textfont={"size": 11},
+            cliponaxis=False,  # a big bottom node's label runs into the margin, whole
             hoverinfo="text",
             hovertext=hover,
             showlegend=False,
@@ -615,7 +623,7 @@ def process_map(
             if members:
                 fig.add_annotation(
                     x=members[0], y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                    text="<br>".join(f"<b>{line}</b>" for line in textwrap.wrap(label(stage), chars)),
+                    text="<br>".join(f"<b>{line}</b>" for line in textwrap.wrap(label.stage(stage), chars)),
                     font={"color": PALETTE[index % len(PALETTE)]},
                 )  # fmt: skip
     column = max(pd.Series(list(layers.values())).value_counts().max() if layers else 1, 1)
@@ -626,9 +634,11 @@ def process_map(
     bottom, top_y = every[:, 1].min(), every[:, 1].max()
     fig.update_xaxes(visible=False, range=[left - 0.07 * span_x, right + 0.07 * span_x])
     fig.update_yaxes(visible=False, range=[bottom - 0.1 * span_y, top_y + 0.06 * span_y])
-    headers = max((len(textwrap.wrap(label(s), chars)) for s in label.stages), default=1)
+    headers = max((len(textwrap.wrap(label.stage(s), chars)) for s in label.stages), default=1)
     top_margin = 24 + 18 * headers
-    fig.update_layout(margin={"l": 20, "r": 20, "t": top_margin, "b": 20}, hovermode="closest")
+    fig.update_layout(
+        margin={"l": 20, "r": 20, "t": top_margin, "b": 20 + 14 * lines}, hovermode="closest"
+    )
     return fig
 
 
@@ -756,7 +766,10 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
         f"{c} ({number(p, lang)})" if p is not None else str(c)
         for c, p in zip(cohorts["cohort"], persons, strict=True)
     ]
-    x = [t("retention.month", lang, k=int(str(m)[1:])) if prefix == "m" else m for m in months]
+    # past 14 columns the cells are too narrow to read: numbers on the axis, rates on hover
+    wide = len(months) > 14
+    unit = {"m": "retention.month", "w": "retention.week", "d": "retention.day"}[prefix]
+    x = [str(m)[1:] if wide else t(unit, lang, k=int(str(m)[1:])) for m in months]
     text = [["" if not np.isfinite(v) else pct(v, lang) for v in row] for row in z]
     fig = go.Figure(
         go.Heatmap(
@@ -764,7 +777,10 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
             x=x,
             y=y,
             text=text,
-            texttemplate="%{text}",
+            texttemplate="" if wide else "%{text}",
+            hovertemplate="%{y} · %{x} : %{text}<extra></extra>"
+            if lang == "fr"
+            else "%{y} · %{x}: %{text}<extra></extra>",
             colorscale="Blues",
             zmin=0,
             zmax=max(top, 1e-9),
@@ -776,7 +792,10 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
         )
     )
     fig.update_yaxes(autorange="reversed", title=t("retention.cohort", lang))
-    return _layout(fig, max(320, 60 + 34 * len(y)), lang)
+    fig = _layout(fig, max(320, 60 + (22 if wide else 34) * len(y)), lang)
+    if wide:
+        fig.update_xaxes(title=t(f"retention.since.{prefix}", lang), tickangle=0)
+    return fig
 
 
 # -- voice --------------------------------------------------------------------------------
@@ -907,7 +926,13 @@ def emotion_curve(
     if curve is None:
         raise _missing(result, "emotion_curve", "emotion_curve")
     designed = _column(curve, "emotion_curve", "designed_value", "designed")
-    x = ["<br>".join(textwrap.wrap(_short(label(s), 28), 14)) for s in curve.stage]
+    # six stages or more share a half-width chart: shorter lines, a smaller font, whole words
+    crowded = len(curve) >= 6
+    chars = 10 if crowded else 14
+    x = [
+        "<br>".join(textwrap.wrap(_short(label(s), 28), chars, break_long_words=False))
+        for s in curve.stage
+    ]
     fig = go.Figure()
     fig.add_scatter(
         x=x, y=pd.to_numeric(curve[designed], errors="coerce"), mode="lines+markers",
@@ -921,8 +946,8 @@ def emotion_curve(
     fig.add_hline(y=0, line={"color": "#d5d9e0", "dash": "dot"})
     fig.update_yaxes(range=[-2.2, 2.2], title=t("emotion.axis", label.lang))
     fig = _layout(fig, 360, label.lang)
-    fig.update_xaxes(tickangle=0)  # stage names on short lines, level, never on each other
-    return fig
+    fig.update_xaxes(tickangle=0, tickfont={"size": 10 if crowded else 12})
+    return fig  # stage names on short lines, level, never on each other
 
 
 # -- channels, conformance ----------------------------------------------------------------
@@ -966,7 +991,7 @@ def conformance_fitness(result: ConformanceResult, lang: str | None = None) -> g
         raise _missing(result, "fitness", "conformance_fitness")
     fig = go.Figure(
         go.Bar(
-            x=table.fitness.astype(str),
+            x=[t(f"value.{f}", lang) for f in table.fitness.astype(str)],
             y=table.share,
             marker_color=[GOOD if str(f).startswith("1") else PALETTE[0] for f in table.fitness],
             text=[f"{pct(s, lang)}<br>({number(n, lang)})" for s, n in zip(table.share, table.journeys, strict=True)],

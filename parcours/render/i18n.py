@@ -34,6 +34,7 @@ from parcours.render._cli_words import CLI
 from parcours.render._dashboard_words import DASHBOARD
 from parcours.render._error_words import ERRORS
 from parcours.render._experience_words import EXPERIENCE
+from parcours.render._help_words import EXAMPLE, HELP_FR
 from parcours.render._result_words import RESULTS
 
 LANGS = ("fr", "en")
@@ -312,6 +313,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.shapley": {"fr": "Shapley", "en": "Shapley"},
     "retention.cohort": {"fr": "cohorte (1re conversion)", "en": "cohort (first conversion)"},
     "retention.month": {"fr": "mois {k}", "en": "month {k}"},
+    "retention.week": {"fr": "semaine {k}", "en": "week {k}"},
+    "retention.day": {"fr": "jour {k}", "en": "day {k}"},
+    # the axis of a heatmap too wide to name each column: its numbers alone, then this
+    "retention.since.m": {"fr": "mois depuis l'entrée", "en": "months since joining"},
+    "retention.since.w": {"fr": "semaines depuis l'entrée", "en": "weeks since joining"},
+    "retention.since.d": {"fr": "jours depuis l'entrée", "en": "days since joining"},
     "retention.rebuy": {"fr": "part qui revient", "en": "share coming back"},
     "voice.no_feedback": {
         "fr": "aucune réponse d'enquête dans l'espace de travail : chargez-les avec "
@@ -379,6 +386,39 @@ def t(key: str, lang: str | None, **values: object) -> str:
         return key
     text = entry.get(lang_of(lang)) or entry.get("en") or entry.get("fr") or key
     return text.format(**values) if values else text
+
+
+def labelled(label: str, value: object, lang: str | None) -> str:
+    """``Label: value`` as its reader writes it: French puts a no-break space before the
+    colon.
+
+    >>> labelled("Conversion", "63 %", "fr"), labelled("Conversion", "63%", "en")
+    ('Conversion\xa0: 63 %', 'Conversion: 63%')
+    """
+    colon = "\u00a0: " if lang_of(lang) == "fr" else ": "
+    return f"{label}{colon}{value}"
+
+
+def help_text(english: str | None, lang: str | None) -> str | None:
+    """A command's or an option's help, written in English where Typer reads it, in
+    ``lang``: paragraph by paragraph, the French of :mod:`parcours.render._help_words`; a
+    paragraph of commands alone (``Example: `...```) keeps them and says its first word in
+    ``lang``.
+
+    >>> help_text("Port to listen on.\\n\\nExample: `parcours serve`", "fr")
+    "Port d'écoute.\\n\\nExemple : `parcours serve`"
+    """
+    if not english or lang_of(lang) != "fr":
+        return english
+    said = []
+    for paragraph in english.split("\n\n"):
+        folded = " ".join(paragraph.split())
+        example = EXAMPLE.fullmatch(folded)
+        if example:
+            said.append(t("cmd.help.example", lang) + " " + example[1])
+        else:
+            said.append(HELP_FR.get(folded, paragraph))
+    return "\n\n".join(said)
 
 
 def _missing(value: object) -> bool:

@@ -23,7 +23,7 @@ import pandas as pd
 from parcours.analyses._opportunities import conversion_value, rank
 from parcours.maps import JourneyMap, text_of
 from parcours.maps.opportunities import opportunities_of, stage_of
-from parcours.render.i18n import date, number, pct, t
+from parcours.render.i18n import date, labelled, number, pct, t
 
 if TYPE_CHECKING:
     from parcours.analyses import Context, Result
@@ -161,16 +161,18 @@ def opportunity_notes(
         line = f"+ {rank}{row['title']} ({status})"
         details = [f"{rank}{row['title']}", status]
         if row.get("owner"):
-            details.append(f"{t('col.owner', lang)}: {row['owner']}")
+            details.append(labelled(t("col.owner", lang), row["owner"], lang))
         if row.get("frictions"):
-            named = ", ".join(str(k) for k in row["frictions"])
-            details.append(f"{t('col.frictions', lang)}: {named}")
+            titles = {x.id: text_of(x.title, lang) for x in jm.touchpoints}
+            titles |= {x.id: text_of(x.title, lang) for x in jm.stages}
+            named = ", ".join(titles.get(str(k)) or str(k) for k in row["frictions"])
+            details.append(labelled(t("col.frictions", lang), named, lang))
         if stake is not None and not pd.isna(stake):
             lost = number(row["journeys_lost"], lang, 1)
-            details.append(f"{t('col.journeys_lost', lang)}: {lost}")
-            details.append(f"{t('col.at_stake', lang)}: {number(stake, lang, 0)}")
+            details.append(labelled(t("col.journeys_lost", lang), lost, lang))
+            details.append(labelled(t("col.at_stake", lang), number(stake, lang, 0), lang))
         if row.get("effect"):
-            details.append(f"{t('col.effect', lang)}: {row['effect']}")
+            details.append(labelled(t("col.effect", lang), row["effect"], lang))
         notes.append((line, " · ".join(details)))
     return notes
 

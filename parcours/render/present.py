@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from parcours.maps import JourneyMap, text_of
 from parcours.render._error_words import ERROR_PATTERNS
 from parcours.render._result_words import COLUMNS, NOTE_PATTERNS
-from parcours.render.i18n import STRINGS, date, duration, lang_of, number, pct, t
+from parcours.render.i18n import STRINGS, date, duration, labelled, lang_of, number, pct, t
 
 __all__ = [
     "Titles",
@@ -335,7 +335,7 @@ def cell_text(column: str, value: Any, lang: str, names: Titles) -> str:
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return date(value, lang)
     if isinstance(value, dict):
-        return ", ".join(f"{names.text(k)}: {names.text(v)}" for k, v in value.items())
+        return ", ".join(labelled(names.text(k), names.text(v), lang) for k, v in value.items())
     return names.text(value)
 
 
@@ -452,8 +452,7 @@ def heading(result: Any, lang: str, names: Titles) -> str:
     title = t(f"section.{result.analysis}", lang)
     steps = result.params.get("steps") if isinstance(result.params, dict) else None
     if result.analysis == "funnel" and steps:
-        colon = "\u00a0: " if lang_of(lang) == "fr" else ": "
-        return title + colon + " → ".join(_step_title(s, lang, names) for s in steps)
+        return labelled(title, " → ".join(_step_title(s, lang, names) for s in steps), lang)
     return title
 
 
@@ -461,13 +460,20 @@ def about(analysis: str, lang: str) -> str:
     return t(f"about.{analysis}", lang)
 
 
-def param_label(name: str, lang: str) -> str:
-    key = f"param.{name}"
+def _param_key(name: str, analysis: str | None, suffix: str = "") -> str:
+    """A parameter's catalogue key: the analysis' own words first (``order`` is a funnel's
+    step order but an attribution's Markov memory), else the words shared by name."""
+    own = f"param.{analysis}.{name}{suffix}"
+    return own if analysis and own in STRINGS else f"param.{name}{suffix}"
+
+
+def param_label(name: str, lang: str, analysis: str | None = None) -> str:
+    key = _param_key(name, analysis)
     return t(key, lang) if key in STRINGS else name
 
 
-def param_help(name: str, lang: str, fallback: str = "") -> str:
-    key = f"param.{name}.help"
+def param_help(name: str, lang: str, fallback: str = "", analysis: str | None = None) -> str:
+    key = _param_key(name, analysis, ".help")
     return t(key, lang) if key in STRINGS else fallback
 
 
@@ -575,9 +581,17 @@ def _known_text(message: str, lang: str) -> str | None:
     return None
 
 
+# A count or a limit that a message writes with English thousands separators ("1,048,576").
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
 def _value_text(value: str, lang: str) -> str:
-    """A message's value as written, unless it is itself a message (the problem of a
-    sub-map, the reason a map is not found): then that message in ``lang`` too."""
+    """A message's value as written, unless it is a count the message grouped in thousands
+    (then in the reader's digits: ``1,000`` is ``1 000`` in French), or itself a message
+    (the problem of a sub-map, the reason a map is not found): then that message in
+    ``lang`` too. Other numbers stay as written: a reader copies them into the command."""
+    if _GROUPED.fullmatch(value):
+        return number(int(value.replace(",", "")), lang)
     if " " not in value or len(value) < 12:  # a name, a number: shown as written
         return value
     return _problem_text(value, lang)

@@ -51,7 +51,7 @@ from parcours.analyses.process import ProcessResult
 from parcours.analyses.retention import RetentionResult
 from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError, ParcoursError
-from parcours.maps import JourneyMap
+from parcours.maps import JourneyMap, parse_duration
 from parcours.render import charts, present
 from parcours.render._experience_report import (
     add_experience,
@@ -476,7 +476,9 @@ class _Builder:
 
     def section_funnel(self, s: Section) -> None:
         r = self.result(FunnelResult)
-        s.explanation = t("explain.funnel", self.lang, window=r.params.get("window", ""))
+        window = r.params.get("window")  # "30d" as written: said as the reader says it
+        shown = duration(parse_duration(window).total_seconds(), self.lang) if window else ""
+        s.explanation = t("explain.funnel", self.lang, window=shown)
         s.notes = present.notes(r, self.lang, self.names)
         s.blocks.append(figure_html(charts.funnel_chart(r, self.jm, self.lang)))
 
@@ -708,6 +710,7 @@ class _Builder:
                         Column("share", "col.share", "pct"),
                         Column("description", "col.description"),
                     ],
+                    values={"cluster": lambda v: self.names.text(v)},  # cluster_1: Groupe 1
                 )
             )
 

@@ -97,12 +97,14 @@ def form_fields(
             Field(
                 name=param.name,
                 kind=kind,
-                help=present.param_help(param.name, lang, analysis.parameter_help(param.name)),
+                help=present.param_help(
+                    param.name, lang, analysis.parameter_help(param.name), analysis.name
+                ),
                 required=required,
                 default=default,
                 value=value,
                 options=options,
-                label=present.param_label(param.name, lang),
+                label=present.param_label(param.name, lang, analysis.name),
                 option_labels=[present.option_label(o, lang, names) for o in options],
             )
         )

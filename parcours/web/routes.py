@@ -34,6 +34,7 @@ from parcours.maps import JourneyMap, text_of
 from parcours.render import i18n as report_words
 from parcours.render import present
 from parcours.store import schema
+from parcours.store.engine import PARAMETERISED
 from parcours.web import i18n
 from parcours.web.access import json_session, require_csrf_header, session_of
 from parcours.web.canvas import dashboard_canvas
@@ -235,6 +236,9 @@ def _token_login(request: Request, token: str) -> Response:
 
 
 def _maps(ws: Any) -> list[str]:
+    if ws.con.name in PARAMETERISED:  # read on every page: no Ibis compile, no pandas
+        rows = ws.con.raw_sql("SELECT DISTINCT map_id FROM maps ORDER BY map_id").fetchall()
+        return [str(row[0]) for row in rows]
     return list(ws.maps().map_id)
 
 
@@ -606,10 +610,15 @@ def analysis_page(name: str, request: Request) -> Response:
     if job.state == "failed":
         shown["error"] = _failure(job, lang)
     result, fields, error = shown["result"], shown["fields"], shown["error"]
-    names = present.Titles.for_result(jm, lang, result)
-    tables = []
-    if result is not None:
-        tables = [(n, _table(f, lang, names)) for n, f in result.tables.items() if f is not None]
+    # The result in words: the same for every visit of this page (its key holds the map,
+    # the data version, the language and the query), so written once and remembered.
+    presented = (
+        dashboard(request).remember(
+            f"presented|{job.key}", lambda: _presented(name, result, jm, lang)
+        )
+        if result is not None
+        else _presented(name, None, jm, lang)
+    )
     return render(
         request,
         "analysis.html",
@@ -624,25 +633,35 @@ def analysis_page(name: str, request: Request) -> Response:
         map_ids=map_ids,
         jm=jm,
         result=result,
-        heading=present.heading(result, lang, names) if result is not None else "",
-        figures_shown=present.figures(result, lang, names) if result is not None else ([], []),
-        main=_table(result.table, lang, names, present.unit_of(result))
-        if result is not None
-        else None,
         command=_command(analysis, fields, lang),
         about=present.about(name, lang),
-        notes=present.notes(result, lang, names) if result is not None else [],
         raw_notes=list(result.notes) if result is not None else [],
-        dropped=_dropped(result, lang, names) if result is not None else "",
-        ranking=_ranking(result, jm, lang)
-        if result is not None and name == "frictions" and "explanation" in result.table
-        else None,
-        tables=tables,
         figures=shown["figures"],
+        **presented,
         error=error,
         failed=job.state == "failed",
         progress=_reading(job, lang) | {"id": job.id} if not job.finished else None,
     )
+
+
+def _presented(name: str, result: Result | None, jm: JourneyMap, lang: str) -> dict[str, Any]:
+    """What an analysis page writes of its result (none yet: empty): heading, figures,
+    tables and notes in ``lang``."""
+    if result is None:
+        empty: dict[str, Any] = {"heading": "", "figures_shown": ([], []), "main": None}
+        return empty | {"notes": [], "dropped": "", "ranking": None, "tables": []}
+    names = present.Titles.for_result(jm, lang, result)
+    return {
+        "heading": present.heading(result, lang, names),
+        "figures_shown": present.figures(result, lang, names),
+        "main": _table(result.table, lang, names, present.unit_of(result)),
+        "notes": present.notes(result, lang, names),
+        "dropped": _dropped(result, lang, names),
+        "ranking": _ranking(result, jm, lang)
+        if name == "frictions" and "explanation" in result.table
+        else None,
+        "tables": [(n, _table(f, lang, names)) for n, f in result.tables.items() if f is not None],
+    }
 
 
 def _frame(analysis: Analysis, query: Any, lang: str) -> dict[str, Any]:
@@ -731,6 +750,7 @@ def history_page(request: Request) -> Response:
         request,
         "history.html",
         jm=jm,
+        map_title=jm.title_of(lang),
         map_ids=map_ids,
         versions=versions,
         diff=diff,

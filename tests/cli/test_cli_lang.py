@@ -175,12 +175,12 @@ def test_maps_list_and_history_write_when_in_the_readers_words(journey, tmp_path
 
 
 def test_an_internal_error_is_headed_in_the_runs_language(monkeypatch, capsys):
-    import parcours.cli
+    import parcours.cli.app
 
     def crash(**_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(parcours.cli, "app", crash)
+    monkeypatch.setattr(parcours.cli.app, "app", crash)  # main() imports it when it runs
     monkeypatch.setattr("sys.argv", ["parcours", "status"])
     choose_lang(None)  # a new run
     monkeypatch.setenv("PARCOURS_LANG", "fr")
@@ -253,10 +253,11 @@ conversion: {event: purchase}
 @pytest.mark.parametrize(
     ("unit", "lang", "label", "column"),
     [
-        ("attempts", "fr", "Tentatives: 3", "Tentatives"),
+        # French: a no-break space before the colon
+        ("attempts", "fr", "Tentatives\u00a0: 3", "Tentatives"),
         ("attempts", "en", "Attempts: 3", "Attempts"),
-        ("journeys", "fr", "Parcours entrés: 3", "Parcours"),
-        ("persons", "fr", "Personnes entrées: 2", "Personnes"),
+        ("journeys", "fr", "Parcours entrés\u00a0: 3", "Parcours"),
+        ("persons", "fr", "Personnes entrées\u00a0: 2", "Personnes"),
     ],
 )
 def test_the_funnel_names_what_it_counts(tmp_path, unit, lang, label, column):

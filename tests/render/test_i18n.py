@@ -113,3 +113,13 @@ def test_table_shows_titles_percentages_and_sets_internals_apart():
 def test_segment_names_are_translated():
     names = present.Titles("fr")
     assert names.text("need_attention") == "À surveiller" and t("value.cant_lose", "en")
+
+
+@pytest.mark.parametrize("analysis", ANALYSES, ids=lambda a: a.name)
+def test_every_secondary_table_has_its_heading(analysis):
+    """The dashboard heads each secondary table with ``table.<name>``; without it the raw
+    field name (``lifecycle``, ``stickiness``) showed on a French page."""
+    missing = [
+        f.name for f in analysis.result_type.table_fields() if f"table.{f.name}" not in STRINGS
+    ]
+    assert not missing, missing
