@@ -14,6 +14,7 @@ English. Help has no map to take a language from.
 from __future__ import annotations
 
 import os
+import re
 from types import SimpleNamespace
 from typing import Annotated, Any
 
@@ -66,16 +67,43 @@ def _walk(command: Any, lang: str) -> None:
             param.help = help_text(LANG_HELP, lang)
         elif getattr(param, "help", None):
             param.help = help_text(param.help, lang)
+        _type_words(param, lang)
     names = SimpleNamespace(help_option_names=["--help"])  # all the context it reads
     help_option = command.get_help_option(names)
     if help_option is not None:
         help_option.help = t("cmd.help.help_option", lang)
+        _type_words(help_option, lang)
     command.context_class = _context_class(lang)
     command.options_metavar = t("cmd.help.options_metavar", lang)
     if isinstance(command, TyperGroup):
         command.subcommand_metavar = t("cmd.help.subcommand_metavar", lang)
     for sub in getattr(command, "commands", {}).values():
         _walk(sub, lang)
+
+
+# A value's Python type as Typer shows it beside the option (<str>, <list[str]>, <path>).
+PYTHON_TYPE = re.compile(r"(?<=[<|])(str|int|float|path)(?=[>|])")
+
+
+def _type_words(param: Any, lang: str) -> None:
+    """Beside each option, what its value is in words of ``lang`` (``<texte>``, a list as
+    ``<texte>...``, a choice as its values), and nothing beside a flag, which takes none.
+    Typer draws that column with the parameter's ``display_type_rich``; a Typer without it
+    keeps its own."""
+    drawn = getattr(type(param), "display_type_rich", None)
+    if drawn is None:
+        return
+
+    def shown(ctx: Any) -> str | None:
+        if getattr(param, "is_flag", False):
+            return None
+        label = drawn(param, ctx)
+        if not label:
+            return label
+        label = re.sub(r"^<list\[(.*)\]>$", r"<\1>...", label)
+        return PYTHON_TYPE.sub(lambda found: t(f"cmd.help.type.{found[1]}", lang), label)
+
+    param.display_type_rich = shown
 
 
 def _chosen(value: str | None) -> None:

@@ -28,6 +28,11 @@ _CLI: dict[str, Pair] = {
     "help.example": ("Exemple :", "Example:"),
     "help.options_metavar": ("[OPTIONS]", "[OPTIONS]"),
     "help.subcommand_metavar": ("COMMANDE [ARGUMENTS]...", "COMMAND [ARGS]..."),
+    # what a value is, beside its option (Typer would show the Python type: <str>)
+    "help.type.str": ("texte", "text"),
+    "help.type.int": ("entier", "integer"),
+    "help.type.float": ("nombre", "number"),
+    "help.type.path": ("fichier", "file"),
     "note": ("remarque :", "note:"),
     "column.field": ("champ", "field"),
     "column.value": ("valeur", "value"),

@@ -198,3 +198,21 @@ def test_a_group_alone_shows_its_help_and_no_empty_error(argv, monkeypatch, caps
     said = capsys.readouterr()
     assert "╭─ Commandes " in said.out
     assert "Erreur" not in said.err and "Voyez" not in said.err
+
+
+@pytest.mark.parametrize(
+    "env, text, integer, file",
+    [(FRENCH, "texte", "entier", "fichier"), (ENGLISH, "text", "integer", "file")],
+)
+def test_values_are_named_in_words_and_flags_take_none(env, text, integer, file):
+    # Typer would show Python's types beside the options: <str>, <bool>, <list[str]>
+    shown = _help(["ingest", "--help"], env) + _help(["paths", "--help"], env)
+    assert not {"<str>", "<bool>", "<int>", "<path>"} & set(shown.split())
+    assert f"<{text}>" in shown and f"<{integer}>" in shown and f"<{file}>" in shown
+    assert "<events|customers|feedback>" in shown  # a choice shows the values to type
+    help_line = next(line for line in shown.splitlines() if "--help" in line)
+    assert "<" not in help_line  # a flag takes no value
+    steps = next(
+        line for line in _help(["funnel", "--help"], env).splitlines() if "steps..." in line
+    )
+    assert f"<{text}>..." in steps  # a list: one value or more
