@@ -35,7 +35,9 @@ def command_of(function: Callable[..., Any], name: str | None) -> TyperCommand:
 class LazyCommand(TyperCommand):
     """A command listed by its help line; ``load()`` returns its function when it runs."""
 
-    help_lang: str | None = None  # the language of its help, when localized
+    # Set by parcours.cli.localize: gives the real command the words of the reader's
+    # language once it is built (a hook, so that this module needs not import that one).
+    localized: Callable[[TyperCommand], None] | None = None
 
     @staticmethod
     def load() -> Callable[..., Any]:
@@ -46,10 +48,8 @@ class LazyCommand(TyperCommand):
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
         real = command_of(self.load(), self.name)
-        if self.help_lang is not None:
-            from parcours.cli.localize import localize
-
-            localize(real, self.help_lang)
+        if self.localized is not None:
+            self.localized(real)
         return real.make_context(info_name, args, parent=parent, **extra)
 
 

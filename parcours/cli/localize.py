@@ -55,7 +55,7 @@ def localize(command: Any, lang: str) -> None:
 def _walk(command: Any, lang: str) -> None:
     command.help = help_text(command.help, lang)
     if isinstance(command, LazyCommand):
-        command.help_lang = lang
+        command.localized = lambda real: localize(real, lang)
     panel = getattr(command, "rich_help_panel", None)
     if panel:
         command.rich_help_panel = help_text(panel, lang)
