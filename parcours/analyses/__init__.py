@@ -31,9 +31,9 @@ SUMMARIES: dict[str, str] = {
     "frictions": "Friction points ranked: exits beyond the stage's baseline, bounces, calls for "
     "help, negative feedback.",
     "kpis": "Reach, conversion and exit rate per touchpoint or stage, against the map's goals.",
-    "funnel": "Persons reaching each step in order within a conversion window (PostHog's funnels).",
+    "funnel": "Persons reaching each step in order within a conversion window.",
     "paths": "Top paths, Sankey flows step to step, and how often journeys loop, go back or skip.",
-    "process": "Directly-follows graph (pm4py's counts), transition times and variants.",
+    "process": "What follows what: the transitions between touchpoints, their times and the journey variants.",
     "conformance": "How far journeys follow the map's designed flow: fitness and the main "
     "deviations.",
     "channels": "Channel mix per stage, channel switches, ROPO, showrooming, click & collect, "

@@ -632,7 +632,7 @@ def funnel(
     step_windows: list[str] | None = None,
     unit: Literal["persons", "journeys", "attempts"] = "persons",
 ) -> FunnelResult:
-    """Persons reaching each step in order within a conversion window (PostHog's funnels).
+    """Persons reaching each step in order within a conversion window.
 
     Reads each person's whole event stream: journey boundaries do not limit an attempt, the
     window does (within_journey=True keeps attempts inside one journey). See the module doc

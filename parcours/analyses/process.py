@@ -323,7 +323,7 @@ def process(
     unmapped: bool = False,
     top: int = 20,
 ) -> ProcessResult:
-    """Directly-follows graph (pm4py's counts), transition times and variants.
+    """What follows what: the transitions between touchpoints, their times and the journey variants.
 
     level: touchpoint, stage, channel or event: what an activity is.
     case: person (default), journey, or a column or event property: what a case is.

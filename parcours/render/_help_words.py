@@ -306,9 +306,8 @@ _ANALYSES: dict[str, str] = {
         "objectifs de la carte."
     ),
     # funnel
-    "Persons reaching each step in order within a conversion window (PostHog's funnels).": (
-        "Combien de personnes franchissent chaque étape, dans l'ordre, dans un délai de "
-        "conversion (les entonnoirs de PostHog)."
+    "Persons reaching each step in order within a conversion window.": (
+        "Combien de personnes franchissent chaque étape, dans l'ordre, dans un délai de conversion."
     ),
     "touchpoint ids, stage ids or event names, with optional filters: "
     "purchase[fulfilment=click_collect], panier[channel=web]; a step ending with ? is "
@@ -407,7 +406,7 @@ _ANALYSES: dict[str, str] = {
         "garder les événements qui ne correspondent à aucun point de contact (comme « unmapped »)."
     ),
     # process
-    "Directly-follows graph (pm4py's counts), transition times and variants.": (
+    "What follows what: the transitions between touchpoints, their times and the journey variants.": (
         "Qui suit quoi : les enchaînements entre points de contact, leurs délais et les "
         "variantes de parcours."
     ),
