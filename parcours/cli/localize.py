@@ -81,8 +81,9 @@ def _walk(command: Any, lang: str) -> None:
         _walk(sub, lang)
 
 
-# A value's Python type as Typer shows it beside the option (<str>, <list[str]>, <path>).
-PYTHON_TYPE = re.compile(r"(?<=[<|])(str|int|float|path)(?=[>|])")
+# A value's Python type as Typer shows it beside the option (<str>, <list[str]>, <path>,
+# <int range> before its bounds).
+PYTHON_TYPE = re.compile(r"(?<=[<|])(str|int|float|path)(?: range)?(?=[>|])")
 
 
 def _type_words(param: Any, lang: str) -> None:

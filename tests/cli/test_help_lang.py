@@ -207,7 +207,8 @@ def test_a_group_alone_shows_its_help_and_no_empty_error(argv, monkeypatch, caps
 def test_values_are_named_in_words_and_flags_take_none(env, text, integer, file):
     # Typer would show Python's types beside the options: <str>, <bool>, <list[str]>
     shown = _help(["ingest", "--help"], env) + _help(["paths", "--help"], env)
-    assert not {"<str>", "<bool>", "<int>", "<path>"} & set(shown.split())
+    shown += _help(["demo", "--help"], env)  # --persons: an integer of at least 100
+    assert not {"<str>", "<bool>", "<int>", "<path>", "range>"} & set(shown.split())
     assert f"<{text}>" in shown and f"<{integer}>" in shown and f"<{file}>" in shown
     assert "<events|customers|feedback>" in shown  # a choice shows the values to type
     help_line = next(line for line in shown.splitlines() if "--help" in line)
