@@ -660,6 +660,7 @@ def demo(
         f"  parcours report --out report.html -w {workspace}\n"
         f"  parcours validate {map_out}\n" + escape(t("cmd.demo.planted", lang)),
         highlight=False,
+        soft_wrap=True,  # commands to copy: never cut by a line break of ours
     )
     if serve:
         from parcours.cli.serve import serve_workspace
