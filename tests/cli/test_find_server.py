@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -37,9 +38,19 @@ def closed_port() -> int:
 
 @pytest.fixture
 def waits(monkeypatch) -> list[float]:
-    """The pauses find_server takes between two pings."""
+    """The pauses find_server takes between two pings. remote.time is the time module:
+    only this thread's pauses are taken; another thread of the run (a server's loader left
+    by an earlier test) still sleeps, rather than spin and fill the list."""
     taken: list[float] = []
-    monkeypatch.setattr(remote.time, "sleep", taken.append)
+    here, sleep = threading.get_ident(), time.sleep
+
+    def pause(seconds: float) -> None:
+        if threading.get_ident() == here:
+            taken.append(seconds)
+        else:
+            sleep(seconds)
+
+    monkeypatch.setattr(remote.time, "sleep", pause)
     return taken
 
 

@@ -17,9 +17,11 @@ from parcours.web.session import CSRF_HEADER
 from tests.yaml_bombs import BOMB_MAP, DEEP_MAP, FAST_SECONDS
 
 LIMIT = "the aliases expand the document to more than 100,000 values; at most 100,000 are allowed"
-# The dashboard's editor speaks French by default (the API's detail above stays English).
+# The dashboard's editor speaks French by default, its counts in French digits (a narrow
+# no-break space between thousands); the API's detail above stays English.
 LIMIT_FR = (
-    "les alias déploient le document en plus de 100,000 valeurs ; 100,000 au plus sont permises"
+    "les alias déploient le document en plus de 100\u202f000 valeurs ; "
+    "100\u202f000 au plus sont permises"
 )
 
 
