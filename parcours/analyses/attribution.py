@@ -31,6 +31,7 @@ ChannelAttribution's example data: ``path`` ("a > b > c"), conversions, value, n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -47,7 +48,7 @@ from parcours.analyses.registry import Analysis
 from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 from parcours.maps import parse_duration
-from parcours.store.engine import epoch_seconds
+from parcours.store.engine import Scratch, epoch_seconds
 from parcours.store.journeys import UNMAPPED
 
 MODELS = (
@@ -375,16 +376,34 @@ def time_decay_credit(
     """Time decay credit, computed in the engine: in each converted journey every touch
     weighs 2^(-age / half_life), age being the time from the touch to the conversion; the
     weights are normalised to 1 per journey."""
+    return time_decay_table(journeys, level, half_life_seconds, exclude).to_pandas()
+
+
+def time_decay_table(
+    journeys: ir.Table, level: str, half_life_seconds: float, exclude: list[str] | None = None
+) -> ir.Table:
+    """:func:`time_decay_credit` as an Ibis expression: ``channel, conversions, value``."""
     t = _touches(journeys, level, exclude)
     outcome = _outcomes(journeys).filter(lambda o: o.converted)
     j = t.join(outcome, "journey_id")
     age = epoch_seconds(j.conv_ts) - epoch_seconds(j.ts)
     w = j.mutate(w=ibis.literal(0.5) ** (age / half_life_seconds))
     w = w.mutate(share=w.w / w.w.sum().over(group_by=w.journey_id))
-    out = w.group_by(channel=w.key).aggregate(
+    return w.group_by(channel=w.key).aggregate(
         conversions=w.share.sum(), value=(w.share * w.value).sum()
     )
-    return out.to_pandas()
+
+
+def _per_part(
+    ctx: Context, scratch: Scratch, outputs: dict[str, Callable[[ir.Table], ir.Table]]
+) -> dict[str, ir.Table]:
+    """Each output over the journeys, summed again by the caller: at once when they fit in
+    memory, else part by part of persons (each journey is one person's: its path and its
+    time decay need no other part), the parts' rows kept and added up."""
+    parts = ctx.journey_parts()
+    if len(parts) == 1:
+        return {name: output(parts[0]) for name, output in outputs.items()}
+    return scratch.keep_parts(parts, False, **outputs)
 
 
 def attribution(
@@ -429,13 +448,32 @@ def attribution(
         return result
 
     chosen = _check_models(models, from_journeys=True)
-    extra: dict[str, pd.DataFrame] = {}
+    outputs = {"paths": lambda part: build_paths(part, level, exclude)}
     if "time_decay" in chosen:
         seconds = parse_duration(half_life).total_seconds()
-        extra["time_decay"] = time_decay_credit(ctx.journeys, level, seconds, exclude)
-    # Ordered, so that the models read the paths (and sum their floats) in the same order
-    # on every run: an engine's group-by returns its groups in any order.
-    paths = build_paths(ctx.journeys, level, exclude).order_by("path").to_pyarrow()
+        outputs["time_decay"] = lambda part: time_decay_table(part, level, seconds, exclude)
+    extra: dict[str, pd.DataFrame] = {}
+    scratch = Scratch("attribution")
+    try:
+        built = _per_part(ctx, scratch, outputs)
+        if "time_decay" in built:
+            td = built["time_decay"]
+            extra["time_decay"] = (
+                td.group_by("channel")
+                .aggregate(conversions=td.conversions.sum(), value=td.value.sum())
+                .to_pandas()
+            )
+        p = built["paths"]
+        # Ordered, so that the models read the paths (and sum their floats) in the same
+        # order on every run: an engine's group-by returns its groups in any order.
+        paths = (
+            p.group_by("path")
+            .aggregate(conversions=p.conversions.sum(), value=p.value.sum(), nulls=p.nulls.sum())
+            .order_by("path")
+            .to_pyarrow()
+        )
+    finally:
+        scratch.release()
     result = attribute_paths(
         paths,
         models=chosen,

@@ -257,20 +257,45 @@ def _cut(counts: pd.Series, coverage: float) -> int:
     return int((share < coverage - 1e-12).sum()) + 1
 
 
-def _variant_counts(per_case: ir.Table) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Variants:
+    """The variants of some cases, counted and ranked in the engine (``rank`` 1: the most
+    frequent, ties by variant): at 100M events nearly every person's whole path is its own
+    variant, millions of long texts, and only the rows shown go to pandas."""
+
+    counts: ir.Table  # variant, length, cases, converted, rank
+    total: int  # cases
+    distinct: int  # variants
+
+    def first(self, rows: int) -> pd.DataFrame:
+        r = self.counts
+        return r.filter(r["rank"] <= rows).order_by("rank").drop("rank").to_pandas()
+
+
+def _variant_counts(per_case: ir.Table, scratch: Scratch) -> _Variants:
     counts = per_case.group_by(["variant", "length"]).aggregate(
         cases=per_case.count(), converted=per_case.converted.cast("int64").sum()
     )
-    return counts.to_pandas().sort_values(["cases", "variant"], ascending=[False, True])
+    order = ibis.window(order_by=[counts.cases.desc(), counts.variant])
+    ranked = scratch.keep(counts.mutate(rank=ibis.row_number().over(order) + 1), "variants")
+    sizes = ranked.aggregate(total=ranked.cases.sum(), distinct=ranked.count()).to_pandas()
+    total = sizes.total.iloc[0]
+    return _Variants(ranked, 0 if pd.isna(total) else int(total), int(sizes.distinct.iloc[0]))
 
 
 def _keep_variants(
-    per_case: ir.Table, counts: pd.DataFrame, coverage: float
-) -> tuple[ir.Table, pd.DataFrame]:
-    """The cases of the most frequent variants holding ``coverage``, and those variants."""
-    counts = counts.head(_cut(counts.cases, coverage)).copy()
-    chosen = per_case.filter(per_case.variant.isin(counts.variant.tolist()))
-    return chosen.select("case_id"), counts
+    per_case: ir.Table, counted: _Variants, coverage: float
+) -> tuple[ir.Table, _Variants]:
+    """The cases of the most frequent variants holding ``coverage``, and those variants:
+    as :func:`_cut` reads a sorted table, in the engine."""
+    r = counted.counts
+    running = r.cases.sum().over(ibis.window(order_by=r["rank"], preceding=None, following=0))
+    below = r.filter(running / counted.total < coverage - 1e-12).count()
+    k = int(below.to_pyarrow().as_py()) + 1
+    chosen_variants = r.filter(r["rank"] <= k)
+    kept = int(chosen_variants.cases.sum().to_pyarrow().as_py())
+    chosen = per_case.semi_join(chosen_variants, ["variant", "length"]).select("case_id")
+    return chosen, _Variants(chosen_variants, kept, k)
 
 
 def _keep_edges(steps: ir.Table, coverage: float) -> tuple[ir.Table, int]:
@@ -371,26 +396,26 @@ def _process(
     # The log has a pass in time order of its own with collapse or a case's sort: once per part.
     kept_parts = scratch.keep_parts(logs, hold=collapse or whole, cases=variants, steps=transitions)
     per_case, steps = kept_parts["cases"], kept_parts["steps"]
-    variant_table = _variant_counts(per_case)
-    total = int(variant_table.cases.sum())
+    counted = _variant_counts(per_case, scratch)
+    total = counted.total
     if not total and whole:
         raise InputError(
             f"process: no event has a value for case '{case}'; allowed: person, journey, a "
             f"column of the journey table ({', '.join(c for c in ctx.journeys.columns if c not in OWN_COLUMNS)}) "
             "or an event property"
         )
-    all_variants = len(variant_table)
+    all_variants = counted.distinct
     kept_label = ""
     if coverage < 1 and total:
         if filter_by == "variants":
-            chosen, variant_table = _keep_variants(per_case, variant_table, coverage)
-            kept_label = f"{len(variant_table)} most frequent variants"
+            chosen, counted = _keep_variants(per_case, counted, coverage)
+            kept_label = f"{counted.distinct} most frequent variants"
         else:
             chosen, k = _keep_edges(steps, coverage)
-            variant_table = _variant_counts(per_case.semi_join(chosen, "case_id"))
+            counted = _variant_counts(per_case.semi_join(chosen, "case_id"), scratch)
             kept_label = f"{k} most frequent edges"
         steps = steps.semi_join(chosen, "case_id")
-    kept = int(variant_table.cases.sum())
+    kept = counted.total
 
     aggregated = directly_follows(steps, bins=True).to_pandas()
     durations = distribution(aggregated, ["source", "target"], "transitions")
@@ -403,11 +428,13 @@ def _process(
     node_table = nodes(steps, edges).rename(columns={"activity": level})
     node_table = node_table.sort_values(["events", level], ascending=[False, True])
 
+    # the first rows of the ranking: their running share is the whole table's
+    variant_table = counted.first(top)
     variant_table["share"] = variant_table.cases / max(kept, 1)
     variant_table["cumulative_share"] = variant_table.share.cumsum()
     variant_table["conversion_rate"] = variant_table.converted / variant_table.cases
-    n_variants = len(variant_table)
-    variant_table = variant_table.head(top)[
+    n_variants = counted.distinct
+    variant_table = variant_table[
         ["variant", "length", "cases", "share", "cumulative_share", "conversion_rate"]
     ]
 

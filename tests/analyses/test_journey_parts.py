@@ -1,4 +1,4 @@
-"""Paths and process run in parts of persons (Context.journey_parts) when the journey table
+"""Paths, process and attribution run in parts of persons (Context.journey_parts) when the journey table
 outgrows the engine's memory: cut in parts, they give exactly the tables of one pass."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from parcours.analyses import Context
+from parcours.analyses.attribution import attribution
 from parcours.analyses.paths import paths
 from parcours.analyses.process import process
 from parcours.store import journey_store
@@ -67,3 +68,16 @@ def test_parts_follow_the_rows_and_the_memory_limit():
     assert journey_store.parts(10_000_000, 3_000_000_000) == 1
     assert journey_store.parts(100_000_000, 3_000_000_000) == 9
     assert journey_store.parts(0, 3_000_000_000) == 1
+
+
+@pytest.mark.parametrize("level", ["channel", "touchpoint"])
+def test_attribution_in_parts_equals_one_pass(demo_journeys, demo_map, level):
+    whole = Context(journeys=demo_journeys, map=demo_map)
+    cut = dataclasses.replace(whole, parts=PARTS)
+    one, parts = attribution(whole, level=level), attribution(cut, level=level)
+    # the same paths and counts; revenue and time decay shares summed in another order
+    pd.testing.assert_frame_equal(_sorted(one.table), _sorted(parts.table), rtol=1e-9)
+    for name, table in one.tables.items():
+        if isinstance(table, pd.DataFrame):
+            pd.testing.assert_frame_equal(_sorted(table), _sorted(parts.tables[name]), rtol=1e-9)
+    assert (one.distinct_paths, one.journeys) == (parts.distinct_paths, parts.journeys)
