@@ -176,6 +176,43 @@ def _ping(info: ServerInfo, timeout: float) -> str:
         return "other"
 
 
+def post(
+    server: ServerInfo,
+    route: str,
+    data: bytes,
+    *,
+    workspace: str,
+    what: str,
+    content_type: str = "application/octet-stream",
+    unknown_route_ok: bool = False,
+) -> bytes | None:
+    """POST ``data`` to ``route`` of ``server`` with its credential: the answer's bytes.
+    A refusal or no answer is a :class:`WorkspaceError` naming ``workspace`` and ``what``
+    was asked; with ``unknown_route_ok``, a 404 (a server of an earlier version, without
+    that route) gives None."""
+    request = urllib.request.Request(
+        f"{server.url}{route}",
+        data=data,
+        headers={HEADER: server.token, "Content-Type": content_type},
+        method="POST",
+    )
+    try:
+        with LOOPBACK.open(request) as answer:
+            return bytes(answer.read())
+    except urllib.error.HTTPError as refused:
+        if refused.code == 404 and unknown_route_ok:
+            return None
+        detail = refused.read().decode("utf-8", "replace")[:500]
+        raise WorkspaceError(
+            f"{workspace}: the server at {server.url} refused the {what} ({refused.code}): {detail}"
+        ) from None
+    except (urllib.error.URLError, OSError) as lost:
+        raise WorkspaceError(
+            f"{workspace}: the server at {server.url} (PID {server.pid}) that holds this "
+            f"workspace did not answer ({lost}); is it still running?"
+        ) from None
+
+
 def find_server(workspace: str | Path, wait: float = START_WAIT) -> ServerInfo | None:
     """The live server holding ``workspace``, or None (no file, or a stale one: removed).
 
@@ -322,26 +359,8 @@ class RemoteWorkspace:
         self.close()
 
     def _run(self, steps: list[Step]) -> Any:
-        request = urllib.request.Request(
-            f"{self.server.url}/v1/local/call",
-            data=dumps(steps),
-            headers={HEADER: self.server.token, "Content-Type": "application/octet-stream"},
-            method="POST",
-        )
-        try:
-            with LOOPBACK.open(request) as answer:
-                body = answer.read()
-        except urllib.error.HTTPError as refused:
-            detail = refused.read().decode("utf-8", "replace")[:500]
-            raise WorkspaceError(
-                f"{self.url}: the server at {self.server.url} refused the call "
-                f"({refused.code}): {detail}"
-            ) from None
-        except (urllib.error.URLError, OSError) as lost:
-            raise WorkspaceError(
-                f"{self.url}: the server at {self.server.url} (PID {self.server.pid}) that holds "
-                f"this workspace did not answer ({lost}); is it still running?"
-            ) from None
+        body = post(self.server, "/v1/local/call", dumps(steps), workspace=self.url, what="call")
+        assert body is not None  # the call route is every server's
         kind, *rest = pickle.loads(body)  # noqa: S301 - the server's answer to our credential
         if kind == "value":
             return rest[0]

@@ -22,14 +22,11 @@ import json
 import os
 import pickle
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from parcours import remote
 from parcours.analyses import SUMMARIES
-from parcours.errors import WorkspaceError
 
 # The server's route for a forwarded command.
 ROUTE = "/v1/local/command"
@@ -76,28 +73,17 @@ def forward(argv: list[str]) -> int | None:
 
 
 def _post(server: remote.ServerInfo, workspace: str, asked: dict[str, Any]) -> list[Any]:
-    request = urllib.request.Request(
-        f"{server.url}{ROUTE}",
-        data=json.dumps(asked).encode(),
-        headers={remote.HEADER: server.token, "Content-Type": "application/json"},
-        method="POST",
+    body = remote.post(
+        server,
+        ROUTE,
+        json.dumps(asked).encode(),
+        workspace=workspace,
+        what="command",
+        content_type="application/json",
+        unknown_route_ok=True,  # a server of an earlier version: the command runs here
     )
-    try:
-        with remote.LOOPBACK.open(request) as answer:
-            body = answer.read()
-    except urllib.error.HTTPError as refused:
-        if refused.code == 404:  # a server of an earlier version: the command runs here
-            return ["local"]
-        detail = refused.read().decode("utf-8", "replace")[:500]
-        raise WorkspaceError(
-            f"{workspace}: the server at {server.url} refused the command ({refused.code}): "
-            f"{detail}"
-        ) from None
-    except (urllib.error.URLError, OSError) as lost:
-        raise WorkspaceError(
-            f"{workspace}: the server at {server.url} (PID {server.pid}) that holds this "
-            f"workspace did not answer ({lost}); is it still running?"
-        ) from None
+    if body is None:
+        return ["local"]
     return list(pickle.loads(body))  # noqa: S301 - the server's answer to our credential
 
 
