@@ -122,6 +122,13 @@ class IngestReport:
     rejections: list[tuple[int, str]] = field(default_factory=list)
     seconds: float = 0.0
 
+    def count_duplicates(self, read: int, invalid: int) -> None:
+        """Set ``duplicates`` (rows already stored, or twice in the batch) and ``rows`` from
+        the other counts, ``read`` rows having been read and ``invalid`` of them refused at
+        the stage: every row read is in exactly one of the counts."""
+        self.duplicates = read - invalid - self.skipped - self.accepted - self.conflicts
+        self.rows = self.accepted + self.duplicates + self.conflicts + self.rejected + self.skipped
+
     def __repr__(self) -> str:
         head = (
             f"IngestReport({self.target} from {self.source}: {self.rows} rows, "
@@ -790,14 +797,7 @@ def _store(
         report.rejected = n_invalid + len(opened.rejects)
         report.skipped = n_skipped
         report.skips = {row["reason"]: int(row["n"]) for row in skips}
-        report.duplicates = total - n_invalid - n_skipped - report.accepted - report.conflicts
-        report.rows = (
-            report.accepted
-            + report.duplicates
-            + report.conflicts
-            + report.rejected
-            + report.skipped
-        )
+        report.count_duplicates(total, n_invalid)
         if bad is not None:
             reasons = (
                 bad.group_by(reason=_reason_family(bad.reason))

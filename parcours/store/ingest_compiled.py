@@ -467,14 +467,7 @@ def _load(raw: Any, plan: Plan, report: base.IngestReport, input_id: str | None)
         report.rejected = n_invalid
         report.skipped = n_skipped
         report.skips = {row["reason"]: int(row["n"]) for row in skips}
-        report.duplicates = total - n_invalid - n_skipped - report.accepted - report.conflicts
-        report.rows = (
-            report.accepted
-            + report.duplicates
-            + report.conflicts
-            + report.rejected
-            + report.skipped
-        )
+        report.count_duplicates(total, n_invalid)
         if records is not None:
             reasons = _rows(raw, records["reasons"])
             report.reasons = {r["reason"]: int(r["n"]) for r in reasons}
