@@ -43,7 +43,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from parcours.config import Settings
 from parcours.errors import ParcoursError, WorkspaceError
@@ -182,7 +182,7 @@ def post(
     data: bytes,
     *,
     workspace: str,
-    what: str,
+    what: Literal["command", "call"],
     content_type: str = "application/octet-stream",
     unknown_route_ok: bool = False,
 ) -> bytes | None:
@@ -202,9 +202,14 @@ def post(
     except urllib.error.HTTPError as refused:
         if refused.code == 404 and unknown_route_ok:
             return None
-        detail = refused.read().decode("utf-8", "replace")[:500]
+        code, detail = refused.code, refused.read().decode("utf-8", "replace")[:500]
+        # Two whole sentences, not one with the word put in: each has its French words.
+        if what == "command":
+            raise WorkspaceError(
+                f"{workspace}: the server at {server.url} refused the command ({code}): {detail}"
+            ) from None
         raise WorkspaceError(
-            f"{workspace}: the server at {server.url} refused the {what} ({refused.code}): {detail}"
+            f"{workspace}: the server at {server.url} refused the call ({code}): {detail}"
         ) from None
     except (urllib.error.URLError, OSError) as lost:
         raise WorkspaceError(
