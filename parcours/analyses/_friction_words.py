@@ -49,7 +49,7 @@ WORDS = {
         "confirment pas : aucun écart significatif.",
         "preceded_by": "un passage préalable par « {value} »",
         "persona": "le persona {value}",
-        "property": "{name} = {value}",
+        "property": "{name} « {value} »",
         "true": "oui",
         "false": "non",
         "time": "Temps médian passé dans le parcours avant l'abandon : {time}.",
@@ -78,7 +78,7 @@ WORDS = {
         "confirm: no significant gap.",
         "preceded_by": "an earlier visit to '{value}'",
         "persona": "persona {value}",
-        "property": "{name} = {value}",
+        "property": "{name} '{value}'",
         "true": "yes",
         "false": "no",
         "time": "Median time spent in the journey before abandoning: {time}.",
@@ -129,9 +129,11 @@ def explain(
     lang: str,
     short: bool = False,
     channel_titles: dict[str, str] | None = None,
+    property_titles: dict[str, str] | None = None,
 ) -> str:
     """The plain-language sentences of one friction point; ``short``: only its strongest
-    signal, what goes with it, and a declared friction the data does not show."""
+    signal, what goes with it, and a declared friction the data does not show.
+    ``property_titles``: the data's fields as the map names them."""
     words = WORDS["fr" if lang == "fr" else "en"]
     parts: list[str] = []
     prefixes = {"exits": "exit", "contacts": "contact", "bounces": "bounce", "feedback": "negative"}
@@ -161,11 +163,14 @@ def explain(
     features = []
     for _, feature in (top if top is not None else pd.DataFrame()).iterrows():
         value = feature["value"]
+        name = feature["name"]
         if feature["feature"] in ("preceded_by", "persona"):
             value = titles.get(value, value)
-        elif str(value).lower() in ("true", "false"):  # a yes/no property, said in words
-            value = words[str(value).lower()]
-        text = words[feature["feature"]].format(name=feature["name"], value=value)
+        elif feature["feature"] == "property":  # the field as the map names it
+            name = (property_titles or {}).get(name, name)
+            if str(value).lower() in ("true", "false"):  # a yes/no property, said in words
+                value = words[str(value).lower()]
+        text = words[feature["feature"]].format(name=name, value=value)
         features.append(_feature(feature, text, words, lang))
     if features:
         parts.append(words["correlate"].format(features=words["and"].join(features)))

@@ -672,6 +672,7 @@ def frictions(
     titles = {t.id: text_of(t.title, lang) or t.id for t in ctx.map.touchpoints} | stage_titles
     titles |= {p.id: text_of(p.title, lang) or p.id for p in ctx.map.personas}
     channel_titles = {c.id: text_of(c.title, lang) or c.id for c in ctx.map.channels}
+    property_titles = {key: ctx.map.property_title(key, lang) for key in ctx.map.property_titles}
     listed["status"] = np.where(listed.declared_by_map, "declared", "discovered")
     for column, short in (("explanation", True), ("details", False)):
         listed[column] = [
@@ -684,6 +685,7 @@ def frictions(
                 lang,
                 short,
                 channel_titles,
+                property_titles,
             )
             for _, row in listed.iterrows()
         ]

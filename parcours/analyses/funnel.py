@@ -642,14 +642,14 @@ def funnel(
     window: conversion window counted from the first step, e.g. 14d, 1h (an event exactly at its end counts)
     order: ordered (other events allowed between steps), strict (none) or unordered
     exclusions: EVENT:FROM:TO (1-based steps) or EVENT for the whole funnel: an event that stops an attempt between those steps
-    exclusion_mode: drop (PostHog: the attempt does not count at all) or cut (Mixpanel: it counts up to the last step before the excluded event)
+    exclusion_mode: drop (the attempt does not count at all) or cut (it counts up to the last step before the excluded event)
     breakdown: channel, touchpoint, stage, event, persona, property:KEY or customer:KEY
     breakdown_attribution: where an event-level breakdown value is read: first_touch, last_touch or step:N
     interval: period of the conversion-over-time table: day, week or month
     within_journey: keep each attempt inside one journey (default: the person's whole stream)
     as_of: end of the data, e.g. 2026-03-31 or 2026-03-31T18:00 (UTC; default: the latest event): a person not converted whose window ends after it is still in window, not lost
     keep_none: with breakdown_attribution step:N, keep the (none) group of the persons who stopped before step N
-    correlation: what goes with converting or dropping out, as PostHog's correlation: event, touchpoint, persona, property:KEY (odds ratios, Fisher's test)
+    correlation: what goes with converting or dropping out: event, touchpoint, persona, property:KEY (odds ratios, Fisher's test)
     step_windows: N=DURATION: step N counts only within DURATION of the step before it, besides the overall window, e.g. 2=1h,4=30m
     unit: what is counted once: persons (furthest step of any attempt), journeys (each journey once), attempts (every conversion: an attempt ends at each event of the last step)
     """
@@ -660,8 +660,8 @@ def funnel(
     texts, optional = _parse_optional(list(steps), order)
     if exclusion_mode not in EXCLUSION_MODES:
         raise InputError(
-            f"funnel: exclusion_mode {exclusion_mode!r} is not known; allowed: drop (PostHog: "
-            "the attempt does not count), cut (Mixpanel: it counts up to the excluded event)"
+            f"funnel: exclusion_mode {exclusion_mode!r} is not known; allowed: drop (the "
+            "attempt does not count), cut (it counts up to the excluded event)"
         )
     seconds = int(parse_duration(window).total_seconds())
     n = len(steps)

@@ -9,6 +9,7 @@ import json
 import math
 import re
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -298,7 +299,35 @@ def say(key: str, lang: str, *, style: str | None = None, **values: Any) -> None
     from parcours.render.i18n import t
 
     text = escape(t(key, lang, **values))
-    console.print(f"[{style}]{text}[/{style}]" if style else text, highlight=False)
+    print_prose(f"[{style}]{text}[/{style}]" if style else text, lang)
+
+
+# French typography keeps ; : ! ? % » on the line of the word before, and « with the word
+# after. Rich breaks lines at any space, a no-break one too; textwrap only at ASCII spaces.
+_GLUED = re.compile(r" (?=[;:!?%»])|(?<=«) ")
+
+
+def print_prose(markup: str, lang: str, hang: int = 2) -> None:
+    """Print a sentence (Rich markup) wrapped at the console's width, never at a French
+    no-break space; continued lines indented ``hang`` columns more than the first."""
+    from rich.text import Text
+
+    if lang == "fr":
+        markup = _GLUED.sub("\u00a0", markup)
+    width = max(console.width, 20)
+    for paragraph in Text.from_markup(markup).split("\n", allow_blank=True):
+        plain = paragraph.plain
+        lead = " " * (len(plain) - len(plain.lstrip(" ")) + hang)
+        lines = textwrap.wrap(
+            plain, width, subsequent_indent=lead, break_on_hyphens=False, expand_tabs=False
+        ) or [""]
+        at = 0
+        for number, line in enumerate(lines):
+            shown = line if number == 0 else line[len(lead) :]
+            start = plain.index(shown, at)
+            at = start + len(shown)
+            prefix = "" if number == 0 else lead
+            console.print(Text(prefix) + paragraph[start:at], soft_wrap=True, highlight=False)
 
 
 def emit_result(
@@ -312,10 +341,10 @@ def emit_result(
 
     names = present.Titles.for_result(jm, lang, result)
     width = width or console.width
-    console.print(f"[bold]{escape(present.heading(result, lang, names))}[/bold]", highlight=False)
+    print_prose(f"[bold]{escape(present.heading(result, lang, names))}[/bold]", lang)
     shown, internals = present.figures(result, lang, names)
     for label, value in shown:
-        console.print(f"  {escape(labelled(label, value, lang))}", highlight=False)
+        print_prose(f"  {escape(labelled(label, value, lang))}", lang)
     unit = present.unit_of(result)
     _print_shown(present.table(result.table, lang, names, rows=40, unit=unit), lang, width)
     if all_tables:
@@ -326,13 +355,11 @@ def emit_result(
         more = ", ".join(
             t(f"table.{n}", lang) if f"table.{n}" in STRINGS else n for n in result.tables
         )
-        console.print(
-            f"[dim]{escape(t('cli.more_tables', lang, tables=more))}[/dim]", highlight=False
-        )
+        print_prose(f"[dim]{escape(t('cli.more_tables', lang, tables=more))}[/dim]", lang)
     for note in present.notes(result, lang, names):
-        console.print(f"[dim]• {escape(note)}[/dim]", highlight=False)
+        print_prose(f"[dim]• {escape(note)}[/dim]", lang)
     if internals or result.notes:
-        console.print(f"[dim]{escape(t('cli.internals', lang))}[/dim]", highlight=False)
+        print_prose(f"[dim]{escape(t('cli.internals', lang))}[/dim]", lang)
 
 
 def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) -> None:
@@ -388,13 +415,11 @@ def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) ->
         for row in shown.rows:
             if plain(row[i]):
                 label = f"[bold]{escape(plain(row[key]))}[/bold]"  # "Label: text", markup kept
-                console.print(f"  {labelled(label, escape(plain(row[i])), lang)}", highlight=False)
+                print_prose(f"  {labelled(label, escape(plain(row[i])), lang)}", lang)
     if shown.total > len(shown.rows):
-        console.print(
-            f"[dim]{escape(t('report.more_rows', lang, shown=len(shown.rows), total=shown.total))}[/dim]"
-        )
+        more = t("report.more_rows", lang, shown=len(shown.rows), total=shown.total)
+        print_prose(f"[dim]{escape(more)}[/dim]", lang)
     if left_out:
-        console.print(
-            f"[dim]{escape(t('cli.dropped', lang, columns=', '.join(left_out)))}[/dim]",
-            highlight=False,
+        print_prose(
+            f"[dim]{escape(t('cli.dropped', lang, columns=', '.join(left_out)))}[/dim]", lang
         )

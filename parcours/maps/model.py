@@ -320,6 +320,9 @@ class JourneyMap(_Model):
     journey: JourneySettings = Field(default_factory=JourneySettings)
     flow: list[tuple[Id, Id]] = []
     opportunities: list[Opportunity] = []
+    # How the texts name the data's own fields (event properties, CRM columns): "device" is
+    # read "appareil" in a friction's explanation, a breakdown's header, a correlation.
+    property_titles: dict[str, Text] = {}
 
     # The ruamel document this map was read from, so that dumps() keeps comments and order.
     _document: Any = PrivateAttr(default=None)
@@ -357,6 +360,11 @@ class JourneyMap(_Model):
 
     def title_of(self, lang: str | None = None) -> str:
         return text_of(self.title, lang or self.lang)
+
+    def property_title(self, name: str, lang: str | None = None) -> str:
+        """A data field (event property or CRM column) as the map names it, else as written."""
+        title = self.property_titles.get(name)
+        return text_of(title, lang or self.lang) if title else name
 
     @classmethod
     def from_data(cls, data: Any, file: str | None = None) -> JourneyMap:

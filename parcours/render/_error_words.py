@@ -335,8 +335,8 @@ ANALYSIS_ERRORS: dict[str, Pair] = {
     "funnel.exclusion_mode": (
         "funnel : exclusion_mode {0} n'existe pas ; possibles : drop (la tentative ne compte "
         "pas), cut (elle compte jusqu'à l'événement exclu)",
-        "funnel: exclusion_mode {} is not known; allowed: drop (PostHog: the attempt does not "
-        "count), cut (Mixpanel: it counts up to the excluded event)",
+        "funnel: exclusion_mode {} is not known; allowed: drop (the attempt does not count), "
+        "cut (it counts up to the excluded event)",
     ),
     "funnel.correlation_unit": (
         "funnel : la corrélation compare des personnes ; elle n'est pas disponible avec l'unité "

@@ -331,10 +331,10 @@ _ANALYSES: dict[str, str] = {
         "ÉVÉNEMENT:DE:À (étapes comptées à partir de 1) ou ÉVÉNEMENT pour tout l'entonnoir : un "
         "événement qui arrête une tentative entre ces étapes (séparés par des virgules)"
     ),
-    "drop (PostHog: the attempt does not count at all) or cut (Mixpanel: it counts up to "
-    "the last step before the excluded event)": (
-        "drop (PostHog : la tentative ne compte pas du tout) ou cut (Mixpanel : elle compte "
-        "jusqu'à la dernière étape avant l'événement exclu)"
+    "drop (the attempt does not count at all) or cut (it counts up to the last step before "
+    "the excluded event)": (
+        "drop (la tentative ne compte pas du tout) ou cut (elle compte jusqu'à la dernière "
+        "étape avant l'événement exclu)"
     ),
     "channel, touchpoint, stage, event, persona, property:KEY or customer:KEY": (
         "channel, touchpoint, stage, event, persona, property:CLÉ ou customer:CLÉ (canal, "
@@ -363,8 +363,8 @@ _ANALYSES: dict[str, str] = {
         "avec breakdown_attribution step:N, garder le groupe (aucun) des personnes arrêtées "
         "avant l'étape N"
     ),
-    "what goes with converting or dropping out, as PostHog's correlation: event, "
-    "touchpoint, persona, property:KEY (odds ratios, Fisher's test) (comma-separated)": (
+    "what goes with converting or dropping out: event, touchpoint, persona, property:KEY"
+    " (odds ratios, Fisher's test) (comma-separated)": (
         "ce qui accompagne la conversion ou l'abandon : event, touchpoint, persona, "
         "property:CLÉ (rapports de cotes, test exact de Fisher) (séparés par des virgules)"
     ),

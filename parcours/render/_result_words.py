@@ -654,6 +654,7 @@ COLUMNS: dict[str, Pair] = {
     "nps_a": ("NPS A", "NPS A"),
     "nps_b": ("NPS B", "NPS B"),
     "name": ("Nom", "Name"),
+    "breakdown": ("Groupe", "Group"),
     "value": ("Valeur", "Value"),
     "abandoned": ("Abandons", "Abandons"),
     "abandon_rate": ("Taux d'abandon", "Abandon rate"),

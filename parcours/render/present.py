@@ -150,6 +150,7 @@ class Titles:
     lang: str
     names: dict[str, str] = field(default_factory=dict)
     kinds: dict[str, dict[str, str]] = field(default_factory=dict)  # stage -> {id: title}
+    group: str | None = None  # the header of a breakdown's column: what it is broken down by
 
     @classmethod
     def of(cls, jm: JourneyMap | None, lang: str | None) -> Titles:
@@ -171,6 +172,10 @@ class Titles:
             for tp in jm.touchpoints:
                 for event in _events(tp.match):
                     names.setdefault(event, kinds["touchpoint"][tp.id])
+            # the data's fields as the map names them (a map's ids win over a field's name)
+            kinds["property"] = {key: jm.property_title(key, lang) for key in jm.property_titles}
+            for key, title in kinds["property"].items():
+                names.setdefault(key, title)
         return cls(lang, names, kinds)
 
     def prefer(self, kind: str | None) -> Titles:
@@ -178,13 +183,26 @@ class Titles:
         at touchpoint level names its rows after the touchpoints)."""
         if not kind or kind not in self.kinds:
             return self
-        return Titles(self.lang, {**self.names, **self.kinds[kind]}, self.kinds)
+        return Titles(self.lang, {**self.names, **self.kinds[kind]}, self.kinds, self.group)
 
     @classmethod
     def for_result(cls, jm: JourneyMap | None, lang: str | None, result: Any) -> Titles:
-        """The titles to read ``result`` with: at its level (``params['level']``)."""
+        """The titles to read ``result`` with: at its level (``params['level']``), its
+        breakdown's column named after what it is broken down by."""
         params = getattr(result, "params", None) or {}
-        return cls.of(jm, lang).prefer(str(params.get("level") or "") or None)
+        titles = cls.of(jm, lang).prefer(str(params.get("level") or "") or None)
+        if params.get("breakdown"):
+            titles.group = titles.breakdown_header(str(params["breakdown"]))
+        return titles
+
+    def breakdown_header(self, breakdown: str) -> str:
+        """``channel`` -> "Canal"; ``property:device`` -> the map's title of the field."""
+        kind, _, key = breakdown.partition(":")
+        if key:
+            title = self.kinds.get("property", {}).get(key, key)
+        else:
+            title = t(f"option.{kind}", self.lang) if f"option.{kind}" in STRINGS else kind
+        return title[:1].upper() + title[1:]
 
     def of_kind(self, kind: str, value: Any) -> str:
         """``value`` read as a ``kind`` (stage, touchpoint, channel, persona) first."""
@@ -234,6 +252,8 @@ def column_label(
     a funnel counting journeys or attempts (``unit``) names its counts after them."""
     if f"column.{name}.{unit}" in STRINGS:
         return t(f"column.{name}.{unit}", names.lang)
+    if name == "breakdown":  # the groups of a broken-down result, named by what they are
+        return names.group or t("column.breakdown", names.lang)
     if name == "target" and "source" in columns:
         return t("column.target_to", names.lang)
     if name == "source" and "target" not in columns:  # where a value comes from

@@ -205,13 +205,13 @@ def test_explanation_in_the_context_language(shop):
         "10 % des passages par « Paiement » sont suivis d'un appel au service client, contre "
         "0 % ailleurs : un écart significatif, d'au moins 1 point."
     )
-    # card = amex: 5 of its 6 passages abandon (83 %), against 1 of the other 15 (7 %)
-    assert "card = amex (83 % contre 7 % sans, 12,5 fois plus souvent)" in fr
+    # card amex: 5 of its 6 passages abandon (83 %), against 1 of the other 15 (7 %)
+    assert "card « amex » (83 % contre 7 % sans, 12,5 fois plus souvent)" in fr
     result = run(dataclasses.replace(shop, lang="en"))
     en = result.table.set_index("id").loc["paiement", "explanation"]
     assert en.startswith("10% of the passages through 'Payment' are followed by a call")
     assert ": a significant gap, of at least 1 point." in en
-    assert "card = amex (83% against 7% without, 12.5 times as often)" in en
+    assert "card 'amex' (83% against 7% without, 12.5 times as often)" in en
     # a statistician's words stay in the measures and correlations tables
     for text in (fr, en):
         assert not any(word in text for word in ("odds", "IC", "CI", "p =", "p <"))
@@ -276,6 +276,9 @@ def test_demo_planted_frictions_rank_first(demo_ws, demo_map, demo_journeys):
     corr = result.tables["correlations"]
     late = corr[(corr.id == "livraison_domicile") & (corr.name == "late")]
     assert late.set_index("value").loc["true", "odds_ratio_low"] > 3
+    # said with the field as the map names it ("late" is "livraison en retard")
+    details = result.tables["explanations"].set_index("id").loc["livraison_domicile"]
+    assert "plus souvent avec livraison en retard « oui » (" in details.explanation
     tiktok = corr[(corr.id == "page_atterrissage") & (corr.value == "soldes_tiktok")].iloc[0]
     assert tiktok.odds_ratio_low > 2 and tiktok.q_value < 0.001
     assert table.loc["store_locator", "exit_rate"] > 0.3

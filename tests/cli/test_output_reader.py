@@ -74,3 +74,27 @@ def test_reader_language_comes_from_the_option_then_the_map():
     jm = JourneyMap.load(HELPDESK)
     assert output.reader_lang("fr", jm) == "fr"
     assert output.reader_lang(None, jm) == jm.lang
+
+
+SENTENCE = (
+    "  Livraison à domicile : 20 % des passages par « Livraison à domicile » sont suivis "
+    "d'un appel ; contre 11 % sans : un écart significatif, d'au moins 18 points !"
+)
+
+
+def test_french_sentences_never_break_before_their_punctuation():
+    words = SENTENCE.split()
+    for width in range(24, 70):
+        console = Console(width=width, record=True, force_terminal=False)
+        saved = output.console
+        output.console = console
+        try:
+            output.print_prose(SENTENCE, "fr")
+        finally:
+            output.console = saved
+        lines = console.export_text().splitlines()
+        assert all(len(line) <= width for line in lines), width
+        # no line begins with ; : % » ! nor ends with «: they stay with their word
+        assert not [ln for ln in lines if ln.strip()[:1] in ";:%»!" or ln.endswith("«")], width
+        assert all(line.startswith("    ") for line in lines[1:]), width  # a hanging indent
+        assert " ".join(lines).replace("\u00a0", " ").split() == words  # nothing lost

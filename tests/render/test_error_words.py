@@ -274,7 +274,7 @@ def test_a_map_that_does_not_validate_says_every_problem_in_french():
         "journal dont le canal est celui du dossier) (champ touchpoints[0].channel)",
         "  shop.yaml:10 : champ « couleur » inconnu ; champs permis : map, lang, state, title, "
         "description, stages, personas, channels, touchpoints, conversion, journey, flow, "
-        "opportunities (champ couleur)",
+        "opportunities, property_titles (champ couleur)",
     ]
 
 
