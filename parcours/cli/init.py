@@ -19,9 +19,9 @@ from parcours.errors import InputError
 from parcours.maps import (
     TEMPLATES,
     Channel,
+    Conversion,
     JourneyMap,
     JourneySettings,
-    MatchRule,
     Stage,
     render_template,
 )
@@ -44,7 +44,7 @@ def _scaffold(timeout: str = "30d") -> JourneyMap:
         title="brouillon",
         stages=[Stage(id="tout", title="tout")],
         channels=[Channel(id="tout")],
-        conversion=MatchRule(event=_NO_EVENT),
+        conversion=Conversion(event=_NO_EVENT),
         journey=JourneySettings(timeout=timeout),
     )
 

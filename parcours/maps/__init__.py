@@ -13,6 +13,7 @@ from parcours.maps.duration import format_duration, parse_duration
 from parcours.maps.model import (
     METRICS,
     Channel,
+    Conversion,
     Goal,
     JourneyMap,
     JourneySettings,
@@ -41,6 +42,7 @@ __all__ = [
     "METRICS",
     "TEMPLATES",
     "Channel",
+    "Conversion",
     "Goal",
     "JourneyMap",
     "JourneySettings",

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
     PrivateAttr,
     ValidationInfo,
@@ -53,6 +54,7 @@ __all__ = [
     "PATTERN_ALLOWED",
     "Blueprint",
     "Channel",
+    "Conversion",
     "Emotion",
     "EventRule",
     "Goal",
@@ -275,6 +277,18 @@ class Touchpoint(_Model):
         return self.channel == ANY_CHANNEL
 
 
+def _rule_as_data(value: Any) -> Any:
+    # a plain MatchRule given for the conversion (JourneyMap(conversion=MatchRule(...)))
+    return value.model_dump() if type(value) is MatchRule else value
+
+
+class Conversion(MatchRule):
+    """The map's conversion: a match rule, and how the texts name it (``title``: "Achat",
+    "Permis délivré"); without a title, the one touchpoint on the conversion event names it."""
+
+    title: Text | None = None
+
+
 class JourneySettings(_Model):
     """How events are cut into journeys: a journey ends at a conversion or after ``timeout`` idle."""
 
@@ -316,7 +330,7 @@ class JourneyMap(_Model):
         ),
     ]
     touchpoints: list[Touchpoint] = []
-    conversion: MatchRule
+    conversion: Annotated[Conversion, BeforeValidator(_rule_as_data)]
     journey: JourneySettings = Field(default_factory=JourneySettings)
     flow: list[tuple[Id, Id]] = []
     opportunities: list[Opportunity] = []

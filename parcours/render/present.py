@@ -508,9 +508,12 @@ def _events(rule: Any) -> list[str]:
 
 
 def conversion_name(jm: JourneyMap, lang: str) -> str:
-    """What the map converts to, in its own words: the title of the one touchpoint that
-    matches the conversion event (a permit process: "Permis délivré"), else "conversion"
-    (never an event name such as "purchase" on a screen)."""
+    """What the map converts to, in its own words: the conversion's title, else the title of
+    the one touchpoint that matches the conversion event (a permit process: "Permis
+    délivré"), else "conversion" (never an event name such as "purchase" on a screen)."""
+    title = getattr(jm.conversion, "title", None)  # a plain MatchRule put in by model_copy
+    if title:
+        return text_of(title, lang)
     events = set(_events(jm.conversion))
     matching = [tp for tp in jm.touchpoints if set(_events(tp.match)) & events and tp.title]
     if len(matching) == 1:

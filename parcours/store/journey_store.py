@@ -65,7 +65,7 @@ def rules_key(jm: JourneyMap) -> str:
         "touchpoints": [
             [tp.id, tp.stage, tp.match.model_dump(mode="json")] for tp in jm.touchpoints
         ],
-        "conversion": jm.conversion.model_dump(mode="json"),
+        "conversion": jm.conversion.model_dump(mode="json", exclude={"title"}),
         "timeout": jm.journey.timeout_delta.total_seconds(),
         "personas": [[p.id, p.rule] for p in jm.personas],
     }

@@ -257,6 +257,7 @@ def _helpdesk(folder: Path) -> Path:
 
 
 WORKSPACES = {"demo": _demo, "helpdesk": _helpdesk}
+BROWSER_LOCALE = {"fr": "fr-FR", "en": "en-GB"}
 
 
 @pytest.mark.parametrize("workspace", sorted(WORKSPACES))
@@ -266,11 +267,19 @@ def test_every_page_speaks_one_language_without_overlaps(workspace, sync_api, tm
     problems: list[str] = []
     with _serve(path) as (login, base), sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(180_000)  # a first canvas on a loaded 2-core machine is slow
-        tab.goto(login)
+        session = None  # the login link works once: the English browser takes its cookie
         for lang in ("fr", "en"):
+            # the reader's own browser: its locale writes the date fields (jj/mm/aaaa)
+            context = browser.new_context(
+                viewport={"width": 1440, "height": 900},
+                locale=BROWSER_LOCALE[lang],
+                storage_state=session,
+            )
+            tab = context.new_page()
+            tab.set_default_timeout(180_000)  # a first canvas on a loaded 2-core machine is slow
+            if session is None:
+                tab.goto(login)
+                session = context.storage_state()
             phrases = _phrases(lang)
             for page in PAGES:
                 tab.goto(f"{base}{page}?lang={lang}")
@@ -308,5 +317,6 @@ def test_every_page_speaks_one_language_without_overlaps(workspace, sync_api, tm
                             )
                 for cut in tab.evaluate(CLIPPED):
                     problems.append(f"{workspace} {lang} {page}: {cut}")
+            context.close()
         browser.close()
     assert not problems, "\n".join(problems)

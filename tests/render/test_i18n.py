@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from parcours.analyses import ANALYSES, SUMMARIES
-from parcours.maps import JourneyMap
+from parcours.maps import JourneyMap, MatchRule
 from parcours.render import present
 from parcours.render._result_words import NOTE_PATTERNS
 from parcours.render.i18n import LANGS, STRINGS, date, duration, number, pct, t
@@ -87,6 +87,22 @@ def test_conversion_is_named_by_the_map():
     jm = JourneyMap.load(HELPDESK)
     assert present.conversion_name(jm, "fr") == "Ticket clos"
     assert present.Titles.of(jm, "en").text("Closed") == "Ticket closed"
+    # the conversion's own title wins over its touchpoint's
+    text = HELPDESK.read_text().replace("conversion: {event: Closed}", CONVERSION)
+    assert text != HELPDESK.read_text()
+    titled = JourneyMap.loads(text)
+    assert present.conversion_name(titled, "fr") == "Résolution"
+    assert present.Titles.of(titled, "en").text("Closed") == "Resolution"
+    # a plain match rule is still a conversion (no title: its touchpoint names it)
+    plain = JourneyMap(**{**titled.model_dump(), "conversion": MatchRule(event="Closed")})
+    assert plain.conversion.title is None
+    assert present.conversion_name(plain, "fr") == "Ticket clos"
+    # matched by no titled touchpoint: general words, never the event's name
+    alone = JourneyMap(**{**plain.model_dump(), "conversion": MatchRule(event="Reopened")})
+    assert present.conversion_name(alone, "en") == "conversion"
+
+
+CONVERSION = "conversion: {event: Closed, title: {fr: Résolution, en: Resolution}}"
 
 
 def test_table_shows_titles_percentages_and_sets_internals_apart():

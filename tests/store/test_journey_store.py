@@ -152,6 +152,10 @@ def test_kept_across_connections_and_map_wording(tmp_path, demo):
         ws.journey_table(jm)
         built = _built_at(ws, jm)
     reworded = jm.model_copy(update={"title": {"fr": "Autre titre", "en": "Other title"}})
+    # the conversion's name is wording too: the same rows
+    renamed = jm.conversion.model_copy(update={"title": {"fr": "Vente", "en": "Sale"}})
+    reworded = reworded.model_copy(update={"conversion": renamed})
+    assert journey_store.table_name(reworded) == journey_store.table_name(jm)
     with parcours.open(path) as ws:
         ws.journey_table(reworded)
         assert _built_at(ws, jm) == built  # not built again: same rules
