@@ -302,18 +302,15 @@ def say(key: str, lang: str, *, style: str | None = None, **values: Any) -> None
     print_prose(f"[{style}]{text}[/{style}]" if style else text, lang)
 
 
-# French typography keeps ; : ! ? % » on the line of the word before, and « with the word
-# after. Rich breaks lines at any space, a no-break one too; textwrap only at ASCII spaces.
-_GLUED = re.compile(r" (?=[;:!?%»])|(?<=«) ")
-
-
 def print_prose(markup: str, lang: str, hang: int = 2) -> None:
     """Print a sentence (Rich markup) wrapped at the console's width, never at a French
     no-break space; continued lines indented ``hang`` columns more than the first."""
     from rich.text import Text
 
-    if lang == "fr":
-        markup = _GLUED.sub("\u00a0", markup)
+    from parcours.render.i18n import typeset
+
+    # Rich breaks lines at any space, a no-break one too; textwrap only at ASCII spaces.
+    markup = typeset(markup, lang)
     width = max(console.width, 20)
     for paragraph in Text.from_markup(markup).split("\n", allow_blank=True):
         plain = paragraph.plain

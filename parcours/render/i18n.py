@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import SupportsFloat, SupportsIndex
+import re
+from typing import Any, SupportsFloat, SupportsIndex
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -386,6 +387,37 @@ def t(key: str, lang: str | None, **values: object) -> str:
         return key
     text = entry.get(lang_of(lang)) or entry.get("en") or entry.get("fr") or key
     return text.format(**values) if values else text
+
+
+# French puts a space before ; : ! ? % » and after «: a no-break one, so that no line of a
+# paragraph starts with the sign (the browser and Rich break at any other space).
+_GLUED = re.compile(r" (?=[;:!?%»])|(?<=«) ")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def typeset(text: str, lang: str | None) -> str:
+    """``text`` (plain, or HTML whose text between tags is set) with French no-break spaces.
+
+    >>> typeset("Conversion : 42 % ; « Achat »", "fr").replace("\xa0", "~")
+    'Conversion~: 42~%~; «~Achat~»'
+    """
+    if lang_of(lang) != "fr":
+        return text
+    if "<" not in text:
+        return _GLUED.sub("\u00a0", text)
+    if "<script" in text or "<style" in text:  # code, not prose
+        return text
+    parts = _TAG.split(text)
+    return "".join(p if i % 2 else _GLUED.sub("\u00a0", p) for i, p in enumerate(parts))
+
+
+def typeset_output(context: Any, value: Any) -> Any:
+    """A Jinja ``finalize`` (with ``pass_context``): every value a French page writes,
+    typeset; escaped HTML (a Markup) stays so."""
+    if not isinstance(value, str) or context.get("lang") != "fr":
+        return value
+    set_text = typeset(value, "fr")
+    return type(value)(set_text) if set_text is not value else value
 
 
 def labelled(label: str, value: object, lang: str | None) -> str:

@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from parcours.analyses import ANALYSES, REGISTRY, Context, Result, get
@@ -60,7 +60,7 @@ from parcours.render._experience_report import (
     states_html,
 )
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
-from parcours.render.i18n import duration, lang_of, number, pct, t
+from parcours.render.i18n import duration, lang_of, number, pct, t, typeset_output
 from parcours.render.map_objects import (
     MapObjects,
     comments_html,
@@ -784,6 +784,7 @@ _ENV = Environment(
     autoescape=select_autoescape(["html", "j2"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=pass_context(typeset_output),  # French no-break spaces in every value written
 )
 
 

@@ -25,6 +25,7 @@ import plotly
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup
 from pydantic import BaseModel
 
@@ -91,6 +92,7 @@ SECURITY_HEADERS = {
 
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["day"] = present.date
+templates.env.finalize = pass_context(report_words.typeset_output)  # before a template is compiled
 router = APIRouter(include_in_schema=False)
 
 

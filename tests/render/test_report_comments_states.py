@@ -61,7 +61,8 @@ def test_comments_and_states_in_the_report(bank):
     experience = _section(page, "experience")
     assert "<h3>Actuel et cible</h3>" in experience
     experience = experience[experience.index("<h3>Actuel et cible</h3>") :]  # after the curves
-    assert "actuel (as-is) : version 1 · cible (to-be) : version 2" in experience
+    # French typography: no line starts with the colon (a no-break space before it)
+    assert "actuel (as-is)\xa0: version 1 · cible (to-be)\xa0: version 2" in experience
     # submission: designed −2 as-is, +1 to-be; measured on both by ana's csat 5 (+2) and
     # bob's csat 2 (−1): +0.5; both persons reach it
     submission = experience[experience.index("<td>Submission</td>") :].split("</tr>")[0]

@@ -199,6 +199,7 @@ def test_forget_says_what_became_of_the_bytes_in_french(tmp_path):
     args = ["forget", "customer_id:c1", "--yes", "-w", str(workspace), "--lang", "fr"]
     done = CliRunner().invoke(app, args, env={"COLUMNS": "300"})
     assert done.exit_code == 0, done.output
+    said = done.output.replace("\xa0", " ")  # French no-break spaces read as spaces
     assert f"Octets : {workspace} réécrit sans leurs octets, sans journal WAL à côté." in (
-        done.output.splitlines()
+        said.splitlines()
     )
