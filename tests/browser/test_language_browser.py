@@ -178,7 +178,7 @@ def _data_values(workspace: str) -> re.Pattern[str]:
         jm = JourneyMap.load(ROOT / "examples" / workspace / "journey.yaml")
     titles = {text_of(title, lang) for title in jm.property_titles.values() for lang in LANGS}
     names = "|".join(sorted(map(re.escape, titles), key=len, reverse=True)) or "(?!)"
-    return re.compile(rf"\b(?:{names}) (?:« [^»]+ »|'[^']+')")
+    return re.compile(rf"\b(?:{names}) (?:«\s[^»]+\s»|'[^']+')")
 
 
 IDENTIFIER = re.compile(r"(?<![\w.])[a-z]+(?:_[a-z0-9]+)+(?![\w.])|\b[a-z]+:[a-z_]+\b")
@@ -288,8 +288,11 @@ def test_every_page_speaks_one_language_without_overlaps(workspace, sync_api, tm
         for lang in ("fr", "en"):
             # the reader's own browser, in their language: it writes the date fields
             # (jj/mm/aaaa in French), and its locale the numbers it formats
+            locale = BROWSER_LOCALE[lang].replace("-", "_")  # Chromium's language: LANG's
             browser = p.chromium.launch(
-                executable_path=CHROMIUM, args=[*ARGS, f"--lang={BROWSER_LOCALE[lang]}"]
+                executable_path=CHROMIUM,
+                args=ARGS,
+                env={**os.environ, "LANG": f"{locale}.UTF-8", "LANGUAGE": lang},
             )
             context = browser.new_context(
                 viewport={"width": 1440, "height": 900},
