@@ -480,6 +480,24 @@ def pct(value: object, lang: str | None, digits: int = 0) -> str:
     return format_percent(_float(value), format=pattern, locale=_locale(lang))
 
 
+def points(value: object, lang: str | None, digits: int = 1) -> str:
+    """A change between two shares, in percentage points, signed: +5,1 pt, −5.1 pt."""
+    if _missing(value):
+        return "–"
+    hundred = 100 * _float(value)
+    sign = "" if round(hundred, digits) == 0 else "+" if hundred > 0 else "−"
+    return f"{sign}{number(abs(hundred), lang, digits)}\u00a0pt"
+
+
+def signed(value: object, lang: str | None, digits: int = 0) -> str:
+    """A difference of scores (an NPS's), signed: +12, −2,4."""
+    if _missing(value):
+        return "–"
+    text = number(abs(_float(value)), lang, digits)
+    sign = "" if round(_float(value), digits) == 0 else "+" if _float(value) > 0 else "−"
+    return sign + text
+
+
 def number(value: object, lang: str | None, digits: int = 0) -> str:
     """A number with the locale's thousands separator and decimal mark (Babel)."""
     if _missing(value):

@@ -28,7 +28,18 @@ from markupsafe import Markup, escape
 from parcours.maps import JourneyMap, text_of
 from parcours.render._error_words import ERROR_PATTERNS
 from parcours.render._result_words import COLUMNS, NOTE_PATTERNS
-from parcours.render.i18n import STRINGS, date, duration, labelled, lang_of, number, pct, t
+from parcours.render.i18n import (
+    STRINGS,
+    date,
+    duration,
+    labelled,
+    lang_of,
+    number,
+    pct,
+    points,
+    signed,
+    t,
+)
 
 __all__ = [
     "Titles",
@@ -54,7 +65,6 @@ _PCT_FIGURES = {
     "conversion",
     "conversion_a",
     "conversion_b",
-    "conversion_change",
     "mean_fitness",
     "median_fitness",
     "csat",
@@ -86,7 +96,6 @@ _PCT_COLUMNS = {
     "cumulative",
     "rate_a",
     "rate_b",
-    "change",
     "exit_rate_a",
     "exit_rate_b",
     "mean",
@@ -292,6 +301,8 @@ def figure_text(name: str, value: Any, lang: str, names: Titles) -> str:
         return t("label.yes" if value else "label.no", lang)
     if name in _PCT_FIGURES or name.endswith(("_share", "_rate")):
         return pct(value, lang, 1 if abs(float(value)) < 0.1 else 0)
+    if name == "conversion_change":  # B − A of two shares
+        return points(value, lang)
     if name == "median_days_between_purchases":
         return duration(float(value) * 86400, lang)
     if name == "calibration_end":
@@ -414,7 +425,11 @@ def table(
     ):
         line = []
         for name, _ in keep:
-            text = cell_text(name, record[name], lang, names)
+            if name == "change":  # B − A: of two NPS, or of two shares (in points)
+                text = (signed(record[name], lang, 1) if "nps_a" in cols else
+                        points(record[name], lang))  # fmt: skip
+            else:
+                text = cell_text(name, record[name], lang, names)
             if name in _QUOTES and text:
                 line.append(quote(text, language if isinstance(language, str) else None))
             else:

@@ -60,7 +60,7 @@ from parcours.render._experience_report import (
     states_html,
 )
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
-from parcours.render.i18n import duration, lang_of, number, pct, t, typeset_output
+from parcours.render.i18n import duration, lang_of, number, pct, points, t, typeset_output
 from parcours.render.map_objects import (
     MapObjects,
     comments_html,
@@ -266,7 +266,7 @@ def table_html(
         if kind == "money":
             return number(value, lang, 0)
         if kind == "points":
-            return f"{100 * float(value):+.1f} pt".replace(".", "," if lang == "fr" else ".")  # type: ignore[arg-type]  # a number: kind says so
+            return points(value, lang)
         if kind == "signed":
             return f"{float(value):+.0f}"  # type: ignore[arg-type]  # a number: kind says so
         if kind == "duration":

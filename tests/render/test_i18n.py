@@ -139,3 +139,18 @@ def test_every_secondary_table_has_its_heading(analysis):
         f.name for f in analysis.result_type.table_fields() if f"table.{f.name}" not in STRINGS
     ]
     assert not missing, missing
+
+
+def test_a_change_of_shares_reads_in_points_and_one_of_nps_as_a_score():
+    from parcours.render.i18n import points
+
+    assert points(-0.051, "fr") == "−5,1\xa0pt"
+    assert points(0.0123, "en") == "+1.2\xa0pt"
+    names = present.Titles.of(None, "fr")
+    rates = pd.DataFrame({"id": ["x"], "rate_a": [0.41], "rate_b": [0.359], "change": [-0.051]})
+    shown = present.table(rates, "fr", names)
+    assert shown.rows[0][shown.names.index("change")] == "−5,1\xa0pt"
+    # a change of NPS (−100 to +100) is a difference of scores, not of shares (not −242 %)
+    nps = pd.DataFrame({"id": ["x"], "nps_a": [23.0], "nps_b": [20.58], "change": [-2.42]})
+    shown = present.table(nps, "fr", names)
+    assert shown.rows[0][shown.names.index("change")] == "−2,4"
