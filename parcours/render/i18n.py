@@ -30,6 +30,7 @@ from typing import Any, SupportsFloat, SupportsIndex
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup
 
 from parcours.render._cli_words import CLI
 from parcours.render._dashboard_words import DASHBOARD
@@ -411,10 +412,14 @@ def typeset(text: str, lang: str | None) -> str:
     return "".join(p if i % 2 else _GLUED.sub("\u00a0", p) for i, p in enumerate(parts))
 
 
+class Script(Markup):
+    """Code a page writes as it is (a script): never typeset."""
+
+
 def typeset_output(context: Any, value: Any) -> Any:
     """A Jinja ``finalize`` (with ``pass_context``): every value a French page writes,
-    typeset; escaped HTML (a Markup) stays so."""
-    if not isinstance(value, str) or context.get("lang") != "fr":
+    typeset; escaped HTML (a Markup) stays so; a :class:`Script` is left alone."""
+    if not isinstance(value, str) or isinstance(value, Script) or context.get("lang") != "fr":
         return value
     set_text = typeset(value, "fr")
     return type(value)(set_text) if set_text is not value else value

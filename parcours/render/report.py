@@ -60,7 +60,16 @@ from parcours.render._experience_report import (
     states_html,
 )
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
-from parcours.render.i18n import duration, lang_of, number, pct, points, t, typeset_output
+from parcours.render.i18n import (
+    Script,
+    duration,
+    lang_of,
+    number,
+    pct,
+    points,
+    t,
+    typeset_output,
+)
 from parcours.render.map_objects import (
     MapObjects,
     comments_html,
@@ -832,7 +841,7 @@ def build_report(
         contents=t("report.contents", lang),
         unavailable=t("report.unavailable", lang),
         details=t("report.details", lang),
-        plotly_js=Markup(get_plotlyjs()),
+        plotly_js=Script(get_plotlyjs()),  # never typeset
     )
 
 

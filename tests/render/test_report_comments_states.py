@@ -63,6 +63,10 @@ def test_comments_and_states_in_the_report(bank):
     experience = experience[experience.index("<h3>Actuel et cible</h3>") :]  # after the curves
     # French typography: no line starts with the colon (a no-break space before it)
     assert "actuel (as-is)\xa0: version 1 · cible (to-be)\xa0: version 2" in experience
+    # ... in the prose only: the chart library's code is written as it is
+    from plotly.offline import get_plotlyjs
+
+    assert get_plotlyjs() in page
     # submission: designed −2 as-is, +1 to-be; measured on both by ana's csat 5 (+2) and
     # bob's csat 2 (−1): +0.5; both persons reach it
     submission = experience[experience.index("<td>Submission</td>") :].split("</tr>")[0]
