@@ -1,0 +1,178 @@
+"""The pipeline on local Spark next to DuckDB, on the same events, in one run.
+
+    python benchmarks/spark.py                       # 1M events
+    python benchmarks/spark.py --sizes 1M,10M
+
+For each size and engine, a fresh workspace (``bench.duckdb``, or ``spark:DIR``) in a fresh
+process (``benchmarks/measure.py``) goes through the pipeline, each part timed:
+
+  start       opening the workspace (on Spark: the session, a JVM started)
+  ingest      ws.ingest_events(file), the benchmark's demo-like events
+  identity    ws.resolve_identities()
+  journeys    the journey table counted (on Spark built by the executors and kept there)
+  <analysis>  ws.analyze(name) for funnel, paths, process, attribution, kpis, channels
+
+CPU seconds are those of the process and of its children alive at the end of each part (the
+Spark JVM, from ``/proc``): on Spark most of the work is the JVM's. Wall seconds are what a
+user waits. The table gives both engines side by side and Spark's wall over DuckDB's. On one
+machine DuckDB is expected to win: Spark pays for a JVM, jobs and shuffles, and is there for
+data that one machine cannot hold (docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for _path in (HERE, ROOT):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from generate import events_file, parse_size  # noqa: E402
+from measure import Figure, in_fresh_process  # noqa: E402
+from steps import ANALYSES, PARAMS  # noqa: E402
+
+DATA = HERE / "data"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (the JVM that PySpark starts, and its own children)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [p for p, pp in parents.items() if pp == parent]
+        found += children
+        todo += children
+    return found
+
+
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of one live process, its threads included."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def tree_cpu() -> float:
+    """CPU seconds of this process and of its live children (the Spark JVM)."""
+    me = os.getpid()
+    return _cpu(me) + sum(_cpu(child) for child in _descendants(me))
+
+
+class TreeClock:
+    """Wall and CPU seconds (this process and its children) of one ``with`` block."""
+
+    def __enter__(self) -> TreeClock:
+        self._wall, self._cpu = time.perf_counter(), tree_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = tree_cpu() - self._cpu
+
+
+def pipeline(engine: str, parquet: str, where: str) -> list[Figure]:
+    """The whole pipeline on a fresh workspace of ``engine`` under ``where``."""
+    import parcours
+    from parcours.demo.load import demo_map
+
+    target = f"spark:{where}/ws" if engine == "spark" else f"{where}/bench.duckdb"
+    jm = demo_map()
+    figures: list[Figure] = []
+
+    def timed(label: str, work: Any, detail: Any = None) -> Any:
+        with TreeClock() as clock:
+            out = work()
+        text = detail(out) if detail else ""
+        figures.append(Figure(label, clock.wall, clock.cpu, detail=text))
+        return out
+
+    ws = timed("start", lambda: parcours.open(target))
+    timed("ingest", lambda: ws.ingest_events(parquet), lambda r: f"{r.accepted:,} stored")
+    timed("identity", ws.resolve_identities)
+    timed("journeys", lambda: int(ws.journey_table(jm).count().to_pyarrow().as_py()),
+          lambda n: f"{n:,} rows")  # fmt: skip
+    ws.use_map(jm)
+    for name in ANALYSES:
+        params = PARAMS.get(name, {})
+        timed(name, lambda n=name, p=params: ws.analyze(n, map=jm, **p),
+              lambda r: f"{len(r.table):,} rows")  # fmt: skip
+    ws.close()
+    return figures
+
+
+def run(size: int, engines: list[str], timeout: float) -> dict[str, list[Figure]]:
+    parquet = str(events_file(size, verbose=True))
+    out: dict[str, list[Figure]] = {}
+    for engine in engines:
+        where = DATA / f"spark_bench_{engine}_{size}"
+        shutil.rmtree(where, ignore_errors=True)
+        where.mkdir(parents=True)
+        print(f"{size:,} events on {engine} ...", flush=True)
+        out[engine] = in_fresh_process(
+            engine, pipeline, engine, parquet, str(where), timeout=timeout
+        )
+        shutil.rmtree(where, ignore_errors=True)
+    return out
+
+
+def table(size: int, figures: dict[str, list[Figure]]) -> str:
+    duck = {f.label: f for f in figures.get("duckdb", [])}
+    spark = {f.label: f for f in figures.get("spark", [])}
+    lines = [
+        f"{size:,} events | DuckDB wall s | DuckDB CPU s | Spark wall s | Spark CPU s (JVM "
+        "included) | Spark / DuckDB wall | detail",
+        "---|---|---|---|---|---|---",
+    ]
+    for label in dict.fromkeys([*duck, *spark]):
+        d, s = duck.get(label), spark.get(label)
+
+        def cell(f: Figure | None, attr: str) -> str:
+            if f is None or f.error:
+                return (f.error or "")[:60] if f else "–"
+            return f"{getattr(f, attr):.1f}"
+
+        ratio = (
+            f"{s.wall / d.wall:.1f}"
+            if d and s and not d.error and not s.error and d.wall and s.wall
+            else "–"
+        )
+        detail = (s.detail if s and not s.error else d.detail if d else "") or ""
+        lines.append(
+            f"{label} | {cell(d, 'wall')} | {cell(d, 'cpu')} | {cell(s, 'wall')} | "
+            f"{cell(s, 'cpu')} | {ratio} | {detail}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1M", help="comma-separated, e.g. 1M,10M")
+    parser.add_argument("--engines", default="duckdb,spark")
+    parser.add_argument("--timeout", type=float, default=4 * 3600, help="per engine, seconds")
+    args = parser.parse_args()
+    for size in (parse_size(s) for s in args.sizes.split(",")):
+        figures = run(size, args.engines.split(","), args.timeout)
+        print(table(size, figures), flush=True)
+
+
+if __name__ == "__main__":
+    main()
