@@ -83,6 +83,9 @@ LOW_VALUE = (
     "persons_closed",
     "still_in_window",
     "converted",
+    # a touchpoint's stage and channel: the map says them, the measures are what was asked
+    "channel",
+    "stage",
 )
 err_console = Console(stderr=True)
 
@@ -394,12 +397,20 @@ def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) ->
     table = Table(
         title=escape(title) if title else None, title_justify="left", header_style="bold",
     )  # fmt: skip
+    # when the headers on one line do not fit, a column of figures takes the width it needs
+    # (its numbers, its header's words): Rich would otherwise cut its header with "…"
+    one_line = sum(max([len(shown.columns[i])] + [len(plain(r[i])) for r in shown.rows]) + 3
+                   for i in keep) + 1  # fmt: skip
     for i in keep:
         numeric = all(
             re.fullmatch(r"[−\-+]?[\d\s\u202f\u00a0.,]+(\s?%|\s?[a-z]{1,3})?", str(row[i]))
             for row in shown.rows if str(row[i])
         )  # fmt: skip
-        table.add_column(escape(shown.columns[i]), justify="right" if numeric else "left")
+        table.add_column(
+            escape(shown.columns[i]),
+            justify="right" if numeric else "left",
+            width=need(i) - 3 if numeric and one_line > width else None,
+        )
     for row in shown.rows:
         table.add_row(*(escape(plain(row[i])) for i in keep))
     if shown.rows:

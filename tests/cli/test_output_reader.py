@@ -13,6 +13,7 @@ from rich.console import Console
 from parcours.analyses.base import Result, figure
 from parcours.cli import output
 from parcours.maps import JourneyMap
+from parcours.render import present
 
 HELPDESK = Path(__file__).resolve().parents[2] / "examples" / "helpdesk" / "journey.yaml"
 
@@ -98,3 +99,38 @@ def test_french_sentences_never_break_before_their_punctuation():
         assert not [ln for ln in lines if ln.strip()[:1] in ";:%»!" or ln.endswith("«")], width
         assert all(line.startswith("    ") for line in lines[1:]), width  # a hanging indent
         assert " ".join(lines).replace("\u00a0", " ").split() == words  # nothing lost
+
+
+def test_at_80_columns_the_measures_stay_and_a_touchpoints_stage_and_channel_go():
+    ids = ["saisie_ticket", "gravite", "prise_en_charge", "intervention", "montee_version"]
+    table = pd.DataFrame(
+        {
+            "id": ids,
+            "stage": ["ouverture", "ouverture", "prise_en_charge", "attente", "attente"],
+            "channel": ["web"] * 5,
+            "events": [25201, 1463, 980, 412, 38],
+            "persons": [4502, 1236, 950, 400, 37],
+            "journeys": [4502, 1236, 950, 400, 37],
+            "reach": [0.983, 0.2698, 0.2, 0.09, 0.008],
+            "conversion": [0.6084, 0.99, 0.5, 0.4, 0.3],
+            "exit_rate": [0.0, 0.006, 0.1, 0.2, 0.25],
+            "time_decay": [1.0, 2.0, 3.0, 4.0, 5.0],  # a figure with a long header
+        }
+    )
+    console = Console(width=80, record=True, force_terminal=False)
+    saved = output.console
+    output.console = console
+    names = present.Titles.of(JourneyMap.load(HELPDESK), "fr").prefer("touchpoint")
+    try:
+        output._print_shown(present.table(table, "fr", names, rows=40), "fr", 80)
+    finally:
+        output.console = saved
+    text = console.export_text()
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    head = " ".join(lines[:6])
+    for measure in ("Personnes", "Portée", "Conversion"):
+        assert measure in head, measure  # the measures asked for are shown ...
+    assert "…" not in text  # ... and no header is cut short
+    left_out = text[text.index("Colonnes qui ne tiennent pas") :]
+    assert "Canal" in left_out and "Étape" in left_out  # the map says those
