@@ -318,8 +318,13 @@ def print_prose(markup: str, lang: str, hang: int = 2) -> None:
     for paragraph in Text.from_markup(markup).split("\n", allow_blank=True):
         plain = paragraph.plain
         lead = " " * (len(plain) - len(plain.lstrip(" ")) + hang)
-        lines = textwrap.wrap(
-            plain, width, subsequent_indent=lead, break_on_hyphens=False, expand_tabs=False
+        lines = textwrap.wrap(  # each line a piece of the text as it is (a tab stays one)
+            plain,
+            width,
+            subsequent_indent=lead,
+            break_on_hyphens=False,
+            expand_tabs=False,
+            replace_whitespace=False,
         ) or [""]
         at = 0
         for number, line in enumerate(lines):

@@ -134,3 +134,17 @@ def test_at_80_columns_the_measures_stay_and_a_touchpoints_stage_and_channel_go(
     assert "…" not in text  # ... and no header is cut short
     left_out = text[text.index("Colonnes qui ne tiennent pas") :]
     assert "Canal" in left_out and "Étape" in left_out  # the map says those
+
+
+def test_a_sentence_with_a_tab_or_a_long_word_is_printed_whole():
+    text = "  Verbatim :\tsuper\tservice " + "x" * 50 + " ; merci"
+    console = Console(width=30, record=True, force_terminal=False)
+    saved = output.console
+    output.console = console
+    try:
+        output.print_prose(text, "fr")
+    finally:
+        output.console = saved
+    printed = console.export_text()
+    assert "x" * 20 in printed and "merci" in printed
+    assert "".join(printed.split()).replace("\xa0", "") == "".join(text.split())
