@@ -416,10 +416,23 @@ class Script(Markup):
     """Code a page writes as it is (a script): never typeset."""
 
 
+class AsWritten(str):
+    """A user's own text a page writes back into a form (the map's YAML in the editor, a
+    value typed in a field): never typeset, so that it comes back as it was sent; escaped as
+    any text."""
+
+
+def as_written(value: Any) -> Any:
+    """The Jinja filter ``as_written``: ``value`` kept from the typesetting."""
+    return AsWritten(value) if isinstance(value, str) else value
+
+
 def typeset_output(context: Any, value: Any) -> Any:
     """A Jinja ``finalize`` (with ``pass_context``): every value a French page writes,
     typeset; escaped HTML (a Markup) stays so; a :class:`Script` is left alone."""
-    if not isinstance(value, str) or isinstance(value, Script) or context.get("lang") != "fr":
+    if not isinstance(value, str) or isinstance(value, Script | AsWritten):
+        return value
+    if context.get("lang") != "fr":
         return value
     set_text = typeset(value, "fr")
     return type(value)(set_text) if set_text is not value else value

@@ -3,6 +3,7 @@ logout), pages, filters, the map editor, history."""
 
 from __future__ import annotations
 
+import html
 import logging
 import logging.handlers
 import re
@@ -386,3 +387,13 @@ def test_pages_use_no_other_host(demo_client):
         assert all(not s.startswith(("http:", "https:", "//")) for s in sources), sources
     js = demo_client.get("/vendor/plotly.min.js")
     assert js.status_code == 200 and len(js.content) > 1_000_000
+
+
+def test_a_french_page_typesets_its_prose_and_gives_the_map_back_as_written(map_client):
+    login(map_client)
+    page = map_client.get("/editor?map=maison-lumiere&lang=fr").text
+    written = html.unescape(re.search(r'<textarea id="yaml"[^>]*>(.*?)</textarea>', page, re.S)[1])
+    # the map's own text, saved again from the editor, is the text it was: no no-break space
+    # put in "Aider à comparer : fiches produit"
+    assert "Aider à comparer : fiches produit" in written and "\xa0" not in written
+    assert "\xa0:" in page.replace(written, "")  # ... while the page's own sentences get them
