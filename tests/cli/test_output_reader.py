@@ -3,6 +3,7 @@ at most 80 columns with what was left out named; JSON keeps ids and ratios."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -45,15 +46,21 @@ def _result() -> StagesResult:
                         bgnbd_r=0.41)  # fmt: skip
 
 
-def _printed(lang: str, width: int = 80) -> str:
+def _captured(width: int, printing: Callable[[], object]) -> str:
+    """What ``printing`` prints on the CLI's console, ``width`` columns wide."""
     console = Console(width=width, record=True, force_terminal=False)
     saved = output.console
     output.console = console
     try:
-        output.emit_result(_result(), JourneyMap.load(HELPDESK), lang, width=width)
+        printing()
     finally:
         output.console = saved
     return console.export_text()
+
+
+def _printed(lang: str, width: int = 80) -> str:
+    jm = JourneyMap.load(HELPDESK)
+    return _captured(width, lambda: output.emit_result(_result(), jm, lang, width=width))
 
 
 def test_french_table_reads_as_french_within_80_columns():
@@ -86,14 +93,7 @@ SENTENCE = (
 def test_french_sentences_never_break_before_their_punctuation():
     words = SENTENCE.split()
     for width in range(24, 70):
-        console = Console(width=width, record=True, force_terminal=False)
-        saved = output.console
-        output.console = console
-        try:
-            output.print_prose(SENTENCE, "fr")
-        finally:
-            output.console = saved
-        lines = console.export_text().splitlines()
+        lines = _captured(width, lambda: output.print_prose(SENTENCE, "fr")).splitlines()
         assert all(len(line) <= width for line in lines), width
         # no line begins with ; : % » ! nor ends with «: they stay with their word
         assert not [ln for ln in lines if ln.strip()[:1] in ";:%»!" or ln.endswith("«")], width
@@ -117,15 +117,9 @@ def test_at_80_columns_the_measures_stay_and_a_touchpoints_stage_and_channel_go(
             "time_decay": [1.0, 2.0, 3.0, 4.0, 5.0],  # a figure with a long header
         }
     )
-    console = Console(width=80, record=True, force_terminal=False)
-    saved = output.console
-    output.console = console
     names = present.Titles.of(JourneyMap.load(HELPDESK), "fr").prefer("touchpoint")
-    try:
-        output._print_shown(present.table(table, "fr", names, rows=40), "fr", 80)
-    finally:
-        output.console = saved
-    text = console.export_text()
+    shown = present.table(table, "fr", names, rows=40)
+    text = _captured(80, lambda: output._print_shown(shown, "fr", 80))
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= 80
     head = " ".join(lines[:6])
@@ -138,13 +132,6 @@ def test_at_80_columns_the_measures_stay_and_a_touchpoints_stage_and_channel_go(
 
 def test_a_sentence_with_a_tab_or_a_long_word_is_printed_whole():
     text = "  Verbatim :\tsuper\tservice " + "x" * 50 + " ; merci"
-    console = Console(width=30, record=True, force_terminal=False)
-    saved = output.console
-    output.console = console
-    try:
-        output.print_prose(text, "fr")
-    finally:
-        output.console = saved
-    printed = console.export_text()
+    printed = _captured(30, lambda: output.print_prose(text, "fr"))
     assert "x" * 20 in printed and "merci" in printed
     assert "".join(printed.split()).replace("\xa0", "") == "".join(text.split())
