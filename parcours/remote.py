@@ -440,6 +440,21 @@ class RemoteWorkspace:
         return run
 
 
+def in_context(ctx: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(ctx, *args, **kwargs)`` where the tables of the analysis context ``ctx``
+    live: in the server when it holds them (a recipe records Ibis calls, not what needs
+    their values, such as a UDF's argument or a truth value), here otherwise. The context
+    travels with its tables as recipes; what comes back must be a value (a data frame)."""
+    held = [v for v in vars(ctx).values() if isinstance(v, Remote)]
+    if not held:
+        return function(ctx, *args, **kwargs)
+    return held[0]._workspace.call(_with_context, function, ctx, *args, **kwargs)
+
+
+def _with_context(ws: Any, function: Callable[..., Any], ctx: Any, *args: Any, **kw: Any) -> Any:
+    return function(ctx, *args, **kw)
+
+
 def apply(ws: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``function(ws.con, *args, **kwargs)``, in the server when ``ws`` is remote."""
     if isinstance(ws, RemoteWorkspace):

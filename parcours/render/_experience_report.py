@@ -22,6 +22,7 @@ from parcours.analyses._blueprint import backstage_figures
 from parcours.analyses._experience import EVERYONE, persona_curves
 from parcours.analyses.base import Context
 from parcours.maps import JourneyMap, text_of
+from parcours.remote import in_context
 from parcours.render.canvas import CanvasInput
 from parcours.render.i18n import duration, number, pct, t
 
@@ -33,7 +34,7 @@ def add_experience(ctx: Context, data: CanvasInput, persona: str | None = None) 
     emotion curve; a part that cannot be measured is left as it was, as the canvas leaves
     out an analysis that fails (the report's section says why)."""
     try:
-        data.blueprint = backstage_figures(ctx)
+        data.blueprint = in_context(ctx, backstage_figures)
     except Exception:  # noqa: BLE001 - the canvas draws the lanes without figures
         data.blueprint = None
     if persona is not None and ctx.feedback is not None and ctx.identities is not None:
@@ -49,7 +50,7 @@ def persona_curves_of(ctx: Context, persona: str) -> pd.DataFrame:
     """One persona's curve (a map with only that persona, so that voice runs once for it)."""
     only = ctx.map.model_copy(update={"personas": [p for p in ctx.map.personas if p.id == persona]})
     ctx = dataclasses.replace(ctx, map=only)
-    curves = persona_curves(ctx, everyone=pd.DataFrame(columns=["stage"]))
+    curves = in_context(ctx, persona_curves, everyone=pd.DataFrame(columns=["stage"]))
     return curves[curves.persona == persona].reset_index(drop=True)
 
 
@@ -83,7 +84,7 @@ def blueprint_html(ctx: Context, lang: str) -> list[Markup]:
     jm = ctx.map
     if not any(s.blueprint for s in jm.stages):
         raise LookupError(t("blueprint.none", lang))
-    figures = backstage_figures(ctx)
+    figures = in_context(ctx, backstage_figures)  # in the server holding the workspace, if any
     stage_titles = {s.id: text_of(s.title, lang) for s in jm.stages}
     rows = [
         [
@@ -114,7 +115,7 @@ def experience_html(
     """Designed and measured emotion per stage, for everyone and per persona: a table (one
     column per group) and a chart (designed dashed, measured solid, one colour per group)."""
     jm = ctx.map
-    curves = persona_curves(ctx, everyone=everyone)
+    curves = in_context(ctx, persona_curves, everyone=everyone)
     groups = [EVERYONE, *(p.id for p in jm.personas)]
     names = {EVERYONE: t("experience.everyone", lang)} | {
         p.id: text_of(p.title, lang) for p in jm.personas
