@@ -9,7 +9,7 @@ Pure: nothing here touches a database; ``to_ibis`` methods only build expression
 """
 
 from parcours.maps.checks import ANY_CHANNEL
-from parcours.maps.duration import format_duration, parse_duration
+from parcours.maps.duration import duration_for, format_duration, parse_duration
 from parcours.maps.model import (
     METRICS,
     Channel,
@@ -55,6 +55,7 @@ __all__ = [
     "Text",
     "Touchpoint",
     "find_problems",
+    "duration_for",
     "format_duration",
     "parse_duration",
     "render_template",

@@ -22,8 +22,10 @@ UNITS: dict[str, int] = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 ALLOWED = "a number followed by s, m, h, d or w, e.g. 30d, 12h, 45m or 1d12h"
 
-_PART = re.compile(r"(\d+)([wdhms])")
-_WHOLE = re.compile(r"(?:\d+[wdhms])+")
+# A French reader writes a day "j" (jour): read as "d", never written.
+_READ = {**UNITS, "j": UNITS["d"]}
+_PART = re.compile(r"(\d+)([wdjhms])")
+_WHOLE = re.compile(r"(?:\d+[wdjhms])+")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -34,13 +36,15 @@ def parse_duration(text: str) -> timedelta:
 
     >>> parse_duration("2w").days
     14
+    >>> parse_duration("30j") == parse_duration("30d")
+    True
     """
     if not isinstance(text, str):
         raise InputError(f"duration {text!r} is not valid: write {ALLOWED}")
     compact = text.strip().lower()
     if not _WHOLE.fullmatch(compact):
         raise InputError(f"duration {text!r} is not valid: write {ALLOWED}")
-    seconds = sum(int(n) * UNITS[unit] for n, unit in _PART.findall(compact))
+    seconds = sum(int(n) * _READ[unit] for n, unit in _PART.findall(compact))
     if seconds == 0:
         raise InputError(f"duration {text!r} is zero: write {ALLOWED}")
     return timedelta(seconds=seconds)
@@ -66,3 +70,19 @@ def format_duration(delta: timedelta) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
+
+
+def duration_for(text: str, lang: str) -> str:
+    """A duration as a reader of ``lang`` writes it, read back the same: in French, days
+    in "j" and weeks as days (``2w`` -> ``14j``); any other text as it is.
+
+    >>> duration_for("1d12h", "fr"), duration_for("2w", "fr"), duration_for("2w", "en")
+    ('1j12h', '14j', '2w')
+    """
+    compact = text.strip().lower()
+    if lang != "fr" or not _WHOLE.fullmatch(compact):
+        return text
+    found = _PART.findall(compact)
+    days = sum(int(n) * _READ[unit] // UNITS["d"] for n, unit in found if unit in "wdj")
+    rest = "".join(n + unit for n, unit in found if unit not in "wdj")
+    return (f"{days}j" if days else "") + rest

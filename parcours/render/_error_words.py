@@ -86,15 +86,15 @@ ANALYSIS_ERRORS: dict[str, Pair] = {
         "duration {} is not valid: write {}",
     ),
     "duration_invalid_syntax": (
-        "la durée {0} n'est pas valide : écrivez un nombre suivi de s, m, h, d ou w, par ex. "
-        "30d, 12h, 45m ou 1d12h",
+        "la durée {0} n'est pas valide : écrivez un nombre suivi de s, m, h, j (ou d) ou w, "
+        "par ex. 30j, 12h, 45m ou 1j12h",
         "duration {} is not valid: write a number followed by s, m, h, d or w, e.g. 30d, 12h, "
         "45m or 1d12h",
     ),
     "duration_zero": ("la durée {0} est nulle : écrivez {1}", "duration {} is zero: write {}"),
     "duration_zero_syntax": (
-        "la durée {0} est nulle : écrivez un nombre suivi de s, m, h, d ou w, par ex. 30d, 12h, "
-        "45m ou 1d12h",
+        "la durée {0} est nulle : écrivez un nombre suivi de s, m, h, j (ou d) ou w, par ex. "
+        "30j, 12h, 45m ou 1j12h",
         "duration {} is zero: write a number followed by s, m, h, d or w, e.g. 30d, 12h, 45m or "
         "1d12h",
     ),

@@ -319,7 +319,7 @@ _ANALYSES: dict[str, str] = {
     ),
     "conversion window counted from the first step, e.g. 14d, 1h (an event exactly at its "
     "end counts)": (
-        "délai de conversion compté depuis la première étape, par ex. 14d, 1h (un événement "
+        "délai de conversion compté depuis la première étape, par ex. 14j, 1h (un événement "
         "pile à son terme compte)"
     ),
     "ordered (other events allowed between steps), strict (none) or unordered": (
@@ -491,7 +491,7 @@ _ANALYSES: dict[str, str] = {
         "modèle en U : part du dernier contact (par défaut 0.4)."
     ),
     "time decay half-life, e.g. 7d or 12h.": (
-        "demi-vie de la décroissance dans le temps, par ex. 7d ou 12h."
+        "demi-vie de la décroissance dans le temps, par ex. 7j ou 12h."
     ),
     "unordered, or ordered (also splits each channel's value by position).": (
         "unordered (sans ordre), ou ordered (partage aussi la valeur de chaque canal selon sa "

@@ -155,21 +155,24 @@ PARAMS: dict[str, Pair] = {
 }
 
 PARAM_HELP: dict[str, Pair] = {
-    "level": ("point de contact ou étape.", "touchpoint or stage."),
+    "level": (
+        "ce que chaque ligne du résultat représente.",
+        "what each row of the result stands for.",
+    ),
     "session_timeout": (
         "une visite web ou appli se termine après ce délai sans événement, par ex. 30m.",
         "a web or app visit ends after this long without an event, e.g. 30m.",
     ),
     "bounce_channels": (
-        "canaux où une visite d'un seul événement est un rebond (par défaut web, app).",
-        "channels where a one-event visit is a bounce (default web, app).",
+        "canaux où une visite d'un seul événement est un rebond (par défaut : web et application).",
+        "channels where a one-event visit is a bounce (default: web and app).",
     ),
     "contacts": (
         "points de contact, étapes ou canaux qui sont des appels à l'aide.",
         "touchpoints, stages or channels that are calls for help.",
     ),
     "confidence": (
-        "niveau de confiance des intervalles, de 0 à 1 : par ex. 0.95 pour 95 %.",
+        "niveau de confiance des intervalles, de 0 à 1 : par ex. 0,95 pour 95 %.",
         "confidence level of the intervals, from 0 to 1: e.g. 0.95 for 95%.",
     ),
     "min_journeys": (
@@ -188,9 +191,9 @@ PARAM_HELP: dict[str, Pair] = {
         "look for the properties, touchpoints and personas that go with abandoning.",
     ),
     "steps": (
-        "points de contact ou étapes, séparés par des virgules ; suivie d'un point "
-        "d'interrogation, une étape est facultative.",
-        "touchpoints or stages, comma-separated; followed by a question mark, a step is optional.",
+        "points de contact ou étapes, dans l'ordre du parcours ; chaque choix ouvre une "
+        "case de plus.",
+        "touchpoints or stages, in the journey's order; each choice opens one more box.",
     ),
     "step_windows": (
         "N=DÉLAI : l'étape N compte seulement dans ce délai après l'étape d'avant, en plus du "
@@ -203,7 +206,7 @@ PARAM_HELP: dict[str, Pair] = {
         "persons (once each), journeys, or attempts (every conversion).",
     ),
     "window": (
-        "délai compté depuis la première étape, par ex. 14d, 1h.",
+        "délai compté depuis la première étape, par ex. 14j, 1h.",
         "time counted from the first step, e.g. 14d, 1h.",
     ),
     "attribution.order": (
@@ -219,8 +222,9 @@ PARAM_HELP: dict[str, Pair] = {
         "an event that, between two steps, makes an attempt not count.",
     ),
     "breakdown": (
-        "canal, point de contact, étape, événement, persona, property:CLÉ ou customer:CLÉ.",
-        "channel, touchpoint, stage, event, persona, property:KEY or customer:KEY.",
+        "ce qui sépare les groupes : canal, point de contact, étape, événement, persona ou un "
+        "champ des données.",
+        "what splits the groups: channel, touchpoint, stage, event, persona or a data field.",
     ),
     "breakdown_attribution": (
         "où lire la valeur de ventilation : premier contact, dernier contact ou une étape.",
@@ -300,7 +304,7 @@ PARAM_HELP: dict[str, Pair] = {
         "part du dernier contact dans le modèle en U.",
         "last touch's share in the position-based model.",
     ),
-    "half_life": ("demi-vie de la décroissance, par ex. 7d.", "time-decay half-life, e.g. 7d."),
+    "half_life": ("demi-vie de la décroissance, par ex. 7j.", "time-decay half-life, e.g. 7d."),
     "shapley": ("sans ordre, ou ordonné.", "unordered, or ordered."),
     "exclude": (
         "points de contact ou canaux jamais crédités.",

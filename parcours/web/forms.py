@@ -2,7 +2,9 @@
 
 Each parameter becomes a field: a choice list for a ``Literal`` or a ``bool``, a number box
 for ``int`` and ``float``, a text box for ``str`` and a comma-separated text box for
-``list[str]``. Query parameters are read back into typed values with the parameter's own
+``list[str]``. A parameter whose values are the map's objects (a funnel's steps) is picked
+by their titles instead (:mod:`parcours.web.pickers`): one list box per value, the same name
+repeated in the query. Query parameters are read back into typed values with the parameter's own
 type, so the form accepts exactly what the API accepts. Parameters naming a file on the
 server (``..._file``) are not offered in the browser.
 
@@ -25,13 +27,18 @@ from pydantic import TypeAdapter, ValidationError
 
 from parcours.analyses import Analysis
 from parcours.errors import InputError
+from parcours.maps import JourneyMap, duration_for
 from parcours.render import present
+from parcours.web import pickers
+
+# Parameters holding a duration (30d, 1h): shown in the reader's units.
+DURATIONS = frozenset({"window", "session_timeout", "half_life"})
 
 
 @dataclass
 class Field:
     name: str
-    kind: str  # choice, number, integer, text, list
+    kind: str  # choice, number, integer, text, list; pick (one) or picks (a list) from groups
     help: str
     required: bool
     default: Any
@@ -39,6 +46,8 @@ class Field:
     options: list[str] = field(default_factory=list)
     label: str = ""  # the name a reader reads (the one i18n table), the name otherwise
     option_labels: list[str] = field(default_factory=list)
+    groups: pickers.Groups = field(default_factory=list)  # a picker's choices
+    picked: list[str] = field(default_factory=list)  # a picker's values, one box each
 
 
 def offered(analysis: Analysis) -> list[inspect.Parameter]:
@@ -79,20 +88,36 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def query_value(query: Any, name: str) -> str | None:
+    """The text of ``name`` in ``query``; a name repeated (one list box per picked value)
+    gives its non-empty values joined by commas, as a typed list would be."""
+    many = query.getlist(name) if hasattr(query, "getlist") else None
+    if many is None or len(many) <= 1:
+        return query.get(name)
+    return ", ".join(v.strip() for v in many if v.strip())
+
+
 def form_fields(
-    analysis: Analysis, query: Any, prefill: dict[str, Any] | None = None, lang: str = "en"
+    analysis: Analysis,
+    query: Any,
+    prefill: dict[str, Any] | None = None,
+    lang: str = "en",
+    jm: JourneyMap | None = None,
 ) -> list[Field]:
     """The fields of ``analysis``, showing the values of ``query`` (or the defaults), with
-    their labels, help and choices in ``lang``."""
+    their labels, help and choices in ``lang``; with the map, its objects are picked by
+    their titles."""
     prefill = prefill or {}
-    names = present.Titles(lang)
+    names = present.Titles.of(jm, lang)
     fields = []
     for param in offered(analysis):
         kind, options = _kind(param.annotation)
         required = param.default is inspect.Parameter.empty
         default = None if required else param.default
-        raw = query.get(param.name)
+        raw = query_value(query, param.name)
         value = raw if raw is not None else _shown(prefill.get(param.name, default))
+        if raw is None and param.name in DURATIONS:
+            value = duration_for(value, lang)  # "30j" on a French page; typed text stays
         fields.append(
             Field(
                 name=param.name,
@@ -108,7 +133,20 @@ def form_fields(
                 option_labels=[present.option_label(o, lang, names) for o in options],
             )
         )
+    if jm is not None:
+        _pick(analysis.name, fields, jm, lang)
     return fields
+
+
+def _pick(analysis: str, fields: list[Field], jm: JourneyMap, lang: str) -> None:
+    """The fields whose values are the map's objects become pickers (their values known
+    first: a breakdown's step choices follow the steps chosen)."""
+    values = {f.name: pickers.as_list(f.value) if f.kind == "list" else f.value for f in fields}
+    for f in fields:
+        if f.kind in ("text", "list") and pickers.picked(analysis, f.name, values):
+            f.groups = pickers.options(analysis, f.name, jm, lang, values)
+            f.picked = pickers.as_list(f.value) if f.kind == "list" else [f.value]
+            f.kind = "picks" if f.kind == "list" else "pick"
 
 
 def parse_params(
@@ -122,7 +160,7 @@ def parse_params(
     prefill = prefill or {}
     values: dict[str, Any] = {}
     for param in offered(analysis):
-        raw = query.get(param.name)
+        raw = query_value(query, param.name)
         if raw is None and param.name in prefill:
             values[param.name] = prefill[param.name]
             continue

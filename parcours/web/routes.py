@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from parcours.analyses import ANALYSES, REGISTRY, Analysis, Context, Result
 from parcours.errors import InputError, MapError, NotFoundError
-from parcours.maps import JourneyMap, text_of
+from parcours.maps import JourneyMap, duration_for, text_of
 from parcours.render import i18n as report_words
 from parcours.render import present
 from parcours.store import schema
@@ -468,10 +468,13 @@ def _command(analysis: Analysis, fields: list[Any], lang: str) -> str:
     kinds = {p.name: p for p in analysis.parameters()}
     words = ["parcours", analysis.name]
     for f in fields:
-        if f.value in ("", None) or (not f.required and f.value == _shown(f.default)):
+        default = _shown(f.default)
+        if f.value in ("", None) or (
+            not f.required and f.value in (default, duration_for(default, lang))
+        ):
             continue
         flag = "--" + f.name.replace("_", "-")
-        if f.required and f.kind == "list":
+        if f.required and f.kind in ("list", "picks"):
             words += [shlex.quote(v.strip()) for v in f.value.split(",") if v.strip()]
         elif kinds[f.name].annotation is bool:
             words.append(flag if f.value == "true" else f"--no-{flag[2:]}")
@@ -587,7 +590,7 @@ def analysis_page(name: str, request: Request) -> Response:
 
     def work(job: Job) -> dict[str, Any]:
         job.step = name
-        shown = _frame(analysis, query, lang)
+        shown = _frame(analysis, query, lang, jm)
         with state.reader() as ws:
             job.watch(ws)
             try:
@@ -595,7 +598,7 @@ def analysis_page(name: str, request: Request) -> Response:
                 ctx = _Inputs(ws, jm, lang)
                 # A first visit runs the analysis as the report does (its overview's parameters).
                 prefill = {k: v for k, v in _overview(analysis, ctx).items() if k not in query}
-                shown["fields"] = form_fields(analysis, query, prefill, lang)
+                shown["fields"] = form_fields(analysis, query, prefill, lang, jm)
                 params = parse_params(analysis, query, prefill)
                 shown["period"] = _period(request, ws, ctx, stamp)
                 if params is None:
@@ -609,7 +612,7 @@ def analysis_page(name: str, request: Request) -> Response:
         return shown
 
     job = _computed(request, _page_key(request, lang, stamp), work)
-    shown = job.value if job.state == "done" else _frame(analysis, query, lang)
+    shown = job.value if job.state == "done" else _frame(analysis, query, lang, jm)
     if job.state == "failed":
         shown["error"] = _failure(job, lang)
     result, fields, error = shown["result"], shown["fields"], shown["error"]
@@ -667,7 +670,7 @@ def _presented(name: str, result: Result | None, jm: JourneyMap, lang: str) -> d
     }
 
 
-def _frame(analysis: Analysis, query: Any, lang: str) -> dict[str, Any]:
+def _frame(analysis: Analysis, query: Any, lang: str, jm: JourneyMap) -> dict[str, Any]:
     """What an analysis page shows before its computation ends: the form as asked (the
     overview's values come with the result), the filters as given, no result."""
     try:
@@ -675,7 +678,7 @@ def _frame(analysis: Analysis, query: Any, lang: str) -> dict[str, Any]:
     except InputError:  # said with the result
         filters = Filters()
     return {
-        "fields": form_fields(analysis, query, {}, lang),
+        "fields": form_fields(analysis, query, {}, lang, jm),
         "filters": filters,
         "period": ("", ""),
         "result": None,

@@ -339,15 +339,62 @@ def _summary(html: str) -> dict[str, str]:
     return dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", html))
 
 
+def html_text(text: str) -> str:
+    return html.unescape(text).replace("\u202f", " ").replace("\xa0", " ")
+
+
+def _picked(page: str, name: str) -> list[tuple[str, str]]:
+    """(value, words) of the option chosen in each list box called ``name`` ("" if none)."""
+    boxes = re.findall(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    chosen = [re.search(r'<option value="([^"]*)" selected>([^<]*)<', box) for box in boxes]
+    return [(html_text(m[1]), html_text(m[2])) if m else ("", "") for m in chosen]
+
+
 def test_funnel_page_prefills_steps_and_filters_change_it(demo_client):
     everyone = demo_client.get("/analyses/funnel?lang=en")
     assert everyone.status_code == 200
-    assert 'name="steps" value="decouverte, consideration, purchase"' in everyone.text
+    # the map's steps picked by their titles, the ids sent back; one more box to add a step
+    assert _picked(everyone.text, "steps") == [
+        ("decouverte", "Discovery"),
+        ("consideration", "Consideration"),
+        ("purchase", "Purchase"),
+        ("", ""),
+    ]
     ropo = demo_client.get("/analyses/funnel?lang=en&persona=ropo&start=2026-02-01")
     entered = int(_summary(everyone.text)["Persons who entered"].replace(",", ""))
     entered_ropo = int(_summary(ropo.text)["Persons who entered"].replace(",", ""))
     assert 0 < entered_ropo < entered
     assert "plotly-figure" in ropo.text
+
+
+def test_picked_steps_come_back_as_the_funnel_they_ask_for(demo_client):
+    # what the boxes send (an empty last one included) is the funnel typed as a list
+    boxes = demo_client.get(
+        "/analyses/funnel?lang=fr&steps=decouverte&steps=panier%3F&steps=purchase&steps="
+        "&breakdown_attribution=step:2&window=30j"
+    )
+    typed = demo_client.get(
+        "/analyses/funnel?lang=fr&steps=decouverte,panier%3F,purchase"
+        "&breakdown_attribution=step:2&window=30d"
+    )
+    assert boxes.status_code == typed.status_code == 200
+    assert _summary(boxes.text) == _summary(typed.text)
+    assert "Personnes entrées" in _summary(boxes.text)
+    # a value no list holds (an optional step) is kept, in words; the step choices of the
+    # breakdown follow the steps chosen
+    assert _picked(boxes.text, "steps")[1] == ("panier?", "Ajout au panier (facultative)")
+    assert _picked(boxes.text, "breakdown_attribution") == [
+        ("step:2", "à l'étape 2 (Ajout au panier (facultative))")
+    ]
+    # the command line says the same funnel
+    assert "parcours funnel decouverte &#39;panier?&#39; purchase" in boxes.text
+
+
+def test_a_french_page_shows_durations_in_days(demo_client):
+    page = demo_client.get("/analyses/funnel?lang=fr")
+    assert 'name="window" value="30j"' in page.text  # the map's timeout, 30d
+    english = demo_client.get("/analyses/funnel?lang=en")
+    assert 'name="window" value="30d"' in english.text
 
 
 def test_funnel_of_attempts_names_its_columns_attempts(demo_client):

@@ -5,6 +5,21 @@ document.addEventListener("DOMContentLoaded", function () {
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // A picked list (a funnel's steps): choosing in its last box opens one more, so steps
+  // are added one after another; without script, each run of the form adds one box.
+  document.querySelectorAll(".picks[data-add]").forEach(function (picks) {
+    picks.addEventListener("change", function (event) {
+      var boxes = picks.querySelectorAll("select");
+      var last = boxes[boxes.length - 1];
+      if (event.target !== last || !last.value) { return; }
+      var more = last.cloneNode(true);
+      more.value = "";
+      more.options[0].textContent = picks.dataset.add;
+      more.setAttribute("aria-label", last.getAttribute("aria-label").replace(/\d+$/, String(boxes.length + 1)));
+      picks.appendChild(more);
+    });
+  });
+
   // Calls that change something carry the dashboard's header (a form of another site cannot).
   function change(url) {
     return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-Parcours-Dashboard": "1" } });
