@@ -65,12 +65,16 @@ PHRASES = {  # feature -> {(lang, direction): template}
         ("en", -1): "rarely buys ({value} purchases)",
         ("fr", 1): "achète souvent ({value} achats)",
         ("fr", -1): "achète peu ({value} achats)",
+        ("en", 0): "does not buy",
+        ("fr", 0): "n'achète pas",
     },
     "value": {
-        ("en", 1): "high value ({value} per person)",
-        ("en", -1): "low value ({value} per person)",
-        ("fr", 1): "forte valeur ({value} par personne)",
-        ("fr", -1): "faible valeur ({value} par personne)",
+        ("en", 1): "high value (revenue of {value} per person)",
+        ("en", -1): "low value (revenue of {value} per person)",
+        ("fr", 1): "forte valeur (CA de {value} par personne)",
+        ("fr", -1): "faible valeur (CA de {value} par personne)",
+        ("en", 0): "no revenue",
+        ("fr", 0): "aucun chiffre d'affaires",
     },
     "tenure": {
         ("en", 1): "long-standing ({value} days active)",
@@ -178,6 +182,8 @@ def _describe(means: pd.Series, z: pd.Series, jm: JourneyMap, lang: str, stronge
             shown = {"frequency": np.expm1(value), "value": np.expm1(value)}.get(feature, value)
             spec = "decimal" if feature == "frequency" else "whole"
             text = _shown(shown, spec, lang)
+            if feature in ("frequency", "value") and text.strip("0,.") == "":
+                direction = 0  # "n'achète pas", never "achète peu (0,0 achats)"
             parts.append(PHRASES[feature][(lang, direction)].format(value=text, name=""))
     return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
 

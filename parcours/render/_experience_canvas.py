@@ -14,6 +14,7 @@ import pandas as pd
 from parcours.maps import JourneyMap
 from parcours.maps.experience import HIGHEST, LOWEST, designed_emotion
 from parcours.render._svg import COL_W, GAP, GUTTER, _text
+from parcours.render.i18n import labelled, signed
 
 BAND_H = 140
 DESIGNED_COLOUR, MEASURED_COLOUR = "#8a8f98", "#2e86de"
@@ -26,6 +27,7 @@ def emotion_band(
     width: int,
     words: dict[str, str],
     persona: str | None = None,
+    lang: str | None = None,
 ) -> str:
     """The band from ``y`` (its height is :data:`BAND_H`). ``emotion``: per ``stage``, a
     ``measured`` value on −2..+2 (and a ``designed`` one, used when the map designs none)."""
@@ -80,7 +82,7 @@ def emotion_band(
         for px, py, value in points:
             parts.append(
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4.5" fill="{colour}">'
-                f"<title>{words[series]}: {value:+.1f}</title></circle>"
+                f"<title>{labelled(words[series], signed(value, lang, 1), lang)}</title></circle>"
             )
     legend_x = width - 230
     parts.append(

@@ -69,21 +69,22 @@ EXPERIENCE: dict[str, dict[str, str]] = {
         "emotion is given per persona.",
     },
     # -- as-is / to-be -----------------------------------------------------------------------
-    "state.as-is": {"fr": "actuel (as-is)", "en": "as-is"},
-    "state.to-be": {"fr": "cible (to-be)", "en": "to-be"},
+    "state.as-is": {"fr": "actuel", "en": "as-is"},
+    "state.to-be": {"fr": "cible", "en": "to-be"},
     "states.title": {"fr": "Actuel et cible", "en": "As-is and to-be"},
     "states.explain": {
-        "fr": "Deux versions de la carte, l'une marquée state: as-is (le parcours "
-        "d'aujourd'hui), l'autre state: to-be (le parcours visé), mesurées sur les mêmes "
-        "données, étape par étape.",
-        "en": "Two versions of the map, one marked state: as-is (the journey today), the other "
-        "state: to-be (the journey aimed for), measured on the same data, stage by stage.",
+        "fr": "Deux versions de la carte, le parcours actuel (celui d'aujourd'hui) et le "
+        "parcours cible (celui qu'on vise), mesurées sur les mêmes données, étape par étape.",
+        "en": "Two versions of the map, the journey as it is today and the journey aimed for, "
+        "measured on the same data, stage by stage.",
     },
     "states.missing": {
-        "fr": "Pour comparer, enregistrez une version de la carte avec state: as-is et une "
-        "avec state: to-be (versions marquées : {found}).",
-        "en": "To compare, save one version of the map with state: as-is and one with "
-        "state: to-be (versions marked: {found}).",
+        "fr": "Pour comparer, enregistrez une version de la carte marquée comme actuelle et une "
+        "autre comme cible : une ligne « state: as-is » ou « state: to-be » en tête de la "
+        "carte, dans l'éditeur (versions marquées : {found}).",
+        "en": "To compare, save one version of the map marked as the journey today and one as "
+        "the target: a line \"state: as-is\" or \"state: to-be\" at the top of the map, in the "
+        "editor (versions marked: {found}).",
     },
     "states.version": {"fr": "{state} : version {version}", "en": "{state}: version {version}"},
     "states.none": {"fr": "aucune", "en": "none"},

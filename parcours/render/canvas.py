@@ -261,7 +261,7 @@ def journey_canvas(
     y += blueprint_h
 
     # Emotion curve across stages (designed and measured, −2..+2).
-    parts.append(emotion_band(jm, data.emotion, y + GAP, width, words, data.persona))
+    parts.append(emotion_band(jm, data.emotion, y + GAP, width, words, data.persona, lang))
     y += BAND_H + GAP
 
     # Frictions and opportunities per stage.

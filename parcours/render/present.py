@@ -72,7 +72,7 @@ _PCT_FIGURES = {
     "share_without_persona",
     "conversion_closed",
 }
-_WHOLE = {"nps", "nps_a", "nps_b", "mean_clv_per_buyer"}
+_WHOLE = {"nps", "nps_a", "nps_b", "mean_clv_per_buyer", "journeys_lost_beyond_baseline"}
 _PCT_COLUMNS = {
     "reach",
     "conversion",

@@ -177,3 +177,20 @@ def test_demo_clustering_finds_the_ropo_persona(demo_ws, demo_map):
     assert (
         ropo.share_web.mean() > 0.3 and ropo.buy_magasin.mean() > 0.8
     )  # research web, buy in store
+
+
+def test_a_group_that_never_buys_is_said_so():
+    import numpy as np
+
+    from parcours.analyses.personas import _describe
+    from parcours.demo.load import demo_map
+
+    jm = demo_map()
+    means = pd.Series({"frequency": np.log1p(0.0), "value": np.log1p(0.0), "tenure": 3.0})
+    z = pd.Series({"frequency": -1.2, "value": -1.1, "tenure": -0.2})
+    assert _describe(means, z, jm, "fr") == (
+        "n'achète pas ; aucun chiffre d'affaires ; récent ou de passage (3 jours d'activité)"
+    )
+    means["value"] = np.log1p(120.0)
+    z["value"] = 2.0
+    assert "high value (revenue of 120 per person)" in _describe(means, z, jm, "en")

@@ -130,7 +130,9 @@ def test_emotion_band_spans_minus_two_to_two_and_follows_the_persona():
     assert step > 0 and hurried[0] - hurried[1] == pytest.approx(-step)
     assert everyone[0] - step * 4 == pytest.approx(min(everyone[0], everyone[1]) - step * 1)
     svg = journey_canvas(jm, lang="en").svg
-    assert ">designed: -2.0</title>" in svg and ">designed: +1.0</title>" in svg
+    assert ">designed: −2</title>" in svg and ">designed: +1</title>" in svg
+    # a French reader's colon and decimal mark
+    assert ">prévue\xa0: +1</title>" in journey_canvas(jm, lang="fr").svg
     assert all(f">{level}</tspan>" in svg for level in ("+2", "+1", "0", "−1", "−2"))
 
 

@@ -154,3 +154,10 @@ def test_a_change_of_shares_reads_in_points_and_one_of_nps_as_a_score():
     nps = pd.DataFrame({"id": ["x"], "nps_a": [23.0], "nps_b": [20.58], "change": [-2.42]})
     shown = present.table(nps, "fr", names)
     assert shown.rows[0][shown.names.index("change")] == "−2,4"
+
+
+def test_journeys_lost_read_as_whole_journeys():
+    names = present.Titles.of(None, "fr")
+    # an expected excess of 0.3 journeys is less than one journey, not "0,3 parcours"
+    assert present.figure_text("journeys_lost_beyond_baseline", 0.3, "fr", names) == "0"
+    assert present.figure_text("journeys_lost_beyond_baseline", 1234.6, "fr", names) == "1\u202f235"

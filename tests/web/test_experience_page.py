@@ -30,7 +30,7 @@ def test_experience_page_shows_the_blueprint_the_curves_and_the_states():
         text = page.text
         assert "<h2>Service blueprint</h2>" in text and "<td>Sorting</td>" in text
         assert "<th>In a hurry</th>" in text and 'class="plotly-figure"' in text
-        assert "save one version of the map with state: as-is" in text  # no to-be yet
+        assert "one as the target: a line &#34;state: as-is&#34;" in text  # no to-be yet
         assert 'href="/experience?' in text  # in the navigation
         to_be = MAP.replace("lang: en\n", "lang: en\nstate: to-be\n").replace(
             "    emotion: -2\n", "    emotion: 1\n"
