@@ -83,7 +83,7 @@ EXPERIENCE: dict[str, dict[str, str]] = {
         "autre comme cible : une ligne « state: as-is » ou « state: to-be » en tête de la "
         "carte, dans l'éditeur (versions marquées : {found}).",
         "en": "To compare, save one version of the map marked as the journey today and one as "
-        "the target: a line \"state: as-is\" or \"state: to-be\" at the top of the map, in the "
+        'the target: a line "state: as-is" or "state: to-be" at the top of the map, in the '
         "editor (versions marked: {found}).",
     },
     "states.version": {"fr": "{state} : version {version}", "en": "{state}: version {version}"},

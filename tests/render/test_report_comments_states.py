@@ -88,7 +88,10 @@ def test_report_says_how_to_get_comments_and_states(bank):
     assert "POST /v1/maps/banque/comments" in comments
     assert "<table" not in comments
     experience = _section(page, "experience")
-    assert "a line &#34;state: as-is&#34; or &#34;state: to-be&#34; at the top of the map" in experience
+    assert (
+        "a line &#34;state: as-is&#34; or &#34;state: to-be&#34; at the top of the map"
+        in experience
+    )
     assert "(versions marked: as-is: version 1)." in experience
 
 
