@@ -93,6 +93,12 @@ EXPERIENCE: dict[str, dict[str, str]] = {
     "states.measured": {"fr": "Émotion mesurée", "en": "Measured emotion"},
     "states.touchpoints": {"fr": "Points de contact", "en": "Touchpoints"},
     "nav.experience": {"fr": "Expérience", "en": "Experience"},
+    "experience.lead": {
+        "fr": "Le plan de service et les émotions que prévoit la carte, face à ce que mesurent "
+        "les données. Ils s'écrivent dans la carte, sous chaque étape :",
+        "en": "The service blueprint and the emotions the map designs, against what the data "
+        "measure. They are written in the map, under each stage:",
+    },
     "editor.blueprint_help": {
         "fr": "Plan de service et émotions : sous une étape, blueprint: {evidence, customer, "
         "frontstage, backstage, support} (un élément du back-office peut avoir id et match, "

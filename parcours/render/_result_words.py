@@ -292,7 +292,7 @@ PARAM_HELP: dict[str, Pair] = {
         "the purchase property holding the fulfilment mode.",
     ),
     "threshold": (
-        "part des personnes qu'un niveau doit atteindre, de 0 à 1 (par défaut 0.2, soit 20 %).",
+        "part des personnes qu'un niveau doit atteindre, de 0 à 1 (par défaut 0,2, soit 20 %).",
         "share of persons a level must reach, from 0 to 1 (default 0.2, that is 20%).",
     ),
     "models": ("modèles d'attribution (par défaut tous).", "attribution models (default all)."),
@@ -320,7 +320,7 @@ PARAM_HELP: dict[str, Pair] = {
     ),
     "horizon_months": ("horizon de la valeur vie, en mois.", "lifetime value horizon, in months."),
     "discount_rate": (
-        "taux mensuel d'actualisation, de 0 à 1 : par ex. 0.01 pour 1 %.",
+        "taux mensuel d'actualisation, de 0 à 1 : par ex. 0,01 pour 1 %.",
         "monthly discount rate, from 0 to 1: e.g. 0.01 for 1%.",
     ),
     "rfm_bins": (
@@ -634,7 +634,7 @@ COLUMNS: dict[str, Pair] = {
     "cumulative": ("Cumulé", "Cumulative"),
     "description": ("Description", "Description"),
     "journeys_per_person": ("Parcours par personne", "Journeys per person"),
-    "buyers": ("Clients", "Customers"),
+    "buyers": ("Part d'acheteurs", "Share who buy"),  # a persona's persons who converted
     "revenue_per_person": ("CA par personne", "Revenue per person"),
     "main_channel": ("Canal principal", "Main channel"),
     "cluster": ("Groupe", "Group"),
@@ -1088,8 +1088,12 @@ NOTES: dict[str, Pair] = {
         "omnichannel that at least {0} of persons reach.",
     ),
     "voice.small": (
-        "{0} groupe(s) ont moins de 30 réponses : leurs chiffres sont fragiles.",
-        "{0} group(s) have fewer than 30 answers: their figures are fragile.",
+        "{0} groupes ont moins de 30 réponses : leurs chiffres sont fragiles.",
+        "{0} groups have fewer than 30 answers: their figures are fragile.",
+    ),
+    "voice.small.one": (  # the note said of one group (present.notes)
+        "1 groupe a moins de 30 réponses : ses chiffres sont fragiles.",
+        "1 group has fewer than 30 answers: its figures are fragile.",
     ),
     "retention.purchase": (
         "Une conversion par personne et par jour au plus.",

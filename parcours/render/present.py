@@ -74,6 +74,7 @@ _PCT_FIGURES = {
 }
 _WHOLE = {"nps", "nps_a", "nps_b", "mean_clv_per_buyer", "journeys_lost_beyond_baseline"}
 _PCT_COLUMNS = {
+    "buyers",  # personas: the share of a persona's persons who converted
     "reach",
     "conversion",
     "exit_rate",
@@ -413,6 +414,7 @@ def table(
             label is None
             or (name == "id" and "title" in cols)
             or (name == "name" and "persona" in cols)
+            or (name == "title" and "persona" in cols)  # the persona is shown by its title
         ):
             dropped.append(name)
         else:
@@ -554,6 +556,8 @@ def notes(result: Any, lang: str, names: Titles) -> list[str]:
             found = pattern.match(note)
             if found:
                 values = [_note_value(v, lang, names) for v in found.groups()]
+                if found.groups()[:1] == ("1",) and f"{key}.one" in STRINGS:
+                    key = f"{key}.one"  # "1 groupe a", not "1 groupe(s) ont"
                 shown.append(t(key, lang).format(*values))
                 break
     return shown

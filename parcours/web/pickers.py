@@ -29,7 +29,8 @@ Groups = list[tuple[str, Choices]]  # (group title, its choices); an untitled gr
 
 # (analysis, parameter) -> the kinds of value it offers. A map kind (stage, touchpoint,
 # channel, persona), ``conversion`` (the map's conversion event), ``level`` (objects of the
-# form's current level), ``property`` (the data's fields the map names, as property:KEY)
+# form's current level), ``property`` (the data's fields the map names, as property:KEY),
+# ``field`` (the same fields, by their key alone)
 # or a fixed list of the analysis' own words (``dimension``, ``feature``, ``model``,
 # ``attribution``, ``case``).
 PICKED: dict[tuple[str, str], tuple[str, ...]] = {
@@ -44,6 +45,7 @@ PICKED: dict[tuple[str, str], tuple[str, ...]] = {
     ("paths", "end"): ("level",),
     ("process", "case"): ("case",),
     ("channels", "offline"): ("channel",),
+    ("channels", "fulfilment"): ("field",),
     ("channels", "research"): ("stage", "touchpoint", "channel"),
     ("attribution", "models"): ("model",),
     ("attribution", "exclude"): ("channel", "touchpoint"),
@@ -106,11 +108,10 @@ def _group(
         label = present.conversion_name(jm, lang)
         choices = [(e, label if len(events) == 1 else f"{label} ({e})") for e in events]
         return i18n.t("params.group.conversion", lang), choices
-    if kind == "property":
+    if kind in ("property", "field"):
         fields = names.kinds.get("property", {})
-        return i18n.t("params.group.property", lang), [
-            (f"property:{k}", t) for k, t in fields.items()
-        ]
+        prefix = "property:" if kind == "property" else ""
+        return i18n.t("params.group.property", lang), [(prefix + k, t) for k, t in fields.items()]
     if kind == "attribution":
         steps = as_list(values.get("steps"))
         choices = [(v, present.option_label(v, lang, names)) for v in ("first_touch", "last_touch")]

@@ -107,8 +107,8 @@ def shop():
         (
             "funnel",
             {"steps": ["fiche", "achat"], "window": "2 semaines"},
-            "la durée '2 semaines' n'est pas valide : écrivez un nombre suivi de s, m, h, d ou "
-            "w, par ex. 30d, 12h, 45m ou 1d12h",
+            "la durée '2 semaines' n'est pas valide : écrivez un nombre suivi de s, m, h, j (ou "
+            "d) ou w, par ex. 30j, 12h, 45m ou 1j12h",
         ),
         (
             "funnel",

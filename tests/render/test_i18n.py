@@ -161,3 +161,26 @@ def test_journeys_lost_read_as_whole_journeys():
     # an expected excess of 0.3 journeys is less than one journey, not "0,3 parcours"
     assert present.figure_text("journeys_lost_beyond_baseline", 0.3, "fr", names) == "0"
     assert present.figure_text("journeys_lost_beyond_baseline", 1234.6, "fr", names) == "1\u202f235"
+
+
+def test_french_help_writes_decimals_with_a_comma():
+    from parcours.render._result_words import PARAM_HELP
+
+    # what a French reader types in a number box: "0,95" (the browser reads it as 0.95)
+    pointed = {k: fr for k, (fr, _) in PARAM_HELP.items() if re.search(r"\d\.\d", fr)}
+    assert not pointed
+
+
+def test_a_note_about_one_thing_is_said_in_the_singular():
+    from types import SimpleNamespace
+
+    names = present.Titles.of(None, "fr")
+    note = "{} group(s) with fewer than 30 answers (wide or degenerate intervals): {}."
+    one = SimpleNamespace(notes=[note.format(1, "paiement")])
+    two = SimpleNamespace(notes=[note.format(2, "paiement, retour")])
+    assert present.notes(one, "fr", names) == [
+        "1 groupe a moins de 30 réponses : ses chiffres sont fragiles."
+    ]
+    assert present.notes(two, "en", names) == [
+        "2 groups have fewer than 30 answers: their figures are fragile."
+    ]

@@ -444,3 +444,29 @@ def test_a_french_page_typesets_its_prose_and_gives_the_map_back_as_written(map_
     # put in "Aider à comparer : fiches produit"
     assert "Aider à comparer : fiches produit" in written and "\xa0" not in written
     assert "\xa0:" in page.replace(written, "")  # ... while the page's own sentences get them
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_picked_parameter_offers_the_maps_objects_by_title(lang):
+    from parcours.analyses import REGISTRY, get
+    from parcours.demo.load import demo_map
+    from parcours.render.i18n import t
+    from parcours.web.forms import form_fields
+
+    jm = demo_map()
+    picked = 0
+    for name in REGISTRY:
+        for f in form_fields(get(name), {}, {}, lang, jm):
+            if f.kind not in ("pick", "picks"):
+                continue
+            picked += 1
+            offered = {value: label for _, choices in f.groups for value, label in choices}
+            assert offered, (name, f.name)
+            # a default is one of the choices, in words: no "Other values" on a fresh form
+            other = t("params.group.other", lang)
+            assert all(group != other for group, _ in f.groups), (name, f.name, f.groups)
+            assert all(v in offered for v in f.picked if v), (name, f.name, f.picked)
+            # each choice in words, never the id it sends (a map object, a field)
+            titled = [v for v in offered if v in {tp.id for tp in jm.touchpoints}]
+            assert all(offered[v] != v for v in titled), (name, f.name)
+    assert picked >= 15
