@@ -168,7 +168,7 @@ def opportunity_notes(
             named = ", ".join(titles.get(str(k)) or str(k) for k in row["frictions"])
             details.append(labelled(t("col.frictions", lang), named, lang))
         if stake is not None and not pd.isna(stake):
-            lost = number(row["journeys_lost"], lang, 1)
+            lost = number(row["journeys_lost"], lang)  # whole journeys
             details.append(labelled(t("col.journeys_lost", lang), lost, lang))
             details.append(labelled(t("col.at_stake", lang), number(stake, lang, 0), lang))
         if row.get("effect"):

@@ -471,7 +471,7 @@ class _Builder:
                     Column("status", "col.status"),
                     Column("owner", "col.owner"),
                     Column("frictions", "col.frictions"),
-                    Column("journeys_lost", "col.journeys_lost", "float"),
+                    Column("journeys_lost", "col.journeys_lost", "int"),
                     Column("at_stake", "col.at_stake", "money"),
                     Column("effect", "col.effect"),
                 ],

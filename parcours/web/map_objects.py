@@ -90,9 +90,9 @@ def ranked(ws: Any, jm: JourneyMap, lang: str, scope: Any) -> list[dict[str, Any
     rows = records(ws.opportunities(jm, lang, scope))
     for row in rows:
         row["frictions"] = [titles.get(f"touchpoint:{k}", k) for k in row["frictions"] or []]
-        for name, digits in (("journeys_lost", 1), ("at_stake", 0)):
+        for name in ("journeys_lost", "at_stake"):  # whole journeys, whole money
             value = row[name]
-            row[name] = None if value is None else number(value, lang, digits)
+            row[name] = None if value is None else number(value, lang)
     return rows
 
 
