@@ -131,7 +131,7 @@ _ID_COLUMNS = {
     "feature",
     "activity",
 }
-_QUOTES = {"verbatim", "example", "verbatims"}
+_QUOTES = {"verbatim", "example", "verbatims", "keywords"}  # customer text, as written
 _KIND_OF = {
     "stage": "stage",
     "touchpoint": "touchpoint",

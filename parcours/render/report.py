@@ -585,7 +585,7 @@ class _Builder:
                     themes,
                     [
                         Column("theme", "col.theme"),
-                        Column("keywords", "col.keywords"),
+                        Column("keywords", "col.keywords", "quote"),  # the customers' words
                         Column("verbatims", "col.verbatims", "int"),
                         Column("example", "col.example", "quote"),
                     ],

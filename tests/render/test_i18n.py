@@ -184,3 +184,10 @@ def test_a_note_about_one_thing_is_said_in_the_singular():
     assert present.notes(two, "en", names) == [
         "2 groups have fewer than 30 answers: their figures are fragile."
     ]
+
+
+def test_a_themes_keywords_are_the_customers_words_quoted():
+    names = present.Titles.of(None, "en")
+    themes = pd.DataFrame({"theme": ["theme_1"], "keywords": ["paiement refusé, carte"]})
+    shown = present.table(themes, "en", names)
+    assert str(shown.rows[0][1]) == '<q lang="fr">paiement refusé, carte</q>'
