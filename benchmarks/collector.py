@@ -2,6 +2,7 @@
 
     python benchmarks/collector.py                       # 20 clients, batches of 100, 30 s
     python benchmarks/collector.py --clients 20 --seconds 60 --kill-after 20
+    python benchmarks/collector.py --rate 5200 --kill-after 1000   # 5,000 valid events/s offered
 
 Starts a server over a fresh workspace (a write key made first), then drives a bounded load
 with httpx and asyncio: each client sends batches of ``--batch`` events, a share of them
@@ -110,35 +111,51 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def client_loop(
-    index: int, url: str, token: str, args: argparse.Namespace, run: Run, stop_at: float
+    index: int,
+    http: httpx.AsyncClient,
+    url: str,
+    args: argparse.Namespace,
+    run: Run,
+    began: float,
+    stop_at: float,
 ) -> None:
     rng = random.Random(index)
-    headers = {"Authorization": f"Bearer {token}"}
     number = 0
-    async with httpx.AsyncClient(timeout=60, headers=headers) as http:
-        while time.monotonic() < stop_at:
-            events, valid = batch_of(index, number, args.batch, args.invalid_share, rng)
-            number += 1
-            sends = 2 if rng.random() < args.retry_share else 1
-            for _ in range(sends):
-                while True:  # until acknowledged: a lost answer is sent again
-                    started = time.perf_counter()
-                    try:
-                        answer = await http.post(f"{url}/v1/events", json={"events": events})
-                    except httpx.HTTPError:
-                        run.failures += 1
-                        await asyncio.sleep(0.2)
-                        continue
-                    run.requests += 1
-                    if answer.status_code == 200:
-                        run.latencies.append(time.perf_counter() - started)
-                        run.acknowledged.update(valid)
-                        break
-                    if answer.status_code == 503:
-                        run.refused += 1
-                    else:
-                        run.failures += 1
-                    await asyncio.sleep(float(answer.headers.get("Retry-After", "0.2")))
+    # With --rate, the clients share a schedule (open loop): this client's batches are due
+    # every `interval` seconds, staggered with the others'; a request is timed from when it
+    # was due, so a client that fell behind counts its wait (no coordinated omission).
+    interval = args.clients * args.batch / args.rate if args.rate else 0.0
+    due = began + index * interval / args.clients
+    while time.monotonic() < stop_at:
+        if interval:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+        events, valid = batch_of(index, number, args.batch, args.invalid_share, rng)
+        number += 1
+        sends = 2 if rng.random() < args.retry_share else 1
+        for send in range(sends):
+            first_try = True
+            while True:  # until acknowledged: a lost answer is sent again
+                started = time.monotonic()
+                if interval and send == 0 and first_try:
+                    started = min(started, due)
+                first_try = False
+                try:
+                    answer = await http.post(f"{url}/v1/events", json={"events": events})
+                except httpx.HTTPError:
+                    run.failures += 1
+                    await asyncio.sleep(0.2)
+                    continue
+                run.requests += 1
+                if answer.status_code == 200:
+                    run.latencies.append(time.monotonic() - started)
+                    run.acknowledged.update(valid)
+                    break
+                if answer.status_code == 503:
+                    run.refused += 1
+                else:
+                    run.failures += 1
+                await asyncio.sleep(float(answer.headers.get("Retry-After", "0.2")))
+        due += interval
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -154,14 +171,19 @@ async def main(args: argparse.Namespace) -> None:
     server = start(workspace, port)
     await wait_up(url)
     run = Run()
+    # The clients' connections are opened before the run: a client's own start (its TLS
+    # context, its first connection) is not the server's latency.
+    headers = {"Authorization": f"Bearer {token}"}
+    https = [httpx.AsyncClient(timeout=60, headers=headers) for _ in range(args.clients)]
+    await asyncio.gather(*(http.get(f"{url}/health") for http in https))
     server_cpu = cpu_seconds(server.pid)
     own_cpu = time.process_time()
     load_before = os.getloadavg()[0]
     began = time.monotonic()
     stop_at = began + args.seconds
     clients = [
-        asyncio.create_task(client_loop(i, url, token, args, run, stop_at))
-        for i in range(args.clients)
+        asyncio.create_task(client_loop(i, http, url, args, run, began, stop_at))
+        for i, http in enumerate(https)
     ]
     killed_at = down = None
     steady: tuple[int, int, float] | None = None  # before the kill: events, answers, CPU
@@ -178,6 +200,7 @@ async def main(args: argparse.Namespace) -> None:
         down = time.monotonic() - began - killed_at
     await asyncio.gather(*clients)
     wall = time.monotonic() - began
+    await asyncio.gather(*(http.aclose() for http in https))
     run.server_cpu += cpu_seconds(server.pid) - server_cpu
     own_cpu = time.process_time() - own_cpu
     load_after = os.getloadavg()[0]
@@ -194,6 +217,13 @@ async def main(args: argparse.Namespace) -> None:
     missing = run.acknowledged - stored
     extra = stored - run.acknowledged
     print(f"clients {args.clients}, batches of {args.batch}, {args.seconds:.0f} s")
+    if args.rate:
+        print(
+            f"  open loop: {args.rate:,.0f} events/s offered (retries on top), each request "
+            "timed from when it was due"
+        )
+    else:
+        print("  closed loop: each client sends as soon as its last answer came (the capacity)")
     if killed_at is not None and down is not None:
         print(
             f"  server SIGKILLed at {killed_at:.1f} s; a new one answered {down:.1f} s later "
@@ -247,6 +277,13 @@ if __name__ == "__main__":
     parser.add_argument("--kill-after", type=float, default=10.0)
     parser.add_argument("--retry-share", type=float, default=0.1)
     parser.add_argument("--invalid-share", type=float, default=0.02)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="Events per second offered by all clients together, on a schedule (open loop); "
+        "0: each client sends as fast as it is answered (closed loop).",
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the workspace file.")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     asyncio.run(main(parser.parse_args()))

@@ -74,9 +74,9 @@ class CollectorSettings:
     retry_after: the seconds a refused client is told to wait (Retry-After).
     load_bytes: spooled bytes the loader takes into one load at most (bounds its memory).
     load_every: seconds between the starts of two loads (sooner when the spool is half
-        full). A load costs about a second of CPU whatever its size, most of it Python
-        that holds the interpreter's lock: spacing them leaves the requests the CPU, and
-        each load takes more batches.
+        full). A load has a fixed cost (some fifty small statements, 0.07 s of CPU) beside
+        its rows' (0.3 s for 20,000 events): spacing loads makes each take more batches,
+        and leaves the requests the CPU in between (benchmarks/RESULTS.md).
     """
 
     spool_limit: int = 256 * 1024 * 1024

@@ -118,18 +118,34 @@ def _flatten(
                 f"name '{name}' differs only in case from '{other}' (an event field, or a name "
                 "in this batch); names are compared without regard to case: use one spelling"
             )
+    for name, value in row.items():
+        if not _unicode(name) or (value is not None and not _unicode(value)):
+            return None, (
+                f"'{name}' holds a lone surrogate (an escape such as \\ud800 with no pair): "
+                "send text as valid UTF-8"
+            )
     spellings.update(seen)
     return row, None
+
+
+# Half of a UTF-16 pair alone: JSON can write one (\ud800), UTF-8 cannot store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode(text: str) -> bool:
+    return text.isascii() or _SURROGATE.search(text) is None
 
 
 def _digest(events: list[Any]) -> str:
     """What tells one batch from another (a retried batch has the same)."""
     text = json.dumps(events, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _record(event: Any) -> str:
-    return json.dumps(event, ensure_ascii=False, default=str)
+    """A refused event as sent, as JSON (escaped where it is not valid Unicode)."""
+    text = json.dumps(event, ensure_ascii=False, default=str)
+    return text if _unicode(text) else json.dumps(event, default=str)
 
 
 class _Refusal(TypedDict):

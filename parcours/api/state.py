@@ -56,8 +56,7 @@ from parcours.api.loader import Loader
 from parcours.config import CollectorSettings, Settings, from_env
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
-from parcours.store import identity, journey_store, keys, results, schema
-from parcours.store.collector import Checker
+from parcours.store import collector, identity, journey_store, keys, results, schema
 from parcours.store.engine import duckdb_connection, first_row
 from parcours.store.keys import ApiKey
 from parcours.store.spool import Spool, spool_folder
@@ -191,7 +190,7 @@ class ServerState:
         self.known_keys: dict[str, ApiKey] = {}
         # The collector: batches checked together, spooled beside the workspace file (in
         # a folder of its own for an in-memory workspace), loaded by a thread.
-        self.checker = Checker(self._workspace.settings)
+        self.checker = collector.Checker(self._workspace.settings)
         self._spool_temp = None
         if self.workspace_path is not None:
             folder = spool_folder(self.workspace_path)
@@ -199,13 +198,17 @@ class ServerState:
             self._spool_temp = tempfile.TemporaryDirectory(prefix="parcours-spool-")
             folder = Path(self._spool_temp.name) / "memory.spool"
         self.spool = Spool(folder, settings.collector.spool_limit)
-        collector = settings.collector
-        self.loader = Loader(self.spool, self.workspace, collector.load_bytes, collector.load_every)
+        spooling = settings.collector
+        self.loader = Loader(self.spool, self.workspace, spooling.load_bytes, spooling.load_every)
 
     def start_collector(self) -> None:
         """Load what the spool holds from a previous run, then start the loader: before
-        the server serves."""
+        the server serves. The rules and the keys are made ready first, so that the first
+        requests (a site's tag sending as the server comes back) find them."""
         self.checker.warm()
+        self.know_keys()
+        with self.workspace() as ws:  # the loads' SQL for the plainest events, made now
+            collector.warm_loads(ws)
         replayed = self.loader.replay()
         if replayed.batches:
             log.info(
@@ -314,6 +317,11 @@ class ServerState:
 
     def forget_keys(self) -> None:
         self.known_keys.clear()
+
+    def know_keys(self) -> None:
+        """Every active key, by its token's digest, as :meth:`verify` would find them."""
+        with self.reader() as ws:
+            self.known_keys.update(keys.active_by_digest(ws.con))
 
     def close(self) -> None:
         # The app may serve again after its stop (a test client started twice): the spool

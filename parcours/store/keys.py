@@ -154,6 +154,13 @@ def revoke_key(con: Any, key_id: str) -> ApiKey:
     return _key(_keys(con, key_id)[0])
 
 
+def active_by_digest(con: Any) -> dict[str, ApiKey]:
+    """The active keys by the SHA-256 of their token (what a server keeps to verify
+    requests without reading the table each time)."""
+    found = {row["token_sha256"]: _key(row) for row in _keys(con)}
+    return {digest: key for digest, key in found.items() if key.active}
+
+
 def verify_key(con: Any, token: str) -> ApiKey | None:
     """The active key whose token this is, or None (unknown, malformed or revoked)."""
     found = _TOKEN.match(token or "")

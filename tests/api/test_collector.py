@@ -150,6 +150,26 @@ def test_a_name_that_cannot_be_a_column_rejects_its_event_alone(server):
     )
 
 
+def test_text_that_is_not_unicode_rejects_its_event_alone(server):
+    # JSON may write half a UTF-16 pair ("\ud800"); it was a 500 for the whole batch.
+    body = (
+        '{"events": [{"event_id": "s0", "ts": "2026-03-01T10:00:00Z", "customer_id": "c", '
+        '"channel": "web", "event": "x", "properties": {"note": "\\ud800"}}, '
+        '{"event_id": "s1", "ts": "2026-03-01T10:00:00Z", "customer_id": "c", '
+        '"channel": "web", "event": "x"}]}'
+    )
+    headers = {**server.as_("write"), "content-type": "application/json"}
+    answer = server.client.post("/v1/events", headers=headers, content=body)
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert (found["accepted"], found["rejected"]) == (1, 1)
+    assert found["errors"][0]["reason"].startswith("'note' holds a lone surrogate")
+    with server.workspace() as ws:
+        assert ws.con.raw_sql("SELECT event_id FROM events").fetchall() == [("s1",)]
+        kept = ws.con.raw_sql("SELECT row_number, record FROM rejected").fetchall()
+    assert kept == [(1, kept[0][1])] and '"note": "\\ud800"' in kept[0][1]
+
+
 def test_names_differing_only_in_case_reject_the_later_event(server):
     # One table holds the batch, and its column names are told apart without regard to case.
     batch = [event(0, Note=1), event(1, note=2), event(2, Event="x"), event(3, Ts="x")]
