@@ -129,15 +129,15 @@ class Checker:
     def warm(self) -> None:
         """Compile the rules now and prepare them on the checker's connection (the server
         does before it serves: its first requests do not wait for either)."""
-        self._compile()
         with self._running:
             if self._runner is None:
                 self._runner = _Rules()
-            self._runner.run(_batch_table([]), self._rules[1])
+            self._runner.run(_batch_table([]), self._compile())
 
-    def _compile(self) -> None:
+    def _compile(self) -> str:
         period = _period()
         self._rules = (period, _rules(self.settings, period))
+        return self._rules[1]
 
     def _current_rules(self) -> str:
         """The rules' SQL (a check holds ``_running``: prepared by the runner, not here)."""
