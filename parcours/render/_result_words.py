@@ -73,8 +73,8 @@ ABOUT: dict[str, Pair] = {
         "emotion curve.",
     ),
     "retention": (
-        "Achats répétés, fidélité des cohortes, segments RFM et valeur vie client.",
-        "Repeat purchases, cohort retention, RFM segments and customer lifetime value.",
+        "Conversions répétées, fidélité des cohortes, segments RFM et valeur vie client.",
+        "Repeat conversions, cohort retention, RFM segments and customer lifetime value.",
     ),
     "personas": (
         "Les personas de la carte mesurés sur les données, et les groupes de comportement que "

@@ -410,8 +410,12 @@ def table(
     dropped: list[str] = []
     for name in cols:
         label = column_label(name, names, cols, unit)
+        moneyless = name in _MONEY and bool(
+            pd.to_numeric(frame[name], errors="coerce").fillna(0).eq(0).all()
+        )  # a journey without money (a helpdesk): the column says nothing
         if (
             label is None
+            or moneyless
             or (name == "id" and "title" in cols)
             or (name == "name" and "persona" in cols)
             or (name == "title" and "persona" in cols)  # the persona is shown by its title
@@ -462,6 +466,8 @@ def figures(
         if value is None and f.default is None:
             continue
         label = figure_label(f.name, lang, unit_of(result))
+        if f.name in _MONEY and not _missing(value) and float(value) == 0:
+            continue  # no money in the data (a helpdesk, a permit office): nothing to read
         if label is None:
             raw = f.metadata["label"]
             internals.append((raw(result) if callable(raw) else raw, _raw(value)))

@@ -191,3 +191,25 @@ def test_a_themes_keywords_are_the_customers_words_quoted():
     themes = pd.DataFrame({"theme": ["theme_1"], "keywords": ["paiement refusé, carte"]})
     shown = present.table(themes, "en", names)
     assert str(shown.rows[0][1]) == '<q lang="fr">paiement refusé, carte</q>'
+
+
+def test_money_is_left_out_where_the_journey_has_none():
+    from dataclasses import dataclass
+
+    from parcours.analyses.base import Result, figure
+
+    @dataclass
+    class Shop(Result):
+        buyers: int = figure("buyers")
+        revenue: float = figure("revenue")
+
+    names = present.Titles.of(None, "fr")
+    segments = pd.DataFrame({"segment": ["champions"], "persons": [3], "revenue": [0.0]})
+    helpdesk = Shop(title="t", table=segments, buyers=3, revenue=0.0)
+    # a helpdesk's tickets carry no money: no "Chiffre d'affaires 0", no column of zeros
+    assert [label for label, _ in present.figures(helpdesk, "fr", names)[0]] == ["Clients"]
+    shown = present.table(segments, "fr", names)
+    assert "revenue" not in shown.names and "revenue" in shown.dropped
+    shop = Shop(title="t", table=segments.assign(revenue=[12.5]), buyers=3, revenue=12.5)
+    assert len(present.figures(shop, "fr", names)[0]) == 2
+    assert "revenue" in present.table(shop.table, "fr", names).names
