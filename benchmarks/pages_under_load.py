@@ -2,6 +2,7 @@
 
     python benchmarks/pages_under_load.py                 # a 5,000-person demo, 20 tries each
     python benchmarks/pages_under_load.py --persons 20000 --tries 20
+    python benchmarks/pages_under_load.py --collector-rate 5200   # and while the collector works
 
 Simulates the demo retailer into a fresh workspace (``parcours demo --no-serve``), starts
 ``parcours serve`` on it on a loopback port (as benchmarks/collector.py does), logs in to the
@@ -19,13 +20,16 @@ to read the figures under load against. Printed: p50 and p99 of each, how many a
 page: with its result, not with its progress, which would say it waited for a place), how
 many slow pages were computing at each measurement (min and mean: the four places were
 taken), the CPU seconds of the server and of this script over the measurement, and the load
-average (the machine may be shared: read the figures with it). Target (issue 10): under a
-second.
+average (the machine may be shared: read the figures with it). With ``--collector-rate``,
+the same again while 20 clients send that many events per second to the collector
+(``benchmarks/collector.py``'s clients, open loop, batches of 100), with what the collector
+kept up with. Target (issue 10): under a second.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import shutil
@@ -139,12 +143,73 @@ class SlowPages:
         self.running.append(self._states().count("running"))
 
 
+class CollectorLoad:
+    """``rate`` events per second sent to the collector by 20 clients (those of
+    ``benchmarks/collector.py``), in a thread with its own event loop, until the block ends."""
+
+    def __init__(self, url: str, token: str, rate: float):
+        sys.path.insert(0, str(Path(__file__).parent))
+        import collector  # benchmarks/collector.py, beside this file
+
+        self.driver = collector
+        self.url, self.token = url, token
+        self.settings = argparse.Namespace(
+            clients=20, batch=100, rate=rate, retry_share=0.1, invalid_share=0.02
+        )
+        self.run = collector.Run()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._send()), daemon=True)
+        self.seconds = 0.0
+
+    async def _send(self) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        https = [httpx.AsyncClient(timeout=60, headers=headers) for _ in range(20)]
+        await asyncio.gather(*(http.get(f"{self.url}/health") for http in https))
+        began = time.monotonic()
+        clients = [
+            asyncio.create_task(
+                self.driver.client_loop(i, http, self.url, self.settings, self.run, began, 1e12)
+            )
+            for i, http in enumerate(https)
+        ]
+        await asyncio.get_running_loop().run_in_executor(None, self._stop.wait)
+        for task in clients:
+            task.cancel()
+        await asyncio.gather(*clients, return_exceptions=True)
+        self.seconds = time.monotonic() - began
+        await asyncio.gather(*(http.aclose() for http in https))
+
+    def __enter__(self) -> CollectorLoad:
+        self._thread.start()
+        time.sleep(3.0)  # under way
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def said(self) -> str:
+        latencies = self.run.latencies or [float("nan")]
+        return (
+            f"  the collector meanwhile: {len(self.run.acknowledged) / self.seconds:,.0f} "
+            f"acknowledged events/s, p50 {1000 * percentile(latencies, 0.5):.0f} ms, p99 "
+            f"{1000 * percentile(latencies, 0.99):.0f} ms, {self.run.refused} refused (503), "
+            f"{self.run.failures} failed"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--persons", type=int, default=5000, help="persons of the demo")
     parser.add_argument("--tries", type=int, default=20, help="measurements of each kind")
     parser.add_argument(
         "--baseline", type=int, default=5, help="measurements of each kind before the load"
+    )
+    parser.add_argument(
+        "--collector-rate",
+        type=float,
+        default=0.0,
+        help="also measure while the collector is sent this many events per second",
     )
     args = parser.parse_args()
 
@@ -164,6 +229,7 @@ def main() -> None:
 
     with pc.open(workspace) as ws:
         token, _ = keys.create_key(ws.con, "read", "benchmark")
+        args.write_token, _ = keys.create_key(ws.con, "write", "benchmark collector")
         span = ws.journey_table(ws.default_map()).ts.min().to_pyarrow().as_py()
     first_day = span.date()
 
@@ -247,6 +313,12 @@ def run(url: str, token: str, workspace: Path, first_day: date, args, server_pid
         f"{min(slow.running)}, mean {statistics.mean(slow.running):.1f} (places: {PLACES}); "
         f"load average {load_before:.1f} before them, {os.getloadavg()[0]:.1f} after"
     )
+    if args.collector_rate:
+        rate = args.collector_rate
+        with CollectorLoad(url, args.write_token, rate) as load:
+            measure(kinds, args.tries, f"while the collector was sent {rate:,.0f} events/s",
+                    server_pid)  # fmt: skip
+        print(load.said())
 
 
 def measure(
