@@ -468,12 +468,28 @@ def figures(
         label = figure_label(f.name, lang, unit_of(result))
         if f.name in _MONEY and not _missing(value) and float(value) == 0:
             continue  # no money in the data (a helpdesk, a permit office): nothing to read
+        if f.name in _STORE_FIGURES and _storeless(result) and (_missing(value) or not value):
+            continue  # no shop on the map: no "ROPO 0", no "Showrooming 0"
         if label is None:
             raw = f.metadata["label"]
             internals.append((raw(result) if callable(raw) else raw, _raw(value)))
         else:
             user.append((label, figure_text(f.name, value, lang, names)))
     return user, internals
+
+
+# What a journey through a shop shows (channels): said only where the map has one.
+_STORE_FIGURES = {
+    "ropo_journeys",
+    "showrooming_journeys",
+    "click_collect_journeys",
+    "stitched_share",
+}
+
+
+def _storeless(result: Any) -> bool:
+    params = getattr(result, "params", None) or {}
+    return getattr(result, "analysis", "") == "channels" and not params.get("offline")
 
 
 def _raw(value: Any) -> str:

@@ -213,3 +213,20 @@ def test_money_is_left_out_where_the_journey_has_none():
     shop = Shop(title="t", table=segments.assign(revenue=[12.5]), buyers=3, revenue=12.5)
     assert len(present.figures(shop, "fr", names)[0]) == 2
     assert "revenue" in present.table(shop.table, "fr", names).names
+
+
+def test_a_map_without_a_shop_shows_no_shop_figures():
+    from parcours.analyses.channels import ChannelsResult
+
+    names = present.Titles.of(None, "fr")
+    figures = dict(
+        persons=10, journeys=12, converted_journeys=5, multichannel_person_share=0.0,
+        mixing_journey_share=0.0, channel_switches=0, ropo_journeys=0, showrooming_journeys=0,
+        click_collect_journeys=0, stitched_share=None, reading="single-channel",
+    )  # fmt: skip
+    table = pd.DataFrame({"stage": ["a"]})
+    helpdesk = ChannelsResult(title="t", table=table, params={"offline": []}, **figures)
+    shop = ChannelsResult(title="t", table=table, params={"offline": ["magasin"]}, **figures)
+    shown = [label for label, _ in present.figures(helpdesk, "fr", names)[0]]
+    assert "Showrooming" not in shown and "Parcours" in shown
+    assert "Showrooming" in [label for label, _ in present.figures(shop, "fr", names)[0]]
