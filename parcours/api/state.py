@@ -203,12 +203,10 @@ class ServerState:
 
     def start_collector(self) -> None:
         """Load what the spool holds from a previous run, then start the loader: before
-        the server serves. The rules and the keys are made ready first, so that the first
-        requests (a site's tag sending as the server comes back) find them."""
+        the server serves. The rules and the keys are made ready first (milliseconds), so
+        that the first requests (a site's tag sending as the server comes back) find them."""
         self.checker.warm()
         self.know_keys()
-        with self.workspace() as ws:  # the loads' SQL for the plainest events, made now
-            collector.warm_loads(ws)
         replayed = self.loader.replay()
         if replayed.batches:
             log.info(

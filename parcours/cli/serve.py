@@ -7,6 +7,8 @@ Registered in :mod:`parcours.cli.app` with ``app.add_typer(keys_app, name="keys"
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -184,7 +186,8 @@ def serve_workspace(
         active = [k for k in keys.list_keys(ws.con) if k.active]
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     login = app.state.dashboard.sessions.url(host, port)
-    if open_message:
+
+    def announce() -> None:
         name = path if isinstance(path, str | Path) else getattr(path, "url", "the workspace")
         say("cmd.serve.serving", lang, name=name, url=url)
         say("cmd.serve.login", lang)
@@ -195,12 +198,29 @@ def serve_workspace(
             err_console.print(f"[yellow]{warning}[/yellow]", highlight=False)
         if not active:
             say("cmd.serve.no_key", lang)
+
+    if open_message:
+        _after_start(app, announce)
     # Logger filters outlive uvicorn's logging set-up (dictConfig replaces handlers only).
     hide_tokens_from_logs("uvicorn.access", "uvicorn.error")
     # While it runs, the CLI and parcours.open reach the workspace through this server.
     local = {"::": "[::1]", "0.0.0.0": "127.0.0.1"}.get(host, host)  # noqa: S104
     state.local_url = f"http://{local}:{port}"
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _after_start(app: Any, then: Callable[[], None]) -> None:
+    """Run ``then`` once the app has started (its spool replayed, its checks ready): an
+    address printed is one that answers."""
+    started = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(running: Any) -> AsyncIterator[Any]:
+        async with started(running) as value:
+            then()
+            yield value
+
+    app.router.lifespan_context = lifespan
 
 
 def serve(

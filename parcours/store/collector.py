@@ -305,19 +305,6 @@ def load(ws: Any, batches: list[Batch]) -> LoadReport:
     return report
 
 
-# The plainest event a site sends: what warm_loads compiles the loads' SQL for.
-PLAIN_EVENT = ("event_id", "ts", "customer_id", "anonymous_id", "channel", "event")
-
-
-def warm_loads(ws: Any) -> None:
-    """Compile the loads' SQL for :data:`PLAIN_EVENT` now (a server before it serves):
-    the first compile costs about a second of CPU holding the interpreter's lock, which
-    the requests of a busy start would wait for; other shapes compile faster after it."""
-    ingest_compiled.warm(
-        ws.con, pa.table({n: pa.array([], pa.string()) for n in PLAIN_EVENT}), ws.settings
-    )
-
-
 def _keep_refused(con: Any, source: str, group: list[Batch]) -> int:
     """Keep the events refused at the door in ``rejected``, with a ``batches`` row."""
     refused = [(b.digest, p, rec, why) for b in group for p, rec, why in b.refused]

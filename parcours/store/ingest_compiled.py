@@ -375,15 +375,6 @@ def ingest_events(
     return report
 
 
-def warm(con: Any, table: pa.Table, settings: Settings) -> None:
-    """Compile the statements of ``table``'s shape, all of them (those made on first
-    need included), without loading anything."""
-    shape = Shape(tuple(table.column_names), settings, _has_table(duckdb_connection(con), PHONES))
-    compiled = plan(shape)
-    compiled.records()
-    compiled.judged(True)
-
-
 def _has_table(raw: Any, name: str) -> bool:
     """Whether the workspace has the table ``name`` (as Ibis's ``list_tables`` sees it,
     without compiling a query)."""

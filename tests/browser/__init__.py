@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+import urllib.request
 
 import pytest
 
@@ -24,4 +25,12 @@ def read_login(process: subprocess.Popen, seconds: float = 90) -> str:
         login = found.group(1) if found else None
     if login is None:
         pytest.fail("parcours serve printed no login address:\n" + "".join(printed))
-    return login
+    base = login.split("/?")[0]
+    while time.monotonic() < deadline:  # printed once started; listening a moment later
+        try:
+            with urllib.request.urlopen(f"{base}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return login
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"parcours serve printed {login} but {base}/health never answered")

@@ -36,7 +36,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 SHOTS = ROOT / "artifacts" / "screenshots" / "language"
 DATASETS = ROOT.parent / "shared" / "datasets"
-PAGES = ["/", "/analyses", *(f"/analyses/{name}" for name in SUMMARIES), "/history"]
+PAGES = ["/", "/analyses", *(f"/analyses/{name}" for name in SUMMARIES), "/history", "/experience"]
 # Everyday words of one language that never belong on a page of the other.
 FOREIGN_WORDS = {
     "fr": {
