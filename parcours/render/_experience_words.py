@@ -38,9 +38,10 @@ EXPERIENCE: dict[str, dict[str, str]] = {
         "their events to the last).",
     },
     "blueprint.none": {
-        "fr": "la carte n'a pas de plan de service : ajoutez blueprint: à une étape (voir "
-        "docs/map.md)",
-        "en": "the map has no service blueprint: add blueprint: to a stage (see docs/map.md)",
+        "fr": "la carte n'a pas encore de plan de service : il s'écrit sous chaque étape, dans "
+        "l'éditeur de la carte (« blueprint »)",
+        "en": "the map has no service blueprint yet: it is written under each stage, in the "
+        'map\'s editor ("blueprint")',
     },
     "col.item": {"fr": "Élément", "en": "Item"},
     "col.events": {"fr": "Événements", "en": "Events"},
