@@ -129,6 +129,8 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "editor.version": {"fr": "version {version}", "en": "version {version}"},
     "editor.valid": {"fr": "La carte est valide.", "en": "The map is valid."},
     "editor.checking": {"fr": "Vérification…", "en": "Checking…"},
+    "editor.problems": {"fr": "{count} problèmes", "en": "{count} problems"},
+    "editor.problem": {"fr": "1 problème", "en": "1 problem"},  # the editor's JS: one
     "editor.line": {"fr": "ligne {line}", "en": "line {line}"},
     "editor.message": {"fr": "Ce qui a changé", "en": "What changed"},
     "editor.save": {"fr": "Enregistrer une nouvelle version", "en": "Save a new version"},

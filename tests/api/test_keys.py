@@ -88,10 +88,18 @@ def test_keys_commands(cli, tmp_path):
 
 
 def test_serve_binds_to_localhost_by_default(cli, tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
     calls = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.update(app=app, **kw))
+
+    def run(app, **kw):  # the app starts and stops as uvicorn would run it
+        calls.update(app=app, **kw)
+        with TestClient(app):
+            pass
+
+    monkeypatch.setattr("uvicorn.run", run)
     result = CliRunner().invoke(cli, ["serve", "-w", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 0, result.output
     assert (calls["host"], calls["port"]) == ("127.0.0.1", 8765)
-    assert "No API key yet" in result.stdout
-    calls["app"].state.parcours.close()
+    # said once the app has started: the address printed answers
+    assert "No API key yet" in result.stdout and "?token=" in result.stdout

@@ -45,7 +45,7 @@
       status.textContent = S.valid;
     } else {
       status.className = "status invalid";
-      status.textContent = fill(S.problems, { count: lastProblems.length });
+      status.textContent = lastProblems.length === 1 ? S.problem : fill(S.problems, { count: lastProblems.length });
       lastProblems.forEach(function (p) {
         var item = document.createElement("li");
         item.dataset.line = p.line || "";
