@@ -36,7 +36,6 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "params.list_help": {"fr": "séparés par des virgules", "en": "comma-separated"},
     "params.default": {"fr": "(par défaut)", "en": "(default)"},
     "params.add": {"fr": "+ ajouter", "en": "+ add"},
-    "params.optional": {"fr": "(facultative)", "en": "(optional)"},
     "params.at_step": {"fr": "à l'étape {n} ({title})", "en": "at step {n} ({title})"},
     "params.group.stage": {"fr": "Étapes", "en": "Stages"},
     "params.group.touchpoint": {"fr": "Points de contact", "en": "Touchpoints"},

@@ -498,12 +498,16 @@ def _raw(value: Any) -> str:
     return str(value)
 
 
+def optional_word(lang: str) -> str:
+    """What an optional funnel step (``step?``) is called after its title: "(facultative)"."""
+    return f"({COLUMNS['optional'][0 if lang_of(lang) == 'fr' else 1].lower()})"
+
+
 def _step_title(step: str, lang: str, names: Titles) -> str:
     """A funnel step by its title; an optional one (``step?``) says so in words."""
     if not step.endswith("?"):
         return names.text(step)
-    optional = COLUMNS["optional"][0 if lang_of(lang) == "fr" else 1].lower()
-    return f"{names.text(step[:-1])} ({optional})"
+    return f"{names.text(step[:-1])} {optional_word(lang)}"
 
 
 def heading(result: Any, lang: str, names: Titles) -> str:

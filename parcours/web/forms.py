@@ -134,17 +134,17 @@ def form_fields(
             )
         )
     if jm is not None:
-        _pick(analysis.name, fields, jm, lang)
+        _pick(analysis.name, fields, jm, names)
     return fields
 
 
-def _pick(analysis: str, fields: list[Field], jm: JourneyMap, lang: str) -> None:
+def _pick(analysis: str, fields: list[Field], jm: JourneyMap, names: present.Titles) -> None:
     """The fields whose values are the map's objects become pickers (their values known
     first: a breakdown's step choices follow the steps chosen)."""
     values = {f.name: pickers.as_list(f.value) if f.kind == "list" else f.value for f in fields}
     for f in fields:
         if f.kind in ("text", "list") and pickers.picked(analysis, f.name, values):
-            f.groups = pickers.options(analysis, f.name, jm, lang, values)
+            f.groups = pickers.options(analysis, f.name, jm, names, values)
             f.picked = pickers.as_list(f.value) if f.kind == "list" else [f.value]
             f.kind = "picks" if f.kind == "list" else "pick"
 

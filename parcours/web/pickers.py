@@ -8,12 +8,14 @@ words under "Other values", so a form sent back asks the same thing.
 
     >>> from parcours.demo.load import demo_map
     >>> jm = demo_map()
-    >>> groups = options("funnel", "steps", jm, "fr", {"steps": ["decouverte"]})
+    >>> from parcours.render.present import Titles
+    >>> names = Titles.of(jm, "fr")
+    >>> groups = options("funnel", "steps", jm, names, {"steps": ["decouverte"]})
     >>> [title for title, _ in groups]
     ['Étapes', 'Points de contact', 'Conversion']
     >>> groups[0][1][:2]
     [('decouverte', 'Découverte'), ('consideration', 'Considération')]
-    >>> options("funnel", "steps", jm, "fr", {"steps": ["panier?"]})[-1]
+    >>> options("funnel", "steps", jm, names, {"steps": ["panier?"]})[-1]
     ('Autres valeurs', [('panier?', 'Ajout au panier (facultative)')])
 """
 
@@ -77,11 +79,12 @@ def _level(values: dict[str, Any]) -> str | None:
 
 
 def options(
-    analysis: str, parameter: str, jm: JourneyMap, lang: str, values: dict[str, Any]
+    analysis: str, parameter: str, jm: JourneyMap, names: present.Titles, values: dict[str, Any]
 ) -> Groups:
     """The choices of a picked ``parameter``, grouped, given the form's current ``values``
-    (lists as lists): the chosen ones that no group holds come last, in words."""
-    names = present.Titles.of(jm, lang)
+    (lists as lists) and the map's titles: the chosen ones that no group holds come last,
+    in words."""
+    lang = names.lang
     groups: Groups = []
     for kind in PICKED[(analysis, parameter)]:
         if kind == "level":  # paths' start and end: objects of the level read
@@ -150,5 +153,5 @@ def _in_words(value: str, names: present.Titles) -> str:
     if bracket:
         words += f" [{where}"
     if optional:
-        words += " " + i18n.t("params.optional", names.lang)
+        words += " " + present.optional_word(names.lang)
     return words
