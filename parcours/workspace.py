@@ -22,6 +22,7 @@ import hashlib
 import inspect
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,11 +35,13 @@ from parcours.analyses._nested import rollup
 from parcours.analyses._opportunities import conversion_value
 from parcours.analyses._opportunities import rank as rank_opportunities
 from parcours.analyses._split import SplitResult, split_by
+from parcours.analyses.base import AsOf
 from parcours.config import Settings
 from parcours.errors import InputError, ParcoursError, WorkspaceBusyError, WorkspaceError
 from parcours.maps import JourneyMap, nesting
 from parcours.store import Store, connect, journey_store, results, schema
 from parcours.store.engine import not_yet
+from parcours.store.results import ResultKeys, events_since
 
 # Saved maps kept read (the versions in use: a few).
 READ_MAPS = 16
@@ -150,6 +153,7 @@ class Workspace(Store):
         *,
         scope: Scope | None = None,
         fresh: bool = False,
+        max_age: timedelta | float | None = None,
         **params: Any,
     ) -> Result:
         """Run analysis ``name`` (see :data:`parcours.analyses.ANALYSES`) with ``params``;
@@ -159,15 +163,21 @@ class Workspace(Store):
         The result is kept in the workspace: asked again with the same map, data version,
         parameters, language and scope, it is read instead of computed (see
         :mod:`parcours.store.results`). ``fresh=True`` computes it again and keeps the new one.
+        With ``max_age`` (a timedelta, or seconds), a result kept for the same request on
+        older data is read too when it was computed less than that long ago: its ``as_of``
+        says when, and how many events arrived since (a collector adding events every few
+        seconds would otherwise leave nothing to read).
         """
         analysis = get(name)
         jm = map or self.default_map()
-        key, version, found = self._kept_result(analysis, jm, by, lang, scope, params, fresh)
+        keys, version, found = self._kept_result(
+            analysis, jm, by, lang, scope, params, fresh, max_age
+        )
         if found is not None:
             return found
         result = self._compute(analysis, jm, by, lang, scope, params)
-        if key is not None:
-            self._keep_result(key, name, version, result)
+        if keys is not None:
+            self._keep_result(keys, name, version, result)
         return result
 
     def _kept_result(
@@ -179,15 +189,40 @@ class Workspace(Store):
         scope: Scope | None,
         params: dict[str, Any],
         fresh: bool,
-    ) -> tuple[str | None, int, Result | None]:
-        """``(key, data version, the kept result or None)`` of a request."""
+        max_age: timedelta | float | None = None,
+    ) -> tuple[ResultKeys | None, int, Result | None]:
+        """``(its keys, data version, the kept result or None)`` of a request."""
         version = schema.data_version(self.con)
-        key = self._result_key(analysis, jm, by, lang, scope, version, params)
-        if key is not None and not fresh:
-            found = results.load(self.con, key)
-            if isinstance(found, Result):
-                return key, version, found
-        return key, version, None
+        keys = self._result_key(analysis, jm, by, lang, scope, version, params)
+        if keys is None or fresh:
+            return keys, version, None
+        found = results.load(self.con, keys.result)
+        if isinstance(found, Result):
+            return keys, version, found
+        if max_age is not None:
+            earlier = self._earlier_result(keys.request, version, max_age)
+            if earlier is not None:
+                return keys, version, earlier
+        return keys, version, None
+
+    def _earlier_result(
+        self, request: str, version: int, max_age: timedelta | float
+    ) -> Result | None:
+        """The latest result of ``request`` kept on older data, written within ``max_age``,
+        with its ``as_of``."""
+        age = max_age if isinstance(max_age, timedelta) else timedelta(seconds=max_age)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        latest = results.latest(self.con, request, since=now - age)
+        if latest is None or not isinstance(latest.result, Result):
+            return None
+        found: Result = latest.result
+        found.as_of = AsOf(
+            computed_at=latest.created_at,
+            data_version=latest.data_version,
+            current_version=version,
+            events_since=events_since(self.con, latest.created_at),
+        )
+        return found
 
     def _compute(
         self,
@@ -221,8 +256,8 @@ class Workspace(Store):
                 f"({type(exc).__name__}: {cause}); run it on a DuckDB workspace"
             ) from exc
 
-    def _keep_result(self, key: str, name: str, version: int, result: Result) -> None:
-        results.save(self.con, key, name, version, result)
+    def _keep_result(self, keys: ResultKeys, name: str, version: int, result: Result) -> None:
+        results.save(self.con, keys.result, keys.request, name, version, result)
 
     def _result_key(
         self,
@@ -233,10 +268,11 @@ class Workspace(Store):
         scope: Scope | None,
         version: int,
         params: dict[str, Any],
-    ) -> str | None:
-        """The key of a result (:func:`parcours.store.results.result_key`): the parameters
-        with the analysis' defaults filled in, and what a ``*_file`` parameter's file holds;
-        None when a part cannot be told apart (then the result is computed every time)."""
+    ) -> ResultKeys | None:
+        """The keys of a result (:func:`parcours.store.results.result_key` and
+        :func:`~parcours.store.results.request_key`): the parameters with the analysis'
+        defaults filled in, and what a ``*_file`` parameter's file holds; None when a part
+        cannot be told apart (then the result is computed every time)."""
         own = list(inspect.signature(analysis.function).parameters.values())[1:]
         values = {p.name: p.default for p in own if p.default is not inspect.Parameter.empty}
         values.update(params)
@@ -248,7 +284,7 @@ class Workspace(Store):
                     return None
         kind = SplitResult if by else analysis.result_type
         try:
-            return results.result_key(
+            return ResultKeys.of(
                 {
                     "analysis": analysis.name,
                     "params": values,

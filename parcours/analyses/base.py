@@ -31,6 +31,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import ibis.expr.types as ir
@@ -117,13 +118,37 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """A result computed on older data than the workspace holds now: read from the results
+    it keeps for a reader who accepts it (``max_age``, see
+    :meth:`parcours.Workspace.analyze`)."""
+
+    computed_at: datetime  # when it was written, UTC
+    data_version: int  # the data it was computed on
+    current_version: int  # the workspace's data when it was read
+    events_since: int  # events stored after it was written
+
+    def age(self, now: datetime | None = None) -> timedelta:
+        return (now or datetime.now(UTC).replace(tzinfo=None)) - self.computed_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "computed_at": self.computed_at.isoformat(timespec="seconds") + "Z",
+            "data_version": self.data_version,
+            "current_data_version": self.current_version,
+            "events_since": self.events_since,
+        }
+
+
 @dataclass(kw_only=True, repr=False)
 class Result:
     """The result of one analysis.
 
     ``table`` is the main table (what ``to_pandas`` returns); ``params`` the parameters it
     ran with; ``notes`` plain-language lines a reader needs (definitions, caveats). The
-    figures and the secondary tables are the fields each subclass declares.
+    figures and the secondary tables are the fields each subclass declares. ``as_of`` is
+    set on a result read from the store that was computed on older data (else None).
     """
 
     analysis: ClassVar[str] = ""
@@ -131,6 +156,7 @@ class Result:
     table: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    as_of: AsOf | None = field(default=None, init=False, compare=False)
 
     @classmethod
     def figure_fields(cls) -> list[dataclasses.Field[Any]]:
@@ -177,6 +203,7 @@ class Result:
             "table": records(self.table),
             "tables": {name: records(frame) for name, frame in self.tables.items()},
             "notes": list(self.notes),
+            "as_of": self.as_of.to_dict() if self.as_of is not None else None,
         }
 
     def to_json(self) -> str:

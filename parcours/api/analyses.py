@@ -2,7 +2,8 @@
 
 ``GET /v1/analyses`` lists them with the JSON schema of their parameters;
 ``POST /v1/analyses/{name}`` runs one with a JSON body holding its parameters, plus
-``map_id`` / ``map_version`` (default: the latest saved map) and ``lang``, and returns
+``map_id`` / ``map_version`` (default: the latest saved map), ``lang`` and ``max_age``
+(seconds: a result computed that recently on earlier data will do), and returns
 ``Result.to_dict()`` of :meth:`parcours.Workspace.analyze` (read from the results the
 workspace keeps when it was asked before, for the same map and data). The body of each analysis is a model derived from the function's
 signature, so types are checked (422) before the analysis runs; the response is a model
@@ -31,7 +32,25 @@ RESERVED = {
     "map_id": (str | None, Field(None, description="Map to use; default: the latest saved.")),
     "map_version": (int | None, Field(None, ge=1, description="Default: the latest version.")),
     "lang": (Literal["fr", "en"] | None, Field(None, description="Language of the labels.")),
+    "max_age": (
+        float | None,
+        Field(
+            None,
+            gt=0,
+            description="Seconds: accept a result kept from less than this long ago, even if "
+            "data arrived since (its as_of says when it was computed).",
+        ),
+    ),
 }
+
+
+class AsOfModel(BaseModel):
+    """A result computed on earlier data (read with ``max_age``)."""
+
+    computed_at: str = Field(description="When it was computed, UTC (ISO 8601).")
+    data_version: int = Field(description="The data version it was computed on.")
+    current_data_version: int = Field(description="The workspace's data version now.")
+    events_since: int = Field(description="Events stored since it was computed.")
 
 
 def _default(param: inspect.Parameter) -> Any:
@@ -82,6 +101,10 @@ def response_model(analysis: Analysis) -> type[BaseModel]:
         table=(row, Field(description="The main table, one object per row.")),
         tables=(tables, ...),
         notes=(list[str], ...),
+        as_of=(
+            AsOfModel | None,
+            Field(None, description="Set when the result was computed on earlier data."),
+        ),
     )
 
 
@@ -125,7 +148,7 @@ def _endpoint(analysis: Analysis, model: type[BaseModel]):
     ) -> dict[str, Any]:
         values = body.model_dump(exclude_unset=True) if body is not None else {}
         map_id, version = values.pop("map_id", None), values.pop("map_version", None)
-        lang = values.pop("lang", None)
+        lang, max_age = values.pop("lang", None), values.pop("max_age", None)
         # On a cursor of its own, in parallel with the other requests (see
         # parcours.api.state); the result is kept through the writer once the answer is sent.
         with state.reader() as ws:
@@ -136,7 +159,7 @@ def _endpoint(analysis: Analysis, model: type[BaseModel]):
             except NotFoundError as exc:  # a body field naming no map: invalid input, not 404
                 raise InputError(str(exc)) from None
             # Through the workspace, which reads the result when it keeps it.
-            result = ws.analyze(analysis.name, jm, lang=lang, **values)
+            result = ws.analyze(analysis.name, jm, lang=lang, max_age=max_age, **values)
         return result.to_dict()
 
     # The body is a class made at run time: give FastAPI the real type. An analysis whose

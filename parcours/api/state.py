@@ -43,6 +43,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ from parcours.maps import JourneyMap
 from parcours.store import collector, identity, journey_store, keys, results, schema
 from parcours.store.engine import duckdb_connection, first_row
 from parcours.store.keys import ApiKey
+from parcours.store.results import ResultKeys
 from parcours.store.spool import Spool, spool_folder
 
 log = logging.getLogger("parcours.api")
@@ -260,15 +262,17 @@ class ServerState:
                 self._exclusive -= 1
                 self._gate.notify_all()
 
-    def keep_result(self, key: str, analysis: str, version: int, result: Result) -> bool:
-        """Keep a result a reader computed on data version ``version``, through the writer;
-        not when the data moved on meanwhile (an ingest, an erasure: an erased person's
-        rows must not come back in a result computed before)."""
+    def keep_result(self, keys: ResultKeys, analysis: str, version: int, result: Result) -> bool:
+        """Keep a result a reader computed on data version ``version``, through the writer.
+        When events came in meanwhile it is kept under its own version (the latest answer to
+        its request, for a reader who accepts one a little older: a collector moves the data
+        on every few seconds); not when a person was erased meanwhile (their rows must not
+        come back in a result computed before)."""
         with self.workspace() as ws:
-            if schema.data_version(ws.con) != version:
-                log.info("results: %s not kept, the data changed while it ran", analysis)
+            if results.erased_since(ws.con, version):
+                log.info("results: %s not kept, a person was erased while it ran", analysis)
                 return False
-            return results.save(ws.con, key, analysis, version, result)
+            return results.save(ws.con, keys.result, keys.request, analysis, version, result)
 
     def announced(self) -> AbstractContextManager[None]:
         """Say beside the workspace file that this server holds it, for the time of a
@@ -390,7 +394,7 @@ class ReadingWorkspace(parcours.Workspace):
         self._in_snapshot = False
         # How a computed result is kept: through the writer, now (the REST route defers it
         # until its answer is sent).
-        self.keep: Callable[[str, str, int, Result], Any] = state.keep_result
+        self.keep: Callable[[ResultKeys, str, int, Result], Any] = state.keep_result
         # Set by a caller that may only read what is kept (the dashboard's look before it
         # queues a page, see parcours.web.jobs): computing an analysis or bringing a table
         # up to date raises NotKept instead, and ``refused`` stays True afterwards (a caller
@@ -490,6 +494,7 @@ class ReadingWorkspace(parcours.Workspace):
         *,
         scope: Any = None,
         fresh: bool = False,
+        max_age: timedelta | float | None = None,
         **params: Any,
     ) -> Result:
         """As :meth:`parcours.Workspace.analyze` (a kept result read, else computed and
@@ -500,8 +505,8 @@ class ReadingWorkspace(parcours.Workspace):
         jm = map or self.default_map()
         for _ in range(ATTEMPTS):
             with self.snapshot():
-                key, version, found = self._kept_result(
-                    analysis, jm, by, lang, scope, params, fresh
+                keys, version, found = self._kept_result(
+                    analysis, jm, by, lang, scope, params, fresh, max_age
                 )
                 if found is not None:
                     return found
@@ -513,8 +518,8 @@ class ReadingWorkspace(parcours.Workspace):
         else:  # the data keeps moving: run it on the writer's connection
             with self._state.workspace() as ws:
                 return ws.analyze(name, jm, by, lang, scope=scope, fresh=fresh, **params)
-        if key is not None:
-            self._keep_result(key, name, version, result)
+        if keys is not None:
+            self._keep_result(keys, name, version, result)
         return result
 
     def _compute(
@@ -529,5 +534,5 @@ class ReadingWorkspace(parcours.Workspace):
         self._refuse_when_kept_only(f"analysis '{analysis.name}'")
         return super()._compute(analysis, jm, by, lang, scope, params)
 
-    def _keep_result(self, key: str, name: str, version: int, result: Result) -> None:
-        self.keep(key, name, version, result)  # through the writer (see __init__)
+    def _keep_result(self, keys: ResultKeys, name: str, version: int, result: Result) -> None:
+        self.keep(keys, name, version, result)  # through the writer (see __init__)

@@ -22,14 +22,20 @@ import typer
 
 from parcours.analyses import REGISTRY, SUMMARIES
 from parcours.cli.lazy import add_lazy_command
-from parcours.cli.options import FreshOption, open_workspace, resolve_map
+from parcours.cli.options import (
+    FreshOption,
+    MaxAgeOption,
+    max_age_of,
+    open_workspace,
+    resolve_map,
+)
 from parcours.cli.output import Format, emit_frame, emit_result, reader_lang, stdout
 
 if TYPE_CHECKING:
     from parcours.analyses import Analysis, Result
     from parcours.maps import JourneyMap
 
-COMMON = ("workspace", "map", "format", "lang", "by", "all_tables", "fresh")
+COMMON = ("workspace", "map", "format", "lang", "by", "all_tables", "fresh", "max_age")
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -183,10 +189,14 @@ def make_command(analysis: Analysis) -> Callable[..., None]:
         inspect.Parameter(
             "fresh", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=FreshOption
         ),
+        inspect.Parameter(
+            "max_age", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=MaxAgeOption
+        ),
     ]
     positional = [p.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in own]
 
     def command(**values: Any) -> None:
+        max_age = max_age_of(values["max_age"])
         ws = open_workspace(values["workspace"])
         jm = resolve_map(ws, values["map"])
         params = {
@@ -194,13 +204,15 @@ def make_command(analysis: Analysis) -> Callable[..., None]:
             for name in converters
             if values.get(name) is not None
         }
-        # Through the workspace, which reads the result when it keeps it (--fresh: never).
+        # Through the workspace, which reads the result when it keeps it (--fresh: never;
+        # --max-age: one computed on earlier data too).
         result: Result = ws.analyze(
             analysis.name,
             jm,
             by=values["by"],
             lang=values["lang"],
             fresh=values["fresh"],
+            max_age=max_age,
             **params,
         )
         print_result(result, values["format"], values["all_tables"], jm, values["lang"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +40,22 @@ FreshOption = Annotated[
         "and parameters.",
     ),
 ]
+
+MaxAgeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--max-age",
+        help="Accept a result the workspace keeps from less than this long ago (10m, 1h), "
+        "even if data arrived since; the output says how old it is.",
+    ),
+]
+
+
+def max_age_of(text: str | None) -> timedelta | None:
+    """--max-age read as a duration (InputError, saying what is allowed, for anything else)."""
+    from parcours.maps.duration import parse_duration
+
+    return parse_duration(text) if text else None
 
 
 # The server's workspace while it runs a command forwarded to it (parcours.cli.forward), in

@@ -13,6 +13,11 @@ _CLI: dict[str, Pair] = {
     "usage": ("Utilisation :", "Usage:"),
     "usage_hint": ("Voyez « {command} --help » pour l'aide.", "Try '{command} --help' for help."),
     "aborted": ("Abandon.", "Aborted."),
+    # after a result read with --max-age (parcours.cli.output.emit_result)
+    "as_of": (
+        "Sans --max-age, la commande calcule sur les données actuelles.",
+        "Without --max-age, the command computes on the current data.",
+    ),
     "internal_hint": (
         "Relancez avec PARCOURS_DEBUG=1 pour voir la trace, et signalez-la.",
         "Run again with PARCOURS_DEBUG=1 for the traceback, and report it.",

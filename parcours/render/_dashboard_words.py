@@ -57,6 +57,11 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "result.no_rows": {"fr": "(aucune ligne)", "en": "(no rows)"},
     "result.figures": {"fr": "Graphiques", "en": "Charts"},
     "result.example": {"fr": "En ligne de commande", "en": "On the command line"},
+    # after "Calculé il y a 3 min ... arrivés depuis." (a result kept on earlier data)
+    "result.as_of.current": {
+        "fr": "Calculer sur les données actuelles",
+        "en": "Compute on the current data",
+    },
     "canvas.persona": {"fr": "Vue du persona", "en": "Persona view"},
     "canvas.hover": {
         "fr": "Survolez un point de contact, un ⚠ ou un ! pour lire l'explication.",

@@ -52,6 +52,11 @@ _COMMON: dict[str, str] = {
         "Calculer à nouveau, même si l'espace de travail garde ce résultat pour la même carte, "
         "les mêmes données et les mêmes paramètres."
     ),
+    "Accept a result the workspace keeps from less than this long ago (10m, 1h), even if data "
+    "arrived since; the output says how old it is.": (
+        "Accepter un résultat que l'espace de travail garde depuis moins que cette durée (10m, "
+        "1h), même si des données sont arrivées depuis ; la sortie dit de quand il date."
+    ),
     "Split by a journey column (persona, channel, stage...): one result per value, stacked.": (
         "Découper selon une colonne des parcours (persona, canal, étape…) : un résultat par "
         "valeur, les uns sous les autres."

@@ -1122,3 +1122,22 @@ NOTES: dict[str, Pair] = {
 }
 
 RESULTS.update(_part("note", NOTES))
+
+# A result read from the store that was computed on earlier data (Result.as_of: asked with
+# --max-age, or on a dashboard page); {age} "3 min", {moment} "1 décembre 2026 à 14:05 UTC".
+AS_OF: dict[str, Pair] = {
+    "many": (
+        "Calculé il y a {age} ({moment}) sur les données d'alors : {events} événements sont "
+        "arrivés depuis.",
+        "Computed {age} ago ({moment}) on the data of then: {events} events have arrived since.",
+    ),
+    "one": (
+        "Calculé il y a {age} ({moment}) sur les données d'alors : 1 événement est arrivé depuis.",
+        "Computed {age} ago ({moment}) on the data of then: 1 event has arrived since.",
+    ),
+    "other": (  # the data moved on without new events (customers, feedback)
+        "Calculé il y a {age} ({moment}), avant les dernières données chargées.",
+        "Computed {age} ago ({moment}), before the latest data was loaded.",
+    ),
+}
+RESULTS.update(_part("as_of", AS_OF))

@@ -34,6 +34,7 @@ from parcours.render.i18n import (
     duration,
     labelled,
     lang_of,
+    moment,
     number,
     pct,
     points,
@@ -44,6 +45,7 @@ from parcours.render.i18n import (
 __all__ = [
     "Titles",
     "about",
+    "as_of",
     "cell_text",
     "column_label",
     "quote",
@@ -521,6 +523,31 @@ def heading(result: Any, lang: str, names: Titles) -> str:
 
 def about(analysis: str, lang: str) -> str:
     return t(f"about.{analysis}", lang)
+
+
+def as_of(result: Any, lang: str) -> str | None:
+    """How old a result computed on earlier data is, in words (None for one computed on
+    the workspace's current data).
+
+    >>> from datetime import datetime
+    >>> from parcours.analyses.base import AsOf
+    >>> found = AsOf(datetime(2026, 12, 1, 14, 5), 7, 9, 1240)
+    >>> class Kept: as_of = found
+    >>> print(as_of(Kept(), "en"))  # doctest: +ELLIPSIS
+    Computed ... ago (1 Dec 2026, 14:05 UTC) on the data of then: 1,240 events have arrived since.
+    """
+    found = getattr(result, "as_of", None)
+    if found is None:
+        return None
+    events = found.events_since
+    key = "as_of.other" if events == 0 else "as_of.one" if events == 1 else "as_of.many"
+    return t(
+        key,
+        lang,
+        age=duration(max(found.age().total_seconds(), 1), lang),
+        moment=moment(found.computed_at, lang),
+        events=number(events, lang),
+    )
 
 
 def _param_key(name: str, analysis: str | None, suffix: str = "") -> str:

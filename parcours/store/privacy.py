@@ -156,8 +156,10 @@ def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool =
         subject = hashlib.sha256(f"{salt}:{person}".encode()).hexdigest()
         _audit(ws.con, subject, rows)
         _drop_meta(ws.con, "identities_current")
-        schema.bump_data_version(ws.con)
+        erased = schema.bump_data_version(ws.con)
         results.clear(ws.con)  # kept results can hold the person (verbatims, person ids)
+        # ...and one computed before, still running, must not be kept after (results.save).
+        schema.write_meta(ws.con, results.ERASED, str(erased))
     _drop_cached_journeys(ws)
     erasure = Erasure(subject=subject, identifiers=len(own), rows=rows)
     if isinstance(ws.con, WarehouseTables):

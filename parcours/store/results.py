@@ -4,8 +4,9 @@
     >>> from parcours.store import schema
     >>> con = ibis.duckdb.connect()
     >>> _ = schema.migrate(con)
-    >>> key = result_key({"analysis": "kpis", "params": {"level": "stage"}, "data_version": 0})
-    >>> save(con, key, "kpis", 0, {"persons": 3}), load(con, key)
+    >>> parts = {"analysis": "kpis", "params": {"level": "stage"}, "data_version": 0}
+    >>> key, request = result_key(parts), request_key(parts)
+    >>> save(con, key, request, "kpis", 0, {"persons": 3}), load(con, key)
     (True, {'persons': 3})
 
 A result is stored in the ``results`` table under a **key**: the digest of everything it
@@ -19,14 +20,18 @@ upgrade, or an edited analysis, never reads a result the new code would not give
 
 What invalidates a result, and when it goes:
 
-* new data (an ingest that stored rows, an erasure) bumps the data version: the old results
-  are never read again (their key holds the old version) and are deleted with the next write;
+* new data (an ingest that stored rows, an erasure) bumps the data version: a result of an
+  older version is never read for the current one (its key holds the old version). It stays
+  as the **latest answer** to its request (the same parts but the data version:
+  :func:`request_key`) until a newer one replaces it, for a reader who accepts an answer
+  computed a little earlier on the data as it was then (:func:`latest`; the dashboard, or
+  ``--max-age`` on the command line, while a collector adds events every few seconds);
 * an RGPD erasure deletes every result, in the erasure's own transaction: results can hold
   personal data (verbatims, person ids) (:func:`clear`, called by
-  :func:`parcours.store.privacy.forget`);
-* another map, other parameters, another language give another key;
-* the table keeps at most :data:`KEEP` results, the most recently written (all of the current
-  data version).
+  :func:`parcours.store.privacy.forget`), and a result computed before it is not kept after
+  it (:func:`erased_since`);
+* another map, other parameters, another language give another request;
+* the table keeps at most :data:`KEEP` results, the most recently written.
 
 The payload is the result object, pickled. Loading a pickle can run any code its writer
 chose; here the writer is parcours on this workspace, and the workspace file is as trusted as
@@ -70,6 +75,9 @@ KEEP = 200
 # A result whose pickle is larger than this is not kept (computing it again is cheaper than
 # filling the workspace file).
 MAX_PAYLOAD = 64 * 2**20
+# The meta key holding the data version of the last erasure (written by
+# parcours.store.privacy.forget; see erased_since).
+ERASED = "erased_version"
 # The parts of the package whose code decides a result (see code_version).
 CODE = ("analyses", "maps", "store", "config.py")
 
@@ -137,6 +145,29 @@ def result_key(parts: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def request_key(parts: Mapping[str, Any]) -> str:
+    """The key of what was asked, whatever the data: :func:`result_key` of ``parts``
+    without their ``data_version``; the results of one request on successive data share it.
+
+    >>> request_key({"analysis": "kpis", "data_version": 1}) == request_key(
+    ...     {"analysis": "kpis", "data_version": 2})
+    True
+    """
+    return result_key({k: v for k, v in parts.items() if k != "data_version"})
+
+
+@dataclasses.dataclass(frozen=True)
+class ResultKeys:
+    """A result's :func:`result_key` and :func:`request_key`."""
+
+    result: str
+    request: str
+
+    @classmethod
+    def of(cls, parts: Mapping[str, Any]) -> ResultKeys:
+        return cls(result_key(parts), request_key(parts))
+
+
 def file_digest(path: str | Path) -> str | None:
     """The SHA-256 of a parameter file's bytes (a result read from a file depends on what it
     holds, not on its name); None when it cannot be read."""
@@ -163,6 +194,61 @@ def load(con: Any, key: str) -> Any | None:
         return None
 
 
+@dataclasses.dataclass(frozen=True)
+class Latest:
+    """The latest answer kept for a request (:func:`latest`): the result, the data version
+    it was computed on and when it was written (UTC)."""
+
+    result: Any
+    data_version: int
+    created_at: datetime
+
+
+def latest(con: Any, request: str, since: datetime) -> Latest | None:
+    """The newest result kept for ``request`` (:func:`request_key`) on any data version,
+    written at ``since`` (naive UTC) or later; None as :func:`load`."""
+    try:
+        table = con.table(TABLE)
+        newest = (
+            table.filter((table.request == request) & (table.created_at >= since))
+            .order_by([ibis.desc("data_version"), ibis.desc("created_at")])
+            .limit(1)
+            .select("payload", "data_version", "created_at")
+        )
+        rows = newest.to_pyarrow().to_pylist()
+    except Exception as exc:  # noqa: BLE001 - as in load
+        log.info("results: not read (%s: %s)", type(exc).__name__, exc)
+        return None
+    if not rows:
+        return None
+    try:
+        result = pickle.loads(rows[0]["payload"])  # noqa: S301 - see the module doc
+    except Exception as exc:  # noqa: BLE001 - as in load
+        log.info("results: payload of %s does not load (%s)", request[:12], exc)
+        return None
+    return Latest(result, int(rows[0]["data_version"]), rows[0]["created_at"])
+
+
+def erased_since(con: Any, data_version: int) -> bool:
+    """Has a person been erased after data version ``data_version``? A result computed on
+    it may hold that person, and must not be kept."""
+    from parcours.store.schema import read_meta
+
+    return int(read_meta(con, ERASED) or 0) > data_version
+
+
+def events_since(con: Any, moment: datetime) -> int:
+    """Events stored by the batches that ended after ``moment`` (naive UTC): what a result
+    written then does not count; 0 when the batches cannot be read."""
+    try:
+        batches = con.table("batches")
+        later = batches.filter((batches.target == "events") & (batches.finished_at > moment))
+        return int(later.accepted.sum().fill_null(0).to_pyarrow().as_py())
+    except Exception as exc:  # noqa: BLE001 - a figure for the reader, never in the way
+        log.info("results: events since %s not counted (%s)", moment, exc)
+        return 0
+
+
 def _read(con: Any, key: str) -> list[bytes]:
     table = con.table(TABLE)
     newest = table.filter(table.key == key).order_by(ibis.desc("created_at")).limit(1)
@@ -184,9 +270,10 @@ def _read_sql(con: Any, key: str) -> list[bytes]:
 READ = {"duckdb": _read_sql}
 
 
-def save(con: Any, key: str, analysis: str, data_version: int, result: Any) -> bool:
-    """Keep ``result`` under ``key``, drop what an older data version or the :data:`KEEP`
-    bound leaves behind; False (and the reason in the log) when it could not be kept."""
+def save(con: Any, key: str, request: str, analysis: str, data_version: int, result: Any) -> bool:
+    """Keep ``result`` under ``key``, as the latest answer to ``request`` (its answers on
+    older data go), within the :data:`KEEP` bound; False (and the reason in the log) when it
+    could not be kept."""
     try:
         payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         if len(payload) > MAX_PAYLOAD:
@@ -194,6 +281,7 @@ def save(con: Any, key: str, analysis: str, data_version: int, result: Any) -> b
             return False
         row = {
             "key": key,
+            "request": request,
             "analysis": analysis,
             "data_version": data_version,
             "created_at": datetime.now(UTC).replace(tzinfo=None),
@@ -210,10 +298,14 @@ def save(con: Any, key: str, analysis: str, data_version: int, result: Any) -> b
 def _write_in_place(con: Any, row: dict[str, Any]) -> None:
     with transaction(con):
         con.raw_sql(
-            f"DELETE FROM {TABLE} WHERE key = ? OR data_version <> ?",
-            parameters=[row["key"], row["data_version"]],
+            f"DELETE FROM {TABLE} WHERE key = ? OR (request = ? AND data_version < ?)",
+            parameters=[row["key"], row["request"], row["data_version"]],
         )
-        con.raw_sql(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", parameters=list(row.values()))
+        names = ", ".join(row)
+        con.raw_sql(
+            f"INSERT INTO {TABLE} ({names}) VALUES ({', '.join('?' for _ in row)})",
+            parameters=list(row.values()),
+        )
         con.raw_sql(
             f"DELETE FROM {TABLE} WHERE key NOT IN "
             f"(SELECT key FROM {TABLE} ORDER BY created_at DESC LIMIT ?)",
@@ -224,13 +316,11 @@ def _write_in_place(con: Any, row: dict[str, Any]) -> None:
 def _rewrite(con: Any, row: dict[str, Any]) -> None:
     """For engines without DELETE: the kept rows and the new one replace the table."""
     table = con.table(TABLE)
-    kept = (
-        table.filter((table.data_version == row["data_version"]) & (table.key != row["key"]))
-        .order_by(ibis.desc("created_at"))
-        .limit(KEEP - 1)
-        .to_pandas()
+    superseded = (table.key == row["key"]) | (
+        (table.request == row["request"]) & (table.data_version < row["data_version"])
     )
-    frame = pd.concat([pd.DataFrame([row]), kept], ignore_index=True)
+    kept = table.filter(~superseded).order_by(ibis.desc("created_at")).limit(KEEP - 1).to_pandas()
+    frame = pd.concat([pd.DataFrame([row]), kept], ignore_index=True)[list(DERIVED[TABLE].names)]
     con.insert(TABLE, ibis.memtable(frame, schema=DERIVED[TABLE]), overwrite=True)
 
 
@@ -244,8 +334,8 @@ def clear(con: Any) -> None:
 
 
 def stored(con: Any) -> pd.DataFrame:
-    """What the table holds, without the payloads: ``key, analysis, data_version,
-    created_at``, newest first."""
+    """What the table holds, without the payloads: ``key, request, analysis,
+    data_version, created_at``, newest first."""
     table = con.table(TABLE)
-    columns = table.select("key", "analysis", "data_version", "created_at")
+    columns = table.select("key", "request", "analysis", "data_version", "created_at")
     return columns.order_by(ibis.desc("created_at")).to_pandas()

@@ -161,6 +161,8 @@ DERIVED: dict[str, ibis.Schema] = {
     "results": ibis.schema(
         {
             "key": "!string",  # digest of analysis, parameters, map and data version
+            # the same digest without the data version: the answers to one request
+            "request": "string",
             "analysis": "!string",
             "data_version": "!int64",
             "created_at": "!timestamp",
@@ -228,7 +230,7 @@ COMMENTS = ibis.schema(
     }
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _create_v1(con: BaseBackend) -> None:
@@ -264,6 +266,13 @@ def _add_comments(con: BaseBackend) -> None:
         con.create_table("comments", schema=COMMENTS)
 
 
+def _add_result_requests(con: BaseBackend) -> None:
+    # The kept results are a cache: made again with the request column rather than altered
+    # (the results of the previous code would not be read anyway: see results.code_version).
+    con.drop_table("results", force=True)
+    con.create_table("results", schema=DERIVED["results"])
+
+
 # version -> the step that brings a workspace from version-1 to version.
 MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {
     1: _create_v1,
@@ -271,6 +280,7 @@ MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {
     3: _add_audit_and_event_order,
     4: _add_derived_tables,
     5: _add_comments,
+    6: _add_result_requests,
 }
 
 

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shlex
+import time
 from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
@@ -60,23 +61,47 @@ TABLE_ROWS = 50
 # How long a page waits for its computation before it answers with its progress instead,
 # in seconds (PARCOURS_DASHBOARD_WAIT: 0 shows the progress of every page not drawn yet).
 WAIT = 0.5
+# How old a result computed on earlier data a page shows rather than compute again, in
+# seconds (PARCOURS_DASHBOARD_MAX_AGE: 0 computes on the current data every time). While a
+# collector adds events every few seconds, every page would otherwise compute at each visit;
+# the page says how old its result is, with a link to compute it on the data of now.
+MAX_AGE = 900.0
+
+
+def _seconds_from_env(name: str, default: float, highest: float, meaning: str) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= highest:
+        raise InputError(
+            f"{name}={raw!r} is not allowed; give a number of seconds from 0 to {highest:g} "
+            f"({meaning})"
+        )
+    return seconds
 
 
 def wait_from_env() -> float:
     """:data:`WAIT`, or ``PARCOURS_DASHBOARD_WAIT`` when set (seconds, 0 or more)."""
-    raw = os.environ.get("PARCOURS_DASHBOARD_WAIT")
-    if raw is None:
-        return WAIT
-    try:
-        wait = float(raw)
-    except ValueError:
-        wait = -1.0
-    if not 0 <= wait <= 3600:
-        raise InputError(
-            f"PARCOURS_DASHBOARD_WAIT={raw!r} is not allowed; give a number of seconds "
-            "from 0 to 3600 (how long a page waits for its result before showing its progress)"
-        )
-    return wait
+    return _seconds_from_env(
+        "PARCOURS_DASHBOARD_WAIT",
+        WAIT,
+        3600,
+        "how long a page waits for its result before showing its progress",
+    )
+
+
+def max_age_from_env() -> float:
+    """:data:`MAX_AGE`, or ``PARCOURS_DASHBOARD_MAX_AGE`` when set (seconds, 0 or more)."""
+    return _seconds_from_env(
+        "PARCOURS_DASHBOARD_MAX_AGE",
+        MAX_AGE,
+        7 * 86400,
+        "how old a result computed on earlier data a page may show",
+    )
 
 
 SECURITY_HEADERS = {
@@ -103,25 +128,41 @@ class Dashboard:
     by the workspace (:meth:`parcours.Workspace.analyze`), shared with the API and the CLI.
 
     The pages' computations run in the background (:attr:`jobs`): a page waits ``wait``
-    seconds for its own, then answers with its progress and fills in when it is done."""
+    seconds for its own, then answers with its progress and fills in when it is done. A page
+    shows a result computed on earlier data when it is less than ``max_age`` seconds old
+    (see :data:`MAX_AGE`)."""
 
-    def __init__(self, cache_size: int = 64, wait: float | None = None):
+    def __init__(
+        self, cache_size: int = 64, wait: float | None = None, max_age: float | None = None
+    ):
         self.sessions = Sessions()
         self.throttle = LoginThrottle()
         self.jobs = Jobs()
         self.wait = wait_from_env() if wait is None else wait
+        self.max_age = max_age_from_env() if max_age is None else max_age
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
+        # group -> (when, value): the last value remembered of a group (see remember).
+        self._latest: dict[str, tuple[float, Any]] = {}
         self._lock = Lock()
 
-    def remember(self, key: str, make: Any) -> Any:
+    def remember(self, key: str, make: Any, latest_of: str | None = None) -> Any:
+        """The value remembered under ``key``, else ``make()``'s, remembered. With
+        ``latest_of`` (the key without its data version), the last value of that group
+        serves when it was made less than :attr:`max_age` seconds ago (a page under steady
+        collection, see :data:`MAX_AGE`)."""
         with self._lock:
             if key in self.cache:
                 self.cache.move_to_end(key)
                 return self.cache[key]
+            made = self._latest.get(latest_of) if latest_of else None
+            if made is not None and time.monotonic() - made[0] < self.max_age:
+                return made[1]
         value = make()
         with self._lock:
             self.cache[key] = value
+            if latest_of:
+                self._latest[latest_of] = (time.monotonic(), value)
             while len(self.cache) > self.cache_size:
                 self.cache.popitem(last=False)
         return value
@@ -249,10 +290,17 @@ def _map(ws: Any, map_id: str | None) -> JourneyMap:
     return ws.load_map(map_id) if map_id else ws.default_map()
 
 
-def _stamp(ws: Any, jm: JourneyMap) -> str:
-    """What the dashboard's memory is valid for: this map on this data version."""
-    version = schema.data_version(ws.con)
+def _stamp(ws: Any, jm: JourneyMap, version: int | None = None) -> str:
+    """What the dashboard's memory is valid for: this map on this data version (None: the
+    map on any data)."""
+    if version is None:
+        version = schema.data_version(ws.con)
     return hashlib.sha256(f"{map_digest(jm)}|{version}|{ws.url}".encode()).hexdigest()[:20]
+
+
+def _map_stamp(ws: Any, jm: JourneyMap) -> str:
+    """The map's stamp on any data version: what :meth:`Dashboard.remember` groups."""
+    return hashlib.sha256(f"{map_digest(jm)}|any|{ws.url}".encode()).hexdigest()[:20]
 
 
 def _scope(filters: Filters) -> Filters | None:
@@ -292,7 +340,7 @@ class _Inputs:
         return getattr(self.made(), name)
 
 
-def _period(request: Request, ws: Any, ctx: Any, stamp: str) -> tuple[str, str]:
+def _period(request: Request, ws: Any, ctx: Any, stamp: str, jm: JourneyMap) -> tuple[str, str]:
     def make() -> tuple[str, str]:
         low, high = (
             ctx.journeys.aggregate(low=ctx.journeys.ts.min(), high=ctx.journeys.ts.max())
@@ -302,7 +350,9 @@ def _period(request: Request, ws: Any, ctx: Any, stamp: str) -> tuple[str, str]:
         )
         return (low.date().isoformat() if low else "", high.date().isoformat() if high else "")
 
-    return dashboard(request).remember(f"period|{stamp}", make)
+    return dashboard(request).remember(
+        f"period|{stamp}", make, latest_of=f"period|{_map_stamp(ws, jm)}"
+    )
 
 
 def _run(
@@ -314,10 +364,12 @@ def _run(
     params: dict,
     filters: Filters,
     lang: str,
+    max_age: float | None = None,
 ) -> tuple[Result, list[str]]:
     """The result of an analysis on the filtered journeys (read from the workspace when it
-    keeps it), and its figures (kept in memory until the map or the data change)."""
-    result = ws.analyze(name, jm, lang=lang, scope=_scope(filters), **params)
+    keeps it, computed on earlier data within ``max_age`` seconds too), and its figures
+    (kept in memory until the map or the data change)."""
+    result = ws.analyze(name, jm, lang=lang, scope=_scope(filters), max_age=max_age, **params)
     key = "|".join(
         [
             "figures",
@@ -516,7 +568,7 @@ def canvas_page(request: Request) -> Response:
         with state.reader() as ws:
             job.watch(ws)
             ctx = _Inputs(ws, jm, lang)
-            period = _period(request, ws, ctx, stamp)
+            period = _period(request, ws, ctx, stamp, jm)
             canvas = _canvas(request, ws, jm, ctx, stamp, filters, lang, job)
             opportunities = ranked(ws, jm, lang, _scope(filters))
         return {"period": period, "svg": Markup(canvas.svg), "opportunities": opportunities}
@@ -580,6 +632,10 @@ def analysis_page(name: str, request: Request) -> Response:
     analysis = REGISTRY[name]
     state = request.app.state.parcours
     query = request.query_params
+    # A result computed on earlier data will do (said on the page), unless the reader asked
+    # for the data of now (the page's link, ?current=1).
+    current = query.get("current") == "1"
+    max_age = None if current or not dashboard(request).max_age else dashboard(request).max_age
     with state.reader() as ws:
         try:
             jm = _map(ws, query.get("map"))
@@ -600,12 +656,12 @@ def analysis_page(name: str, request: Request) -> Response:
                 prefill = {k: v for k, v in _overview(analysis, ctx).items() if k not in query}
                 shown["fields"] = form_fields(analysis, query, prefill, lang, jm)
                 params = parse_params(analysis, query, prefill)
-                shown["period"] = _period(request, ws, ctx, stamp)
+                shown["period"] = _period(request, ws, ctx, stamp, jm)
                 if params is None:
                     shown["error"] = w["params.needed"]
                 else:
                     shown["result"], shown["figures"] = _run(
-                        request, ws, jm, stamp, name, params, filters, lang
+                        request, ws, jm, stamp, name, params, filters, lang, max_age
                     )
             except InputError as exc:
                 shown["error"] = present.error_text(str(exc), lang)
@@ -643,11 +699,19 @@ def analysis_page(name: str, request: Request) -> Response:
         about=present.about(name, lang),
         raw_notes=list(result.notes) if result is not None else [],
         figures=shown["figures"],
+        as_of=present.as_of(result, lang) if result is not None else None,
+        current_url=_with_current(request),
         **presented,
         error=error,
         failed=job.state == "failed",
         progress=_reading(job, lang) | {"id": job.id} if not job.finished else None,
     )
+
+
+def _with_current(request: Request) -> str:
+    """This page's address asking for the data of now (see analysis_page)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("token", "current")]
+    return f"{request.url.path}?{urlencode([*query, ('current', '1')])}"
 
 
 def _presented(name: str, result: Result | None, jm: JourneyMap, lang: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import dataclasses
 import functools
 import pickle
 import textwrap
+from datetime import timedelta
 
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ import parcours
 from parcours.analyses import REGISTRY, Result
 from parcours.analyses._split import SplitResult
 from parcours.maps import JourneyMap
-from parcours.store import results
+from parcours.store import results, schema
 from tests.counting import count_calls
 from tests.timelines import events_frame
 
@@ -172,8 +173,54 @@ def test_new_events_are_counted_after_an_ingest(shop, calls):
     assert calls == {"funnel": 2}
     assert (before.entered, after.entered) == (3, 5)
     assert after.conversion < before.conversion
-    # The older data version's result went with the write of the newer one.
-    assert kept(shop).data_version.nunique() == 1
+    # The newer answer replaced the older one: one row per request.
+    assert list(kept(shop).data_version) == [2]
+
+
+# -- an earlier answer, for a reader who accepts it (max_age) ---------------------------------
+
+
+def test_an_earlier_result_is_read_within_max_age_and_says_so(shop, calls):
+    before = shop.funnel(STEPS)
+    shop.ingest_events(events_frame(SECOND))  # two events, data version 1 -> 2
+    earlier = shop.funnel(STEPS, max_age=600)
+    assert calls == {"funnel": 1}
+    assert earlier.entered == before.entered == 3  # the data as it was
+    assert before.as_of is None
+    assert (earlier.as_of.data_version, earlier.as_of.current_version) == (1, 2)
+    assert earlier.as_of.events_since == 2
+    assert earlier.to_dict()["as_of"]["events_since"] == 2
+    assert timedelta(0) <= earlier.as_of.age() < timedelta(minutes=1)
+    # Without max_age the current data is computed, and kept as the request's answer.
+    now = shop.funnel(STEPS)
+    assert (now.entered, now.as_of, calls) == (5, None, {"funnel": 2})
+    # The current one is read first, as_of empty: it is not earlier.
+    again = shop.funnel(STEPS, max_age=600)
+    assert (again.entered, again.as_of, calls) == (5, None, {"funnel": 2})
+
+
+def test_an_earlier_result_older_than_max_age_is_computed_again(shop, calls):
+    shop.funnel(STEPS)
+    shop.ingest_events(events_frame(SECOND))
+    assert shop.funnel(STEPS, max_age=timedelta(0)).entered == 5
+    assert calls == {"funnel": 2}
+
+
+def test_max_age_reads_only_the_same_request(shop, calls):
+    shop.funnel(STEPS, window="1d")
+    shop.ingest_events(events_frame(SECOND))
+    assert shop.funnel(STEPS, window="2d", max_age=600).entered == 5  # other parameters
+    assert calls == {"funnel": 2}
+
+
+def test_no_earlier_result_outlives_an_erasure(shop, calls):
+    shop.funnel(STEPS)
+    shop.forget("customer_id:marc")
+    result = shop.funnel(STEPS, max_age=600)
+    assert (result.entered, result.as_of, calls) == (2, None, {"funnel": 2})
+    # And one computed before the erasure is not kept after it (a server's slow reader).
+    assert results.erased_since(shop.con, 1)
+    assert not results.erased_since(shop.con, schema.data_version(shop.con))
 
 
 def test_an_ingest_that_stores_nothing_keeps_the_results(shop, calls):
@@ -273,7 +320,12 @@ def test_engines_without_delete_rewrite_the_kept_rows(shop, calls, monkeypatch):
     assert calls == {"kpis": 2, "funnel": 1}
     shop.ingest_events(events_frame(SECOND))
     shop.funnel(STEPS)
-    assert len(kept(shop)) == 1  # only the current data version's
+    # The funnel's answer on the new data replaced its older one; the kpis' stays.
+    assert sorted(zip(kept(shop).analysis, kept(shop).data_version, strict=True)) == [
+        ("funnel", 2),
+        ("kpis", 1),
+    ]
+    assert shop.kpis(level="stage", max_age=600).as_of.data_version == 1
     results.clear(shop.con)
     assert kept(shop).empty
 
@@ -334,3 +386,28 @@ def test_every_result_round_trips_through_its_pickle(demo_results, name):
     if isinstance(result, Exception):
         pytest.skip(f"{name} does not run on the demo: {result}")
     assert_same(result, pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+def test_a_version_5_workspace_gets_the_request_column(tmp_path, jm):
+    """Its kept results (a cache of the previous code: never read again) are dropped."""
+    import ibis
+
+    path = tmp_path / "v5.duckdb"
+    con = ibis.duckdb.connect(str(path))
+    con.create_table("meta", schema=schema.TABLES["meta"])
+    for version in range(1, 6):
+        schema.MIGRATIONS[version](con)
+    schema.write_meta(con, "schema_version", "5")
+    con.raw_sql(  # the table as version 5 made it
+        "DROP TABLE results; CREATE TABLE results (key VARCHAR NOT NULL, analysis VARCHAR NOT "
+        "NULL, data_version BIGINT NOT NULL, created_at TIMESTAMP NOT NULL, payload BLOB NOT NULL)"
+    )
+    con.raw_sql("INSERT INTO results VALUES ('k', 'kpis', 0, TIMESTAMP '2026-03-01', 'x')")
+    con.disconnect()
+
+    with parcours.open(path, direct=True) as ws:
+        assert ws.previous_version == 5
+        assert "request" in ws.con.table("results").columns and kept(ws).empty
+        ws.ingest_events(events_frame(FIRST))
+        ws.funnel(STEPS, map=jm)
+        assert list(kept(ws).analysis) == ["funnel"]

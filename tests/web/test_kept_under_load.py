@@ -10,6 +10,7 @@ with what they answered before; and the four slow pages are still computing once
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -26,7 +27,7 @@ from parcours.cli.serve import server_app
 from parcours.maps import JourneyMap
 from parcours.store import keys
 from tests.cli.test_serve_remote import free_port
-from tests.store.test_results import FIRST, MAP, STEPS
+from tests.store.test_results import FIRST, MAP, SECOND, STEPS
 from tests.timelines import events_frame
 from tests.web import LONG_WAIT
 from tests.web.test_background import JOB, Gate
@@ -152,3 +153,57 @@ def figures_of(page: str) -> list[str]:
 def canvas_of(page: str) -> str:
     start = page.index('id="canvas"')
     return page[start : page.index("</svg>", start)]
+
+
+def test_pages_the_api_and_the_cli_answer_from_earlier_results_as_events_arrive(served):
+    """A collector moves the data on every few seconds: a page shows the result computed on
+    the data of a moment ago, at once, and says so; the REST API and the CLI do when asked
+    (max_age); the data of now is one link, or one option left out, away."""
+    app, client, read, path = served
+    first_page = wait_for_page(client, FUNNEL)
+    first_cli = json.loads(kpis_by_cli(path))
+    with app.state.parcours.workspace() as ws:  # two newcomers look at the product page
+        assert ws.ingest_events(events_frame(SECOND)).accepted == 2
+    board = app.state.dashboard
+
+    page = client.get(FUNNEL)
+    assert page.status_code == 200 and 'id="progress"' not in page.text  # no computation
+    assert figures_of(page.text) == figures_of(first_page.text)  # the three shoppers of then
+    assert re.search(
+        r'id="as-of">Computed \S+\ss ago \(.+UTC\) on the data of then: 2 events '
+        r"have arrived since\.",
+        page.text,
+    ), page.text
+    current = re.search(r'<a href="([^"]+)">Compute on the current data</a>', page.text)
+    assert current and "current=1" in current.group(1)
+
+    api = client.post("/v1/analyses/kpis", headers=read, json={"max_age": 600})
+    assert api.status_code == 200, api.text
+    assert api.json()["table"] == first_cli["table"]  # the persons of then
+    assert api.json()["as_of"]["events_since"] == 2
+    assert api.json()["as_of"]["current_data_version"] == api.json()["as_of"]["data_version"] + 1
+    # In the map's language, as the first one: the same request.
+    earlier = CliRunner().invoke(cli_app, ["kpis", "-w", str(path), "--max-age", "10m"])
+    assert earlier.exit_code == 0, earlier.output
+    said = " ".join(earlier.output.split())
+    assert "2 événements sont arrivés depuis. Sans --max-age, la commande calcule" in said
+    now = json.loads(kpis_by_cli(path))  # without --max-age: the data of now
+    assert now["as_of"] is None and now["table"] != first_cli["table"]
+
+    # The page's link computes on the data of now; the next visit reads that result.
+    computed = wait_for_page(client, current.group(1).replace("&amp;", "&"))
+    assert figures_of(computed.text)[0] == "5" and 'id="as-of"' not in computed.text
+    board.cache.clear()
+    again = client.get(FUNNEL)
+    assert again.status_code == 200 and figures_of(again.text)[0] == "5"
+    assert 'id="as-of"' not in again.text
+
+
+def test_a_dashboard_without_max_age_computes_on_the_data_of_now(served):
+    app, client, _, _ = served
+    wait_for_page(client, FUNNEL)
+    with app.state.parcours.workspace() as ws:
+        ws.ingest_events(events_frame(SECOND))
+    app.state.dashboard.max_age = 0
+    page = wait_for_page(client, FUNNEL)
+    assert figures_of(page.text)[0] == "5" and 'id="as-of"' not in page.text

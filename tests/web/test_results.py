@@ -57,14 +57,19 @@ def test_filters_are_kept_apart(client, monkeypatch):
     assert calls == {"funnel": 2}
 
 
-def test_new_data_shows_on_the_next_page(client, shop, monkeypatch):
+def test_new_data_is_said_on_the_next_page_and_shown_when_asked(client, shop, monkeypatch):
     calls = count_calls(monkeypatch)
     steps = "&steps=" + ",".join(STEPS)
     before = client.get("/analyses/funnel?lang=en" + steps)
     shop.ingest_events(events_frame(SECOND))
-    after = client.get("/analyses/funnel?lang=en" + steps)
-    assert calls == {"funnel": 2} and after.text != before.text
-    assert "<dd>5</dd>" in after.text and "<dd>3</dd>" in before.text
+    after = client.get("/analyses/funnel?lang=en" + steps)  # computed a moment ago: shown
+    assert calls == {"funnel": 1} and "<dd>3</dd>" in before.text and "<dd>3</dd>" in after.text
+    assert 'id="as-of"' in after.text and 'id="as-of"' not in before.text
+    now = client.get("/analyses/funnel?lang=en&current=1" + steps)
+    assert calls == {"funnel": 2} and "<dd>5</dd>" in now.text and 'id="as-of"' not in now.text
+    client.app.state.dashboard.max_age = 0  # PARCOURS_DASHBOARD_MAX_AGE=0: always of now
+    shop.ingest_events(events_frame({"zoe": [("2026-03-07 10:00", "web", "product_view")]}))
+    assert "<dd>6</dd>" in client.get("/analyses/funnel?lang=en" + steps).text
 
 
 def test_the_canvas_is_drawn_from_the_kept_results(client, shop, monkeypatch):
@@ -98,3 +103,21 @@ def test_the_report_written_again_reads_every_kept_result(shop, monkeypatch):
     assert all(calls[n] == 1 for n in kept)
     assert report(fresh=True) == first
     assert all(calls[n] == 2 for n in kept)
+
+
+def test_how_old_a_page_result_may_be_is_read_from_the_environment(monkeypatch):
+    from parcours.errors import InputError
+    from parcours.web.routes import MAX_AGE, Dashboard
+
+    monkeypatch.delenv("PARCOURS_DASHBOARD_MAX_AGE", raising=False)
+    assert Dashboard().max_age == MAX_AGE == 900
+    monkeypatch.setenv("PARCOURS_DASHBOARD_MAX_AGE", "0")
+    assert Dashboard().max_age == 0
+    for wrong in ("soon", "-5", "1e9"):
+        monkeypatch.setenv("PARCOURS_DASHBOARD_MAX_AGE", wrong)
+        with pytest.raises(
+            InputError,
+            match=r"PARCOURS_DASHBOARD_MAX_AGE=.* is not allowed; "
+            r"give a number of seconds from 0 to 604800 \(how old",
+        ):
+            Dashboard()
