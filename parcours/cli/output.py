@@ -365,7 +365,7 @@ def emit_result(
         print_prose(f"[dim]• {escape(note)}[/dim]", lang)
     if internals or result.notes:
         print_prose(f"[dim]{escape(t('cli.internals', lang))}[/dim]", lang)
-    older = present.as_of(result, lang)
+    older = present.as_of(result.as_of, lang)
     if older is not None:  # asked with --max-age: say it, and how to have the data of now
         print_prose(f"[yellow]{escape(older)} {escape(t('cmd.as_of', lang))}[/yellow]", lang)
 

@@ -525,18 +525,16 @@ def about(analysis: str, lang: str) -> str:
     return t(f"about.{analysis}", lang)
 
 
-def as_of(result: Any, lang: str) -> str | None:
-    """How old a result computed on earlier data is, in words (None for one computed on
+def as_of(found: Any, lang: str) -> str | None:
+    """How old a result computed on earlier data is (its ``as_of``,
+    :class:`parcours.analyses.base.AsOf`), in words; None for None (a result computed on
     the workspace's current data).
 
     >>> from datetime import datetime
     >>> from parcours.analyses.base import AsOf
-    >>> found = AsOf(datetime(2026, 12, 1, 14, 5), 7, 9, 1240)
-    >>> class Kept: as_of = found
-    >>> print(as_of(Kept(), "en"))  # doctest: +ELLIPSIS
+    >>> print(as_of(AsOf(datetime(2026, 12, 1, 14, 5), 7, 9, 1240), "en"))  # doctest: +ELLIPSIS
     Computed ... ago (1 Dec 2026, 14:05 UTC) on the data of then: 1,240 events have arrived since.
     """
-    found = getattr(result, "as_of", None)
     if found is None:
         return None
     events = found.events_since

@@ -17,6 +17,7 @@ import os
 import shlex
 import time
 from collections import OrderedDict
+from datetime import UTC, datetime
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -31,12 +32,14 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from parcours.analyses import ANALYSES, REGISTRY, Analysis, Context, Result
+from parcours.analyses.base import AsOf
 from parcours.errors import InputError, MapError, NotFoundError
 from parcours.maps import JourneyMap, duration_for, text_of
 from parcours.render import i18n as report_words
 from parcours.render import present
 from parcours.store import schema
 from parcours.store.engine import PARAMETERISED
+from parcours.store.results import events_since
 from parcours.web import i18n
 from parcours.web.access import json_session, require_csrf_header, session_of
 from parcours.web.canvas import dashboard_canvas
@@ -146,16 +149,18 @@ class Dashboard:
         self._latest: dict[str, tuple[float, Any]] = {}
         self._lock = Lock()
 
-    def remember(self, key: str, make: Any, latest_of: str | None = None) -> Any:
-        """The value remembered under ``key``, else ``make()``'s, remembered. With
-        ``latest_of`` (the key without its data version), the last value of that group
-        serves when it was made less than :attr:`max_age` seconds ago (a page under steady
-        collection, see :data:`MAX_AGE`)."""
+    def remember(
+        self, key: str, make: Any, latest_of: str | None = None, again: bool = False
+    ) -> Any:
+        """The value remembered under ``key``, else ``make()``'s, remembered (``again``:
+        made and remembered whatever is). With ``latest_of`` (the key without its data
+        version), the last value of that group serves when it was made less than
+        :attr:`max_age` seconds ago (a page under steady collection, see :data:`MAX_AGE`)."""
         with self._lock:
-            if key in self.cache:
+            if key in self.cache and not again:
                 self.cache.move_to_end(key)
                 return self.cache[key]
-            made = self._latest.get(latest_of) if latest_of else None
+            made = self._latest.get(latest_of) if latest_of and not again else None
             if made is not None and time.monotonic() - made[0] < self.max_age:
                 return made[1]
         value = make()
@@ -423,12 +428,12 @@ def _canvas(
 # -- pages computed in the background ---------------------------------------------------
 
 
-def _page_key(request: Request, lang: str, stamp: str) -> str:
+def _page_key(request: Request, lang: str, stamp: str, now_or_then: bool = False) -> str:
     """What a page shows: its address (the login token and the language aside), its
-    language, its map and data version. Two visits with the same key share one job."""
-    query = sorted(
-        (k, v) for k, v in request.query_params.multi_items() if k not in ("token", "lang")
-    )
+    language, its map and data version. Two visits with the same key share one job.
+    ``now_or_then``: the request for the data of now (``current``) aside too."""
+    aside = ("token", "lang", "current") if now_or_then else ("token", "lang")
+    query = sorted((k, v) for k, v in request.query_params.multi_items() if k not in aside)
     return json.dumps([request.url.path, lang, stamp, query])
 
 
@@ -552,30 +557,50 @@ def canvas_page(request: Request) -> Response:
     lang = language(request)
     w = i18n.words(lang)
     state = request.app.state.parcours
+    board = dashboard(request)
     try:
         filters = Filters.parse(request.query_params)
         with state.reader() as ws:
             jm = _map(ws, request.query_params.get("map"))
             filters.check(jm)
-            stamp = _stamp(ws, jm)
+            version = schema.data_version(ws.con)
+            stamp = _stamp(ws, jm, version)
             map_ids = _maps(ws)
-            drawn = f"{stamp}|{objects_key(ws, jm)}"  # comments and sub-maps drawn too
+            objects = objects_key(ws, jm)  # comments and sub-maps are drawn too
+            drawn, any_data = f"{stamp}|{objects}", f"{_map_stamp(ws, jm)}|{objects}"
             comments = comments_panel(ws, jm, lang, who)
     except InputError as exc:
         return render(request, "message.html", 422, title=w["nav.map"], message=str(exc))
 
-    def work(job: Job) -> dict[str, Any]:
+    def draw(job: Job) -> dict[str, Any]:
         with state.reader() as ws:
             job.watch(ws)
+            made = {"at": _utc_now(), "version": schema.data_version(ws.con)}
             ctx = _Inputs(ws, jm, lang)
             period = _period(request, ws, ctx, stamp, jm)
             canvas = _canvas(request, ws, jm, ctx, stamp, filters, lang, job)
             opportunities = ranked(ws, jm, lang, _scope(filters))
-        return {"period": period, "svg": Markup(canvas.svg), "opportunities": opportunities}
+        shown = {"period": period, "svg": Markup(canvas.svg), "opportunities": opportunities}
+        return shown | {"made": made}
+
+    def work(job: Job) -> dict[str, Any]:
+        # The canvas drawn a moment ago on earlier data will do (said on the page), as an
+        # analysis page's result does, unless the reader asked for the data of now: then
+        # drawn again, and what the next visits show.
+        return board.remember(
+            f"canvas-page|{_page_key(request, lang, drawn, now_or_then=True)}",
+            lambda: draw(job),
+            latest_of=f"canvas-page|{_page_key(request, lang, any_data, now_or_then=True)}",
+            again=request.query_params.get("current") == "1",
+        )
 
     job = _computed(request, _page_key(request, lang, drawn), work)
-    empty = {"period": ("", ""), "svg": "", "opportunities": []}
-    shown = job.value if job.state == "done" else empty
+    empty: dict[str, Any] = {"period": ("", ""), "svg": "", "opportunities": []}
+    shown = dict(job.value) if job.state == "done" else empty
+    made: dict[str, Any] | None = shown.pop("made", None)
+    as_of = None
+    if made is not None and made["version"] != version:
+        as_of = _drawn_as_of(state, made, version, lang)
     return render(
         request,
         "canvas.html",
@@ -588,8 +613,21 @@ def canvas_page(request: Request) -> Response:
         error=_failure(job, lang) if job.state == "failed" else None,
         progress=_reading(job, lang) | {"id": job.id} if not job.finished else None,
         comments=comments,
+        as_of=as_of,
+        current_url=_with_current(request),
         **shown,
     )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _drawn_as_of(state: Any, made: dict[str, Any], version: int, lang: str) -> str | None:
+    """How old a canvas drawn on earlier data is, in words (as a result's ``as_of``)."""
+    with state.reader() as ws:
+        since = events_since(ws.con, made["at"])
+    return present.as_of(AsOf(made["at"], made["version"], version, since), lang)
 
 
 @router.get("/analyses", response_class=HTMLResponse)
@@ -699,7 +737,7 @@ def analysis_page(name: str, request: Request) -> Response:
         about=present.about(name, lang),
         raw_notes=list(result.notes) if result is not None else [],
         figures=shown["figures"],
-        as_of=present.as_of(result, lang) if result is not None else None,
+        as_of=present.as_of(result.as_of, lang) if result is not None else None,
         current_url=_with_current(request),
         **presented,
         error=error,

@@ -207,3 +207,20 @@ def test_a_dashboard_without_max_age_computes_on_the_data_of_now(served):
     app.state.dashboard.max_age = 0
     page = wait_for_page(client, FUNNEL)
     assert figures_of(page.text)[0] == "5" and 'id="as-of"' not in page.text
+
+
+def test_the_canvas_drawn_a_moment_ago_answers_as_events_arrive(served):
+    app, client, _, _ = served
+    first = wait_for_page(client, "/?lang=en")
+    with app.state.parcours.workspace() as ws:
+        ws.ingest_events(events_frame(SECOND))
+    page = client.get("/?lang=en")
+    assert page.status_code == 200 and 'id="progress"' not in page.text  # nothing computed
+    assert canvas_of(page.text) == canvas_of(first.text)
+    assert "on the data of then: 2 events have arrived since." in page.text
+    current = re.search(r'<a href="([^"]+)">Compute on the current data</a>', page.text)
+    now = wait_for_page(client, current.group(1).replace("&amp;", "&"))
+    assert 'id="as-of"' not in now.text and canvas_of(now.text) != canvas_of(first.text)
+    # The next visit shows that drawing, of the current data.
+    again = client.get("/?lang=en")
+    assert canvas_of(again.text) == canvas_of(now.text) and 'id="as-of"' not in again.text
