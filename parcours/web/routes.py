@@ -296,8 +296,8 @@ def _map(ws: Any, map_id: str | None) -> JourneyMap:
 
 
 def _stamp(ws: Any, jm: JourneyMap, version: int | None = None) -> str:
-    """What the dashboard's memory is valid for: this map on this data version (None: the
-    map on any data)."""
+    """What the dashboard's memory is valid for: this map on this data version (``version``:
+    already read by the caller; else read here)."""
     if version is None:
         version = schema.data_version(ws.con)
     return hashlib.sha256(f"{map_digest(jm)}|{version}|{ws.url}".encode()).hexdigest()[:20]
