@@ -7,6 +7,17 @@ from pathlib import Path
 import pytest
 
 import parcours
+from parcours.cli import output
+
+
+@pytest.fixture(autouse=True)
+def fresh_cli_language():
+    """Each test starts as a new run of the CLI would: no language chosen or used by an
+    earlier test (``parcours --lang fr`` keeps it for the rest of its run; a test that
+    builds its own Typer app without parcours' callback would inherit it)."""
+    output.choose_lang(None)
+    yield
+
 
 SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
