@@ -19,6 +19,7 @@ The dashboard mounts its pages on the app this factory returns (the server's ent
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -176,9 +177,19 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         state.start_collector()  # what a stopped server left in the spool, loaded first
-        with state.announced():  # the server file, while the server runs
-            yield
-        state.close()
+        # What the server holds from now on (its modules, the workspace, the check's rules)
+        # lives as long as it: kept out of the garbage collector's passes, which would walk
+        # it all every few loads of the collector (their rows are many small objects) and
+        # hold every request meanwhile (benchmarks/gc_pauses.py). Its garbage goes first;
+        # at the end all is collectable again (a process that starts several apps: tests).
+        gc.collect()
+        gc.freeze()
+        try:
+            with state.announced():  # the server file, while the server runs
+                yield
+        finally:
+            state.close()
+            gc.unfreeze()
 
     app = FastAPIOffline(
         title="parcours",
