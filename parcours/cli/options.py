@@ -53,9 +53,15 @@ MaxAgeOption = Annotated[
 
 def max_age_of(text: str | None) -> timedelta | None:
     """--max-age read as a duration (InputError, saying what is allowed, for anything else)."""
+    from parcours.errors import InputError
     from parcours.maps.duration import parse_duration
 
-    return parse_duration(text) if text else None
+    if not text:
+        return None
+    try:
+        return parse_duration(text)
+    except InputError as exc:
+        raise InputError(f"--max-age: {exc}") from None
 
 
 # The server's workspace while it runs a command forwarded to it (parcours.cli.forward), in

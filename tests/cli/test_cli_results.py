@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 import parcours
 from parcours.cli.app import app
+from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from tests.counting import count_calls
 from tests.store.test_results import FIRST, MAP, STEPS
@@ -29,3 +30,25 @@ def test_a_command_run_again_reads_the_kept_result(tmp_path, monkeypatch):
     with parcours.open(path) as ws:  # Python reads what the CLI kept
         assert ws.funnel(STEPS).entered == 3
     assert calls == {"funnel": 2}
+
+
+def test_max_age_reads_the_result_of_earlier_data_and_says_so(tmp_path, monkeypatch):
+    from tests.store.test_results import SECOND
+
+    path = tmp_path / "shop.duckdb"
+    with parcours.open(path) as ws:
+        ws.ingest_events(events_frame(FIRST))
+        ws.save_map(JourneyMap.loads(MAP), "test map")
+    calls = count_calls(monkeypatch)
+    command = ["funnel", *STEPS, "--workspace", str(path), "--lang", "en"]
+    assert CliRunner().invoke(app, command).exit_code == 0
+    with parcours.open(path) as ws:
+        ws.ingest_events(events_frame(SECOND))
+    earlier = CliRunner().invoke(app, [*command, "--max-age", "1h"], env={"COLUMNS": "200"})
+    assert earlier.exit_code == 0 and calls == {"funnel": 1}
+    assert "on the data of then: 2 events have arrived since. Without --max-age" in earlier.output
+    now = CliRunner().invoke(app, command, env={"COLUMNS": "200"})
+    assert "arrived since" not in now.output and calls == {"funnel": 2}
+    wrong = CliRunner().invoke(app, [*command, "--max-age", "soon"])
+    assert isinstance(wrong.exception, InputError)  # exit code 2 (parcours.cli.main)
+    assert str(wrong.exception).startswith("--max-age: duration 'soon' is not valid: write a")
