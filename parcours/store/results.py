@@ -65,7 +65,7 @@ import ibis
 import pandas as pd
 
 from parcours.store.engine import UPDATABLE, transaction
-from parcours.store.schema import DERIVED
+from parcours.store.schema import DERIVED, read_meta
 
 log = logging.getLogger("parcours.results")
 
@@ -232,8 +232,6 @@ def latest(con: Any, request: str, since: datetime) -> Latest | None:
 def erased_since(con: Any, data_version: int) -> bool:
     """Has a person been erased after data version ``data_version``? A result computed on
     it may hold that person, and must not be kept."""
-    from parcours.store.schema import read_meta
-
     return int(read_meta(con, ERASED) or 0) > data_version
 
 
