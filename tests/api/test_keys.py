@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 
-import ibis
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -14,6 +13,7 @@ import parcours
 from parcours.cli.serve import keys_app, serve
 from parcours.errors import InputError
 from parcours.store import keys, schema
+from tests.old_workspaces import workspace_of_version
 
 
 def test_only_the_hash_of_the_token_is_stored(ws):
@@ -47,10 +47,7 @@ def test_revoke(ws):
 
 def test_version_1_workspace_migrates_to_2_keeping_its_data(tmp_path):
     path = tmp_path / "v1.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    con.create_table("meta", schema=schema.TABLES["meta"])
-    schema.MIGRATIONS[1](con)
-    schema.write_meta(con, "schema_version", "1")
+    con = workspace_of_version(path, 1)
     con.raw_sql("INSERT INTO maps VALUES ('k', 1, TIMESTAMP '2026-03-01 10:00:00', 'map: k', NULL)")
     con.disconnect()
 

@@ -1,8 +1,9 @@
 """An analysis command run again prints the result the workspace keeps, without computing it;
-``--fresh`` computes it again."""
+``--fresh`` computes it again; ``--max-age`` reads one of earlier data, and says so."""
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 import parcours
@@ -10,15 +11,21 @@ from parcours.cli.app import app
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from tests.counting import count_calls
-from tests.store.test_results import FIRST, MAP, STEPS
+from tests.store.test_results import FIRST, MAP, SECOND, STEPS
 from tests.timelines import events_frame
 
 
-def test_a_command_run_again_reads_the_kept_result(tmp_path, monkeypatch):
+@pytest.fixture
+def path(tmp_path):
+    """The shop of tests/store/test_results in a workspace file."""
     path = tmp_path / "shop.duckdb"
     with parcours.open(path) as ws:
         ws.ingest_events(events_frame(FIRST))
         ws.save_map(JourneyMap.loads(MAP), "test map")
+    return path
+
+
+def test_a_command_run_again_reads_the_kept_result(path, monkeypatch):
     calls = count_calls(monkeypatch)
     command = ["funnel", *STEPS, "--workspace", str(path), "--format", "json"]
     first = CliRunner().invoke(app, command)
@@ -32,13 +39,7 @@ def test_a_command_run_again_reads_the_kept_result(tmp_path, monkeypatch):
     assert calls == {"funnel": 2}
 
 
-def test_max_age_reads_the_result_of_earlier_data_and_says_so(tmp_path, monkeypatch):
-    from tests.store.test_results import SECOND
-
-    path = tmp_path / "shop.duckdb"
-    with parcours.open(path) as ws:
-        ws.ingest_events(events_frame(FIRST))
-        ws.save_map(JourneyMap.loads(MAP), "test map")
+def test_max_age_reads_the_result_of_earlier_data_and_says_so(path, monkeypatch):
     calls = count_calls(monkeypatch)
     command = ["funnel", *STEPS, "--workspace", str(path), "--lang", "en"]
     assert CliRunner().invoke(app, command).exit_code == 0

@@ -3,7 +3,6 @@ person they quote; the workspace of schema 4 migrated to 5 keeping its data."""
 
 from __future__ import annotations
 
-import ibis
 import pandas as pd
 import pytest
 
@@ -11,6 +10,7 @@ import parcours
 from parcours.errors import InputError, NotFoundError
 from parcours.maps import JourneyMap
 from parcours.store import schema
+from tests.old_workspaces import workspace_of_version
 
 V1 = """\
 map: k
@@ -118,11 +118,7 @@ def test_forget_erases_the_comments_quoting_the_person(ws):
 
 def test_workspace_of_schema_4_migrates_keeping_its_data(tmp_path):
     path = tmp_path / "v4.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    con.create_table("meta", schema=schema.TABLES["meta"])
-    for version in range(1, 5):
-        schema.MIGRATIONS[version](con)
-    schema.write_meta(con, "schema_version", "4")
+    con = workspace_of_version(path, 4)
     con.raw_sql(
         f"INSERT INTO maps VALUES ('k', 1, TIMESTAMP '2026-03-01 10:00:00', $${V1}$$, NULL)"
     )

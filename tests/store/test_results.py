@@ -19,6 +19,7 @@ from parcours.analyses._split import SplitResult
 from parcours.maps import JourneyMap
 from parcours.store import results, schema
 from tests.counting import count_calls
+from tests.old_workspaces import workspace_of_version
 from tests.timelines import events_frame
 
 MAP = textwrap.dedent(
@@ -390,14 +391,8 @@ def test_every_result_round_trips_through_its_pickle(demo_results, name):
 
 def test_a_version_5_workspace_gets_the_request_column(tmp_path, jm):
     """Its kept results (a cache of the previous code: never read again) are dropped."""
-    import ibis
-
     path = tmp_path / "v5.duckdb"
-    con = ibis.duckdb.connect(str(path))
-    con.create_table("meta", schema=schema.TABLES["meta"])
-    for version in range(1, 6):
-        schema.MIGRATIONS[version](con)
-    schema.write_meta(con, "schema_version", "5")
+    con = workspace_of_version(path, 5)
     con.raw_sql(  # the table as version 5 made it
         "DROP TABLE results; CREATE TABLE results (key VARCHAR NOT NULL, analysis VARCHAR NOT "
         "NULL, data_version BIGINT NOT NULL, created_at TIMESTAMP NOT NULL, payload BLOB NOT NULL)"
