@@ -672,8 +672,7 @@ def analysis_page(name: str, request: Request) -> Response:
     query = request.query_params
     # A result computed on earlier data will do (said on the page), unless the reader asked
     # for the data of now (the page's link, ?current=1).
-    current = query.get("current") == "1"
-    max_age = None if current or not dashboard(request).max_age else dashboard(request).max_age
+    max_age = None if query.get("current") == "1" else dashboard(request).max_age or None
     with state.reader() as ws:
         try:
             jm = _map(ws, query.get("map"))
