@@ -32,6 +32,10 @@ WORKSPACE_ERRORS: dict[str, Pair] = {
         "try again; to share one workspace between the dashboard, the CLI and Python, let "
         "`parcours serve` hold it; or work on a copy of the file (-w copy.duckdb)",
     ),
+    "max_age_option": (
+        "--max-age : {0}",
+        "--max-age: {}",
+    ),
     "cannot_open": (
         "impossible d'ouvrir l'espace de travail {0} : {1}",
         "cannot open workspace {}: {}",
