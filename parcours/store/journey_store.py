@@ -17,8 +17,13 @@ again from the events table, whose identifier columns an update never scans. A f
 build happens for a new set of rules, or when identity resolution started over (an
 erasure, an identifier newly shared: see :mod:`parcours.store.identity`).
 
-On engines whose tables cannot be updated in place (Spark), the journey table is computed
-once per connection and kept as a temporary table instead.
+A ``spark:DIR`` workspace stores it too, as Parquet parts of its warehouse
+(:mod:`parcours.store.warehouse`), with the same record in ``journey_tables``: each command,
+each new session reads it instead of cutting every journey again. Identity resolution starts
+over there whenever data arrives (:func:`parcours.store.identity.resolve_everything`), so the
+table is built whole again when the identity version moved on, never updated in place (its
+files are not). Other engines whose tables cannot be updated in place compute it once per
+connection and keep it as a temporary table.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from parcours import config
 from parcours.config import IDENTIFIERS
@@ -43,6 +49,8 @@ from parcours.store.engine import (
     materialize,
     transaction,
 )
+from parcours.store.schema import DERIVED
+from parcours.store.warehouse import WarehouseTables
 
 # Bump when parcours.store.journeys changes what it computes: stored tables are then rebuilt.
 RULES_FORMAT = 2
@@ -82,6 +90,8 @@ def stored_journeys(store: Any, jm: JourneyMap) -> ir.Table:
     or brought up to date first when the identities moved on since it was stored."""
     con = store.con
     identities = store.identities()  # resolves new events and CRM rows first
+    if isinstance(con, WarehouseTables):
+        return _in_warehouse(store, jm, identities)
     if con.name not in UPDATABLE:
         return _per_connection(store, jm, identities)
     name = table_name(jm)
@@ -111,6 +121,40 @@ def _per_connection(store: Any, jm: JourneyMap, identities: ir.Table) -> ir.Tabl
         store._journey_cache[key] = materialize(expr, f"_journeys_{key}")
     table: ir.Table = store._journey_cache[key]
     return table
+
+
+def _in_warehouse(store: Any, jm: JourneyMap, identities: ir.Table) -> ir.Table:
+    """The journey table stored in a warehouse (see module doc): built whole, with its
+    record, in one commit, when none is stored for this identity version."""
+    con = store.con
+    name = table_name(jm)
+    version = identity.identity_version(con)
+    records = con.read_arrow("journey_tables").to_pylist()  # a few rows: no engine job
+    found = [r for r in records if r["name"] == name and r["identity_version"] == version]
+    if found and name in con.list_tables():
+        return con.table(name)
+    expr = journeys.journey_table(store.events, identities, jm, store.customers)
+    with con.transaction():
+        built = con.create_table(name, expr, overwrite=True)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        others = sorted(
+            (r for r in records if r["name"] != name), key=lambda r: r["built_at"], reverse=True
+        )
+        for old in others[KEEP_TABLES - 1 :]:
+            con.drop_table(old["name"], force=True)
+        record = {
+            "name": name,
+            "rules_key": rules_key(jm),
+            "identity_version": version,
+            "built_at": now,
+            "rows": _count(built),
+        }
+        kept = [record, *others[: KEEP_TABLES - 1]]
+        con.write_arrow("journey_tables", pa.Table.from_pylist(kept, schema=_RECORD_SCHEMA))
+    return con.table(name)
+
+
+_RECORD_SCHEMA = DERIVED["journey_tables"].to_pyarrow()
 
 
 def _record(con: Any, name: str) -> dict[str, Any] | None:
@@ -309,7 +353,15 @@ def _drop_oldest(con: Any) -> None:
 
 def forget_person(con: Any, person_id: str) -> int:
     """Delete an erased person's rows from every stored journey table (inside the erasure's
-    transaction); the number of rows deleted."""
+    transaction); the number of rows deleted. A warehouse's tables are dropped instead, their
+    files with them: the erasure starts identity resolution over, so they would be built
+    again whole anyway (see module doc)."""
+    if isinstance(con, WarehouseTables) and "journey_tables" in con.list_tables():
+        for row in con.read_arrow("journey_tables").to_pylist():
+            if row["name"] in con.list_tables():
+                con.drop_table(row["name"], force=True)
+        con.write_arrow("journey_tables", _RECORD_SCHEMA.empty_table())
+        return 0
     if con.name not in UPDATABLE or "journey_tables" not in con.list_tables():
         return 0
     deleted = 0
