@@ -430,12 +430,20 @@ class RemoteWorkspace:
             lang=lang,
         )
 
-    def runner(self, map: Any = None, scope: Any = None, fresh: bool = False) -> Any:  # noqa: A002
+    def runner(
+        self,
+        map: Any = None,  # noqa: A002
+        scope: Any = None,
+        fresh: bool = False,
+        max_age: Any = None,
+    ) -> Any:
         """As :meth:`parcours.Workspace.runner`: each analysis runs in the server."""
         jm = map or self.default_map()
 
         def run(name: str, lang: str | None, params: dict[str, Any]) -> Any:
-            return self.analyze(name, jm, lang=lang, scope=scope, fresh=fresh, **params)
+            return self.analyze(
+                name, jm, lang=lang, scope=scope, fresh=fresh, max_age=max_age, **params
+            )
 
         return run
 

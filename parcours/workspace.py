@@ -333,14 +333,17 @@ class Workspace(Store):
         map: JourneyMap | None = None,  # noqa: A002
         scope: Scope | None = None,
         fresh: bool = False,
+        max_age: timedelta | float | None = None,
     ) -> Runner:
         """``run(name, lang, params)``: :meth:`analyze` on ``map`` within ``scope``, for the
         report and the canvas (:mod:`parcours.render.report`), so that they share the kept
-        results."""
+        results (those of earlier data younger than ``max_age`` too, as :meth:`analyze`)."""
         jm = map or self.default_map()
 
         def run(name: str, lang: str | None, params: dict[str, Any]) -> Result:
-            return self.analyze(name, jm, lang=lang, scope=scope, fresh=fresh, **params)
+            return self.analyze(
+                name, jm, lang=lang, scope=scope, fresh=fresh, max_age=max_age, **params
+            )
 
         return run
 

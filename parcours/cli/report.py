@@ -14,11 +14,13 @@ from parcours.cli.options import (
     FreshOption,
     LangOption,
     MapOption,
+    MaxAgeOption,
     WorkspaceOption,
+    max_age_of,
     open_workspace,
     resolve_map,
 )
-from parcours.cli.output import err_console, reader_lang, say
+from parcours.cli.output import err_console, print_prose, reader_lang, say
 from parcours.render.i18n import number, t
 
 report_app = typer.Typer(
@@ -28,14 +30,22 @@ report_app = typer.Typer(
 
 
 def _context(
-    workspace: Path, map_file: Path | None, lang: str | None, fresh: bool, scope: Any = None
+    workspace: Path,
+    map_file: Path | None,
+    lang: str | None,
+    fresh: bool,
+    scope: Any = None,
+    max_age: str | None = None,
+    earlier: list[Any] | None = None,
 ):
     """The analysis context, and the runner that asks the workspace for each result (read
-    when it keeps it), both within ``scope`` (a :class:`parcours.workspace.Scope`) if any."""
+    when it keeps it; one of earlier data younger than ``max_age`` too, its ``as_of`` then
+    added to ``earlier``), both within ``scope`` (a :class:`parcours.workspace.Scope`)."""
     from parcours.errors import InputError
 
     if lang is not None and lang not in ("fr", "en"):
         raise InputError(f"--lang '{lang}' is not known; allowed: fr, en")
+    oldest = max_age_of(max_age)
     if not workspace.exists():
         raise InputError(
             f"{workspace}: no workspace here; create one with `parcours demo` or `parcours ingest`"
@@ -43,11 +53,27 @@ def _context(
     ws = open_workspace(workspace)
     jm = resolve_map(ws, map_file)
     context = ws.context(jm, lang=lang)
-    return (
-        context if scope is None else scope.apply(context),
-        ws.runner(jm, scope=scope, fresh=fresh),
-        _objects(ws, jm, lang),
-    )
+    run = ws.runner(jm, scope=scope, fresh=fresh, max_age=oldest)
+
+    def noted(name: str, lang: str | None, params: dict[str, Any]) -> Any:
+        result = run(name, lang, params)
+        if earlier is not None and result.as_of is not None:
+            earlier.append(result.as_of)
+        return result
+
+    return (context if scope is None else scope.apply(context), noted, _objects(ws, jm, lang))
+
+
+def _say_earlier(earlier: list[Any], lang: str) -> None:
+    """After a report or a canvas drawn from results of earlier data (--max-age): how old
+    the oldest is, as an analysis command says it."""
+    from rich.markup import escape
+
+    from parcours.render import present
+
+    if earlier:
+        oldest = present.as_of(min(earlier, key=lambda found: found.computed_at), lang)
+        print_prose(f"[yellow]{escape(str(oldest))} {escape(t('cmd.as_of', lang))}[/yellow]", lang)
 
 
 def _objects(ws: Any, jm: Any, lang: str | None) -> Any:
@@ -71,6 +97,7 @@ def report(
     map: MapOption = None,  # noqa: A002
     lang: LangOption = None,
     fresh: FreshOption = False,
+    max_age: MaxAgeOption = None,
 ) -> None:
     """Write the report: summary, friction points, the journey map, then every analysis.
 
@@ -83,7 +110,8 @@ def report(
     from parcours.analyses import REGISTRY
     from parcours.render.report import write_report
 
-    context, run, objects = _context(workspace, map, lang, fresh)
+    earlier: list[Any] = []
+    context, run, objects = _context(workspace, map, lang, fresh, max_age=max_age, earlier=earlier)
     said = reader_lang(lang, context.map)
     running: list[tuple[str, float]] = []  # the section under way, and since when
     done = 0
@@ -114,6 +142,7 @@ def report(
         section_done()
     size = number(path.stat().st_size / 1e6, said, 1)
     say("cmd.report.wrote", said, path=path, size=size)
+    _say_earlier(earlier, said)
 
 
 @report_app.command("map")
@@ -132,6 +161,7 @@ def report_map(
     map: MapOption = None,  # noqa: A002
     lang: LangOption = None,
     fresh: FreshOption = False,
+    max_age: MaxAgeOption = None,
 ) -> None:
     """Write the journey map canvas with measured figures, frictions and the emotion curve.
 
@@ -141,8 +171,10 @@ def report_map(
     from parcours.render.report import write_map
 
     scope = Segment.persona(persona) if persona is not None else None
-    context, run, objects = _context(workspace, map, lang, fresh, scope)
+    earlier: list[Any] = []
+    context, run, objects = _context(workspace, map, lang, fresh, scope, max_age, earlier)
     said = reader_lang(lang, context.map)
     with err_console.status(t("cmd.report.measuring", said)):
         path = write_map(context, out, persona=persona, lang=lang, run=run, objects=objects)
     say("cmd.report.wrote_map", said, path=path)
+    _say_earlier(earlier, said)

@@ -39,6 +39,7 @@ from markupsafe import Markup
 
 from parcours.analyses import ANALYSES, REGISTRY, Context, Result, get
 from parcours.analyses.attribution import AttributionResult
+from parcours.analyses.base import AsOf
 from parcours.analyses.channels import ChannelsResult
 from parcours.analyses.compare import CompareResult, Segment
 from parcours.analyses.conformance import ConformanceResult
@@ -316,6 +317,7 @@ class Section:
     blocks: list[Markup] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    as_of: str | None = None  # its result computed on earlier data (--max-age): how old
 
 
 def _reason(failure: Exception, lang: str) -> str:
@@ -340,6 +342,7 @@ class _Builder:
     ):
         self.ctx, self.results, self.lang = ctx, results, lang
         self.objects = objects
+        self._read_earlier: list[AsOf] = []  # of the section being built (see section)
         self.jm = ctx.map
         self.label = charts.Labels(self.jm, lang)
         self.names = present.Titles.of(self.jm, lang)
@@ -355,12 +358,18 @@ class _Builder:
             raise found
         if not isinstance(found, kind):
             raise LookupError(f"the analysis '{name}' gave a {type(found).__name__}")
+        if found.as_of is not None:
+            self._read_earlier.append(found.as_of)
         return found
 
     def section(self, key: str, make: Callable[[Section], None]) -> Section:
         section = Section(key, t(f"section.{key}", self.lang), t(f"explain.{key}", self.lang))
+        self._read_earlier = []
         try:
             make(section)
+            if self._read_earlier:  # the oldest of the results it shows
+                oldest = min(self._read_earlier, key=lambda found: found.computed_at)
+                section.as_of = present.as_of(oldest, self.lang)
         except Exception as failure:  # noqa: BLE001 - a section fails alone, visibly
             if os.environ.get("PARCOURS_DEBUG"):
                 traceback.print_exc()
@@ -411,6 +420,9 @@ class _Builder:
 
     def section_canvas(self, s: Section) -> None:
         data = canvas_input(self.results, self.jm)
+        self._read_earlier += [
+            r.as_of for r in self.results.values() if isinstance(r, Result) and r.as_of is not None
+        ]  # the canvas draws every result
         _add_objects(data, self.ctx, self.results, self.objects)
         add_experience(self.ctx, data)
         canvas = journey_canvas(self.jm, data, self.lang)
