@@ -1139,5 +1139,22 @@ AS_OF: dict[str, Pair] = {
         "Calculé il y a {age} ({moment}), avant les dernières données chargées.",
         "Computed {age} ago ({moment}), before the latest data was loaded.",
     ),
+    # the same in a report, read long after it was written: no age, the moment only
+    "written.many": (
+        "Calculé le {moment} sur les données d'alors : {events} événements étaient arrivés "
+        "depuis quand ce rapport a été écrit.",
+        "Computed on {moment} on the data of then: {events} events had arrived since when "
+        "this report was written.",
+    ),
+    "written.one": (
+        "Calculé le {moment} sur les données d'alors : 1 événement était arrivé depuis quand "
+        "ce rapport a été écrit.",
+        "Computed on {moment} on the data of then: 1 event had arrived since when this report "
+        "was written.",
+    ),
+    "written.other": (
+        "Calculé le {moment}, avant les dernières données chargées quand ce rapport a été écrit.",
+        "Computed on {moment}, before the latest data loaded when this report was written.",
+    ),
 }
 RESULTS.update(_part("as_of", AS_OF))

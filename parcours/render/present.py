@@ -525,10 +525,11 @@ def about(analysis: str, lang: str) -> str:
     return t(f"about.{analysis}", lang)
 
 
-def as_of(found: Any, lang: str) -> str | None:
+def as_of(found: Any, lang: str, written: bool = False) -> str | None:
     """How old a result computed on earlier data is (its ``as_of``,
     :class:`parcours.analyses.base.AsOf`), in words; None for None (a result computed on
-    the workspace's current data).
+    the workspace's current data). ``written``: for a document read later (the report),
+    the moment only, no age.
 
     >>> from datetime import datetime
     >>> from parcours.analyses.base import AsOf
@@ -539,6 +540,8 @@ def as_of(found: Any, lang: str) -> str | None:
         return None
     events = found.events_since
     key = "as_of.other" if events == 0 else "as_of.one" if events == 1 else "as_of.many"
+    if written:
+        key = key.replace("as_of.", "as_of.written.")
     return t(
         key,
         lang,

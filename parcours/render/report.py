@@ -369,7 +369,7 @@ class _Builder:
             make(section)
             if self._read_earlier:  # the oldest of the results it shows
                 oldest = min(self._read_earlier, key=lambda found: found.computed_at)
-                section.as_of = present.as_of(oldest, self.lang)
+                section.as_of = present.as_of(oldest, self.lang, written=True)
         except Exception as failure:  # noqa: BLE001 - a section fails alone, visibly
             if os.environ.get("PARCOURS_DEBUG"):
                 traceback.print_exc()

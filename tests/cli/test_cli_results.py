@@ -78,8 +78,8 @@ def test_report_with_max_age_reads_earlier_results_and_says_so(path, tmp_path, m
     assert "2 events have arrived since. Without --max-age" in earlier.stdout
     sections = sections_of(out.read_text())
     for name in ("frictions", "funnel", "kpis", "canvas"):
-        assert re.search(r'<p class="as-of">Computed .* ago \(.*\) on the data of then: 2 events '
-                         r"have arrived since\.</p>", sections[name]), name  # fmt: skip
+        assert re.search(r'<p class="as-of">Computed on .* UTC on the data of then: 2 events had '
+                         r"arrived since when this report was written\.</p>", sections[name]), name  # fmt: skip
 
     now = CliRunner().invoke(app, command, env={"COLUMNS": "200"})
     assert now.exit_code == 0 and calls["funnel"] == 1
