@@ -317,7 +317,7 @@ class Section:
     blocks: list[Markup] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
-    as_of: str | None = None  # its result computed on earlier data (--max-age): how old
+    as_of: str | None = None  # its results computed on earlier data (--max-age): when
 
 
 def _reason(failure: Exception, lang: str) -> str:
