@@ -254,7 +254,7 @@ def first_row(con: Any, sql: str, parameters: list[Any]) -> tuple[Any, ...] | No
 
 
 # Engines whose stored tables take DELETE and INSERT in place (derived tables are updated
-# there; elsewhere they are computed again per connection).
+# there; a warehouse writes them again whole; other engines compute them per connection).
 UPDATABLE = {"duckdb"}
 
 
