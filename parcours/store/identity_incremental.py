@@ -14,6 +14,9 @@ carry two or three), so the workspace keeps them, derived and rebuildable
 ``person_changes``     per identity version, the persons whose journey rows may have changed
 =====================  =====================================================================
 
+``identities`` is a view of ``identity_nodes`` (:data:`parcours.store.schema.IDENTITIES_VIEW`):
+a resolution writes the nodes only.
+
 A resolution reads only the rows of batches not folded in yet (a day's batch costs a day's
 work), adds their new sets, then runs the two passes of :mod:`parcours.store.identity` on
 what the new sets touch. Components only merge when sets are added, so each pass works on
@@ -83,7 +86,7 @@ def ensure_tables(con: Any) -> None:
 
 
 def resolve(con: Any, max_persons: int, *, full: bool = False) -> Resolution:
-    """Fold the rows of new batches into the kept sets and update identities (module doc)."""
+    """Fold the rows of new batches into the kept sets and update them (module doc)."""
     ensure_tables(con)
     run = _Run(con, max_persons)
     try:
@@ -232,8 +235,8 @@ class _Run:
         }
         if count or reason:
             recount = self.count_persons(last_set, last_code)
+            # `identities` is a view of identity_nodes (schema 7): nothing more to write.
             moved = self.merge_components(last_set, recount)
-            self.update_identities(recount, moved, full=reason is not None)
             set_moves = self.place_sets(last_set, recount, moved)
             result.version = version + 1
             written["identity_version"] = str(result.version)
@@ -455,30 +458,6 @@ class _Run:
             "WHERE identity_nodes.code = m.code"
         )
         return moved
-
-    def update_identities(self, recount: str, moved: str, *, full: bool) -> None:
-        """Write the rows of ``identities`` whose persons, shared flag or person changed."""
-        columns = "identifier, kind, value, person_id, shared, persons"
-        rows = (
-            f"SELECT {IDENTIFIER} AS identifier, kind, value, person_id, shared, persons "
-            "FROM identity_nodes"
-        )
-        if full:
-            self.sql("DELETE FROM identities")
-            self.sql(f"INSERT INTO identities ({columns}) {rows}")
-            return
-        changed = self.keep(
-            "changed",
-            f"SELECT code FROM {recount} WHERE NOT existed OR persons <> was_persons "
-            f"OR shared <> was_shared UNION SELECT code FROM {moved}",
-        )
-        self.sql(
-            f"DELETE FROM identities WHERE identifier IN (SELECT {IDENTIFIER} FROM "
-            f"identity_nodes WHERE code IN (SELECT code FROM {changed}))"
-        )
-        self.sql(
-            f"INSERT INTO identities ({columns}) {rows} WHERE code IN (SELECT code FROM {changed})"
-        )
 
     def place_sets(self, last_set: int, recount: str, moved: str) -> str:
         """Give the new sets, and those holding an identifier whose person or shared flag

@@ -143,8 +143,10 @@ def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool =
         # Comments are free text that may name a customer (parcours.store.comments).
         mentioned = [v for values in _merged(by_kind, given).values() for v in values]
         rows["comments"] = comments.erase_mentions(ws.con, mentioned)
+        # Where identities is a view of identity_nodes (DuckDB), its rows go with theirs.
+        held = "identity_nodes" if schema.identities_is_view(ws.con) else "identities"
         rows["identities"] = _delete(
-            ws.con, "identities", lambda t: t.person_id == person, "person_id = ?", [person]
+            ws.con, held, lambda t: t.person_id == person, "person_id = ?", [person]
         )
         if ws.con.name == "duckdb":  # the kept identifier sets hold the person too
             from parcours.store.identity_incremental import erase

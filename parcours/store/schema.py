@@ -230,7 +230,21 @@ COMMENTS = ibis.schema(
     }
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
+
+# Version 7: on DuckDB, `identities` is a view of `identity_nodes`, which identity resolution
+# keeps (parcours.store.identity_incremental): derived from it row for row, it is never
+# written, so a day's resolution does not rewrite its rows in every row group (and DuckDB
+# check those row groups in again). Other engines keep the table their resolution writes.
+IDENTITIES_VIEW = (
+    "SELECT kind || ':' || value AS identifier, kind, value, person_id, shared, persons "
+    "FROM identity_nodes"
+)
+
+
+def identities_is_view(con: BaseBackend) -> bool:
+    """Is ``identities`` a view of ``identity_nodes`` on this connection (schema 7)?"""
+    return con.name == "duckdb" and not isinstance(con, WarehouseTables)
 
 
 def _create_v1(con: BaseBackend) -> None:
@@ -273,6 +287,16 @@ def _add_result_requests(con: BaseBackend) -> None:
     con.create_table("results", schema=DERIVED["results"])
 
 
+def _identities_as_view(con: BaseBackend) -> None:
+    if not identities_is_view(con):
+        return
+    con.raw_sql("DROP TABLE IF EXISTS identities")
+    con.raw_sql(f"CREATE VIEW identities AS {IDENTITIES_VIEW}")
+    # Resolve again before the next read: a workspace of an older parcours may hold
+    # identities that its identity_nodes did not (resolved before version 4 kept them).
+    con.raw_sql("DELETE FROM meta WHERE key = 'identities_current'")
+
+
 # version -> the step that brings a workspace from version-1 to version.
 MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {
     1: _create_v1,
@@ -281,6 +305,7 @@ MIGRATIONS: dict[int, Callable[[BaseBackend], None]] = {
     4: _add_derived_tables,
     5: _add_comments,
     6: _add_result_requests,
+    7: _identities_as_view,
 }
 
 

@@ -24,7 +24,7 @@ from parcours.store.spool import spool_folder, waiting_in
 # The data tables `status` counts, as parcours.store.schema.TABLES lists them, and the
 # schema version this module reads (tests/store/test_status.py checks both against schema).
 COUNTED = ("events", "customers", "feedback", "rejected", "batches", "maps", "identities")
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def quick_status(path: Path) -> dict[str, Any] | None:
