@@ -234,8 +234,8 @@ SCHEMA_VERSION = 7
 
 # Version 7: on DuckDB, `identities` is a view of `identity_nodes`, which identity resolution
 # keeps (parcours.store.identity_incremental): derived from it row for row, it is never
-# written, so a day's resolution does not rewrite its rows in every row group (and DuckDB
-# check those row groups in again). Other engines keep the table their resolution writes.
+# written, so a day's resolution does not rewrite its rows in every row group (nor does DuckDB
+# checkpoint those row groups again). Other engines keep the table their resolution writes.
 IDENTITIES_VIEW = (
     "SELECT kind || ':' || value AS identifier, kind, value, person_id, shared, persons "
     "FROM identity_nodes"
