@@ -55,7 +55,8 @@ JUNK = (
     "__row",
     "Event",
 )
-DATA_TABLES = ("events", "customers", "feedback", "rejected", "batches", "identities")
+# identities is a view of identity_nodes (schema 7): emptied with them.
+DATA_TABLES = ("events", "customers", "feedback", "rejected", "batches", "identity_nodes")
 
 
 # -- the workspace: one per module, emptied before each example -------------------------------
