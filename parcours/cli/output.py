@@ -365,8 +365,17 @@ def emit_result(
         print_prose(f"[dim]• {escape(note)}[/dim]", lang)
     if internals or result.notes:
         print_prose(f"[dim]{escape(t('cli.internals', lang))}[/dim]", lang)
-    older = present.as_of(result.as_of, lang)
-    if older is not None:  # asked with --max-age: say it, and how to have the data of now
+    say_as_of(result.as_of, lang)
+
+
+def say_as_of(found: Any, lang: str) -> None:
+    """After a result read with --max-age (its ``as_of``; nothing for None): how old it is,
+    and how to have the data of now."""
+    from parcours.render import present
+    from parcours.render.i18n import t
+
+    older = present.as_of(found, lang)
+    if older is not None:
         print_prose(f"[yellow]{escape(older)} {escape(t('cmd.as_of', lang))}[/yellow]", lang)
 
 

@@ -20,7 +20,7 @@ from parcours.cli.options import (
     open_workspace,
     resolve_map,
 )
-from parcours.cli.output import err_console, print_prose, reader_lang, say
+from parcours.cli.output import err_console, reader_lang, say, say_as_of
 from parcours.render.i18n import number, t
 
 report_app = typer.Typer(
@@ -67,13 +67,8 @@ def _context(
 def _say_earlier(earlier: list[Any], lang: str) -> None:
     """After a report or a canvas drawn from results of earlier data (--max-age): how old
     the oldest is, as an analysis command says it."""
-    from rich.markup import escape
-
-    from parcours.render import present
-
     if earlier:
-        oldest = present.as_of(min(earlier, key=lambda found: found.computed_at), lang)
-        print_prose(f"[yellow]{escape(str(oldest))} {escape(t('cmd.as_of', lang))}[/yellow]", lang)
+        say_as_of(min(earlier, key=lambda found: found.computed_at), lang)
 
 
 def _objects(ws: Any, jm: Any, lang: str | None) -> Any:
