@@ -65,12 +65,15 @@ class Context:
         return self.lang or self.map.lang
 
     def journey_parts(self) -> list[ir.Table]:
-        """The journey table split by a hash of the person into :attr:`parts` parts.
+        """The journey table split by ranges of the person id into :attr:`parts` parts
+        (:func:`parcours.store.engine.in_part`).
 
         A window over each journey, or an ordered list of its steps, holds every row it
         reads; past the engine's memory that fails (DuckDB cannot spill a list). Each part
         holds whole persons, so work that follows a journey or a person in time order can
-        run part by part in bounded memory and its rows add up to the whole."""
+        run part by part in bounded memory and its rows add up to the whole. The stored
+        table is written in the same parts, so each part reads its own rows, not the whole
+        table again."""
         if self.parts <= 1:
             return [self.journeys]
         j = self.journeys

@@ -149,11 +149,33 @@ def release(table: ir.Table, name: str) -> None:
         MATERIALIZE[backend.name][1](backend, name)
 
 
+# Person ids are "p_" and 16 hex digits of a digest (parcours.store.identity.person_id), so
+# ranges of their first digits hold about as many persons each. Six digits: DuckDB's zone
+# maps keep the first 8 bytes of a text column's smallest and largest value per row group.
+PERSON_PREFIX = "p_"
+PART_DIGITS = 6
+
+
+def part_bounds(count: int) -> list[str]:
+    """The person ids at which parts 1 to ``count - 1`` of :func:`in_part` start."""
+    span = 16**PART_DIGITS
+    return [f"{PERSON_PREFIX}{span * part // count:0{PART_DIGITS}x}" for part in range(1, count)]
+
+
 def in_part(person_id: ir.StringValue, count: int, part: int) -> ir.BooleanValue:
-    """Whether a row's person falls in ``part`` of ``count`` parts cut by a hash of the id
-    (the same person always in the same part)."""
-    # (hash % count + count) % count: Ibis' hash is signed, so a plain % can be negative.
-    return (person_id.hash() % count + count) % count == part
+    """Whether a row's person falls in ``part`` of ``count`` parts: ranges of the person id
+    (any text falls in exactly one; the ids identity resolution makes spread evenly).
+
+    Ranges rather than a hash: a table written part after part (the journey table's build)
+    keeps each part's rows together, so that reading one part skips the row groups of the
+    others instead of scanning the whole table once per part."""
+    bounds = part_bounds(count)
+    within = []
+    if part > 0:
+        within.append(person_id >= bounds[part - 1])
+    if part < count - 1:
+        within.append(person_id < bounds[part])
+    return ibis.and_(*within) if within else ibis.literal(True)
 
 
 class Scratch:

@@ -182,9 +182,12 @@ def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version:
 
     Cutting journeys holds all the rows it reads (twice: two passes of windows); past
     DuckDB's memory limit that spills to disk slowly, and at 100M events it failed. A
-    person's journeys need only that person's events, so the persons are split by a hash
+    person's journeys need only that person's events, so the persons are split by ranges
     of their id into parts that each fit, and each part is cut and appended in turn, in
-    one transaction: the same table, in bounded memory."""
+    one transaction: the same table, in bounded memory, its rows grouped by part, so that
+    the analyses that run in the same parts (``Context.journey_parts``) read only their
+    part's row groups. The rows an update appends (:func:`_update`) are read by every
+    part until the next full build: a day's batch, about 1 % of the table."""
     con = store.con
     events = store.events
     count = parts(_count(events), config.memory_bytes(store.settings.memory_limit))

@@ -4,7 +4,9 @@ outgrows the engine's memory: cut in parts, they give exactly the tables of one 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
+import ibis
 import pandas as pd
 import pytest
 
@@ -13,6 +15,7 @@ from parcours.analyses.attribution import attribution
 from parcours.analyses.paths import paths
 from parcours.analyses.process import process
 from parcours.store import journey_store
+from parcours.store.engine import in_part, part_bounds
 
 PARTS = 3
 
@@ -27,6 +30,25 @@ def _same_tables(one, cut) -> None:
         if isinstance(table, pd.DataFrame):
             pd.testing.assert_frame_equal(_sorted(table), _sorted(cut.tables[name]))
     assert one.summary == cut.summary
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 9, 16])
+def test_parts_are_ranges_of_person_ids_that_hold_any_text_once(count):
+    """Parts cut the person id's range: identity's ids ("p_" and hex digits) spread evenly
+    over them; any other text (a hand-made id, one on a boundary) falls in exactly one."""
+    ids = ["p_" + hashlib.md5(str(n).encode()).hexdigest()[:16] for n in range(4_000)]
+    others = ["", "alice", "p_", "p_zz", "q_1", "P_00", *part_bounds(count)]
+    table = ibis.memtable({"person_id": ids + others})
+    held = [
+        set(table.filter(in_part(table.person_id, count, part)).person_id.to_pyarrow().to_pylist())
+        for part in range(count)
+    ]
+    assert sum(len(part) for part in held) == len(ids) + len(others)
+    assert set().union(*held) == set(ids + others)
+    # Ranges, in the parts' order: a table written part after part keeps them apart.
+    assert all(max(a) < min(b) for a, b in zip(held, held[1:], strict=False))
+    shares = [len(part & set(ids)) / len(ids) for part in held]
+    assert max(shares) - min(shares) < 0.05  # even, within sampling noise
 
 
 def test_parts_hold_every_person_once(demo_journeys, demo_map):
