@@ -182,16 +182,15 @@ class _Run:
     def value(self, query: str) -> Any:
         return self.con.raw_sql(query).fetchone()[0]
 
-    def matrix(self, query: str, width: int) -> np.ndarray:
-        """The ``width`` integer columns of a query's rows as an int64 matrix, NULL as
-        ``NONE`` (fetched as NumPy arrays: nothing small goes through Python objects)."""
+    def columns(self, query: str) -> list[np.ndarray]:
+        """The integer columns of a query's rows, NULL as ``NONE`` (fetched as NumPy
+        arrays: nothing small goes through Python objects)."""
         found = self.con.raw_sql(f"SELECT coalesce(COLUMNS(*), {NONE}) FROM ({query})")
-        columns = [np.asarray(c, dtype=np.int64) for c in found.fetchnumpy().values()]
-        return np.column_stack(columns) if len(columns[0]) else np.empty((0, width), np.int64)
+        return [np.asarray(c, dtype=np.int64) for c in found.fetchnumpy().values()]
 
-    def label_map(self, label: str, sets: np.ndarray, names: tuple[str, str]) -> str:
-        """:func:`merged_labels` of ``sets`` as a temporary table ``names``: (label,
-        smallest label of its component)."""
+    def label_map(self, label: str, sets: list[np.ndarray], names: tuple[str, str]) -> str:
+        """:func:`merged_labels` of ``sets`` (their columns) as a temporary table ``names``:
+        (label, smallest label of its component)."""
         labels, smallest = merged_labels(sets)
         return self.keep_expr(label, pa.table({names[0]: labels, names[1]: smallest}))
 
@@ -336,10 +335,9 @@ class _Run:
         joins = " ".join(
             f"LEFT JOIN {nodes} n{i} ON n{i}.code = s.{c}" for i, c in enumerate(personal)
         )
-        cores = self.matrix(
+        cores = self.columns(
             f"SELECT {', '.join(f'n{i}.core AS k{i}' for i in range(len(personal)))} "
-            f"FROM identifier_sets s {joins} WHERE s.set_id > {last_set}",
-            len(personal),
+            f"FROM identifier_sets s {joins} WHERE s.set_id > {last_set}"
         )
         merged = self.label_map("core_merged", cores, ("old", "new"))
         return self.keep("core_map", f"SELECT old, new FROM {merged} WHERE old <> new")
@@ -421,10 +419,9 @@ class _Run:
             f"ELSE n{i}.component END AS u{i}"
             for i in range(len(CODES))
         )
-        pulled = self.matrix(
+        pulled = self.columns(
             f"SELECT {units} FROM identifier_sets s {joins} "
-            f"WHERE s.set_id IN (SELECT set_id FROM {linking})",
-            len(CODES),
+            f"WHERE s.set_id IN (SELECT set_id FROM {linking})"
         )
         unit_map = self.label_map("unit_map", pulled, ("unit", "merged"))
         relabel = self.keep(
