@@ -149,8 +149,8 @@ def release(table: ir.Table, name: str) -> None:
         MATERIALIZE[backend.name][1](backend, name)
 
 
-# Person ids are "p_" and 16 hex digits of a digest (parcours.store.identity.person_id), so
-# ranges of their first digits hold about as many persons each. Six digits: DuckDB's zone
+# Person ids are this prefix and 16 hex digits of a digest (parcours.store.identity.person_id),
+# so ranges of their first digits hold about as many persons each. Six digits: DuckDB's zone
 # maps keep the first 8 bytes of a text column's smallest and largest value per row group.
 PERSON_PREFIX = "p_"
 PART_DIGITS = 6

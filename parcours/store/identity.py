@@ -39,7 +39,7 @@ import ibis.expr.types as ir
 from parcours.config import IDENTIFIERS, PERSON_LEVEL_IDENTIFIERS
 from parcours.errors import ParcoursError
 from parcours.store import schema
-from parcours.store.engine import Scratch, materialize, release, writing
+from parcours.store.engine import PERSON_PREFIX, Scratch, materialize, release, writing
 
 MAX_ITERATIONS = 100
 
@@ -131,7 +131,7 @@ def connected_components(nodes: ir.Table, edges: ir.Table) -> ir.Table:
 
 def person_id(label: ir.StringValue) -> ir.StringValue:
     """A stable, opaque person id derived from the component's smallest identifier."""
-    return ibis.literal("p_") + label.hexdigest("md5").substr(0, 16)
+    return ibis.literal(PERSON_PREFIX) + label.hexdigest("md5").substr(0, 16)
 
 
 def resolve_identities(links: ir.Table, max_persons: int = 5) -> ir.Table:

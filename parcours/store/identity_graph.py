@@ -16,7 +16,7 @@ again.
     >>> merged_labels([np.empty(0, dtype=np.int64)] * 4)
     (array([], dtype=int64), array([], dtype=int64))
 
-Memory: at 100M events there are about ten million sets. The work goes column by column
+Memory: at 100M events there are about thirteen million sets. The work goes column by column
 (never a copy of the whole table of sets), and the labels, the workspace's integer codes,
 index the graph's nodes directly when they are dense (no sort of every edge's ends to
 number them): see ``benchmarks/identity_memory.py``.
@@ -62,7 +62,7 @@ def merged_labels(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray
     if dense:  # the labels are the nodes
         held = np.zeros(size, dtype=bool)
         held[a] = True
-        labels = np.flatnonzero(held).astype(np.int64)
+        labels = np.flatnonzero(held).astype(np.int64, copy=False)
         del held
     else:  # the labels are numbered: a graph of as many nodes as labels
         labels = np.unique(a)

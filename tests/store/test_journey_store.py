@@ -133,13 +133,13 @@ def test_a_build_in_parts_equals_a_build_at_once(monkeypatch, demo):
         at_once = _sorted(ws.journey_table(jm).to_pandas())
         events = len(demo.events)
         monkeypatch.setattr(journey_store, "BYTES_PER_ROW", 3_000_000_000 // 2_000)
-        assert journey_store.parts(events, 3_000_000_000) == -(-events // 2_000) > 3
+        count = journey_store.parts(events, 3_000_000_000)
+        assert count == -(-events // 2_000) > 3
         name = journey_store.table_name(jm)
         ws.con.raw_sql(f'DROP TABLE "{name}"')
         in_parts = _sorted(ws.journey_table(jm).to_pandas())
         # Written part after part: each part's rows lie together, in the parts' order, so
         # that an analysis reading one part skips the others' row groups.
-        count = journey_store.parts(events, 3_000_000_000)
         stored = ws.con.sql(f'SELECT rowid AS row, person_id FROM "{name}"')
         spans = [
             stored.filter(in_part(stored.person_id, count, part))
