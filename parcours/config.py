@@ -128,9 +128,10 @@ class Settings:
     earliest_ts, latest_ts_ahead: the plausible window of an ingested timestamp, from
         earliest_ts (UTC) to latest_ts_ahead after the moment of the ingest; a row whose
         timestamp falls outside (a clock reset to 1970, a year typed 2062) is rejected.
-    memory_limit: what DuckDB's buffer manager may hold (``3GB``, ``512MB``); past it, big
-        sorts, joins and temporary tables spill to ``temp_directory``. It bounds the
-        buffers, not every allocation: 3 GB keeps a step under 4 GB resident with Python.
+    memory_limit: what DuckDB's buffer manager may hold (``2.5GB``, ``512MB``); past it,
+        big sorts, joins and temporary tables spill to ``temp_directory``. It bounds the
+        buffers, not every allocation: Python and DuckDB's own allocations add about 1.2 GB
+        at 100M events, so 2.5 GB keeps a step under 4 GB resident.
     threads: DuckDB's worker threads; None for every core.
     temp_directory: where DuckDB spills; None for DuckDB's own place beside a workspace
         file (``<file>.tmp/``), or a folder of its own in the system's temporary folder for
@@ -150,7 +151,7 @@ class Settings:
     hash_salt: str | None = None
     earliest_ts: datetime = datetime(1990, 1, 1)
     latest_ts_ahead: timedelta = timedelta(days=1)
-    memory_limit: str = "3GB"
+    memory_limit: str = "2.5GB"
     threads: int | None = None
     temp_directory: str | None = None
     spark_master: str = "local[2]"

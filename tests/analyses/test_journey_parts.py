@@ -86,10 +86,11 @@ def test_process_in_parts_equals_one_pass(demo_journeys, demo_map, params):
 
 
 def test_parts_follow_the_rows_and_the_memory_limit():
-    # 256 bytes a row: 10M rows fit in the 3 GB default, 100M take nine parts.
-    assert journey_store.parts(10_000_000, 3_000_000_000) == 1
-    assert journey_store.parts(100_000_000, 3_000_000_000) == 9
-    assert journey_store.parts(0, 3_000_000_000) == 1
+    # 240 bytes a row: 10M rows fit in the 2.5 GB default, 100M take ten parts.
+    assert journey_store.parts(10_000_000, 2_500_000_000) == 1
+    assert journey_store.parts(100_000_000, 2_500_000_000) == 10
+    assert journey_store.parts(100_000_000, 3_000_000_000) == 8
+    assert journey_store.parts(0, 2_500_000_000) == 1
 
 
 @pytest.mark.parametrize("level", ["channel", "touchpoint"])

@@ -308,7 +308,7 @@ def test_duckdb_resources_come_from_the_settings(tmp_path):
 
 def test_default_resources_leave_room_and_spill_beside_the_workspace(tmp_path):
     with parcours.open(tmp_path / "w.duckdb") as ws:
-        assert setting(ws, "memory_limit") == "2.7 GiB"  # 3 GB
+        assert setting(ws, "memory_limit") == "2.3 GiB"  # 2.5 GB
         assert setting(ws, "temp_directory") == str(tmp_path / "w.duckdb.tmp")
     with parcours.open(":memory:") as ws:  # not ./.tmp: a folder of its own
         folder = Path(setting(ws, "temp_directory"))
