@@ -128,13 +128,15 @@ def report(
 
     with err_console.status(t("cmd.report.building", said)) as status:
 
-        def progress(name: str) -> None:  # a line per section as it goes, on stderr
-            section_done()
+        def progress(name: str | None) -> None:  # a line per section as it goes, on stderr
+            section_done()  # its time is its analysis's, not the page's layout after the last
+            if name is None:
+                status.update(t("cmd.report.laying_out", said))
+                return
             running.append((name, time.perf_counter()))
             status.update(t("cmd.report.running", said, name=t(f"section.{name}", said)))
 
         path = write_report(context, out, lang, on_progress=progress, run=run, objects=objects)
-        section_done()
     size = number(path.stat().st_size / 1e6, said, 1)
     say("cmd.report.wrote", said, path=path, size=size)
     _say_earlier(earlier, said)

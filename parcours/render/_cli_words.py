@@ -167,6 +167,7 @@ _CLI: dict[str, Pair] = {
     "report.building": ("Construction du rapport…", "Building the report…"),
     "report.running": ("Calcul de {name}…", "Running {name}…"),
     "report.measuring": ("Mesure de la carte…", "Measuring the map…"),
+    "report.laying_out": ("Mise en page du rapport…", "Laying out the report…"),
     "report.wrote": ("Écrit {path} ({size} Mo).", "Wrote {path} ({size} MB)."),
     "report.wrote_map": ("Écrit {path}.", "Wrote {path}."),
     # keys, serve

@@ -813,7 +813,7 @@ def build_report(
     ctx: Context,
     lang: str | None = None,
     results: dict[str, Result | Exception] | None = None,
-    on_progress: Callable[[str], None] | None = None,
+    on_progress: Callable[[str | None], None] | None = None,
     run: Runner | None = None,
     objects: MapObjects | None = None,
 ) -> str:
@@ -822,7 +822,8 @@ def build_report(
     objects: sub-maps' figures and comments the workspace knows (drawn on the canvas).
     lang: fr or en (default: the context's, i.e. the map's). results: analyses already run
     (name -> Result or the exception it raised); the missing ones are run with their
-    overview's parameters, through ``run`` when given.
+    overview's parameters, through ``run`` when given. ``on_progress`` hears each analysis's
+    name as it starts, then ``None`` when they are all done and the page is laid out.
     """
     from plotly.offline import get_plotlyjs
 
@@ -830,6 +831,8 @@ def build_report(
     ctx = _with_lang(ctx, lang)
     have = dict(results or {})
     have.update(run_analyses(ctx, [n for n in REGISTRY if n not in have], on_progress, run))
+    if on_progress:  # the last analysis is done: what follows is the page's layout
+        on_progress(None)
     builder = _Builder(ctx, have, lang, objects)
     sections = [builder.section(key, builder.maker(key)) for key in SECTIONS]
     persons, size = builder.size()
@@ -937,7 +940,7 @@ def write_report(
     ctx: Context,
     path: str | Path,
     lang: str | None = None,
-    on_progress: Callable[[str], None] | None = None,
+    on_progress: Callable[[str | None], None] | None = None,
     run: Runner | None = None,
     objects: MapObjects | None = None,
 ) -> Path:

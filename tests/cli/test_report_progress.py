@@ -60,3 +60,34 @@ def test_the_lines_follow_the_english_reader(shop, tmp_path):
     lines = done.stderr.splitlines()
     assert lines[0].startswith("  [1/12] Friction points: ") and lines[0].endswith(" s")
     assert re.fullmatch(r"  \[12/12\] Compare: \d+(\.\d)? s", lines[-1]), lines[-1]
+
+
+def test_the_last_sections_time_stops_before_the_page_is_laid_out(shop, tmp_path, monkeypatch):
+    # The report hears every analysis start, then None, then lays out its sections: so the
+    # line of the last section ("Comparer") no longer counts the layout of the whole page.
+    from parcours.analyses import REGISTRY
+    from parcours.render import report as module
+
+    heard: list[str | None] = []
+    lay_out, write = module._Builder.section, module.write_report
+
+    def section(self, key, maker):
+        heard.append("layout")
+        return lay_out(self, key, maker)
+
+    def listened(*args, on_progress, **kwargs):
+        def hear(name):
+            heard.append(name)
+            on_progress(name)
+
+        return write(*args, on_progress=hear, **kwargs)
+
+    monkeypatch.setattr(module._Builder, "section", section)
+    monkeypatch.setattr(module, "write_report", listened)
+    out = tmp_path / "report.html"
+    done = CliRunner().invoke(app, ["report", "-w", str(shop), "-o", str(out), "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    analyses = len(REGISTRY)
+    assert heard[:analyses] == list(REGISTRY) and heard[analyses] is None
+    assert heard[analyses + 1 :] and set(heard[analyses + 1 :]) == {"layout"}
+    assert len(done.stderr.splitlines()) == analyses  # a line per section, none for None
