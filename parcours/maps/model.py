@@ -310,6 +310,9 @@ class JourneyMap(_Model):
 
     map: Id
     lang: Literal["fr", "en"] = "fr"
+    # The currency of the data's revenue (ISO 4217: EUR, USD, GBP): amounts are written with
+    # it, as the reader's locale does (694 224 €, €694,224); without it, as plain numbers.
+    currency: str | None = None
     state: MapState | None = None  # as-is or to-be (parcours.maps.experience)
     title: Text
     description: Text | None = None
@@ -337,6 +340,20 @@ class JourneyMap(_Model):
     # How the texts name the data's own fields (event properties, CRM columns): "device" is
     # read "appareil" in a friction's explanation, a breakdown's header, a correlation.
     property_titles: dict[str, Text] = {}
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _known_currency(cls, code: Any) -> Any:
+        if code is None:
+            return None
+        from babel.numbers import is_currency  # here: only a map with a currency needs Babel
+
+        written = code.strip().upper() if isinstance(code, str) else ""
+        if not is_currency(written):
+            raise InputError(
+                f"currency {code!r} is not known: write an ISO 4217 code such as EUR, USD or GBP"
+            )
+        return written
 
     # The ruamel document this map was read from, so that dumps() keeps comments and order.
     _document: Any = PrivateAttr(default=None)

@@ -92,6 +92,10 @@ ANALYSIS_ERRORS: dict[str, Pair] = {
         "45m or 1d12h",
     ),
     "duration_zero": ("la durée {0} est nulle : écrivez {1}", "duration {} is zero: write {}"),
+    "currency": (
+        "devise {0} inconnue : écrivez un code ISO 4217 comme EUR, USD ou GBP",
+        "currency {} is not known: write an ISO 4217 code such as EUR, USD or GBP",
+    ),
     "duration_zero_syntax": (
         "la durée {0} est nulle : écrivez un nombre suivi de s, m, h, j (ou d) ou w, par ex. "
         "30j, 12h, 45m ou 1j12h",

@@ -25,7 +25,7 @@ from parcours.errors import InputError
 from parcours.maps import ANY_CHANNEL, JourneyMap, text_of
 from parcours.maps.experience import emotion_score
 from parcours.render._svg import CARD_H, CARD_W, COL_W, FONT, GAP, GUTTER, _esc, _text, wrap
-from parcours.render.i18n import LANGS, STRINGS, number
+from parcours.render.i18n import LANGS, STRINGS, money, number
 from parcours.render.i18n import pct as _pct_of
 from parcours.render.map_objects import (
     LINK_COLOUR,
@@ -242,7 +242,8 @@ def journey_canvas(
             for k, tp in enumerate(cells.get((stage.id, channel), [])):
                 cx = GUTTER + i * COL_W + GAP
                 cy = y + GAP + k * (CARD_H + GAP)
-                parts.append(_card(tp, cx, cy, kpis, goals, data.frictions.get(tp.id), words, lang))
+                friction = data.frictions.get(tp.id)
+                parts.append(_card(tp, cx, cy, kpis, goals, friction, words, lang, jm.currency))
                 parts.append(
                     submap_mark(
                         jm, "touchpoint", tp.id, cx + 12, cy + 45, data.submaps, data.link, lang
@@ -287,7 +288,15 @@ def _emotion_colour(emotion: int | str | None) -> str:
 
 
 def _card(
-    tp, x: float, y: float, kpis, goals: pd.DataFrame, friction: str | None, words: dict, lang: str
+    tp,
+    x: float,
+    y: float,
+    kpis,
+    goals: pd.DataFrame,
+    friction: str | None,
+    words: dict,
+    lang: str,
+    currency: str | None = None,
 ) -> str:
     mine = goals[goals.id == tp.id] if len(goals) else goals
     measured = mine[mine.met.notna()] if len(mine) else mine
@@ -319,11 +328,12 @@ def _card(
     if len(mine):
         goal = mine.iloc[0]
         target = goal.target
-        shown = (
-            ""
-            if target is None or pd.isna(target)
-            else (_pct_of(target, lang) if abs(float(target)) <= 1 else number(target, lang, 1))
-        )
+        if target is None or pd.isna(target):
+            shown = ""
+        elif goal.metric == "revenue":  # an amount, in the map's currency
+            shown = money(target, lang, currency)
+        else:
+            shown = _pct_of(target, lang) if abs(float(target)) <= 1 else number(target, lang, 1)
         mark = {"met": "✓", "missed": "✗", "none": "·"}[status if pd.notna(goal.met) else "none"]
         metric = METRIC_WORDS.get(lang, {}).get(goal.metric, goal.metric.replace("_", " "))
         line = f"{mark} {words['goal']} {metric} {shown}".strip()

@@ -29,7 +29,7 @@ from typing import Any, SupportsFloat, SupportsIndex
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from markupsafe import Markup
 
 from parcours.render._cli_words import CLI
@@ -522,6 +522,19 @@ def number(value: object, lang: str | None, digits: int = 0) -> str:
         return "–"
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
     return format_decimal(_float(value), format=pattern, locale=_locale(lang))
+
+
+def money(value: object, lang: str | None, currency: str | None, digits: int = 0) -> str:
+    """An amount of money with its currency, as the reader's locale writes it (Babel):
+    694 224 €, €694,224; a plain :func:`number` when the map names no currency."""
+    if currency is None or _missing(value):
+        return number(value, lang, digits)
+    standard = Locale.parse(_locale(lang)).currency_formats["standard"].pattern  # #,##0.00 ¤
+    decimals = "0." + "0" * digits if digits else "0"
+    pattern = standard.split(";")[0].replace("0.00", decimals)
+    return format_currency(
+        _float(value), currency, format=pattern, locale=_locale(lang), currency_digits=False
+    )
 
 
 def date(value: object, lang: str | None) -> str:

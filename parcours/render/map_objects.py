@@ -23,7 +23,7 @@ import pandas as pd
 from parcours.analyses._opportunities import conversion_value, rank
 from parcours.maps import JourneyMap, text_of
 from parcours.maps.opportunities import opportunities_of, stage_of
-from parcours.render.i18n import date, labelled, number, pct, t
+from parcours.render.i18n import date, labelled, money, number, pct, t
 
 if TYPE_CHECKING:
     from parcours.analyses import Context, Result
@@ -119,11 +119,11 @@ def ranked_opportunities(ctx: Context, frictions: Result | Exception | None) -> 
     return rank(ctx.map, frictions.table, value, level, ctx.language)
 
 
-def value_words(value: float | None, lang: str) -> str:
+def value_words(value: float | None, lang: str, currency: str | None = None) -> str:
     """What one conversion is worth, in words, for the opportunities' explanation."""
     if value is None or pd.isna(value):
         return t("opportunities.value_none", lang)
-    return t("opportunities.value_revenue", lang, value=number(value, lang, 2))
+    return t("opportunities.value_revenue", lang, value=money(value, lang, currency, 2))
 
 
 def opportunity_notes(
@@ -170,7 +170,7 @@ def opportunity_notes(
         if stake is not None and not pd.isna(stake):
             lost = number(row["journeys_lost"], lang)  # whole journeys
             details.append(labelled(t("col.journeys_lost", lang), lost, lang))
-            details.append(labelled(t("col.at_stake", lang), number(stake, lang, 0), lang))
+            details.append(labelled(t("col.at_stake", lang), money(stake, lang, jm.currency), lang))
         if row.get("effect"):
             details.append(labelled(t("col.effect", lang), row["effect"], lang))
         notes.append((line, " · ".join(details)))

@@ -35,6 +35,7 @@ from parcours.render.i18n import (
     labelled,
     lang_of,
     moment,
+    money,
     number,
     pct,
     points,
@@ -163,6 +164,7 @@ class Titles:
     names: dict[str, str] = field(default_factory=dict)
     kinds: dict[str, dict[str, str]] = field(default_factory=dict)  # stage -> {id: title}
     group: str | None = None  # the header of a breakdown's column: what it is broken down by
+    currency: str | None = None  # the map's: amounts are written with it
 
     @classmethod
     def of(cls, jm: JourneyMap | None, lang: str | None) -> Titles:
@@ -188,14 +190,15 @@ class Titles:
             kinds["property"] = {key: jm.property_title(key, lang) for key in jm.property_titles}
             for key, title in kinds["property"].items():
                 names.setdefault(key, title)
-        return cls(lang, names, kinds)
+        return cls(lang, names, kinds, currency=jm.currency if jm is not None else None)
 
     def prefer(self, kind: str | None) -> Titles:
         """These titles where an id of ``kind`` wins over another of the same id (a result
         at touchpoint level names its rows after the touchpoints)."""
         if not kind or kind not in self.kinds:
             return self
-        return Titles(self.lang, {**self.names, **self.kinds[kind]}, self.kinds, self.group)
+        names = {**self.names, **self.kinds[kind]}
+        return Titles(self.lang, names, self.kinds, self.group, self.currency)
 
     @classmethod
     def for_result(cls, jm: JourneyMap | None, lang: str | None, result: Any) -> Titles:
@@ -310,7 +313,9 @@ def figure_text(name: str, value: Any, lang: str, names: Titles) -> str:
         return duration(float(value) * 86400, lang)
     if name == "calibration_end":
         return date(value, lang)
-    if name in _MONEY or name in _WHOLE:
+    if name in _MONEY:
+        return money(value, lang, names.currency)
+    if name in _WHOLE:
         return number(value, lang)
     if name == "ces":
         return number(value, lang, 1)
@@ -359,9 +364,9 @@ def cell_text(column: str, value: Any, lang: str, names: Titles) -> str:
             return duration(number_value, lang)
         if column.startswith("median_hours"):
             return duration(number_value * 3600, lang)
-        if isinstance(value, int) or number_value.is_integer():
-            return number(number_value, lang)
         if column in _MONEY:
+            return money(number_value, lang, names.currency)
+        if isinstance(value, int) or number_value.is_integer():
             return number(number_value, lang)
         return _float_text(number_value, lang)
     if isinstance(value, str) and _KIND_OF.get(column):

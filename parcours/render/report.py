@@ -65,6 +65,7 @@ from parcours.render.i18n import (
     Script,
     duration,
     lang_of,
+    money,
     number,
     pct,
     points,
@@ -253,8 +254,10 @@ def table_html(
     labels: Callable[[object], str] = str,
     max_rows: int = 12,
     values: dict[str, Callable[[object], str]] | None = None,
+    currency: str | None = None,
 ) -> Markup:
-    """A small, formatted HTML table of ``frame`` (only ``columns`` that exist)."""
+    """A small, formatted HTML table of ``frame`` (only ``columns`` that exist); money in
+    ``currency`` (the map's) when given."""
     columns = [c for c in columns if c.name in frame.columns]
     values = values or {}
     shown = frame.head(max_rows)
@@ -274,7 +277,7 @@ def table_html(
         if kind == "float":
             return number(value, lang, 1)
         if kind == "money":
-            return number(value, lang, 0)
+            return money(value, lang, currency)
         if kind == "points":
             return points(value, lang)
         if kind == "signed":
@@ -377,7 +380,7 @@ class _Builder:
         return section
 
     def table(self, frame: pd.DataFrame, columns: list[Column], **kw: Any) -> Markup:
-        return table_html(frame, columns, self.lang, self.label, **kw)
+        return table_html(frame, columns, self.lang, self.label, currency=self.jm.currency, **kw)
 
     def maker(self, key: str) -> Callable[[Section], None]:
         """The builder of section ``key``: its own method, else the generic one."""
@@ -470,7 +473,11 @@ class _Builder:
     def section_opportunities(self, s: Section) -> None:
         ranked = ranked_opportunities(self.ctx, self.results.get("frictions"))
         value = ranked.value.dropna().iloc[0] if ranked.value.notna().any() else None
-        s.explanation = t("explain.opportunities", self.lang, value=value_words(value, self.lang))
+        s.explanation = t(
+            "explain.opportunities",
+            self.lang,
+            value=value_words(value, self.lang, self.jm.currency),
+        )
         if ranked.empty:
             s.blocks.append(self.paragraph(t("opportunities.none", self.lang)))
             return

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from parcours.analyses.base import records
 from parcours.maps import JourneyMap, nesting
-from parcours.render.i18n import number
+from parcours.render.i18n import money, number
 from parcours.render.map_objects import MapObjects
 from parcours.store import comments, keys
 from parcours.web.access import json_session
@@ -90,9 +90,9 @@ def ranked(ws: Any, jm: JourneyMap, lang: str, scope: Any) -> list[dict[str, Any
     rows = records(ws.opportunities(jm, lang, scope))
     for row in rows:
         row["frictions"] = [titles.get(f"touchpoint:{k}", k) for k in row["frictions"] or []]
-        for name in ("journeys_lost", "at_stake"):  # whole journeys, whole money
-            value = row[name]
-            row[name] = None if value is None else number(value, lang)
+        lost, stake = row["journeys_lost"], row["at_stake"]  # whole journeys, whole money
+        row["journeys_lost"] = None if lost is None else number(lost, lang)
+        row["at_stake"] = None if stake is None else money(stake, lang, jm.currency)
     return rows
 
 

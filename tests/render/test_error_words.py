@@ -272,7 +272,7 @@ def test_a_map_that_does_not_validate_says_every_problem_in_french():
         "  shop.yaml:8 : le point de contact « fiche » utilise le canal « mail », qui n'est pas "
         "déclaré dans channels ; canaux déclarés : web, ou any (tous les canaux, par ex. un "
         "journal dont le canal est celui du dossier) (champ touchpoints[0].channel)",
-        "  shop.yaml:10 : champ « couleur » inconnu ; champs permis : map, lang, state, title, "
+        "  shop.yaml:10 : champ « couleur » inconnu ; champs permis : map, lang, currency, state, title, "
         "description, stages, personas, channels, touchpoints, conversion, journey, flow, "
         "opportunities, property_titles (champ couleur)",
     ]
