@@ -96,6 +96,13 @@ class Format(StrEnum):
     csv = "csv"
 
 
+# A cell that reads as a figure, aligned right: a number, with a % or a unit (12 s, 3 j), or
+# an amount with its currency as Babel writes it (694 224 €, €65, -US$1,200, 1 200 CHF).
+_MONEY_SIGN = r"(?:[A-Z]{0,2}[€$£¥₹₩₽₺₪₫₴₦₱₲₵₸¢][A-Z]{0,2}|[A-Z]{3})"
+_FIGURE = re.compile(
+    rf"[−\-+]?(?:{_MONEY_SIGN}\s?)?[\d\s\u202f\u00a0.,]+(?:\s?%|\s?[a-z]{{1,3}}|\s?{_MONEY_SIGN})?"
+)
+
 def _cell(value: Any) -> str:
     return escape(_plain(value))
 
@@ -419,10 +426,7 @@ def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) ->
     one_line = sum(max([len(shown.columns[i])] + [len(plain(r[i])) for r in shown.rows]) + 3
                    for i in keep) + 1  # fmt: skip
     for i in keep:
-        numeric = all(
-            re.fullmatch(r"[−\-+]?[\d\s\u202f\u00a0.,]+(\s?%|\s?[a-z]{1,3})?", str(row[i]))
-            for row in shown.rows if str(row[i])
-        )  # fmt: skip
+        numeric = all(_FIGURE.fullmatch(str(row[i])) for row in shown.rows if str(row[i]))
         table.add_column(
             escape(shown.columns[i]),
             justify="right" if numeric else "left",

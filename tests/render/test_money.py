@@ -90,3 +90,20 @@ def test_tables_figures_report_and_canvas_carry_the_currency():
     )
     canvas = journey_canvas(shop("GBP"), CanvasInput(goals=goals), lang="en")
     assert "✓ goal revenue £50,000" in canvas.svg
+
+
+@pytest.mark.parametrize(
+    ("lang", "currency", "amounts"),
+    [("en", "GBP", ("£65", "£124")), ("fr", "EUR", ("65 €", "124 €"))],
+)
+def test_the_cli_aligns_amounts_to_the_right_like_other_figures(lang, currency, amounts):
+    from parcours.cli import output
+    from tests.cli.test_output_reader import _captured
+
+    frame = pd.DataFrame({"persona": ["a", "b"], "revenue_per_person": [65.0, 124.0]})
+    shown = present.table(frame, lang, present.Titles.of(shop(currency), lang))
+    text = _captured(60, lambda: output._print_shown(shown, lang, 60)).replace(NBSP, " ")
+    rows = [line for line in text.splitlines() if any(a in line for a in amounts)]
+    # right-aligned: both amounts end in the same column, before the table's border
+    ends = {line.rstrip().rstrip("│").rstrip().__len__() for line in rows}
+    assert len(rows) == 2 and len(ends) == 1, text
