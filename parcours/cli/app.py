@@ -31,7 +31,7 @@ from parcours.cli.output import (
     say_notice,
 )
 from parcours.errors import InputError
-from parcours.render.i18n import STRINGS, number, pct, t
+from parcours.render.i18n import STRINGS, counted, number, pct, t
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -149,10 +149,10 @@ def validate(
             lang,
             file=file,
             title=jm.title_of(lang),
-            stages=len(jm.stages),
-            touchpoints=len(jm.touchpoints),
-            personas=len(jm.personas),
-            channels=len(jm.channels),
+            stages=counted(len(jm.stages), "stage", lang),
+            touchpoints=counted(len(jm.touchpoints), "touchpoint", lang),
+            personas=counted(len(jm.personas), "persona", lang),
+            channels=counted(len(jm.channels), "channel", lang),
         )
     else:
         emit_dict(summary, format)

@@ -25,7 +25,7 @@ from parcours.maps import (
     Stage,
     render_template,
 )
-from parcours.render.i18n import t
+from parcours.render.i18n import counted, t
 
 if TYPE_CHECKING:
     import parcours
@@ -100,9 +100,9 @@ def init(
         said,
         out=out,
         title=jm.title_of(lang.value),
-        stages=len(jm.stages),
-        touchpoints=len(jm.touchpoints),
-        personas=len(jm.personas),
+        stages=counted(len(jm.stages), "stage", said),
+        touchpoints=counted(len(jm.touchpoints), "touchpoint", said),
+        personas=counted(len(jm.personas), "persona", said),
     )
     check = f"`parcours validate {out}`" + (
         t("cmd.init.and", said) + f"`parcours coverage --map {out} -w {workspace}`"

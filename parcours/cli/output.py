@@ -103,6 +103,7 @@ _FIGURE = re.compile(
     rf"[−\-+]?(?:{_MONEY_SIGN}\s?)?[\d\s\u202f\u00a0.,]+(?:\s?%|\s?[a-z]{{1,3}}|\s?{_MONEY_SIGN})?"
 )
 
+
 def _cell(value: Any) -> str:
     return escape(_plain(value))
 

@@ -43,15 +43,12 @@ _CLI: dict[str, Pair] = {
     "column.value": ("valeur", "value"),
     # validate, init
     "valid": (
-        "{file} est valide : {title} — {stages} étapes, {touchpoints} points de contact, "
-        "{personas} personas, {channels} canaux.",
-        "{file} is valid: {title} — {stages} stages, {touchpoints} touchpoints, {personas} "
-        "personas, {channels} channels.",
+        "{file} est valide : {title} — {stages}, {touchpoints}, {personas}, {channels}.",
+        "{file} is valid: {title} — {stages}, {touchpoints}, {personas}, {channels}.",
     ),
     "init.wrote": (
-        "Écrit {out} : {title} — {stages} étapes, {touchpoints} points de contact, {personas} "
-        "personas.",
-        "Wrote {out}: {title} — {stages} stages, {touchpoints} touchpoints, {personas} personas.",
+        "Écrit {out} : {title} — {stages}, {touchpoints}, {personas}.",
+        "Wrote {out}: {title} — {stages}, {touchpoints}, {personas}.",
     ),
     "init.next": (
         "Modifiez-la, puis vérifiez-la avec {check}",

@@ -537,6 +537,26 @@ def money(value: object, lang: str | None, currency: str | None, digits: int = 0
     )
 
 
+# A count's noun in each language, singular then plural; which one a count takes is the
+# locale's plural rule (Babel): "0 étape", "1 étape" in French, "0 stages", "1 stage" in English.
+NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "stage": {"fr": ("étape", "étapes"), "en": ("stage", "stages")},
+    "touchpoint": {
+        "fr": ("point de contact", "points de contact"),
+        "en": ("touchpoint", "touchpoints"),
+    },
+    "persona": {"fr": ("persona", "personas"), "en": ("persona", "personas")},
+    "channel": {"fr": ("canal", "canaux"), "en": ("channel", "channels")},
+}
+
+
+def counted(count: int, noun: str, lang: str | None) -> str:
+    """``count`` and its noun (:data:`NOUNS`) in the reader's number: 1 étape, 3 canaux."""
+    one, other = NOUNS[noun][lang_of(lang)]
+    form = Locale.parse(_locale(lang)).plural_form(count)
+    return f"{number(count, lang)} {one if form == 'one' else other}"
+
+
 def date(value: object, lang: str | None) -> str:
     """A day in the reader's words (Babel): 9 mai 2026, 9 May 2026."""
     if _missing(value) or value == "":

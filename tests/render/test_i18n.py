@@ -230,3 +230,14 @@ def test_a_map_without_a_shop_shows_no_shop_figures():
     shown = [label for label, _ in present.figures(helpdesk, "fr", names)[0]]
     assert "Showrooming" not in shown and "Parcours" in shown
     assert "Showrooming" in [label for label, _ in present.figures(shop, "fr", names)[0]]
+
+
+def test_a_count_takes_the_number_of_its_language():
+    from parcours.render.i18n import counted
+
+    # French: 0 and 1 take the singular (CLDR), English only 1
+    assert [counted(n, "stage", "fr") for n in (0, 1, 2)] == ["0 étape", "1 étape", "2 étapes"]
+    assert [counted(n, "stage", "en") for n in (0, 1, 2)] == ["0 stages", "1 stage", "2 stages"]
+    assert counted(1, "channel", "fr") == "1 canal" and counted(6, "channel", "fr") == "6 canaux"
+    assert counted(1200, "touchpoint", "fr") == "1\u202f200 points de contact"
+    assert counted(1200, "touchpoint", "en") == "1,200 touchpoints"
