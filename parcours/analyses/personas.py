@@ -32,6 +32,7 @@ from parcours.analyses.registry import Analysis
 from parcours.config import NONE_LABEL
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
+from parcours.maps.currency import amount
 from parcours.maps.model import text_of
 from parcours.store.engine import epoch_seconds
 from parcours.store.journeys import UNMAPPED
@@ -184,6 +185,8 @@ def _describe(means: pd.Series, z: pd.Series, jm: JourneyMap, lang: str, stronge
             text = _shown(shown, spec, lang)
             if feature in ("frequency", "value") and text.strip("0,.") == "":
                 direction = 0  # "n'achète pas", never "achète peu (0,0 achats)"
+            elif feature == "value" and jm.currency:  # "CA de 104 € par personne"
+                text = amount(max(float(shown), 0.0), jm.currency, lang)
             parts.append(PHRASES[feature][(lang, direction)].format(value=text, name=""))
     return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
 

@@ -44,6 +44,7 @@ from parcours.maps._base import (  # re-exported: the map's parts are imported f
 )
 from parcours.maps._blueprint_items import Blueprint
 from parcours.maps.checks import problems_in
+from parcours.maps.currency import currency_code
 from parcours.maps.duration import parse_duration
 from parcours.maps.rules import Rule
 from parcours.maps.yaml_io import dump_merged, dump_new, read_document, read_file
@@ -344,16 +345,7 @@ class JourneyMap(_Model):
     @field_validator("currency", mode="before")
     @classmethod
     def _known_currency(cls, code: Any) -> Any:
-        if code is None:
-            return None
-        from babel.numbers import is_currency  # here: only a map with a currency needs Babel
-
-        written = code.strip().upper() if isinstance(code, str) else ""
-        if not is_currency(written):
-            raise InputError(
-                f"currency {code!r} is not known: write an ISO 4217 code such as EUR, USD or GBP"
-            )
-        return written
+        return None if code is None else currency_code(code)
 
     # The ruamel document this map was read from, so that dumps() keeps comments and order.
     _document: Any = PrivateAttr(default=None)

@@ -29,9 +29,10 @@ from typing import Any, SupportsFloat, SupportsIndex
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
+from parcours.maps.currency import amount, locale_of
 from parcours.render._cli_words import CLI
 from parcours.render._dashboard_words import DASHBOARD
 from parcours.render._error_words import ERRORS
@@ -485,7 +486,7 @@ def _float(value: object) -> float:
 
 
 def _locale(lang: str | None) -> str:
-    return "fr_FR" if lang_of(lang) == "fr" else "en_GB"
+    return locale_of(lang_of(lang))
 
 
 def pct(value: object, lang: str | None, digits: int = 0) -> str:
@@ -529,12 +530,7 @@ def money(value: object, lang: str | None, currency: str | None, digits: int = 0
     694 224 €, €694,224; a plain :func:`number` when the map names no currency."""
     if currency is None or _missing(value):
         return number(value, lang, digits)
-    standard = Locale.parse(_locale(lang)).currency_formats["standard"].pattern  # #,##0.00 ¤
-    decimals = "0." + "0" * digits if digits else "0"
-    pattern = standard.split(";")[0].replace("0.00", decimals)
-    return format_currency(
-        _float(value), currency, format=pattern, locale=_locale(lang), currency_digits=False
-    )
+    return amount(_float(value), currency, lang_of(lang), digits)
 
 
 # A count's noun in each language, singular then plural; which one a count takes is the

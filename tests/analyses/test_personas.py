@@ -193,4 +193,8 @@ def test_a_group_that_never_buys_is_said_so():
     )
     means["value"] = np.log1p(120.0)
     z["value"] = 2.0
-    assert "high value (revenue of 120 per person)" in _describe(means, z, jm, "en")
+    # in the map's currency (the demo's: EUR), a plain number when it names none
+    assert "high value (revenue of €120 per person)" in _describe(means, z, jm, "en")
+    assert "forte valeur (CA de 120\u00a0€ par personne)" in _describe(means, z, jm, "fr")
+    plain = jm.model_copy(update={"currency": None})
+    assert "high value (revenue of 120 per person)" in _describe(means, z, plain, "en")
