@@ -153,10 +153,10 @@ def test_a_build_in_parts_equals_a_build_at_once(monkeypatch, demo):
 
 
 def test_parts_follow_the_memory_limit():
-    assert journey_store.parts(0, 3_000_000_000) == 1
-    assert journey_store.parts(10_000_000, 3_000_000_000) == 1  # 10M events at the default
-    assert journey_store.parts(100_000_000, 3_000_000_000) == 9  # 11.7M events per part
-    assert journey_store.parts(100_000_000, 2_000_000_000) == 13
+    assert journey_store.parts(0, 2_500_000_000) == 1
+    assert journey_store.parts(10_000_000, 2_500_000_000) == 1  # 10M events at the default
+    assert journey_store.parts(100_000_000, 2_500_000_000) == 10  # 10.4M events per part
+    assert journey_store.parts(100_000_000, 2_000_000_000) == 13  # 8,333,333 events per part
 
 
 def test_kept_across_connections_and_map_wording(tmp_path, demo):
