@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "parcours"
 LAYERS = {
     "config": 0,
     "errors": 0,
+    "currency": 0,  # the map's currency: checked and written (Babel)
     "_lazy": 0,  # names imported on first use (PEP 562)
     "maps": 1,
     "store": 2,

@@ -30,9 +30,9 @@ from parcours.analyses._scores import is_detractor, is_promoter
 from parcours.analyses.base import Context, Result, figure, table
 from parcours.analyses.registry import Analysis
 from parcours.config import NONE_LABEL
+from parcours.currency import amount
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
-from parcours.maps.currency import amount
 from parcours.maps.model import text_of
 from parcours.store.engine import epoch_seconds
 from parcours.store.journeys import UNMAPPED

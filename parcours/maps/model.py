@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from parcours.currency import currency_code
 from parcours.errors import InputError, MapError, Problem
 from parcours.maps._base import (  # re-exported: the map's parts are imported from here
     ANY_CHANNEL,
@@ -44,7 +45,6 @@ from parcours.maps._base import (  # re-exported: the map's parts are imported f
 )
 from parcours.maps._blueprint_items import Blueprint
 from parcours.maps.checks import problems_in
-from parcours.maps.currency import currency_code
 from parcours.maps.duration import parse_duration
 from parcours.maps.rules import Rule
 from parcours.maps.yaml_io import dump_merged, dump_new, read_document, read_file

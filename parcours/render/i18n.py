@@ -32,6 +32,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
+from parcours.currency import amount, locale_of
 from parcours.render._cli_words import CLI
 from parcours.render._dashboard_words import DASHBOARD
 from parcours.render._error_words import ERRORS
@@ -485,9 +486,7 @@ def _float(value: object) -> float:
 
 
 def _locale(lang: str | None) -> str:
-    # As parcours.maps.currency.locale_of, not imported: importing parcours.maps loads the
-    # map model and pydantic, which `parcours --help` (reading these words) must not pay.
-    return "fr_FR" if lang_of(lang) == "fr" else "en_GB"
+    return locale_of(lang_of(lang))
 
 
 def pct(value: object, lang: str | None, digits: int = 0) -> str:
@@ -531,8 +530,6 @@ def money(value: object, lang: str | None, currency: str | None, digits: int = 0
     694 224 €, €694,224; a plain :func:`number` when the map names no currency."""
     if currency is None or _missing(value):
         return number(value, lang, digits)
-    from parcours.maps.currency import amount  # a currency comes from a map, already loaded
-
     return amount(_float(value), currency, lang_of(lang), digits)
 
 

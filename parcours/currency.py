@@ -1,5 +1,7 @@
 """The map's currency: its ISO 4217 code checked, and an amount written with it as the
-reader's locale writes it (Babel): 694 224 € in French, €694,224 in English.
+reader's locale writes it (Babel): 694 224 € in French, €694,224 in English. At the bottom
+of the package (Babel only, imported when used): the map's model checks a code with it, an
+analysis and the rendering write amounts with it, and `parcours --help` pays nothing for it.
 
     >>> amount(694224.4, "EUR", "en")
     '€694,224'
