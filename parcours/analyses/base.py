@@ -95,11 +95,19 @@ def table() -> Any:
     return field(default=None, metadata={"table": True})
 
 
+# Significant digits of a float in JSON. The digits past them are the order in which a sum
+# of doubles happened to add (threads, engines: 4140285.2099999976 on Spark, 4140285.210000001
+# on DuckDB), not the data: cut, the same data gives the same JSON on either engine.
+JSON_DIGITS = 12
+
+
 def _jsonable(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return float(f"{value:.{JSON_DIGITS}g}")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars

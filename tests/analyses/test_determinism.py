@@ -43,3 +43,22 @@ def test_same_figures_run_after_run(demo_ws, demo_map, analysis):
     second = demo_ws.analyze(analysis.name, demo_map, fresh=True, **params).to_dict()
     differences = _same(first, second, analysis.name)
     assert not differences, "\n".join(differences[:10])
+
+
+def test_json_carries_twelve_significant_digits():
+    """The same doubles added in another order give the same JSON: attribution's value
+    credited on the demo was 4140285.2099999976 on Spark and 4140285.210000001 on DuckDB."""
+    import pandas as pd
+
+    from parcours.analyses.base import Result
+
+    def as_json(value: float) -> str:
+        return Result(title="t", table=pd.DataFrame({"value": [value]})).to_json()
+
+    assert as_json(4140285.2099999976) == as_json(4140285.210000001)
+    assert '"value": 4140285.21' in as_json(4140285.210000001)
+    table = Result(title="t", table=pd.DataFrame({"x": [0.1 + 0.2, 1 / 3, 1e15, 2.5e-20]}))
+    assert [row["x"] for row in table.to_dict()["table"]] == [0.3, 0.333333333333, 1e15, 2.5e-20]
+    assert Result(title="t", table=pd.DataFrame({"x": [float("nan")]})).to_dict()["table"] == [
+        {"x": None}
+    ]
