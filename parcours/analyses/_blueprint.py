@@ -6,8 +6,10 @@ journey table (every event, whatever touchpoint it maps to):
 * events: the events that meet the item's rule;
 * persons and journeys: those with at least one such event;
 * median duration: per journey, the time from the item's first event to its last (a work
-  item scheduled, started and completed spans that long in that journey; a single event
-  spans 0 s), the median over the journeys that have the item, in seconds.
+  item scheduled, started and completed spans that long in that journey), the median over
+  the journeys that have two of its events or more, in seconds. A single event says nothing
+  of how long the work took: counted as 0 s, journeys of one event made the median of a
+  step done at once "0 s". With no journey of two events, there is no duration.
 
 One aggregate per item, stacked into one query: the engine does the work, Python receives
 one row per item.
@@ -53,7 +55,7 @@ def backstage_figures(ctx: Context) -> pd.DataFrame:
                 events=spans.n.sum(),
                 persons=spans.person_id.nunique(),
                 journeys=spans.count(),
-                median_duration_s=spans.span.median(),
+                median_duration_s=spans.span.median(where=spans.n > 1),
             ).mutate(order=ibis.literal(order, "int64"))
         )
     found = ibis.union(*parts).to_pandas().set_index("order")

@@ -30,12 +30,13 @@ EXPERIENCE: dict[str, dict[str, str]] = {
         "physiques, actions du client, front-office, puis sous la ligne de visibilité le "
         "back-office (équipes et systèmes) et les processus de support. Les éléments du "
         "back-office reliés à des événements sont mesurés : événements, personnes, parcours "
-        "et durée médiane (dans un parcours, du premier au dernier de leurs événements).",
+        "et durée médiane (dans un parcours, du premier au dernier de leurs événements, "
+        "parmi les parcours qui en ont au moins deux).",
         "en": "What happens around the touchpoints, stage by stage: physical evidence, customer "
         "actions, frontstage, then below the line of visibility the backstage (staff and "
         "systems) and the support processes. Backstage items that match events are measured: "
         "events, persons, journeys and median duration (within a journey, from the first of "
-        "their events to the last).",
+        "their events to the last, over the journeys that have two or more).",
     },
     "blueprint.none": {
         "fr": "la carte n'a pas encore de plan de service : il s'écrit sous chaque étape, dans "

@@ -63,19 +63,21 @@ def test_exact_name_counts_events_persons_journeys_and_median_span(figures):
     assert (row.stage, row.title) == ("instruction", "Validation")
     # ana 2 + bob 1 + bob 2; persons ana, bob; journeys ana, bob x2
     assert (row.events, row.persons, row.journeys) == (5, 2, 3)
-    assert row.median_duration_s == 1800.0  # spans 7200, 0, 1800
+    # spans 7200 (ana) and 1800 (bob's second); bob's first journey has one event: no span
+    assert row.median_duration_s == 4500.0
 
 
 def test_prefix_counts_every_work_item(figures):
     row = figures.loc["travail"]
     assert (row.events, row.persons, row.journeys) == (7, 3, 4)
-    # spans 7200 (ana), 0 and 1800 (bob), 1200 (dan): the median of four is their middle mean
-    assert row.median_duration_s == 1500.0
+    # spans 7200 (ana), 1800 (bob's second journey), 1200 (dan): the middle one
+    assert row.median_duration_s == 1800.0
 
 
 def test_property_rule_keeps_only_matching_events(figures):
     row = figures.loc["appels_finis"]
-    assert (row.events, row.persons, row.journeys, row.median_duration_s) == (1, 1, 1, 0.0)
+    assert (row.events, row.persons, row.journeys) == (1, 1, 1)
+    assert math.isnan(row.median_duration_s)  # one event: no span to take the median of
 
 
 def test_item_met_by_no_event_has_zeros_and_no_duration(figures):

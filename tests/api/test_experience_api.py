@@ -82,9 +82,9 @@ def test_backstage_item_is_measured(loaded):
     assert stage["lanes"]["customer"] == [{"title": "Remplit la demande"}]
     assert [i.get("id") for i in stage["lanes"]["backstage"]] == ["tri", None]
     (tri,) = got["measured"]
-    # ana 2 events (span 40 min), bob 1 (0 s): median of 2400 and 0
+    # ana 2 events (span 40 min), bob 1 (no span): the median of ana's alone
     assert (tri["id"], tri["events"], tri["persons"], tri["journeys"]) == ("tri", 3, 2, 2)
-    assert tri["median_duration_s"] == 1200.0
+    assert tri["median_duration_s"] == 2400.0
 
 
 def test_experience_gives_designed_per_persona(loaded):

@@ -150,9 +150,9 @@ def test_persona_curves_are_measured_on_each_personas_feedback(ctx):
 def test_report_sections_show_the_measured_item_and_the_curves(ctx):
     (table,) = blueprint_html(ctx, "en")
     assert "<td>Submission</td><td>Sorting</td>" in table
-    # ana: 2 events 30 min apart; bob: 1 event -> median of 1800 and 0 s = 15 min
+    # ana: 2 events 30 min apart; bob: 1 event, no span -> ana's 30 min
     assert '<td class="num">3</td><td class="num">2</td><td class="num">2</td>' in table
-    assert "15\xa0min" in table
+    assert "30\xa0min" in table
     blocks = experience_html(ctx, "en", None, figure_html)
     assert "<th>In a hurry</th>" in blocks[0] and "<th>All customers</th>" in blocks[0]
     assert "designed −2.0 · measured −1.0 (1 answer)" in blocks[0]  # bob at submission
