@@ -457,6 +457,9 @@ WORDS: dict[str, dict[str, str]] = {
         "conversion_q": "« {name} » est-il la conversion ? {why}",
         "why_revenue": "C'est l'événement qui porte le plus souvent un chiffre d'affaires "
         "({n} événements).",
+        "currency_q": "En quelle devise est le chiffre d'affaires ? Écrivez son code ISO 4217 "
+        "(currency: EUR, USD, GBP…) : les montants s'affichent alors avec son symbole, sinon "
+        "en nombres seuls.",
         "why_end": "Il termine {n} des {completed} parcours achevés ({share}).",
         "why_any": "Il termine {n} des {journeys} parcours ({share}) ; seuls {completed} "
         "parcours ont fini plus de {timeout} avant le dernier événement, trop peu pour "
@@ -499,6 +502,8 @@ WORDS: dict[str, dict[str, str]] = {
         "members": "; family: {names}",
         "conversion_q": "Is '{name}' the conversion? {why}",
         "why_revenue": "It is the event that most often carries revenue ({n} events).",
+        "currency_q": "What currency is the revenue in? Write its ISO 4217 code (currency: "
+        "EUR, USD, GBP…): amounts are then shown with its symbol, else as plain numbers.",
         "why_end": "It ends {n} of the {completed} completed journeys ({share}).",
         "why_any": "It ends {n} of the {journeys} journeys ({share}); only {completed} journeys "
         "ended more than {timeout} before the last event, too few to tell completed journeys "
@@ -630,6 +635,9 @@ def draft_map(profile: Profile, lang: str = "fr", map_id: str = "brouillon") -> 
         )
     out.append(f"map: {_q(map_id)}")
     out.append(f"lang: {lang}")
+    if any(s.revenue_events for s in profile.events):
+        out += _wrap(words["currency_q"])
+        out.append("# currency: EUR")
     out.append(f"title: {{fr: {_q(WORDS['fr']['title'])}, en: {_q(WORDS['en']['title'])}}}")
 
     # stages

@@ -168,6 +168,17 @@ def test_the_conversion_prefers_the_event_carrying_revenue() -> None:
     text, jm = draft(events, endings=[("exit", 300)])
     assert jm.conversion.events == ["purchase"]
     assert "most often carries revenue (50 events)" in text
+    # the currency cannot be read from the amounts: asked, with the line to uncomment
+    assert "What currency is the revenue in? Write its ISO 4217 code" in text
+    assert jm.currency is None
+    yaml = draft_map(build(events, endings=[("exit", 300)]), "en", "essai")
+    assert "\n# currency: EUR\n" in yaml
+    assert JourneyMap.loads(yaml.replace("# currency: EUR", "currency: EUR")).currency == "EUR"
+
+
+def test_without_revenue_no_currency_is_asked() -> None:
+    yaml = draft_map(build(WABO, endings=[("T10 Determine stop indication", 790)]), "fr", "x")
+    assert "currency" not in yaml and "devise" not in yaml
 
 
 def test_when_few_journeys_are_completed_the_question_says_so() -> None:
