@@ -49,19 +49,32 @@ def test_deep_or_oversize_map_is_a_422(server, text, message):
     assert answer.status_code == 422 and message in answer.json()["detail"]
 
 
-def test_health_answers_while_a_map_is_being_read(server):
-    # Legal but slow to read (about a second of pure-Python YAML): /health must not wait.
-    slow = "map: slow\ntitle: Slow\npadding:\n" + "  - {a: 1, b: 2}\n" * 1500
+def test_health_answers_while_a_map_is_being_read(server, monkeypatch):
+    # The map's reading is held until /health has answered: were it read on the event loop,
+    # /health would wait for it (10 s, then the map first). A slow map timed against a
+    # sleep was not: a fast machine read it before /health was asked.
+    from parcours.maps import JourneyMap
+
+    reading, answered = threading.Event(), threading.Event()
+    loads = JourneyMap.loads.__func__
+
+    def held(cls, text: str, source: str = "<string>"):
+        reading.set()
+        answered.wait(timeout=10)
+        return loads(cls, text, source)
+
+    monkeypatch.setattr(JourneyMap, "loads", classmethod(held))
     done: dict[str, float] = {}
 
-    def send_slow() -> None:
-        post(server, slow)
+    def send() -> None:
+        post(server, "map: slow\ntitle: Slow\n")
         done["map"] = time.perf_counter()
 
-    sender = threading.Thread(target=send_slow)
+    sender = threading.Thread(target=send)
     sender.start()
-    time.sleep(0.3)
+    assert reading.wait(timeout=10)
     assert server.client.get("/health").json() == {"status": "ok"}
     done["health"] = time.perf_counter()
+    answered.set()
     sender.join(timeout=60)
     assert "map" in done and done["health"] < done["map"]
