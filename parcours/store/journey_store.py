@@ -261,12 +261,13 @@ def _update(
         # Their sets: every row of theirs, stored or new, holds one of these.
         sets = con.table("identifier_sets")
         sets = scratch.keep(sets.filter(sets.person_id.isin(changed.person_id)), "sets")
-        # What the plan needs of their rows already stored, found by set (an integer:
-        # cheaper than by person), each set giving the row's current person. Not their
-        # events' columns: most of these rows are final and are not read again.
+        # Their rows already stored, found by set (an integer: cheaper than by person),
+        # each set giving the row's current person.
         stored = con.table(name)
         kept = stored.filter(stored[SET].isin(sets[SET]))
-        kept = kept.select(SET, "journey_seq", "ts", "persona", "converted", was=kept.person_id)
+        kept = kept.select(
+            *EVENT_COLUMNS, SET, "journey_seq", "persona", "converted", was=kept.person_id
+        )
         kept = scratch.keep(kept.join(sets.select(SET, "person_id"), SET), "kept")
         # The events of the batches folded in since the table was stored.
         folded = con.table("identity_batches")
@@ -278,14 +279,8 @@ def _update(
         persona_of = journeys.personas(customers, theirs, jm)
         timeout = int(jm.journey.timeout_delta.total_seconds())  # as journeys_of_placed
         plan = scratch.keep(_plan(kept, new, persona_of, timeout), "plan")
-        # Every stored row of these sets from its person's first journey computed again:
-        # the rows read again below, and the rows the new ones replace.
-        doomed = sets.select(SET, "person_id").left_join(plan, "person_id")
-        doomed = doomed.select(SET, "person_id", from_seq=doomed.from_seq.fill_null(1))
-        doomed = scratch.keep(doomed, "doomed")
         # Each person's rows from the journey computed again on: stored and new.
-        again = stored.join(doomed, SET).filter(lambda t: t.journey_seq >= t.from_seq)
-        again = again.mutate(person_id=again.person_id_right)
+        again = kept.join(plan, "person_id").filter(lambda t: t.journey_seq >= t.from_seq)
         columns = [*EVENT_COLUMNS, SET, "person_id"]
         placed = scratch.keep(again.select(*columns).union(new.select(*columns)), "events")
         expr = journeys.journeys_of_placed(placed, theirs, jm, customers, carry=(SET,))
@@ -294,6 +289,9 @@ def _update(
         seq = expr.journey_seq + expr.from_seq.fill_null(1) - 1
         expr = expr.mutate(journey_seq=seq, journey_id=journeys.journey_id_of(expr.person_id, seq))
         fresh = scratch.keep(expr.select(*stored.columns), "rows")
+        # Every stored row of these sets from its person's first journey computed again.
+        doomed = sets.select(SET, "person_id").left_join(plan, "person_id")
+        doomed = scratch.keep(doomed.select(SET, from_seq=doomed.from_seq.fill_null(1)), "doomed")
         with transaction(con):
             con.raw_sql(
                 f'DELETE FROM "{name}" USING ({con.compile(doomed)}) d '

@@ -47,13 +47,6 @@ from parcours.store.mapping import ColumnMapping
 from parcours.store.privacy import Erasure
 from parcours.store.warehouse import WarehouseTables
 
-# The write-ahead log DuckDB lets grow before a commit folds it into the file (its default:
-# 16MB). A day's batch at 10M events logs 80 MB over three commits (its ingest, identity
-# resolution, the journey update): each folded on its own, they cost 0.5 s of CPU (8 %) more
-# than one fold when the connection closes. The log is fsynced at every commit all the same
-# (nothing committed is lost), and a reopen after a crash replays at most this much.
-CHECKPOINT_THRESHOLD = "256MB"
-
 
 def connect(url: str | Path, settings: Settings | None = None) -> Any:
     """The Ibis backend of a workspace: a DuckDB file path, ``:memory:``, ``spark:DIR`` (a
@@ -115,7 +108,6 @@ class Store:
 
         settings, sql = self.settings, self.con.raw_sql
         sql(f"SET memory_limit = '{settings.memory_limit}'")  # checked by Settings
-        sql(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         if settings.threads is not None:
             sql(f"SET threads = {int(settings.threads)}")
         folder = settings.temp_directory

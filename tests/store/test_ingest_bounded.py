@@ -315,37 +315,6 @@ def test_default_resources_leave_room_and_spill_beside_the_workspace(tmp_path):
         assert folder.name.startswith("parcours-") and folder.is_absolute()
 
 
-def test_commits_stay_in_the_log_until_the_close_and_survive_a_crash(tmp_path):
-    """The log is folded into the file when the connection closes, not at every commit (see
-    workspace.CHECKPOINT_THRESHOLD); a process that dies without closing loses nothing."""
-    import subprocess
-    import sys
-
-    file, source = tmp_path / "w.duckdb", tmp_path / "day.csv"
-    rows = [f"e{i},2026-03-0{1 + i % 9}T10:00:00,c{i % 7},web,visit" for i in range(300)]
-    source.write_text("event_id,ts,customer_id,channel,event\n" + "\n".join(rows) + "\n")
-    with parcours.open(file) as ws:
-        assert setting(ws, "checkpoint_threshold") == "244.1 MiB"  # 256 MB
-        ws.ingest_events(source)
-        ws.resolve_identities()
-        assert Path(f"{file}.wal").stat().st_size > 0  # both commits are in the log
-    assert not Path(f"{file}.wal").exists()  # folded on close
-    died = f"""
-import os, parcours
-ws = parcours.open({str(file)!r})
-ws.ingest_events({str(source)!r}.replace("day", "later"))
-os._exit(0)  # no close, no fold
-"""
-    later = [r.replace("e", "l", 1) for r in rows]
-    (tmp_path / "later.csv").write_text(
-        "event_id,ts,customer_id,channel,event\n" + "\n".join(later) + "\n"
-    )
-    subprocess.run([sys.executable, "-c", died], check=True)
-    assert Path(f"{file}.wal").exists()
-    with parcours.open(file) as ws:
-        assert ws.con.table("events").count().to_pyarrow().as_py() == 600
-
-
 def test_resources_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("PARCOURS_MEMORY_LIMIT", "2GB")
     monkeypatch.setenv("PARCOURS_THREADS", "1")
