@@ -165,24 +165,34 @@ def _quoted(path: str) -> str:
     return "'" + path.replace("'", "''") + "'"
 
 
-def _raw(sql: str, label: str, parquet: str, scratch: str) -> list[Figure]:
+def _connect(path: str, memory_limit: str) -> Any:
+    """DuckDB on ``path``, with its defaults or the ``memory_limit`` given (run.py's
+    ``--raw-memory-limit``)."""
     import duckdb
 
+    con = duckdb.connect(path)
+    if memory_limit:
+        con.execute(f"SET memory_limit = {_quoted(memory_limit)}")
+    return con
+
+
+def _raw(sql: str, label: str, parquet: str, scratch: str, memory_limit: str) -> list[Figure]:
     Path(scratch).unlink(missing_ok=True)
-    con = duckdb.connect(scratch)
+    con = _connect(scratch, memory_limit)
     clock = Clock()
     with clock:
         con.execute(sql.format(file=_quoted(parquet), key=PERSON_KEY))
         con.close()
-    return [clock.figure(label, "DuckDB defaults, into a new database file")]
+    limit = f"memory_limit {memory_limit}" if memory_limit else "DuckDB defaults"
+    return [clock.figure(label, f"{limit}, into a new database file")]
 
 
-def raw_sort(parquet: str, scratch: str) -> list[Figure]:
-    return _raw(RAW_SORT, "raw read + sort", parquet, scratch)
+def raw_sort(parquet: str, scratch: str, memory_limit: str = "") -> list[Figure]:
+    return _raw(RAW_SORT, "raw read + sort", parquet, scratch, memory_limit)
 
 
-def raw_sessions(parquet: str, scratch: str) -> list[Figure]:
-    return _raw(RAW_SESSIONS, "raw sessionisation", parquet, scratch)
+def raw_sessions(parquet: str, scratch: str, memory_limit: str = "") -> list[Figure]:
+    return _raw(RAW_SESSIONS, "raw sessionisation", parquet, scratch, memory_limit)
 
 
 def store_journeys(workspace: str) -> list[Figure]:
@@ -195,11 +205,10 @@ def store_journeys(workspace: str) -> list[Figure]:
     return [clock.figure("journey table stored for the hand queries")]
 
 
-def hand(workspace: str, name: str) -> list[Figure]:
-    import duckdb
+def hand(workspace: str, name: str, memory_limit: str = "") -> list[Figure]:
     from hand_queries import HAND_QUERIES
 
-    con = duckdb.connect(workspace)
+    con = _connect(workspace, memory_limit)
     clock = Clock()
     with clock:
         out = _fetched(HAND_QUERIES[name](con, JOURNEYS))

@@ -97,7 +97,8 @@ def table() -> Any:
 
 # Significant digits of a float in JSON. The digits past them are the order in which a sum
 # of doubles happened to add (threads, engines: 4140285.2099999976 on Spark, 4140285.210000001
-# on DuckDB), not the data: cut, the same data gives the same JSON on either engine.
+# on DuckDB), not the data: cut, such sums read the same (unless a value lies within a few
+# units of the last digit kept from a rounding boundary).
 JSON_DIGITS = 12
 
 
