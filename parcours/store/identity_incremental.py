@@ -380,6 +380,7 @@ class _Run:
         for table in ("identity_nodes", "identifier_sets"):
             self.update(table, f"{core_map} m", "t.core = m.old", core="m.new")
         personal = PERSONAL_CODES
+        # The new sets only, rows of this transaction: an UPDATE rewrites nothing kept.
         self.sql(
             "UPDATE identifier_sets SET core = n.core FROM identity_nodes n "
             f"WHERE identifier_sets.set_id > {last_set} "
