@@ -95,37 +95,44 @@ def connected_components(nodes: ir.Table, edges: ir.Table) -> ir.Table:
     """``(node, label)``: each node labelled with the smallest node of its component.
 
     Min-label propagation: each round, a node takes the smallest label among itself and its
-    neighbours. It stops when no label changes; each round is materialised (:func:`materialize`) so the
-    expression does not grow with the number of rounds.
+    neighbours. It stops when no label changes. The edges are computed once, and each round
+    is materialised (:func:`materialize`) with whether the node's label moved, so that no
+    round reads the rows the edges come from again, the expression does not grow with the
+    rounds, and telling whether to go on is a count of the round's own result.
     """
     tag = uuid.uuid4().hex[:8]
+    edges = materialize(edges, f"_cc_{tag}_edges")
     labels = materialize(nodes.select("node", label=nodes.node).distinct(), f"_cc_{tag}_0")
-    for round_ in range(1, MAX_ITERATIONS + 1):
-        offered = edges.join(labels, edges.b == labels.node).select(
-            node=edges.a, label=labels.label
-        )
-        candidates = labels.union(offered, distinct=False)
-        best = candidates.group_by("node").aggregate(label=candidates.label.min())
-        # Shortcut: also take the label of one's label, which halves long chains each round.
-        hop = best.join(labels, best.label == labels.node).select(best.node, hop=labels.label)
-        nxt = materialize(
-            best.left_join(hop, best.node == hop.node).select(
+    try:
+        for round_ in range(1, MAX_ITERATIONS + 1):
+            offered = edges.join(labels, edges.b == labels.node).select(
+                node=edges.a, label=labels.label, own=ibis.null("string")
+            )
+            candidates = labels.select("node", "label", own=labels.label).union(
+                offered, distinct=False
+            )
+            best = candidates.group_by("node").aggregate(
+                label=candidates.label.min(), own=candidates.own.max()
+            )
+            # Shortcut: also take the label of one's label, which halves long chains each
+            # round.
+            hop = best.join(labels, best.label == labels.node).select(best.node, hop=labels.label)
+            step = best.left_join(hop, best.node == hop.node).select(
                 node=best.node,
                 label=ibis.least(best.label, hop.hop.fill_null(best.label)),
-            ),
-            f"_cc_{tag}_{round_}",
-        )
-        changed = (
-            nxt.join(labels, nxt.node == labels.node)
-            .filter(lambda t: t.label != t.label_right)
-            .count()
-            .to_pyarrow()
-            .as_py()
-        )
-        release(labels, f"_cc_{tag}_{round_ - 1}")
-        labels = nxt
-        if changed == 0:
-            return labels
+                own=best.own,
+            )
+            nxt = materialize(
+                step.select("node", "label", moved=step.label != step.own),
+                f"_cc_{tag}_{round_}",
+            )
+            changed = nxt.filter(nxt.moved).count().to_pyarrow().as_py()
+            release(labels, f"_cc_{tag}_{round_ - 1}")
+            labels = nxt.select("node", "label")
+            if changed == 0:
+                return labels
+    finally:
+        release(edges, f"_cc_{tag}_edges")
     raise ParcoursError(f"identity resolution did not converge in {MAX_ITERATIONS} rounds")
 
 
@@ -172,10 +179,12 @@ def resolve_everything(con: Any, max_persons: int) -> ir.Table:
     """Resolve every event and CRM row with the expressions above (engines other than
     DuckDB), store the identities, and record a full recompute (``identity_rebuilt_at``)."""
     sets = distinct_sets([con.table("events"), con.table("customers")])
-    resolved = resolve_identities(rows_with_identifiers([sets], "set_key"), max_persons)
     scratch = Scratch("identities_next")  # two resolutions at once must not share it
     try:
-        next_ = scratch.keep(resolved, "all")
+        # Computed once: each pass and each of its rounds reads the links (else every
+        # round would read the events again to find their distinct sets).
+        links = scratch.keep(rows_with_identifiers([sets], "set_key"), "links")
+        next_ = scratch.keep(resolve_identities(links, max_persons), "all")
         with writing(con):
             con.insert("identities", next_, overwrite=True)
             version = str(identity_version(con) + 1)
