@@ -195,7 +195,7 @@ def ingest(
     Example: `parcours ingest events web_events.csv --mapping mapping.yaml`
     """
     ws = open_workspace(workspace)
-    lang = reader_lang()
+    lang = reader_lang(ws=ws)
     extra: dict[str, str] = {"timezone": timezone} if timezone else {}
     if on_conflict is not None:  # these win over the mapping file's keys
         extra["on_conflict"] = on_conflict.value
@@ -249,7 +249,7 @@ def rejected(
     ws = open_workspace(workspace)
     table = ws.rejected.order_by(["source", "row_number"]).limit(limit)
     frame = table.select("target", "source", "row_number", "reason", "record").to_pandas()
-    lang = reader_lang()
+    lang = reader_lang(ws=ws)
     title = t("cmd.rejected.title", lang, limit=number(limit, lang))
     emit_frame(frame, format, title=title, lang=lang)
 
@@ -305,7 +305,7 @@ def status(
         )
         emit_dict(data, format)
         return
-    lang = reader_lang()
+    lang = reader_lang(map_lang=found.get("map_lang"))
     data["persons_resolved"] = t(f"cmd.status.{'resolved' if current else 'unresolved'}", lang)
     emit_dict(data, format, title=t("cmd.status.title", lang), lang=lang)
 
@@ -323,7 +323,7 @@ def identities(
     ids = ws.resolve_identities()
     persons = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
     shared = ws.shared_identifiers().select("identifier", "kind", "persons").to_pandas()
-    lang = reader_lang()
+    lang = reader_lang(ws=ws)
     if format is Format.table:
         resolved = ids.count().to_pyarrow().as_py()
         say(
@@ -356,10 +356,11 @@ def forget(
     """
     from parcours.render.present import error_text
 
-    lang = reader_lang()
+    ws = open_workspace(workspace)
+    lang = reader_lang(ws=ws)
     if not yes and not typer.confirm(t("cmd.forget.confirm", lang, identifier=identifier)):
         raise typer.Exit(1)
-    erasure = open_workspace(workspace).forget(identifier)
+    erasure = ws.forget(identifier)
     rewrite = erasure.compaction
     if format is not Format.table:
         emit_dict(
@@ -517,7 +518,7 @@ def maps_save(
 
     jm = JourneyMap.load(file)
     version = open_workspace(workspace).save_map(jm, message)
-    say("cmd.maps.saved", reader_lang(), map=jm.map, version=version)
+    say("cmd.maps.saved", reader_lang(None, jm), map=jm.map, version=version)
 
 
 @maps_app.command("list")
@@ -528,8 +529,9 @@ def maps_list(
 
     Example: `parcours maps list`
     """
-    lang = reader_lang()
-    emit_frame(open_workspace(workspace).maps(), format, title=t("cmd.maps.title", lang), lang=lang)
+    ws = open_workspace(workspace)
+    lang = reader_lang(ws=ws)
+    emit_frame(ws.maps(), format, title=t("cmd.maps.title", lang), lang=lang)
 
 
 @maps_app.command("history")
@@ -542,9 +544,11 @@ def maps_history(
 
     Example: `parcours maps history maison-lumiere`
     """
-    lang = reader_lang()
+    ws = open_workspace(workspace)
+    versions = ws.map_versions(map_id)
+    lang = reader_lang(None, ws.load_map(map_id))  # the map's own language
     title = t("cmd.maps.versions", lang, map=map_id)
-    emit_frame(open_workspace(workspace).map_versions(map_id), format, title=title, lang=lang)
+    emit_frame(versions, format, title=title, lang=lang)
 
 
 @maps_app.command("diff")
@@ -562,11 +566,12 @@ def maps_diff(
 
     Example: `parcours maps diff maison-lumiere --from 1 --to 2`
     """
-    diff = open_workspace(workspace).map_diff(map_id, from_version, to_version)
+    ws = open_workspace(workspace)
+    diff = ws.map_diff(map_id, from_version, to_version)
     if format is Format.json:
         emit_dict(diff, format)
         return
-    lang = reader_lang()
+    lang = reader_lang(None, ws.load_map(map_id))
     if diff["identical"]:
         say("cmd.maps.identical", lang)
         return
@@ -576,7 +581,7 @@ def maps_diff(
                 label = (
                     item if isinstance(item, str) else f"{item['id']} ({', '.join(item['fields'])})"
                 )
-                say("cmd.maps.change", lang, section=section, kind=kind, label=label)
+                say(f"cmd.maps.change.{section}.{kind}", lang, label=label)
     if diff["fields"]:
         say("cmd.maps.other_fields", lang, fields=", ".join(diff["fields"]))
     print(diff["unified"], end="")

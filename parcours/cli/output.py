@@ -254,9 +254,13 @@ def choose_lang(lang: str | None) -> None:
     _LANG["chosen"] = lang
 
 
-def reader_lang(lang: str | None = None, jm: Any = None) -> str:
+def reader_lang(
+    lang: str | None = None, jm: Any = None, *, ws: Any = None, map_lang: str | None = None
+) -> str:
     """The language a command prints in: its own --lang, else ``parcours --lang`` or
-    ``PARCOURS_LANG``, else the map's, else the locale's."""
+    ``PARCOURS_LANG``, else the map's, else the locale's. A command that reads no map
+    gives its workspace ``ws`` (whose default map is read only when it decides) or, read
+    already, that map's language ``map_lang``."""
     import os
 
     caller = _CALLER.get()
@@ -264,14 +268,19 @@ def reader_lang(lang: str | None = None, jm: Any = None) -> str:
         chosen = caller.chosen
     else:
         chosen = _LANG.get("chosen") or os.environ.get("PARCOURS_LANG")
+    if jm is not None:
+        map_lang = getattr(jm, "lang", None)
     if lang in LANGS:
         found = str(lang)
     elif chosen in LANGS:
         found = str(chosen)
-    elif jm is not None and getattr(jm, "lang", None) in LANGS:
-        found = str(jm.lang)
     else:
-        found = caller.locale if caller is not None else locale_lang()
+        if map_lang is None and jm is None and ws is not None:
+            map_lang = ws.map_lang()
+        if map_lang in LANGS:
+            found = str(map_lang)
+        else:
+            found = caller.locale if caller is not None else locale_lang()
     if caller is None:  # the server's own run is not the caller's
         _LANG["used"] = found
     return found

@@ -70,10 +70,11 @@ def keys_create(
 
     with open_workspace(workspace) as ws:  # through its server when one holds it
         token, key = remote.apply(ws, keys.create_key, scope.value, name)
+        map_lang = ws.map_lang() if format is Format.table else None
     if format is not Format.table:
         emit_dict({**key.to_dict(), "token": token}, format)
         return
-    lang = reader_lang()
+    lang = reader_lang(map_lang=map_lang)
     named = f", {name}" if name else ""
     say("cmd.keys.created", lang, id=key.key_id, scope=key.scope, name=named)
     console.print()
@@ -98,8 +99,9 @@ def keys_list(
 
     with open_workspace(workspace) as ws:
         found = [k.to_dict() for k in remote.apply(ws, keys.list_keys) if all or k.active]
+        map_lang = ws.map_lang()
     columns = ["key_id", "name", "scope", "created_at", "revoked_at"]
-    lang = reader_lang()
+    lang = reader_lang(map_lang=map_lang)
     frame = pd.DataFrame(found, columns=columns)
     if format is Format.table:  # dates in the reader's words (JSON and CSV keep ISO text)
         for column in ("created_at", "revoked_at"):
@@ -120,7 +122,8 @@ def keys_revoke(
 
     with open_workspace(workspace) as ws:
         key = remote.apply(ws, keys.revoke_key, key_id)
-    lang = reader_lang()
+        map_lang = ws.map_lang()
+    lang = reader_lang(map_lang=map_lang)
     when = moment(key.revoked_at, lang)
     say("cmd.keys.revoked", lang, id=key.key_id, scope=key.scope, when=when)
 

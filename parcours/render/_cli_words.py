@@ -124,7 +124,40 @@ _CLI: dict[str, Pair] = {
     "maps.title": ("Cartes", "Maps"),
     "maps.versions": ("Versions de {map}", "Versions of {map}"),
     "maps.identical": ("Les deux versions sont identiques.", "The two versions are identical."),
-    "maps.change": ("{section} {kind} : {label}", "{section} {kind}: {label}"),
+    # a change between two versions of a map: per section of the map, per kind of change
+    "maps.change.stages.added": ("étapes ajoutées : {label}", "stages added: {label}"),
+    "maps.change.stages.removed": ("étapes retirées : {label}", "stages removed: {label}"),
+    "maps.change.stages.changed": ("étapes modifiées : {label}", "stages changed: {label}"),
+    "maps.change.touchpoints.added": (
+        "points de contact ajoutés : {label}",
+        "touchpoints added: {label}",
+    ),
+    "maps.change.touchpoints.removed": (
+        "points de contact retirés : {label}",
+        "touchpoints removed: {label}",
+    ),
+    "maps.change.touchpoints.changed": (
+        "points de contact modifiés : {label}",
+        "touchpoints changed: {label}",
+    ),
+    "maps.change.personas.added": ("personas ajoutés : {label}", "personas added: {label}"),
+    "maps.change.personas.removed": ("personas retirés : {label}", "personas removed: {label}"),
+    "maps.change.personas.changed": ("personas modifiés : {label}", "personas changed: {label}"),
+    "maps.change.channels.added": ("canaux ajoutés : {label}", "channels added: {label}"),
+    "maps.change.channels.removed": ("canaux retirés : {label}", "channels removed: {label}"),
+    "maps.change.channels.changed": ("canaux modifiés : {label}", "channels changed: {label}"),
+    "maps.change.opportunities.added": (
+        "opportunités ajoutées : {label}",
+        "opportunities added: {label}",
+    ),
+    "maps.change.opportunities.removed": (
+        "opportunités retirées : {label}",
+        "opportunities removed: {label}",
+    ),
+    "maps.change.opportunities.changed": (
+        "opportunités modifiées : {label}",
+        "opportunities changed: {label}",
+    ),
     "maps.other_fields": ("autres champs modifiés : {fields}", "other fields changed: {fields}"),
     # demo
     "demo.progress": (

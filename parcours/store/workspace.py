@@ -370,6 +370,14 @@ class Store:
             )
         return self.load_map(latest[0]["map_id"])
 
+    def map_lang(self) -> str | None:
+        """The language of :meth:`default_map`, None when the workspace has no map: what a
+        command that reads no map prints in, when its reader chose none."""
+        try:
+            return self.default_map().lang
+        except InputError:
+            return None
+
     def coverage(self, jm: JourneyMap) -> pd.DataFrame:
         """How many events of each name and channel the map's touchpoints cover."""
         return journeys.mapping_coverage(self.journeys(jm)).to_pandas()

@@ -121,6 +121,12 @@ def test_maps_save_history_and_diff(tmp_path):
     assert "version 2" in saved.stdout
     diff = run("maps", "diff", "5a", "--from", "1", "-w", "w.duckdb", cwd=tmp_path)
     assert diff.returncode == 0, diff.stderr
-    assert "touchpoints changed:" in diff.stdout and "(stage)" in diff.stdout
+    # In the map's language (the template's: French), every word of it.
+    said = diff.stdout.replace("\xa0", " ")
+    assert "points de contact modifiés : avis_clients (stage)" in said
+    english = run(
+        "maps", "diff", "5a", "--from", "1", "-w", "w.duckdb", "--lang", "en", cwd=tmp_path
+    )
+    assert "touchpoints changed: avis_clients (stage)" in english.stdout
     assert "-    stage: demande" in diff.stdout and "+    stage: action" in diff.stdout
     assert "5a@v2" in diff.stdout

@@ -147,6 +147,47 @@ def test_tables_of_the_workspace_speak_french(journey, tmp_path):
     assert '"latest_version": 1' in raw.output
 
 
+@pytest.mark.parametrize("map_lang", ["fr", "en"])
+def test_workspace_commands_speak_the_language_of_its_map(tmp_path, map_lang):
+    """status, rejected, maps list, keys list read no map of their own: they speak the
+    workspace map's language, as the analyses do, when the reader chose none; the locale's
+    before any map is saved."""
+    path = tmp_path / "journey.yaml"
+    path.write_text(render_template("cinq-phases", map_lang), encoding="utf-8")
+    common = ["-w", str(tmp_path / "w.duckdb")]
+    english_locale = {"PARCOURS_LANG": "", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    french_locale = {**english_locale, "LC_ALL": "fr_FR.UTF-8"}
+
+    def said(*args: str, env: dict) -> str:
+        out = CliRunner().invoke(app, [*args, *common], env={**env, "COLUMNS": "200"})
+        assert out.exit_code == 0, out.output
+        return out.output
+
+    import parcours
+
+    parcours.open(tmp_path / "w.duckdb").close()
+    before = said("status", env=french_locale)  # no map yet: the locale's
+    assert "Espace de travail" in before
+    assert "Workspace" in said("status", env=english_locale)
+    saved = CliRunner().invoke(app, ["maps", "save", str(path), *common], env=english_locale)
+    assert saved.exit_code == 0, saved.output
+    words = {  # a title of each command, in each language
+        "status": ("Espace de travail", "Workspace"),
+        "rejected": ("Lignes refusées", "Rejected rows"),
+        "maps list": ("Cartes", "Maps"),
+        "keys list": ("Clés d'API", "API keys"),
+    }
+    other = "en" if map_lang == "fr" else "fr"
+    for command, (fr, en) in words.items():
+        expected, not_expected = (fr, en) if map_lang == "fr" else (en, fr)
+        for env in (english_locale, french_locale):  # the locale does not decide
+            out = said(*command.split(), env=env)
+            assert expected in out and not_expected not in out, (command, env, out)
+        # the reader's choice wins over the map's
+        chosen = said("--lang", other, *command.split(), env=english_locale)
+        assert not_expected in chosen, (command, chosen)
+
+
 def _saved_at(workspace, when: dt.datetime) -> None:
     """Every saved version of the workspace dated ``when`` (UTC), for a stable printout."""
     import duckdb
