@@ -13,6 +13,10 @@ process (``benchmarks/measure.py``) goes through the pipeline, each part timed:
   <analysis>  ws.analyze(name) for funnel, paths, process, attribution, kpis, channels
   reopened    the workspace closed and opened again, as by the next command: its journey
               table read and counted (stored: not built again)
+  +1 % ...    a day's batch: 1 % more events (``generate.py --increment``, new and known
+              persons) ingested, persons resolved and the journey table brought up to date,
+              each timed (DuckDB updates what the batch touches; Spark resolves every
+              identity again and builds the journey table whole)
 
 CPU seconds are those of the process and of its children alive at the end of each part (the
 Spark JVM, from ``/proc``): on Spark most of the work is the JVM's. Wall seconds are what a
@@ -37,7 +41,7 @@ for _path in (HERE, ROOT):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from generate import events_file, parse_size  # noqa: E402
+from generate import events_file, increment_file, parse_size  # noqa: E402
 from measure import Figure, in_fresh_process  # noqa: E402
 from steps import ANALYSES, PARAMS  # noqa: E402
 
@@ -91,7 +95,7 @@ class TreeClock:
         self.cpu = tree_cpu() - self._cpu
 
 
-def pipeline(engine: str, parquet: str, where: str) -> list[Figure]:
+def pipeline(engine: str, parquet: str, where: str, increment: str) -> list[Figure]:
     """The whole pipeline on a fresh workspace of ``engine`` under ``where``."""
     import parcours
     from parcours.demo.load import demo_map
@@ -121,12 +125,17 @@ def pipeline(engine: str, parquet: str, where: str) -> list[Figure]:
     again = parcours.open(target)
     timed("reopened", lambda: int(again.journey_table(jm).count().to_pyarrow().as_py()),
           lambda n: f"{n:,} rows")  # fmt: skip
+    timed("+1 % ingest", lambda: again.ingest_events(increment), lambda r: f"{r.accepted:,} stored")
+    timed("+1 % identity", again.resolve_identities)
+    timed("+1 % journeys", lambda: int(again.journey_table(jm).count().to_pyarrow().as_py()),
+          lambda n: f"{n:,} rows")  # fmt: skip
     again.close()
     return figures
 
 
 def run(size: int, engines: list[str], timeout: float) -> dict[str, list[Figure]]:
     parquet = str(events_file(size, verbose=True))
+    increment = str(increment_file(size, 0.01, verbose=True))
     out: dict[str, list[Figure]] = {}
     for engine in engines:
         where = DATA / f"spark_bench_{engine}_{size}"
@@ -134,7 +143,7 @@ def run(size: int, engines: list[str], timeout: float) -> dict[str, list[Figure]
         where.mkdir(parents=True)
         print(f"{size:,} events on {engine} ...", flush=True)
         out[engine] = in_fresh_process(
-            engine, pipeline, engine, parquet, str(where), timeout=timeout
+            engine, pipeline, engine, parquet, str(where), increment, timeout=timeout
         )
         shutil.rmtree(where, ignore_errors=True)
     return out
