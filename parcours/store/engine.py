@@ -105,25 +105,7 @@ def _spark_materialize(con, expr: ir.Table, name: str) -> ir.Table:
     # raw_sql is the backend's public way to run SQL; on Spark it returns the DataFrame.
     frame = con.raw_sql(con.compile(expr)).localCheckpoint()
     frame.createOrReplaceTempView(name)
-    CHECKPOINTS[name] = frame
     return con.table(name)
-
-
-# name -> the local checkpoint kept under it (see spark_checkpoint_done).
-CHECKPOINTS: dict[str, Any] = {}
-
-
-def spark_checkpoint_done(name: str) -> None:
-    """Let the blocks of the local checkpoint kept as ``name`` go now. Spark frees them
-    only once the JVM has collected the frame, which may be half an hour later (its
-    periodic GC); meanwhile they fill the storage memory, and the next steps spill: the
-    checkpoints of an identity resolution and of six analyses held 285 MB at 1M events.
-    The frame cannot be read afterwards. Over Spark Connect the server keeps the frame
-    (there is no JVM here to ask)."""
-    frame = CHECKPOINTS.pop(name, None)
-    jdf = getattr(frame, "_jdf", None)
-    if jdf is not None:
-        jdf.queryExecution().logical().rdd().unpersist(False)
 
 
 def _duckdb_release(con, name: str) -> None:
@@ -132,7 +114,6 @@ def _duckdb_release(con, name: str) -> None:
 
 def _spark_release(con, name: str) -> None:
     con.drop_view(name, force=True)  # an unqualified DROP VIEW drops the temporary view
-    spark_checkpoint_done(name)
 
 
 # backend name -> how to compute an expression now and keep the result for later steps,
@@ -219,10 +200,6 @@ class Scratch:
         table = materialize(expr, name)
         self.kept.append((table, name))
         return table
-
-    def adopt(self, table: ir.Table, name: str) -> None:
-        """Release ``table``, made by :func:`materialize` as ``name`` elsewhere, with the rest."""
-        self.kept.append((table, name))
 
     def keep_parts(
         self,

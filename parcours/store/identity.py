@@ -91,11 +91,8 @@ def _star_edges(links: ir.Table) -> ir.Table:
     return edges.union(edges.select(a=edges.b, b=edges.a), distinct=True)
 
 
-def connected_components(
-    nodes: ir.Table, edges: ir.Table, scratch: Scratch | None = None
-) -> ir.Table:
-    """``(node, label)``: each node labelled with the smallest node of its component;
-    ``scratch`` releases it with its own tables (else it lives as long as the connection).
+def connected_components(nodes: ir.Table, edges: ir.Table) -> ir.Table:
+    """``(node, label)``: each node labelled with the smallest node of its component.
 
     Min-label propagation: each round, a node takes the smallest label among itself and its
     neighbours. It stops when no label changes. The edges are computed once, and each round
@@ -133,8 +130,6 @@ def connected_components(
             release(labels, f"_cc_{tag}_{round_ - 1}")
             labels = nxt.select("node", "label")
             if changed == 0:
-                if scratch is not None:
-                    scratch.adopt(nxt, f"_cc_{tag}_{round_}")
                 return labels
     finally:
         release(edges, f"_cc_{tag}_edges")
@@ -146,20 +141,17 @@ def person_id(label: ir.StringValue) -> ir.StringValue:
     return ibis.literal(PERSON_PREFIX) + label.hexdigest("md5").substr(0, 16)
 
 
-def resolve_identities(
-    links: ir.Table, max_persons: int = 5, scratch: Scratch | None = None
-) -> ir.Table:
+def resolve_identities(links: ir.Table, max_persons: int = 5) -> ir.Table:
     """``(identifier, kind, value, person_id, shared, persons)`` for every identifier.
 
     ``links`` is the output of :func:`rows_with_identifiers`. ``persons`` counts the core
     persons an identifier was seen with; ``shared`` marks those over ``max_persons``.
-    ``scratch`` releases the components' tables once the result is no longer read.
     """
     nodes = links.select("node", "kind", "value").distinct()
 
     # Pass 1: core persons from person-level identifiers only.
     personal = links.filter(links.kind.isin(PERSON_LEVEL_IDENTIFIERS))
-    core = connected_components(personal.select("node"), _star_edges(personal), scratch)
+    core = connected_components(personal.select("node"), _star_edges(personal))
     on_row = personal.join(core, "node").select("row", core_label=core.label)
     seen = links.join(on_row, "row")
     persons = seen.group_by("node").aggregate(persons=seen.core_label.nunique())
@@ -170,7 +162,7 @@ def resolve_identities(
 
     # Pass 2: every identifier, shared ones excluded from merging.
     usable = links.anti_join(shared_nodes, "node")
-    components = connected_components(usable.select("node"), _star_edges(usable), scratch)
+    components = connected_components(usable.select("node"), _star_edges(usable))
     resolved = scored.left_join(components, "node")
     return resolved.select(
         identifier=resolved.node,
@@ -192,7 +184,7 @@ def resolve_everything(con: Any, max_persons: int) -> ir.Table:
         # Computed once: each pass and each of its rounds reads the links (else every
         # round would read the events again to find their distinct sets).
         links = scratch.keep(rows_with_identifiers([sets], "set_key"), "links")
-        next_ = scratch.keep(resolve_identities(links, max_persons, scratch), "all")
+        next_ = scratch.keep(resolve_identities(links, max_persons), "all")
         with writing(con):
             con.insert("identities", next_, overwrite=True)
             version = str(identity_version(con) + 1)

@@ -14,7 +14,6 @@ from ibis.backends.pyspark import Backend as PySparkBackend
 from ibis.backends.pyspark.datatypes import PySparkSchema
 
 from parcours.errors import WorkspaceError
-from parcours.store.engine import CHECKPOINTS, spark_checkpoint_done
 from parcours.store.warehouse import Catalog, WarehouseTables
 
 
@@ -55,15 +54,12 @@ class SparkWarehouse(WarehouseTables, PySparkBackend):
     def _create_temp(self, name: str, expr: ir.Table) -> ir.Table:
         # Computed now, its lineage cut (see parcours.store.engine.materialize).
         self._run_pre_execute_hooks(expr)
-        frame = self._session.sql(self.compile(expr)).localCheckpoint()
-        frame.createOrReplaceTempView(name)
-        CHECKPOINTS[name] = frame
+        self._session.sql(self.compile(expr)).localCheckpoint().createOrReplaceTempView(name)
         return self.table(name)
 
     def _drop_temp(self, name: str, force: bool) -> None:
         if not self._session.catalog.dropTempView(name) and not force:
             raise WorkspaceError(f"no temporary table '{name}'")
-        spark_checkpoint_done(name)
 
     def disconnect(self) -> None:
         """Let the workspace's views go and the directory's lock; the session keeps running."""
