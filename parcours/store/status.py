@@ -81,9 +81,9 @@ def _map_lang(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute("SELECT yaml FROM maps ORDER BY saved_at DESC LIMIT 1").fetchone()
     if row is None:
         return None
-    import yaml
+    from ruamel.yaml import YAML
 
-    declared = yaml.safe_load(row[0]).get("lang")
+    declared = YAML(typ="safe").load(row[0]).get("lang")
     if declared is None:  # the model's default
         from parcours.maps.model import JourneyMap
 
