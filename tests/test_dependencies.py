@@ -11,6 +11,8 @@ import tomllib
 from importlib.metadata import PackageNotFoundError, packages_distributions, requires
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -36,35 +38,43 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _declared() -> set[str]:
-    """The distributions pyproject.toml names: dependencies and the extras but dev."""
+def _declared() -> list[Requirement]:
+    """The requirements pyproject.toml names: dependencies and the extras but dev."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = list(project["dependencies"])
     for extra, names in project.get("optional-dependencies", {}).items():
         if extra != "dev":
             wanted += names
-    return {_normal(re.split(r"[\[<>=!~; ]", spec, maxsplit=1)[0]) for spec in wanted}
+    return [Requirement(spec) for spec in wanted]
+
+
+def _reachable(declared: list[Requirement]) -> set[str]:
+    """The distributions installing ``declared`` brings: what a declared one requires for
+    the extras asked of it and this platform comes with it (fastapi brings starlette,
+    ``ibis-framework[duckdb]`` the duckdb extra's libraries)."""
+    seen: set[tuple[str, frozenset[str]]] = set()
+    todo = [(_normal(r.name), frozenset(r.extras)) for r in declared]
+    while todo:
+        name, extras = todo.pop()
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        try:
+            needs = requires(name) or []
+        except PackageNotFoundError:  # not for this platform (uvloop on Windows)
+            continue
+        for spec in map(Requirement, needs):
+            wanted = spec.marker is None or any(
+                spec.marker.evaluate({"extra": extra}) for extra in extras | {""}
+            )
+            if wanted:
+                todo.append((_normal(spec.name), frozenset(spec.extras)))
+    return {name for name, _ in seen}
 
 
 def test_every_imported_library_is_declared():
     providers = packages_distributions()
-    declared = _declared()
-    # What a declared one requires comes with it (fastapi brings starlette, ibis-framework
-    # its duckdb extra's modules): reachable through it counts as declared.
-    reachable = set(declared)
-    todo = list(declared)
-    while todo:
-        try:
-            needs = requires(todo.pop()) or []
-        except PackageNotFoundError:  # not for this platform (uvloop on Windows)
-            continue
-        for spec in needs:
-            if "extra ==" in spec and "duckdb" not in spec:
-                continue
-            name = _normal(re.split(r"[\[<>=!~; (]", spec, maxsplit=1)[0])
-            if name not in reachable:
-                reachable.add(name)
-                todo.append(name)
+    reachable = _reachable(_declared())
     missing = {
         module: where
         for module, where in _imported_modules().items()

@@ -195,7 +195,7 @@ def ingest(
     Example: `parcours ingest events web_events.csv --mapping mapping.yaml`
     """
     ws = open_workspace(workspace)
-    lang = reader_lang(ws=ws)
+    lang = reader_lang(map_lang=ws.map_lang)
     extra: dict[str, str] = {"timezone": timezone} if timezone else {}
     if on_conflict is not None:  # these win over the mapping file's keys
         extra["on_conflict"] = on_conflict.value
@@ -249,7 +249,7 @@ def rejected(
     ws = open_workspace(workspace)
     table = ws.rejected.order_by(["source", "row_number"]).limit(limit)
     frame = table.select("target", "source", "row_number", "reason", "record").to_pandas()
-    lang = reader_lang(ws=ws)
+    lang = reader_lang(map_lang=ws.map_lang)
     title = t("cmd.rejected.title", lang, limit=number(limit, lang))
     emit_frame(frame, format, title=title, lang=lang)
 
@@ -270,7 +270,7 @@ def status(
         raise InputError(
             f"{workspace}: no workspace here; create one with `parcours demo` or `parcours ingest`"
         )
-    from parcours.store.status import quick_status
+    from parcours.store.status import map_lang_of, quick_status
 
     found = quick_status(workspace)
     if found is None:
@@ -305,7 +305,7 @@ def status(
         )
         emit_dict(data, format)
         return
-    lang = reader_lang(map_lang=found.get("map_lang"))
+    lang = reader_lang(map_lang=lambda: map_lang_of(found.get("map_yaml")))
     data["persons_resolved"] = t(f"cmd.status.{'resolved' if current else 'unresolved'}", lang)
     emit_dict(data, format, title=t("cmd.status.title", lang), lang=lang)
 
@@ -323,7 +323,7 @@ def identities(
     ids = ws.resolve_identities()
     persons = ids.filter(~ids.shared).person_id.nunique().to_pyarrow().as_py()
     shared = ws.shared_identifiers().select("identifier", "kind", "persons").to_pandas()
-    lang = reader_lang(ws=ws)
+    lang = reader_lang(map_lang=ws.map_lang)
     if format is Format.table:
         resolved = ids.count().to_pyarrow().as_py()
         say(
@@ -357,7 +357,7 @@ def forget(
     from parcours.render.present import error_text
 
     ws = open_workspace(workspace)
-    lang = reader_lang(ws=ws)
+    lang = reader_lang(map_lang=ws.map_lang)
     if not yes and not typer.confirm(t("cmd.forget.confirm", lang, identifier=identifier)):
         raise typer.Exit(1)
     erasure = ws.forget(identifier)
@@ -530,7 +530,7 @@ def maps_list(
     Example: `parcours maps list`
     """
     ws = open_workspace(workspace)
-    lang = reader_lang(ws=ws)
+    lang = reader_lang(map_lang=ws.map_lang)
     emit_frame(ws.maps(), format, title=t("cmd.maps.title", lang), lang=lang)
 
 

@@ -10,7 +10,7 @@ import math
 import re
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -255,12 +255,15 @@ def choose_lang(lang: str | None) -> None:
 
 
 def reader_lang(
-    lang: str | None = None, jm: Any = None, *, ws: Any = None, map_lang: str | None = None
+    lang: str | None = None,
+    jm: Any = None,
+    *,
+    map_lang: str | Callable[[], str | None] | None = None,
 ) -> str:
     """The language a command prints in: its own --lang, else ``parcours --lang`` or
     ``PARCOURS_LANG``, else the map's, else the locale's. A command that reads no map
-    gives its workspace ``ws`` (whose default map is read only when it decides) or, read
-    already, that map's language ``map_lang``."""
+    gives that map's language ``map_lang``: the language itself, or what reads it (called
+    only when the choice comes down to it: reading a map costs time)."""
     import os
 
     caller = _CALLER.get()
@@ -268,15 +271,15 @@ def reader_lang(
         chosen = caller.chosen
     else:
         chosen = _LANG.get("chosen") or os.environ.get("PARCOURS_LANG")
-    if jm is not None:
-        map_lang = getattr(jm, "lang", None)
     if lang in LANGS:
         found = str(lang)
     elif chosen in LANGS:
         found = str(chosen)
     else:
-        if map_lang is None and jm is None and ws is not None:
-            map_lang = ws.map_lang()
+        if jm is not None:
+            map_lang = getattr(jm, "lang", None)
+        elif callable(map_lang):
+            map_lang = map_lang()
         if map_lang in LANGS:
             found = str(map_lang)
         else:

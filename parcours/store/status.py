@@ -67,23 +67,29 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any] | None:
         "persons": persons,
         "shared_identifiers": shared,
         "maps": maps,
-        "map_lang": _map_lang(con),
+        # Its language is read from it only when a command prints for a person.
+        "map_yaml": _latest_map(con),
         "identities_current": "identities_current" in meta,
         "spooled": waiting_in(spool_folder(path)),
         "notices": notices,
     }
 
 
-def _map_lang(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The language of the latest saved map (what the workspace's commands print in when
-    the reader chose none), None without a map; read from its YAML, not by building the map
-    (the model and its checks cost a tenth of a second to import)."""
+def _latest_map(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The YAML of the latest saved map, None without a map."""
     row = con.execute("SELECT yaml FROM maps ORDER BY saved_at DESC LIMIT 1").fetchone()
-    if row is None:
+    return None if row is None else str(row[0])
+
+
+def map_lang_of(yaml: str | None) -> str | None:
+    """The language of a saved map (what the workspace's commands print in when the reader
+    chose none), None without a map; read from its YAML, not by building the map (the
+    model and its checks cost a tenth of a second to import, the YAML 50 ms to parse)."""
+    if yaml is None:
         return None
     from ruamel.yaml import YAML
 
-    declared = YAML(typ="safe").load(row[0]).get("lang")
+    declared = YAML(typ="safe").load(yaml).get("lang")
     if declared is None:  # the model's default
         from parcours.maps.model import JourneyMap
 
