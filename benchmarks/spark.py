@@ -15,8 +15,8 @@ process (``benchmarks/measure.py``) goes through the pipeline, each part timed:
               table read and counted (stored: not built again)
   +1 % ...    a day's batch: 1 % more events (``generate.py --increment``, new and known
               persons) ingested, persons resolved and the journey table brought up to date,
-              each timed (DuckDB updates what the batch touches; Spark resolves every
-              identity again and builds the journey table whole)
+              each timed (both resolve what the batch touches; DuckDB updates the journey
+              table person by person, Spark builds it whole)
 
 CPU seconds are those of the process and of its children alive at the end of each part (the
 Spark JVM, from ``/proc``): on Spark most of the work is the JVM's. Wall seconds are what a

@@ -13,8 +13,9 @@ The second pass resolves every other identifier.
 
 Persons depend only on the distinct *identifier sets* of the rows. On DuckDB the workspace
 keeps them and resolves incrementally with scipy
-(:mod:`parcours.store.identity_incremental`); on other engines :func:`resolve_everything`
-runs these expressions over the distinct sets. Both keep meta ``identity_version`` and the
+(:mod:`parcours.store.identity_incremental`), and so does a ``spark:DIR`` workspace, Spark
+reading the rows (:mod:`parcours.store.identity_warehouse`); on other engines
+:func:`resolve_everything` runs these expressions over the distinct sets. Both keep meta ``identity_version`` and the
 ``person_changes`` that :func:`changed_persons` reads, and :func:`place_events` gives rows
 their person.
 

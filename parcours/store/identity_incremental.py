@@ -300,13 +300,17 @@ class _Run:
             "SELECT DISTINCT batch_id FROM batches WHERE target IN ('events', 'customers') "
             "AND batch_id NOT IN (SELECT batch_id FROM identity_batches)",
         )
-        where = "" if everything else f"WHERE batch_id IN (SELECT batch_id FROM {batches})"
-        self.rows = self.keep(
-            "rows",
-            f"SELECT {COLUMNS}, count(*) AS n FROM (SELECT {COLUMNS} FROM events {where} "
-            f"UNION ALL SELECT {COLUMNS} FROM customers {where}) GROUP BY ALL",
-        )
+        self.rows = self.keep("rows", self.sets_of_rows(batches, everything))
         return batches, int(self.value(f"SELECT coalesce(sum(n), 0) FROM {self.rows}"))
+
+    def sets_of_rows(self, batches: str, everything: bool) -> str:
+        """The query of the distinct identifier sets (with their count ``n``) of the
+        events and CRM rows of ``batches`` (a table), or of every row."""
+        where = "" if everything else f"WHERE batch_id IN (SELECT batch_id FROM {batches})"
+        return (
+            f"SELECT {COLUMNS}, count(*) AS n FROM (SELECT {COLUMNS} FROM events {where} "
+            f"UNION ALL SELECT {COLUMNS} FROM customers {where}) GROUP BY ALL"
+        )
 
     def add_sets(self, last_set: int, last_code: int) -> str:
         """Add the new sets and their new identifiers (codes after ``last_code``); return

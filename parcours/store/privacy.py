@@ -148,11 +148,15 @@ def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool =
         rows["identities"] = _delete(
             ws.con, held, lambda t: t.person_id == person, "person_id = ?", [person]
         )
-        if ws.con.name == "duckdb":  # the kept identifier sets hold the person too
+        # The kept identifier sets hold the person too.
+        if isinstance(ws.con, WarehouseTables):  # emptied: rewriting costs as much
+            from parcours.store import identity_warehouse
+
+            identity_warehouse.erase(ws.con)
+        elif ws.con.name == "duckdb":
             from parcours.store.identity_incremental import erase
 
             erase(ws.con, by_kind)
-        # (A spark: workspace keeps no identifier sets: it resolves everything each time.)
         journey_store.forget_person(ws.con, person)  # derived rows: not counted in the audit
         _forget_phones(ws.con, by_kind.get("phone", []))  # derived too: not counted
         subject = hashlib.sha256(f"{salt}:{person}".encode()).hexdigest()

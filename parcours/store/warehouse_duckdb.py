@@ -40,6 +40,41 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def write_part(con: DuckDBBackend, expr: ir.Table, folder: Path) -> None:
+    """Write ``expr``'s rows, computed by the DuckDB ``con``, as a part's Parquet file into
+    the new ``folder`` (none without rows: see :meth:`Catalog.new_part`)."""
+    folder.mkdir(parents=True)
+    instants = {
+        name: expr[name].cast(UTC_TS)
+        for name, dtype in expr.schema().items()
+        if dtype.is_timestamp() and dtype.timezone is None
+    }
+    expr = expr.mutate(**instants) if instants else expr
+    con._run_pre_execute_hooks(expr)  # memtables
+    file = folder / "part-0.parquet"
+    written = con.raw_sql(f"COPY ({con.compile(expr)}) TO {_quoted(str(file))} (FORMAT parquet)")
+    if not written.fetchone()[0]:  # no rows: no part (see Catalog.new_part)
+        file.unlink()
+
+
+def parts_query(schema: ibis.Schema, parts: list[Path]) -> str:
+    """DuckDB's query of a warehouse table's rows: its ``parts``' files, typed as ``schema``."""
+    columns = ", ".join(
+        f'CAST("{column}" AS {DuckDBType.to_string(dtype)}) AS "{column}"'
+        for column, dtype in schema.items()
+    )
+    files = [str(f) for part in parts for f in sorted(part.glob("*.parquet"))]
+    if files:
+        listed = ", ".join(_quoted(f) for f in files)
+        # By name: a part written before a migration added a column has it NULL.
+        return f"SELECT {columns} FROM read_parquet([{listed}], union_by_name = true)"
+    nulls = ", ".join(
+        f'CAST(NULL AS {DuckDBType.to_string(dtype)}) AS "{column}"'
+        for column, dtype in schema.items()
+    )
+    return f"SELECT {nulls} WHERE false"
+
+
 class DuckDBWarehouse(WarehouseTables, DuckDBBackend):
     """Ibis' DuckDB backend (in memory) whose workspace tables are a warehouse's."""
 
@@ -53,39 +88,10 @@ class DuckDBWarehouse(WarehouseTables, DuckDBBackend):
             self._refresh(name)
 
     def _write_part(self, expr: ir.Table, folder: Path) -> None:
-        folder.mkdir(parents=True)
-        instants = {
-            name: expr[name].cast(UTC_TS)
-            for name, dtype in expr.schema().items()
-            if dtype.is_timestamp() and dtype.timezone is None
-        }
-        expr = expr.mutate(**instants) if instants else expr
-        self._run_pre_execute_hooks(expr)  # memtables
-        file = folder / "part-0.parquet"
-        written = self.raw_sql(
-            f"COPY ({self.compile(expr)}) TO {_quoted(str(file))} (FORMAT parquet)"
-        )
-        if not written.fetchone()[0]:  # no rows: no part (see Catalog.new_part)
-            file.unlink()
+        write_part(self, expr, folder)
 
     def _show(self, name: str, schema: ibis.Schema, parts: list[Path]) -> None:
-        columns = ", ".join(
-            f'CAST("{column}" AS {DuckDBType.to_string(dtype)}) AS "{column}"'
-            for column, dtype in schema.items()
-        )
-        files = [str(f) for part in parts for f in sorted(part.glob("*.parquet"))]
-        if files:
-            listed = ", ".join(_quoted(f) for f in files)
-            # By name: a part written before a migration added a column has it NULL.
-            source = f"read_parquet([{listed}], union_by_name = true)"
-            query = f"SELECT {columns} FROM {source}"
-        else:
-            nulls = ", ".join(
-                f'CAST(NULL AS {DuckDBType.to_string(dtype)}) AS "{column}"'
-                for column, dtype in schema.items()
-            )
-            query = f"SELECT {nulls} WHERE false"
-        self.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {query}')
+        self.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {parts_query(schema, parts)}')
 
     def _hide(self, name: str) -> None:
         self.raw_sql(f'DROP VIEW IF EXISTS "{name}"')
@@ -103,18 +109,25 @@ class DuckDBWarehouse(WarehouseTables, DuckDBBackend):
 def connect(catalog: Catalog, settings: Settings) -> tuple[DuckDBWarehouse, Path]:
     """An in-memory DuckDB over ``catalog``'s tables, with the memory, threads and spill
     folder of ``settings``; and the spill folder to remove once done."""
+    con: DuckDBWarehouse = DuckDBWarehouse().connect(catalog=catalog)
+    return con, configure(con, catalog, settings)
+
+
+def configure(con: DuckDBBackend, catalog: Catalog, settings: Settings) -> Path:
+    """Give the in-memory DuckDB ``con`` the memory, threads and spill folder of
+    ``settings`` (a folder of its own under the warehouse's ``_staging`` unless
+    ``temp_directory`` is set); the spill folder."""
     spill = (
         Path(settings.temp_directory)
         if settings.temp_directory
         else catalog.root / STAGING / f"spill-{uuid.uuid4().hex[:8]}"
     )
-    con: DuckDBWarehouse = DuckDBWarehouse().connect(catalog=catalog)
     con.raw_sql(f"SET memory_limit = {_quoted(settings.memory_limit)}")
     if settings.threads is not None:
         con.raw_sql(f"SET threads = {int(settings.threads)}")
     con.raw_sql(f"SET temp_directory = {_quoted(str(spill))}")
     con.raw_sql("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
-    return con, spill
+    return spill
 
 
 def remove_spill(spill: Path, settings: Settings) -> None:

@@ -316,10 +316,16 @@ class Store:
     def resolve_identities(self, *, full: bool = False) -> ir.Table:
         """Bring persons up to date with the events and CRM rows, and store them.
 
-        On DuckDB only the batches not folded in yet are read and only what they touch is
-        resolved again (``full=True`` recomputes everything; see
-        :mod:`parcours.store.identity_incremental`); other engines recompute everything."""
+        On DuckDB and ``spark:DIR`` only the batches not folded in yet are read and only
+        what they touch is resolved again (``full=True`` recomputes everything; see
+        :mod:`parcours.store.identity_incremental` and
+        :mod:`parcours.store.identity_warehouse`); other engines recompute everything."""
         max_persons = self.settings.max_persons_per_identifier
+        if isinstance(self.con, WarehouseTables):  # spark:DIR
+            from parcours.store import identity_warehouse  # numpy, scipy: on use
+
+            identity_warehouse.resolve(self.con, self.settings, max_persons, full=full)
+            return self.con.table("identities")
         if self.con.name != "duckdb":
             return identity.resolve_everything(self.con, max_persons)
         from parcours.store.identity_incremental import resolve  # numpy, scipy: on use
