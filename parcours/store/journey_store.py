@@ -20,8 +20,9 @@ erasure, an identifier newly shared: see :mod:`parcours.store.identity`).
 A ``spark:DIR`` workspace stores it too, as Parquet parts of its warehouse
 (:mod:`parcours.store.warehouse`), with the same record in ``journey_tables``: each command,
 each new session reads it instead of cutting every journey again. It is built whole again
-when the identity version moved on, never updated in place (its files are not). Other engines whose tables cannot be updated in place compute it once per
-connection and keep it as a temporary table.
+when the identity version moved on, never updated in place (its files are not). Other
+engines whose tables cannot be updated in place compute it once per connection and keep it
+as a temporary table.
 """
 
 from __future__ import annotations

@@ -148,8 +148,9 @@ def forget(ws: Any, identifier: str, kind: str | None = None, *, rewrite: bool =
         rows["identities"] = _delete(
             ws.con, held, lambda t: t.person_id == person, "person_id = ?", [person]
         )
-        # The kept identifier sets hold the person too.
-        if isinstance(ws.con, WarehouseTables):  # emptied: rewriting costs as much
+        # The kept identifier sets hold the person too. A warehouse empties them (its files
+        # would be written again anyway); the next resolution recomputes them.
+        if isinstance(ws.con, WarehouseTables):
             from parcours.store import identity_warehouse
 
             identity_warehouse.erase(ws.con)
