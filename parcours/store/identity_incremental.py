@@ -88,7 +88,7 @@ def ensure_tables(con: Any) -> None:
 def resolve(con: Any, max_persons: int, *, full: bool = False) -> Resolution:
     """Fold the rows of new batches into the kept sets and update them (module doc)."""
     ensure_tables(con)
-    run = _Run(con, max_persons)
+    run = Resolver(con, max_persons)
     try:
         with transaction(con):
             return run.execute(full)
@@ -141,7 +141,7 @@ def _codes_of(sets: str) -> str:
     )
 
 
-class _Run:
+class Resolver:
     """One resolution: its scratch tables and its steps, in order (see :meth:`execute`)."""
 
     def __init__(self, con: Any, max_persons: int):

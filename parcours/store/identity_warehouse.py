@@ -37,7 +37,7 @@ import ibis.expr.types as ir
 
 from parcours.config import IDENTIFIERS, Settings
 from parcours.store import schema, warehouse_duckdb
-from parcours.store.identity_incremental import KEPT, Resolution, _Run, ensure_tables
+from parcours.store.identity_incremental import KEPT, Resolution, Resolver, ensure_tables
 from parcours.store.warehouse import STAGING, WarehouseTables, conform
 
 # The warehouse tables a resolution reads on the driver: copied, since it changes them.
@@ -99,7 +99,7 @@ def erase(con: WarehouseTables) -> None:
     con.delete_rows("meta", lambda t: t.key == "identity_rows")
 
 
-class _SetsFromEngine(_Run):
+class _SetsFromEngine(Resolver):
     """A resolution on the driver's DuckDB ``work`` whose rows' sets the warehouse's own
     engine computes (Spark reads the events; the driver only their sets)."""
 
