@@ -41,6 +41,7 @@ from parcours.config import IDENTIFIERS, PERSON_LEVEL_IDENTIFIERS
 from parcours.errors import ParcoursError
 from parcours.store import schema
 from parcours.store.engine import PERSON_PREFIX, Scratch, materialize, release, writing
+from parcours.store.warehouse import WarehouseTables
 
 MAX_ITERATIONS = 100
 
@@ -213,8 +214,13 @@ def changed_persons(con: Any, since: int) -> ir.Table | None:
 
 
 # Engines on which the workspace keeps the identifier sets with their person (the others
-# place rows with assign_persons).
+# place rows with assign_persons), besides a warehouse (spark:DIR), which keeps them too.
 KEPT_SETS = {"duckdb"}
+
+
+def keeps_sets(con: Any) -> bool:
+    """Does ``con`` hold the kept identifier sets (``identifier_sets``) with their person?"""
+    return con.name in KEPT_SETS or isinstance(con, WarehouseTables)
 
 
 def place_events(
@@ -223,18 +229,19 @@ def place_events(
     """``events`` with ``person_id``, by the rule of :func:`assign_persons`, in one join.
 
     ``source`` is a store (its identities are brought up to date first) or a connection
-    whose resolution is current. On DuckDB the rows meet the kept identifier sets, which
-    hold each set's person, on their five identifier columns (NULL matching NULL); rows of
-    batches not yet resolved get no person. Elsewhere it is :func:`assign_persons`.
+    whose resolution is current. Where the sets are kept (:func:`keeps_sets`) the rows
+    meet them, each holding its person, on their five identifier columns (NULL matching
+    NULL); rows of batches not yet resolved get no person. Elsewhere it is
+    :func:`assign_persons`.
 
-    ``with_set`` (DuckDB only) adds the row's ``set_id``: the stored journey table keeps it
+    ``with_set`` (where the sets are kept) adds the row's ``set_id``: the stored journey table keeps it
     so that an update can place its rows again without reading the events. ``among`` (some
     rows of ``identifier_sets``) places the rows among those sets only, dropping the others:
     an update knows which sets its new rows fall in, and the join is then a small one."""
     is_store = hasattr(source, "identities")  # a Store; else an Ibis backend
     con = source.con if is_store else source
     identities = source.identities() if is_store else con.table("identities")
-    if con.name not in KEPT_SETS:
+    if not keeps_sets(con):
         return assign_persons(events, identities)
     sets = con.table("identifier_sets") if among is None else among
     sets = sets.select(

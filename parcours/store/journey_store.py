@@ -18,11 +18,13 @@ build happens for a new set of rules, or when identity resolution started over (
 erasure, an identifier newly shared: see :mod:`parcours.store.identity`).
 
 A ``spark:DIR`` workspace stores it too, as Parquet parts of its warehouse
-(:mod:`parcours.store.warehouse`), with the same record in ``journey_tables``: each command,
-each new session reads it instead of cutting every journey again. It is built whole again
-when the identity version moved on, never updated in place (its files are not). Other
-engines whose tables cannot be updated in place compute it once per connection and keep it
-as a temporary table.
+(:mod:`parcours.store.warehouse`), with the same record in ``journey_tables``, and keeps
+its identifier sets as DuckDB does (:mod:`parcours.store.identity_warehouse`): it is
+brought up to date by the same steps. Only the write differs, its files not being
+updated in place: the rows of an update are a new part when no stored row changed, else
+the table is written again, its other rows with them (:func:`_replace_in_warehouse`).
+Other engines, whose tables cannot be updated in place, compute it once per connection
+and keep it as a temporary table.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from parcours import config
 from parcours.config import IDENTIFIERS
@@ -47,6 +50,7 @@ from parcours.store.engine import (
     in_part,
     materialize,
     transaction,
+    writing,
 )
 from parcours.store.schema import DERIVED
 from parcours.store.warehouse import WarehouseTables
@@ -89,14 +93,12 @@ def stored_journeys(store: Any, jm: JourneyMap) -> ir.Table:
     or brought up to date first when the identities moved on since it was stored."""
     con = store.con
     identities = store.identities()  # resolves new events and CRM rows first
-    if isinstance(con, WarehouseTables):
-        return _in_warehouse(store, jm, identities)
-    if con.name not in UPDATABLE:
+    if not isinstance(con, WarehouseTables) and con.name not in UPDATABLE:
         return _per_connection(store, jm, identities)
     name = table_name(jm)
     version = identity.identity_version(con)
     record = _record(con, name)
-    if record is not None and name in con.list_tables():
+    if record is not None and _holds_sets(con, name):
         built_at = int(record["identity_version"])
         if built_at == version:
             return _public(con.table(name))
@@ -106,6 +108,12 @@ def stored_journeys(store: Any, jm: JourneyMap) -> ir.Table:
             return _public(con.table(name))
     _build(store, jm, name, identities, version)
     return _public(con.table(name))
+
+
+def _holds_sets(con: Any, name: str) -> bool:
+    """Is table ``name`` stored, with the set of each row? (A warehouse's tables stored
+    before it kept its identifier sets have none: they are built again.)"""
+    return name in con.list_tables() and SET in con.table(name).columns
 
 
 def _public(table: ir.Table) -> ir.Table:
@@ -122,58 +130,56 @@ def _per_connection(store: Any, jm: JourneyMap, identities: ir.Table) -> ir.Tabl
     return table
 
 
-def _in_warehouse(store: Any, jm: JourneyMap, identities: ir.Table) -> ir.Table:
-    """The journey table stored in a warehouse (see module doc): built whole, with its
-    record, in one commit, when none is stored for this identity version."""
-    con = store.con
-    name = table_name(jm)
-    version = identity.identity_version(con)
-    records = con.read_arrow("journey_tables").to_pylist()  # a few rows: no engine job
-    found = [r for r in records if r["name"] == name and r["identity_version"] == version]
-    if found and name in con.list_tables():
-        return con.table(name)
-    expr = journeys.journey_table(store.events, identities, jm, store.customers)
-    with con.transaction():
-        built = con.create_table(name, expr, overwrite=True)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        others = sorted(
-            (r for r in records if r["name"] != name), key=lambda r: r["built_at"], reverse=True
-        )
-        for old in others[KEEP_TABLES - 1 :]:
-            con.drop_table(old["name"], force=True)
-        record = {
-            "name": name,
-            "rules_key": rules_key(jm),
-            "identity_version": version,
-            "built_at": now,
-            "rows": _count(built),
-        }
-        kept = [record, *others[: KEEP_TABLES - 1]]
-        con.write_arrow("journey_tables", pa.Table.from_pylist(kept, schema=_RECORD_SCHEMA))
-    return con.table(name)
-
-
 _RECORD_SCHEMA = DERIVED["journey_tables"].to_pyarrow()
 
 
 def _record(con: Any, name: str) -> dict[str, Any] | None:
-    kept = con.table("journey_tables")
-    rows = kept.filter(kept.name == name).to_pyarrow().to_pylist()
+    if isinstance(con, WarehouseTables):  # a few rows, read without an engine job
+        rows = [r for r in con.read_arrow("journey_tables").to_pylist() if r["name"] == name]
+    else:
+        kept = con.table("journey_tables")
+        rows = kept.filter(kept.name == name).to_pyarrow().to_pylist()
     return rows[0] if rows else None
 
 
 def _write_record(con: Any, name: str, jm: JourneyMap, version: int) -> None:
+    """Record table ``name`` as built for identity ``version`` (inside the write's
+    transaction); on a warehouse, drop the tables past :data:`KEEP_TABLES` in it too."""
     rows = _count(con.table(name))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if isinstance(con, WarehouseTables):
+        _write_warehouse_record(con, [name, rules_key(jm), version, now, rows])
+        return
     con.raw_sql("DELETE FROM journey_tables WHERE name = ?", parameters=[name])
     con.raw_sql(
         "INSERT INTO journey_tables VALUES (?, ?, ?, ?, ?)",
-        parameters=[name, rules_key(jm), version, datetime.now(UTC).replace(tzinfo=None), rows],
+        parameters=[name, rules_key(jm), version, now, rows],
     )
     # The lists of changed persons every stored table has caught up with are no longer read.
     con.raw_sql(
         "DELETE FROM person_changes WHERE identity_version <= "
         "(SELECT min(identity_version) FROM journey_tables)"
     )
+
+
+def _write_warehouse_record(con: WarehouseTables, values: list[Any]) -> None:
+    """:func:`_write_record` on a warehouse: its small tables are read and written again
+    whole in this process; the oldest journey tables are dropped, their files with them."""
+    record = dict(zip(_RECORD_SCHEMA.names, values, strict=True))
+    others = [
+        r for r in con.read_arrow("journey_tables").to_pylist() if r["name"] != record["name"]
+    ]
+    others.sort(key=lambda r: r["built_at"], reverse=True)
+    for old in others[KEEP_TABLES - 1 :]:
+        con.drop_table(old["name"], force=True)
+    kept = [record, *others[: KEEP_TABLES - 1]]
+    con.write_arrow("journey_tables", pa.Table.from_pylist(kept, schema=_RECORD_SCHEMA))
+    if "person_changes" in con.list_tables():  # see _write_record
+        changes = con.read_arrow("person_changes")
+        caught_up = min(r["identity_version"] for r in kept)
+        later = changes.filter(pc.greater(changes["identity_version"], caught_up))
+        if later.num_rows < changes.num_rows:
+            con.write_arrow("person_changes", later)
 
 
 def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version: int) -> None:
@@ -186,12 +192,15 @@ def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version:
     one transaction: the same table, in bounded memory, its rows grouped by part, so that
     the analyses that run in the same parts (``Context.journey_parts``) read only their
     part's row groups. The rows an update appends (:func:`_update`) are read by every
-    part until the next full build: a day's batch, about 1 % of the table."""
+    part until the next full build: a day's batch, about 1 % of the table. A warehouse
+    builds it in one part: Spark bounds its memory itself, spilling by partition."""
     con = store.con
     events = store.events
-    count = parts(_count(events), config.memory_bytes(store.settings.memory_limit))
+    warehouse = isinstance(con, WarehouseTables)
+    memory = config.memory_bytes(store.settings.memory_limit)
+    count = 1 if warehouse else parts(_count(events), memory)
     every_set = con.table("identifier_sets")
-    with transaction(con):
+    with writing(con):
         for part in range(count):
             # Every event holds a kept set once the identities are current (they are:
             # stored_journeys resolved them), so placing among a part's sets loses none.
@@ -206,7 +215,8 @@ def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version:
             else:
                 con.insert(name, expr)
         _write_record(con, name, jm, version)
-    _drop_oldest(con)
+    if not warehouse:  # a warehouse dropped them in the commit (_write_record)
+        _drop_oldest(con)
 
 
 # What a row of the build holds while its journeys are cut, twice over, with DuckDB's own
@@ -291,15 +301,39 @@ def _update(
         # Every stored row of these sets from its person's first journey computed again.
         doomed = sets.select(SET, "person_id").left_join(plan, "person_id")
         doomed = scratch.keep(doomed.select(SET, from_seq=doomed.from_seq.fill_null(1)), "doomed")
-        with transaction(con):
-            con.raw_sql(
-                f'DELETE FROM "{name}" USING ({con.compile(doomed)}) d '
-                f'WHERE "{name}".{SET} = d.{SET} AND "{name}".journey_seq >= d.from_seq'
-            )
-            con.insert(name, fresh)
+        with writing(con):
+            if isinstance(con, WarehouseTables):
+                _replace_in_warehouse(con, name, doomed, fresh)
+            else:
+                con.raw_sql(
+                    f'DELETE FROM "{name}" USING ({con.compile(doomed)}) d '
+                    f'WHERE "{name}".{SET} = d.{SET} AND "{name}".journey_seq >= d.from_seq'
+                )
+                con.insert(name, fresh)
             _write_record(con, name, jm, version)
     finally:
         scratch.release()
+
+
+# Parts a warehouse's journey table may hold before an update writes it again as one.
+MAX_PARTS = 16
+
+
+def _replace_in_warehouse(
+    con: WarehouseTables, name: str, doomed: ir.Table, fresh: ir.Table
+) -> None:
+    """:func:`_update`'s DELETE and INSERT on a warehouse, whose Parquet files are not
+    updated in place: when no stored row is doomed (only later journeys of persons coming
+    back, and newcomers), the fresh rows are a new part of the table; otherwise, or past
+    :data:`MAX_PARTS` parts, the table is written again as its other rows and the fresh
+    ones. That reads and writes every row, but cuts no journey: the cost of cutting them
+    all is what a build pays."""
+    stored = con.table(name)
+    hit = [stored[SET] == doomed[SET], stored.journey_seq >= doomed.from_seq]
+    if _count(stored.semi_join(doomed, hit)) == 0 and len(con.catalog.parts(name)) < MAX_PARTS:
+        con.insert(name, fresh)
+    else:
+        con.insert(name, stored.anti_join(doomed, hit).union(fresh), overwrite=True)
 
 
 def _plan(
