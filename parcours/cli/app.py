@@ -283,8 +283,12 @@ def status(
         found = found or quick_status(workspace)
     if found is None:
         raise InputError(f"{workspace}: not a parcours workspace this version can read")
+    # A table speaks the map's language (the reader's, when set), its notices too.
+    lang = None
+    if format is Format.table:
+        lang = reader_lang(map_lang=lambda: map_lang_of(found.get("map_yaml")))
     for notice in found["notices"]:
-        say_notice(notice)
+        say_notice(notice, lang)
     data = {
         "workspace": str(workspace),
         **found["counts"],
@@ -305,7 +309,6 @@ def status(
         )
         emit_dict(data, format)
         return
-    lang = reader_lang(map_lang=lambda: map_lang_of(found.get("map_yaml")))
     data["persons_resolved"] = t(f"cmd.status.{'resolved' if current else 'unresolved'}", lang)
     emit_dict(data, format, title=t("cmd.status.title", lang), lang=lang)
 

@@ -306,13 +306,13 @@ def used_lang() -> str:
     return _LANG.get("used") or reader_lang()
 
 
-def say_notice(notice: str) -> None:
+def say_notice(notice: str, lang: str | None = None) -> None:
     """What opening a workspace found (an erasure finished, space worth reclaiming), on
-    stderr in the run's language."""
+    stderr in ``lang``, by default the run's language."""
     from parcours.render.i18n import t
     from parcours.render.present import error_text
 
-    lang = used_lang()
+    lang = lang or used_lang()
     said = escape(error_text(notice, lang))
     err_console.print(f"[yellow]{escape(t('cmd.note', lang))}[/yellow] {said}", highlight=False)
 

@@ -65,6 +65,25 @@ def test_status_labels_and_numbers_in_french(tmp_path):
     assert "événements" in out.output and "1\u202f200" in out.output
 
 
+def test_status_says_its_notices_in_the_maps_language(tmp_path, monkeypatch):
+    import parcours
+    from parcours.maps import JourneyMap
+    from parcours.store import compact
+
+    path = tmp_path / "w.duckdb"
+    with parcours.open(path) as ws:
+        ws.save_map(JourneyMap.loads(render_template("cinq-phases", "fr")))
+    monkeypatch.setattr(compact, "worth_it", lambda path, unused: True)  # space to give back
+    env = {"PARCOURS_LANG": "", "LANG": "en_US.UTF-8", "COLUMNS": "200"}
+    out = CliRunner().invoke(app, ["status", "-w", str(path)], env=env)
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert "Espace de travail" in said  # the map's language: French
+    assert "remarque :" in said and "Mio du fichier sont de l'espace libre" in said
+    english = CliRunner().invoke(app, ["--lang", "en", "status", "-w", str(path)], env=env)
+    assert "MiB of the file are free space" in " ".join(english.output.split())
+
+
 def test_error_message_in_the_runs_language(journey, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setattr(
