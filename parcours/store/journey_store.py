@@ -197,8 +197,10 @@ def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version:
     con = store.con
     events = store.events
     warehouse = isinstance(con, WarehouseTables)
-    memory = config.memory_bytes(store.settings.memory_limit)
-    count = 1 if warehouse else parts(_count(events), memory)
+    if warehouse:
+        count = 1
+    else:
+        count = parts(_count(events), config.memory_bytes(store.settings.memory_limit))
     every_set = con.table("identifier_sets")
     with writing(con):
         for part in range(count):
