@@ -15,8 +15,9 @@ process (``benchmarks/measure.py``) goes through the pipeline, each part timed:
               table read and counted (stored: not built again)
   +1 % ...    a day's batch: 1 % more events (``generate.py --increment``, new and known
               persons) ingested, persons resolved and the journey table brought up to date,
-              each timed (both resolve what the batch touches; DuckDB updates the journey
-              table person by person, Spark builds it whole)
+              each timed (both resolve what the batch touches and update the journey table
+              person by person; on Spark the detail tells the table's parts and the rows
+              it lists as superseded), then the funnel read again after it
 
 CPU seconds are those of the process and of its children alive at the end of each part (the
 Spark JVM, from ``/proc``): on Spark most of the work is the JVM's. Wall seconds are what a
@@ -128,9 +129,26 @@ def pipeline(engine: str, parquet: str, where: str, increment: str) -> list[Figu
     timed("+1 % ingest", lambda: again.ingest_events(increment), lambda r: f"{r.accepted:,} stored")
     timed("+1 % identity", again.resolve_identities)
     timed("+1 % journeys", lambda: int(again.journey_table(jm).count().to_pyarrow().as_py()),
-          lambda n: f"{n:,} rows")  # fmt: skip
+          lambda n: f"{n:,} rows" + stored_as(again, jm))  # fmt: skip
+    # Read again after the update (on Spark: its parts, less the superseded rows).
+    timed("+1 % funnel", lambda: again.analyze("funnel", map=jm, **PARAMS.get("funnel", {})),
+          lambda r: f"{len(r.table):,} rows")  # fmt: skip
     again.close()
     return figures
+
+
+def stored_as(ws: Any, jm: Any) -> str:
+    """On a warehouse: the parts of the stored journey table and the rows it lists as
+    superseded (``parcours.store.journey_store``)."""
+    from parcours.store import journey_store
+    from parcours.store.warehouse import WarehouseTables
+
+    if not isinstance(ws.con, WarehouseTables):
+        return ""
+    name = journey_store.table_name(jm)
+    over = journey_store.superseded_name(name)
+    listed = ws.con.read_arrow(over).num_rows if over in ws.con.list_tables() else 0
+    return f"; {len(ws.con.catalog.parts(name))} parts, {listed:,} superseded"
 
 
 def run(size: int, engines: list[str], timeout: float) -> dict[str, list[Figure]]:

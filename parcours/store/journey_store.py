@@ -21,8 +21,11 @@ A ``spark:DIR`` workspace stores it too, as Parquet parts of its warehouse
 (:mod:`parcours.store.warehouse`), with the same record in ``journey_tables``, and keeps
 its identifier sets as DuckDB does (:mod:`parcours.store.identity_warehouse`): it is
 brought up to date by the same steps. Only the write differs, its files not being
-updated in place: the rows of an update are a new part when no stored row changed, else
-the table is written again, its other rows with them (:func:`_replace_in_warehouse`).
+updated in place: the rows of an update are a new part, and the stored rows they replace
+are listed in a second table, ``<name>_superseded`` (their set, from which journey, up to
+which write), that readers leave out (:func:`_visible`); every :data:`MAX_PARTS` parts the
+table is written again as one, its superseded rows left out for good
+(:func:`_replace_in_warehouse`). So a batch writes the batch's rows, not the history's.
 Other engines, whose tables cannot be updated in place, compute it once per connection
 and keep it as a temporary table.
 """
@@ -60,6 +63,9 @@ RULES_FORMAT = 2
 
 # The stored table's own column: the identifier set of the row (see module doc).
 SET = "set_id"
+# A warehouse's table's own column too: the identity version whose update wrote the row,
+# so that a row superseded by a later write is told from the one that superseded it.
+WRITTEN = "written_at"
 
 # What a journey row keeps of its event: enough to compute its journeys again.
 EVENT_COLUMNS = ("ts", "seq", "event_id", "channel", "event", "revenue", "properties")
@@ -101,23 +107,62 @@ def stored_journeys(store: Any, jm: JourneyMap) -> ir.Table:
     if record is not None and _holds_sets(con, name):
         built_at = int(record["identity_version"])
         if built_at == version:
-            return _public(con.table(name))
+            return _public(_visible(con, name))
         persons = identity.changed_persons(con, since=built_at)
         if persons is not None:
             _update(store, jm, name, identities, persons, built_at, version)
-            return _public(con.table(name))
+            return _public(_visible(con, name))
     _build(store, jm, name, identities, version)
-    return _public(con.table(name))
+    return _public(_visible(con, name))
 
 
 def _holds_sets(con: Any, name: str) -> bool:
     """Is table ``name`` stored, with the set of each row? (A warehouse's tables stored
-    before it kept its identifier sets have none: they are built again.)"""
-    return name in con.list_tables() and SET in con.table(name).columns
+    before it kept its identifier sets, or the version that wrote each row, lack them:
+    they are built again.)"""
+    if name not in con.list_tables():
+        return False
+    needed = {SET, WRITTEN} if isinstance(con, WarehouseTables) else {SET}
+    return needed <= set(con.table(name).columns)
+
+
+def superseded_name(name: str) -> str:
+    """The table listing the superseded rows of a warehouse's journey table ``name``."""
+    return f"{name}_superseded"
+
+
+SUPERSEDED_SCHEMA = ibis.schema({SET: "int64", "from_seq": "int64", WRITTEN: "int64"})
+
+
+def _visible(con: Any, name: str) -> ir.Table:
+    """The rows of stored table ``name`` that no later update superseded: on a warehouse,
+    a row of set ``s`` from journey ``from_seq`` on, written before the update listed in
+    ``<name>_superseded`` that replaced those journeys, is left out."""
+    stored = con.table(name)
+    if not isinstance(con, WarehouseTables):
+        return stored
+    over = superseded_name(name)
+    if over not in con.catalog or not con.catalog.parts(over):  # none since the last write
+        return stored
+    gone = con.table(over)
+    return stored.anti_join(
+        gone,
+        [
+            stored[SET] == gone[SET],
+            stored.journey_seq >= gone.from_seq,
+            stored[WRITTEN] < gone[WRITTEN],
+        ],
+    )
+
+
+def _written(version: int) -> ir.IntegerValue:
+    """``version`` as a BIGINT on every engine: an int64 literal is a bare number in
+    Spark's SQL, an INT there, and Ibis leaves out a cast to the type it already has."""
+    return ibis.literal(str(version)).cast("int64")
 
 
 def _public(table: ir.Table) -> ir.Table:
-    return table.drop(SET)
+    return table.drop(*(c for c in (SET, WRITTEN) if c in table.columns))
 
 
 def _per_connection(store: Any, jm: JourneyMap, identities: ir.Table) -> ir.Table:
@@ -145,7 +190,7 @@ def _record(con: Any, name: str) -> dict[str, Any] | None:
 def _write_record(con: Any, name: str, jm: JourneyMap, version: int) -> None:
     """Record table ``name`` as built for identity ``version`` (inside the write's
     transaction); on a warehouse, drop the tables past :data:`KEEP_TABLES` in it too."""
-    rows = _count(con.table(name))
+    rows = _count(_visible(con, name))
     now = datetime.now(UTC).replace(tzinfo=None)
     if isinstance(con, WarehouseTables):
         _write_warehouse_record(con, [name, rules_key(jm), version, now, rows])
@@ -171,7 +216,7 @@ def _write_warehouse_record(con: WarehouseTables, values: list[Any]) -> None:
     ]
     others.sort(key=lambda r: r["built_at"], reverse=True)
     for old in others[KEEP_TABLES - 1 :]:
-        con.drop_table(old["name"], force=True)
+        _drop_warehouse_table(con, old["name"])
     kept = [record, *others[: KEEP_TABLES - 1]]
     con.write_arrow("journey_tables", pa.Table.from_pylist(kept, schema=_RECORD_SCHEMA))
     if "person_changes" in con.list_tables():  # see _write_record
@@ -212,10 +257,14 @@ def _build(store: Any, jm: JourneyMap, name: str, identities: ir.Table, version:
             expr = journeys.journeys_of_placed(
                 placed, identities, jm, store.customers, carry=(SET,)
             )
+            if warehouse:
+                expr = expr.mutate(**{WRITTEN: _written(version)})
             if part == 0:
                 con.create_table(name, expr, overwrite=True)
             else:
                 con.insert(name, expr)
+        if warehouse and superseded_name(name) in con.list_tables():
+            con.drop_table(superseded_name(name), force=True)
         _write_record(con, name, jm, version)
     if not warehouse:  # a warehouse dropped them in the commit (_write_record)
         _drop_oldest(con)
@@ -274,7 +323,7 @@ def _update(
         sets = scratch.keep(sets.filter(sets.person_id.isin(changed.person_id)), "sets")
         # Their rows already stored, found by set (an integer: cheaper than by person),
         # each set giving the row's current person.
-        stored = con.table(name)
+        stored = _visible(con, name)
         kept = stored.filter(stored[SET].isin(sets[SET]))
         kept = kept.select(
             *EVENT_COLUMNS, SET, "journey_seq", "persona", "converted", was=kept.person_id
@@ -299,13 +348,19 @@ def _update(
         expr = expr.left_join(plan.select("person_id", "from_seq"), "person_id")
         seq = expr.journey_seq + expr.from_seq.fill_null(1) - 1
         expr = expr.mutate(journey_seq=seq, journey_id=journeys.journey_id_of(expr.person_id, seq))
+        warehouse = isinstance(con, WarehouseTables)
+        if warehouse:
+            expr = expr.mutate(**{WRITTEN: _written(version)})
         fresh = scratch.keep(expr.select(*stored.columns), "rows")
-        # Every stored row of these sets from its person's first journey computed again.
-        doomed = sets.select(SET, "person_id").left_join(plan, "person_id")
-        doomed = scratch.keep(doomed.select(SET, from_seq=doomed.from_seq.fill_null(1)), "doomed")
+        # Every stored row of these sets from its person's first journey computed again:
+        # none for a person whose stored journeys all stay (from_seq after the last one),
+        # nor for a newcomer (no plan, no stored row).
+        redone = plan.filter(plan.from_seq <= plan.last_seq)
+        doomed = sets.select(SET, "person_id").join(redone, "person_id")
+        doomed = scratch.keep(doomed.select(SET, "from_seq"), "doomed")
         with writing(con):
-            if isinstance(con, WarehouseTables):
-                _replace_in_warehouse(con, name, doomed, fresh)
+            if warehouse:
+                _replace_in_warehouse(con, name, doomed, fresh, version)
             else:
                 con.raw_sql(
                     f'DELETE FROM "{name}" USING ({con.compile(doomed)}) d '
@@ -322,29 +377,40 @@ MAX_PARTS = 16
 
 
 def _replace_in_warehouse(
-    con: WarehouseTables, name: str, doomed: ir.Table, fresh: ir.Table
+    con: WarehouseTables, name: str, doomed: ir.Table, fresh: ir.Table, version: int
 ) -> None:
     """:func:`_update`'s DELETE and INSERT on a warehouse, whose Parquet files are not
-    updated in place: when no stored row is doomed (only later journeys of persons coming
-    back, and newcomers), the fresh rows are a new part of the table; otherwise, or past
-    :data:`MAX_PARTS` parts, the table is written again as its other rows and the fresh
-    ones. That reads and writes every row, but cuts no journey: the cost of cutting them
-    all is what a build pays."""
-    stored = con.table(name)
-    hit = [stored[SET] == doomed[SET], stored.journey_seq >= doomed.from_seq]
-    if _count(stored.semi_join(doomed, hit)) == 0 and len(con.catalog.parts(name)) < MAX_PARTS:
+    updated in place: the fresh rows are a new part of the table, and the doomed rows
+    (``set_id``, ``from_seq``) are listed as superseded by this ``version``'s write (see
+    :func:`_visible`). Past :data:`MAX_PARTS` parts the table is written again as one, its
+    visible rows but the doomed and the fresh ones, and the list is dropped: a read then
+    joins nothing, and the rows hidden are gone from the files. That reads and writes
+    every row, but cuts no journey: the cost of cutting them all is what a build pays."""
+    over = superseded_name(name)
+    if len(con.catalog.parts(name)) < MAX_PARTS:
         con.insert(name, fresh)
-    else:
-        con.insert(name, stored.anti_join(doomed, hit).union(fresh), overwrite=True)
+        if _count(doomed):
+            gone = doomed.mutate(**{WRITTEN: _written(version)})
+            if over in con.list_tables():
+                con.insert(over, gone)
+            else:
+                con.create_table(over, gone.select(*SUPERSEDED_SCHEMA.names))
+        return
+    stored = _visible(con, name)
+    hit = [stored[SET] == doomed[SET], stored.journey_seq >= doomed.from_seq]
+    con.insert(name, stored.anti_join(doomed, hit).union(fresh), overwrite=True)
+    if over in con.list_tables():
+        con.drop_table(over, force=True)
 
 
 def _plan(
     kept: ir.Table, new: ir.Table, persona_of: ir.Table | None, timeout_seconds: int
 ) -> ir.Table:
-    """``(person_id, from_seq)``: the journey from which each person of ``kept`` is computed
-    again (see :func:`_update`): when nothing but later events came, their last, or the
-    one after it when the last is closed (the next event starts a journey whatever it
-    is: :func:`parcours.store.journeys.cut_journeys`); else 1."""
+    """``(person_id, last_seq, from_seq)``: each person of ``kept``, the last of their stored
+    journeys, and the journey from which they are computed
+    again (see :func:`_update`): when nothing but later events came, their last, or the one
+    after it when the last is closed (the next event starts a journey whatever it is:
+    :func:`parcours.store.journeys.cut_journeys`); else 1."""
     mine = kept.group_by("person_id").aggregate(
         merged=(kept.was != kept.person_id).any(),
         personas=kept.persona.nunique(),
@@ -368,7 +434,7 @@ def _plan(
     from_seq = ibis.cases(
         (appended & closed, plan.last_seq + 1), (appended, plan.last_seq), else_=1
     )
-    return plan.select("person_id", from_seq=from_seq)
+    return plan.select("person_id", "last_seq", from_seq=from_seq)
 
 
 def _rows_holding(table: ir.Table, identities: ir.Table) -> ir.Table:
@@ -379,6 +445,13 @@ def _rows_holding(table: ir.Table, identities: ir.Table) -> ir.Table:
         if kind in table.columns
     ]
     return table.filter(ibis.or_(*holds))
+
+
+def _drop_warehouse_table(con: WarehouseTables, name: str) -> None:
+    """Drop stored table ``name`` and its list of superseded rows, their files with them."""
+    for table in (name, superseded_name(name)):
+        if table in con.list_tables():
+            con.drop_table(table, force=True)
 
 
 def _drop_oldest(con: Any) -> None:
@@ -397,8 +470,7 @@ def forget_person(con: Any, person_id: str) -> int:
     again whole anyway (see module doc)."""
     if isinstance(con, WarehouseTables) and "journey_tables" in con.list_tables():
         for row in con.read_arrow("journey_tables").to_pylist():
-            if row["name"] in con.list_tables():
-                con.drop_table(row["name"], force=True)
+            _drop_warehouse_table(con, row["name"])
         con.write_arrow("journey_tables", _RECORD_SCHEMA.empty_table())
         return 0
     if con.name not in UPDATABLE or "journey_tables" not in con.list_tables():

@@ -112,29 +112,45 @@ def visit(cookie: str, ts: pd.Timestamp) -> pd.DataFrame:
     )
 
 
+def superseded(workspace, jm) -> int | None:
+    """How many superseded rows the stored journey table of ``jm`` lists (None: no list)."""
+    name = journey_store.superseded_name(table_name(jm))
+    if name not in workspace.con.list_tables():
+        return None
+    return workspace.con.read_arrow(name).num_rows
+
+
 def test_updated_batch_by_batch_as_a_build_from_scratch(tmp_path, spark_con, monkeypatch):
-    """Each batch updates the stored table, never builds it whole again: newcomers only
-    add a part, a part too many writes the table again as one, and a late event (its
-    person computed again from the start) replaces stored rows. After each batch the
-    table is the one DuckDB builds from scratch from the same batches."""
+    """Each batch updates the stored table, never builds it whole again: its rows are a new
+    part, and the stored rows they replace are listed as superseded (a late event: its
+    person computed again from the start, twice, so that a row written by one update is
+    superseded by the next); a part too many writes the table again as one, without the
+    superseded rows. After each batch the table is the one DuckDB builds from scratch from
+    the same batches."""
     jm = demo_map()
     demo = simulate(persons=120, seed=11, days=60)
     events = demo.events.sort_values("ts")
     cut = events.ts.quantile(0.9)
     end = events.ts.max()
-    late = events[events.email.notna()].iloc[[len(events) // 3]].copy()
-    late["event_id"] = "late-1"  # a copy of one of her events, a second later
-    late["ts"] += pd.Timedelta(seconds=1)
-    steps = [  # (batches, parts of the stored table after them)
-        ([("events", events[events.ts <= cut]), ("customers", demo.customers)], 1),
-        ([("events", visit("newcomer-1", end + pd.Timedelta(days=1)))], 2),
-        ([("events", visit("newcomer-2", end + pd.Timedelta(days=2)))], 1),  # MAX_PARTS
-        ([("events", pd.concat([events[events.ts > cut], late]))], 1),
+
+    def late(number: int) -> pd.DataFrame:  # a copy of one of her events, seconds later
+        row = events[events.email.notna()].iloc[[len(events) // 3]].copy()
+        row["event_id"] = f"late-{number}"
+        row["ts"] += pd.Timedelta(seconds=number)
+        return row
+
+    her = late(1).email.iloc[0]
+    steps = [  # (batches, parts of the stored table after them, superseded rows listed)
+        ([("events", events[events.ts <= cut]), ("customers", demo.customers)], 1, None),
+        ([("events", visit("newcomer-1", end + pd.Timedelta(days=1)))], 2, None),
+        ([("events", late(1))], 3, "hers"),
+        ([("events", late(2))], 4, "hers twice"),
+        ([("events", events[events.ts > cut]), ("events", late(3))], 1, None),  # MAX_PARTS
     ]
-    monkeypatch.setattr(journey_store, "MAX_PARTS", 2)
+    monkeypatch.setattr(journey_store, "MAX_PARTS", 4)
     spark_ws = parcours.open(f"spark:{tmp_path / 'warehouse'}")
     done = []
-    for number, (batches, expected_parts) in enumerate(steps):
+    for number, (batches, expected_parts, listed) in enumerate(steps):
         for target, rows in batches:
             getattr(spark_ws, f"ingest_{target}")(rows)
         done += batches
@@ -143,8 +159,16 @@ def test_updated_batch_by_batch_as_a_build_from_scratch(tmp_path, spark_con, mon
                 patched.setattr(journey_store, "_build", refuse)
             got = spark_ws.journey_table(jm).to_pandas()
         assert parts(spark_ws, jm) == expected_parts, number
+        if listed is None:
+            assert superseded(spark_ws, jm) is None, number
+        else:  # one row per set of hers (she is computed again whole), per late event
+            theirs = spark_ws.identities().to_pandas()
+            person = theirs.loc[theirs.value == her, "person_id"].iloc[0]
+            sets = spark_ws.con.table("identifier_sets")
+            kept = sets.filter(sets.person_id == person).count().to_pyarrow().as_py()
+            assert superseded(spark_ws, jm) == kept * (2 if listed == "hers twice" else 1)
         expected = _from_scratch(done, jm)
         pd.testing.assert_frame_equal(canon(got), canon(expected), check_dtype=False)
-    assert len(got) == len(demo.events) + 3
-    assert records(spark_ws).rows.tolist() == [len(got)]
+        assert records(spark_ws).rows.tolist() == [len(got)]
+    assert len(got) == len(demo.events) + 4
     spark_ws.close()
