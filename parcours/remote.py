@@ -411,9 +411,11 @@ class RemoteWorkspace:
         work that builds Ibis expressions over several tables (a map drafted from data)."""
         return self._run([("apply", function, args, kwargs)])
 
-    def context(self, jm: Any = None, lang: str | None = None) -> Any:
+    def context(self, jm: Any = None, lang: str | None = None, scope: Any = None) -> Any:
         """The input of the analyses, its tables held by the server; give it to the
-        renderers with :meth:`runner`, which runs each analysis there."""
+        renderers with :meth:`runner`, which runs each analysis there. A ``scope`` (a
+        segment) is applied in the server too: restricting the feedback to a segment's
+        persons places it among the identities, which a recipe cannot do."""
         from parcours.analyses import Context
 
         jm = jm or self.default_map()
@@ -421,6 +423,16 @@ class RemoteWorkspace:
         def table(*steps: Step) -> Remote:
             return Remote(self, list(steps))
 
+        if scope is not None:
+            scoped = (("getattr", "context"), ("call", (jm,), {"lang": lang, "scope": scope}))
+            return Context(
+                journeys=table(*scoped, ("getattr", "journeys")),
+                map=jm,
+                feedback=table(*scoped, ("getattr", "feedback")),
+                customers=table(*scoped, ("getattr", "customers")),
+                identities=table(*scoped, ("getattr", "identities")),
+                lang=lang,
+            )
         return Context(
             journeys=table(("getattr", "journey_table"), ("call", (jm,), {})),
             map=jm,
@@ -457,6 +469,15 @@ def in_context(ctx: Any, function: Callable[..., Any], *args: Any, **kwargs: Any
     if not held:
         return function(ctx, *args, **kwargs)
     return held[0]._workspace.call(_with_context, function, ctx, *args, **kwargs)
+
+
+def scoped(ctx: Any, scope: Any) -> Any:
+    """The analysis context ``ctx`` restricted by ``scope`` (a segment), where its tables
+    live: in the server when it holds them, as :meth:`RemoteWorkspace.context` does."""
+    held = [v for v in vars(ctx).values() if isinstance(v, Remote)]
+    if not held:
+        return scope.apply(ctx)
+    return held[0]._workspace.context(ctx.map, ctx.lang, scope=scope)
 
 
 def _with_context(ws: Any, function: Callable[..., Any], ctx: Any, *args: Any, **kw: Any) -> Any:

@@ -121,11 +121,14 @@ class Workspace(Store):
             self._read_maps[key] = JourneyMap.loads(record["yaml"], source=source)
         return self._read_maps[key]
 
-    def context(self, jm: JourneyMap | None = None, lang: str | None = None) -> Context:
-        """The input of the analyses: journey table, map and workspace tables."""
+    def context(
+        self, jm: JourneyMap | None = None, lang: str | None = None, scope: Scope | None = None
+    ) -> Context:
+        """The input of the analyses: journey table, map and workspace tables; restricted
+        by ``scope`` when given (a segment: ``Segment.persona("ropo")``)."""
         jm = jm or self.default_map()
         table = self.journey_table(jm)
-        return Context(
+        ctx = Context(
             journeys=table,
             map=jm,
             feedback=self.feedback,
@@ -134,6 +137,7 @@ class Workspace(Store):
             lang=lang,
             parts=self._parts(table),
         )
+        return ctx if scope is None else scope.apply(ctx)
 
     def _parts(self, journeys: ir.Table) -> int:
         # DuckDB cannot spill an ordered list or a window past its memory limit: a pass

@@ -40,7 +40,8 @@ def _context(
 ):
     """The analysis context, and the runner that asks the workspace for each result (read
     when it keeps it; one of earlier data younger than ``max_age`` too, its ``as_of`` then
-    added to ``earlier``), both within ``scope`` (a :class:`parcours.workspace.Scope`)."""
+    added to ``earlier``) within ``scope`` (a :class:`parcours.workspace.Scope`; the
+    renderer restricts the context itself: ``write_map(persona=...)``)."""
     from parcours.errors import InputError
 
     if lang is not None and lang not in ("fr", "en"):
@@ -61,7 +62,7 @@ def _context(
             earlier.append(result.as_of)
         return result
 
-    return (context if scope is None else scope.apply(context), noted, _objects(ws, jm, lang))
+    return context, noted, _objects(ws, jm, lang)
 
 
 def _say_earlier(earlier: list[Any], lang: str) -> None:

@@ -53,6 +53,7 @@ from parcours.analyses.retention import RetentionResult
 from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError, ParcoursError
 from parcours.maps import JourneyMap, parse_duration
+from parcours.remote import scoped
 from parcours.render import charts, present
 from parcours.render._experience_report import (
     add_experience,
@@ -989,5 +990,5 @@ def write_map(
         )
     if persona is not None:
         _check_persona(ctx.map, persona)
-        ctx = Segment.persona(persona).apply(ctx)
+        ctx = scoped(ctx, Segment.persona(persona))  # in the server holding it, if any
     return canvas_for(ctx, persona=persona, lang=lang, run=run, objects=objects).save(path)

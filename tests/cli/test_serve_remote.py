@@ -338,3 +338,17 @@ def test_a_map_given_by_a_relative_path_is_read_from_the_callers_folder(served):
     assert through.returncode == 0, through.stderr
     assert through.stdout == direct.stdout
     assert "pandas" not in loaded
+
+
+def test_a_personas_map_drawn_through_the_server(served):
+    """`report map --persona` while the server runs: the segment (its feedback placed among
+    the identities) is made in the server, and the canvas is the one drawn from the file."""
+    folder, path, copy = served
+    common = ("report", "map", "--persona", "ropo", "--lang", "fr")
+    through = cli(*common, "--out", "through.html", "-w", str(path), cwd=folder)
+    assert through.returncode == 0, through.stderr
+    direct = cli(*common, "--out", "direct.html", "-w", str(copy), cwd=folder)
+    assert direct.returncode == 0, direct.stderr
+    text = _report_text(folder / "through.html")
+    assert "ROPO" in text or "ropo" in text.lower()
+    assert text == _report_text(folder / "direct.html")
