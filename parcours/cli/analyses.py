@@ -199,6 +199,7 @@ def make_command(analysis: Analysis) -> Callable[..., None]:
         max_age = max_age_of(values["max_age"])
         ws = open_workspace(values["workspace"])
         jm = resolve_map(ws, values["map"])
+        reader_lang(values["lang"], jm)  # a parameter refused below is said in it too
         params = {
             name: converters[name](values[name])
             for name in converters

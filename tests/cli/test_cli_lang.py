@@ -105,6 +105,31 @@ def _refused(monkeypatch, capsys, *argv: str) -> str:
     return " ".join(capsys.readouterr().err.split())
 
 
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        ((), "Erreur : frictions : top 0 n'est pas permis"),  # the map's language
+        (("--lang", "fr"), "Erreur : frictions : top 0 n'est pas permis"),
+        (("--lang", "en"), "Error: frictions: top 0 is not allowed"),
+    ],
+)
+def test_an_analysis_refuses_a_parameter_in_the_commands_language(
+    monkeypatch, capsys, tmp_path, option, words
+):
+    """The analysis refuses ``--top 0`` before the command prints anything: its message is
+    said in the command's own --lang, else its map's (the demo map is French)."""
+    import parcours
+    from parcours.demo.load import load_demo
+
+    with parcours.open(tmp_path / "w.duckdb") as ws:
+        load_demo(ws, persons=60, seed=2)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("PARCOURS_LANG", raising=False)
+    argv = ("frictions", "--top", "0", *option, "-w", str(tmp_path / "w.duckdb"))
+    assert _refused(monkeypatch, capsys, *argv).startswith(words)
+
+
 def test_a_map_that_does_not_validate_is_refused_in_french(monkeypatch, capsys, tmp_path):
     bad = tmp_path / "carte.yaml"
     bad.write_text(
