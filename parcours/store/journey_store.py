@@ -214,10 +214,9 @@ def _write_warehouse_record(con: WarehouseTables, values: list[Any]) -> None:
     others = [
         r for r in con.read_arrow("journey_tables").to_pylist() if r["name"] != record["name"]
     ]
-    others.sort(key=lambda r: r["built_at"], reverse=True)
-    for old in others[KEEP_TABLES - 1 :]:
+    kept, dropped = _kept_and_dropped([record, *others])
+    for old in dropped:
         _drop_warehouse_table(con, old["name"])
-    kept = [record, *others[: KEEP_TABLES - 1]]
     con.write_arrow("journey_tables", pa.Table.from_pylist(kept, schema=_RECORD_SCHEMA))
     if "person_changes" in con.list_tables():  # see _write_record
         changes = con.read_arrow("person_changes")
@@ -454,10 +453,17 @@ def _drop_warehouse_table(con: WarehouseTables, name: str) -> None:
             con.drop_table(table, force=True)
 
 
+def _kept_and_dropped(
+    records: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The records of stored tables to keep (the :data:`KEEP_TABLES` built last) and to drop."""
+    newest = sorted(records, key=lambda r: r["built_at"], reverse=True)
+    return newest[:KEEP_TABLES], newest[KEEP_TABLES:]
+
+
 def _drop_oldest(con: Any) -> None:
-    kept = con.table("journey_tables")
-    rows = kept.order_by(ibis.desc("built_at")).select("name").to_pyarrow().to_pylist()
-    for row in rows[KEEP_TABLES:]:
+    rows = con.table("journey_tables").select("name", "built_at").to_pyarrow().to_pylist()
+    for row in _kept_and_dropped(rows)[1]:
         with transaction(con):
             con.drop_table(row["name"], force=True)
             con.raw_sql("DELETE FROM journey_tables WHERE name = ?", parameters=[row["name"]])

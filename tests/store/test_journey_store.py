@@ -10,6 +10,7 @@ from ibis import _
 import parcours
 from parcours.demo import simulate
 from parcours.demo.load import demo_map
+from parcours.maps import JourneyMap
 from parcours.store import journey_store
 from parcours.store.engine import in_part
 
@@ -361,3 +362,26 @@ def test_updates_on_random_logs_equal_a_build_from_scratch(batches):
             ws.journey_table(jm)  # brought up to date after every batch
         got = _sorted(ws.journey_table(jm).to_pandas())
     pd.testing.assert_frame_equal(got, _from_scratch(batches, jm))
+
+
+def test_the_tables_of_the_three_rules_used_last_are_kept(ws):
+    """A fourth set of journey rules drops the table built first, record and rows; a table
+    asked for again is built again and kept, and the oldest of the others goes."""
+    from .test_journeys import MAP
+    from .test_spark import sample_workspace
+
+    sample_workspace(ws)
+    maps = [JourneyMap.loads(MAP.replace("timeout: 2d", f"timeout: {h}h")) for h in (1, 2, 3, 4)]
+    names = [journey_store.table_name(jm) for jm in maps]
+    for jm in maps:
+        ws.journey_table(jm)
+
+    def kept() -> set[str]:
+        recorded = set(ws.con.table("journey_tables").name.to_pyarrow().to_pylist())
+        stored = {n for n in ws.con.list_tables() if n.startswith("journeys_")}
+        assert recorded == stored
+        return recorded
+
+    assert kept() == set(names[1:])
+    ws.journey_table(maps[0])  # built again: now the newest
+    assert kept() == {names[0], names[2], names[3]}
