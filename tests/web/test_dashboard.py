@@ -58,6 +58,8 @@ def test_without_session_the_dashboard_explains_how_to_log_in(map_client):
         assert answer.status_code == 401
         assert "parcours serve" in answer.text and 'name="api_key"' in answer.text
         assert "<svg" not in answer.text
+        # the example address is this server's, not a fixed port
+        assert '<pre class="url">http://testserver/?token=…</pre>' in answer.text
 
 
 def test_login_token_sets_an_httponly_strict_cookie(map_client):
