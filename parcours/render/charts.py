@@ -800,6 +800,8 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
 
 # -- voice --------------------------------------------------------------------------------
 
+VOICE_PANEL = 190  # px per panel of nps_by_stage, its stage names included
+VOICE_GAP = 80  # px between two panels: the stage names of the upper one, the title of the next
 SCORES = {"nps": ("voice.nps", "%{y:.0f}"), "csat": ("voice.csat", "%{y:.0%}"),
           "ces": ("voice.ces", "%{y:.1f}")}  # fmt: skip
 
@@ -837,8 +839,13 @@ def nps_by_stage(
     silent = [label(s) for s in rows.index[~answered_any]]
     rows = rows[answered_any] if answered_any.any() else rows
     shown = [m for m in metrics if m == "nps" or (m in rows and rows[m].notna().any())]
+    # Each panel names the stages under its bars (a reader of the CSAT panel should not
+    # have to look down to the CES one): a gap of VOICE_GAP px between panels holds them.
+    height = 80 + VOICE_PANEL * len(shown)
+    plot_height = height - 100  # less the top and bottom margins of _layout
     fig = make_subplots(
-        rows=len(shown), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+        rows=len(shown), cols=1, shared_xaxes=True,
+        vertical_spacing=min(0.3, VOICE_GAP / plot_height) if len(shown) > 1 else 0.0,
         subplot_titles=[t(SCORES[m][0], label.lang) for m in shown],
     )  # fmt: skip
     # Stage names on two short lines, level: no tilted label runs into its neighbour.
@@ -901,7 +908,6 @@ def nps_by_stage(
             fig.update_yaxes(range=[0, 1.2], tickformat=".0%", row=i, col=1)
         else:
             fig.update_yaxes(range=[1, 8], row=i, col=1)
-    height = 80 + 230 * len(shown)
     if silent:
         fig.add_annotation(
             text=t("voice.no_answer_yet", label.lang, stages=", ".join(silent)),
@@ -910,7 +916,7 @@ def nps_by_stage(
         )  # fmt: skip
         height += 30
     fig = _layout(fig, height, label.lang, showlegend=False)
-    fig.update_xaxes(tickangle=0)
+    fig.update_xaxes(tickangle=0, showticklabels=True)  # on every panel, not the last only
     if silent:
         fig.update_layout(margin={"b": 110})
     return fig

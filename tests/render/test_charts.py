@@ -360,6 +360,17 @@ def test_nps_by_stage_in_map_order_with_intervals_and_no_answer_said_once():
     assert texts.count("No answers yet for: Consideration.") == 1
 
 
+def test_nps_by_stage_names_the_stages_under_every_panel():
+    result = voice_result()
+    result.table["ces"] = [math.nan, 3.0, math.nan]  # three panels: NPS, CSAT, CES
+    fig = charts.nps_by_stage(result, MAP, "en")
+    assert [tr.meta["metric"] for tr in fig.data] == ["nps", "csat", "ces"]
+    for trace in fig.data:
+        axis = fig.layout["xaxis" + trace.xaxis[1:]]
+        assert axis.showticklabels is not False, f"{trace.meta['metric']}: no stage names"
+        assert list(trace.x) == ["Discovery", "Decision"]
+
+
 def test_nps_by_stage_needs_stage_rows():
     result = voice_result()
     result.table = result.table[result.table.level == "touchpoint"]
