@@ -53,6 +53,10 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "result.more_tables": {"fr": "Autres tableaux", "en": "More tables"},
     "result.notes": {"fr": "Définitions et précautions", "en": "Definitions and caveats"},
     "result.rows": {"fr": "{shown} lignes sur {total}", "en": "{shown} of {total} rows"},
+    "result.first_bars": {
+        "fr": "les {shown} premiers sur {total} : le tableau ci-dessous les montre tous",
+        "en": "the first {shown} of {total}: the table below shows them all",
+    },
     "result.error": {"fr": "L'analyse a refusé ces paramètres", "en": "The analysis refused"},
     "result.no_rows": {"fr": "(aucune ligne)", "en": "(no rows)"},
     "result.figures": {"fr": "Graphiques", "en": "Charts"},

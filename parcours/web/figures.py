@@ -18,6 +18,7 @@ import plotly.io as pio
 from parcours.analyses import Result
 from parcours.maps import JourneyMap
 from parcours.render import present
+from parcours.render.i18n import t
 
 log = logging.getLogger("parcours.web")
 
@@ -35,6 +36,9 @@ PREFERRED = (
     "answers",
 )
 SKIP = ("rank", "step", "stage_index", "length")
+# The most bars the generic chart draws (every touchpoint of a large map); past it, its title
+# says how many of how many it shows and that the table shows them all.
+MAX_BARS = 60
 
 
 # The charts of the report, per analysis: (chart function, keyword arguments). Analyses
@@ -92,8 +96,12 @@ def generic_figure(
         return None
     value = next((c for c in PREFERRED if c in numeric), numeric[0])
     label = labels[0]
-    rows = table[[label, value]].dropna().head(25).iloc[::-1]
+    plotted = table[[label, value]].dropna()
+    rows = plotted.head(MAX_BARS).iloc[::-1]
     names = present.Titles.for_result(jm, lang, result)
+    title = present.heading(result, lang, names)
+    if len(rows) < len(plotted):
+        title += " — " + t("result.first_bars", lang, shown=len(rows), total=len(plotted))
     axis = present.column_label(value, names, tuple(map(str, table.columns))) or value
     fig = go.Figure(
         go.Bar(
@@ -106,7 +114,7 @@ def generic_figure(
         )
     )
     fig.update_layout(
-        title=present.heading(result, lang, names),
+        title=title,
         xaxis_title=axis,
         margin={"l": 10, "r": 20, "t": 50, "b": 40},
         height=max(260, 28 * len(rows) + 110),
