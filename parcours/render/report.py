@@ -106,6 +106,10 @@ CHROMIUM_FLAGS = [
 ]
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 PDF_WIDTH_PX = 1040  # A4 landscape (297 mm) less 2 x 10 mm margins, at 96 px per inch
+# The tallest chart printed at its size: A4 landscape's printable height (210 mm less 2 x 10 mm,
+# 718 px) less room for the heading and explanation kept above it; a taller chart is shrunk
+# to this height on paper, so that it is never split across two pages.
+PRINT_CHART_PX = 560
 
 
 # -- running the analyses -----------------------------------------------------------------
@@ -226,17 +230,20 @@ def _add_objects(
 
 
 def figure_html(fig: go.Figure) -> Markup:
-    """A Plotly figure as a ``<div>`` that uses the page's one inline plotly.js."""
-    return Markup(
-        fig.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            include_mathjax=False,
-            config={"displaylogo": False, "responsive": True},
-            default_width="100%",
-            default_height=f"{int(fig.layout.height or 420)}px",
-        )
+    """A Plotly figure as a ``<div class="chart">`` that uses the page's one inline plotly.js;
+    printed, a chart taller than :data:`PRINT_CHART_PX` is shrunk to it (``--print-zoom``)."""
+    height = int(fig.layout.height or 420)
+    plot = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        config={"displaylogo": False, "responsive": True},
+        default_width="100%",
+        default_height=f"{height}px",
     )
+    zoom = min(1.0, PRINT_CHART_PX / height)
+    style = f' style="--print-zoom: {zoom:.3f}"' if zoom < 1 else ""
+    return Markup(f'<div class="chart"{style}>{plot}</div>')
 
 
 @dataclass

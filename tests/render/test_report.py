@@ -16,6 +16,7 @@ from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.render.i18n import t
 from parcours.render.report import (
+    PRINT_CHART_PX,
     SECTIONS,
     build_report,
     canvas_for,
@@ -186,6 +187,39 @@ def _browser_or_skip() -> None:
         pytest.skip("the PDF needs Chromium (/usr/bin/chromium or $PARCOURS_CHROMIUM)")
 
 
+def test_printed_a_heading_stays_with_what_follows_and_a_chart_is_never_split(report_fr):
+    style = report_fr[report_fr.index("@media print") : report_fr.index("</style>")]
+    assert "h2, h3, p.explain, p.as-of { break-after: avoid; }" in style
+    assert re.search(
+        r"\.keep, \.chart, \.plotly-graph-div, \.figures, [^{]*\{ break-inside: avoid;", style
+    )
+    assert "tr { break-inside: avoid; }" in style
+    assert ".chart { zoom: var(--print-zoom, 1); }" in style
+    # Every chart sits in a .chart box; one taller than a printed page less its heading (the
+    # voice of the customer's three panels, the comparison's rows) is shrunk to fit.
+    charts = re.findall(
+        r'<div class="chart"(?: style="--print-zoom: ([0-9.]+)")?><div style="height:(\d+)px',
+        report_fr,
+    )
+    assert len(charts) == report_fr.count('class="plotly-graph-div"') >= 8
+    for zoom, height in charts:
+        assert float(zoom or 1) * int(height) <= PRINT_CHART_PX + 1, (zoom, height)
+    assert any(zoom for zoom, _ in charts)  # the demo has such a chart
+
+
+def test_printed_the_journey_map_fits_its_one_page(report_fr):
+    style = report_fr[report_fr.index("@media print") : report_fr.index("</style>")]
+    assert "@page canvas { size: A3 portrait; margin: 10mm; }" in report_fr
+    # The section is the printable height (420 - 2 x 10 mm, less a rounding margin) and the
+    # drawing takes what the heading leaves, scaled down with its proportions kept.
+    assert "section#canvas { page: canvas; height: 398mm; display: flex;" in style
+    assert ".canvas svg { flex: 1 1 auto; min-width: 0; width: 100%; height: 100%; }" in style
+    assert '<svg xmlns="http://www.w3.org/2000/svg" width=' in report_fr  # a viewBox to scale
+
+
+A3_PORTRAIT = b"/MediaBox [0 0 841.91998 1191.12]"
+
+
 def test_report_prints_to_pdf(report_fr, tmp_path):
     _browser_or_skip()
     path = html_to_pdf(report_fr, tmp_path / "report.pdf")
@@ -193,6 +227,10 @@ def test_report_prints_to_pdf(report_fr, tmp_path):
     assert data.startswith(b"%PDF")
     assert data.rstrip().endswith(b"%%EOF")
     assert len(data) > 100_000  # charts and the canvas are drawn as vectors
+    # The journey map is on one A3 page: not its heading alone on one, the drawing on the
+    # next and the end of its frictions row on a third.
+    assert data.count(b"/MediaBox [") > 10
+    assert data.count(A3_PORTRAIT) == 1
 
 
 def test_cli_report_map_and_missing_browser_message(demo_ws, tmp_path, monkeypatch):
