@@ -525,6 +525,26 @@ def number(value: object, lang: str | None, digits: int = 0) -> str:
     return format_decimal(_float(value), format=pattern, locale=_locale(lang))
 
 
+def typed(value: float, lang: str | None) -> str:
+    """A decimal number as its reader types it in a form's box (Babel): the locale's decimal
+    mark, no thousands separator, one decimal at least; :func:`untyped` reads it back.
+
+    >>> typed(0.95, "fr"), typed(1.0, "fr"), typed(0.95, "en"), typed(1e-05, "en")
+    ('0,95', '1,0', '0.95', '0.00001')
+    """
+    return format_decimal(value, format="0.0##############", locale=_locale(lang))
+
+
+def untyped(text: str) -> str:
+    """A number typed in a form's box, written as Python and the command line read it: a
+    comma is the decimal mark when there is no dot (0,95 or 0.95; 1,000.5 stays as it is).
+
+    >>> untyped("0,95"), untyped("0.95"), untyped("1,000.5")
+    ('0.95', '0.95', '1,000.5')
+    """
+    return text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+
+
 def money(value: object, lang: str | None, currency: str | None, digits: int = 0) -> str:
     """An amount of money with its currency, as the reader's locale writes it (Babel):
     694 224 €, €694,224; a plain :func:`number` when the map names no currency."""

@@ -1,7 +1,8 @@
 """The form of an analysis, built from its registered signature (as the REST API does).
 
 Each parameter becomes a field: a choice list for a ``Literal`` or a ``bool``, a number box
-for ``int`` and ``float``, a text box for ``str`` and a comma-separated text box for
+for ``int``, a decimal box for ``float`` (its value written with the reader's decimal mark,
+read back with a comma or a dot), a text box for ``str`` and a comma-separated text box for
 ``list[str]``. A parameter whose values are the map's objects (a funnel's steps) is picked
 by their titles instead (:mod:`parcours.web.pickers`): one list box per value, the same name
 repeated in the query. Query parameters are read back into typed values with the parameter's own
@@ -13,6 +14,10 @@ server (``..._file``) are not offered in the browser.
     ['level']
     >>> parse_params(get("kpis"), {"level": "stage"})
     {'level': 'stage'}
+    >>> [f.value for f in form_fields(get("voice"), {}, lang="fr") if f.name == "confidence"]
+    ['0,95']
+    >>> parse_params(get("voice"), {"confidence": "0,9"})["confidence"]
+    0.9
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from parcours.analyses import Analysis
 from parcours.errors import InputError
 from parcours.maps import JourneyMap, duration_for
 from parcours.render import present
+from parcours.render.i18n import typed, untyped
 from parcours.web import pickers
 
 # Parameters holding a duration (30d, 1h): shown in the reader's units.
@@ -78,11 +84,15 @@ def _kind(annotation: Any) -> tuple[str, list[str]]:
     return "text", []
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, lang: str = "en") -> str:
+    """A value as its box shows it: a decimal number with the decimal mark of ``lang``
+    (0,95 on a French page; English writes it as the command line does)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return typed(value, lang)
     if isinstance(value, list | tuple):
         return ", ".join(map(str, value))
     return str(value)
@@ -115,7 +125,7 @@ def form_fields(
         required = param.default is inspect.Parameter.empty
         default = None if required else param.default
         raw = query_value(query, param.name)
-        value = raw if raw is not None else _shown(prefill.get(param.name, default))
+        value = raw if raw is not None else _shown(prefill.get(param.name, default), lang)
         if raw is None and param.name in DURATIONS:
             value = duration_for(value, lang)  # "30j" on a French page; typed text stays
         fields.append(
@@ -172,6 +182,8 @@ def parse_params(
         text: Any = raw.strip()
         if kind == "list":
             text = [part.strip() for part in text.split(",") if part.strip()]
+        elif kind == "number":
+            text = untyped(text)  # 0,95 as well as 0.95
         try:
             values[param.name] = TypeAdapter(param.annotation).validate_python(text)
         except ValidationError:

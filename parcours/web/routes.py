@@ -526,8 +526,9 @@ def _command(analysis: Analysis, fields: list[Any], lang: str) -> str:
     words = ["parcours", analysis.name]
     for f in fields:
         default = _shown(f.default)
-        if f.value in ("", None) or (
-            not f.required and f.value in (default, duration_for(default, lang))
+        value = report_words.untyped(f.value) if f.kind == "number" else f.value
+        if value in ("", None) or (
+            not f.required and value in (default, duration_for(default, lang))
         ):
             continue
         flag = "--" + f.name.replace("_", "-")
@@ -536,7 +537,7 @@ def _command(analysis: Analysis, fields: list[Any], lang: str) -> str:
         elif kinds[f.name].annotation is bool:
             words.append(flag if f.value == "true" else f"--no-{flag[2:]}")
         else:
-            words += [flag, shlex.quote(f.value)]
+            words += [flag, shlex.quote(value)]
     return " ".join([*words, "--lang", lang])
 
 

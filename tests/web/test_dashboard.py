@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 import parcours
 from parcours.cli.serve import server_app
 from parcours.demo.load import demo_map_text
+from parcours.errors import InputError
 from parcours.maps import JourneyMap
 from parcours.store import keys
 from parcours.web.routes import _safe_next
@@ -472,3 +473,46 @@ def test_every_picked_parameter_offers_the_maps_objects_by_title(lang):
             titled = [v for v in offered if v in {tp.id for tp in jm.touchpoints}]
             assert all(offered[v] != v for v in titled), (name, f.name)
     assert picked >= 15
+
+
+DECIMALS = {  # (analysis, parameter): the default as a French, then an English, box shows it
+    ("frictions", "confidence"): ("0,95", "0.95"),
+    ("process", "coverage"): ("1,0", "1.0"),
+    ("channels", "threshold"): ("0,2", "0.2"),
+    ("attribution", "position_first"): ("0,4", "0.4"),
+    ("retention", "discount_rate"): ("0,01", "0.01"),
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_decimal_default_is_shown_with_the_readers_decimal_mark(lang):
+    from parcours.analyses import get
+    from parcours.demo.load import demo_map
+    from parcours.web.forms import form_fields
+
+    jm = demo_map()
+    for (name, param), (fr, en) in DECIMALS.items():
+        box = next(f for f in form_fields(get(name), {}, {}, lang, jm) if f.name == param)
+        assert box.kind == "number" and box.value == (fr if lang == "fr" else en), (name, param)
+
+
+@pytest.mark.parametrize("typed", ["0,9", "0.9", " 0,9 "])
+def test_a_decimal_typed_with_a_comma_or_a_dot_is_read(typed):
+    from parcours.analyses import get
+    from parcours.web.forms import parse_params
+
+    assert parse_params(get("voice"), {"confidence": typed}) == {"confidence": 0.9}
+    with pytest.raises(InputError, match="parameter confidence = '0,9,5'"):
+        parse_params(get("voice"), {"confidence": "0,9,5"})
+
+
+def test_an_analysis_page_shows_a_french_decimal_and_its_command_a_dot(map_client):
+    login(map_client)
+    page = map_client.get("/analyses/voice?lang=fr").text
+    assert '<input type="text" inputmode="decimal" name="confidence" value="0,95">' in page
+    assert 'id="command">parcours voice --lang fr</code>' in page  # the default: not repeated
+    page = map_client.get("/analyses/voice?lang=fr&confidence=0,9").text
+    assert 'name="confidence" value="0,9">' in page  # given back as typed
+    assert 'id="command">parcours voice --confidence 0.9 --lang fr</code>' in page
+    page = map_client.get("/analyses/voice?lang=en").text
+    assert '<input type="text" inputmode="decimal" name="confidence" value="0.95">' in page
