@@ -634,7 +634,6 @@ def demo(
             persons=persons,
             seed=seed,
             on_chunk=lambda done, _: bar.update(task, completed=done),
-            message=t("cmd.demo.version", lang),
         )
     if not map_out.exists():
         map_out.write_text(demo_map_text(), encoding="utf-8")

@@ -16,6 +16,10 @@ from parcours.store import IngestReport, Store
 
 DEMO_MAP = "retail.yaml"
 
+# What the history says of the demo map's version, in the map's language (the demo's own
+# words: this layer reads no words table).
+VERSION_MESSAGE = {"fr": "carte de la démo", "en": "demo map"}
+
 
 def demo_map() -> JourneyMap:
     """The journey map of the demo retailer (``parcours/demo/retail.yaml``)."""
@@ -48,10 +52,11 @@ def load_demo(
     *,
     chunk_persons: int = 20_000,
     on_chunk: Callable[[int, int], None] | None = None,
-    message: str = "demo map",
+    message: str | None = None,
 ) -> DemoLoad:
     """Simulate the demo retailer and ingest it into ``ws``; save its map, its version
-    described by ``message`` (`parcours demo` writes it in the reader's language)."""
+    described by ``message`` (by default :data:`VERSION_MESSAGE` in the map's language, the
+    language its history is read in)."""
     jm = demo_map()
     load = DemoLoad(persons=persons, seed=seed, map_id=jm.map, map_version=0)
     done = 0
@@ -62,6 +67,8 @@ def load_demo(
         done += len(chunk.truth)
         if on_chunk:
             on_chunk(done, persons)
-    load.map_version, _ = ws.save_map_if_changed(jm, message=message)
+    load.map_version, _ = ws.save_map_if_changed(
+        jm, message=VERSION_MESSAGE[jm.lang] if message is None else message
+    )
     ws.resolve_identities()
     return load

@@ -183,7 +183,6 @@ _CLI: dict[str, Pair] = {
         "  carte du parcours « {map} » version {version}, écrite aussi dans {out}",
         "  journey map '{map}' version {version}, also written to {out}",
     ),
-    "demo.version": ("carte de la démo", "demo map"),
     "demo.next": ("Ensuite :", "Next:"),
     "demo.frictions": (
         "# où les clients abandonnent, par ordre d'importance",

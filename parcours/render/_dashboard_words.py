@@ -157,7 +157,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     },
     "history.title": {"fr": "Historique des versions", "en": "Version history"},
     "history.version": {"fr": "Version", "en": "Version"},
-    "history.saved_at": {"fr": "Enregistrée le (UTC)", "en": "Saved at (UTC)"},
+    "history.saved_at": {"fr": "Enregistrée le", "en": "Saved at"},  # each time says UTC
     "history.message": {"fr": "Message", "en": "Message"},
     "history.compare": {"fr": "Comparer", "en": "Compare"},
     "history.from": {"fr": "de la version", "en": "from version"},

@@ -92,6 +92,9 @@ def test_demo_small_then_status_and_kpis(tmp_path):
     assert "Maison Lumière loaded into d.duckdb" in out.stdout
     assert "Next:" in out.stdout
     assert (tmp_path / "maison-lumiere.yaml").exists()
+    # its version described in the map's language (French), not the reader's (English here)
+    history = run("maps", "history", "maison-lumiere", "-w", "d.duckdb", cwd=tmp_path)
+    assert "carte de la démo" in history.stdout and "demo map" not in history.stdout
     status = json.loads(run("status", "-w", "d.duckdb", "--format", "json", cwd=tmp_path).stdout)
     assert status["events"] > 3000 and status["shared_identifiers"] >= 1
     kpis = run("kpis", "-w", "d.duckdb", "--format", "json", cwd=tmp_path)

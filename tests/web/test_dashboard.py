@@ -304,6 +304,28 @@ def test_saving_needs_the_dashboard_header_then_shows_in_history(map_client):
     assert "decouverte" in page  # listed among the changed stages
 
 
+@pytest.mark.parametrize(
+    ("lang", "saved"),
+    [("fr", "3 décembre 2026 à 00:25 UTC"), ("en", "3 Dec 2026, 00:25 UTC")],
+)
+def test_history_says_when_a_version_was_saved_in_the_readers_words(lang, saved):
+    ws = parcours.open(":memory:")
+    ws.save_map(JourneyMap.loads(demo_map_text()), "demo map")
+    ws.con.raw_sql("UPDATE maps SET saved_at = TIMESTAMP '2026-12-03 00:25:26'")
+    with TestClient(server_app(ws)) as client:
+        page = html.unescape(login(client).get(f"/history?lang={lang}").text)
+    ws.close()
+    assert f'<time datetime="2026-12-03T00:25:26Z">{saved}</time>' in page.replace("\xa0", " ")
+    assert "2026-12-03 00:25" not in page
+
+
+def test_history_of_the_demo_says_its_version_in_the_maps_language(demo_client):
+    for lang in ("fr", "en"):  # the map's words, whoever reads them (the map is French)
+        page = demo_client.get(f"/history?lang={lang}").text
+        assert '<td translate="no">carte de la démo</td>' in page
+        assert "demo map" not in page
+
+
 def test_saving_an_invalid_map_is_refused_with_lines(map_client):
     login(map_client)
     broken = demo_map_text() + "\nunknown_field: 1\n"
