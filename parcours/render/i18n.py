@@ -585,6 +585,30 @@ def date(value: object, lang: str | None) -> str:
     )
 
 
+def period(first: object, last: object, lang: str | None) -> str:
+    """A period from its first to its last day, in the reader's words.
+
+    >>> period("2026-05-01", "2026-05-31", "fr"), period("2026-05-01", "2026-05-31", "en")
+    ('du 1 mai 2026 au 31 mai 2026', 'from 1 May 2026 to 31 May 2026')
+    """
+    return t("compare.period", lang, first=date(first, lang), last=date(last, lang))
+
+
+def month(value: object, lang: str | None) -> str:
+    """A month (``2026-01``, or a day of it) in the reader's words (Babel): janvier 2026,
+    Jan 2026.
+
+    >>> month("2026-01", "fr"), month("2026-09", "en")
+    ('janvier 2026', 'Sept 2026')
+    """
+    if _missing(value) or value == "":
+        return "–"
+    first = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:7] + "-01")
+    return format_date(
+        first, format="MMMM y" if lang_of(lang) == "fr" else "MMM y", locale=_locale(lang)
+    )
+
+
 # A day and its time, as each language writes them; the workspace keeps UTC, and says so.
 MOMENT_FORMATS = {"fr": "d MMMM y 'à' HH:mm 'UTC'", "en": "d MMM y, HH:mm 'UTC'"}
 

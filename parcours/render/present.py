@@ -38,6 +38,7 @@ from parcours.render.i18n import (
     money,
     number,
     pct,
+    period,
     points,
     signed,
     t,
@@ -340,9 +341,7 @@ def _sentence(text: str, names: Titles) -> str:
         return f"{word} {n}, {names.text(step)} ({pct(float(share) / 100, names.lang, 1)})"
     if ".." in text and len(text) == 22:  # a period FIRST..LAST
         first, last = text.split("..")
-        return t(
-            "compare.period", names.lang, first=date(first, names.lang), last=date(last, names.lang)
-        )
+        return period(first, last, names.lang)
     return names.text(text)
 
 

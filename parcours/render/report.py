@@ -64,11 +64,13 @@ from parcours.render._experience_report import (
 from parcours.render.canvas import Canvas, CanvasInput, journey_canvas
 from parcours.render.i18n import (
     Script,
+    date,
     duration,
     lang_of,
     money,
     number,
     pct,
+    period,
     points,
     t,
     typeset_output,
@@ -794,7 +796,7 @@ class _Builder:
 def _side(label: str, lang: str) -> str:
     """A side of a comparison in words: ``2026-05-09..2026-06-05`` as a period."""
     first, dots, last = label.partition("..")
-    return t("compare.period", lang, first=first, last=last) if dots else label
+    return period(first, last, lang) if dots else label
 
 
 def _kind(column: pd.Series) -> str:
@@ -860,7 +862,7 @@ def build_report(
         generated=t(
             "report.generated",
             lang,
-            date=dt.date.today().isoformat(),
+            date=date(dt.date.today(), lang),
             persons=number(persons, lang),
             journeys=number(size, lang),
         ),

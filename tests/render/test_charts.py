@@ -314,7 +314,24 @@ def test_retention_heatmap_cells_are_the_cohort_shares():
     assert [list(row) for row in heat.z][0] == [1.0, 0.3, 0.1]
     assert math.isnan(heat.z[1][2]) and heat.text[1][2] == ""
     assert heat.zmax == pytest.approx(0.3)  # month 0 (always 100%) does not wash out the rest
-    assert list(heat.y) == ["2026-01 (100)", "2026-02 (50)"]
+    assert list(heat.y) == ["Jan 2026 (100)", "Feb 2026 (50)"]  # the reader's month words
+    french = charts.retention_heatmap(
+        RetentionResult(title="Retention", table=pd.DataFrame(), buyers=150, cohorts=cohorts),
+        "fr",
+    )
+    assert list(french.data[0].y) == ["janvier 2026 (100)", "février 2026 (50)"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "rows"), [("fr", ["5 janvier 2026 (1\u202f200)"]), ("en", ["5 Jan 2026 (1,200)"])]
+)
+def test_retention_heatmap_names_a_weekly_cohort_by_its_monday(lang, rows):
+    cohorts = pd.DataFrame({"cohort": ["2026-01-05"], "persons": [1200], "w0": [1.0], "w1": [0.1]})
+    fig = charts.retention_heatmap(
+        RetentionResult(title="Retention", table=pd.DataFrame(), buyers=1200, cohorts=cohorts),
+        lang,
+    )
+    assert list(fig.data[0].y) == rows
 
 
 def voice_result() -> VoiceResult:

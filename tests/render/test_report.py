@@ -3,8 +3,10 @@ section, frictions first; a failing analysis shows a box, not a crash; PDF throu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 from parcours.analyses.funnel import default_steps as default_funnel_steps
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
+from parcours.render import report
 from parcours.render.i18n import t
 from parcours.render.report import (
     PRINT_CHART_PX,
@@ -86,6 +89,40 @@ def test_compare_section_draws_both_sides_rates_in_the_readers_words(report_fr):
     section = report_fr[report_fr.index(f"<h2>{t('section.compare', 'fr')}</h2>") :]
     assert "Part des parcours (A et B)" in section and "Tous les parcours : conversion" in section
     assert '"reach"' not in section and "n_a" not in section.split("<table")[0]
+
+
+class _December3(dt.date):
+    @classmethod
+    def today(cls) -> _December3:
+        return cls(2026, 12, 3)
+
+
+@pytest.mark.parametrize(
+    ("lang", "generated", "periods", "cohort"),
+    [
+        (
+            "fr",
+            "Généré le 3 décembre 2026 par parcours",
+            "du 1 mai 2026 au 31 mai 2026 (A), 33,9\xa0% du 1 juin 2026 au 30 juin 2026 (B)",
+            '"janvier 2026 (364)","février 2026 (517)"',
+        ),
+        (
+            "en",
+            "Generated on 3 Dec 2026 by parcours",
+            "from 1 May 2026 to 31 May 2026 (A), 33.9% from 1 Jun 2026 to 30 Jun 2026 (B)",
+            '"Jan 2026 (364)","Feb 2026 (517)"',
+        ),
+    ],
+)
+def test_report_says_its_dates_in_the_readers_words(
+    demo_ws, demo_map, demo_results, monkeypatch, lang, generated, periods, cohort
+):
+    monkeypatch.setattr(report, "dt", SimpleNamespace(date=_December3))
+    page = build_report(demo_ws.context(demo_map), lang, results=demo_results)
+    prose = re.sub(r"<script\b.*?</script>", "", page, flags=re.S)  # the words, not the data
+    assert generated in prose and periods in prose
+    assert re.search(r"\b20\d\d-\d\d\b", re.sub(r"<[^>]*>", "", prose)) is None
+    assert cohort in page  # the retention heatmap's rows, in the chart's data
 
 
 def test_a_failing_analysis_shows_a_box_and_the_rest_stays(demo_ws, demo_map, demo_results):
