@@ -42,4 +42,6 @@ def amount(value: float, currency: str, lang: str, digits: int = 0) -> str:
     standard = Locale.parse(locale).currency_formats["standard"].pattern  # #,##0.00 ¤
     decimals = "0." + "0" * digits if digits else "0"
     pattern = standard.split(";")[0].replace("0.00", decimals)
+    if round(value, digits) == 0:  # -0.3 is written 0 €, never -0 €
+        value = 0.0
     return format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)

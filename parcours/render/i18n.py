@@ -489,6 +489,12 @@ def _locale(lang: str | None) -> str:
     return locale_of(lang_of(lang))
 
 
+def _unsigned_zero(value: float, digits: int) -> float:
+    """``value``, or 0 when it is written 0 with ``digits`` decimals: a number is never
+    written "-0" (-0.0, -0.3 rounded, a mean a rounding error left below 0)."""
+    return 0.0 if round(value, digits) == 0 else value
+
+
 def pct(value: object, lang: str | None, digits: int = 0) -> str:
     """A share as a percentage in the reader's locale (Babel): 28 %, 28%."""
     if _missing(value):
@@ -496,7 +502,8 @@ def pct(value: object, lang: str | None, digits: int = 0) -> str:
     pattern = Locale.parse(_locale(lang)).percent_formats[None].pattern
     if digits:
         pattern = pattern.replace("0", "0." + "0" * digits, 1)
-    return format_percent(_float(value), format=pattern, locale=_locale(lang))
+    share = _float(value)
+    return format_percent(_unsigned_zero(share, digits + 2), format=pattern, locale=_locale(lang))
 
 
 def points(value: object, lang: str | None, digits: int = 1) -> str:
@@ -522,7 +529,9 @@ def number(value: object, lang: str | None, digits: int = 0) -> str:
     if _missing(value):
         return "–"
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(_float(value), format=pattern, locale=_locale(lang))
+    return format_decimal(
+        _unsigned_zero(_float(value), digits), format=pattern, locale=_locale(lang)
+    )
 
 
 def typed(value: float, lang: str | None) -> str:

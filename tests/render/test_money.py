@@ -9,7 +9,7 @@ import pytest
 from parcours.maps import JourneyMap
 from parcours.render import present
 from parcours.render.canvas import CanvasInput, journey_canvas
-from parcours.render.i18n import money
+from parcours.render.i18n import money, number, pct
 from parcours.render.map_objects import value_words
 from parcours.render.report import Column, table_html
 from tests.cli.test_cli import run
@@ -107,3 +107,20 @@ def test_the_cli_aligns_amounts_to_the_right_like_other_figures(lang, currency, 
     # right-aligned: both amounts end in the same column, before the table's border
     ends = {line.rstrip().rstrip("│").rstrip().__len__() for line in rows}
     assert len(rows) == 2 and len(ends) == 1, text
+
+
+def test_no_formatter_writes_a_negative_zero():
+    # a behaviour group with no revenue had its mean written "-0 €" (a rounding error below 0)
+    assert money(-0.0, "fr", "EUR") == f"0{NBSP}€"
+    assert money(-0.4, "en", "EUR") == "€0"
+    assert money(-0.004, "en", "EUR", 2) == "€0.00"
+    assert money(-0.6, "fr", "EUR") == f"-1{NBSP}€"  # a real loss keeps its sign
+    assert money(-0.3, "fr", None) == "0"
+    assert number(-0.0, "fr") == "0"
+    assert number(-0.004, "en", 2) == "0"
+    assert pct(-0.0001, "fr") == f"0{NBSP}%"
+    assert pct(-0.0001, "en", 1) == "0.0%"
+    clusters = pd.DataFrame({"cluster": ["cluster_1"], "revenue": [-1e-13], "purchases": [-0.0]})
+    for lang, words in (("fr", ("Groupe 1", f"0{NBSP}€", "0")), ("en", ("Group 1", "€0", "0"))):
+        shown = present.table(clusters, lang, present.Titles.of(shop(), lang))
+        assert [str(cell) for cell in shown.rows[0]] == list(words)
