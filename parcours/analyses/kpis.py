@@ -10,7 +10,7 @@ This is what the journey map canvas shows under each touchpoint:
 Each goal of the map (``goal: {metric: conversion, target: 0.12}``) whose metric is one of
 these is marked met or missed, respecting the metric's direction (a lower exit rate is
 better). Goals on metrics measured elsewhere (NPS, CSAT, bounce rate...) are listed with no
-value here.
+value here: :data:`MEASURED_ELSEWHERE` names the analysis that measures each of them.
 """
 
 from __future__ import annotations
@@ -28,6 +28,21 @@ from parcours.errors import InputError
 from parcours.store.journeys import UNMAPPED
 
 MEASURED = ("reach", "conversion", "exit_rate")
+# The goals' other metrics (parcours.maps.model.METRICS) and the analysis that measures them:
+# feedback scores per touchpoint and stage, bounces per web and app session, a drop-off
+# between the steps a funnel is given, revenue credited to touchpoints, repeat purchases
+# and time to convert over whole journeys. A kpis goal on one has no value; readers are
+# sent there.
+MEASURED_ELSEWHERE = {
+    "nps": "voice",
+    "csat": "voice",
+    "ces": "voice",
+    "bounce_rate": "frictions",
+    "drop_off": "funnel",
+    "time_to_convert": "funnel",
+    "revenue": "attribution",
+    "repeat_purchase_rate": "retention",
+}
 
 
 def _measures(journeys: ir.Table, key: str) -> pd.DataFrame:

@@ -810,6 +810,43 @@ VALUES: dict[str, Pair] = {
     ),
 }
 
+# The columns a table leaves to analysts (model internals, intervals, tests), named in the
+# note that lists them under a table (present.dropped_label); shown whole by the API and the
+# CLI's --format json/csv: ``analyst.<name>``.
+ANALYST_COLUMNS: dict[str, Pair] = {
+    "drop_off_low": ("Taux de sortie (borne basse)", "Exit rate (low bound)"),
+    "drop_off_high": ("Taux de sortie (borne haute)", "Exit rate (high bound)"),
+    "nps_low": ("NPS (borne basse)", "NPS (low bound)"),
+    "nps_high": ("NPS (borne haute)", "NPS (high bound)"),
+    "csat_low": ("Satisfaction (borne basse)", "Satisfaction (low bound)"),
+    "csat_high": ("Satisfaction (borne haute)", "Satisfaction (high bound)"),
+    "ces_low": ("Effort (borne basse)", "Effort (low bound)"),
+    "ces_high": ("Effort (borne haute)", "Effort (high bound)"),
+    "change_low": ("Écart (borne basse)", "Change (low bound)"),
+    "change_high": ("Écart (borne haute)", "Change (high bound)"),
+    "small": ("Moins de 30 réponses", "Fewer than 30 answers"),
+    "examples": ("Parcours en exemple", "Example journeys"),
+    "n_a": ("Base du taux A", "Rate base A"),
+    "x_a": ("Comptés dans le taux A", "Counted in rate A"),
+    "n_b": ("Base du taux B", "Rate base B"),
+    "x_b": ("Comptés dans le taux B", "Counted in rate B"),
+    "odds_ratio": ("Rapport de cotes", "Odds ratio"),
+    "odds_ratio_low": ("Rapport de cotes (borne basse)", "Odds ratio (low bound)"),
+    "odds_ratio_high": ("Rapport de cotes (borne haute)", "Odds ratio (high bound)"),
+    "p_value": ("Valeur p", "p-value"),
+    "q_value": ("Valeur q (ajustée)", "q-value (adjusted)"),
+}
+
+# What a correlation's feature is (frictions: what goes with abandoning; a funnel: with
+# converting or dropping out), in the "feature" column: ``feature.<kind>``.
+FEATURES: dict[str, Pair] = {
+    "property": ("Propriété de l'événement", "Event property"),
+    "preceded_by": ("Précédé de", "Preceded by"),
+    "persona": ("Persona", "Persona"),
+    "event": ("Événement", "Event"),
+    "touchpoint": ("Point de contact", "Touchpoint"),
+}
+
 # The funnel's figures and columns named after persons, when it counts journeys or attempts
 # (``unit``): ``figure.<field>.<unit>``, ``column.<name>.<unit>``.
 BY_UNIT: dict[str, dict[str, Pair]] = {
@@ -848,6 +885,8 @@ RESULTS: dict[str, dict[str, str]] = {
     **_part("column", COLUMNS),
     **_part("table", TABLES),
     **_part("value", VALUES),
+    **_part("feature", FEATURES),
+    **_part("analyst", ANALYST_COLUMNS),
     "present.analysts": {"fr": "Pour les analystes", "en": "For analysts"},
     "present.analysts_help": {
         "fr": "Les paramètres des modèles, les intervalles et les tests, tels que calculés.",
@@ -859,6 +898,8 @@ RESULTS: dict[str, dict[str, str]] = {
         "en": "Columns for analysts not shown: {columns}.",
     },
     "present.conversion": {"fr": "conversion", "en": "conversion"},
+    # a kpis goal on a metric another analysis measures (parcours.analyses.kpis)
+    "present.measured_in": {"fr": "mesuré dans « {analysis} »", "en": "measured in “{analysis}”"},
     # the canvas' words (parcours.render.canvas)
     "metric.bounce_rate": {"fr": "taux de rebond", "en": "bounce rate"},
     "metric.nps": {"fr": "NPS", "en": "NPS"},

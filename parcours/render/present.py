@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
-from parcours.maps import JourneyMap, text_of
+from parcours.maps import METRICS, JourneyMap, text_of
 from parcours.render._error_words import ERROR_PATTERNS
 from parcours.render._result_words import COLUMNS, NOTE_PATTERNS
 from parcours.render.i18n import (
@@ -50,12 +50,14 @@ __all__ = [
     "as_of",
     "cell_text",
     "column_label",
+    "dropped_label",
     "quote",
     "conversion_name",
     "date",
     "error_text",
     "figure_text",
     "figures",
+    "goal_text",
     "heading",
     "notes",
     "option_label",
@@ -106,6 +108,7 @@ _PCT_COLUMNS = {
     "mean",
     "conversion_with",
     "conversion_without",
+    "abandon_rate_without",
 }
 _MONEY = {
     "value_credited",
@@ -279,6 +282,18 @@ def column_label(
     return _share_of(name, names)
 
 
+def dropped_label(name: str, names: Titles) -> str:
+    """A column a table leaves to analysts, in the note that lists them: its words
+    (``analyst.<name>``), else its header's, else its name.
+
+    >>> dropped_label("drop_off_low", Titles("fr")), dropped_label("title", Titles("en"))
+    ('Taux de sortie (borne basse)', 'Name')
+    """
+    if f"analyst.{name}" in STRINGS:
+        return t(f"analyst.{name}", names.lang)
+    return column_label(name, names) or name
+
+
 def figure_label(name: str, lang: str, unit: str | None = None) -> str | None:
     """A headline figure's label, or None for a model internal (shown to analysts); a
     funnel counting journeys or attempts (``unit``) names its counts after them."""
@@ -377,6 +392,84 @@ def cell_text(column: str, value: Any, lang: str, names: Titles) -> str:
     return names.text(value)
 
 
+def _row_text(name: str, record: dict[str, Any], lang: str, names: Titles) -> str | None:
+    """A cell read with its row, or None for a cell read alone: what goes with abandoning or
+    converting (a ``feature`` and its ``value``), a goal's ``metric``, ``target`` and
+    ``value`` (kpis' goals: a share, a score or an amount by the metric)."""
+    if "feature" in record and "value" in record and name in ("feature", "name", "value"):
+        return _feature_text(name, record, lang, names)
+    if "metric" in record and "met" in record and name in ("metric", "target", "value"):
+        return goal_text(name, str(record["metric"]), record[name], lang, names)
+    return None
+
+
+def _feature_text(name: str, record: dict[str, Any], lang: str, names: Titles) -> str:
+    """A correlation's feature (frictions: property, preceded_by, persona with its ``name``;
+    a funnel: event, touchpoint, persona, property:KEY), said in words; its value by its
+    kind: a persona or a touchpoint by its title, a property's value as the data writes it."""
+    kind, _, key = str(record["feature"]).partition(":")
+    field_name = str(record.get("name") or "")
+    if name == "feature":
+        words = t(f"feature.{kind}", lang) if f"feature.{kind}" in STRINGS else kind
+        return (
+            labelled(words, names.kinds.get("property", {}).get(key, key), lang) if key else words
+        )
+    if name == "name":  # the property's field, or what an earlier passage is (touchpoint, stage)
+        if kind == "property":
+            return names.kinds.get("property", {}).get(field_name, field_name)
+        return names.text(field_name)
+    value = record["value"]
+    if _missing(value):
+        return ""
+    if kind == "property":  # data: as written, a yes/no in words
+        text = str(value)
+        return t(f"label.{_YES_NO[text.lower()]}", lang) if text.lower() in _YES_NO else text
+    if kind in ("persona", "touchpoint"):
+        return names.of_kind(kind, value)
+    if kind == "preceded_by":  # an earlier touchpoint or stage, by the result's level
+        return names.of_kind(field_name, value)
+    return names.text(value)
+
+
+_YES_NO = {"true": "yes", "false": "no"}
+
+
+def goal_text(column: str, metric: str, value: Any, lang: str, names: Titles) -> str:
+    """A cell of kpis' goals: the ``metric`` in words, a ``target`` or ``value`` as the
+    metric is written (a rate as a share, NPS and effort as scores, revenue as an amount,
+    time to convert in days); a value the analysis does not measure says where it is.
+
+    >>> names = Titles("fr")
+    >>> goal_text("metric", "bounce_rate", None, "fr", names), goal_text("value", "exit_rate", 0.24, "fr", names)
+    ('taux de rebond', '24\xa0%')
+    >>> goal_text("value", "nps", None, "en", names)
+    'measured in “Voice of the customer”'
+    """
+    if column == "metric":
+        return t(f"metric.{metric}", lang) if f"metric.{metric}" in STRINGS else names.text(metric)
+    if _missing(value):
+        from parcours.analyses.kpis import MEASURED_ELSEWHERE  # a result of kpis: loaded
+
+        if column == "value" and metric in MEASURED_ELSEWHERE:
+            return t(
+                "present.measured_in",
+                lang,
+                analysis=t(f"section.{MEASURED_ELSEWHERE[metric]}", lang),
+            )
+        return ""
+    number_value = float(value)
+    low, high, _, _ = METRICS.get(metric, (0, float("inf"), "", ""))
+    if (low, high) == (0, 1) or (metric == "reach" and number_value <= 1):  # a share
+        return pct(number_value, lang, 1 if abs(number_value) < 0.1 else 0)
+    if metric == "revenue":
+        return money(number_value, lang, names.currency)
+    if metric == "time_to_convert":  # days
+        return duration(number_value * 86400, lang)
+    if metric == "ces":
+        return number(number_value, lang, 1)
+    return number(number_value, lang)
+
+
 def quote(text: str, language: str | None = None) -> Markup:
     """Customer text as written, marked as a quote in its own language (given, else
     guessed between French and English) so that readers and checks tell it from the page.
@@ -416,8 +509,10 @@ def table(
     dropped: list[str] = []
     for name in cols:
         label = column_label(name, names, cols, unit)
-        moneyless = name in _MONEY and bool(
-            pd.to_numeric(frame[name], errors="coerce").fillna(0).eq(0).all()
+        moneyless = (
+            name in _MONEY
+            and len(frame) > 0  # no rows (a table's columns only): nothing says no money
+            and bool(pd.to_numeric(frame[name], errors="coerce").fillna(0).eq(0).all())
         )  # a journey without money (a helpdesk): the column says nothing
         if (
             label is None
@@ -440,8 +535,9 @@ def table(
             if name == "change":  # B − A: of two NPS, or of two shares (in points)
                 text = (signed(record[name], lang, 1) if "nps_a" in cols else
                         points(record[name], lang))  # fmt: skip
-            else:
-                text = cell_text(name, record[name], lang, names)
+            else:  # a cell read with its row, else alone
+                by_row = _row_text(name, record, lang, names)
+                text = cell_text(name, record[name], lang, names) if by_row is None else by_row
             if name in _QUOTES and text:
                 line.append(quote(text, language if isinstance(language, str) else None))
             else:

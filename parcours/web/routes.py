@@ -544,7 +544,10 @@ def _command(analysis: Analysis, fields: list[Any], lang: str) -> str:
 
 def _dropped(result: Result, lang: str, names: present.Titles) -> str:
     """The main table's columns left to analysts (shown whole in the API and the CLI)."""
-    left = present.table(result.table.head(0), lang, names).dropped
+    left = [
+        present.dropped_label(c, names)
+        for c in present.table(result.table.head(0), lang, names).dropped
+    ]
     return i18n.words(lang)["present.rows_dropped"].format(columns=", ".join(left)) if left else ""
 
 
