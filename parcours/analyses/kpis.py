@@ -9,7 +9,7 @@ This is what the journey map canvas shows under each touchpoint:
 
 Each goal of the map (``goal: {metric: conversion, target: 0.12}``) whose metric is one of
 these is marked met or missed, respecting the metric's direction (a lower exit rate is
-better). Goals on metrics measured elsewhere (NPS, CSAT, bounce rate...) are listed with no
+better); a reach goal counts persons (``{metric: reach, target: 40000}``). Goals on metrics measured elsewhere (NPS, CSAT, bounce rate...) are listed with no
 value here: :data:`MEASURED_ELSEWHERE` names the analysis that measures each of them.
 """
 
@@ -73,7 +73,10 @@ def _goal_columns(frame: pd.DataFrame, goals: dict[str, list]) -> pd.DataFrame:
     rows = []
     for _, row in frame.iterrows():
         for goal in goals.get(row["id"], []):
-            value = row.get(goal.metric) if goal.metric in MEASURED else None
+            # A reach target is a number of persons (parcours.maps.model.METRICS), not the
+            # share the table's reach column holds.
+            metric = "persons" if goal.metric == "reach" else goal.metric
+            value = row.get(metric) if goal.metric in MEASURED else None
             met = None
             if value is not None and goal.target is not None and pd.notna(value):
                 met = (

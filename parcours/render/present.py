@@ -436,8 +436,8 @@ _YES_NO = {"true": "yes", "false": "no"}
 
 def goal_text(column: str, metric: str, value: Any, lang: str, names: Titles) -> str:
     """A cell of kpis' goals: the ``metric`` in words, a ``target`` or ``value`` as the
-    metric is written (a rate as a share, NPS and effort as scores, revenue as an amount,
-    time to convert in days); a value the analysis does not measure says where it is.
+    metric is written (a rate as a share, NPS and effort as scores, reach as persons,
+    revenue as an amount, time to convert in days); a value the analysis does not measure says where it is.
 
     >>> names = Titles("fr")
     >>> goal_text("metric", "bounce_rate", None, "fr", names), goal_text("value", "exit_rate", 0.24, "fr", names)
@@ -459,7 +459,7 @@ def goal_text(column: str, metric: str, value: Any, lang: str, names: Titles) ->
         return ""
     number_value = float(value)
     low, high, _, _ = METRICS.get(metric, (0, float("inf"), "", ""))
-    if (low, high) == (0, 1) or (metric == "reach" and number_value <= 1):  # a share
+    if (low, high) == (0, 1):  # a share
         return pct(number_value, lang, 1 if abs(number_value) < 0.1 else 0)
     if metric == "revenue":
         return money(number_value, lang, names.currency)

@@ -56,6 +56,32 @@ def test_touchpoint_figures_by_hand(ctx):
     assert result.summary == {"goals measured": 2, "goals met": 1}
 
 
+def test_a_reach_goal_counts_persons(ctx):
+    """The map writes a reach target as a number of persons (``target: 40000``): s1, met by
+    3 persons, misses a target of 4 and meets one of 3."""
+    from parcours.analyses.kpis import kpis
+
+    for target, met in ((4, False), (3, True)):
+        jm = ctx.map.model_copy(
+            update={
+                "stages": [
+                    ctx.map.stages[0].model_copy(
+                        update={
+                            "kpis": [
+                                ctx.map.stages[0].kpis[0].model_copy(update={"target": target})
+                            ]
+                        }
+                    ),
+                    ctx.map.stages[1],
+                ]
+            }
+        )
+        goals = kpis(replace(ctx, map=jm), level="stage").tables["goals"].set_index("id")
+        assert goals.loc["s1", "metric"] == "reach"
+        assert goals.loc["s1", "value"] == 3
+        assert bool(goals.loc["s1", "met"]) is met
+
+
 def test_stage_level_and_bad_level(ctx):
     from parcours.analyses.kpis import kpis
 
