@@ -66,7 +66,7 @@ SEGMENTS: tuple[Segment, ...] = (
         (4, 5),
         (2, 3),
         "Potential loyalists",
-        "Fidèles potentiels",
+        "Fidèles en devenir",
         "recent, already came back a few times",
     ),
     Segment("new", (5, 5), (1, 1), "New customers", "Nouveaux clients", "first purchase just now"),
