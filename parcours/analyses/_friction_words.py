@@ -10,9 +10,24 @@ from __future__ import annotations
 import pandas as pd
 
 
-def _pct(value: float, lang: str) -> str:
-    text = f"{100 * value:.0f}"
+def _pct(value: float, lang: str, digits: int = 0) -> str:
+    text = f"{100 * value:.{digits}f}"
+    text = text.replace(".", ",") if lang == "fr" else text
     return f"{text} %" if lang == "fr" else f"{text}%"
+
+
+def _compared(rate: float, base: float, lang: str) -> tuple[str, str]:
+    """Two rates a sentence sets against each other, with the decimals that tell them apart:
+    whole percents, else one or two decimals ("2 % against 2 %" would read as no gap).
+
+    >>> _compared(0.10, 0.0, "fr"), _compared(0.024, 0.018, "fr"), _compared(0.0204, 0.0196, "en")
+    (('10 %', '0 %'), ('2,4 %', '1,8 %'), ('2.04%', '1.96%'))
+    """
+    for digits in (0, 1, 2):
+        pair = (_pct(rate, lang, digits), _pct(base, lang, digits))
+        if pair[0] != pair[1]:
+            break
+    return pair
 
 
 def _number(value: float, lang: str, digits: int = 1) -> str:
@@ -97,7 +112,8 @@ def _gap(low: float, words: dict[str, str]) -> str:
 def _feature(feature: pd.Series, text: str, words: dict[str, str], lang: str) -> str:
     """One feature that goes with abandoning: the two abandon rates and how many times."""
     with_it, without = feature["abandon_rate"], feature["abandon_rate_without"]
-    rates = {"feature": text, "arate": _pct(with_it, lang), "brate": _pct(without, lang)}
+    arate, brate = _compared(with_it, without, lang)
+    rates = {"feature": text, "arate": arate, "brate": brate}
     if without > 0:
         return words["feature"].format(**rates, ratio=_number(with_it / without, lang))
     return words["feature_none"].format(**rates)
@@ -145,10 +161,11 @@ def explain(
     for signal in shown[:1] if short else shown:
         prefix = prefixes[signal]
         template = words["exits_stage"] if signal == "exits" and level == "stage" else words[signal]
+        rate, base = _compared(row[f"{prefix}_rate"], row[f"{prefix}_baseline"], lang)
         parts.append(
             template.format(
-                rate=_pct(row[f"{prefix}_rate"], lang),
-                base=_pct(row[f"{prefix}_baseline"], lang),
+                rate=rate,
+                base=base,
                 gap=_gap(row[f"{prefix}_low"], words),
                 title=row["title"],
                 stage=stage_titles.get(row["stage"], row["stage"]),

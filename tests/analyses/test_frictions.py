@@ -195,6 +195,30 @@ def test_ranking_and_declared_flag(shop):
     assert set(table.status) <= {"declared", "discovered"}
 
 
+def test_two_rates_that_round_alike_are_told_apart():
+    """A significant gap between 2.4 % and 1.8 % is not said "2 % against 2 %"."""
+    import pandas as pd
+
+    from parcours.analyses._friction_words import explain
+
+    row = pd.Series(
+        {
+            "exit_excess": 0.0, "contact_excess": 0.006, "bounce_excess": 0.0,
+            "negative_excess": 0.0, "contact_rate": 0.024, "contact_baseline": 0.018,
+            "contact_low": 0.001, "title": "Paiement", "stage": "achat",
+            "declared": [], "score": 3.0,
+        }
+    )  # fmt: skip
+    fr = explain(row, {}, None, {}, "touchpoint", "fr")
+    assert fr.startswith(
+        "2,4 % des passages par « Paiement » sont suivis d'un appel au service client, "
+        "contre 1,8 % ailleurs : un écart significatif."
+    )
+    en = explain(row, {}, None, {}, "touchpoint", "en")
+    assert en.startswith("2.4% of the passages through 'Paiement' are followed by a call")
+    assert "against 1.8% elsewhere" in en
+
+
 def test_explanation_in_the_context_language(shop):
     fr = run(shop).table.set_index("id").loc["paiement", "explanation"]
     # the strongest signal: 2 calls of 21 passages (10 %) against none elsewhere; the lower
