@@ -154,11 +154,16 @@ def test_updated_batch_by_batch_as_a_build_from_scratch(tmp_path, spark_con, mon
         for target, rows in batches:
             getattr(spark_ws, f"ingest_{target}")(rows)
         done += batches
+        if number > 0:  # the persons the batch changed, listed for the journey table
+            spark_ws.resolve_identities()
+            assert spark_ws.con.read_arrow("person_changes").num_rows > 0, number
         with monkeypatch.context() as patched:
             if number > 0:
                 patched.setattr(journey_store, "_build", refuse)
             got = spark_ws.journey_table(jm).to_pandas()
         assert parts(spark_ws, jm) == expected_parts, number
+        # the one stored table has caught up with them: the list is emptied
+        assert spark_ws.con.read_arrow("person_changes").num_rows == 0, number
         if listed is None:
             assert superseded(spark_ws, jm) is None, number
         else:  # one row per set of hers (she is computed again whole), per late event
