@@ -324,6 +324,7 @@ def test_history_of_the_demo_says_its_version_in_the_maps_language(demo_client):
         page = demo_client.get(f"/history?lang={lang}").text
         assert '<td translate="no">carte de la démo</td>' in page
         assert "demo map" not in page
+    demo_client.cookies.delete("parcours_lang")  # ?lang= is kept: the next test reads its own
 
 
 def test_saving_an_invalid_map_is_refused_with_lines(map_client):
