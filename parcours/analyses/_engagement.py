@@ -8,8 +8,13 @@ or months.
 
 * cohort retention (PostHog's "first time" retention): a person's cohort is the period of
   their first start event; column k is the share of the cohort with a return event in
-  period cohort + k (k >= 1; k = 0 is the cohort itself, 1.0). Periods after the end of the
-  data are unknown (blank), not 0.
+  period cohort + k (k >= 1; k = 0 is the cohort itself, 1.0). A cell's period is *complete*
+  when it is over by the end of the data, *partial* when it holds the data's last day and is
+  not over (its share is measured so far: column ``partial`` names that cell, as Amplitude
+  and Mixpanel mark the current period), *not observed* when it starts after the data's
+  last day: unknown (blank), not 0. The data's last day itself counts as not over unless
+  later events show it is (a calibration end before the last event), so with periods of a
+  day the last day is partial.
 * lifecycle (PostHog's lifecycle insight), per period, over the return events: *new* =
   active for the first time; *returning* = active in this period and the one before;
   *resurrecting* = active in this period, not in the one before, but in an earlier one;
@@ -110,8 +115,28 @@ def _per_period(days: ir.Table, period: str) -> ir.Table:
     return days.select(person_id=days.person_id, p=period_number(days, period)).distinct()
 
 
-def cohorts(starts: ir.Table, returns: ir.Table, period: str, end_day: int) -> pd.DataFrame:
-    """``cohort, persons, <prefix>0, <prefix>1...``: first-time retention by period."""
+def partial_period(end_day: int, period: str, end_day_over: bool = False) -> int | None:
+    """The period holding the data's last day (``end_day``) when it is not over yet, else
+    None: it is over only when ``end_day`` is (``end_day_over``: later events exist) and is
+    the period's last day.
+
+    >>> day = (dt.date(2026, 1, 31) - EPOCH).days
+    >>> period_label(partial_period(day, "month"), "month"), partial_period(day, "month", True)
+    ('2026-01', None)
+    """
+    end = period_of(end_day, period)
+    if end_day_over and period_of(end_day + 1, period) != end:
+        return None
+    return end
+
+
+def cohorts(
+    starts: ir.Table, returns: ir.Table, period: str, end_day: int, end_day_over: bool = False
+) -> pd.DataFrame:
+    """``cohort, persons, <prefix>0, <prefix>1..., partial``: first-time retention by period;
+    ``partial`` names the column of the cohort's period not over yet (None when the data's
+    last period is over), whose share is measured so far. ``end_day_over``: the data's last
+    day is over (events after it were left out), see :func:`partial_period`."""
     first = _per_period(starts, period)
     first = first.group_by("person_id").aggregate(cohort=first.p.min())
     back = _per_period(returns, period)
@@ -123,7 +148,7 @@ def cohorts(starts: ir.Table, returns: ir.Table, period: str, end_day: int) -> p
     sizes = sizes.to_pandas()
     prefix = PREFIX[period]
     if sizes.empty:
-        return pd.DataFrame(columns=["cohort", "persons", f"{prefix}0"])
+        return pd.DataFrame(columns=["cohort", "persons", f"{prefix}0", "partial"])
     end = period_of(end_day, period)
     width = end - int(sizes.cohort.min()) + 1
     wide = returned.pivot(index="cohort", columns="offset", values="active")
@@ -136,6 +161,10 @@ def cohorts(starts: ir.Table, returns: ir.Table, period: str, end_day: int) -> p
     out = shares.reset_index(drop=True)
     out.insert(0, "persons", sizes.persons.astype("int64").to_numpy())
     out.insert(0, "cohort", [period_label(int(c), period) for c in sizes.cohort])
+    current = partial_period(end_day, period, end_day_over)
+    out["partial"] = [
+        None if current is None else f"{prefix}{current - int(c)}" for c in sizes.cohort
+    ]
     return out
 
 

@@ -10,15 +10,18 @@ are analysed: later ones are a holdout, against which the model's forecast is ch
 * time between purchases: days between two consecutive purchase days of a person;
 * cohorts: persons grouped by the period (day, ISO week or month, UTC) of their first start
   event (default: their first purchase); for each offset k, the share of the cohort with a
-  return event (default: a purchase) in period first + k;
+  return event (default: a purchase) in period first + k. The period holding the data's last
+  day is partial (not over: its share so far, named in the column ``partial``); a period
+  after it is not observed (blank, not 0);
 * lifecycle per period (new, returning, resurrecting, dormant) and stickiness (days active
   per week or month) over the return events: see :mod:`parcours.analyses._engagement`;
 * RFM: recency (days from the last purchase to the end), frequency (purchase days),
   monetary (total revenue), scored 1..bins and named as in :mod:`parcours.analyses._rfm`;
 * CLV: a BG/NBD model of the number of purchases (time in weeks) and a Gamma-Gamma model of
   their value, fitted by maximum likelihood (:mod:`parcours.analyses._clv`); a buyer's CLV
-  is the expected revenue of the next ``horizon_months`` months, each month's expected
-  purchases discounted by (1 + discount_rate)^month.
+  is the expected revenue of the next ``horizon_months`` months after the calibration end,
+  each month's expected purchases discounted by (1 + discount_rate)^month: a predicted
+  future value, which leaves out what the buyer has already spent (``monetary``).
 
     >>> import parcours
     >>> from parcours.demo.load import demo_map, load_demo
@@ -61,6 +64,10 @@ GAP_BINS: tuple[tuple[str, int, int | None], ...] = (
     ("181-365 days", 181, 365),
     ("over 365 days", 366, None),
 )
+
+
+# The note that marks the cohort cells of a period not over yet (the renderers' asterisk).
+PARTIAL_NOTE = "Cohort cells marked * (column partial): the period is not over yet."
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -194,7 +201,8 @@ def _names(names: list[str] | None) -> str:
 @dataclass(kw_only=True, repr=False)
 class RetentionResult(Result):
     """Buyers per RFM segment (``table``: segment, rule, persons, share, recency_days,
-    frequency, monetary, revenue, clv), in the order of the named segments."""
+    frequency, monetary, revenue, clv), in the order of the named segments; ``clv`` is the
+    mean predicted future value of the next ``horizon_months`` months, not past revenue."""
 
     analysis: ClassVar[str] = "retention"
     calibration_end: str | None = figure("calibration end", default=None)
@@ -226,7 +234,9 @@ class RetentionResult(Result):
     mean_days_active: float | None = figure(
         lambda r: f"mean days active per active {r.params['stickiness']}", default=None
     )
-    cohorts: pd.DataFrame = table()  # cohort, persons, m0, m1... (share returning in period k)
+    # cohort, persons, m0, m1... (share returning in period k), partial (the column of the
+    # period not over yet)
+    cohorts: pd.DataFrame = table()
     lifecycle: pd.DataFrame = table()  # period, new, returning, resurrecting, dormant
     stickiness: pd.DataFrame = table()  # days_active, persons, share (person-periods)
     inter_purchase: pd.DataFrame = table()  # interval, gaps, share, cumulative
@@ -266,6 +276,10 @@ def retention(
     last_day = _day(journeys.ts).max().to_pyarrow().as_py()
     if end_day is None:
         end_day = last_day if last_day is not None else 0
+    # the last day observed: a calibration end after the data does not observe more
+    observed = min(end_day, last_day) if last_day is not None else end_day
+    # that day is over when later events exist (left out as a holdout)
+    end_day_over = last_day is not None and last_day > observed
     all_purchases = purchase_days(journeys)
     scratch = Scratch("retention")  # read by many queries below; dropped at the end
     try:
@@ -278,8 +292,8 @@ def retention(
             else scratch.keep(_engagement.activity(journeys, return_event, end_day), "returns")
         )
         engagement = Engagement(
-            cohorts=_engagement.cohorts(starts, returns, period, end_day),
-            lifecycle=_engagement.lifecycle(returns, period, end_day),
+            cohorts=_engagement.cohorts(starts, returns, period, observed, end_day_over),
+            lifecycle=_engagement.lifecycle(returns, period, observed),
             stickiness=_engagement.stickiness(returns, stickiness),
         )
         return _measured(
@@ -345,8 +359,9 @@ def _measured(
         "A purchase is a conversion event; a person's purchases on one UTC day count as one.",
         "Repeat purchase rate = buyers with 2 purchase days or more / buyers.",
         "Cohort <period><k> = share of the cohort (period of the first start event) with a "
-        "return event k periods later; blank when that period is after the end of the data "
-        "(the last period may be partial). Start and return events: "
+        "return event k periods later; blank when that period starts after the last day of "
+        "the data (not observed); the period holding that day, not over yet, is named in "
+        "column partial (its share is measured so far). Start and return events: "
         f"{_names(activity_params['start_event'])}, {_names(activity_params['return_event'])}.",
         "Lifecycle per period, over the return events: new = active for the first time; "
         "returning = active in the period before too; resurrecting = inactive in the period "
@@ -356,6 +371,8 @@ def _measured(
         "RFM scores 1..bins from percent ranks (equal values share a score); segments from "
         "the R and F scores: " + "; ".join(f"{s.id} = {s.rule}" for s in _rfm.SEGMENTS) + ".",
     ]
+    if engagement.cohorts.get("partial", pd.Series(dtype=object)).notna().any():
+        notes.append(PARTIAL_NOTE)
     if n_buyers == 0:
         notes.append(
             "No purchase (conversion event) up to the calibration end: nothing to measure."
@@ -579,8 +596,9 @@ def _lifetime_value(
         clv=joined.discounted_purchases * expected_value,
     )
     notes.append(
-        f"CLV = expected revenue over {horizon_months} months, month m discounted by "
-        "(1 + discount_rate)^m; expected_value = Gamma-Gamma expected value of a purchase."
+        f"CLV = expected revenue of the next {horizon_months} months after the calibration "
+        "end (past purchases left out), month m discounted by (1 + discount_rate)^m; "
+        "expected_value = Gamma-Gamma expected value of a purchase."
     )
     return model, value_model, with_clv, notes
 

@@ -108,11 +108,49 @@ def test_cohorts_by_month_of_first_purchase(ctx):
     assert math.isnan(cohorts.loc["2026-02", "m2"])  # April is after the end of the data
 
 
+def test_cohort_period_partial_at_the_end_of_data_and_blank_after(ctx):
+    """The data ends on 2026-03-10 (ben's view): March is partial, April not observed."""
+    result = retention(ctx)
+    cohorts = result.tables["cohorts"].set_index("cohort")
+    assert list(cohorts.columns) == ["persons", "m0", "m1", "m2", "partial"]
+    january, february = cohorts.loc["2026-01"], cohorts.loc["2026-02"]
+    # January: anna and dan; February (m1) complete at 0, March (m2) partial: anna came back
+    assert list(january[["m0", "m1", "m2"]]) == [1.0, 0.0, 0.5]
+    assert january.partial == "m2"
+    # February: ben; March (m1) partial at 0 so far, April (m2) not observed: blank, not 0
+    assert list(february[["m0", "m1"]]) == [1.0, 0.0]
+    assert february.partial == "m1"
+    assert math.isnan(february.m2)
+    assert "Cohort cells marked * (column partial): the period is not over yet." in result.notes
+
+
+def test_cohort_period_over_when_calibration_end_is_its_last_day(ctx):
+    """Events after 2026-02-28 show that day is over: February is complete, none partial."""
+    result = retention(ctx, calibration_end="2026-02-28")
+    cohorts = result.tables["cohorts"].set_index("cohort")
+    assert list(cohorts.columns) == ["persons", "m0", "m1", "partial"]
+    assert list(cohorts.loc["2026-01", ["m0", "m1"]]) == [1.0, 0.0]
+    assert cohorts.loc["2026-02", "m0"] == 1.0
+    assert cohorts.partial.isna().all()
+    assert not any("marked *" in note for note in result.notes)
+
+
+def test_cohort_periods_after_the_data_are_blank_even_with_a_later_calibration_end(ctx):
+    """A calibration end after the last event (2026-03-10) observes nothing more: no April or
+    May column (they would read 0), February's April blank, March still partial."""
+    cohorts = retention(ctx, calibration_end="2026-05-31").tables["cohorts"]
+    cohorts = cohorts.set_index("cohort")
+    assert list(cohorts.columns) == ["persons", "m0", "m1", "m2", "partial"]
+    assert cohorts.loc["2026-01", "m2"] == 0.5 and cohorts.loc["2026-01", "partial"] == "m2"
+    assert math.isnan(cohorts.loc["2026-02", "m2"])
+
+
 def test_calibration_end_leaves_later_purchases_out(ctx):
     result = retention(ctx, calibration_end="2026-02-15")
     s = result.summary
     assert (s["buyers"], s["repeat buyers"], s["purchases"]) == (3, 2, 5)  # anna's 03-01 out
-    assert list(result.tables["cohorts"].columns) == ["cohort", "persons", "m0", "m1"]
+    assert list(result.tables["cohorts"].columns) == ["cohort", "persons", "m0", "m1", "partial"]
+    assert list(result.tables["cohorts"].partial) == ["m1", "m0"]  # 02-15: February not over
     assert result.params["calibration_end"] == "2026-02-15"
 
 

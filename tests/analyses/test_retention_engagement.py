@@ -76,18 +76,18 @@ def test_lifecycle_new_returning_resurrecting_dormant(ctx):
 def test_cohorts_by_week_of_the_first_start_event(ctx):
     result = retention(ctx, start_event=["view"], return_event=["view"], period="week")
     assert _rows(result.cohorts) == [
-        ["2026-01-05", 1, 1.0, 1.0, 0.0, 1.0],  # anna: back in W2 and W4
-        ["2026-01-12", 1, 1.0, 1.0, 0.0, None],  # ben: back in W3; W5 is after the end
+        ["2026-01-05", 1, 1.0, 1.0, 0.0, 1.0, "w3"],  # anna: back in W2 and W4 (not over)
+        ["2026-01-12", 1, 1.0, 1.0, 0.0, None, "w2"],  # ben: back in W3; W5 is after the end
     ]
-    assert list(result.cohorts.columns) == ["cohort", "persons", "w0", "w1", "w2", "w3"]
+    assert list(result.cohorts.columns) == ["cohort", "persons", "w0", "w1", "w2", "w3", "partial"]
 
 
 def test_start_and_return_events_differ(ctx):
     """Cohorts of buyers (the touchpoint id names the event), coming back to view."""
     result = retention(ctx, start_event=["achat"], return_event=["view"], period="week")
     assert _rows(result.cohorts) == [
-        ["2026-01-05", 1, 1.0, 0.0, 0.0, 0.0],  # chloe never views
-        ["2026-01-12", 1, 1.0, 1.0, 0.0, None],  # ben views in W3
+        ["2026-01-05", 1, 1.0, 0.0, 0.0, 0.0, "w3"],  # chloe never views
+        ["2026-01-12", 1, 1.0, 1.0, 0.0, None, "w2"],  # ben views in W3
     ]
     assert result.params["start_event"] == ["achat"]
 
@@ -107,7 +107,7 @@ def test_stickiness_counts_days_active_per_person_week(ctx):
 
 def test_default_events_are_the_conversions_by_month(ctx):
     result = retention(ctx)
-    assert _rows(result.cohorts) == [["2026-01", 2, 1.0]]  # chloe and ben bought in January
+    assert _rows(result.cohorts) == [["2026-01", 2, 1.0, "m0"]]  # chloe and ben bought in January
     assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0]]
 
 
@@ -118,7 +118,7 @@ def test_month_periods_on_spark(ctx, spark_con):
     journeys = to_spark(spark_con, "retention_journeys", ctx.journeys)
     result = retention(replace(ctx, journeys=journeys), return_event=["view"])
     assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0]]  # anna and ben view in January
-    assert _rows(result.cohorts) == [["2026-01", 2, 1.0]]  # chloe and ben bought in January
+    assert _rows(result.cohorts) == [["2026-01", 2, 1.0, "m0"]]  # chloe and ben bought in January
 
 
 @pytest.mark.parametrize(
