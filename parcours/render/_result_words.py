@@ -318,7 +318,10 @@ PARAM_HELP: dict[str, Pair] = {
         "dernier jour (AAAA-MM-JJ) analysé ; les suivants servent de contrôle.",
         "last day (YYYY-MM-DD) analysed; later ones are a holdout.",
     ),
-    "horizon_months": ("horizon de la valeur vie, en mois.", "lifetime value horizon, in months."),
+    "horizon_months": (
+        "horizon de la valeur future prévue, en mois.",
+        "horizon of the predicted future value, in months.",
+    ),
     "discount_rate": (
         "taux mensuel d'actualisation, de 0 à 1 : par ex. 0,01 pour 1 %.",
         "monthly discount rate, from 0 to 1: e.g. 0.01 for 1%.",
@@ -487,8 +490,21 @@ FIGURES: dict[str, Pair] = {
         "Délai médian entre deux conversions",
         "Median time between two conversions",
     ),
+    # what the BG/NBD and Gamma-Gamma models predict for the next N months (the horizon):
+    # not the revenue a customer has brought so far; ``.horizon`` says N
     "expected_revenue_over_horizon": ("Chiffre d'affaires attendu", "Expected revenue"),
-    "mean_clv_per_buyer": ("Valeur vie moyenne par client", "Average lifetime value per customer"),
+    "expected_revenue_over_horizon.horizon": (
+        "Chiffre d'affaires attendu ({months} prochains mois)",
+        "Expected revenue (next {months} months)",
+    ),
+    "mean_clv_per_buyer": (
+        "Valeur future prévue moyenne par client",
+        "Average predicted future value per customer",
+    ),
+    "mean_clv_per_buyer.horizon": (
+        "Valeur future prévue moyenne par client ({months} mois)",
+        "Average predicted future value per customer ({months} months)",
+    ),
     "declared_personas": ("Personas de la carte", "The map's personas"),
     "share_without_persona": ("Sans persona", "Without persona"),
     "cluster_count": ("Groupes de comportement", "Behaviour groups"),
@@ -627,7 +643,11 @@ COLUMNS: dict[str, Pair] = {
     "recency_days": ("Jours depuis la dernière", "Days since the last"),
     "monetary": ("Montant moyen", "Average amount"),
     "revenue": ("Chiffre d'affaires", "Revenue"),
-    "clv": ("Valeur vie", "Lifetime value"),
+    "clv": ("Valeur future prévue", "Predicted future value"),  # not past revenue
+    "clv.horizon": (
+        "Valeur future prévue ({months} mois)",
+        "Predicted future value ({months} months)",
+    ),
     "cohort": ("Cohorte", "Cohort"),
     "interval": ("Intervalle", "Interval"),
     "gaps": ("Écarts", "Gaps"),
@@ -664,13 +684,6 @@ COLUMNS: dict[str, Pair] = {
     "abandon_rate": ("Taux d'abandon", "Abandon rate"),
     "abandon_rate_without": ("Taux d'abandon sans", "Abandon rate without"),
     "feature": ("Caractéristique", "Feature"),
-    "m0": ("mois 0", "month 0"),
-    "m1": ("mois 1", "month 1"),
-    "m2": ("mois 2", "month 2"),
-    "m3": ("mois 3", "month 3"),
-    "m4": ("mois 4", "month 4"),
-    "m5": ("mois 5", "month 5"),
-    "m6": ("mois 6", "month 6"),
 }
 
 TABLES: dict[str, Pair] = {
@@ -1039,6 +1052,10 @@ NOTE_PATTERNS: dict[str, str] = {
     "note.retention.purchase": "A purchase is a conversion event; a person's purchases on one UTC "
     "day count as one.",
     "note.retention.repeat": "Repeat purchase rate = buyers with 2 purchase days or more / buyers.",
+    "note.retention.partial": "Cohort cells marked * (column partial): the period is not over yet.",
+    "note.retention.clv": "CLV = expected revenue of the next {} months after the calibration end "
+    "(past purchases left out), month m discounted by (1 + discount_rate)^m; expected_value = "
+    "Gamma-Gamma expected value of a purchase.",
     "note.personas.declared": "declared: the map's persona rules over each person's latest CRM "
     "row; (none) = no rule met.",
     "note.compare.default": "no pair given: the last full calendar month of the data (B) "
@@ -1143,6 +1160,16 @@ NOTES: dict[str, Pair] = {
     "retention.repeat": (
         "Taux de retour : part des clients qui reviennent au moins un autre jour.",
         "Return rate: share of the customers who come back on at least one other day.",
+    ),
+    # the cohort table's and the heatmap's mark: a period that holds the data's last day
+    "retention.partial": ("* période en cours : pas encore terminée", "* period not over yet"),
+    "retention.clv": (
+        "Valeur future prévue : le chiffre d'affaires qu'un client devrait encore apporter dans "
+        "les {0} prochains mois, selon un modèle de ses achats (BG/NBD) et de leur montant "
+        "(Gamma-Gamma), actualisé ; ce qu'il a déjà dépensé n'y est pas.",
+        "Predicted future value: the revenue a customer is expected to bring in the next {0} "
+        "months, from a model of their purchases (BG/NBD) and of their amounts (Gamma-Gamma), "
+        "discounted; what they have already spent is not in it.",
     ),
     "personas.declared": (
         "Personas : les règles de la carte appliquées à la dernière fiche client de chaque "

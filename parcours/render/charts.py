@@ -756,7 +756,9 @@ def _cohort(label: object, lang: str) -> str:
 
 
 def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Figure:
-    """Cohorts (month of first purchase) by months since: the share buying again."""
+    """Cohorts (month of first purchase) by months since: the share buying again. A cell
+    whose period is not over yet (the table's ``partial``) is marked with an asterisk,
+    explained under the chart; a period not observed yet is blank."""
     result = _expect(result, RetentionResult, "retention_heatmap")
     lang = lang_of(lang)
     cohorts = result.cohorts
@@ -782,7 +784,14 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
     wide = len(months) > 14
     unit = {"m": "retention.month", "w": "retention.week", "d": "retention.day"}[prefix]
     x = [str(m)[1:] if wide else t(unit, lang, k=int(str(m)[1:])) for m in months]
-    text = [["" if not np.isfinite(v) else pct(v, lang) for v in row] for row in z]
+    partial = cohorts["partial"] if "partial" in cohorts.columns else [None] * len(cohorts)
+    text = [
+        ["" if not np.isfinite(v) else pct(v, lang) + ("*" if m == p else "") for v, m in
+         zip(row, months, strict=True)]
+        for row, p in zip(z, partial, strict=True)
+    ]  # fmt: skip
+    marked = [(x[j], y[i]) for i, p in enumerate(partial) for j, m in enumerate(months)
+              if m == p and np.isfinite(z[i, j])]  # fmt: skip
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -803,10 +812,22 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
             },
         )
     )
+    if wide and marked:  # no text in the cells: the asterisk over them
+        fig.add_scatter(
+            x=[m[0] for m in marked], y=[m[1] for m in marked], mode="text", text=["*"] * len(marked),
+            textfont={"size": 16, "color": "#1d2330"}, hoverinfo="skip", showlegend=False,
+        )  # fmt: skip
     fig.update_yaxes(autorange="reversed", title=t("retention.cohort", lang))
-    fig = _layout(fig, max(320, 60 + (22 if wide else 34) * len(y)), lang)
+    fig = _layout(fig, max(320, 60 + (22 if wide else 34) * len(y)) + (30 if marked else 0), lang)
     if wide:
         fig.update_xaxes(title=t(f"retention.since.{prefix}", lang), tickangle=0)
+    if marked:
+        fig.add_annotation(
+            text=t("note.retention.partial", lang), xref="paper", yref="paper", x=0, y=0,
+            yshift=-75 if wide else -45, xanchor="left", yanchor="top", showarrow=False,
+            font={"size": 11, "color": NEUTRAL},
+        )  # fmt: skip
+        fig.update_layout(margin={"b": 105 if wide else 80})
     return fig
 
 

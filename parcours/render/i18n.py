@@ -173,8 +173,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "each cell, the share of them who come back k months later.",
     },
     "explain.rfm": {
-        "fr": "Segments RFM (récence, fréquence, montant) et valeur vie client prévue.",
-        "en": "RFM segments (recency, frequency, monetary) and predicted customer lifetime value.",
+        "fr": "Segments RFM (récence, fréquence, montant) et valeur future prévue de leurs "
+        "clients (voir les notes).",
+        "en": "RFM segments (recency, frequency, monetary) and the predicted future value of "
+        "their customers (see the notes).",
     },
     "explain.personas": {
         "fr": "Les personas déclarés dans la carte, mesurés sur les données, puis les groupes de "
@@ -273,7 +275,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.verbatims": {"fr": "Commentaires", "en": "Comments"},
     "col.segment": {"fr": "Segment", "en": "Segment"},
     "col.revenue": {"fr": "Chiffre d'affaires", "en": "Revenue"},
-    "col.clv": {"fr": "Valeur vie prévue", "en": "Predicted CLV"},
     "col.persona": {"fr": "Persona", "en": "Persona"},
     "col.main_channel": {"fr": "Canal principal", "en": "Main channel"},
     "col.revenue_per_person": {"fr": "CA par personne", "en": "Revenue per person"},

@@ -169,6 +169,7 @@ class Titles:
     kinds: dict[str, dict[str, str]] = field(default_factory=dict)  # stage -> {id: title}
     group: str | None = None  # the header of a breakdown's column: what it is broken down by
     currency: str | None = None  # the map's: amounts are written with it
+    horizon: int | None = None  # months a forecast covers (retention's CLV): said in its header
 
     @classmethod
     def of(cls, jm: JourneyMap | None, lang: str | None) -> Titles:
@@ -212,6 +213,8 @@ class Titles:
         titles = cls.of(jm, lang).prefer(str(params.get("level") or "") or None)
         if params.get("breakdown"):
             titles.group = titles.breakdown_header(str(params["breakdown"]))
+        if isinstance(params.get("horizon_months"), int):
+            titles.horizon = params["horizon_months"]
         return titles
 
     def breakdown_header(self, breakdown: str) -> str:
@@ -264,6 +267,12 @@ def _share_of(name: str, names: Titles) -> str | None:
     return None
 
 
+# A retention cohort's k-th period: m3 (month), w3 (ISO week) or d3 (day).
+_PERIOD_COLUMN = re.compile(r"([mwd])(\d+)")
+# The column that names, per row, the cohort cell whose period is not over yet.
+_PARTIAL = "partial"
+
+
 def column_label(
     name: str, names: Titles, columns: tuple[str, ...] = (), unit: str | None = None
 ) -> str | None:
@@ -271,6 +280,12 @@ def column_label(
     a funnel counting journeys or attempts (``unit``) names its counts after them."""
     if f"column.{name}.{unit}" in STRINGS:
         return t(f"column.{name}.{unit}", names.lang)
+    if names.horizon is not None and f"column.{name}.horizon" in STRINGS:
+        return t(f"column.{name}.horizon", names.lang, months=names.horizon)
+    period = _PERIOD_COLUMN.fullmatch(name) if "cohort" in columns else None
+    if period:  # a cohort's k-th period: "mois 3", "semaine 3", "jour 3"
+        unit_key = {"m": "retention.month", "w": "retention.week", "d": "retention.day"}
+        return t(unit_key[period[1]], names.lang, k=int(period[2]))
     if name == "breakdown":  # the groups of a broken-down result, named by what they are
         return names.group or t("column.breakdown", names.lang)
     if name == "target" and "source" in columns:
@@ -294,9 +309,14 @@ def dropped_label(name: str, names: Titles) -> str:
     return column_label(name, names) or name
 
 
-def figure_label(name: str, lang: str, unit: str | None = None) -> str | None:
+def figure_label(
+    name: str, lang: str, unit: str | None = None, horizon: int | None = None
+) -> str | None:
     """A headline figure's label, or None for a model internal (shown to analysts); a
-    funnel counting journeys or attempts (``unit``) names its counts after them."""
+    funnel counting journeys or attempts (``unit``) names its counts after them; a forecast
+    says the months it covers (``horizon``)."""
+    if horizon is not None and f"figure.{name}.horizon" in STRINGS:
+        return t(f"figure.{name}.horizon", lang, months=horizon)
     for key in (f"figure.{name}.{unit}", f"figure.{name}"):
         if key in STRINGS:
             return t(key, lang)
@@ -509,6 +529,8 @@ def table(
     dropped: list[str] = []
     for name in cols:
         label = column_label(name, names, cols, unit)
+        if name == _PARTIAL and "cohort" in cols:  # said by a mark in the cell it names
+            label = None
         moneyless = (
             name in _MONEY
             and len(frame) > 0  # no rows (a table's columns only): nothing says no money
@@ -537,7 +559,10 @@ def table(
                         points(record[name], lang))  # fmt: skip
             else:  # a cell read with its row, else alone
                 by_row = _row_text(name, record, lang, names)
-                text = cell_text(name, record[name], lang, names) if by_row is None else by_row
+                read_as = "share" if "cohort" in cols and _PERIOD_COLUMN.fullmatch(name) else name
+                text = cell_text(read_as, record[name], lang, names) if by_row is None else by_row
+            if text and "cohort" in cols and record.get(_PARTIAL) == name:
+                text += "*"  # its period is not over: see the note "* période en cours"
             if name in _QUOTES and text:
                 line.append(quote(text, language if isinstance(language, str) else None))
             else:
@@ -567,7 +592,7 @@ def figures(
         value = getattr(result, f.name)
         if value is None and f.default is None:
             continue
-        label = figure_label(f.name, lang, unit_of(result))
+        label = figure_label(f.name, lang, unit_of(result), names.horizon)
         if f.name in _MONEY and not _missing(value) and float(value) == 0:
             continue  # no money in the data (a helpdesk, a permit office): nothing to read
         if f.name in _STORE_FIGURES and _storeless(result) and (_missing(value) or not value):

@@ -255,6 +255,7 @@ class Column:
     name: str
     header: str
     kind: str = "text"  # text, label, int, pct, float, signed, duration, money
+    header_values: tuple[tuple[str, object], ...] = ()  # the header's {placeholders}
 
 
 def table_html(
@@ -300,7 +301,7 @@ def table_html(
 
     numeric = {"int", "pct", "float", "money", "signed", "duration", "points"}
     head = "".join(
-        f'<th class="{"num" if c.kind in numeric else ""}">{html.escape(t(c.header, lang))}</th>'
+        f'<th class="{"num" if c.kind in numeric else ""}">{html.escape(t(c.header, lang, **dict(c.header_values)))}</th>'
         for c in columns
     )
     body = "".join(
@@ -637,7 +638,12 @@ class _Builder:
                     Column("persons", "col.persons", "int"),
                     Column("share", "col.share", "pct"),
                     Column("revenue", "col.revenue", "money"),
-                    Column("clv", "col.clv", "money"),
+                    Column(
+                        "clv",
+                        "column.clv.horizon",  # a forecast, not past revenue: as the dashboard
+                        "money",
+                        (("months", r.params.get("horizon_months", "?")),),
+                    ),
                 ],
                 values=_segment_titles(r),
             )

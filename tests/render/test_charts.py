@@ -322,6 +322,59 @@ def test_retention_heatmap_cells_are_the_cohort_shares():
     assert list(french.data[0].y) == ["janvier 2026 (100)", "février 2026 (50)"]
 
 
+# The data ends in March: March is partial (m2 of January, m1 of February), April (February's
+# m2) is not observed.
+PARTIAL_COHORTS = pd.DataFrame(
+    {
+        "cohort": ["2026-01", "2026-02"],
+        "persons": [2, 1],
+        "m0": [1.0, 1.0],
+        "m1": [0.0, 0.0],
+        "m2": [0.5, math.nan],
+        "partial": ["m2", "m1"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "cells", "legend"),
+    [
+        ("fr", [["100\xa0%", "0\xa0%", "50\xa0%*"], ["100\xa0%", "0\xa0%*", ""]],
+         "* période en cours : pas encore terminée"),
+        ("en", [["100%", "0%", "50%*"], ["100%", "0%*", ""]], "* period not over yet"),
+    ],
+)  # fmt: skip
+def test_retention_heatmap_marks_a_period_not_over_and_says_so(lang, cells, legend):
+    result = RetentionResult(title="R", table=pd.DataFrame(), buyers=3, cohorts=PARTIAL_COHORTS)
+    fig = charts.retention_heatmap(result, lang)
+    heat = fig.data[0]
+    assert [list(row) for row in heat.text] == cells
+    assert math.isnan(heat.z[1][2])  # not observed: a gap, not 0
+    assert [a.text for a in fig.layout.annotations] == [legend]
+
+
+def test_retention_heatmap_too_wide_for_text_marks_the_partial_cells_over_them():
+    wide = pd.DataFrame({"cohort": ["2026-01-05"], "persons": [10]})
+    for k in range(16):
+        wide[f"w{k}"] = 0.1 if k else 1.0
+    wide["partial"] = "w15"
+    fig = charts.retention_heatmap(
+        RetentionResult(title="R", table=pd.DataFrame(), buyers=10, cohorts=wide), "fr"
+    )
+    marks = fig.data[1]
+    assert [list(marks.x), list(marks.text)] == [["15"], ["*"]]
+    assert fig.layout.annotations[0].text == "* période en cours : pas encore terminée"
+
+
+def test_retention_heatmap_with_every_period_over_has_no_mark():
+    over = PARTIAL_COHORTS.assign(partial=None)
+    fig = charts.retention_heatmap(
+        RetentionResult(title="R", table=pd.DataFrame(), buyers=3, cohorts=over), "en"
+    )
+    assert not any("*" in cell for row in fig.data[0].text for cell in row)
+    assert not fig.layout.annotations
+
+
 @pytest.mark.parametrize(
     ("lang", "rows"), [("fr", ["5 janvier 2026 (1\u202f200)"]), ("en", ["5 Jan 2026 (1,200)"])]
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from parcours.analyses.retention import RetentionResult
 from parcours.demo.load import demo_map
 from parcours.render import present
 
@@ -192,3 +193,63 @@ def test_the_dashboard_note_names_the_columns_left_to_analysts_in_words():
     assert _dropped(SimpleNamespace(table=personas), "en", names) == (
         "Columns for analysts not shown: Name."
     )  # the revenue per person is shown: not listed
+
+
+# retention's cohorts: the data ends in March (January's m2 and February's m1 not over)
+COHORTS = pd.DataFrame(
+    {
+        "cohort": ["2026-01", "2026-02"],
+        "persons": [2, 1],
+        "w0": [1.0, 1.0],
+        "w1": [0.0, 0.0],
+        "w2": [0.5, float("nan")],
+        "partial": ["w2", "w1"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr", [["Cohorte", "Personnes", "semaine 0", "semaine 1", "semaine 2"],
+                ["2026-01", "2", f"100{NBSP}%", f"0,0{NBSP}%", f"50{NBSP}%*"],
+                ["2026-02", "1", f"100{NBSP}%", f"0,0{NBSP}%*", ""]]),
+        ("en", [["Cohort", "Persons", "week 0", "week 1", "week 2"],
+                ["2026-01", "2", "100%", "0.0%", "50%*"],
+                ["2026-02", "1", "100%", "0.0%*", ""]]),
+    ],
+)  # fmt: skip
+def test_a_cohort_period_not_over_is_marked_and_one_not_observed_is_blank(lang, expected):
+    assert rows(COHORTS, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "column", "figure"),
+    [
+        ("fr", "Valeur future prévue (6 mois)", "Valeur future prévue moyenne par client (6 mois)"),
+        ("en", "Predicted future value (6 months)",
+         "Average predicted future value per customer (6 months)"),
+    ],
+)  # fmt: skip
+def test_clv_reads_as_the_predicted_value_of_the_next_months(lang, column, figure):
+    result = RetentionResult(
+        title="R",
+        table=pd.DataFrame({"segment": ["champions"], "clv": [12.5]}),
+        params={"horizon_months": 6},
+        buyers=1,
+        mean_clv_per_buyer=12.5,
+        notes=[
+            "CLV = expected revenue of the next 6 months after the calibration end (past "
+            "purchases left out), month m discounted by (1 + discount_rate)^m; expected_value "
+            "= Gamma-Gamma expected value of a purchase.",
+            "Cohort cells marked * (column partial): the period is not over yet.",
+        ],
+    )
+    names = present.Titles.for_result(demo_map(), lang, result)
+    assert present.table(result.table, lang, names).columns[-1] == column
+    assert (figure, "12\xa0€" if lang == "fr" else "€12") in present.figures(result, lang, names)[0]
+    definition, partial = present.notes(result, lang, names)
+    assert ("6" in definition) and ("BG/NBD" in definition)
+    assert partial == (
+        "* période en cours : pas encore terminée" if lang == "fr" else "* period not over yet"
+    )
