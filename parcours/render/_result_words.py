@@ -240,7 +240,10 @@ PARAM_HELP: dict[str, Pair] = {
     ),
     "start": ("les chemins commencent à ce point.", "paths begin at this point."),
     "end": ("les chemins s'arrêtent à ce point.", "paths stop at this point."),
-    "length": ("nombre d'étapes montrées.", "number of steps shown."),
+    "length": (
+        "nombre de positions montrées dans chaque chemin.",
+        "number of positions shown in each path.",
+    ),
     "collapse": (
         "fusionner les répétitions successives d'un même point.",
         "merge consecutive repeats of the same point.",
@@ -593,6 +596,8 @@ COLUMNS: dict[str, Pair] = {
     "length": ("Longueur", "Length"),
     "cumulative_share": ("Part cumulée", "Cumulative share"),
     "label": ("Délai", "Time"),
+    "path_position": ("Position", "Position"),  # a flow's step in paths (present.column_label)
+    "sentiment_label": ("Ton en mots", "Tone in words"),  # a verbatim's positive / negative
     "transitions": ("Passages", "Moves"),
     "occurrences": ("Occurrences", "Occurrences"),
     "fitness": ("Conformité", "Fitness"),
@@ -692,7 +697,7 @@ TABLES: dict[str, Pair] = {
     "correlations": ("Ce qui accompagne l'abandon", "What goes with abandoning"),
     "goals": ("Objectifs", "Goals"),
     "over_time": ("Conversion dans le temps", "Conversion over time"),
-    "flows": ("Flux d'une étape à l'autre", "Flows from step to step"),
+    "flows": ("Flux d'une position à la suivante", "Flows from one position to the next"),
     "nonlinear": ("Parcours non linéaires", "Non-linear journeys"),
     "nodes": ("Points de contact", "Touchpoints"),
     "variants": ("Variantes", "Variants"),

@@ -370,7 +370,7 @@ def paths_sankey(
     fig.update_layout(margin=SANKEY_MARGIN, font_size=12)
     for c in columns:  # a header over each step's column
         fig.add_annotation(
-            text=f"<b>{t('funnel.step', label.lang, n=c)}</b>", x=x_of[c], y=1.0,
+            text=f"<b>{t('paths.position', label.lang, n=c)}</b>", x=x_of[c], y=1.0,
             xref="paper", yref="paper", yanchor="bottom", yshift=8, showarrow=False,
             xanchor="left" if c == first else "right" if c == last else "center",
         )  # fmt: skip

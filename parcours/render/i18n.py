@@ -295,7 +295,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- charts -----------------------------------------------------------------------------
     "funnel.persons": {"fr": "personnes", "en": "persons"},
     "funnel.lost": {"fr": "perdues", "en": "lost"},
-    "funnel.step": {"fr": "Étape {n}", "en": "Step {n}"},
+    # a Sankey column of paths: the n-th point of the path (not a stage of the map, "étape")
+    "paths.position": {"fr": "Position {n}", "en": "Position {n}"},
     "funnel.median": {"fr": "médiane {time}", "en": "median {time}"},
     "funnel.of_first": {"fr": "{pct} du départ", "en": "{pct} of start"},
     "label.conversion": {"fr": "Conversion ({event})", "en": "Conversion ({event})"},

@@ -292,6 +292,10 @@ def column_label(
         return t("column.target_to", names.lang)
     if name == "source" and "target" not in columns:  # where a value comes from
         return t("column.origin", names.lang)
+    if name == "step" and "source" in columns:  # a flow of paths: a position, not a stage
+        return t("column.path_position", names.lang)
+    if name == "label" and "sentiment" in columns:  # a verbatim's tone, not a time bin
+        return t("column.sentiment_label", names.lang)
     if f"column.{name}" in STRINGS:
         return t(f"column.{name}", names.lang)
     return _share_of(name, names)

@@ -20,7 +20,8 @@ from parcours.analyses.retention import RetentionResult
 from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError
 from parcours.maps import JourneyMap
-from parcours.render import charts
+from parcours.render import charts, present
+from parcours.render.i18n import t
 
 MAP = JourneyMap.loads(
     """
@@ -131,6 +132,31 @@ def test_sankey_links_equal_the_flows_and_nodes_are_values_at_a_step():
     assert sorted(sankey.link.value) == sorted(flows.journeys)
     # "fiche" at step 1 and at step 2 are two nodes: a value is a node per step.
     assert labels.count("Fiche produit") == 2 and labels.count("Panier") == 2
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_sankey_columns_are_positions_not_stages(lang):
+    """A Sankey column is the n-th point of the paths, not a stage of the map: "Étape 2"
+    read as the map's second stage on a French page."""
+    flows = pd.DataFrame(
+        {
+            "step": [1, 2],
+            "source": ["pub", "fiche"],
+            "target": ["fiche", "achat"],
+            "journeys": [5, 3],
+        }
+    )
+    result = PathsResult(title="Paths", table=pd.DataFrame(), flows=flows, **PATHS_FIGURES)
+    headers = [a.text for a in charts.paths_sankey(result, MAP, lang).layout.annotations]
+    assert headers == ["<b>Position 1</b>", "<b>Position 2</b>", "<b>Position 3</b>"]
+    names = present.Titles.of(None, lang)
+    shown = present.table(flows, lang, names)  # the flows table under the chart says the same
+    assert shown.columns[0] == "Position"
+    flows_heading = {
+        "fr": "Flux d'une position à la suivante",
+        "en": "Flows from one position to the next",
+    }
+    assert t("table.flows", lang) == flows_heading[lang]
 
 
 def test_sankey_labels_are_whole_and_never_overlap_in_a_column():
