@@ -270,10 +270,19 @@ def attribute_paths(
     notes = [
         "Credit is in conversions (value in the 'value' table); every model's column adds "
         "up to the conversions credited.",
-        "first_touch / last_touch / linear as ChannelAttribution's heuristic_models (linear: "
-        f"a channel met twice gets two shares); position: {position_first:g} first, "
-        f"{position_last:g} last, the rest shared by the touches in between.",
     ]
+    # one definition per model chosen (first_touch, last_touch, linear and position as
+    # ChannelAttribution's heuristic_models); the dashboard says each in plain words
+    heuristics = {
+        "first_touch": "first_touch: all the credit to the first touch of the path.",
+        "last_touch": "last_touch: all the credit to the last touch before the conversion.",
+        "linear": "linear: the credit shared equally by the touches of the path (a channel "
+        "met twice gets two shares).",
+        "position": f"position: {100 * position_first:g}% to the first touch, "
+        f"{100 * position_last:g}% to the last, the rest shared equally by the touches in "
+        "between (a path of one touch gives it all).",
+    }
+    notes += [heuristics[m] for m in chosen if m in heuristics]
     if "markov" in chosen:
         notes.append(
             f"markov: order-{order} Markov chain removal effect, computed exactly on the "
@@ -487,14 +496,19 @@ def attribution(
     result.value = result.value.rename(columns={"channel": level})
     result.title = f"Attribution per {level}"
     result.params.update(level=level, half_life=half_life, exclude=exclude or [])
-    if "time_decay" in chosen:
-        result.notes.append(
+    if "time_decay" in chosen:  # said in the models' order: before markov and shapley
+        later = [
+            n for n, note in enumerate(result.notes) if note.startswith(("markov:", "shapley:"))
+        ]
+        result.notes.insert(
+            later[0] if later else len(result.notes),
             f"time_decay: each touch weighs 2^(-age / {half_life}), age = time to the "
-            "conversion; weights add up to 1 per converted journey."
+            "conversion; weights add up to 1 per converted journey.",
         )
-    result.notes.append(
+    result.notes.insert(  # what a touch is, before the models that share credit among them
+        1,
         "Paths: mapped touchpoints before the conversion (the conversion event is not "
-        "credited); journeys that did not convert, open ones included, are nulls."
+        "credited); journeys that did not convert, open ones included, are nulls.",
     )
     return result
 

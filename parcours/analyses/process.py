@@ -448,9 +448,15 @@ def _process(
         "share = part of the source's outgoing transitions; times are between the two events; "
         "the durations table gives each edge's transitions per time bin.",
         "events with the same timestamp in a case keep their order of arrival.",
+        "variant = a case's whole sequence of activities, start to end; two cases through the "
+        "same activities in the same order have the same variant.",
+        "coverage = share of the cases the graph draws: those of the most frequent variants (or "
+        "edges, filter_by) holding at least that share; 100% draws every case.",
     ]
     if kept_label:
-        notes.append(f"coverage {coverage:g}: the graph of the cases taking only the {kept_label}.")
+        notes.append(
+            f"coverage {100 * coverage:g}%: the graph of the cases taking only the {kept_label}."
+        )
     return ProcessResult(
         title=f"Process map per {level}",
         table=edges.reset_index(drop=True),

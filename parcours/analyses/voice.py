@@ -476,15 +476,17 @@ def voice(
         )
 
     notes = [
-        "NPS = % 9–10 minus % 0–6 (0–10 scale), normal interval for a difference of proportions; "
-        "CSAT = share of 4–5 (1–5 scale), Wilson interval; CES = mean effort (1–7, high is "
-        "bad), t interval; NaN = no answer of that kind.",
+        "NPS = % 9–10 minus % 0–6 (0–10 scale), from -100 to 100; normal interval for a "
+        "difference of proportions.",
+        "CSAT = share of 4–5 answers (1–5 scale); Wilson interval.",
+        "CES = mean effort (1–7 scale, high is bad); t interval.",
+        "rating = mean review rating (1–5 stars); NaN = no answer of that kind.",
         f"sentiment: verbatims scored -1..1 offline (French lexicon with negation, VADER for "
         f"English) after removing links and @handles; a verbatim without a language is given "
         f"French or English by py3langid (column scored_in); |score| < {_sentiment.NEUTRAL} "
         "is neutral. Verbatims without a score are scored and in the themes.",
-        "emotion curve: answers mapped to -1..1 beside the map's designed emotion; curve = "
-        "measured when the stage has answers, designed otherwise.",
+        "emotion curve: answers (or else twice the mean sentiment) mapped to -2..2 beside the "
+        "map's designed emotion; curve = measured when there is one, designed otherwise.",
     ]
     small = table[table.small & (table.answers > 0)]
     if len(small):

@@ -701,6 +701,8 @@ TABLES: dict[str, Pair] = {
     "nonlinear": ("Parcours non linéaires", "Non-linear journeys"),
     "nodes": ("Points de contact", "Touchpoints"),
     "variants": ("Variantes", "Variants"),
+    # after the heading of a table of the most frequent variants (present.table_count)
+    "variants.top": ("les {rows} plus fréquentes sur {of}", "the {rows} most frequent of {of}"),
     "durations": ("Délais", "Times"),
     "time_to_convert": ("Délais de conversion", "Time to convert"),
     "correlation": (
@@ -1068,6 +1070,56 @@ NOTE_PATTERNS: dict[str, str] = {
     "note.compare.periods": "a period's journeys are those that start in it; the latest ones have "
     "had less time to convert (compare periods that ended long enough ago, e.g. one journey "
     "timeout).",
+    "note.attribution.credit": "Credit is in conversions (value in the 'value' table); every "
+    "model's column adds up to the conversions credited.",
+    "note.attribution.paths": "Paths: mapped touchpoints before the conversion (the conversion "
+    "event is not credited); journeys that did not convert, open ones included, are nulls.",
+    "note.attribution.first_touch": "first_touch: all the credit to the first touch of the path.",
+    "note.attribution.last_touch": "last_touch: all the credit to the last touch before the "
+    "conversion.",
+    "note.attribution.linear": "linear: the credit shared equally by the touches of the path (a "
+    "channel met twice gets two shares).",
+    "note.attribution.position": "position: {} to the first touch, {} to the last, the rest shared "
+    "equally by the touches in between (a path of one touch gives it all).",
+    "note.attribution.time_decay": "time_decay: each touch weighs 2^(-age / {}), age = time to the "
+    "conversion; weights add up to 1 per converted journey.",
+    "note.attribution.markov": "markov: order-{} Markov chain removal effect, computed exactly on "
+    "the absorbing chain (no simulation); credit = removal effect / sum of removal effects x "
+    "conversions.",
+    "note.attribution.shapley": "shapley: v(S) = conversions of the journeys whose channels all "
+    "belong to S (Zhao et al. 2018); exact at any number of channels (each path is shared equally "
+    "by its distinct channels, which is what the coalition formula gives).",
+    "note.process.case_person": "case = person (all of a person's events, whatever the map's "
+    "journey cuts); activity = {}; timestamp = ts. frequency = transitions source -> target (a "
+    "case passing twice counts twice), as pm4py's discover_dfg on that log.",
+    "note.process.case_journey": "case = journey (a person's events cut at conversions and idle "
+    "timeouts); activity = {}; timestamp = ts. frequency = transitions source -> target (a case "
+    "passing twice counts twice), as pm4py's discover_dfg on that log.",
+    "note.process.case_column": "case = the value of '{}'; activity = {}; timestamp = ts. "
+    "frequency = transitions source -> target (a case passing twice counts twice), as pm4py's "
+    "discover_dfg on that log.",
+    "note.process.share": "share = part of the source's outgoing transitions; times are between "
+    "the two events; the durations table gives each edge's transitions per time bin.",
+    "note.process.variant": "variant = a case's whole sequence of activities, start to end; two "
+    "cases through the same activities in the same order have the same variant.",
+    "note.process.coverage": "coverage = share of the cases the graph draws: those of the most "
+    "frequent variants (or edges, filter_by) holding at least that share; 100% draws every case.",
+    "note.process.kept_variants": "coverage {}: the graph of the cases taking only the {} most "
+    "frequent variants.",
+    "note.process.kept_edges": "coverage {}: the graph of the cases taking only the {} most "
+    "frequent edges.",
+    "note.voice.nps": "NPS = % 9–10 minus % 0–6 (0–10 scale), from -100 to 100; normal interval "
+    "for a difference of proportions.",
+    "note.voice.csat": "CSAT = share of 4–5 answers (1–5 scale); Wilson interval.",
+    "note.voice.ces": "CES = mean effort (1–7 scale, high is bad); t interval.",
+    "note.voice.rating": "rating = mean review rating (1–5 stars); NaN = no answer of that kind.",
+    "note.voice.sentiment": "sentiment: verbatims scored -1..1 offline (French lexicon with "
+    "negation, VADER for English) after removing links and @handles; a verbatim without a "
+    "language is given French or English by py3langid (column scored_in); |score| < {} is "
+    "neutral. Verbatims without a score are scored and in the themes.",
+    "note.voice.emotion": "emotion curve: answers (or else twice the mean sentiment) mapped to "
+    "-2..2 beside the map's designed emotion; curve = measured when there is one, designed "
+    "otherwise.",
 }
 
 NOTES: dict[str, Pair] = {
@@ -1191,6 +1243,161 @@ NOTES: dict[str, Pair] = {
         "de temps pour convertir.",
         "A period's journeys are those that start in it; the latest ones have had less time "
         "to convert.",
+    ),
+    # attribution: what each model credits, in words ("contact": a touchpoint, or its channel)
+    "attribution.credit": (
+        "Chaque modèle partage autrement les mêmes conversions entre les canaux ou points de "
+        "contact : chaque colonne fait le total des conversions attribuées.",
+        "Each model shares the same conversions differently among the channels or "
+        "touchpoints: each column adds up to the conversions credited.",
+    ),
+    "attribution.paths": (
+        "Contacts : les points de contact (ou leurs canaux) d'un parcours avant sa conversion, "
+        "qui elle-même n'est jamais créditée ; les parcours sans conversion, même en cours, "
+        "comptent comme non convertis.",
+        "Touches: a journey's touchpoints (or their channels) before its conversion, which is "
+        "never credited itself; journeys without a conversion, open ones included, count as "
+        "not converted.",
+    ),
+    "attribution.first_touch": (
+        "Premier contact : toute la conversion revient au premier contact du parcours.",
+        "First touch: the whole conversion goes to the journey's first touch.",
+    ),
+    "attribution.last_touch": (
+        "Dernier contact : toute la conversion revient au dernier contact avant elle.",
+        "Last touch: the whole conversion goes to the last touch before it.",
+    ),
+    "attribution.linear": (
+        "Linéaire : la conversion est partagée à parts égales entre tous les contacts du "
+        "parcours (un canal rencontré deux fois reçoit deux parts).",
+        "Linear: the conversion is shared equally by all the touches of the journey (a "
+        "channel met twice gets two shares).",
+    ),
+    "attribution.position": (
+        "En U : {0} de la conversion au premier contact, {1} au dernier, le reste partagé à "
+        "parts égales entre les contacts du milieu.",
+        "Position-based: {0} of the conversion to the first touch, {1} to the last, the rest "
+        "shared equally by the touches in between.",
+    ),
+    "attribution.time_decay": (
+        "Décroissance : la conversion est partagée entre les contacts, d'autant plus largement "
+        "qu'ils en sont proches ; la demi-vie ({0}) est le délai avant la conversion au bout "
+        "duquel le poids d'un contact est divisé par deux.",
+        "Time decay: the conversion is shared among the touches, the more so the closer they "
+        "are to it; the half-life ({0}) is the time before the conversion after which a "
+        "touch's weight is halved.",
+    ),
+    "attribution.markov": (
+        "Markov : chaque canal ou point de contact reçoit une part des conversions à la mesure de celles qu'on "
+        "perdrait si on le retirait des parcours ; la mémoire des chemins ({0}) est le nombre "
+        "de contacts précédents dont le modèle tient compte pour prévoir le suivant.",
+        "Markov: each channel or touchpoint gets a share of the conversions in proportion to those that "
+        "would be lost if it were taken out of the journeys; the path memory ({0}) is how "
+        "many earlier touches the model takes into account to foresee the next one.",
+    ),
+    "attribution.markov.one": (
+        "Markov : chaque canal ou point de contact reçoit une part des conversions à la mesure de celles qu'on "
+        "perdrait si on le retirait des parcours ; la mémoire des chemins (1) veut dire que le "
+        "modèle prévoit chaque contact d'après le précédent seulement.",
+        "Markov: each channel or touchpoint gets a share of the conversions in proportion to those that "
+        "would be lost if it were taken out of the journeys; a path memory of 1 means the "
+        "model foresees each touch from the one before only.",
+    ),
+    "attribution.shapley": (
+        "Shapley : chaque conversion est partagée à parts égales entre les canaux (ou points de "
+        "contact) différents de son parcours, que chacun y revienne une fois ou plusieurs (le "
+        "partage équitable d'un gain entre coéquipiers).",
+        "Shapley: each conversion is shared equally by the distinct channels (or touchpoints) "
+        "of its journey, whether each comes back once or more (the fair sharing of a gain "
+        "between team-mates).",
+    ),
+    # process map: its process-mining words
+    "process.case_person": (
+        "Cas : ce que le graphe suit du début à la fin ; ici une personne, avec tous ses "
+        "événements, quel que soit le découpage de ses parcours.",
+        "Case: what the graph follows from start to end; here a person, with all their "
+        "events, however their journeys are cut.",
+    ),
+    "process.case_journey": (
+        "Cas : ce que le graphe suit du début à la fin ; ici un parcours, c'est-à-dire les "
+        "événements d'une personne jusqu'à une conversion ou une longue pause.",
+        "Case: what the graph follows from start to end; here a journey, that is a person's "
+        "events up to a conversion or a long pause.",
+    ),
+    "process.case_column": (
+        "Cas : ce que le graphe suit du début à la fin ; ici les événements qui ont la même "
+        "valeur de « {0} » (un numéro de commande ou de dossier, par exemple).",
+        "Case: what the graph follows from start to end; here the events that share one "
+        "value of '{0}' (an order or file number, for instance).",
+    ),
+    "process.share": (
+        "Nombre : les passages directs d'un point au suivant (un cas qui le fait deux fois "
+        "compte deux fois) ; part : leur part parmi tous les passages qui quittent ce point.",
+        "Count: the direct moves from one point to the next (a case doing it twice counts "
+        "twice); share: their part of all the moves leaving that point.",
+    ),
+    "process.variant": (
+        "Variante : la suite complète des points par lesquels passe un cas, du début à la "
+        "fin ; deux cas qui passent par les mêmes points dans le même ordre suivent la même "
+        "variante.",
+        "Variant: the whole sequence of points a case goes through, start to end; two cases "
+        "through the same points in the same order follow the same variant.",
+    ),
+    "process.coverage": (
+        "Couverture : la part des cas que le graphe dessine ; à 100 %, tous ; en dessous, "
+        "seulement ceux des variantes (ou des enchaînements) les plus fréquentes qui en "
+        "réunissent au moins cette part.",
+        "Coverage: the share of the cases the graph draws; at 100%, all of them; below, only "
+        "those of the most frequent variants (or transitions) that hold at least that share.",
+    ),
+    "process.kept_variants": (
+        "Couverture de {0} : le graphe dessine les cas des {1} variantes les plus fréquentes.",
+        "Coverage of {0}: the graph draws the cases of the {1} most frequent variants.",
+    ),
+    "process.kept_edges": (
+        "Couverture de {0} : le graphe dessine les cas qui ne passent que par les {1} "
+        "enchaînements les plus fréquents.",
+        "Coverage of {0}: the graph draws the cases that take only the {1} most frequent "
+        "transitions.",
+    ),
+    # voice of the customer: what each score is and which way is good
+    "voice.nps": (
+        "NPS : part des notes 9 et 10 moins part des notes 0 à 6 (sur 10), de −100 à +100 ; "
+        "plus il est haut, mieux c'est.",
+        "NPS: share of 9 and 10 answers minus share of 0 to 6 (out of 10), from −100 to +100; "
+        "the higher, the better.",
+    ),
+    "voice.csat": (
+        "Satisfaction (CSAT) : part des réponses 4 ou 5 sur une échelle de 1 à 5 ; plus elle "
+        "est haute, mieux c'est.",
+        "Satisfaction (CSAT): share of 4 or 5 answers on a 1 to 5 scale; the higher, the better.",
+    ),
+    "voice.ces": (
+        "Effort (CES) : l'effort moyen que les clients disent avoir fourni, de 1 (faible) à 7 "
+        "(fort) ; plus il est bas, mieux c'est.",
+        "Effort (CES): the mean effort customers say they made, from 1 (low) to 7 (high); the "
+        "lower, the better.",
+    ),
+    "voice.rating": (
+        "Note : la note moyenne des avis, de 1 à 5 étoiles ; une case vide : aucune réponse de "
+        "ce type.",
+        "Rating: the mean rating of the reviews, from 1 to 5 stars; an empty cell: no answer "
+        "of that kind.",
+    ),
+    "voice.sentiment": (
+        "Ton : le ton des commentaires, lu dans leurs mots, de −1 (très négatif) à +1 (très "
+        "positif), neutre autour de 0 ; part négative : part des commentaires au ton négatif.",
+        "Tone: the tone of the comments, read from their words, from −1 (very negative) to +1 "
+        "(very positive), neutral around 0; negative share: share of the comments with a "
+        "negative tone.",
+    ),
+    "voice.emotion": (
+        "Courbe d'émotion : à chaque étape, l'émotion mesurée de −2 à +2 (les notes, ou à "
+        "défaut le ton des commentaires, ramenés à cette échelle) à côté de celle que prévoit "
+        "la carte, qui la remplace quand rien n'est mesuré.",
+        "Emotion curve: at each stage, the emotion measured from −2 to +2 (the scores, or else "
+        "the tone of the comments, brought to that scale) beside the one the map designed, "
+        "which stands in when nothing is measured.",
     ),
 }
 

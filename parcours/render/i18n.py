@@ -334,7 +334,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "voice.no_answer": {"fr": "pas de réponse", "en": "no answer"},
     "voice.nps": {"fr": "NPS (−100 à 100)", "en": "NPS (−100 to 100)"},
     "voice.csat": {"fr": "CSAT (part de 4–5)", "en": "CSAT (share of 4–5)"},
-    "voice.ces": {"fr": "CES (effort, 1–7)", "en": "CES (effort, 1–7)"},
+    "voice.ces": {
+        "fr": "CES (effort, 1–7, bas c'est mieux)",
+        "en": "CES (effort, 1–7, low is better)",
+    },
     "emotion.designed": {"fr": "prévue", "en": "designed"},
     "emotion.measured": {"fr": "mesurée", "en": "measured"},
     "emotion.axis": {"fr": "émotion (−2 à +2)", "en": "emotion (−2 to +2)"},

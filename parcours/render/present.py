@@ -64,6 +64,7 @@ __all__ = [
     "param_help",
     "param_label",
     "table",
+    "table_count",
 ]
 
 # Figures and columns that are shares (0..1), durations, or plain numbers with decimals.
@@ -583,6 +584,23 @@ def table(
     long = [any(len(str(row[i])) > 60 for row in out) for i in range(len(keep))]
     return Shown([label for _, label in keep], out, len(frame), long, dropped,
                  [name for name, _ in keep])  # fmt: skip
+
+
+def table_count(result: Any, name: str, lang: str) -> str:
+    """What the count after a secondary table's heading says: its rows ("20"), or, for a
+    table of the most frequent among more (a process map's variants), "the 20 most frequent
+    of 2,861" so that it does not read as the total beside the figure that is.
+
+    >>> from types import SimpleNamespace as Result
+    >>> shown = Result(variants=pd.DataFrame({"cases": range(20)}), variants_shown=2861)
+    >>> table_count(shown, "variants", "fr")
+    'les 20 plus fréquentes sur 2\u202f861'
+    """
+    rows = len(getattr(result, name))
+    of = getattr(result, "variants_shown", None) if name == "variants" else None
+    if of is not None and of > rows:
+        return t("table.variants.top", lang).format(rows=number(rows, lang), of=number(of, lang))
+    return number(rows, lang)
 
 
 def figures(

@@ -772,7 +772,11 @@ def _presented(name: str, result: Result | None, jm: JourneyMap, lang: str) -> d
         "ranking": _ranking(result, jm, lang)
         if name == "frictions" and "explanation" in result.table
         else None,
-        "tables": [(n, _table(f, lang, names)) for n, f in result.tables.items() if f is not None],
+        "tables": [
+            (n, _table(f, lang, names), present.table_count(result, n, lang))
+            for n, f in result.tables.items()
+            if f is not None
+        ],
     }
 
 

@@ -539,3 +539,143 @@ def test_an_analysis_page_shows_a_french_decimal_and_its_command_a_dot(map_clien
     assert 'id="command">parcours voice --confidence 0.9 --lang fr</code>' in page
     page = map_client.get("/analyses/voice?lang=en").text
     assert '<input type="text" inputmode="decimal" name="confidence" value="0.95">' in page
+
+
+# -- the words a CX lead reads: definitions of the analyses' terms --------------------------
+
+
+def _notes(page: str) -> list[str]:
+    """The lines of a page's "Definitions and caveats" block, as read (a French page sets a
+    no-break space before its colons: read as a space here)."""
+    block = re.search(r'<ul class="notes">(.*?)</ul>', page, re.S)
+    assert block, "no definitions block"
+    lines = re.findall(r"<li>(.*?)</li>", block[1], re.S)
+    return [html.unescape(li).replace("\u00a0", " ") for li in lines]
+
+
+def _said(lines: list[str], start: str) -> str:
+    found = [line for line in lines if line.startswith(start)]
+    assert len(found) == 1, (start, lines)
+    return found[0]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_attribution_page_says_what_each_model_credits(demo_client, lang):
+    """Markov, Shapley, position-based, time decay, half-life and path memory were on the
+    page with no word of what they mean."""
+    page = demo_client.get(f"/analyses/attribution?lang={lang}").text
+    assert {"fr": "Définitions et précautions", "en": "Definitions and caveats"}[lang] in page
+    lines = _notes(page)
+    expected = {
+        "fr": {
+            "Premier contact : ": "toute la conversion revient au premier contact du parcours.",
+            "En U : ": "40 % de la conversion au premier contact, 40 % au dernier, le reste "
+            "partagé à parts égales entre les contacts du milieu.",
+            "Décroissance : ": "la demi-vie (7 j) est le délai avant la conversion au bout "
+            "duquel le poids d'un contact est divisé par deux.",
+            "Markov : ": "à la mesure de celles qu'on perdrait si on le retirait des parcours ; "
+            "la mémoire des chemins (1) veut dire que le modèle prévoit chaque contact d'après "
+            "le précédent seulement.",
+            "Shapley : ": "chaque conversion est partagée à parts égales entre les canaux (ou "
+            "points de contact) différents de son parcours",
+        },
+        "en": {
+            "First touch: ": "the whole conversion goes to the journey's first touch.",
+            "Position-based: ": "40% of the conversion to the first touch, 40% to the last, "
+            "the rest shared equally by the touches in between.",
+            "Time decay: ": "the half-life (7 d) is the time before the conversion after "
+            "which a touch's weight is halved.",
+            "Markov: ": "in proportion to those that would be lost if it were taken out of the "
+            "journeys; a path memory of 1 means the model foresees each touch from the one "
+            "before only.",
+            "Shapley: ": "each conversion is shared equally by the distinct channels (or "
+            "touchpoints) of its journey",
+        },
+    }[lang]
+    for start, words in expected.items():
+        assert words in _said(lines, start)
+    memory = demo_client.get(f"/analyses/attribution?lang={lang}&order=2").text
+    assert {
+        "fr": "la mémoire des chemins (2) est le nombre de contacts précédents dont le modèle "
+        "tient compte pour prévoir le suivant.",
+        "en": "the path memory (2) is how many earlier touches the model takes into account to "
+        "foresee the next one.",
+    }[lang] in _said(_notes(memory), "Markov")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_process_page_defines_its_words_and_counts_its_variants_table(demo_client, lang):
+    """The process-mining words ("Cas", "Variantes", "Couverture") were left unsaid, and the
+    table "Variantes (20)" beside "Variantes montrées 2 861" read as a contradiction."""
+    page = demo_client.get(f"/analyses/process?lang={lang}").text
+    lines = _notes(page)
+    expected = {
+        "fr": [
+            "Cas : ce que le graphe suit du début à la fin ; ici une personne, avec tous ses "
+            "événements, quel que soit le découpage de ses parcours.",
+            "Variante : la suite complète des points par lesquels passe un cas, du début à la "
+            "fin ; deux cas qui passent par les mêmes points dans le même ordre suivent la "
+            "même variante.",
+            "Couverture : la part des cas que le graphe dessine ; à 100 %, tous ; en dessous, "
+            "seulement ceux des variantes (ou des enchaînements) les plus fréquentes qui en "
+            "réunissent au moins cette part.",
+        ],
+        "en": [
+            "Case: what the graph follows from start to end; here a person, with all their "
+            "events, however their journeys are cut.",
+            "Variant: the whole sequence of points a case goes through, start to end; two "
+            "cases through the same points in the same order follow the same variant.",
+            "Coverage: the share of the cases the graph draws; at 100%, all of them; below, "
+            "only those of the most frequent variants (or transitions) that hold at least that "
+            "share.",
+        ],
+    }[lang]
+    assert all(line in lines for line in expected), lines
+    journeys = _notes(demo_client.get(f"/analyses/process?lang={lang}&case=journey").text)
+    assert {
+        "fr": "Cas : ce que le graphe suit du début à la fin ; ici un parcours, c'est-à-dire "
+        "les événements d'une personne jusqu'à une conversion ou une longue pause.",
+        "en": "Case: what the graph follows from start to end; here a journey, that is a "
+        "person's events up to a conversion or a long pause.",
+    }[lang] in journeys
+    shown = re.search(r"<dt>(?:Variantes montrées|Variants shown)</dt><dd>([^<]+)</dd>", page)
+    assert shown, "no variants shown figure"
+    heading = {"fr": "Variantes", "en": "Variants"}[lang]
+    count = {"fr": "les 20 plus fréquentes sur ", "en": "the 20 most frequent of "}[lang]
+    assert f'{heading} <span class="muted">({count}{shown[1]})</span>' in page
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_voice_page_says_what_each_score_is_and_which_way_is_good(demo_client, lang):
+    """Tone (−0,21), rating and CES (4,8) were unexplained; nothing said a high effort is bad."""
+    lines = _notes(demo_client.get(f"/analyses/voice?lang={lang}").text)
+    expected = {
+        "fr": [
+            "NPS : part des notes 9 et 10 moins part des notes 0 à 6 (sur 10), de −100 à +100 "
+            "; plus il est haut, mieux c'est.",
+            "Satisfaction (CSAT) : part des réponses 4 ou 5 sur une échelle de 1 à 5 ; plus "
+            "elle est haute, mieux c'est.",
+            "Effort (CES) : l'effort moyen que les clients disent avoir fourni, de 1 (faible) "
+            "à 7 (fort) ; plus il est bas, mieux c'est.",
+            "Note : la note moyenne des avis, de 1 à 5 étoiles ; une case vide : aucune "
+            "réponse de ce type.",
+            "Ton : le ton des commentaires, lu dans leurs mots, de −1 (très négatif) à +1 "
+            "(très positif), neutre autour de 0 ; part négative : part des commentaires au ton "
+            "négatif.",
+        ],
+        "en": [
+            "NPS: share of 9 and 10 answers minus share of 0 to 6 (out of 10), from −100 to "
+            "+100; the higher, the better.",
+            "Satisfaction (CSAT): share of 4 or 5 answers on a 1 to 5 scale; the higher, the "
+            "better.",
+            "Effort (CES): the mean effort customers say they made, from 1 (low) to 7 (high); "
+            "the lower, the better.",
+            "Rating: the mean rating of the reviews, from 1 to 5 stars; an empty cell: no "
+            "answer of that kind.",
+            "Tone: the tone of the comments, read from their words, from −1 (very negative) to "
+            "+1 (very positive), neutral around 0; negative share: share of the comments with "
+            "a negative tone.",
+        ],
+    }[lang]
+    assert all(line in lines for line in expected), lines
+    assert _said(lines, {"fr": "Courbe d'émotion : ", "en": "Emotion curve: "}[lang])
