@@ -48,7 +48,8 @@ class Segment:
     frequency: tuple[int, int]  # inclusive range of the F score (1-5 scale)
     en: str
     fr: str
-    description: str
+    description: str  # who they are, in English
+    description_fr: str  # and in French
 
     @property
     def rule(self) -> str:
@@ -59,8 +60,24 @@ class Segment:
 
 
 SEGMENTS: tuple[Segment, ...] = (
-    Segment("champions", (5, 5), (4, 5), "Champions", "Champions", "bought recently and often"),
-    Segment("loyal", (3, 4), (4, 5), "Loyal", "Fidèles", "buy often, still fairly recent"),
+    Segment(
+        "champions",
+        (5, 5),
+        (4, 5),
+        "Champions",
+        "Champions",
+        "bought recently and often",
+        "ont acheté récemment et souvent",
+    ),
+    Segment(
+        "loyal",
+        (3, 4),
+        (4, 5),
+        "Loyal",
+        "Fidèles",
+        "buy often, still fairly recent",
+        "achètent souvent, encore assez récemment",
+    ),
     Segment(
         "potential_loyalist",
         (4, 5),
@@ -68,9 +85,26 @@ SEGMENTS: tuple[Segment, ...] = (
         "Potential loyalists",
         "Fidèles en devenir",
         "recent, already came back a few times",
+        "récents, déjà revenus quelques fois",
     ),
-    Segment("new", (5, 5), (1, 1), "New customers", "Nouveaux clients", "first purchase just now"),
-    Segment("promising", (4, 4), (1, 1), "Promising", "Prometteurs", "recent single purchase"),
+    Segment(
+        "new",
+        (5, 5),
+        (1, 1),
+        "New customers",
+        "Nouveaux clients",
+        "first purchase just now",
+        "premier achat tout récent",
+    ),
+    Segment(
+        "promising",
+        (4, 4),
+        (1, 1),
+        "Promising",
+        "Prometteurs",
+        "recent single purchase",
+        "un seul achat, récent",
+    ),
     Segment(
         "need_attention",
         (3, 3),
@@ -78,6 +112,7 @@ SEGMENTS: tuple[Segment, ...] = (
         "Need attention",
         "À surveiller",
         "average recency and frequency",
+        "récence et fréquence moyennes",
     ),
     Segment(
         "about_to_sleep",
@@ -86,6 +121,7 @@ SEGMENTS: tuple[Segment, ...] = (
         "About to sleep",
         "En train de s'endormir",
         "fading after few purchases",
+        "s'éloignent après peu d'achats",
     ),
     Segment(
         "at_risk",
@@ -94,6 +130,7 @@ SEGMENTS: tuple[Segment, ...] = (
         "At risk",
         "À risque",
         "used to buy regularly, not seen for a while",
+        "achetaient régulièrement, plus revus depuis un moment",
     ),
     Segment(
         "cant_lose",
@@ -102,14 +139,16 @@ SEGMENTS: tuple[Segment, ...] = (
         "Can't lose them",
         "À ne pas perdre",
         "best customers of the past, gone quiet",
+        "les meilleurs clients d'hier, devenus silencieux",
     ),
     Segment(
         "hibernating",
         (1, 2),
         (1, 2),
         "Hibernating",
-        "En hibernation",
+        "En sommeil",
         "few purchases, long ago",
+        "peu d'achats, il y a longtemps",
     ),
 )
 

@@ -490,7 +490,9 @@ def _segment_definitions(language: str) -> pd.DataFrame:
             "segment": [s.id for s in _rfm.SEGMENTS],
             "title": [s.fr if language == "fr" else s.en for s in _rfm.SEGMENTS],
             "rule": [s.rule for s in _rfm.SEGMENTS],
-            "description": [s.description for s in _rfm.SEGMENTS],
+            "description": [
+                s.description_fr if language == "fr" else s.description for s in _rfm.SEGMENTS
+            ],
         }
     )
 

@@ -332,3 +332,20 @@ def test_cdnow_sample_gives_the_published_parameters(cdnow):
     _assert_params(s, PUBLISHED, "BG/NBD")
     assert np.round(s["BG/NBD log-likelihood"], 1) == -9582.4
     _assert_params(s, PEER["sample"]["gamma_gamma"], "Gamma-Gamma")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_rfm_segments_have_one_name_and_a_description_in_each_language(lang):
+    """The segments table (the report) names a segment as the dashboard's cells do, and
+    says who they are in the reader's language."""
+    from parcours.analyses import _rfm
+    from parcours.analyses.retention import _segment_definitions
+    from parcours.render._result_words import VALUES
+
+    table = _segment_definitions(lang).set_index("segment")
+    for segment in _rfm.SEGMENTS:
+        assert table.loc[segment.id, "title"] == VALUES[segment.id][0 if lang == "fr" else 1]
+    champions = table.loc["champions", "description"]
+    assert champions == (
+        "ont acheté récemment et souvent" if lang == "fr" else "bought recently and often"
+    )
