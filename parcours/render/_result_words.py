@@ -579,6 +579,13 @@ COLUMNS: dict[str, Pair] = {
     "entered": ("Entrées", "Entered"),
     "converted": ("Convertis", "Converted"),
     "path": ("Chemin", "Path"),
+    "path.empty": ("(aucun contact avant)", "(no touch before)"),  # a path of no touch
+    # attribution's Markov model: the share of conversions (of value) lost without a channel
+    "removal_effect": ("Conversions perdues sans lui", "Conversions lost without it"),
+    "removal_effect_value": ("Valeur perdue sans lui", "Value lost without it"),
+    "state_from": ("De", "From"),
+    "state_to": ("Vers", "To"),
+    "probability": ("Probabilité", "Probability"),
     "steps": ("Étapes", "Steps"),
     "share": ("Part", "Share"),
     "conversion_rate": ("Conversion", "Conversion"),
@@ -717,6 +724,11 @@ TABLES: dict[str, Pair] = {
     "by_persona": ("Par persona", "By persona"),
     "value": ("Valeur attribuée", "Value credited"),
     "removal_effects": ("Effet de retrait", "Removal effect"),
+    # the same name in another analysis (transitions: conformance's stage changes)
+    "attribution.transitions": (
+        "Passages d'un point à l'autre (Markov)",
+        "Moves from one point to another (Markov)",
+    ),
     "paths": ("Chemins", "Paths"),
     "themes": ("Thèmes", "Themes"),
     "emotion_curve": ("Courbe d'émotion", "Emotion curve"),

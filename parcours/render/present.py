@@ -110,6 +110,9 @@ _PCT_COLUMNS = {
     "conversion_with",
     "conversion_without",
     "abandon_rate_without",
+    "removal_effect",
+    "removal_effect_value",
+    "probability",
 }
 _MONEY = {
     "value_credited",
@@ -408,6 +411,8 @@ def cell_text(column: str, value: Any, lang: str, names: Titles) -> str:
         if isinstance(value, int) or number_value.is_integer():
             return number(number_value, lang)
         return _float_text(number_value, lang)
+    if column == "path" and isinstance(value, str) and not value.strip():
+        return t("column.path.empty", lang)  # converted with no touch before (attribution)
     if isinstance(value, str) and _KIND_OF.get(column):
         return names.of_kind(_KIND_OF[column], value)
     if hasattr(value, "isoformat") and not isinstance(value, str):

@@ -679,3 +679,34 @@ def test_voice_page_says_what_each_score_is_and_which_way_is_good(demo_client, l
     }[lang]
     assert all(line in lines for line in expected), lines
     assert _said(lines, {"fr": "Courbe d'émotion : ", "en": "Emotion curve: "}[lang])
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "fr",
+            ("Passages d'un point à l'autre (Markov)", "Conversions perdues sans lui",
+             "Valeur perdue sans lui", "(aucun contact avant)"),
+        ),
+        (
+            "en",
+            ("Moves from one point to another (Markov)", "Conversions lost without it",
+             "Value lost without it", "(no touch before)"),
+        ),
+    ],
+)  # fmt: skip
+def test_attribution_tables_say_what_they_hold(demo_client, lang, words):
+    """The removal effects showed their channels only (their figures had no words, so were
+    left to analysts), the Markov moves were headed as conformance's stage changes, and a
+    path of no touch was an empty cell."""
+    page = html.unescape(demo_client.get(f"/analyses/attribution?lang={lang}").text)
+    for word in words:
+        assert word in page, word
+    removal = re.search(
+        r"(Effet de retrait|Removal effect) <span[^>]*>\(\d+\)</span></summary>(.*?)</table>",
+        page,
+        re.S,
+    )
+    assert removal and re.search(r"<td[^>]*>\d+(,\d)?\s?%</td>", removal[2])  # a share per channel
+    assert "Changements d'étape" not in page and "Stage changes" not in page
