@@ -408,6 +408,10 @@ def cell_text(column: str, value: Any, lang: str, names: Titles) -> str:
             return duration(number_value * 3600, lang)
         if column in _MONEY:
             return money(number_value, lang, names.currency)
+        if column in _WHOLE:  # as the headline figure says it (NPS -8, not -8,33)
+            return number(number_value, lang)
+        if column == "ces":
+            return number(number_value, lang, 1)
         if isinstance(value, int) or number_value.is_integer():
             return number(number_value, lang)
         return _float_text(number_value, lang)

@@ -253,3 +253,16 @@ def test_clv_reads_as_the_predicted_value_of_the_next_months(lang, column, figur
     assert partial == (
         "* période en cours : pas encore terminée" if lang == "fr" else "* period not over yet"
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fr", "en"),
+    [("nps", -8.333, "-8", "-8"), ("nps", 41.7, "42", "42"), ("ces", 5.6129, "5,6", "5.6")],
+)
+def test_a_score_in_a_table_reads_as_its_headline_figure(column, value, fr, en):
+    """The voice table said NPS -8,33 under a headline NPS of -8, and effort 5,61."""
+    for lang, expected in (("fr", fr), ("en", en)):
+        names = present.Titles(lang)
+        said = present.cell_text(column, value, lang, names).replace("\u2212", "-")
+        assert said == expected
+        assert said == present.figure_text(column, value, lang, names).replace("\u2212", "-")
