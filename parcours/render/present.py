@@ -434,7 +434,21 @@ def _row_text(name: str, record: dict[str, Any], lang: str, names: Titles) -> st
         return _feature_text(name, record, lang, names)
     if "metric" in record and "met" in record and name in ("metric", "target", "value"):
         return goal_text(name, str(record["metric"]), record[name], lang, names)
+    if name == "label" and "bin" in record and "lower_s" in record and not _missing(record["bin"]):
+        return duration_bin_label(int(record["bin"]), lang)
     return None
+
+
+def duration_bin_label(index: int, lang: str) -> str:
+    """A bin of durations (:mod:`parcours.analyses._durations`) in the reader's units.
+
+    >>> duration_bin_label(4, "fr"), duration_bin_label(7, "fr"), duration_bin_label(4, "en")
+    ('6 h – 1 j', '≥ 30 j', '6 h – 1 d')
+    """
+    from parcours.analyses._durations import bin_labels  # a result of theirs: loaded
+
+    label = bin_labels()[index]
+    return re.sub(r"(\d) d\b", r"\1 j", label) if lang == "fr" else label
 
 
 def _feature_text(name: str, record: dict[str, Any], lang: str, names: Titles) -> str:

@@ -121,6 +121,7 @@ SECURITY_HEADERS = {
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["day"] = present.date
 templates.env.filters["moment"] = report_words.moment
+templates.env.filters["number"] = report_words.number  # 2 416, 2,416
 templates.env.finalize = pass_context(report_words.typeset_output)  # before a template is compiled
 templates.env.filters["as_written"] = report_words.as_written  # a form's value comes back as sent
 router = APIRouter(include_in_schema=False)

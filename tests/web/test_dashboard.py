@@ -710,3 +710,22 @@ def test_attribution_tables_say_what_they_hold(demo_client, lang, words):
     )
     assert removal and re.search(r"<td[^>]*>\d+(,\d)?\s?%</td>", removal[2])  # a share per channel
     assert "Changements d'étape" not in page and "Stage changes" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "bin_words", "english_day"),
+    [("fr", "6 h – 1 j", "6 h – 1 d"), ("en", "6 h – 1 d", None)],
+)
+def test_process_times_and_row_counts_in_the_readers_words(
+    demo_client, lang, bin_words, english_day
+):
+    """The process map's times table said '1 d' on a French page, and '50 lignes sur 2416'."""
+    page = html.unescape(demo_client.get(f"/analyses/process?lang={lang}").text)
+    assert f">{bin_words}</td>" in page
+    if english_day:
+        assert f">{english_day}</td>" not in page
+    counted = re.findall(r"(?:lignes sur|of) ([\d\u202f\u00a0 ,]+?)(?: rows)?</p>", page)
+    big = [n for n in counted if len(re.sub(r"\D", "", n)) >= 4]
+    assert big, counted  # the times table holds thousands of rows
+    separator = "\u202f" if lang == "fr" else ","
+    assert all(separator in n for n in big), big
