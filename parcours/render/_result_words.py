@@ -1235,10 +1235,15 @@ NOTES: dict[str, Pair] = {
     "retention.clv": (
         "Valeur future prévue : le chiffre d'affaires qu'un client devrait encore apporter dans "
         "les {0} prochains mois, selon un modèle de ses achats (BG/NBD) et de leur montant "
-        "(Gamma-Gamma), actualisé ; ce qu'il a déjà dépensé n'y est pas.",
+        "(Gamma-Gamma), actualisé ; ce qu'il a déjà dépensé n'y est pas. Le modèle tient un "
+        "client qui n'a acheté qu'une fois pour toujours actif, et lit un long silence après des "
+        "achats fréquents comme un départ probable : un bon client devenu silencieux peut y "
+        "valoir moins qu'un nouveau.",
         "Predicted future value: the revenue a customer is expected to bring in the next {0} "
         "months, from a model of their purchases (BG/NBD) and of their amounts (Gamma-Gamma), "
-        "discounted; what they have already spent is not in it.",
+        "discounted; what they have already spent is not in it. The model takes a customer who "
+        "bought once as still active, and reads a long silence after frequent purchases as a "
+        "likely departure: a good customer gone quiet may be worth less there than a new one.",
     ),
     "personas.declared": (
         "Personas : les règles de la carte appliquées à la dernière fiche client de chaque "

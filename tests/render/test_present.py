@@ -250,6 +250,12 @@ def test_clv_reads_as_the_predicted_value_of_the_next_months(lang, column, figur
     assert (figure, "12\xa0€" if lang == "fr" else "€12") in present.figures(result, lang, names)[0]
     definition, partial = present.notes(result, lang, names)
     assert ("6" in definition) and ("BG/NBD" in definition)
+    # why a good customer gone quiet can be worth less than a new one (BG/NBD's reading)
+    assert (
+        "un bon client devenu silencieux peut y valoir moins qu'un nouveau"
+        if lang == "fr"
+        else "a good customer gone quiet may be worth less there than a new one"
+    ) in definition
     assert partial == (
         "* période en cours : pas encore terminée" if lang == "fr" else "* period not over yet"
     )
