@@ -16,15 +16,20 @@ def _pct(value: float, lang: str, digits: int = 0) -> str:
     return f"{text} %" if lang == "fr" else f"{text}%"
 
 
-def _compared(rate: float, base: float, lang: str) -> tuple[str, str]:
-    """Two rates a sentence sets against each other, with the decimals that tell them apart:
-    whole percents, else one or two decimals ("2 % against 2 %" would read as no gap).
+def _digits(rate: float) -> int:
+    """The decimals of a rate as the tables write it: one under 10 % (0 is 0)."""
+    return 1 if 0 < abs(rate) < 0.1 else 0
 
-    >>> _compared(0.10, 0.0, "fr"), _compared(0.024, 0.018, "fr"), _compared(0.0204, 0.0196, "en")
-    (('10 %', '0 %'), ('2,4 %', '1,8 %'), ('2.04%', '1.96%'))
+
+def _compared(rate: float, base: float, lang: str) -> tuple[str, str]:
+    """Two rates a sentence sets against each other, written as the tables write them, with
+    more decimals when they would read alike ("2 % against 2 %" would read as no gap).
+
+    >>> _compared(0.10, 0.0, "fr"), _compared(0.006, 0.002, "fr"), _compared(0.35, 0.3541, "en")
+    (('10 %', '0 %'), ('0,6 %', '0,2 %'), ('35.0%', '35.4%'))
     """
-    for digits in (0, 1, 2):
-        pair = (_pct(rate, lang, digits), _pct(base, lang, digits))
+    for extra in (0, 1, 2):
+        pair = (_pct(rate, lang, _digits(rate) + extra), _pct(base, lang, _digits(base) + extra))
         if pair[0] != pair[1]:
             break
     return pair
