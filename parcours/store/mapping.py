@@ -56,8 +56,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Other names a column may carry and still be recognised without a mapping.
-ALIASES: dict[str, tuple[str, ...]] = {"ts": ("timestamp", "time", "date")}
+# Other names a column may carry and still be recognised without a mapping; with the
+# standard attributes of an XES event log (and of its CSV exports: pm4py, ProM, Disco), each
+# case is a person's journey: its time, its activity, its case id.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "ts": ("timestamp", "time", "date", "time:timestamp"),
+    "event": ("concept:name",),
+    "customer_id": ("case:concept:name",),
+}
 
 OPTIONS = (
     "timezone",
@@ -253,10 +259,14 @@ class ColumnMapping:
                 f"{source_name}: default_ts is column {default.columns[0]!r}, which the "
                 f"source does not have; its columns are: {', '.join(columns)}"
             )
+        # a column another field is mapped to is not taken again under an alias
+        # (anonymous_id: case:concept:name leaves customer_id empty)
+        used = {c for src in resolved.values() for c in src.columns}
         for name in FIELDS[self.target]:
             if name in resolved or name in shaped:
                 continue
-            for candidate in (name, *ALIASES.get(name, ())):
+            aliases = [c for c in ALIASES.get(name, ()) if c not in used]
+            for candidate in (name, *aliases):
                 if candidate in present:
                     resolved[name] = Source(columns=(candidate,))
                     break

@@ -51,6 +51,55 @@ def test_columns_recognised_by_name(ws, tmp_path):
     assert json.loads(got.properties.iloc[0]) == {"page_type": "product"}
 
 
+XES_LOG = """\
+    <?xml version="1.0" encoding="UTF-8"?>
+    <log xes.version="1.0">
+      <trace>
+        <string key="concept:name" value="Case 1"/>
+        <event>
+          <string key="concept:name" value="Assign seriousness"/>
+          <string key="org:resource" value="Value 1"/>
+          <date key="time:timestamp" value="2012-10-09T14:50:17.000+00:00"/>
+        </event>
+        <event>
+          <string key="concept:name" value="Closed"/>
+          <date key="time:timestamp" value="2012-10-12T15:02:56.000+02:00"/>
+        </event>
+      </trace>
+    </log>
+"""
+
+
+def test_an_event_log_is_read_by_its_standard_attributes(ws, tmp_path):
+    """An XES log (and its CSV export, as pm4py writes it) needs no mapping of its case,
+    activity and time: each case is a person's journey. Only the channel, which a process
+    log does not name, is given."""
+    channel = {"channel": {"value": "service_client"}}
+    xes = ws.ingest_events(write(tmp_path, "log.xes", XES_LOG), channel)
+    csv = write(
+        tmp_path,
+        "log.csv",
+        """\
+        case:concept:name,concept:name,org:resource,time:timestamp
+        Case 2,Assign seriousness,Value 1,2012-10-09 14:50:17+00:00
+        Case 2,Closed,,2012-10-12 13:02:56+00:00
+        """,
+    )
+    exported = ws.ingest_events(csv, channel)
+    assert (xes.accepted, exported.accepted, xes.rejected + exported.rejected) == (2, 2, 0)
+    got = rows(ws, order=["customer_id", "ts"])
+    assert list(got.customer_id) == ["Case 1", "Case 1", "Case 2", "Case 2"]
+    assert list(got.event) == ["Assign seriousness", "Closed"] * 2
+    assert [str(t) for t in got.ts] == ["2012-10-09 14:50:17", "2012-10-12 13:02:56"] * 2
+    assert json.loads(got.properties.iloc[0]) == {"org:resource": "Value 1"}
+    # a case id mapped to another identifier is not taken as a customer id too
+    other = parcours.open(":memory:")
+    other.ingest_events(csv, {**channel, "anonymous_id": "case:concept:name"})
+    got = rows(other)
+    assert list(got.anonymous_id) == ["Case 2", "Case 2"] and got.customer_id.isna().all()
+    other.close()
+
+
 def test_naive_timezone_across_daylight_saving_change(ws, tmp_path):
     # Paris goes from UTC+1 to UTC+2 at 02:00 on 2026-03-29 and back at 03:00 on 2026-10-25.
     path = write(
