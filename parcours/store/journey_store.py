@@ -381,9 +381,9 @@ def _replace_in_warehouse(
     """:func:`_update`'s DELETE and INSERT on a warehouse, whose Parquet files are not
     updated in place: the fresh rows are a new part of the table, and the doomed rows
     (``set_id``, ``from_seq``) are listed as superseded by this ``version``'s write (see
-    :func:`_visible`). Past :data:`MAX_PARTS` parts the table is written again as one, its
-    visible rows but the doomed and the fresh ones, and the list is dropped: a read then
-    joins nothing, and the rows hidden are gone from the files. That reads and writes
+    :func:`_visible`). Past :data:`MAX_PARTS` parts the table is written again as one (its
+    visible rows less the doomed ones, with the fresh ones) and the list is dropped: a read
+    then joins nothing, and the rows hidden are gone from the files. That reads and writes
     every row, but cuts no journey: the cost of cutting them all is what a build pays."""
     over = superseded_name(name)
     if len(con.catalog.parts(name)) < MAX_PARTS:
@@ -405,10 +405,10 @@ def _replace_in_warehouse(
 def _plan(
     kept: ir.Table, new: ir.Table, persona_of: ir.Table | None, timeout_seconds: int
 ) -> ir.Table:
-    """``(person_id, last_seq, from_seq)``: each person of ``kept``, the last of their stored
-    journeys, and the journey from which they are computed
-    again (see :func:`_update`): when nothing but later events came, their last, or the one
-    after it when the last is closed (the next event starts a journey whatever it is:
+    """``(person_id, last_seq, from_seq)``: each person of ``kept``, the number of their last
+    stored journey, and the journey from which they are computed again (see
+    :func:`_update`): when nothing but later events came, their last, or the one after it
+    when the last is closed (the next event starts a journey whatever it is:
     :func:`parcours.store.journeys.cut_journeys`); else 1."""
     mine = kept.group_by("person_id").aggregate(
         merged=(kept.was != kept.person_id).any(),
