@@ -812,11 +812,12 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
             },
         )
     )
-    if wide and marked:  # no text in the cells: the asterisk over them
-        fig.add_scatter(
-            x=[m[0] for m in marked], y=[m[1] for m in marked], mode="text", text=["*"] * len(marked),
-            textfont={"size": 16, "color": "#1d2330"}, hoverinfo="skip", showlegend=False,
-        )  # fmt: skip
+    if wide:  # no text in the cells: the asterisk over them, as annotations (a trace
+        # would change the axis' ticks: every period's number, overlapping)
+        for xv, yv in marked:
+            fig.add_annotation(
+                x=xv, y=yv, text="*", showarrow=False, font={"size": 16, "color": "#1d2330"}
+            )
     fig.update_yaxes(autorange="reversed", title=t("retention.cohort", lang))
     fig = _layout(fig, max(320, 60 + (22 if wide else 34) * len(y)) + (30 if marked else 0), lang)
     if wide:
