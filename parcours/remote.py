@@ -465,19 +465,25 @@ def in_context(ctx: Any, function: Callable[..., Any], *args: Any, **kwargs: Any
     live: in the server when it holds them (a recipe records Ibis calls, not what needs
     their values, such as a UDF's argument or a truth value), here otherwise. The context
     travels with its tables as recipes; what comes back must be a value (a data frame)."""
-    held = [v for v in vars(ctx).values() if isinstance(v, Remote)]
-    if not held:
+    server = _holder(ctx)
+    if server is None:
         return function(ctx, *args, **kwargs)
-    return held[0]._workspace.call(_with_context, function, ctx, *args, **kwargs)
+    return server.call(_with_context, function, ctx, *args, **kwargs)
 
 
 def scoped(ctx: Any, scope: Any) -> Any:
     """The analysis context ``ctx`` restricted by ``scope`` (a segment), where its tables
     live: in the server when it holds them, as :meth:`RemoteWorkspace.context` does."""
-    held = [v for v in vars(ctx).values() if isinstance(v, Remote)]
-    if not held:
+    server = _holder(ctx)
+    if server is None:
         return scope.apply(ctx)
-    return held[0]._workspace.context(ctx.map, ctx.lang, scope=scope)
+    return server.context(ctx.map, ctx.lang, scope=scope)
+
+
+def _holder(ctx: Any) -> RemoteWorkspace | None:
+    """The server's workspace holding the tables of the analysis context ``ctx``, if any."""
+    held = [v for v in vars(ctx).values() if isinstance(v, Remote)]
+    return held[0]._workspace if held else None
 
 
 def _with_context(ws: Any, function: Callable[..., Any], ctx: Any, *args: Any, **kw: Any) -> Any:

@@ -28,9 +28,15 @@ BOUNDS: tuple[tuple[int, str], ...] = (
 )
 
 
-def bin_labels() -> list[str]:
-    """The names of the bins, shortest first."""
-    names = [name for _, name in BOUNDS]
+def bin_labels(day: str = "d") -> list[str]:
+    """The names of the bins, shortest first; ``day``: the unit a day is written with (j
+    in French: ``6 h – 1 j``).
+
+    >>> bin_labels("j")[-2:]
+    ['7 j – 30 j', '≥ 30 j']
+    """
+    names = [name.removesuffix(" d") + f" {day}" if name.endswith(" d") else name
+             for _, name in BOUNDS]  # fmt: skip
     middle = [f"{a} – {b}" for a, b in zip(names, names[1:], strict=False)]
     return [f"< {names[0]}", *middle, f"≥ {names[-1]}"]
 

@@ -343,6 +343,16 @@ def _float_text(value: float, lang: str) -> str:
     return number(value, lang, 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2)
 
 
+def _score_text(name: str, value: Any, lang: str) -> str | None:
+    """A score written as a reader reads it, figure or cell alike (NPS whole: -8, not -8,33;
+    effort with one decimal), or None for anything else."""
+    if name in _WHOLE:
+        return number(value, lang)
+    if name == "ces":
+        return number(value, lang, 1)
+    return None
+
+
 def figure_text(name: str, value: Any, lang: str, names: Titles) -> str:
     """A headline figure's value as its reader reads it."""
     if _missing(value):
@@ -359,10 +369,9 @@ def figure_text(name: str, value: Any, lang: str, names: Titles) -> str:
         return date(value, lang)
     if name in _MONEY:
         return money(value, lang, names.currency)
-    if name in _WHOLE:
-        return number(value, lang)
-    if name == "ces":
-        return number(value, lang, 1)
+    score = _score_text(name, value, lang)
+    if score is not None:
+        return score
     if isinstance(value, int):
         return number(value, lang)
     if isinstance(value, float):
@@ -408,10 +417,9 @@ def cell_text(column: str, value: Any, lang: str, names: Titles) -> str:
             return duration(number_value * 3600, lang)
         if column in _MONEY:
             return money(number_value, lang, names.currency)
-        if column in _WHOLE:  # as the headline figure says it (NPS -8, not -8,33)
-            return number(number_value, lang)
-        if column == "ces":
-            return number(number_value, lang, 1)
+        score = _score_text(column, number_value, lang)  # as its headline figure says it
+        if score is not None:
+            return score
         if isinstance(value, int) or number_value.is_integer():
             return number(number_value, lang)
         return _float_text(number_value, lang)
@@ -447,8 +455,7 @@ def duration_bin_label(index: int, lang: str) -> str:
     """
     from parcours.analyses._durations import bin_labels  # a result of theirs: loaded
 
-    label = bin_labels()[index]
-    return re.sub(r"(\d) d\b", r"\1 j", label) if lang == "fr" else label
+    return bin_labels("j" if lang == "fr" else "d")[index]
 
 
 def _feature_text(name: str, record: dict[str, Any], lang: str, names: Titles) -> str:
