@@ -214,9 +214,13 @@ class Workspace(Store):
     ) -> Result | None:
         """The latest result of ``request`` kept on older data, written within ``max_age``,
         with its ``as_of``."""
-        age = max_age if isinstance(max_age, timedelta) else timedelta(seconds=max_age)
         now = datetime.now(UTC).replace(tzinfo=None)
-        latest = results.latest(self.con, request, since=now - age)
+        seconds = max_age.total_seconds() if isinstance(max_age, timedelta) else max_age
+        # An age reaching before year 1 (a client's "any age", 1e300) accepts every result.
+        since = datetime.min
+        if seconds < (now - datetime.min).total_seconds():
+            since = now - timedelta(seconds=seconds)
+        latest = results.latest(self.con, request, since=since)
         if latest is None or not isinstance(latest.result, Result):
             return None
         found: Result = latest.result

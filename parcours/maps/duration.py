@@ -27,12 +27,16 @@ _READ = {**UNITS, "j": UNITS["d"]}
 _PART = re.compile(r"(\d+)([wdjhms])")
 _WHOLE = re.compile(r"(?:\d+[wdjhms])+")
 
+# Longer than any journey, window or result age means a typing slip; past it, a date plus the
+# duration would leave the calendar (Python's and the engines').
+LONGEST = timedelta(days=36525)
+
 
 def parse_duration(text: str) -> timedelta:
     """Read a duration such as ``30d``, ``2w``, ``90s`` or ``1d12h`` (units may repeat in any order).
 
     Raises InputError, saying what is allowed, for anything else (a bare number, a negative or
-    zero duration, an unknown unit).
+    zero duration, an unknown unit, more than 100 years).
 
     >>> parse_duration("2w").days
     14
@@ -47,6 +51,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(int(n) * _READ[unit] for n, unit in _PART.findall(compact))
     if seconds == 0:
         raise InputError(f"duration {text!r} is zero: write {ALLOWED}")
+    if seconds > LONGEST.total_seconds():
+        raise InputError(f"duration {text!r} is longer than 100 years (36525d): write {ALLOWED}")
     return timedelta(seconds=seconds)
 
 

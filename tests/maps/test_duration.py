@@ -27,10 +27,19 @@ def test_parse_duration(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["30", "30 days", "1.5d", "-2d", "d", "", "0d", "3y", "1d 12h"])
+@pytest.mark.parametrize(
+    "text",
+    ["30", "30 days", "1.5d", "-2d", "d", "", "0d", "3y", "1d 12h", "36526d", "99999999999999d"],
+)
 def test_parse_duration_refuses_and_says_what_is_allowed(text: str) -> None:
     with pytest.raises(InputError, match=r"number followed by s, m, h, d or w, e\.g\. 30d"):
         parse_duration(text)
+
+
+def test_parse_duration_reads_up_to_100_years_and_says_so_past_them() -> None:
+    assert parse_duration("36525d") == timedelta(days=36525)
+    with pytest.raises(InputError, match=r"'5219w' is longer than 100 years \(36525d\)"):
+        parse_duration("5219w")
 
 
 def test_parse_duration_refuses_a_plain_number() -> None:
