@@ -1,8 +1,10 @@
 """Two periods, two segments or two versions of the map side by side, with significance.
 
 So that a team sees whether a fix worked. Give one pair; with none, the last full calendar
-month of the data (B) is compared with the month before (A), as the report and the dashboard
-do:
+month whose journeys have had the time to end (it ended one journey timeout or more before the
+data's last event) is compared (B) with the month before (A), as the report and the dashboard
+do. A later month would be compared while its journeys are still open: fewer of them reach the
+late stages yet, a drop that is only the data's end.
 
 * ``period_a`` / ``period_b`` — ``2026-01-01..2026-03-31`` (both days included). A journey
   belongs to the period in which it *starts* (its first event), so no journey is cut in two;
@@ -415,8 +417,8 @@ def compare(
 ) -> CompareResult:
     """Two periods, segments or map versions side by side: conversion, frictions, NPS, with significance.
 
-    period_a: first period, FIRST..LAST days, e.g. 2026-01-01..2026-03-31 (journeys by their start); with no pair given, the month before the last full calendar month of the data.
-    period_b: second period, same form; with no pair given, the last full calendar month of the data.
+    period_a: first period, FIRST..LAST days, e.g. 2026-01-01..2026-03-31 (journeys by their start); with no pair given, the month before period_b's.
+    period_b: second period, same form; with no pair given, the last full calendar month whose journeys have had one journey timeout to end before the data's last event.
     segment_a: first segment, key=value joined with ',' (keys persona, channel, touchpoint, stage), e.g. persona=ropo.
     segment_b: second segment, same form.
     map_version_a: first saved version of the map.
@@ -444,8 +446,9 @@ def compare(
         period_a, period_b = str(default["period_a"]), str(default["period_b"])
         params.update(period_a=period_a, period_b=period_b)
         notes.append(
-            "no pair given: the last full calendar month of the data (B) against the month "
-            "before (A)."
+            "no pair given: the last full calendar month that ended one journey timeout or more "
+            "before the data's last event (B: its journeys have had the time to end) against "
+            "the month before (A)."
         )
     scratch = Scratch("compare")  # the map versions' journey tables, released at the end
     try:
@@ -542,23 +545,29 @@ def _month_start(day: dt.date) -> dt.date:
 
 
 def _overview(ctx: Context) -> dict[str, object]:
-    """The data's last full calendar month against the month before: with events up to
-    2026-07-03, June 2026 (B) against May 2026 (A); up to 2026-06-30, the same."""
+    """The last full calendar month whose journeys have had the time to end against the month
+    before: with a 30-day journey timeout and events up to 2026-07-03 12:00, May 2026 (B) against
+    April 2026 (A) (June's journeys may still go on after the data's end); up to 2026-07-31
+    00:00, June (B) against May (A)."""
     j = ctx.journeys
     span = j.aggregate(first=j.ts.min(), last=j.ts.max()).to_pyarrow().to_pylist()[0]
     if span["last"] is None:
         raise InputError("compare: no events, so no periods to compare")
-    first, last = span["first"].date(), span["last"].date()
-    # the month of the day after the last event starts after the last full month
-    end_b = _month_start(last + dt.timedelta(days=1)) - dt.timedelta(days=1)
+    timeout = ctx.map.journey.timeout_delta
+    first, last = span["first"].date(), span["last"]
+    # a journey started before `settled` has been idle a whole timeout (it ended) or it has
+    # run past it: month B ends by then
+    settled = last - timeout
+    end_b = _month_start(settled.date()) - dt.timedelta(days=1)
     start_b = _month_start(end_b)
     end_a = start_b - dt.timedelta(days=1)
     start_a = _month_start(end_a)
     if first > start_a:
         raise InputError(
-            f"compare: the data runs from {first} to {last}; the default compares the last full "
-            f"calendar month with the month before, so it needs data from {start_a} to "
-            f"{end_b}; give period_a and period_b"
+            f"compare: the data runs from {first} to {last.date()}; the default compares the "
+            f"last full calendar month that ended one journey timeout ({ctx.map.journey.timeout})"
+            f" or more before the last event with the month before, so it needs data from "
+            f"{start_a} to {end_b}; give period_a and period_b"
         )
     return {"period_a": f"{start_a}..{end_a}", "period_b": f"{start_b}..{end_b}"}
 

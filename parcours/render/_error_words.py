@@ -102,6 +102,16 @@ ANALYSIS_ERRORS: dict[str, Pair] = {
         "duration {} is zero: write a number followed by s, m, h, d or w, e.g. 30d, 12h, 45m or "
         "1d12h",
     ),
+    "duration_long": (
+        "la durée {0} dépasse 100 ans (36525j) : écrivez {1}",
+        "duration {} is longer than 100 years (36525d): write {}",
+    ),
+    "duration_long_syntax": (
+        "la durée {0} dépasse 100 ans (36525j) : écrivez un nombre suivi de s, m, h, j (ou d) "
+        "ou w, par ex. 30j, 12h, 45m ou 1j12h",
+        "duration {} is longer than 100 years (36525d): write a number followed by s, m, h, d "
+        "or w, e.g. 30d, 12h, 45m or 1d12h",
+    ),
     "duration_write": (
         "la durée {0} ne peut pas s'écrire : il faut un nombre positif de secondes",
         "duration {} cannot be written: it must be a positive number of seconds",
@@ -213,11 +223,12 @@ ANALYSIS_ERRORS: dict[str, Pair] = {
     ),
     "compare.default": (
         "compare : les données vont du {0} au {1} ; par défaut, la comparaison porte sur le "
-        "dernier mois complet et le mois d'avant, et demande donc des données du {2} au {3} ; "
-        "donnez period_a et period_b",
+        "dernier mois complet terminé au moins un délai d'inactivité ({2}) avant le dernier "
+        "événement et sur le mois d'avant, et demande donc des données du {3} au {4} ; donnez "
+        "period_a et period_b",
         "compare: the data runs from {} to {}; the default compares the last full calendar "
-        "month with the month before, so it needs data from {} to {}; give period_a and "
-        "period_b",
+        "month that ended one journey timeout ({}) or more before the last event with the "
+        "month before, so it needs data from {} to {}; give period_a and period_b",
     ),
     "compare.segment": (
         "compare : {0} {1} n'est pas un segment ; écrivez clé=valeur, séparés par des "

@@ -589,13 +589,15 @@ _ANALYSES: dict[str, str] = {
         "frictions, NPS, avec leur significativité."
     ),
     "first period, FIRST..LAST days, e.g. 2026-01-01..2026-03-31 (journeys by their start); "
-    "with no pair given, the month before the last full calendar month of the data.": (
+    "with no pair given, the month before period_b's.": (
         "première période, jours PREMIER..DERNIER, par ex. 2026-01-01..2026-03-31 (les "
-        "parcours selon leur début) ; sans paire donnée, le mois qui précède le dernier mois "
-        "complet des données."
+        "parcours selon leur début) ; sans paire donnée, le mois qui précède celui de period_b."
     ),
-    "second period, same form; with no pair given, the last full calendar month of the data.": (
-        "seconde période, même forme ; sans paire donnée, le dernier mois complet des données."
+    "second period, same form; with no pair given, the last full calendar month whose "
+    "journeys have had one journey timeout to end before the data's last event.": (
+        "seconde période, même forme ; sans paire donnée, le dernier mois complet dont les "
+        "parcours ont eu un délai d'inactivité pour finir avant le dernier événement des "
+        "données."
     ),
     "first segment, key=value joined with ',' (keys persona, channel, touchpoint, stage), "
     "e.g. persona=ropo.": (

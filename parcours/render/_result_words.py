@@ -344,13 +344,15 @@ PARAM_HELP: dict[str, Pair] = {
     ),
     "period_a": (
         "première période, PREMIER..DERNIER jour, par ex. 2026-01-01..2026-03-31 ; par défaut, "
-        "le mois qui précède le dernier mois complet des données.",
+        "le mois qui précède la seconde période.",
         "first period, FIRST..LAST day, e.g. 2026-01-01..2026-03-31; by default, the month "
-        "before the last full month of the data.",
+        "before the second period.",
     ),
     "period_b": (
-        "seconde période, même forme ; par défaut, le dernier mois complet des données.",
-        "second period, same form; by default, the last full month of the data.",
+        "seconde période, même forme ; par défaut, le dernier mois complet dont les parcours "
+        "ont eu le temps de finir (un délai d'inactivité avant la fin des données).",
+        "second period, same form; by default, the last full month whose journeys have had "
+        "the time to end (one journey timeout before the data's end).",
     ),
     "segment_a": ("premier segment, par ex. persona=ropo.", "first segment, e.g. persona=ropo."),
     "segment_b": ("second segment, même forme.", "second segment, same form."),
@@ -1077,7 +1079,8 @@ NOTE_PATTERNS: dict[str, str] = {
     "Gamma-Gamma expected value of a purchase.",
     "note.personas.declared": "declared: the map's persona rules over each person's latest CRM "
     "row; (none) = no rule met.",
-    "note.compare.default": "no pair given: the last full calendar month of the data (B) "
+    "note.compare.default": "no pair given: the last full calendar month that ended one journey "
+    "timeout or more before the data's last event (B: its journeys have had the time to end) "
     "against the month before (A).",
     "note.compare.periods": "a period's journeys are those that start in it; the latest ones have "
     "had less time to convert (compare periods that ended long enough ago, e.g. one journey "
@@ -1252,8 +1255,11 @@ NOTES: dict[str, Pair] = {
         "persona): no rule applies.",
     ),
     "compare.default": (
-        "Par défaut : le dernier mois complet des données (B) face au mois d'avant (A).",
-        "By default: the last full month of the data (B) against the month before (A).",
+        "Par défaut : le dernier mois complet terminé au moins un délai d'inactivité avant le "
+        "dernier événement (B : ses parcours ont eu le temps de finir), face au mois d'avant "
+        "(A).",
+        "By default: the last full month that ended one journey timeout or more before the "
+        "last event (B: its journeys have had the time to end), against the month before (A).",
     ),
     "compare.periods": (
         "Les parcours d'une période sont ceux qui y commencent ; les plus récents ont eu moins "

@@ -190,10 +190,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Reach, conversion and exit rate of each touchpoint, against the map's goals.",
     },
     "explain.compare": {
-        "fr": "Le dernier mois complet des données (B) face au mois d'avant (A) : conversion, "
-        "points de friction et NPS, avec leur significativité.",
-        "en": "The last full month of the data (B) against the month before (A): conversion, "
-        "friction points and NPS, with their significance.",
+        "fr": "Le dernier mois complet dont les parcours ont eu le temps de finir (B) face au "
+        "mois d'avant (A) : conversion, points de friction et NPS, avec leur significativité.",
+        "en": "The last full month whose journeys have had the time to end (B) against the "
+        "month before (A): conversion, friction points and NPS, with their significance.",
     },
     # -- summary figures --------------------------------------------------------------------
     "kpis.goals": {

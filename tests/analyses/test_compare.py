@@ -198,16 +198,18 @@ def _context(timelines: dict):
     return ws, ws.context(JourneyMap.loads(MAP))
 
 
-def test_default_is_the_last_full_month_against_the_month_before():
-    # from 1 January to the last event on 10 March: March is not over, so February (B)
-    # against January (A). January: "ana" on the 1st and 40 persons from the 14th (4 a day),
-    # 8 buyers; February: 40 persons from the 10th, 20 buyers; March: 5 persons, not compared.
+def test_default_is_the_last_settled_month_against_the_month_before():
+    # from 1 January to the last event on 5 April: with the map's 30-day timeout, journeys
+    # started in March may still go on after the data's end, so February (B) against January
+    # (A). January: "ana" on the 1st and 40 persons from the 14th (4 a day), 8 buyers;
+    # February: 40 persons from the 10th, 20 buyers; March: 5 persons, not compared.
     ws, ctx = _context(
         {
             "ana": [("2026-01-01 09:00", "web", "product_view")],
             **cohort("jan", "2026-01-14", 40, 8),
             **cohort("feb", "2026-02-10", 40, 20),
             **cohort("mar", "2026-03-09", 5, 5),
+            "zoe": [("2026-04-05 12:00", "web", "product_view")],
         }
     )
     try:
@@ -225,30 +227,35 @@ def test_default_is_the_last_full_month_against_the_month_before():
         assert (result.journeys_a, result.journeys_b) == (41, 40)
         assert (result.conversion_a, result.conversion_b) == (8 / 41, 0.5)
         assert any(
-            note.startswith("no pair given: the last full calendar month") for note in result.notes
+            note.startswith("no pair given: the last full calendar month that ended one journey")
+            for note in result.notes
         )
     finally:
         ws.close()
 
 
-def test_default_month_ends_on_the_last_day_of_the_data():
-    # the last event on 28 February: February is a full month
+@pytest.mark.parametrize(
+    ("last_event", "period_b"),
+    [
+        # February's last journey may go on to 30 March 23:59: settled one timeout later
+        ("2026-03-31 00:00", "2026-02-01..2026-02-28"),
+        ("2026-03-30 23:59", "2026-01-01..2026-01-31"),
+    ],
+)
+def test_default_month_ends_one_timeout_before_the_last_event(last_event, period_b):
     ws, ctx = _context(
         {
-            "ana": [("2026-01-01 00:00", "web", "product_view")],
-            "bob": [("2026-02-28 23:59", "web", "product_view")],
+            "ana": [("2025-12-01 00:00", "web", "product_view")],
+            "bob": [(last_event, "web", "product_view")],
         }
     )
     try:
-        assert get("compare").overview(ctx) == {
-            "period_a": "2026-01-01..2026-01-31",
-            "period_b": "2026-02-01..2026-02-28",
-        }
+        assert get("compare").overview(ctx)["period_b"] == period_b
     finally:
         ws.close()
 
 
-def test_default_needs_two_full_months_of_data():
+def test_default_needs_two_settled_months_of_data():
     ws, ctx = _context(
         {
             "ana": [("2026-01-02 09:00", "web", "product_view")],
@@ -256,7 +263,9 @@ def test_default_needs_two_full_months_of_data():
         }
     )
     try:
-        with pytest.raises(InputError, match="needs data from 2026-01-01 to 2026-02-28"):
+        with pytest.raises(
+            InputError, match=r"timeout \(30d\).*needs data from 2025-12-01 to 2026-01-31"
+        ):
             get("compare").overview(ctx)
     finally:
         ws.close()

@@ -183,7 +183,7 @@ def test_every_analysis_page_opens_with_figures(page, server):
     ]
     assert {"funnel", "paths", "frictions", "voice"} <= set(names)
     for name in names:
-        # compare opens on its overview: the last full month against the month before
+        # compare opens on its overview: the last settled month against the month before
         page.goto(f"{server['base']}/analyses/{name}")
         settled(page)
         assert page.locator("#analysis-error").count() == 0, page.locator(

@@ -103,13 +103,13 @@ class _December3(dt.date):
         (
             "fr",
             "Généré le 3 décembre 2026 par parcours",
-            "du 1 mai 2026 au 31 mai 2026 (A), 33,9\xa0% du 1 juin 2026 au 30 juin 2026 (B)",
+            "du 1 avril 2026 au 30 avril 2026 (A), 40,5\xa0% du 1 mai 2026 au 31 mai 2026 (B)",
             '"janvier 2026 (364)","février 2026 (517)"',
         ),
         (
             "en",
             "Generated on 3 Dec 2026 by parcours",
-            "from 1 May 2026 to 31 May 2026 (A), 33.9% from 1 Jun 2026 to 30 Jun 2026 (B)",
+            "from 1 Apr 2026 to 30 Apr 2026 (A), 40.5% from 1 May 2026 to 31 May 2026 (B)",
             '"Jan 2026 (364)","Feb 2026 (517)"',
         ),
     ],
