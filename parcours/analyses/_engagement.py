@@ -168,8 +168,12 @@ def cohorts(
     return out
 
 
-def lifecycle(returns: ir.Table, period: str, end_day: int) -> pd.DataFrame:
-    """``period, new, returning, resurrecting, dormant``: persons per lifecycle status."""
+def lifecycle(
+    returns: ir.Table, period: str, end_day: int, end_day_over: bool = False
+) -> pd.DataFrame:
+    """``period, new, returning, resurrecting, dormant, partial``: persons per lifecycle
+    status; ``partial`` is true for the period holding the data's last day when it is not
+    over (:func:`partial_period`): its dormant persons are those not back *so far*."""
     active = _per_period(returns, period)
     w = ibis.window(group_by=active.person_id, order_by=active.p)
     marked = active.mutate(before=active.p.lag().over(w), after=active.p.lead().over(w))
@@ -184,12 +188,13 @@ def lifecycle(returns: ir.Table, period: str, end_day: int) -> pd.DataFrame:
     dormant = gone.group_by(p=gone.p + 1).aggregate(persons=gone.count())
     dormant = dormant.mutate(status=ibis.literal("dormant"))
     frame = counted.union(dormant.select("p", "status", "persons")).to_pandas()
-    columns = ["period", *LIFECYCLE]
+    columns = ["period", *LIFECYCLE, "partial"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     wide = frame.pivot(index="p", columns="status", values="persons")
     wide = wide.reindex(columns=list(LIFECYCLE)).fillna(0).astype("int64").sort_index()
     wide.insert(0, "period", [period_label(int(p), period) for p in wide.index])
+    wide["partial"] = wide.index == partial_period(end_day, period, end_day_over)
     return wide.reset_index(drop=True)[columns]
 
 

@@ -67,7 +67,7 @@ GAP_BINS: tuple[tuple[str, int, int | None], ...] = (
 
 
 # The note that marks the cohort cells of a period not over yet (the renderers' asterisk).
-PARTIAL_NOTE = "Cohort cells marked * (column partial): the period is not over yet."
+PARTIAL_NOTE = "Cells and periods marked * (column partial): the period is not over yet."
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -237,7 +237,8 @@ class RetentionResult(Result):
     # cohort, persons, m0, m1... (share returning in period k), partial (the column of the
     # period not over yet)
     cohorts: pd.DataFrame = table()
-    lifecycle: pd.DataFrame = table()  # period, new, returning, resurrecting, dormant
+    # period, new, returning, resurrecting, dormant, partial (the period is not over yet)
+    lifecycle: pd.DataFrame = table()
     stickiness: pd.DataFrame = table()  # days_active, persons, share (person-periods)
     inter_purchase: pd.DataFrame = table()  # interval, gaps, share, cumulative
     segments: pd.DataFrame = table()  # segment, title, rule, description
@@ -293,7 +294,7 @@ def retention(
         )
         engagement = Engagement(
             cohorts=_engagement.cohorts(starts, returns, period, observed, end_day_over),
-            lifecycle=_engagement.lifecycle(returns, period, observed),
+            lifecycle=_engagement.lifecycle(returns, period, observed, end_day_over),
             stickiness=_engagement.stickiness(returns, stickiness),
         )
         return _measured(
@@ -365,13 +366,17 @@ def _measured(
         f"{_names(activity_params['start_event'])}, {_names(activity_params['return_event'])}.",
         "Lifecycle per period, over the return events: new = active for the first time; "
         "returning = active in the period before too; resurrecting = inactive in the period "
-        "before, active earlier; dormant = active in the period before, not in this one.",
+        "before, active earlier; dormant = active in the period before, not in this one (so "
+        "far, in the period not over yet: column partial).",
         f"Stickiness: active person-{activity_params['stickiness']}s by days with a return "
         "event in them.",
         "RFM scores 1..bins from percent ranks (equal values share a score); segments from "
         "the R and F scores: " + "; ".join(f"{s.id} = {s.rule}" for s in _rfm.SEGMENTS) + ".",
     ]
-    if engagement.cohorts.get("partial", pd.Series(dtype=object)).notna().any():
+    if (
+        engagement.cohorts.get("partial", pd.Series(dtype=object)).notna().any()
+        or engagement.lifecycle.get("partial", pd.Series(dtype=bool)).astype(bool).any()
+    ):
         notes.append(PARTIAL_NOTE)
     if n_buyers == 0:
         notes.append(

@@ -1073,7 +1073,8 @@ NOTE_PATTERNS: dict[str, str] = {
     "note.retention.purchase": "A purchase is a conversion event; a person's purchases on one UTC "
     "day count as one.",
     "note.retention.repeat": "Repeat purchase rate = buyers with 2 purchase days or more / buyers.",
-    "note.retention.partial": "Cohort cells marked * (column partial): the period is not over yet.",
+    "note.retention.partial": "Cells and periods marked * (column partial): the period is not "
+    "over yet.",
     "note.retention.clv": "CLV = expected revenue of the next {} months after the calibration end "
     "(past purchases left out), month m discounted by (1 + discount_rate)^m; expected_value = "
     "Gamma-Gamma expected value of a purchase.",
@@ -1233,7 +1234,8 @@ NOTES: dict[str, Pair] = {
         "Taux de retour : part des clients qui reviennent au moins un autre jour.",
         "Return rate: share of the customers who come back on at least one other day.",
     ),
-    # the cohort table's and the heatmap's mark: a period that holds the data's last day
+    # the cohort and lifecycle tables' and the heatmap's mark: a period holding the data's
+    # last day
     "retention.partial": ("* période en cours : pas encore terminée", "* period not over yet"),
     "retention.clv": (
         "Valeur future prévue : le chiffre d'affaires qu'un client devrait encore apporter dans "

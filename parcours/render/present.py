@@ -273,7 +273,8 @@ def _share_of(name: str, names: Titles) -> str | None:
 
 # A retention cohort's k-th period: m3 (month), w3 (ISO week) or d3 (day).
 _PERIOD_COLUMN = re.compile(r"([mwd])(\d+)")
-# The column that names, per row, the cohort cell whose period is not over yet.
+# The column that names, per row, the cohort cell whose period is not over yet (a cohort
+# table), or says that the row's period is not over yet (the lifecycle table).
 _PARTIAL = "partial"
 
 
@@ -551,6 +552,14 @@ class Shown:
     names: list[str] = field(default_factory=list)  # the source column of each header
 
 
+def _not_over(name: str, record: dict[str, Any], cols: tuple[str, ...]) -> bool:
+    """The cell is a period not over yet: the cohort cell its row's ``partial`` names, or the
+    period of a lifecycle row whose ``partial`` is true."""
+    if "cohort" in cols:
+        return bool(record.get(_PARTIAL) == name)
+    return name == "period" and record.get(_PARTIAL) in (True,)  # numpy's True too
+
+
 def table(
     frame: pd.DataFrame, lang: str, names: Titles, rows: int = 50, unit: str | None = None
 ) -> Shown:
@@ -564,7 +573,7 @@ def table(
     dropped: list[str] = []
     for name in cols:
         label = column_label(name, names, cols, unit)
-        if name == _PARTIAL and "cohort" in cols:  # said by a mark in the cell it names
+        if name == _PARTIAL and ("cohort" in cols or "period" in cols):  # said by a mark
             label = None
         moneyless = (
             name in _MONEY
@@ -596,7 +605,7 @@ def table(
                 by_row = _row_text(name, record, lang, names)
                 read_as = "share" if "cohort" in cols and _PERIOD_COLUMN.fullmatch(name) else name
                 text = cell_text(read_as, record[name], lang, names) if by_row is None else by_row
-            if text and "cohort" in cols and record.get(_PARTIAL) == name:
+            if text and _not_over(name, record, cols):
                 text += "*"  # its period is not over: see the note "* période en cours"
             if name in _QUOTES and text:
                 line.append(quote(text, language if isinstance(language, str) else None))

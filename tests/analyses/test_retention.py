@@ -121,7 +121,9 @@ def test_cohort_period_partial_at_the_end_of_data_and_blank_after(ctx):
     assert list(february[["m0", "m1"]]) == [1.0, 0.0]
     assert february.partial == "m1"
     assert math.isnan(february.m2)
-    assert "Cohort cells marked * (column partial): the period is not over yet." in result.notes
+    assert (
+        "Cells and periods marked * (column partial): the period is not over yet." in result.notes
+    )
 
 
 def test_cohort_period_over_when_calibration_end_is_its_last_day(ctx):

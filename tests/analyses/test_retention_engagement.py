@@ -65,12 +65,26 @@ def _rows(frame: pd.DataFrame) -> list[list]:
 def test_lifecycle_new_returning_resurrecting_dormant(ctx):
     result = retention(ctx, start_event=["view"], return_event=["view"], period="week")
     assert _rows(result.lifecycle) == [
-        # period, new, returning, resurrecting, dormant
-        ["2026-01-05", 1, 0, 0, 0],  # anna's first week
-        ["2026-01-12", 1, 1, 0, 0],  # ben new, anna back the next week
-        ["2026-01-19", 0, 1, 0, 1],  # ben again; anna was active the week before, not now
-        ["2026-01-26", 0, 0, 1, 1],  # anna back after a gap; ben gone
+        # period, new, returning, resurrecting, dormant, partial
+        ["2026-01-05", 1, 0, 0, 0, False],  # anna's first week
+        ["2026-01-12", 1, 1, 0, 0, False],  # ben new, anna back the next week
+        ["2026-01-19", 0, 1, 0, 1, False],  # ben again; anna was active the week before, not now
+        # anna back after a gap; ben not back so far: W4 has only its Monday in the data
+        ["2026-01-26", 0, 0, 1, 1, True],
     ]
+    assert any(note.startswith("Cells and periods marked *") for note in result.notes)
+
+
+def test_lifecycle_period_over_at_the_data_end_is_not_partial(ctx):
+    # a calibration end on Sunday 25 January (W3's last day), later events left out: W3 over
+    result = retention(
+        ctx,
+        start_event=["view"],
+        return_event=["view"],
+        period="week",
+        calibration_end="2026-01-25",
+    )
+    assert _rows(result.lifecycle)[-1] == ["2026-01-19", 0, 1, 0, 1, False]
 
 
 def test_cohorts_by_week_of_the_first_start_event(ctx):
@@ -108,7 +122,7 @@ def test_stickiness_counts_days_active_per_person_week(ctx):
 def test_default_events_are_the_conversions_by_month(ctx):
     result = retention(ctx)
     assert _rows(result.cohorts) == [["2026-01", 2, 1.0, "m0"]]  # chloe and ben bought in January
-    assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0]]
+    assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0, True]]  # January 26: not over
 
 
 @pytest.mark.spark
@@ -117,7 +131,7 @@ def test_month_periods_on_spark(ctx, spark_con):
     lifecycle's new and dormant rows make one table."""
     journeys = to_spark(spark_con, "retention_journeys", ctx.journeys)
     result = retention(replace(ctx, journeys=journeys), return_event=["view"])
-    assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0]]  # anna and ben view in January
+    assert _rows(result.lifecycle) == [["2026-01", 2, 0, 0, 0, True]]  # anna and ben in January
     assert _rows(result.cohorts) == [["2026-01", 2, 1.0, "m0"]]  # chloe and ben bought in January
 
 

@@ -223,6 +223,30 @@ def test_a_cohort_period_not_over_is_marked_and_one_not_observed_is_blank(lang, 
     assert rows(COHORTS, lang) == expected
 
 
+# retention's lifecycle: the data ends in March, a month not over yet
+LIFECYCLE = pd.DataFrame(
+    {
+        "period": ["2026-02", "2026-03"],
+        "new": [2, 1],
+        "returning": [0, 1],
+        "resurrecting": [0, 0],
+        "dormant": [0, 1],
+        "partial": [False, True],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "header"),
+    [("fr", ["Période", "Nouveaux", "Toujours actifs", "Revenus après une pause", "Endormis"]),
+     ("en", ["Period", "New", "Returning", "Back after a break", "Dormant"])],
+)  # fmt: skip
+def test_a_lifecycle_period_not_over_is_marked_and_partial_is_not_a_column(lang, header):
+    shown = rows(LIFECYCLE, lang)
+    assert shown[0] == header
+    assert [row[0] for row in shown[1:]] == ["2026-02", "2026-03*"]
+
+
 @pytest.mark.parametrize(
     ("lang", "column", "figure"),
     [
@@ -242,7 +266,7 @@ def test_clv_reads_as_the_predicted_value_of_the_next_months(lang, column, figur
             "CLV = expected revenue of the next 6 months after the calibration end (past "
             "purchases left out), month m discounted by (1 + discount_rate)^m; expected_value "
             "= Gamma-Gamma expected value of a purchase.",
-            "Cohort cells marked * (column partial): the period is not over yet.",
+            "Cells and periods marked * (column partial): the period is not over yet.",
         ],
     )
     names = present.Titles.for_result(demo_map(), lang, result)
