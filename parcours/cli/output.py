@@ -399,11 +399,53 @@ def say_as_of(found: Any, lang: str) -> None:
         print_prose(f"[yellow]{escape(older)} {escape(t('cmd.as_of', lang))}[/yellow]", lang)
 
 
-def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) -> None:
-    """Print a presented table within ``width`` columns: long text columns wrap; the last
-    columns that still do not fit are left out and named."""
+def _label_column(shown: Any, keep: list[int], plain: Callable[[Any], str]) -> int:
+    """The column that names a row (repeated in a table's continuation): the first of the
+    first two text columns whose cells tell every row apart ("Point", not its level nor its
+    rank), else the first column."""
+    for i in keep[:3]:
+        cells = [plain(row[i]) for row in shown.rows]
+        figures = all(_FIGURE.fullmatch(cell) for cell in cells)
+        if all(cells) and not figures and len(set(cells)) == len(cells):
+            return i
+    return keep[0]
+
+
+def _rich_table(
+    shown: Any,
+    columns: list[int],
+    title: str | None,
+    need: Callable[[int], int],
+    plain: Callable[[Any], str],
+    width: int,
+) -> Any:
+    """A Rich table of ``shown``'s ``columns``."""
     from rich.table import Table
 
+    table = Table(
+        title=escape(title) if title else None, title_justify="left", header_style="bold",
+    )  # fmt: skip
+    # when the headers on one line do not fit, a column of figures takes the width it needs
+    # (its numbers, its header's words): Rich would otherwise cut its header with "…"
+    one_line = sum(max([len(shown.columns[i])] + [len(plain(r[i])) for r in shown.rows]) + 3
+                   for i in columns) + 1  # fmt: skip
+    for i in columns:
+        numeric = all(_FIGURE.fullmatch(str(row[i])) for row in shown.rows if str(row[i]))
+        table.add_column(
+            escape(shown.columns[i]),
+            justify="right" if numeric else "left",
+            width=need(i) - 3 if numeric and one_line > width else None,
+        )
+    for row in shown.rows:
+        table.add_row(*(escape(plain(row[i])) for i in columns))
+    return table
+
+
+def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) -> None:
+    """Print a presented table within ``width`` columns: long text columns wrap; the counts
+    that other columns imply (:data:`LOW_VALUE`) are left out and named when the table does
+    not fit; the measures that still do not fit are printed in a table under it, each row
+    named again by its label column."""
     from parcours.render.i18n import labelled, t
 
     def need(i: int) -> int:
@@ -424,31 +466,26 @@ def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) ->
              sum(lengths[i]) / len(lengths[i]) > LONG_TEXT]  # fmt: skip
     keep = [i for i in range(len(shown.columns)) if i not in prose]
     left_out: list[str] = []
-    # the least telling columns go first (counts that others imply), then from the right
-    order = [i for name in LOW_VALUE for i in keep if shown.names[i] == name]
-    order += [i for i in reversed(keep) if i not in order]
-    while len(keep) > 1 and sum(need(i) for i in keep) + 1 > width:
-        gone = next(i for i in order if i in keep and i != keep[0])
-        keep.remove(gone)
-        left_out.append(shown.columns[gone])
-    table = Table(
-        title=escape(title) if title else None, title_justify="left", header_style="bold",
-    )  # fmt: skip
-    # when the headers on one line do not fit, a column of figures takes the width it needs
-    # (its numbers, its header's words): Rich would otherwise cut its header with "…"
-    one_line = sum(max([len(shown.columns[i])] + [len(plain(r[i])) for r in shown.rows]) + 3
-                   for i in keep) + 1  # fmt: skip
+    # the least telling columns go first (counts that others imply)
+    for gone in [i for name in LOW_VALUE for i in keep if shown.names[i] == name]:
+        if sum(need(i) for i in keep) + 1 <= width:
+            break
+        if gone != keep[0]:
+            keep.remove(gone)
+            left_out.append(shown.columns[gone])
+    # the measures that do not fit beside the others go under them, after the row's label
+    named_by = _label_column(shown, keep, plain)
+    parts: list[list[int]] = [[]]
     for i in keep:
-        numeric = all(_FIGURE.fullmatch(str(row[i])) for row in shown.rows if str(row[i]))
-        table.add_column(
-            escape(shown.columns[i]),
-            justify="right" if numeric else "left",
-            width=need(i) - 3 if numeric and one_line > width else None,
-        )
-    for row in shown.rows:
-        table.add_row(*(escape(plain(row[i])) for i in keep))
+        part = parts[-1]
+        if part and sum(need(j) for j in part) + need(i) + 1 > width:
+            parts.append(part := [named_by] if i != named_by else [])
+        part.append(i)
     if shown.rows:
-        console.print(table)
+        for n, part in enumerate(parts):
+            heading = title if n == 0 else t("cli.continued", lang, title=title or "")
+            console.print(_rich_table(shown, part, heading.strip() if heading else None, need,
+                                      plain, width))  # fmt: skip
     else:
         console.print(f"[dim]{escape(t('result.no_rows', lang))}[/dim]")
     key = next((i for i in keep if not str(shown.columns[i]).isdigit() and i > 0), 0)

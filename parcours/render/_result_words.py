@@ -1023,6 +1023,8 @@ RESULTS: dict[str, dict[str, str]] = {
         "toutes).",
         "en": "Columns that do not fit this width: {columns} (--format csv gives them all).",
     },
+    # the title of a table's columns printed under it when they do not fit beside the others
+    "cli.continued": {"fr": "{title} (suite)", "en": "{title} (continued)"},
     "cli.internals": {
         "fr": "Paramètres des modèles et définitions détaillées : --format json.",
         "en": "Model parameters and detailed definitions: --format json.",

@@ -135,3 +135,39 @@ def test_a_sentence_with_a_tab_or_a_long_word_is_printed_whole():
     printed = _captured(30, lambda: output.print_prose(text, "fr"))
     assert "x" * 20 in printed and "merci" in printed
     assert "".join(printed.split()).replace("\xa0", "") == "".join(text.split())
+
+
+def test_measures_that_do_not_fit_go_under_the_table_after_each_rows_name():
+    """At 80 columns the voice table showed NPS and satisfaction, and left out the effort,
+    rating and tone that the payment rows had (their cells read empty)."""
+    ids = ["saisie_ticket", "gravite", "prise_en_charge"]
+    table = pd.DataFrame(
+        {
+            "level": ["touchpoint"] * 3,
+            "id": ids,
+            "stage": ["ouverture", "ouverture", "prise_en_charge"],
+            "answers": [1199, 141, 1425],
+            "nps": [None, None, 22.0],
+            "csat": [None, 0.84, None],
+            "ces": [5.12, 2.1, None],
+            "rating": [None, None, 3.97],
+            "sentiment": [-0.21, 0.24, 0.48],
+            "negative_share": [0.797, 0.32, 0.065],
+        }
+    )
+    names = present.Titles.of(JourneyMap.load(HELPDESK), "fr").prefer("touchpoint")
+    shown = present.table(table, "fr", names, rows=40)
+    text = _captured(80, lambda: output._print_shown(shown, "fr", 80, "Voix"))
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    under = text[text.index("Voix (suite)") :]
+    for header in ("Effort", "Note", "Ton", "Part négative"):
+        assert header in text, header
+    # each row of the continuation is named by its touchpoint, not by its level
+    row = next(line for line in under.splitlines() if "5,1" in line)
+    assert shown.rows[0][shown.columns.index("Point")] in row and "point de contact" not in under
+    assert "-0,21" in row and "80\xa0%" in row
+    # only the stage, which the map says, is left out and named
+    assert text[text.index("Colonnes qui ne tiennent pas") :].split(":")[1].split("(")[
+        0
+    ].strip() == ("Étape")
