@@ -31,7 +31,6 @@ channel titles instead of ids and orders stages as the map does. Labels follow `
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Iterable
 from typing import TypeVar
@@ -55,7 +54,7 @@ from parcours.analyses.retention import RetentionResult
 from parcours.analyses.voice import VoiceResult
 from parcours.errors import InputError
 from parcours.maps import JourneyMap, text_of
-from parcours.render.i18n import date, duration, labelled, lang_of, month, number, pct, t
+from parcours.render.i18n import duration, labelled, lang_of, number, pct, period_name, t
 from parcours.render.present import Titles, figure_text
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -744,17 +743,6 @@ def compare_bars(
 # -- retention ----------------------------------------------------------------------------
 
 
-def _cohort(label: object, lang: str) -> str:
-    """A cohort's period in words: a month (2026-01) as janvier 2026, a day or a week's
-    Monday (2026-01-05) as 5 janvier 2026; any other label as it is."""
-    text = str(label)
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        return month(text, lang)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return date(text, lang)
-    return text
-
-
 def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Figure:
     """Cohorts (month of first purchase) by months since: the share buying again. A cell
     whose period is not over yet (the table's ``partial``) is marked with an asterisk,
@@ -777,7 +765,7 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
     top = float(np.nanmax(later)) if np.isfinite(later).any() else 1.0
     persons = cohorts["persons"] if "persons" in cohorts.columns else [None] * len(cohorts)
     y = [
-        f"{_cohort(c, lang)} ({number(p, lang)})" if p is not None else _cohort(c, lang)
+        f"{period_name(c, lang)} ({number(p, lang)})" if p is not None else period_name(c, lang)
         for c, p in zip(cohorts["cohort"], persons, strict=True)
     ]
     # past 14 columns the cells are too narrow to read: numbers on the axis, rates on hover

@@ -623,6 +623,21 @@ def month(value: object, lang: str | None) -> str:
     )
 
 
+def period_name(label: object, lang: str | None) -> str:
+    """A retention period's label in words: a month (2026-01) as janvier 2026, a day or a
+    week's Monday (2026-01-05) as 5 janvier 2026; any other label as it is.
+
+    >>> period_name("2026-07", "fr"), period_name("2026-01-05", "en"), period_name("x", "fr")
+    ('juillet 2026', '5 Jan 2026', 'x')
+    """
+    text = str(label)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return month(text, lang)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return date(text, lang)
+    return text
+
+
 # A day and its time, as each language writes them; the workspace keeps UTC, and says so.
 MOMENT_FORMATS = {"fr": "d MMMM y 'à' HH:mm 'UTC'", "en": "d MMM y, HH:mm 'UTC'"}
 

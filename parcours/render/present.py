@@ -39,6 +39,7 @@ from parcours.render.i18n import (
     number,
     pct,
     period,
+    period_name,
     points,
     signed,
     t,
@@ -428,6 +429,8 @@ def cell_text(column: str, value: Any, lang: str, names: Titles) -> str:
         return t("column.path.empty", lang)  # converted with no touch before (attribution)
     if isinstance(value, str) and _KIND_OF.get(column):
         return names.of_kind(_KIND_OF[column], value)
+    if column in ("cohort", "period") and isinstance(value, str):  # retention's periods
+        return period_name(value, lang)
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return date(value, lang)
     if isinstance(value, dict):
