@@ -26,12 +26,13 @@ from parcours.cli.output import (
     emit_dict,
     emit_frame,
     err_console,
+    print_prose,
     reader_lang,
     say,
     say_notice,
 )
 from parcours.errors import InputError
-from parcours.render.i18n import STRINGS, counted, number, pct, t
+from parcours.render.i18n import STRINGS, counted, labelled, number, pct, plural_form, t
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -211,8 +212,10 @@ def ingest(
         emit_dict(report.to_dict(), format)
         return
 
-    def count(key: str, n: int) -> str:
-        return escape(t(f"cmd.ingest.{key}", lang, n=number(n, lang)))
+    def count(key: str, n: int) -> str:  # 1 refusée, 2 refusées; 0 doublon (French)
+        one = f"cmd.ingest.{key}.one"
+        said = one if one in STRINGS and plural_form(n, lang) == "one" else f"cmd.ingest.{key}"
+        return escape(t(said, lang, n=number(n, lang)))
 
     rows = t(
         "cmd.ingest.rows", lang, target=target.value, file=file, rows=number(report.rows, lang)
@@ -228,10 +231,12 @@ def ingest(
         + f" ({number(report.seconds, lang, 1)} s).",
         highlight=False,
     )
+    from parcours.render.present import error_text  # the reasons are kept in English
+
     for reason, n in report.reasons.items():
-        console.print(f"  {number(n, lang)} × {escape(reason)}", highlight=False)
+        print_prose(f"  {number(n, lang)} × {escape(error_text(reason, lang))}", lang)
     for reason, n in report.skips.items():
-        say("cmd.ingest.skipped_because", lang, n=number(n, lang), reason=reason)
+        say("cmd.ingest.skipped_because", lang, n=number(n, lang), reason=error_text(reason, lang))
     if report.rejected or report.conflicts or report.replaced:
         say("cmd.ingest.see", lang)
 
@@ -250,8 +255,21 @@ def rejected(
     table = ws.rejected.order_by(["source", "row_number"]).limit(limit)
     frame = table.select("target", "source", "row_number", "reason", "record").to_pandas()
     lang = reader_lang(map_lang=ws.map_lang)
-    title = t("cmd.rejected.title", lang, limit=number(limit, lang))
-    emit_frame(frame, format, title=title, lang=lang)
+    if format is not Format.table:
+        emit_frame(frame, format)
+        return
+    if frame.empty:
+        say("cmd.rejected.none", lang)
+        return
+    from parcours.render.present import error_text  # kept in English, read in lang
+
+    # a row per paragraph: where it comes from and why, then what it held
+    say("cmd.rejected.title", lang, style="bold", limit=number(limit, lang))
+    for row in frame.itertuples(index=False):
+        where = t("cmd.rejected.row", lang, source=row.source, row=number(row.row_number, lang),
+                  target=row.target)  # fmt: skip
+        print_prose(f"{escape(labelled(where, error_text(row.reason, lang), lang))}", lang)
+        print_prose(f"[dim]  {escape(str(row.record))}[/dim]", lang)
 
 
 # -- workspace ----------------------------------------------------------------------------

@@ -151,11 +151,21 @@ def emit_frame(
     _print_table(shown, title, lang)
     labels = [c for c in shown.columns if shown[c].dtype == object][:1] or [frame.columns[0]]
     for column in texts:
-        console.print(f"[bold]{escape(str(column))}[/bold]")
+        console.print(f"[bold]{escape(_header(column, lang))}[/bold]")
         for key, text in zip(frame[labels[0]], frame[column], strict=True):
             console.print(
                 f"  [bold]{escape(_plain(key))}[/bold] {escape(_plain(text))}", highlight=False
             )
+
+
+def _header(column: Any, lang: str | None) -> str:
+    """A column's header: its words (``cmd.field.NAME``) in ``lang`` when the catalogue has
+    them, else its name."""
+    from parcours.render.i18n import STRINGS, t
+
+    if lang is not None and f"cmd.field.{column}" in STRINGS:
+        return t(f"cmd.field.{column}", lang)
+    return str(column)
 
 
 def _print_table(frame: pd.DataFrame, title: str | None, lang: str | None = None) -> None:
@@ -168,7 +178,7 @@ def _print_table(frame: pd.DataFrame, title: str | None, lang: str | None = None
         return _cell(value)
 
     if lang is not None:
-        from parcours.render.i18n import STRINGS, moment, number, pct, t
+        from parcours.render.i18n import moment, number, pct
 
         def cell(value: Any, column: str) -> str:
             if isinstance(value, datetime.datetime):  # saved_at, last_saved: UTC in words
@@ -182,10 +192,7 @@ def _print_table(frame: pd.DataFrame, title: str | None, lang: str | None = None
 
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        header = str(column)
-        if lang is not None and f"cmd.field.{column}" in STRINGS:
-            header = t(f"cmd.field.{column}", lang)
-        table.add_column(escape(header), justify="right" if numeric else "left")
+        table.add_column(escape(_header(column, lang)), justify="right" if numeric else "left")
     names = [str(c) for c in frame.columns]
     for row in frame.itertuples(index=False):
         table.add_row(*(cell(v, name) for v, name in zip(row, names, strict=True)))

@@ -67,9 +67,18 @@ _CLI: dict[str, Pair] = {
     "ingest.rejected": ("{n} refusées", "{n} rejected"),
     "ingest.replaced": ("{n} lignes remplacées", "{n} stored rows replaced"),
     "ingest.skipped": ("{n} ignorées", "{n} skipped"),
+    # the singular, for the counts the language says so (French: 0 and 1)
+    "ingest.accepted.one": ("{n} acceptée", "{n} accepted"),
+    "ingest.duplicates.one": ("{n} doublon", "{n} duplicate"),
+    "ingest.conflicts.one": ("{n} conflit", "{n} conflict"),
+    "ingest.rejected.one": ("{n} refusée", "{n} rejected"),
+    "ingest.replaced.one": ("{n} ligne remplacée", "{n} stored row replaced"),
+    "ingest.skipped.one": ("{n} ignorée", "{n} skipped"),
     "ingest.skipped_because": ("{n} ignorées : {reason}", "{n} skipped: {reason}"),
     "ingest.see": ("Voyez-les avec `parcours rejected`.", "See them with `parcours rejected`."),
     "rejected.title": ("Lignes refusées ({limit} premières)", "Rejected rows (first {limit})"),
+    "rejected.none": ("Aucune ligne refusée.", "No rejected row."),
+    "rejected.row": ("{source}, ligne {row} ({target})", "{source}, row {row} ({target})"),
     # status, identities
     "status.title": ("Espace de travail", "Workspace"),
     "status.resolved": ("oui", "yes"),

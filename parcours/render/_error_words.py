@@ -14,6 +14,7 @@ written, so a reader can copy them into the command or the form.
 
 from __future__ import annotations
 
+from parcours.render._reason_words import ROW_REASONS
 from parcours.render._workspace_error_words import WORKSPACE_ERRORS
 
 Pair = tuple[str, str]  # (fr, en pattern)
@@ -1496,6 +1497,7 @@ _ALL = {
     **{f"map.{key}": pair for key, pair in _field_errors().items()},
     **{f"ingest.{key}": pair for key, pair in INGEST_ERRORS.items()},
     **{f"workspace.{key}": pair for key, pair in WORKSPACE_ERRORS.items()},
+    **{f"reason.{key}": pair for key, pair in ROW_REASONS.items()},
 }
 # key -> English pattern, for present.error_text to recognise a message
 ERROR_PATTERNS: dict[str, str] = {f"refused.{key}": en for key, (_, en) in _ALL.items()}

@@ -580,11 +580,20 @@ NOUNS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+def plural_form(count: int, lang: str | None) -> str:
+    """The language's plural category of ``count`` (Babel, CLDR): ``one`` or ``other`` in
+    French and English; French says 0 and 1 in the singular.
+
+    >>> plural_form(0, "fr"), plural_form(0, "en"), plural_form(1, "en")
+    ('one', 'other', 'one')
+    """
+    return str(Locale.parse(_locale(lang)).plural_form(count))
+
+
 def counted(count: int, noun: str, lang: str | None) -> str:
     """``count`` and its noun (:data:`NOUNS`) in the reader's number: 1 étape, 3 canaux."""
     one, other = NOUNS[noun][lang_of(lang)]
-    form = Locale.parse(_locale(lang)).plural_form(count)
-    return f"{number(count, lang)} {one if form == 'one' else other}"
+    return f"{number(count, lang)} {one if plural_form(count, lang) == 'one' else other}"
 
 
 def date(value: object, lang: str | None) -> str:

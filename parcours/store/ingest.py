@@ -243,9 +243,17 @@ def shaped(numbered: ir.Table, mapping: ColumnMapping, source_name: str = "") ->
     return ibis.union(*parts, distinct=False)
 
 
+# The spaces that group digits: a space, a no-break space, a narrow no-break space (French).
+_DIGIT_GROUPING = "[ \u00a0\u202f]"
+
+
 def _number(text: ir.StringValue) -> ir.FloatingValue:
-    # Accept a decimal comma ("12,50") as written by French spreadsheets.
-    fixed = ibis.ifelse(text.contains(".") | ~text.contains(","), text, text.replace(",", "."))
+    # Accept a number as a French spreadsheet writes it: digits grouped by spaces and a
+    # decimal comma ("1 234,50").
+    compact = text.re_replace(_DIGIT_GROUPING, "")
+    fixed = ibis.ifelse(
+        compact.contains(".") | ~compact.contains(","), compact, compact.replace(",", ".")
+    )
     return fixed.try_cast("float64")
 
 

@@ -217,7 +217,7 @@ def test_workspace_commands_speak_the_language_of_its_map(tmp_path, map_lang):
     assert saved.exit_code == 0, saved.output
     words = {  # a title of each command, in each language
         "status": ("Espace de travail", "Workspace"),
-        "rejected": ("Lignes refusées", "Rejected rows"),
+        "rejected": ("Aucune ligne refusée", "No rejected row"),
         "maps list": ("Cartes", "Maps"),
         "keys list": ("Clés d'API", "API keys"),
     }

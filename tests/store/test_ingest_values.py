@@ -161,6 +161,29 @@ def test_non_finite_revenue_is_rejected(ws, tmp_path):
     assert ws.ingest_events(frame).rejected == 1
 
 
+def test_amounts_as_a_french_spreadsheet_writes_them_are_read(ws, tmp_path):
+    """1 234,50: digits grouped by a space (or a no-break one, or a narrow one) and a decimal
+    comma; an amount that mixes both marks or holds a word stays refused."""
+    path = write(
+        tmp_path,
+        "r.csv",
+        "ts;customer_id;channel;event;revenue\n"
+        "2026-03-01 10:00:00;k1;web;buy;1 234,50\n"
+        "2026-03-01 10:00:01;k1;web;buy;1\u00a0234,50\n"
+        "2026-03-01 10:00:02;k1;web;buy;12\u202f345\n"
+        "2026-03-01 10:00:03;k1;web;buy;89,90\n"
+        "2026-03-01 10:00:04;k1;web;buy;1.234,50\n"
+        "2026-03-01 10:00:05;k1;web;buy;12 €\n",
+    )
+    report = ws.ingest_events(path)
+    assert (report.accepted, report.rejected) == (4, 2)
+    assert events(ws).revenue.tolist() == [1234.5, 1234.5, 12345.0, 89.9]
+    assert rejected(ws) == {
+        5: "revenue '1.234,50' is not a number",
+        6: "revenue '12 €' is not a number",
+    }
+
+
 def test_timestamps_outside_the_plausible_window_are_rejected(tmp_path):
     text = (
         "ts,customer_id,channel,event\n1900-01-01 00:00:00Z,k,web,a\n2990-01-01 00:00:00Z,k,web,b\n"
