@@ -63,6 +63,7 @@ FAMILY_SPREAD = 0.3  # a family's members' median positions lie within this span
 STAGE_SSE = 0.08  # stages: fewest groups leaving under this share of the positions' spread
 MAX_STAGES = 6
 CHANNEL_SHARE = 0.9  # a touchpoint is on a channel holding this share of its events, else any
+CHANNEL_EVENTS = 30  # ... when it has this many events: fewer say little about its channel
 CLEAR_GAP = 0.1  # stages further apart than this (in relative position) are a clear cut
 TOP_NAMES = 500  # names profiled, most frequent first; the rest only count in the total
 PERSONA_VALUES = (2, 6)  # a CRM attribute with this many values stubs one persona per value
@@ -441,15 +442,16 @@ WORDS: dict[str, dict[str, str]] = {
         "groupes (k-moyennes à une dimension).",
         "how_touchpoints": "Points de contact : les noms d'événements les plus fréquents ; "
         "les noms qui partagent un premier mot forment une famille reconnue par préfixe.",
-        "how_channels": "Canaux : ceux des données ; un point de contact est sur le canal "
-        "d'au moins {share} de ses événements, sinon sur `any` (chaque événement dans "
-        "le couloir de son canal).",
+        "how_channels": "Canaux : ceux des données ; un point de contact d'au moins "
+        "{least} événements est sur le canal d'au moins {share} d'entre eux, sinon sur `any` "
+        "(chaque événement dans le couloir de son canal).",
         "left_out": "Laissés de côté (rares, {events} événements) : {names}.",
         "stage_note": "positions {low}–{high} ; {sure}",
         "clear": "coupure nette ({gap} avant l'étape suivante)",
         "close": "proche de l'étape suivante ({gap} d'écart) : à vérifier",
         "last": "dernière étape",
         "tp_note": "{events} événements ({share}), position médiane {pos}",
+        "tp_note_one": "{events} événement ({share}), position médiane {pos}",
         "tp_spread": " ; dispersé dans les parcours ({spread}) : étape incertaine",
         "tp_alone": " ; seul dans son parcours",
         "tp_any": " ; canaux : {mix}",
@@ -488,14 +490,16 @@ WORDS: dict[str, dict[str, str]] = {
         "k-means).",
         "how_touchpoints": "Touchpoints: the most frequent event names; names sharing a first "
         "word form a family matched by prefix.",
-        "how_channels": "Channels: the data's; a touchpoint sits on the channel of at least "
-        "{share} of its events, else on `any` (each event in its own channel's lane).",
+        "how_channels": "Channels: the data's; a touchpoint of at least {least} events sits on "
+        "the channel of at least {share} of them, else on `any` (each event in its own "
+        "channel's lane).",
         "left_out": "Left out (rare, {events} events): {names}.",
         "stage_note": "positions {low}–{high}; {sure}",
         "clear": "clear cut ({gap} before the next stage)",
         "close": "close to the next stage ({gap} apart): check it",
         "last": "last stage",
         "tp_note": "{events} events ({share}), median position {pos}",
+        "tp_note_one": "{events} event ({share}), median position {pos}",
         "tp_spread": "; spread over journeys ({spread}): stage uncertain",
         "tp_alone": "; alone in its journey",
         "tp_any": "; channels: {mix}",
@@ -625,7 +629,9 @@ def draft_map(profile: Profile, lang: str = "fr", map_id: str = "brouillon") -> 
     )
     out += _wrap("- " + words["how_stages"].format(k=len(stages)))
     out += _wrap("- " + words["how_touchpoints"])
-    out += _wrap("- " + words["how_channels"].format(share=pct(CHANNEL_SHARE)))
+    out += _wrap(
+        "- " + words["how_channels"].format(least=CHANNEL_EVENTS, share=pct(CHANNEL_SHARE))
+    )
     if left:
         shown = ", ".join(f"{s.name} ({num(s.events)})" for s in left[:12])
         more = f", … (+{len(left) - 12})" if len(left) > 12 else ""
@@ -699,7 +705,7 @@ def draft_map(profile: Profile, lang: str = "fr", map_id: str = "brouillon") -> 
             base = _slug(unit.title.rstrip("…"), "point")
             ident = _unique(base, taken_tps)
             channel = _channel_of(unit, counts, channel_ids)
-            note = words["tp_note"].format(
+            note = words["tp_note_one" if unit.events == 1 else "tp_note"].format(
                 events=num(unit.events), share=pct(unit.events / total), pos=pos(unit.position)
             )
             if unit.position is None:
@@ -762,7 +768,7 @@ def draft_map(profile: Profile, lang: str = "fr", map_id: str = "brouillon") -> 
 
 def _channel_of(unit: _Unit, counts: dict[str, int], ids: dict[str, str]) -> str:
     """The touchpoint's channel: the data's only channel; else the channel of at least
-    ``CHANNEL_SHARE`` of its (at least 30) events when that is well above the channel's share
+    ``CHANNEL_SHARE`` of its (at least ``CHANNEL_EVENTS``) events when that is well above the channel's share
     of all events (a case log whose channel is the case's puts every activity on ``any``)."""
     valid = {raw: ident for raw, ident in ids.items() if raw == ident}
     if len(counts) == 1:
@@ -771,7 +777,8 @@ def _channel_of(unit: _Unit, counts: dict[str, int], ids: dict[str, str]) -> str
     main, n = max(unit.channels.items(), key=lambda item: (item[1], item[0]), default=("", 0))
     overall = counts.get(main, 0) / max(sum(counts.values()), 1)
     share = n / unit.events if unit.events else 0.0
-    if main in valid and unit.events >= 30 and share >= CHANNEL_SHARE and share >= overall + 0.05:
+    enough = unit.events >= CHANNEL_EVENTS
+    if main in valid and enough and share >= CHANNEL_SHARE and share >= overall + 0.05:
         return valid[main]
     return ANY_CHANNEL
 

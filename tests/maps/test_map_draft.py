@@ -267,3 +267,10 @@ def test_idle_timeout_keeps_98_percent_of_a_persons_gaps_inside_a_journey() -> N
     slow = journey_table({f"p{i}": [(0, "a", "web"), (45, "b", "web")] for i in range(10)})
     timeout, days = idle_timeout(con.create_table("l", slow.to_pyarrow()))
     assert (timeout, days) == ("60d", pytest.approx(45.0))
+
+
+def test_notes_say_one_event_in_the_singular_and_how_many_events_a_channel_needs() -> None:
+    events = [stats("ouvrir", 1, 0.0), stats("fermer", 1, 1.0)]
+    text, _ = draft(events, lang="fr", persons=1, journeys=1, completed=1)
+    assert "1 événement (" in text and "1 événements" not in text
+    assert "un point de contact d'au moins 30 événements est sur le canal d'au moins 90" in text
