@@ -505,7 +505,7 @@ def _print_shown(shown: Any, lang: str, width: int, title: str | None = None) ->
     if shown.total > len(shown.rows):
         more = t("report.more_rows", lang, shown=len(shown.rows), total=shown.total)
         print_prose(f"[dim]{escape(more)}[/dim]", lang)
-    if left_out:
+    if left_out and shown.rows:  # no rows: no column is missing
         print_prose(
             f"[dim]{escape(t('cli.dropped', lang, columns=', '.join(left_out)))}[/dim]", lang
         )

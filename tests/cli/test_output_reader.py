@@ -171,3 +171,11 @@ def test_measures_that_do_not_fit_go_under_the_table_after_each_rows_name():
     assert text[text.index("Colonnes qui ne tiennent pas") :].split(":")[1].split("(")[
         0
     ].strip() == ("Étape")
+
+
+def test_a_table_without_rows_names_no_missing_column():
+    table = pd.DataFrame({"id": [], "stage": [], "persons": [], "reach": [], "conversion": []})
+    names = present.Titles.of(JourneyMap.load(HELPDESK), "fr").prefer("touchpoint")
+    shown = present.table(table, "fr", names, rows=40)
+    text = _captured(30, lambda: output._print_shown(shown, "fr", 30))
+    assert "(aucune ligne)" in text and "ne tiennent pas" not in text
