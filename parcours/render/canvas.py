@@ -172,8 +172,10 @@ def journey_canvas(
             )
         y += band + GAP
 
-    # Stage header row.
-    header_h = 58 + (14 if any(s.submap for s in stages) else 0)  # room for "↳ sub-map"
+    # Stage header row: a title on two lines at most (the row grows for them all).
+    titles = [wrap(text_of(stage.title, lang), COL_W - 20, 14, 2) for stage in stages]
+    title_h = 17.5 * (max(len(lines) for lines in titles) - 1)  # _text's line height at 14
+    header_h = 58 + title_h + (14 if any(s.submap for s in stages) else 0)  # "↳ sub-map"
     for i, stage in enumerate(stages):
         x = GUTTER + i * COL_W
         parts.append(
@@ -181,23 +183,14 @@ def journey_canvas(
         )
         stage_title = text_of(stage.title, lang)
         parts.append(
-            _text(
-                x + COL_W / 2,
-                y + 20,
-                wrap(stage_title, COL_W - 20, 14, 1),
-                14,
-                "bold",
-                "#fff",
-                "middle",
-                stage_title,
-            )
+            _text(x + COL_W / 2, y + 20, titles[i], 14, "bold", "#fff", "middle", stage_title)
         )
         if stage.goal:
             goal = text_of(stage.goal, lang)
             parts.append(
                 _text(
                     x + COL_W / 2,
-                    y + 38,
+                    y + 38 + title_h,
                     wrap(goal, COL_W - 20, 10, 2),
                     10,
                     colour="#dfe6ee",

@@ -122,3 +122,16 @@ def test_exports(tmp_path, suffix):
         suffix
     ]
     assert data.startswith(magic)
+
+
+def test_a_long_stage_title_wraps_on_two_lines_and_the_header_grows_for_it():
+    short = journey_canvas(make_map(3, 3))  # "Fiche Fiche Fiche 0": one line
+    jm = make_map(3, 3)
+    jm.stages[1].title = "Étape 2 : visite de la fiche produit"  # a drafted map's title
+    canvas = journey_canvas(jm)
+    lines = [
+        [span.text for span in text.iter(f"{SVG}tspan")]
+        for text in ET.fromstring(canvas.svg).iter(f"{SVG}text")
+    ]
+    assert ["Étape 2 : visite de la", "fiche produit"] in lines  # two lines, nothing cut
+    assert canvas.height == pytest.approx(short.height + 17.5, abs=1)  # one line more
