@@ -418,6 +418,18 @@ def _label_column(shown: Any, keep: list[int], plain: Callable[[Any], str]) -> i
     return keep[0]
 
 
+def _two_lines(header: str) -> int:
+    """The narrowest width that writes ``header`` on two lines at most, cut between words.
+
+    >>> _two_lines("From the step before"), _two_lines("Drop-off rate"), _two_lines("Lost")
+    (11, 8, 4)
+    """
+    words = header.split()
+    return min(
+        max(len(" ".join(words[:cut])), len(" ".join(words[cut:]))) for cut in range(len(words))
+    )
+
+
 def _rich_table(
     shown: Any,
     columns: list[int],
@@ -436,12 +448,24 @@ def _rich_table(
     # (its numbers, its header's words): Rich would otherwise cut its header with "…"
     one_line = sum(max([len(shown.columns[i])] + [len(plain(r[i])) for r in shown.rows]) + 3
                    for i in columns) + 1  # fmt: skip
+    numeric = {
+        i: all(_FIGURE.fullmatch(str(row[i])) for row in shown.rows if str(row[i])) for i in columns
+    }
+    fixed = {i: need(i) - 3 for i in columns if numeric[i] and one_line > width}
+    # the room left lets a header of several words keep to two lines ("From the step /
+    # before", not one word a line), leftmost first
+    room = width - 1 - sum(need(i) for i in columns)
+    for i in fixed:
+        wider = max(fixed[i], _two_lines(shown.columns[i]))
+        room -= wider - fixed[i]
+        if room < 0:
+            break
+        fixed[i] = wider
     for i in columns:
-        numeric = all(_FIGURE.fullmatch(str(row[i])) for row in shown.rows if str(row[i]))
         table.add_column(
             escape(shown.columns[i]),
-            justify="right" if numeric else "left",
-            width=need(i) - 3 if numeric and one_line > width else None,
+            justify="right" if numeric[i] else "left",
+            width=fixed.get(i),
         )
     for row in shown.rows:
         table.add_row(*(escape(plain(row[i])) for i in columns))

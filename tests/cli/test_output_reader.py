@@ -179,3 +179,17 @@ def test_a_table_without_rows_names_no_missing_column():
     shown = present.table(table, "fr", names, rows=40)
     text = _captured(30, lambda: output._print_shown(shown, "fr", 30))
     assert "(aucune ligne)" in text and "ne tiennent pas" not in text
+
+
+def test_a_header_of_several_words_keeps_to_two_lines_when_there_is_room():
+    """The README's funnel wrote "From / the / step / before" one word a line."""
+    columns = ["Step", "Name", "Persons", "Conversion", "From the step before", "Dropped off",
+               "Drop-off rate", "Lost"]  # fmt: skip
+    rows = [["1", "Add to cart", "25,201", "100%", "100%", "0", "0.0%", "0"],
+            ["2", "Checkout start", "20,187", "80%", "80%", "5,014", "20%", "5,012"]]  # fmt: skip
+    shown = present.Shown(columns, rows, 2, [False] * 8, [], names=[c.lower() for c in columns])
+    text = _captured(100, lambda: output._print_shown(shown, "en", 100))
+    header = [line for line in text.splitlines() if line.startswith("┃")]
+    assert len(header) == 2, text
+    assert "From the" in header[0] and "step before" in header[1]
+    assert max(len(line) for line in text.splitlines()) <= 100
