@@ -408,8 +408,8 @@ def say_as_of(found: Any, lang: str) -> None:
 
 def _label_column(shown: Any, keep: list[int], plain: Callable[[Any], str]) -> int:
     """The column that names a row (repeated in a table's continuation): the first of the
-    first two text columns whose cells tell every row apart ("Point", not its level nor its
-    rank), else the first column."""
+    first three columns whose cells are text that tells every row apart ("Point", not its
+    level nor its rank), else the first column."""
     for i in keep[:3]:
         cells = [plain(row[i]) for row in shown.rows]
         figures = all(_FIGURE.fullmatch(cell) for cell in cells)

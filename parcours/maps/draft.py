@@ -768,8 +768,9 @@ def draft_map(profile: Profile, lang: str = "fr", map_id: str = "brouillon") -> 
 
 def _channel_of(unit: _Unit, counts: dict[str, int], ids: dict[str, str]) -> str:
     """The touchpoint's channel: the data's only channel; else the channel of at least
-    ``CHANNEL_SHARE`` of its (at least ``CHANNEL_EVENTS``) events when that is well above the channel's share
-    of all events (a case log whose channel is the case's puts every activity on ``any``)."""
+    ``CHANNEL_SHARE`` of its (at least ``CHANNEL_EVENTS``) events when that is well above the
+    channel's share of all events (a case log whose channel is the case's puts every activity
+    on ``any``)."""
     valid = {raw: ident for raw, ident in ids.items() if raw == ident}
     if len(counts) == 1:
         only = next(iter(counts))
