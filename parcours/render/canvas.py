@@ -173,7 +173,8 @@ def journey_canvas(
         y += band + GAP
 
     # Stage header row: a title on two lines at most (the row grows for them all).
-    titles = [wrap(text_of(stage.title, lang), COL_W - 20, 14, 2) for stage in stages]
+    stage_titles = [text_of(stage.title, lang) for stage in stages]
+    titles = [wrap(title, COL_W - 20, 14, 2) for title in stage_titles]
     title_h = 17.5 * (max(len(lines) for lines in titles) - 1)  # _text's line height at 14
     header_h = 58 + title_h + (14 if any(s.submap for s in stages) else 0)  # "↳ sub-map"
     for i, stage in enumerate(stages):
@@ -181,9 +182,8 @@ def journey_canvas(
         parts.append(
             f'<rect x="{x + 3}" y="{y}" width="{COL_W - 6}" height="{header_h}" rx="6" fill="{COLOURS["stage"]}"/>'
         )
-        stage_title = text_of(stage.title, lang)
         parts.append(
-            _text(x + COL_W / 2, y + 20, titles[i], 14, "bold", "#fff", "middle", stage_title)
+            _text(x + COL_W / 2, y + 20, titles[i], 14, "bold", "#fff", "middle", stage_titles[i])
         )
         if stage.goal:
             goal = text_of(stage.goal, lang)
