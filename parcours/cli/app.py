@@ -176,7 +176,13 @@ class OnConflict(StrEnum):
 @app.command()
 def ingest(
     target: Annotated[Target, typer.Argument(help="events, customers or feedback.")],
-    file: Annotated[Path, typer.Argument(help="CSV, Parquet, NDJSON/JSON or XES file.")],
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="CSV, Parquet, NDJSON/JSON or XES file; on a spark: workspace also a URI "
+            "(s3a://, hdfs://, abfss://) the Spark session reads."
+        ),
+    ],
     mapping: Annotated[Path | None, typer.Option(help="Column mapping YAML file.")] = None,
     timezone: Annotated[
         str | None, typer.Option(help="Zone of naive timestamps (default Europe/Paris).")
@@ -200,13 +206,17 @@ def ingest(
     extra: dict[str, str] = {"timezone": timezone} if timezone else {}
     if on_conflict is not None:  # these win over the mapping file's keys
         extra["on_conflict"] = on_conflict.value
+    from parcours.store import spark_files
+
+    source: str | Path = file if spark_files.is_uri(file) else Path(file)
+    name = spark_files.file_name(file) if isinstance(source, str) else source.name
     with progress_bar() as bar:
-        task = bar.add_task(t("cmd.ingest.progress", lang, file=file.name), total=100)
+        task = bar.add_task(t("cmd.ingest.progress", lang, file=name), total=100)
         method = getattr(ws, f"ingest_{target.value}")
         report = (
-            method(file, mapping, on_progress=lambda p: bar.update(task, completed=p), **extra)
+            method(source, mapping, on_progress=lambda p: bar.update(task, completed=p), **extra)
             if mapping
-            else method(file, on_progress=lambda p: bar.update(task, completed=p), **extra)
+            else method(source, on_progress=lambda p: bar.update(task, completed=p), **extra)
         )
     if format is not Format.table:
         emit_dict(report.to_dict(), format)

@@ -1267,6 +1267,33 @@ INGEST_ERRORS: dict[str, Pair] = {
         "rename one",
     ),
     "unreadable": ("{0} : illisible : {1}", "{}: cannot be read: {}"),
+    "uri_not_spark": (
+        "{0} : une URI de fichier est lue par les systèmes de fichiers de Spark, par un espace "
+        "de travail spark: ; cet espace lit des fichiers locaux : donnez le chemin du fichier",
+        "{}: a file URI is read through Spark's file systems, by a spark: workspace; this "
+        "workspace reads local files: give the file's path",
+    ),
+    "uri_spark_connect": (
+        "{0} : les fichiers du stockage du cluster sont lus par le système de fichiers Hadoop "
+        "de la session Spark, que Spark Connect garde sur le serveur ; copiez le fichier sur "
+        "cette machine et ingérez la copie",
+        "{}: files on the cluster's storage are read through the Spark session's Hadoop file "
+        "system, which Spark Connect keeps on the server; copy the file to this machine and "
+        "ingest the copy",
+    ),
+    "uri_directory": (
+        "{0} : est un dossier ; donnez un fichier (CSV, Parquet, NDJSON/JSON ou XES) : chaque "
+        "fichier est ingéré en un lot",
+        "{}: is a directory; give one file (CSV, Parquet, NDJSON/JSON or XES): each file is "
+        "ingested as one batch",
+    ),
+    "uri_file_system": (
+        "{0} : ce Spark n'a pas de système de fichiers pour {1}:// ; ajoutez son connecteur à "
+        "la session (pour s3a://, le paquet hadoop-aws et ses réglages) ou copiez le fichier "
+        "sur cette machine",
+        "{}: this Spark has no file system for {}://; add its connector to the session (for "
+        "s3a://, the hadoop-aws package and its settings), or copy the file to this machine",
+    ),
     "json": (
         "{0} : ne contient ni un objet JSON par ligne ni un tableau d'objets JSON ; donnez un "
         "objet par ligne (NDJSON) ou un seul tableau d'objets",

@@ -106,7 +106,9 @@ _COMMANDS: dict[str, str] = {
     "events, customers or feedback.": (
         "events (événements), customers (fiches clients) ou feedback (réponses d'enquête)."
     ),
-    "CSV, Parquet, NDJSON/JSON or XES file.": "Fichier CSV, Parquet, NDJSON/JSON ou XES.",
+    "CSV, Parquet, NDJSON/JSON or XES file; on a spark: workspace also a URI (s3a://, "
+    "hdfs://, abfss://) the Spark session reads.": "Fichier CSV, Parquet, NDJSON/JSON ou XES ; "
+    "sur un espace spark:, aussi une URI (s3a://, hdfs://, abfss://) que la session Spark lit.",
     "Column mapping YAML file.": "Fichier YAML de correspondance des colonnes.",
     "Zone of naive timestamps (default Europe/Paris).": (
         "Fuseau des horodatages sans fuseau (par défaut Europe/Paris)."

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from parcours.store import (
     privacy,
     schema,
     spark,
+    spark_files,
 )
 from parcours.store.boundary import map_exceptions
 from parcours.store.compact import Compaction
@@ -45,7 +47,7 @@ from parcours.store.engine import PARAMETERISED, first_row, transaction, writing
 from parcours.store.ingest import IngestReport, ingest
 from parcours.store.mapping import ColumnMapping
 from parcours.store.privacy import Erasure
-from parcours.store.warehouse import WarehouseTables
+from parcours.store.warehouse import STAGING, WarehouseTables
 
 
 def connect(url: str | Path, settings: Settings | None = None) -> Any:
@@ -185,6 +187,11 @@ class Store:
         source_name: str | None = None,
         input_id: str | None = None,
     ) -> IngestReport:
+        if spark_files.is_uri(source):
+            with self._fetched(source) as local:
+                return self._ingest(
+                    target, local, mapping, fields, on_progress, source_name or source, input_id
+                )
         con, done = self._ingest_connection()
         if isinstance(mapping, (str, Path)):
             parsed = ColumnMapping.load(target, mapping, overrides=fields)
@@ -206,6 +213,14 @@ class Store:
             )
         finally:
             done()
+
+    def _fetched(self, uri: str) -> AbstractContextManager[Path]:
+        """The file at ``uri`` (``s3a://``, ``hdfs://``…) copied beside this process by the
+        Spark session's file systems (see :mod:`parcours.store.spark_files`)."""
+        if not isinstance(self.con, WarehouseTables):
+            raise spark_files.not_on_this_engine(uri)
+        staging = self.settings.temp_directory or self.con.catalog.root / STAGING
+        return spark_files.fetched(spark.session(self.settings), uri, Path(staging))
 
     def _ingest_connection(self) -> tuple[Any, Callable[[], None]]:
         """The DuckDB connection an ingest runs on, and what to do once it is over. A
@@ -240,7 +255,9 @@ class Store:
         input_id: str | None = None,
         **fields: Any,
     ) -> IngestReport:
-        """Ingest events from a file, a pandas DataFrame or an Arrow table.
+        """Ingest events from a file, a pandas DataFrame or an Arrow table; on a
+        ``spark:DIR`` workspace also from a file URI (``s3a://``, ``hdfs://``: see
+        :mod:`parcours.store.spark_files`).
 
         ``mapping`` is a mapping file, a dict, or keyword arguments (``ts="time"``,
         ``channel={"value": "web"}``, ``on_conflict="latest"``), which win over the mapping's

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_cli import run
 
 HEADER = "event_id,ts,customer_id,channel,event\n"
@@ -41,3 +43,27 @@ def test_on_conflict_latest_with_a_mapping_file(tmp_path: Path):
     assert "this stored version was replaced by row 2 of b.csv" in shown
     bad = run("ingest", "events", "b.csv", "--on-conflict", "last", "-w", "w.duckdb", cwd=tmp_path)
     assert bad.returncode == 2 and "'last' is not one of 'first', 'latest'" in bad.stderr
+
+
+def test_a_file_uri_keeps_its_slashes_and_is_read_by_a_spark_workspace_only(tmp_path: Path):
+    (tmp_path / "ev.csv").write_text(HEADER + "e1,2026-03-01 10:00:00,k,web,a\n")
+    uri = (tmp_path / "ev.csv").as_uri()  # file:///…: a Path would make it file:/…
+    out = run("--lang", "fr", "ingest", "events", uri, "-w", "w.duckdb", cwd=tmp_path)
+    assert out.returncode == 2, out.stderr
+    assert f"{uri} : une URI de fichier est lue par les systèmes de fichiers de Spark" in (
+        " ".join(out.stderr.split())
+    )
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.spark
+def test_a_spark_workspace_ingests_a_file_uri(tmp_path: Path):
+    (tmp_path / "ev.csv").write_text(HEADER + "e1,2026-03-01 10:00:00,k,web,a\ne2,soon,k,web,b\n")
+    uri = (tmp_path / "ev.csv").as_uri()
+    out = run("ingest", "events", uri, "-w", "spark:wh", "--format", "json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert (report["source"], report["accepted"], report["rejected"]) == (uri, 1, 1)
+    shown = run("rejected", "-w", "spark:wh", "--format", "json", cwd=tmp_path)
+    (row,) = json.loads(shown.stdout)
+    assert (row["source"], row["row_number"]) == (uri, 2)

@@ -25,7 +25,7 @@ SOURCES = [
     *(
         path
         for path in sorted((PACKAGE / "store").glob("*.py"))
-        if path.stem not in ("sources", "mapping", "ingest", "xes", "salvage")
+        if path.stem not in ("sources", "mapping", "ingest", "xes", "salvage", "spark_files")
     ),
 ]
 ERRORS = ("WorkspaceError", "WorkspaceBusyError", "InputError", "NotFoundError")

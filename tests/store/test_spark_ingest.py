@@ -11,7 +11,7 @@ import pytest
 
 import parcours
 from parcours.store import ingest as ingest_module
-from parcours.store import schema
+from parcours.store import schema, spark_files
 
 pytestmark = pytest.mark.spark
 
@@ -120,3 +120,74 @@ def test_an_interrupted_ingest_leaves_the_warehouse_as_it_was(tmp_path, spark_ws
     done = spark_ws.ingest_events(csv)
     assert done.accepted == 3
     assert spark_ws.events.count().to_pyarrow().as_py() == 3
+
+
+def test_a_file_on_the_clusters_storage_is_named_by_its_uri(tmp_path, ws, spark_ws):
+    # Spark writes its files as parts of a directory, as a job on the lake would.
+    spark = spark_ws.con._session
+    spark.createDataFrame(PARQUET.astype({"ts": "datetime64[us, UTC]"})).coalesce(1).write.parquet(
+        str(tmp_path / "lake" / "store")
+    )
+    (part,) = (tmp_path / "lake" / "store").glob("part-*.parquet")
+    csv = tmp_path / "lake" / "events.csv"
+    csv.write_text(CSV)
+
+    for local in (csv, part, csv):  # the CSV twice: nothing new the second time
+        expected, got = ws.ingest_events(local), spark_ws.ingest_events(local.as_uri())
+        assert report(got) == {**report(expected), "source": local.as_uri()}, local.name
+    assert (got.accepted, got.duplicates, got.conflicts, got.rejected) == (0, 4, 1, 3)
+
+    pd.testing.assert_frame_equal(
+        rows(spark_ws.events, ["batch_id", "source"], "event_id"),
+        rows(ws.events, ["batch_id", "source"], "event_id"),
+        check_dtype=False,
+    )
+    assert set(spark_ws.events.source.to_pandas()) == {csv.as_uri(), part.as_uri()}
+    got_rejected = rows(spark_ws.rejected, ["batch_id", "rejected_at", "record_id"], "reason")
+    expected_rejected = rows(ws.rejected, ["batch_id", "rejected_at", "record_id"], "reason")
+    assert got_rejected.source.tolist() == [
+        source.replace(str(csv), csv.as_uri()).replace(str(part), part.as_uri())
+        for source in expected_rejected.source
+    ]
+    pd.testing.assert_frame_equal(
+        got_rejected.drop(columns="source"),
+        expected_rejected.drop(columns="source"),
+        check_dtype=False,
+    )
+    # The copies beside the driver are gone.
+    assert not list((spark_ws.con.catalog.root / "_staging").glob("fetch-*"))
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("missing.csv", "missing.csv: no such file"),
+        ("", "is a directory; give one file"),
+    ],
+)
+def test_a_uri_that_names_no_file_is_refused(tmp_path, spark_ws, where, said):
+    with pytest.raises(parcours.SourceError, match=said):
+        spark_ws.ingest_events((tmp_path / where).as_uri())
+    assert spark_ws.events.count().to_pyarrow().as_py() == 0
+
+
+def test_a_scheme_spark_cannot_read_is_named(spark_ws):
+    with pytest.raises(parcours.SourceError) as raised:
+        spark_ws.ingest_events("nosuch://bucket/events.csv")
+    assert "this Spark has no file system for nosuch://" in str(raised.value)
+
+
+def test_a_duckdb_workspace_asks_for_a_local_path(ws, tmp_path):
+    with pytest.raises(parcours.SourceError, match="read through Spark's file systems"):
+        ws.ingest_events((tmp_path / "events.csv").as_uri())
+
+
+def test_under_spark_connect_a_uri_asks_for_a_local_copy(tmp_path):
+    class ConnectSession:  # Spark Connect's session: its JVM attributes raise AttributeError
+        def __getattr__(self, name):
+            raise AttributeError(name)
+
+    fetching = spark_files.fetched(ConnectSession(), "s3a://lake/day.csv", tmp_path)
+    with pytest.raises(parcours.SourceError, match="Spark Connect keeps on the server"):
+        fetching.__enter__()
+    assert not list(tmp_path.iterdir())
