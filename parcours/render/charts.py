@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -169,6 +169,18 @@ def _layout(fig: go.Figure, height: int, lang: str = "en", **extra: object) -> g
         **extra,
     )
     return fig
+
+
+def _percent_ticks(top: float, lang: str) -> dict[str, list[Any]]:
+    """Ticks of an axis of shares from 0 to ``top``, written as the tables write them
+    ("20 %" in French): Plotly's locale has no percent sign of its own, so its ".0%" format
+    writes "20%" on a French page."""
+    top = top if np.isfinite(top) and top > 0 else 1.0
+    steps = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5)
+    step = next((s for s in steps if top / s <= 5), 1.0)  # five steps at most
+    values = [round(i * step, 6) for i in range(int(top / step + 1e-9) + 2)]  # one past top
+    digits = 1 if step < 0.01 else 0
+    return {"tickvals": values, "ticktext": [pct(v, lang, digits) for v in values]}
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -729,7 +741,10 @@ def compare_bars(
             hovertemplate="%{y}<br>%{text}<extra>" + side.upper() + "</extra>",
         )  # fmt: skip
     fig.update_layout(barmode="group")
-    fig.update_xaxes(tickformat=".0%", rangemode="tozero", title=t("compare.axis", label.lang))
+    top = float(result.table[["rate_a", "rate_b"]].astype(float).max().max())
+    fig.update_xaxes(
+        **_percent_ticks(top, label.lang), rangemode="tozero", title=t("compare.axis", label.lang)
+    )
     fig.update_yaxes(automargin=True)
     if result.table.significant.any():
         fig.add_annotation(
@@ -796,7 +811,7 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
             hoverongaps=False,
             colorbar={
                 "title": {"text": t("retention.rebuy", lang), "side": "right"},
-                "tickformat": ".0%",
+                **_percent_ticks(max(top, 1e-9), lang),
             },
         )
     )
@@ -824,8 +839,7 @@ def retention_heatmap(result: RetentionResult, lang: str | None = None) -> go.Fi
 
 VOICE_PANEL = 190  # px per panel of nps_by_stage, its stage names included
 VOICE_GAP = 80  # px between two panels: the stage names of the upper one, the title of the next
-SCORES = {"nps": ("voice.nps", "%{y:.0f}"), "csat": ("voice.csat", "%{y:.0%}"),
-          "ces": ("voice.ces", "%{y:.1f}")}  # fmt: skip
+SCORES = {"nps": "voice.nps", "csat": "voice.csat", "ces": "voice.ces"}  # their titles
 
 
 def _stage_rows(result: VoiceResult, label: Labels, chart: str) -> pd.DataFrame:
@@ -868,7 +882,7 @@ def nps_by_stage(
     fig = make_subplots(
         rows=len(shown), cols=1, shared_xaxes=True,
         vertical_spacing=min(0.3, VOICE_GAP / plot_height) if len(shown) > 1 else 0.0,
-        subplot_titles=[t(SCORES[m][0], label.lang) for m in shown],
+        subplot_titles=[t(SCORES[m], label.lang) for m in shown],
     )  # fmt: skip
     # Stage names on two short lines, level: no tilted label runs into its neighbour.
     x = ["<br>".join(textwrap.wrap(_short(label(s), 28), 14)) for s in rows.index]
@@ -899,11 +913,8 @@ def nps_by_stage(
                 name=metric.upper(),
                 showlegend=False,
                 meta={"metric": metric},
-                hovertemplate="%{x}<br>"
-                + SCORES[metric][1]
-                + "<extra>"
-                + metric.upper()
-                + "</extra>",
+                customdata=["" if pd.isna(v) else shown_text(v) for v in values],
+                hovertemplate="%{x}<br>%{customdata}<extra>" + metric.upper() + "</extra>",
             ),
             row=i,
             col=1,
@@ -927,7 +938,7 @@ def nps_by_stage(
                 range=[-100, 100], zeroline=True, zerolinecolor="#9aa1ab", row=i, col=1
             )
         elif metric == "csat":
-            fig.update_yaxes(range=[0, 1.2], tickformat=".0%", row=i, col=1)
+            fig.update_yaxes(range=[0, 1.2], **_percent_ticks(1.0, label.lang), row=i, col=1)
         else:
             fig.update_yaxes(range=[1, 8], row=i, col=1)
     if silent:
@@ -1002,11 +1013,13 @@ def channel_mix(
             x=[_short(label(s), 22) for s in stages], y=pivot[channel], name=label(channel),
             marker_color=PALETTE[i % len(PALETTE)],
             text=[pct(v, label.lang) if v >= 0.06 else "" for v in pivot[channel]],
-            textposition="inside",
-            hovertemplate="%{x}<br>" + label(channel) + ": %{y:.0%}<extra></extra>",
+            textposition="inside", customdata=[pct(v, label.lang) for v in pivot[channel]],
+            hovertemplate="%{x}<br>" + label(channel) + ": %{customdata}<extra></extra>",
         )  # fmt: skip
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1], title=t("channels.share", label.lang))
+    fig.update_yaxes(
+        **_percent_ticks(1.0, label.lang), range=[0, 1], title=t("channels.share", label.lang)
+    )
     return _layout(fig, 420, label.lang)
 
 
@@ -1028,7 +1041,11 @@ def conformance_fitness(result: ConformanceResult, lang: str | None = None) -> g
         )
     )  # fmt: skip
     fig.update_xaxes(title=t("fitness.axis", lang))
-    fig.update_yaxes(tickformat=".0%", title=t("fitness.share", lang), rangemode="tozero")
+    fig.update_yaxes(
+        **_percent_ticks(float(table.share.max()), lang),
+        title=t("fitness.share", lang),
+        rangemode="tozero",
+    )
     return _layout(fig, 340, lang)
 
 

@@ -509,6 +509,25 @@ def test_channel_mix_stacks_shares_per_stage():
     fig = charts.channel_mix(result, MAP, "en")
     by_channel = {tr.name: list(tr.y) for tr in fig.data}
     assert by_channel == {"web": [0.75, 0.0], "magasin": [0.25, 1.0]}
+    assert list(fig.data[0].customdata) == ["75%", "0%"]  # on hover
+    french = charts.channel_mix(result, MAP, "fr")
+    assert list(french.layout.yaxis.ticktext)[:6] == [f"{v}\u00a0%" for v in range(0, 101, 20)]
+    assert list(french.data[1].customdata) == ["25\u00a0%", "100\u00a0%"]
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [
+        (0.83, ["0 %", "20 %", "40 %", "60 %", "80 %", "100 %"]),
+        (0.3, ["0 %", "10 %", "20 %", "30 %", "40 %"]),
+        (0.04, ["0 %", "1 %", "2 %", "3 %", "4 %", "5 %"]),
+        (0.003, ["0,0 %", "0,1 %", "0,2 %", "0,3 %", "0,4 %"]),
+    ],
+)
+def test_percent_ticks_cover_the_shares_in_the_readers_words(top, ticks):
+    found = charts._percent_ticks(top, "fr")
+    assert [text.replace("\u00a0", " ") for text in found["ticktext"]] == ticks
+    assert found["tickvals"][-2] <= top + 1e-9 < found["tickvals"][-1] + 1e-9
 
 
 def test_conformance_fitness_bars():
@@ -567,7 +586,15 @@ def test_compare_bars_are_the_rates_of_each_side_in_the_readers_words():
     assert list(a.x) == [0.5, 0.5, 0.25] and list(b.x) == pytest.approx([2 / 3, 0.6, 0.4])
     assert list(b.text) == ["66,7\u00a0%", "60,0\u00a0%", "40,0\u00a0%"]
     assert a.name == "A · du 1 avril 2026 au 30 avril 2026"
-    assert fig.layout.xaxis.tickformat == ".0%"
+    # Plotly writes "60%" whatever the locale: the ticks are the tables' own words.
+    assert list(fig.layout.xaxis.ticktext) == [
+        "0\u00a0%",
+        "20\u00a0%",
+        "40\u00a0%",
+        "60\u00a0%",
+        "80\u00a0%",
+    ]
+    assert list(fig.layout.xaxis.tickvals) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8])
     assert fig.layout.xaxis.title.text == "Part des parcours (A et B)"
     assert fig.layout.separators == ", "
     english = charts.compare_bars(_compare_result(), MAP, "en")
