@@ -117,6 +117,12 @@ ROW_REASONS: dict[str, Pair] = {
         "{} {} is given again by row {} with another {}; the latest version is kept "
         "(on_conflict: first keeps the first)",
     ),
+    "conflict_replaced": (
+        "{0} {1} : cette version enregistrée a été remplacée par la ligne {2} de {3}, qui a un "
+        "autre {4} (on_conflict: latest)",
+        "{} {}: this stored version was replaced by row {} of {}, which has another {} "
+        "(on_conflict: latest)",
+    ),
     # lines the engine could not read (parcours.store.salvage)
     "csv_utf8": (
         "ligne CSV {0} mal formée : pas du texte UTF-8 ({1})",
@@ -168,3 +174,7 @@ ROW_REASONS: dict[str, Pair] = {
         "tell apart; rename one",
     ),
 }
+
+# The words inside a conflict's list of differences (parcours.store.conflicts.differences:
+# ``ts '10:06' (kept: '10:05'), email empty (was: 'a@x.fr')``), in French.
+DIFFERENCE_WORDS: dict[str, str] = {"kept": "version gardée", "was": "avant", "empty": "vide"}

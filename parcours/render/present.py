@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 
 from parcours.maps import METRICS, JourneyMap, text_of
 from parcours.render._error_words import ERROR_PATTERNS
+from parcours.render._reason_words import DIFFERENCE_WORDS
 from parcours.render._result_words import COLUMNS, NOTE_PATTERNS
 from parcours.render.i18n import (
     STRINGS,
@@ -879,7 +880,18 @@ def _value_text(value: str, lang: str) -> str:
         return number(int(value.replace(",", "")), lang)
     if " " not in value or len(value) < 12:  # a name, a number: shown as written
         return value
-    return _problem_text(value, lang)
+    said = _problem_text(value, lang)
+    if said != value:
+        return said
+    return _DIFFERENCE.sub(
+        lambda m: DIFFERENCE_WORDS[m[1] or m[2] or m[3]] + (" : " if m[1] else ""), said
+    )
+
+
+# The words of a conflict's differences, ``ts 'a' (kept: 'b'), email empty (was: 'c')``: a
+# label after an opening parenthesis, "empty" where a value is shown (the values themselves,
+# quoted, are left as written).
+_DIFFERENCE = re.compile(r"(?<=\()(kept|was): |(?<=\w )(empty)(?= \()|(?<=: )(empty)(?=\))")
 
 
 def _note_value(text: str, lang: str, names: Titles) -> str:

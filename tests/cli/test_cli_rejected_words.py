@@ -134,3 +134,46 @@ def test_cli_says_when_nothing_was_refused(tmp_path):
     parcours.open(path).close()
     out = CliRunner().invoke(app, ["--lang", "fr", "rejected", "-w", str(path)])
     assert out.exit_code == 0 and "Aucune ligne refusée." in out.output
+
+
+def test_conflicts_and_replaced_versions_say_their_differences_in_french(tmp_path):
+    header = "event_id,ts,customer_id,channel,event\n"
+    (tmp_path / "a.csv").write_text(header + "e1,2026-03-01 10:00:00,c1,web,view\n")
+    # e1 stored with another event; e2 twice in the file, its second row without channel
+    (tmp_path / "b.csv").write_text(
+        header
+        + "e1,2026-03-01 10:00:00,c1,web,buy\n"
+        + "e2,2026-03-01 11:00:00,c1,web,view\ne2,2026-03-01 11:00:00,c1,app,view\n"
+    )
+    (tmp_path / "c.csv").write_text(header + "e1,2026-03-01 10:00:00,c1,app,view\n")
+    with parcours.open(tmp_path / "w.duckdb") as ws:
+        ws.ingest_events(tmp_path / "a.csv")
+        ws.ingest_events(tmp_path / "b.csv")
+        ws.ingest_events(tmp_path / "c.csv", on_conflict="latest")
+        reasons = sorted(ws.rejected.reason.to_pyarrow().to_pylist())
+    french = [error_text(reason, "fr") for reason in reasons]
+    assert len(french) == 3, reasons
+    assert [f for f, r in zip(french, reasons, strict=True) if f == r] == []
+    assert not [f for f in french if "(kept:" in f or "(was:" in f]
+    assert (
+        "event_id 'e2' est déjà donné par la ligne 2 avec un autre channel 'app' "
+        "(version gardée : 'web') ; la première version est gardée" in " ".join(french)
+    )
+    replaced = next(f for f in french if "remplacée" in f)
+    assert replaced == (
+        "event_id 'e1' : cette version enregistrée a été remplacée par la ligne 1 de "
+        f"{tmp_path / 'c.csv'}, qui a un autre channel 'app' (avant : 'web') (on_conflict: latest)"
+    )
+
+
+def test_an_empty_value_in_a_conflict_is_said_empty_in_french():
+    reason = (
+        "event_id 'e2' is given again by row 4 with another email 'a@x.fr' (kept: empty), "
+        "customer_id empty (kept: 'c1'); the latest version is kept (on_conflict: first keeps "
+        "the first)"
+    )
+    assert error_text(reason, "fr") == (
+        "event_id 'e2' est donné à nouveau par la ligne 4 avec un autre email 'a@x.fr' "
+        "(version gardée : vide), customer_id vide (version gardée : 'c1') ; la dernière "
+        "version est gardée (on_conflict: first garde la première)"
+    )
