@@ -79,6 +79,25 @@ def _lang_in(argv: list[str]) -> str | None:
     return None
 
 
+def _command_in(argv: list[str]) -> str | None:
+    """The command of ``parcours [--lang X] COMMAND ...``."""
+    after_lang = False
+    for arg in argv:
+        if not after_lang and not arg.startswith("-"):
+            return arg
+        after_lang = arg == "--lang"
+    return None
+
+
+def _flags(command: str | None) -> dict[str, str]:
+    """An analysis command's parameters and their flags: min_journeys → --min-journeys."""
+    from parcours.analyses import REGISTRY
+
+    if command is None or command not in REGISTRY:
+        return {}
+    return {p.name: "--" + p.name.replace("_", "-") for p in REGISTRY[command].parameters()}
+
+
 def _words(key: str, **values: object) -> str:
     from parcours.render.i18n import t
 
@@ -106,10 +125,11 @@ def _say_error(head: str, message: str, hint: str | None = None) -> None:
     message it does not know is shown as written); escaped: an example such as [web, app]
     is text, not markup."""
     from parcours.render.i18n import t
-    from parcours.render.present import error_text
+    from parcours.render.present import error_text, parameters_named
 
     lang = used_lang()
-    text = f"[bold red]{t(head, lang)}[/bold red] {escape(error_text(message, lang))}"
+    said = parameters_named(error_text(message, lang), _flags(_command_in(sys.argv[1:])))
+    text = f"[bold red]{t(head, lang)}[/bold red] {escape(said)}"
     if hint is not None:
         text += "\n" + escape(t(hint, lang))
     err_console.print(text, highlight=False, soft_wrap=True)

@@ -119,6 +119,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "progress.query": {"fr": "requête en cours à {percent}", "en": "current query {percent} done"},
     "progress.elapsed": {"fr": "depuis {elapsed}", "en": "for {elapsed}"},
     "progress.failed": {"fr": "Le calcul a échoué", "en": "The computation failed"},
+    "colon": {"fr": "\u00a0:", "en": ":"},  # after a heading word: French spaces it
     "frictions.intro": {
         "fr": "Là où les clients hésitent et abandonnent, classés par parcours perdus au-delà "
         "de la normale de l'étape.",

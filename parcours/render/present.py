@@ -834,6 +834,17 @@ def error_text(message: str, lang: str | None) -> str:
     return _problem_text(message, lang)
 
 
+def parameters_named(text: str, names: dict[str, str]) -> str:
+    """``text`` (an error of an analysis, in the reader's words) with each of the analysis'
+    parameters in ``names`` written as the reader knows it: the dashboard's form label
+    (« Période A »), the command's flag (--period-a). Only names with an underscore are
+    sought (period_a, min_journeys): a one-word name (top, level) is also a plain word."""
+    for name, shown in names.items():
+        if "_" in name:
+            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", shown, text)
+    return text
+
+
 _AT_FIELD = re.compile(r"^(.*) \(field ([^()]+)\)$", re.S)
 
 

@@ -707,7 +707,11 @@ def analysis_page(name: str, request: Request) -> Response:
                         request, ws, jm, stamp, name, params, filters, lang, max_age
                     )
             except InputError as exc:
-                shown["error"] = present.error_text(str(exc), lang)
+                quoted = "« {} »" if lang == "fr" else "'{}'"
+                labels = {f.name: quoted.format(f.label) for f in shown.get("fields", [])}
+                shown["error"] = present.parameters_named(
+                    present.error_text(str(exc), lang), labels
+                )
         return shown
 
     job = _computed(request, _page_key(request, lang, stamp), work)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_cli import run
+from tests.store.test_results import MAP
 
 HEADER = "event_id,ts,customer_id,channel,event\n"
 
@@ -67,3 +68,15 @@ def test_a_spark_workspace_ingests_a_file_uri(tmp_path: Path):
     shown = run("rejected", "-w", "spark:wh", "--format", "json", cwd=tmp_path)
     (row,) = json.loads(shown.stdout)
     assert (row["source"], row["row_number"]) == (uri, 2)
+
+
+def test_an_analysis_error_names_the_commands_flags(tmp_path: Path):
+    (tmp_path / "ev.csv").write_text(HEADER + "e1,2026-03-01 10:00:00,k,web,a\n")
+    (tmp_path / "map.yaml").write_text(MAP)
+    assert run("ingest", "events", "ev.csv", "-w", "w.duckdb", cwd=tmp_path).returncode == 0
+    out = run(
+        "--lang", "fr", "compare", "--period-a", "2026-03-01..2026-03-31", "--map", "map.yaml",
+        "-w", "w.duckdb", cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 2, out.stderr
+    assert "compare : donnez --period-a et --period-b à la fois" in out.stderr

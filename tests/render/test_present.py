@@ -298,3 +298,12 @@ def test_a_score_in_a_table_reads_as_its_headline_figure(column, value, fr, en):
         said = present.cell_text(column, value, lang, names).replace("\u2212", "-")
         assert said == expected
         assert said == present.figure_text(column, value, lang, names).replace("\u2212", "-")
+
+
+def test_parameters_are_named_as_the_reader_fills_them_in():
+    said = "compare : donnez period_a et period_b à la fois ; top 0, min_journeys 3, period_ab"
+    flags = {"period_a": "--period-a", "period_b": "--period-b", "top": "--top",
+             "min_journeys": "--min-journeys"}  # fmt: skip
+    assert present.parameters_named(said, flags) == (
+        "compare : donnez --period-a et --period-b à la fois ; top 0, --min-journeys 3, period_ab"
+    )

@@ -729,3 +729,18 @@ def test_process_times_and_row_counts_in_the_readers_words(
     assert big, counted  # the times table holds thousands of rows
     separator = "\u202f" if lang == "fr" else ","
     assert all(separator in n for n in big), big
+
+
+def test_an_analysis_error_names_the_forms_fields(shop):
+    # Three days of data: compare's default months cannot be had, and it says which to give.
+    with TestClient(server_app(shop)) as client:
+        client.app.state.dashboard.wait = LONG_WAIT
+        login(client)
+        french = html.unescape(client.get("/analyses/compare?lang=fr").text)
+        english = html.unescape(client.get("/analyses/compare?lang=en").text)
+    assert "<strong>L'analyse a refusé ces paramètres\u00a0:</strong> compare\u00a0: les données" in (
+        french
+    )
+    assert "; donnez « Période A » et « Période B »</div>" in french.replace("\u00a0", " ")
+    assert "<strong>The analysis refused:</strong>" in english
+    assert "; give 'Period A' and 'Period B'</div>" in english
