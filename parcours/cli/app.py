@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -18,6 +18,7 @@ from parcours.cli.options import (
     WorkspaceOption,
     open_workspace,
     resolve_map,
+    workspace_exists,
 )
 from parcours.cli.output import (
     Format,
@@ -25,6 +26,7 @@ from parcours.cli.output import (
     console,
     emit_dict,
     emit_frame,
+    emit_records,
     err_console,
     print_prose,
     reader_lang,
@@ -36,6 +38,8 @@ from parcours.render.i18n import STRINGS, counted, labelled, number, pct, plural
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from parcours.store.ingest import IngestReport
 
 # Each command imports what it needs (maps, the workspace, pandas) when it runs: Typer reads
 # every command's signature at start, `parcours --help` included.
@@ -208,28 +212,38 @@ def ingest(
         extra["on_conflict"] = on_conflict.value
     from parcours.store import spark_files
 
-    source: str | Path = file if spark_files.is_uri(file) else Path(file)
-    name = spark_files.file_name(file) if isinstance(source, str) else source.name
-    with progress_bar() as bar:
-        task = bar.add_task(t("cmd.ingest.progress", lang, file=name), total=100)
-        method = getattr(ws, f"ingest_{target.value}")
-        report = (
-            method(source, mapping, on_progress=lambda p: bar.update(task, completed=p), **extra)
-            if mapping
-            else method(source, on_progress=lambda p: bar.update(task, completed=p), **extra)
-        )
-    if format is not Format.table:
-        emit_dict(report.to_dict(), format)
-        return
+    files: list[str] | list[Path] = ws.files_at(file if spark_files.is_uri(file) else Path(file))
+    method = getattr(ws, f"ingest_{target.value}")
+    reports = []
+    for source in files:  # a folder: each of its files, one batch each
+        name = spark_files.file_name(source) if isinstance(source, str) else source.name
+        with progress_bar() as bar:
+            task = bar.add_task(t("cmd.ingest.progress", lang, file=name), total=100)
+            shown: dict[str, Any] = {**extra}
+            shown["on_progress"] = lambda p, bar=bar, task=task: bar.update(task, completed=p)
+            report = method(source, mapping, **shown) if mapping else method(source, **shown)
+        reports.append(report)
+        if format is Format.table:
+            _say_ingested(report, target.value, str(source), lang)
+    if format is Format.table:
+        if any(r.rejected or r.conflicts or r.replaced for r in reports):
+            say("cmd.ingest.see", lang)
+    elif files == [file] or files == [Path(file)]:  # one file: its report
+        emit_dict(reports[0].to_dict(), format)
+    else:  # a folder: a report per file
+        emit_records([r.to_dict() for r in reports], format)
+
+
+def _say_ingested(report: IngestReport, target: str, file: str, lang: str) -> None:
+    """One file's ingest in words: its counts, then each reason rows were refused for."""
 
     def count(key: str, n: int) -> str:  # 1 refusée, 2 refusées; 0 doublon (French)
         one = f"cmd.ingest.{key}.one"
         said = one if one in STRINGS and plural_form(n, lang) == "one" else f"cmd.ingest.{key}"
         return escape(t(said, lang, n=number(n, lang)))
 
-    rows = t(
-        "cmd.ingest.rows", lang, target=target.value, file=file, rows=number(report.rows, lang)
-    )
+    key = "cmd.ingest.rows.one" if plural_form(report.rows, lang) == "one" else "cmd.ingest.rows"
+    rows = t(key, lang, target=target, file=file, rows=number(report.rows, lang))
     console.print(
         escape(rows)
         + f"[green]{count('accepted', report.accepted)}[/green], "
@@ -247,8 +261,6 @@ def ingest(
         print_prose(f"  {number(n, lang)} × {escape(error_text(reason, lang))}", lang)
     for reason, n in report.skips.items():
         say("cmd.ingest.skipped_because", lang, n=number(n, lang), reason=error_text(reason, lang))
-    if report.rejected or report.conflicts or report.replaced:
-        say("cmd.ingest.see", lang)
 
 
 @app.command()
@@ -294,21 +306,21 @@ def status(
 
     Example: `parcours status --workspace demo.duckdb`
     """
-    if not workspace.exists():
+    if not workspace_exists(workspace):
         raise InputError(
             f"{workspace}: no workspace here; create one with `parcours demo` or `parcours ingest`"
         )
-    from parcours.store.status import map_lang_of, quick_status
+    from parcours.store.status import engine_status, map_lang_of, quick_status
 
     found = quick_status(workspace)
     if found is None:
         # Held by a server: it answers. An older schema, an erasure to finish, a damaged
-        # file: the usual opening does the work, or says what is wrong.
+        # file: the usual opening does the work, or says what is wrong. Another engine
+        # (spark:DIR) is asked through the workspace.
         from parcours.remote import served_status
 
         with open_workspace(workspace) as ws:
-            found = served_status(ws)
-        found = found or quick_status(workspace)
+            found = served_status(ws) or quick_status(workspace) or engine_status(ws)
     if found is None:
         raise InputError(f"{workspace}: not a parcours workspace this version can read")
     # A table speaks the map's language (the reader's, when set), its notices too.
@@ -426,7 +438,7 @@ def compact(
 
     Example: `parcours compact --workspace demo.duckdb`
     """
-    if not workspace.exists():
+    if not workspace_exists(workspace):
         raise InputError(f"{workspace}: no workspace here; nothing to compact")
     done = open_workspace(workspace, notices=False).compact()  # it does what they say
     if format is not Format.table:

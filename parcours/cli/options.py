@@ -92,6 +92,17 @@ def open_workspace(path: Path, *, notices: bool = True) -> parcours.Workspace:
     return ws
 
 
+def workspace_exists(path: Path) -> bool:
+    """Whether a workspace is at ``path``: a DuckDB file, or a ``spark:DIR`` warehouse (its
+    catalog file)."""
+    text = str(path)
+    if text.startswith("spark:"):
+        from parcours.store.warehouse import CATALOG
+
+        return (Path(text[len("spark:") :]) / CATALOG).exists()
+    return path.exists()
+
+
 def resolve_map(ws: parcours.Workspace, map_file: Path | None) -> parcours.JourneyMap:
     """The map given with --map, else the workspace's latest saved map."""
     return parcours.JourneyMap.load(map_file) if map_file is not None else ws.default_map()

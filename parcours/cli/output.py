@@ -199,6 +199,25 @@ def _print_table(frame: pd.DataFrame, title: str | None, lang: str | None = None
     console.print(table)
 
 
+def emit_records(records: list[dict[str, Any]], fmt: Format) -> None:
+    """Print flat records of the same keys as JSON (a list) or CSV (a row each); a value that
+    is a dict or a list is written as JSON in its CSV cell."""
+    if fmt is Format.json:
+        print(
+            json.dumps(records, ensure_ascii=False, indent=2, default=_json_default), file=stdout()
+        )
+        return
+    writer = csv.writer(stdout(), lineterminator="\n")
+    writer.writerow(list(records[0]))
+    for record in records:
+        writer.writerow(
+            [
+                json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else _plain(v)
+                for v in record.values()
+            ]
+        )
+
+
 def emit_dict(
     data: dict[str, Any], fmt: Format, title: str | None = None, lang: str | None = None
 ) -> None:

@@ -19,6 +19,7 @@ from parcours.cli.options import (
     max_age_of,
     open_workspace,
     resolve_map,
+    workspace_exists,
 )
 from parcours.cli.output import err_console, reader_lang, say, say_as_of
 from parcours.render.i18n import number, t
@@ -47,7 +48,7 @@ def _context(
     if lang is not None and lang not in ("fr", "en"):
         raise InputError(f"--lang '{lang}' is not known; allowed: fr, en")
     oldest = max_age_of(max_age)
-    if not workspace.exists():
+    if not workspace_exists(workspace):
         raise InputError(
             f"{workspace}: no workspace here; create one with `parcours demo` or `parcours ingest`"
         )

@@ -68,6 +68,10 @@ _CLI: dict[str, Pair] = {
     "ingest.replaced": ("{n} lignes remplacées", "{n} stored rows replaced"),
     "ingest.skipped": ("{n} ignorées", "{n} skipped"),
     # the singular, for the counts the language says so (French: 0 and 1)
+    "ingest.rows.one": (
+        "{target} de {file} : {rows} ligne — ",
+        "{target} from {file}: {rows} row — ",
+    ),
     "ingest.accepted.one": ("{n} acceptée", "{n} accepted"),
     "ingest.duplicates.one": ("{n} doublon", "{n} duplicate"),
     "ingest.conflicts.one": ("{n} conflit", "{n} conflict"),

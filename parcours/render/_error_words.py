@@ -1282,11 +1282,18 @@ INGEST_ERRORS: dict[str, Pair] = {
         "ingest the copy",
     ),
     "uri_directory": (
-        "{0} : est un dossier ; donnez un fichier (CSV, Parquet, NDJSON/JSON ou XES) : chaque "
-        "fichier est ingéré en un lot",
-        "{}: is a directory; give one file (CSV, Parquet, NDJSON/JSON or XES): each file is "
-        "ingested as one batch",
+        "{0} : est un dossier ; donnez un fichier (CSV, Parquet, NDJSON/JSON ou XES), ou le "
+        "dossier à `parcours ingest`, qui en ingère chaque fichier",
+        "{}: is a directory; give one file (CSV, Parquet, NDJSON/JSON or XES), or the "
+        "directory to `parcours ingest`, which ingests each of its files",
     ),
+    "folder_unknown": (
+        "{0} : contient des fichiers d'un type inconnu ({1}) ; un dossier est ingéré en "
+        "entier, chaque fichier en un lot : n'y gardez que des fichiers finissant par {2}",
+        "{}: holds files of unknown type ({}); a folder is ingested whole, each file one "
+        "batch: keep there only files ending in {}",
+    ),
+    "folder_empty": ("{0} : ne contient aucun fichier à ingérer", "{}: holds no file to ingest"),
     "uri_file_system": (
         "{0} : ce Spark n'a pas de système de fichiers pour {1}:// ; ajoutez son connecteur à "
         "la session (pour s3a://, le paquet hadoop-aws et ses réglages) ou copiez le fichier "

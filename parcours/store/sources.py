@@ -46,6 +46,7 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 JSON_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")
 XES_SUFFIXES = (".xes", ".xes.gz")
+DATA_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES + JSON_SUFFIXES + XES_SUFFIXES
 # delimiter: whitespace = fields separated by runs of spaces or tabs, with leading and
 # trailing ones ignored (aligned text such as CDNOW_master.txt).
 WHITESPACE = "whitespace"
@@ -215,8 +216,25 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
         from parcours.store.xes import read_xes
 
         return OpenedSource(ibis.memtable(read_xes(path)), str(path))
-    allowed = ", ".join(CSV_SUFFIXES + PARQUET_SUFFIXES + JSON_SUFFIXES + XES_SUFFIXES)
-    raise SourceError(f"{path}: unknown file type; allowed endings: {allowed}")
+    raise SourceError(f"{path}: unknown file type; allowed endings: {', '.join(DATA_SUFFIXES)}")
+
+
+def folder_files(folder: str, names: list[str]) -> list[str]:
+    """The files of ``folder`` an ingest reads, given the names of its files: those that
+    start with neither "_" nor "." (a table as Spark writes it holds _SUCCESS and .crc files
+    beside its part files), in name order. A folder holding other files is refused, naming
+    them, before anything is read: no file is left aside unsaid."""
+    shown = sorted(n for n in names if not n.startswith(("_", ".")))
+    unknown = [n for n in shown if not n.lower().endswith(DATA_SUFFIXES)]
+    if unknown:
+        listed = ", ".join(unknown[:5]) + (", …" if len(unknown) > 5 else "")
+        raise SourceError(
+            f"{folder}: holds files of unknown type ({listed}); a folder is ingested whole, "
+            f"each file one batch: keep there only files ending in {', '.join(DATA_SUFFIXES)}"
+        )
+    if not shown:
+        raise SourceError(f"{folder}: holds no file to ingest")
+    return shown
 
 
 def _check_names(names: list[str], source: str, empty: bool = False) -> None:

@@ -35,6 +35,15 @@ def file_name(uri: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[-1]
 
 
+def names_in(session: Any, uri: str) -> list[str] | None:
+    """The names of the files in the directory ``uri``; None when ``uri`` is a file."""
+    path = _jvm(session, uri).org.apache.hadoop.fs.Path(uri)
+    if not _status(session, path, uri).isDirectory():
+        return None
+    listed = path.getFileSystem(session._jsc.hadoopConfiguration()).listStatus(path)
+    return [str(status.getPath().getName()) for status in listed if status.isFile()]
+
+
 def not_on_this_engine(uri: str) -> SourceError:
     """What a workspace that is not ``spark:DIR`` says of a file URI."""
     return SourceError(
@@ -47,20 +56,13 @@ def not_on_this_engine(uri: str) -> SourceError:
 def fetched(session: Any, uri: str, folder: Path) -> Iterator[Path]:
     """``uri`` copied by ``session``'s Hadoop file system into a folder of its own under
     ``folder``, its name (and so its type: ``.csv.gz``, ``.parquet``) kept; removed after."""
-    jvm = getattr(session, "_jvm", None)
-    if jvm is None:  # Spark Connect: no JVM in this process
-        raise SourceError(
-            f"{uri}: files on the cluster's storage are read through the Spark session's "
-            "Hadoop file system, which Spark Connect keeps on the server; copy the file to "
-            "this machine and ingest the copy"
-        )
-    hadoop = jvm.org.apache.hadoop.fs
+    hadoop = _jvm(session, uri).org.apache.hadoop.fs
     path = hadoop.Path(uri)
     status = _status(session, path, uri)
     if status.isDirectory():
         raise SourceError(
-            f"{uri}: is a directory; give one file (CSV, Parquet, NDJSON/JSON or XES): each "
-            "file is ingested as one batch"
+            f"{uri}: is a directory; give one file (CSV, Parquet, NDJSON/JSON or XES), or "
+            "the directory to `parcours ingest`, which ingests each of its files"
         )
     own = folder / f"fetch-{uuid.uuid4().hex[:8]}"
     own.mkdir(parents=True)
@@ -73,6 +75,17 @@ def fetched(session: Any, uri: str, folder: Path) -> Iterator[Path]:
         yield local
     finally:
         shutil.rmtree(own, ignore_errors=True)
+
+
+def _jvm(session: Any, uri: str) -> Any:
+    jvm = getattr(session, "_jvm", None)
+    if jvm is None:  # Spark Connect: no JVM in this process
+        raise SourceError(
+            f"{uri}: files on the cluster's storage are read through the Spark session's "
+            "Hadoop file system, which Spark Connect keeps on the server; copy the file to "
+            "this machine and ingest the copy"
+        )
+    return jvm
 
 
 def _status(session: Any, path: Any, uri: str) -> Any:

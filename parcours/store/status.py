@@ -75,6 +75,31 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any] | None:
     }
 
 
+def engine_status(ws: Any) -> dict[str, Any]:
+    """What :func:`quick_status` reads, asked of an open workspace's engine (a ``spark:DIR``
+    workspace, an Ibis URL): the same fields, no spool and no unused space (a DuckDB file's
+    notions)."""
+    from parcours.store import schema
+
+    con = ws.con
+    counts = {name: int(con.table(name).count().to_pyarrow().as_py()) for name in COUNTED}
+    identities = con.table("identities")
+    maps = con.table("maps")
+    latest = maps.order_by(maps.saved_at.desc()).limit(1).yaml.to_pyarrow().to_pylist()
+    return {
+        "counts": counts,
+        "persons": int(
+            identities.filter(~identities.shared).person_id.nunique().to_pyarrow().as_py()
+        ),
+        "shared_identifiers": int(identities.shared.sum().fill_null(0).to_pyarrow().as_py()),
+        "maps": sorted(set(maps.map_id.to_pyarrow().to_pylist())),
+        "map_yaml": latest[0] if latest else None,
+        "identities_current": schema.read_meta(con, "identities_current") is not None,
+        "spooled": 0,
+        "notices": [],
+    }
+
+
 def _latest_map(con: duckdb.DuckDBPyConnection) -> str | None:
     """The YAML of the latest saved map, None without a map."""
     row = con.execute("SELECT yaml FROM maps ORDER BY saved_at DESC LIMIT 1").fetchone()

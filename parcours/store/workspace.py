@@ -38,6 +38,7 @@ from parcours.store import (
     journeys,
     privacy,
     schema,
+    sources,
     spark,
     spark_files,
 )
@@ -213,6 +214,30 @@ class Store:
             )
         finally:
             done()
+
+    def files_at(self, location: str | Path) -> list[str] | list[Path]:
+        """The files an ingest of ``location`` reads, one batch each: the file itself, or the
+        files of a folder in name order (a folder of daily exports; a table as Spark writes
+        it, its part files without its _SUCCESS and .crc files), a folder holding files of
+        another type refused. On a ``spark:DIR`` workspace ``location`` may be a URI
+        (``s3a://``, ``hdfs://``), listed by the Spark session's file systems."""
+        if spark_files.is_uri(location):
+            uri = str(location)
+            if not isinstance(self.con, WarehouseTables):
+                raise spark_files.not_on_this_engine(uri)
+            names = spark_files.names_in(spark.session(self.settings), uri)
+            if names is None:
+                return [uri]
+            return [uri.rstrip("/") + "/" + n for n in sources.folder_files(uri, names)]
+        path = Path(location)
+        if not path.is_dir():
+            return [path]
+        return [
+            path / n
+            for n in sources.folder_files(
+                str(path), [p.name for p in path.iterdir() if p.is_file()]
+            )
+        ]
 
     def _fetched(self, uri: str) -> AbstractContextManager[Path]:
         """The file at ``uri`` (``s3a://``, ``hdfs://``…) copied beside this process by the

@@ -738,8 +738,9 @@ def test_an_analysis_error_names_the_forms_fields(shop):
         login(client)
         french = html.unescape(client.get("/analyses/compare?lang=fr").text)
         english = html.unescape(client.get("/analyses/compare?lang=en").text)
-    assert "<strong>L'analyse a refusé ces paramètres\u00a0:</strong> compare\u00a0: les données" in (
-        french
+    assert (
+        "<strong>L'analyse a refusé ces paramètres\u00a0:</strong> compare\u00a0: les données"
+        in french
     )
     assert "; donnez « Période A » et « Période B »</div>" in french.replace("\u00a0", " ")
     assert "<strong>The analysis refused:</strong>" in english
