@@ -210,9 +210,11 @@ def ingest(
     extra: dict[str, str] = {"timezone": timezone} if timezone else {}
     if on_conflict is not None:  # these win over the mapping file's keys
         extra["on_conflict"] = on_conflict.value
-    from parcours.store import spark_files
+    from parcours.store import sources, spark_files
 
-    files: list[str] | list[Path] = ws.files_at(file if spark_files.is_uri(file) else Path(file))
+    # A folder here is listed here (a server holding the workspace has its own folders).
+    uri = spark_files.is_uri(file)
+    files: list[str] | list[Path] = ws.files_at(file) if uri else sources.local_files(Path(file))
     method = getattr(ws, f"ingest_{target.value}")
     reports = []
     for source in files:  # a folder: each of its files, one batch each

@@ -219,6 +219,15 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
     raise SourceError(f"{path}: unknown file type; allowed endings: {', '.join(DATA_SUFFIXES)}")
 
 
+def local_files(path: Path) -> list[Path]:
+    """The files an ingest of the local ``path`` reads: itself, or a folder's files (see
+    :func:`folder_files`)."""
+    if not path.is_dir():
+        return [path]
+    names = [entry.name for entry in path.iterdir() if entry.is_file()]
+    return [path / name for name in folder_files(str(path), names)]
+
+
 def folder_files(folder: str, names: list[str]) -> list[str]:
     """The files of ``folder`` an ingest reads, given the names of its files: those that
     start with neither "_" nor "." (a table as Spark writes it holds _SUCCESS and .crc files

@@ -229,15 +229,7 @@ class Store:
             if names is None:
                 return [uri]
             return [uri.rstrip("/") + "/" + n for n in sources.folder_files(uri, names)]
-        path = Path(location)
-        if not path.is_dir():
-            return [path]
-        return [
-            path / n
-            for n in sources.folder_files(
-                str(path), [p.name for p in path.iterdir() if p.is_file()]
-            )
-        ]
+        return sources.local_files(Path(location))
 
     def _fetched(self, uri: str) -> AbstractContextManager[Path]:
         """The file at ``uri`` (``s3a://``, ``hdfs://``…) copied beside this process by the
