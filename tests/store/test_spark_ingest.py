@@ -191,3 +191,23 @@ def test_under_spark_connect_a_uri_asks_for_a_local_copy(tmp_path):
     with pytest.raises(parcours.SourceError, match="Spark Connect keeps on the server"):
         fetching.__enter__()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_spark_workspace_states_what_it_holds_as_a_duckdb_file_does(tmp_path, spark_ws):
+    from parcours.maps import JourneyMap
+    from parcours.store.status import engine_status, quick_status
+    from tests.store.test_results import MAP
+
+    csv = tmp_path / "events.csv"
+    csv.write_text(CSV)
+    with parcours.open(tmp_path / "w.duckdb") as ws:
+        for workspace in (ws, spark_ws):
+            workspace.ingest_events(csv)
+            workspace.save_map(JourneyMap.loads(MAP), "the map")
+            workspace.resolve_identities()
+    expected = quick_status(tmp_path / "w.duckdb")
+    assert expected is not None
+    found = engine_status(spark_ws)
+    assert found == {**expected, "notices": [], "spooled": 0}
+    # e1 and e2 (a@x.fr), e6 (b@x.fr): two persons
+    assert (found["counts"]["events"], found["persons"], found["maps"]) == (3, 2, ["results-test"])
