@@ -55,7 +55,11 @@ def backstage_figures(ctx: Context) -> pd.DataFrame:
                 events=spans.n.sum(),
                 persons=spans.person_id.nunique(),
                 journeys=spans.count(),
-                median_duration_s=spans.span.median(where=spans.n > 1),
+                # The span of journeys of two events or more; not median(where=...): Spark's
+                # percentile wants a constant percentage, and Ibis makes it conditional too.
+                median_duration_s=ibis.ifelse(
+                    spans.n > 1, spans.span, ibis.null("float64")
+                ).median(),
             ).mutate(order=ibis.literal(order, "int64"))
         )
     found = ibis.union(*parts).to_pandas().set_index("order")

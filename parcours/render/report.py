@@ -472,8 +472,9 @@ class _Builder:
         try:
             frame = objects.compare()
         except Exception as failure:  # noqa: BLE001 - the comparison fails alone, visibly
-            box = Markup('<div class="unavailable"><b>{}:</b> {}</div>')
-            return [*blocks, box.format(t("report.unavailable", lang), _reason(failure, lang))]
+            box = Markup('<div class="unavailable"><b>{}{}</b> {}</div>')
+            said = (t("report.unavailable", lang), t("colon", lang), _reason(failure, lang))
+            return [*blocks, box.format(*said)]
         table = states_html(frame, objects.marked, lang)
         return [*blocks, Markup('<div class="states">{}</div>').format(table)]
 
@@ -877,7 +878,7 @@ def build_report(
         figures=builder.summary(),
         sections=sections,
         contents=t("report.contents", lang),
-        unavailable=t("report.unavailable", lang),
+        unavailable=t("report.unavailable", lang) + t("colon", lang),
         details=t("report.details", lang),
         plotly_js=Script(get_plotlyjs()),  # never typeset
     )

@@ -13,6 +13,7 @@ the session running for the next one (starting the JVM takes seconds).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -42,6 +43,8 @@ def session(settings: Settings) -> Any:
         raise WorkspaceError(
             "a spark: workspace needs PySpark (and Java 17): pip install 'parcours[spark]'"
         ) from None
+    if not os.environ.get("PARCOURS_DEBUG"):
+        _quiet_query_loggers()
     if settings.spark_remote is None:
         active = SparkSession.getActiveSession()
         if active is not None:
@@ -75,6 +78,17 @@ def session(settings: Settings) -> Any:
         # JVM's start; this also quiets a SparkContext the process had already started.
         built.sparkContext.setLogLevel("FATAL")
     return built
+
+
+def _quiet_query_loggers() -> None:
+    """PySpark 4 logs each failed query on stderr (its plan, a screenful of JSON) before
+    raising it; the error itself still reaches the caller, who says it in a line."""
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # PySpark 3.5: no such logger
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def connect(url: str | Path, settings: Settings) -> Any:

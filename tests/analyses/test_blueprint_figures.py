@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
+import parcours
 from parcours.analyses._blueprint import backstage_figures
 from tests.timelines import context_from_timelines
 
@@ -88,3 +90,12 @@ def test_item_met_by_no_event_has_zeros_and_no_duration(figures):
 
 def test_only_items_that_match_are_measured(figures):
     assert list(figures.index) == ["validation", "travail", "appels_finis", "rien"]
+
+
+@pytest.mark.spark
+def test_a_spark_workspace_gives_the_same_figures(figures, tmp_path, spark_con):
+    # Spark refused the median's where= (a percentile's percentage must be constant).
+    with parcours.open(f"spark:{tmp_path / 'warehouse'}") as spark_ws:
+        got = backstage_figures(context_from_timelines(spark_ws, MAP, TIMELINES)).set_index("id")
+    pd.testing.assert_frame_equal(got, figures, check_dtype=False)
+    assert got.loc["validation", "median_duration_s"] == 4500.0

@@ -136,6 +136,8 @@ def test_a_failing_analysis_shows_a_box_and_the_rest_stays(demo_ws, demo_map, de
     assert "Not available:" in retention and "ZeroDivisionError: division by zero" in retention
     assert page.count("Not available:") == 2
     assert "js-plotly-plot" not in funnel and 'class="plotly-graph-div"' not in funnel
+    french = build_report(demo_ws.context(demo_map), "fr", results=broken)
+    assert french.count("<b>Non disponible\u00a0:</b>") == 2  # French spaces its colon
 
 
 def test_report_on_events_alone_says_what_is_missing(ws):

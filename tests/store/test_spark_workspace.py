@@ -38,3 +38,18 @@ def test_spark_workspace_has_the_duckdb_tables_and_keeps_them(tmp_path, spark_co
     assert again.map_versions(jm.map).message.tolist() == ["first draft"]
     assert list((folder / "maps").glob("*/*.parquet"))  # plain Parquet files
     again.close()
+
+
+def test_a_failed_query_is_raised_without_a_screenful_of_log(
+    tmp_path, spark_con, capfd, monkeypatch
+):
+    from pyspark.errors import AnalysisException
+
+    monkeypatch.delenv("PARCOURS_DEBUG", raising=False)
+    failing = "SELECT percentile(id, if(id > 0, 0.5, null)) FROM range(3)"
+    with (
+        parcours.open(f"spark:{tmp_path / 'warehouse'}") as ws,
+        pytest.raises(AnalysisException, match="NON_FOLDABLE_INPUT"),
+    ):
+        ws.con._session.sql(failing)
+    assert "QueryContextLogger" not in capfd.readouterr().err
