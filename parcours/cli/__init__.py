@@ -13,7 +13,7 @@ import traceback
 
 from rich.markup import escape
 
-from parcours.cli.forward import forward
+from parcours.cli.forward import _command_at, forward
 from parcours.cli.output import LANGS, choose_lang, err_console, used_lang
 from parcours.errors import InputError, ParcoursError, WorkspaceBusyError
 
@@ -79,23 +79,15 @@ def _lang_in(argv: list[str]) -> str | None:
     return None
 
 
-def _command_in(argv: list[str]) -> str | None:
-    """The command of ``parcours [--lang X] COMMAND ...``."""
-    after_lang = False
-    for arg in argv:
-        if not after_lang and not arg.startswith("-"):
-            return arg
-        after_lang = arg == "--lang"
-    return None
-
-
-def _flags(command: str | None) -> dict[str, str]:
-    """An analysis command's parameters and their flags: min_journeys → --min-journeys."""
+def _flags(argv: list[str]) -> dict[str, str]:
+    """The parameters of the analysis command in ``argv`` and their flags: min_journeys →
+    --min-journeys; none for another command."""
     from parcours.analyses import REGISTRY
 
-    if command is None or command not in REGISTRY:
+    at = _command_at(argv)
+    if at is None or argv[at] not in REGISTRY:
         return {}
-    return {p.name: "--" + p.name.replace("_", "-") for p in REGISTRY[command].parameters()}
+    return {p.name: "--" + p.name.replace("_", "-") for p in REGISTRY[argv[at]].parameters()}
 
 
 def _words(key: str, **values: object) -> str:
@@ -128,7 +120,7 @@ def _say_error(head: str, message: str, hint: str | None = None) -> None:
     from parcours.render.present import error_text, parameters_named
 
     lang = used_lang()
-    said = parameters_named(error_text(message, lang), _flags(_command_in(sys.argv[1:])))
+    said = parameters_named(error_text(message, lang), _flags(sys.argv[1:]))
     text = f"[bold red]{t(head, lang)}[/bold red] {escape(said)}"
     if hint is not None:
         text += "\n" + escape(t(hint, lang))

@@ -230,7 +230,7 @@ def ingest(
     if format is Format.table:
         if any(r.rejected or r.conflicts or r.replaced for r in reports):
             say("cmd.ingest.see", lang)
-    elif files == [file] or files == [Path(file)]:  # one file: its report
+    elif files == [file if uri else Path(file)]:  # one file: its report
         emit_dict(reports[0].to_dict(), format)
     else:  # a folder: a report per file
         emit_records([r.to_dict() for r in reports], format)

@@ -209,13 +209,14 @@ def emit_records(records: list[dict[str, Any]], fmt: Format) -> None:
         return
     writer = csv.writer(stdout(), lineterminator="\n")
     writer.writerow(list(records[0]))
-    for record in records:
-        writer.writerow(
-            [
-                json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else _plain(v)
-                for v in record.values()
-            ]
-        )
+    writer.writerows([_field_text(v) for v in record.values()] for record in records)
+
+
+def _field_text(value: Any) -> str:
+    """A record's value as text in a CSV or table cell: a dict or a list as JSON."""
+    return (
+        json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else _plain(value)
+    )
 
 
 def emit_dict(
@@ -227,10 +228,7 @@ def emit_dict(
     if fmt is Format.json:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default), file=stdout())
         return
-    values = [
-        _plain(v) if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False)
-        for v in data.values()
-    ]
+    values = [_field_text(v) for v in data.values()]
     if fmt is Format.csv:
         writer = csv.writer(stdout(), lineterminator="\n")
         writer.writerows([("field", "value"), *zip(data, values, strict=True)])

@@ -40,7 +40,7 @@ def names_in(session: Any, uri: str) -> list[str] | None:
     path = _jvm(session, uri).org.apache.hadoop.fs.Path(uri)
     if not _status(session, path, uri).isDirectory():
         return None
-    listed = path.getFileSystem(session._jsc.hadoopConfiguration()).listStatus(path)
+    listed = _file_system(session, path).listStatus(path)
     return [str(status.getPath().getName()) for status in listed if status.isFile()]
 
 
@@ -69,9 +69,7 @@ def fetched(session: Any, uri: str, folder: Path) -> Iterator[Path]:
     try:
         local = own / file_name(uri)
         # useRawLocalFileSystem: no .crc file beside the copy.
-        path.getFileSystem(session._jsc.hadoopConfiguration()).copyToLocalFile(
-            False, path, hadoop.Path(local.as_uri()), True
-        )
+        _file_system(session, path).copyToLocalFile(False, path, hadoop.Path(local.as_uri()), True)
         yield local
     finally:
         shutil.rmtree(own, ignore_errors=True)
@@ -88,12 +86,17 @@ def _jvm(session: Any, uri: str) -> Any:
     return jvm
 
 
+def _file_system(session: Any, path: Any) -> Any:
+    """The Hadoop file system of ``path``, with the session's configuration (credentials)."""
+    return path.getFileSystem(session._jsc.hadoopConfiguration())
+
+
 def _status(session: Any, path: Any, uri: str) -> Any:
     """The Hadoop file status of ``path``, a missing file or file system said plainly."""
     from py4j.protocol import Py4JJavaError
 
     try:
-        return path.getFileSystem(session._jsc.hadoopConfiguration()).getFileStatus(path)
+        return _file_system(session, path).getFileStatus(path)
     except Py4JJavaError as error:
         java = error.java_exception
         kind = java.getClass().getName()
