@@ -783,9 +783,10 @@ def conversion_name(jm: JourneyMap, lang: str) -> str:
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    return re.compile(
-        "^" + "(.+?)".join(re.escape(part) for part in template.split("{}")) + "$", re.S
-    )
+    # A quoted value ('{}') also matches without its quotes: a reason counted by kind has
+    # "…" for its values, quotes included (column … holds a NUL byte).
+    template = re.escape(template).replace("'\\{\\}'", "'?\\{\\}'?")
+    return re.compile("^" + template.replace("\\{\\}", "(.+?)") + "$", re.S)
 
 
 _NOTES = [(key, _pattern(text)) for key, text in NOTE_PATTERNS.items()]

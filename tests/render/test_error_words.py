@@ -133,6 +133,24 @@ def test_a_refused_analysis_says_it_in_french_with_its_values(shop, analysis, pa
     assert error_text(message, "en") == message  # English: as the analysis wrote it
 
 
+@pytest.mark.parametrize(
+    ("reason", "french"),
+    [
+        (
+            "column 'event' holds a NUL byte; is the file binary or damaged?",
+            "la colonne « event » contient un octet NUL ; le fichier est-il binaire ou abîmé ?",
+        ),
+        # Counted by kind (the ingest's summary), a quoted value is "…", quotes included.
+        (
+            "column … holds a NUL byte; is the file binary or damaged?",
+            "la colonne « … » contient un octet NUL ; le fichier est-il binaire ou abîmé ?",
+        ),
+    ],
+)
+def test_a_quoted_value_is_found_with_or_without_its_quotes(reason, french):
+    assert error_text(reason, "fr") == french
+
+
 def test_a_message_without_words_stays_as_written():
     assert error_text("something new went wrong", "fr") == "something new went wrong"
 
