@@ -1287,6 +1287,14 @@ INGEST_ERRORS: dict[str, Pair] = {
         "{}: is a directory; give one file (CSV, Parquet, NDJSON/JSON or XES), or the "
         "directory to `parcours ingest`, which ingests each of its files",
     ),
+    "spark_format": (
+        "timestamp_format {0} : %{1} n'a pas de forme Spark ; un espace de travail spark: lit {2}",
+        "timestamp_format {}: %{} has no Spark form; a spark: workspace reads {}",
+    ),
+    "kept_column_name": (
+        "{0} : une colonne s'appelle {1}, un nom que parcours se réserve ; renommez-la",
+        "{}: a column is named {}, a name parcours keeps; rename it",
+    ),
     "folder_unknown": (
         "{0} : contient des fichiers d'un type inconnu ({1}) ; un dossier est ingéré en "
         "entier, chaque fichier en un lot : n'y gardez que des fichiers finissant par {2}",

@@ -650,12 +650,15 @@ def ingest(
     on_progress: Callable[[float], None] | None = None,
     source_name: str | None = None,
     input_id: str | None = None,
+    opener: Callable[..., OpenedSource] = open_source,
 ) -> IngestReport:
     """Ingest ``source`` into ``target`` (events, customers or feedback); see module doc.
 
     ``source_name`` names the source in the tables and messages (default: the file path);
     ``input_id`` tells this input apart from other inputs of the same name (see
-    :func:`rejected_rows`): the collector gives a digest of each batch."""
+    :func:`rejected_rows`): the collector gives a digest of each batch. ``opener`` opens
+    the source on ``con`` (Spark's reader of a Parquet file on a cluster's storage: see
+    :mod:`parcours.store.spark_parquet`)."""
     started = time.perf_counter()
     if not isinstance(mapping, ColumnMapping):
         mapping = ColumnMapping.parse(target, mapping)
@@ -664,7 +667,7 @@ def ingest(
     report = IngestReport(target=target, source=name, batch_id=batch_id)
     scratch = TempTables(*(f"_{part}_{batch_id}" for part in TempTables._fields))
     with map_exceptions(source=name):
-        opened = open_source(con, source, delimiter=mapping.delimiter)
+        opened = opener(con, source, delimiter=mapping.delimiter)
         opened.name = name
         try:
             staged = stage(target, opened.numbered(), mapping, name, settings)
@@ -677,7 +680,7 @@ def ingest(
             )
         finally:
             for table in scratch:
-                con.raw_sql(f'DROP TABLE IF EXISTS "{table}"')
+                _drop_scratch(con, table)
             opened.close()
     report.seconds = time.perf_counter() - started
     return report
@@ -1111,13 +1114,22 @@ def _with_phones(t: ir.Table, lookup: ir.Table, region: str) -> ir.Table:
     return joined.mutate(__phone=joined.__stored, __reason=reason).drop("__raw", "__stored")
 
 
+def _drop_scratch(con: Any, table: str) -> None:
+    if con.name == "duckdb":
+        con.raw_sql(f'DROP TABLE IF EXISTS "{table}"')
+    else:  # Spark: a temporary view
+        con.drop_table(table, force=True)
+
+
 def _run_with_progress(
     con: Any, work: Callable[[], None], on_progress: Callable[[float], None] | None
 ) -> None:
     """Run ``work``; when a progress callback is given, run it in a thread and report the
     engine's progress. Ctrl-C interrupts the running query; the transaction rolls back."""
-    if on_progress is None:
+    if on_progress is None or con.name != "duckdb":  # Spark: no progress to read
         work()
+        if on_progress is not None:
+            on_progress(100.0)
         return
     failure: list[BaseException] = []
 

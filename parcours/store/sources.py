@@ -108,6 +108,7 @@ class OpenedSource:
     # A column of `table` the reader adds, not the source's: each row's position in the
     # file, from 0 (Parquet's file_row_number).
     position: str | None = None
+    cleanup: Callable[[], Any] | None = None  # what else close() lets go (a Spark view)
 
     def numbered(self) -> ir.Table:
         """The source's columns (named by :func:`internal`) and ``__row``, each row's number
@@ -125,6 +126,8 @@ class OpenedSource:
     def close(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+        if self.cleanup is not None:
+            self.cleanup()
 
 
 def describe(source: Any) -> str:

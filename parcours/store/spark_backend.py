@@ -14,12 +14,16 @@ from ibis.backends.pyspark import Backend as PySparkBackend
 from ibis.backends.pyspark.datatypes import PySparkSchema
 
 from parcours.errors import WorkspaceError
+from parcours.store import spark_sql
 from parcours.store.warehouse import Catalog, WarehouseTables
 
 
 class SparkWarehouse(WarehouseTables, PySparkBackend):
     """Ibis' PySpark backend whose tables are a warehouse directory's (see
-    :mod:`parcours.store.warehouse`); every other table is a temporary view."""
+    :mod:`parcours.store.warehouse`); every other table is a temporary view. Its SQL
+    gives DuckDB's answers where the ingest's checks ask (:mod:`parcours.store.spark_sql`)."""
+
+    compiler = spark_sql.compiler
 
     def do_connect(
         self, session: Any = None, catalog: Catalog | None = None, **kwargs: Any

@@ -2,8 +2,9 @@
 
 ``parcours ingest events s3a://lake/web/2026-12-01.csv -w spark:/mnt/parcours`` names a file
 by its URI (``hdfs://``, ``s3a://``, ``abfss://``, ``gs://``, ``file://``: any scheme the Spark
-session's Hadoop configuration knows, with its credentials). The session's Hadoop file
-system copies the file beside the driver, where it is read and checked as a local file is:
+session's Hadoop configuration knows, with its credentials). A Parquet file is read by Spark
+where it lies (:mod:`parcours.store.spark_parquet`); any other, the session's Hadoop file
+system copies beside the driver, where it is read and checked as a local file is:
 the same rows, rejected rows and reasons, by construction. The rows and messages name the
 file by its URI. Spark Connect keeps the file systems on the server, out of reach of this
 process: there, copy the file to this machine first.
@@ -58,12 +59,7 @@ def fetched(session: Any, uri: str, folder: Path) -> Iterator[Path]:
     ``folder``, its name (and so its type: ``.csv.gz``, ``.parquet``) kept; removed after."""
     hadoop = _jvm(session, uri).org.apache.hadoop.fs
     path = hadoop.Path(uri)
-    status = _status(session, path, uri)
-    if status.isDirectory():
-        raise SourceError(
-            f"{uri}: is a directory; give one file (CSV, Parquet, NDJSON/JSON or XES), or "
-            "the directory to `parcours ingest`, which ingests each of its files"
-        )
+    check_file(session, uri)
     own = folder / f"fetch-{uuid.uuid4().hex[:8]}"
     own.mkdir(parents=True)
     try:
@@ -73,6 +69,16 @@ def fetched(session: Any, uri: str, folder: Path) -> Iterator[Path]:
         yield local
     finally:
         shutil.rmtree(own, ignore_errors=True)
+
+
+def check_file(session: Any, uri: str) -> None:
+    """SourceError unless ``uri`` is a file the session's file systems can read."""
+    path = _jvm(session, uri).org.apache.hadoop.fs.Path(uri)
+    if _status(session, path, uri).isDirectory():
+        raise SourceError(
+            f"{uri}: is a directory; give one file (CSV, Parquet, NDJSON/JSON or XES), or "
+            "the directory to `parcours ingest`, which ingests each of its files"
+        )
 
 
 def _jvm(session: Any, uri: str) -> Any:

@@ -11,10 +11,12 @@ part (:mod:`parcours.store.warehouse`). The ingest's writes (new rows, rejected 
 batch line, phone numbers, meta) are one transaction of the catalog: the batch lands whole
 or not at all, and Spark reads it as soon as it is committed.
 
-Why not Spark itself: the pipeline's checks use DuckDB functions (time zones, strptime, JSON
-maps, accents) and DuckDB's CSV reader with its line-by-line salvage; on Spark they would be
-a second pipeline, whose reasons and row numbers could drift from the first. What runs
-here is one process's work, bounded in memory: a file that one machine reads.
+A Parquet file on the cluster's storage is Spark's work instead
+(:mod:`parcours.store.spark_parquet`). Text files stay here: DuckDB's CSV reader finds the
+delimiter and reads a broken file again line by line, setting each bad line aside with its
+number (:mod:`parcours.store.salvage`); Spark's reader does neither, and its rejected rows
+would differ. What runs here is one process's work, bounded in memory: a file that one
+machine reads.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from parcours.store import (
     sources,
     spark,
     spark_files,
+    spark_parquet,
 )
 from parcours.store.boundary import map_exceptions
 from parcours.store.compact import Compaction
@@ -48,6 +49,7 @@ from parcours.store.engine import PARAMETERISED, first_row, transaction, writing
 from parcours.store.ingest import IngestReport, ingest
 from parcours.store.mapping import ColumnMapping
 from parcours.store.privacy import Erasure
+from parcours.store.sources import OpenedSource, open_source
 from parcours.store.warehouse import STAGING, WarehouseTables
 
 
@@ -188,12 +190,17 @@ class Store:
         source_name: str | None = None,
         input_id: str | None = None,
     ) -> IngestReport:
-        if spark_files.is_uri(source):
+        opener: Callable[..., OpenedSource] = open_source
+        if spark_parquet.is_parquet_uri(source) and isinstance(self.con, WarehouseTables):
+            # Read and checked by Spark where it lies (see parcours.store.spark_parquet).
+            con, done, opener = self.con, lambda: None, spark_parquet.open_parquet
+        elif spark_files.is_uri(source):
             with self._fetched(source) as local:
                 return self._ingest(
                     target, local, mapping, fields, on_progress, source_name or source, input_id
                 )
-        con, done = self._ingest_connection()
+        else:
+            con, done = self._ingest_connection()
         if isinstance(mapping, (str, Path)):
             parsed = ColumnMapping.load(target, mapping, overrides=fields)
         elif isinstance(mapping, ColumnMapping):
@@ -211,6 +218,7 @@ class Store:
                 on_progress=on_progress,
                 source_name=source_name,
                 input_id=input_id,
+                opener=opener,
             )
         finally:
             done()

@@ -176,7 +176,7 @@ def test_api_answers_in_the_language_the_request_accepts(tmp_path):
 
 INGEST_SOURCES = [PACKAGE / "store" / f"{name}.py" for name in
                   ("sources", "mapping", "ingest", "xes", "salvage", "boundary",
-                   "spark_files")]  # fmt: skip
+                   "spark_files", "spark_parquet", "spark_sql")]  # fmt: skip
 # A raise that passes on a message made elsewhere: the YAML problems of a mapping file
 # (mapping.py), each a map problem, said in French through MAP_ERRORS (tested below).
 PASSED_ON = "{}"
