@@ -158,9 +158,33 @@ def stored_as(ws: Any, jm: Any) -> str:
     return f"; {len(ws.con.catalog.parts(name))} parts, {listed:,} superseded"
 
 
+def in_microseconds(path: Path) -> Path:
+    """A copy of the Parquet file ``path`` with its times in microseconds, as Spark writes
+    them (the generator's pandas-made nanoseconds are a type Spark does not read: such a
+    file is checked on the driver, see parcours.store.spark_parquet); made once."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    copy = path.with_name(path.stem + "_us.parquet")
+    if copy.exists():
+        return copy
+    source = pq.ParquetFile(path)
+    schema = pa.schema(
+        [
+            f.with_type(pa.timestamp("us", f.type.tz)) if pa.types.is_timestamp(f.type) else f
+            for f in source.schema_arrow
+        ]
+    )
+    with pq.ParquetWriter(copy.with_suffix(".tmp"), schema) as writer:
+        for group in range(source.num_row_groups):
+            writer.write_table(source.read_row_group(group).cast(schema))
+    copy.with_suffix(".tmp").rename(copy)
+    return copy
+
+
 def run(size: int, engines: list[str], timeout: float) -> dict[str, list[Figure]]:
-    parquet = str(events_file(size, verbose=True))
-    increment = str(increment_file(size, 0.01, verbose=True))
+    parquet = str(in_microseconds(events_file(size, verbose=True)))
+    increment = str(in_microseconds(increment_file(size, 0.01, verbose=True)))
     out: dict[str, list[Figure]] = {}
     for engine in engines:
         where = DATA / f"spark_bench_{engine}_{size}"

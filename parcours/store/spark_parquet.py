@@ -13,7 +13,9 @@ Each row's number is its position in the file (Spark's ``_metadata.row_index``, 
 
 Other files on the cluster's storage (CSV, NDJSON, XES) are copied beside the driver and
 checked there (:mod:`parcours.store.spark_files`): their readers' salvage of broken lines is
-DuckDB's. A file on this machine is read by this machine.
+DuckDB's. So is a Parquet file holding a type Spark does not read (nanosecond times, as
+pandas writes them: a file one machine wrote). A file on this machine is read by this
+machine.
 """
 
 from __future__ import annotations
@@ -35,6 +37,23 @@ POSITION = "parcours_row_index"  # each row's position in its file, from 0 (no l
 def is_parquet_uri(source: Any) -> bool:
     """Whether ``source`` is a Parquet file named by a URI (read by Spark, see module doc)."""
     return spark_files.is_uri(source) and str(source).lower().endswith(PARQUET_SUFFIXES)
+
+
+def spark_reads(session: Any, uri: str) -> bool:
+    """Whether Spark reads the types of the Parquet file ``uri``: not nanosecond times
+    (pandas' default), which such a file's ingest then reads on the driver, as DuckDB does."""
+    from pyspark.errors import AnalysisException
+
+    spark_files.check_file(session, uri)  # a missing file, a directory: said plainly
+    try:
+        session.read.parquet(uri).schema  # noqa: B018  # the footer read: its types checked
+    except AnalysisException as error:
+        if "PARQUET_TYPE_ILLEGAL" in str(error):
+            return False
+        if "COLUMN_ALREADY_EXISTS" in str(error):  # told apart by open_parquet
+            return True
+        raise
+    return True
 
 
 def told_apart(names: list[str]) -> list[str]:

@@ -191,7 +191,11 @@ class Store:
         input_id: str | None = None,
     ) -> IngestReport:
         opener: Callable[..., OpenedSource] = open_source
-        if spark_parquet.is_parquet_uri(source) and isinstance(self.con, WarehouseTables):
+        if (
+            spark_parquet.is_parquet_uri(source)
+            and isinstance(self.con, WarehouseTables)
+            and spark_parquet.spark_reads(spark.session(self.settings), source)
+        ):
             # Read and checked by Spark where it lies (see parcours.store.spark_parquet).
             con, done, opener = self.con, lambda: None, spark_parquet.open_parquet
         elif spark_files.is_uri(source):

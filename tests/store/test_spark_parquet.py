@@ -237,3 +237,25 @@ def test_a_format_spark_cannot_read_is_refused_naming_the_code(tmp_path, engines
     with pytest.raises(parcours.MappingError, match="%U has no Spark form"):
         engines[1].ingest_events(path.as_uri(), timestamp_format="%Y week %U")
     assert engines[1].events.count().to_pyarrow().as_py() == 0
+
+
+def test_nanosecond_times_spark_cannot_read_are_checked_on_the_driver(tmp_path, engines):
+    # pandas writes nanosecond times, a Parquet type Spark refuses: the file is copied
+    # beside the driver and checked there, with the same result.
+    path = tmp_path / "pandas.parquet"
+    frame = pd.DataFrame(
+        {
+            "event_id": ["n1", "n2"],
+            "ts": pd.to_datetime(
+                ["2024-05-01 10:00:00", "2024-05-01 10:00:00.000000001"], format="ISO8601"
+            ),
+            "email": ["a@x.fr", "b@x.fr"],
+            "channel": ["web", "web"],
+            "event": ["view", "view"],
+        }
+    )
+    frame.to_parquet(path)
+    assert pq.read_schema(path).field("ts").type == pa.timestamp("ns")
+    ingest_both(engines, path)
+    same_tables(engines)
+    assert engines[1].events.count().to_pyarrow().as_py() == 2
