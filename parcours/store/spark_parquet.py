@@ -97,6 +97,11 @@ def open_parquet(con: Any, source: str, *, delimiter: str | None = None) -> Open
         )
     view = f"_source_{uuid.uuid4().hex[:12]}"
     named = frame.select("*", frame["_metadata.row_index"].alias(POSITION))
+    cores = session.sparkContext.defaultParallelism
+    if named.rdd.getNumPartitions() < cores:
+        # A file of one row group is read by one task, and every step of the ingest after
+        # it would run on one core: its rows are spread over the cores first.
+        named = named.repartition(cores)
     named.toDF(*names, POSITION).createOrReplaceTempView(view)
     table = con.table(view)
     # Spark's TIMESTAMP is an instant (Parquet's isAdjustedToUTC), which Ibis reads as a
