@@ -31,7 +31,8 @@ from parcours.store import spark_files
 from parcours.store.sources import PARQUET_SUFFIXES, OpenedSource
 
 CASE_SENSITIVE = "spark.sql.caseSensitive"
-POSITION = "parcours_row_index"  # each row's position in its file, from 0 (no leading _: see sources.internal)
+# Each row's position in its file, from 0; no leading _ (see sources.internal).
+POSITION = "parcours_row_index"
 
 
 def is_parquet_uri(source: Any) -> bool:

@@ -259,3 +259,40 @@ def test_nanosecond_times_spark_cannot_read_are_checked_on_the_driver(tmp_path, 
     ingest_both(engines, path)
     same_tables(engines)
     assert engines[1].events.count().to_pyarrow().as_py() == 2
+
+
+def test_a_wide_survey_in_parquet_is_one_row_per_answer_alike(tmp_path, engines):
+    # The answers' records join the row's columns and the answer's (json_merge_patch).
+    path = tmp_path / "wide.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "respondent": ["R1", "R2"],
+                "email": ["a@x.fr", "b@x.fr"],
+                "date": ["2026-03-01 10:00:00", "2026-03-02 10:00:00"],
+                "Livraison": [5.0, 0.0],
+                "Service client": [None, 3.0],
+                "Magasin": [4.0, 9.0],
+                "comment": ["bien", None],
+            }
+        ),
+        path,
+    )
+    mapping = {
+        "feedback_id": "respondent",
+        "ts": "date",
+        "kind": {"value": "csat"},
+        "unpivot": {"columns": ["Livraison", "Service client", "Magasin"], "slug": True},
+        "not_applicable": {"csat": [0]},
+    }
+    duck, spark = engines
+    expected = duck.ingest_feedback(str(path), mapping, source_name=path.name)
+    got = spark.ingest_feedback(path.as_uri(), mapping, source_name=path.name)
+    assert report(got) == report(expected)
+    assert (got.accepted, got.rejected, got.skipped) == (3, 1, 2)
+    for name, order in (("feedback", ["feedback_id"]), ("rejected", ["row_number"])):
+        pd.testing.assert_frame_equal(
+            table(spark, name, order), table(duck, name, order), check_dtype=False
+        )
+    (record,) = spark.con.table("rejected").record.to_pandas()
+    assert json.loads(record)["Magasin"] == "9.0"  # an answer is read as text
