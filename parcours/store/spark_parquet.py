@@ -77,8 +77,7 @@ def open_parquet(con: Any, source: str, *, delimiter: str | None = None) -> Open
     with each row's position. ``delimiter`` is a CSV setting: unused."""
     from pyspark.errors import AnalysisException  # PySpark: installed with a spark: workspace
 
-    session = con._session
-    spark_files.check_file(session, source)
+    session = con._session  # the file checked by spark_reads, which routed it here
     restore: list[Callable[[], Any]] = []
     try:
         frame = session.read.parquet(source)

@@ -13,6 +13,7 @@ import pytest
 
 import parcours
 from parcours.store import spark_files
+from tests.store.test_ingest_shaping import WIDE_MAPPING
 
 pytestmark = pytest.mark.spark
 
@@ -278,13 +279,7 @@ def test_a_wide_survey_in_parquet_is_one_row_per_answer_alike(tmp_path, engines)
         ),
         path,
     )
-    mapping = {
-        "feedback_id": "respondent",
-        "ts": "date",
-        "kind": {"value": "csat"},
-        "unpivot": {"columns": ["Livraison", "Service client", "Magasin"], "slug": True},
-        "not_applicable": {"csat": [0]},
-    }
+    mapping = WIDE_MAPPING  # the CSV survey of tests/store/test_ingest_shaping.py
     duck, spark = engines
     expected = duck.ingest_feedback(str(path), mapping, source_name=path.name)
     got = spark.ingest_feedback(path.as_uri(), mapping, source_name=path.name)
