@@ -2,13 +2,16 @@
 
     python benchmarks/spark.py                       # 1M events
     python benchmarks/spark.py --sizes 1M,10M
+    python benchmarks/spark.py --format csv          # the same events as CSV files
 
 For each size and engine, a fresh workspace (``bench.duckdb``, or ``spark:DIR``) in a fresh
 process (``benchmarks/measure.py``) goes through the pipeline, each part timed:
 
   start       opening the workspace (on Spark: the session, a JVM started)
   ingest      ws.ingest_events(file), the benchmark's demo-like events (on Spark the file
-              named by its URI: read and checked by Spark, as a Parquet file of a lake)
+              named by its URI: read and checked by Spark, as a Parquet file of a lake);
+              with ``--format csv`` the same events written as CSV (on Spark: the check
+              of its lines, then its reading, see parcours.store.spark_csv)
   identity    ws.resolve_identities()
   journeys    the journey table built and stored in the workspace, counted
   <analysis>  ws.analyze(name) for funnel, paths, process, attribution, kpis, channels
@@ -97,7 +100,7 @@ class TreeClock:
         self.cpu = tree_cpu() - self._cpu
 
 
-def pipeline(engine: str, parquet: str, where: str, increment: str) -> list[Figure]:
+def pipeline(engine: str, events: str, where: str, increment: str) -> list[Figure]:
     """The whole pipeline on a fresh workspace of ``engine`` under ``where``."""
     import parcours
     from parcours.demo.load import demo_map
@@ -114,12 +117,13 @@ def pipeline(engine: str, parquet: str, where: str, increment: str) -> list[Figu
         return out
 
     # On Spark the files are named by their URIs, as files on a lake: Spark reads and
-    # checks them (parcours.store.spark_parquet), the driver holds none of their rows.
+    # checks them (parcours.store.spark_parquet, spark_csv), the driver holds none of their
+    # rows.
     def named(path: str) -> str:
         return Path(path).as_uri() if engine == "spark" else path
 
     ws = timed("start", lambda: parcours.open(target))
-    timed("ingest", lambda: ws.ingest_events(named(parquet)), lambda r: f"{r.accepted:,} stored")
+    timed("ingest", lambda: ws.ingest_events(named(events)), lambda r: f"{r.accepted:,} stored")
     timed("identity", ws.resolve_identities)
     timed("journeys", lambda: int(ws.journey_table(jm).count().to_pyarrow().as_py()),
           lambda n: f"{n:,} rows")  # fmt: skip
@@ -182,9 +186,26 @@ def in_microseconds(path: Path) -> Path:
     return copy
 
 
-def run(size: int, engines: list[str], timeout: float) -> dict[str, list[Figure]]:
-    parquet = str(in_microseconds(events_file(size, verbose=True)))
-    increment = str(in_microseconds(increment_file(size, 0.01, verbose=True)))
+def as_csv(path: Path) -> Path:
+    """A CSV copy of the Parquet file ``path`` (a header, times as DuckDB writes them), made
+    once."""
+    import duckdb
+
+    copy = path.with_suffix(".csv")
+    if not copy.exists():
+        temporary = copy.with_suffix(".tmp")
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"COPY (FROM read_parquet('{path}')) TO '{temporary}' (HEADER, FORMAT csv)")
+        temporary.rename(copy)
+    return copy
+
+
+def run(size: int, engines: list[str], timeout: float, form: str) -> dict[str, list[Figure]]:
+    events = in_microseconds(events_file(size, verbose=True))
+    increment = in_microseconds(increment_file(size, 0.01, verbose=True))
+    if form == "csv":
+        events, increment = as_csv(events), as_csv(increment)
     out: dict[str, list[Figure]] = {}
     for engine in engines:
         where = DATA / f"spark_bench_{engine}_{size}"
@@ -192,7 +213,7 @@ def run(size: int, engines: list[str], timeout: float) -> dict[str, list[Figure]
         where.mkdir(parents=True)
         print(f"{size:,} events on {engine} ...", flush=True)
         out[engine] = in_fresh_process(
-            engine, pipeline, engine, parquet, str(where), increment, timeout=timeout
+            engine, pipeline, engine, str(events), str(where), str(increment), timeout=timeout
         )
         shutil.rmtree(where, ignore_errors=True)
     return out
@@ -232,9 +253,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="1M", help="comma-separated, e.g. 1M,10M")
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="per engine, seconds")
+    parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     args = parser.parse_args()
     for size in (parse_size(s) for s in args.sizes.split(",")):
-        figures = run(size, args.engines.split(","), args.timeout)
+        figures = run(size, args.engines.split(","), args.timeout, args.format)
         print(table(size, figures), flush=True)
 
 

@@ -11,9 +11,10 @@ Each row's number is its position in the file (Spark's ``_metadata.row_index``, 
 ``file_row_number``), whichever executor reads it. A timestamp column of instants (Parquet's
 ``isAdjustedToUTC``) is read as instants; one of wall-clock times in the mapping's zone.
 
-Other files on the cluster's storage (CSV, NDJSON, XES) are copied beside the driver and
-checked there (:mod:`parcours.store.spark_files`): their readers' salvage of broken lines is
-DuckDB's. So is a Parquet file holding a type Spark does not read (nanosecond times, as
+A CSV file whose every line is a whole record is read by Spark too
+(:mod:`parcours.store.spark_csv`); other files on the cluster's storage (a broken CSV file,
+NDJSON, XES) are copied beside the driver and checked there
+(:mod:`parcours.store.spark_files`): their readers' salvage of broken lines is DuckDB's. So is a Parquet file holding a type Spark does not read (nanosecond times, as
 pandas writes them: a file one machine wrote). A file on this machine is read by this
 machine.
 """

@@ -40,6 +40,7 @@ from parcours.store import (
     schema,
     sources,
     spark,
+    spark_csv,
     spark_files,
     spark_parquet,
 )
@@ -190,27 +191,22 @@ class Store:
         source_name: str | None = None,
         input_id: str | None = None,
     ) -> IngestReport:
-        opener: Callable[..., OpenedSource] = open_source
-        if (
-            spark_parquet.is_parquet_uri(source)
-            and isinstance(self.con, WarehouseTables)
-            and spark_parquet.spark_reads(spark.session(self.settings), source)
-        ):
-            # Read and checked by Spark where it lies (see parcours.store.spark_parquet).
-            con, done, opener = self.con, lambda: None, spark_parquet.open_parquet
-        elif spark_files.is_uri(source):
-            with self._fetched(source) as local:
-                return self._ingest(
-                    target, local, mapping, fields, on_progress, source_name or source, input_id
-                )
-        else:
-            con, done = self._ingest_connection()
         if isinstance(mapping, (str, Path)):
             parsed = ColumnMapping.load(target, mapping, overrides=fields)
         elif isinstance(mapping, ColumnMapping):
             parsed = mapping
         else:
             parsed = ColumnMapping.parse(target, mapping, overrides=fields)
+        opener = self._spark_reader(source, parsed)
+        if opener is not None:
+            con, done = self.con, lambda: None
+        elif spark_files.is_uri(source):
+            with self._fetched(source) as local:
+                return self._ingest(
+                    target, local, parsed, fields, on_progress, source_name or source, input_id
+                )
+        else:
+            (con, done), opener = self._ingest_connection(), open_source
         try:
             self._check_salt()
             return ingest(
@@ -242,6 +238,25 @@ class Store:
                 return [uri]
             return [uri.rstrip("/") + "/" + n for n in sources.folder_files(uri, names)]
         return sources.local_files(Path(location))
+
+    def _spark_reader(
+        self, source: Any, mapping: ColumnMapping
+    ) -> Callable[..., OpenedSource] | None:
+        """How Spark reads ``source`` where it lies, on a ``spark:DIR`` workspace: a Parquet
+        file (:mod:`parcours.store.spark_parquet`) or a CSV file whose every line is a whole
+        record (:mod:`parcours.store.spark_csv`). None: the file is copied beside the driver
+        and read there (another file, or a type or line Spark cannot read as DuckDB does)."""
+        if not (isinstance(self.con, WarehouseTables) and spark_files.is_uri(source)):
+            return None
+        session = spark.session(self.settings)
+        if spark_parquet.is_parquet_uri(source):
+            return (
+                spark_parquet.open_parquet if spark_parquet.spark_reads(session, source) else None
+            )
+        if spark_csv.is_csv_uri(source):
+            found = spark_csv.layout(session, source, mapping.delimiter)
+            return found.read if found is not None else None
+        return None
 
     def _fetched(self, uri: str) -> AbstractContextManager[Path]:
         """The file at ``uri`` (``s3a://``, ``hdfs://``…) copied beside this process by the

@@ -1,0 +1,203 @@
+"""A CSV file on the cluster's storage, read and checked by Spark.
+
+``parcours ingest events s3a://lake/web/2026-12-01.csv -w spark:/mnt/parcours``: the
+executors read the file where it lies, a line per row, and the ingest's checks run as Spark
+jobs, as for a Parquet file (:mod:`parcours.store.spark_parquet`). The rows, rejected rows
+and reasons are DuckDB's; ``tests/store/test_spark_csv.py`` ingests the same files on both
+engines and compares.
+
+A file is read this way when every line is a whole record as DuckDB reads it: one job
+over its lines checks that each is UTF-8, well quoted (RFC 4180: a value quoted whole, a
+quote inside doubled), on one line (no line break inside quotes, no CR alone), with as many
+fields as the header. Such a file has one reading, which Spark's parser (``from_csv``) and
+DuckDB's agree on. A file with any other line (a quote never closed, a field too many, a
+byte that is not UTF-8, a value over two lines as spreadsheets write them) is copied beside
+the driver and read there (:mod:`parcours.store.spark_files`), where DuckDB's reader and
+its salvage line by line (:mod:`parcours.store.salvage`) name each bad line: that reading
+is sequential by nature. So is a file with more than ``MAX_BLANK_LINES`` blank lines, or
+one whose delimiter is a run of whitespace or several characters.
+
+Each row's number is its line's among the data rows (blank lines are no rows), whichever
+executor reads it: the job that checks the lines also counts them per block of the file
+(``_metadata.file_block_start``), and a row's number is its block's first line plus its
+place in the block (``monotonically_increasing_id`` counts a partition's rows in order; a
+block is read whole by one partition). Telling whether a line is valid UTF-8 needs Spark 4
+(``is_valid_utf8``); on Spark 3.5 a CSV file is read on the driver.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from parcours.store import spark_files
+from parcours.store.sources import (
+    CSV_SUFFIXES,
+    WHITESPACE,
+    OpenedSource,
+    _check_names,
+    _delimiter_of,
+    _header,
+)
+from parcours.store.spark_parquet import POSITION, told_apart
+
+# Blank lines are no rows, and each one shifts the numbers of the rows after it: their
+# places are kept in the plan, so a file with many goes the driver's way.
+MAX_BLANK_LINES = 10_000
+# monotonically_increasing_id(): the partition's index above bit 33, the row's place below.
+PLACE_BITS = (1 << 33) - 1
+
+
+def is_csv_uri(source: Any) -> bool:
+    """Whether ``source`` is a CSV file named by a URI (read by Spark, see module doc)."""
+    return spark_files.is_uri(source) and str(source).lower().endswith(CSV_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """What the check of a CSV file's lines found, for reading its rows with their numbers."""
+
+    uri: str
+    delimiter: str
+    names: list[str]  # the header's names, as DuckDB gives them
+    # Per block of the file (its start): the number of the block's first line minus the
+    # place (in its partition) of that line; a line's number is this plus its place.
+    line_offsets: dict[int, int]
+    blank_lines: list[int]  # numbers (line 0: the header) of the blank lines
+
+    def read(self, con: Any, source: str, *, delimiter: str | None = None) -> OpenedSource:
+        """The file's rows as a temporary view of ``con``'s Spark session, with each row's
+        position (from 0). ``delimiter``: the mapping's, already in ``self``."""
+        from pyspark.sql import functions as F
+
+        session = con._session
+        lines = _lines(session, self.uri)
+        offset = F.create_map(*(F.lit(v) for kv in self.line_offsets.items() for v in kv))
+        number = F.element_at(offset, F.col("block")) + F.col("place")
+        body = _body(F.col("value"))
+        rows = lines.select(number.alias("line"), body.alias("body")).filter(
+            (F.col("line") > 0) & (F.col("body") != "")
+        )
+        position = F.col("line") - 1
+        if self.blank_lines:
+            blanks = F.array(*(F.lit(n) for n in self.blank_lines))
+            position -= F.size(F.filter(blanks, lambda n: n < F.col("line")))
+        generic = [f"c{i}" for i in range(len(self.names))]
+        schema = ", ".join(f"{name} STRING" for name in generic)
+        options = {"sep": self.delimiter, "quote": '"', "escape": '"', "mode": "FAILFAST"}
+        parsed = rows.select(
+            F.from_csv(F.col("body"), schema, options).alias("r"), position.alias(POSITION)
+        ).select(*(F.col(f"r.{name}") for name in generic), POSITION)
+        cores = session.sparkContext.defaultParallelism
+        if parsed.rdd.getNumPartitions() < cores:
+            parsed = parsed.repartition(cores)  # a .gz file is read by one task
+        view = f"_source_{uuid.uuid4().hex[:12]}"
+        parsed.toDF(*self.names, POSITION).createOrReplaceTempView(view)
+        return OpenedSource(
+            con.table(view),
+            source,
+            position=POSITION,
+            cleanup=lambda: session.catalog.dropTempView(view),
+        )
+
+
+def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:
+    """The layout of the CSV file ``uri`` when Spark reads it as DuckDB does (see the module
+    doc), else None: the file is then read on the driver. A header DuckDB refuses (two
+    names differing only in case) is refused here, naming the file."""
+    from pyspark.sql import functions as F
+
+    if int(session.version.split(".")[0]) < 4:
+        return None  # is_valid_utf8 is Spark 4's
+    spark_files.check_file(session, uri)
+    if delimiter is None and uri.lower().endswith((".tsv", ".tsv.gz")):
+        delimiter = "\t"
+    lines = _lines(session, uri)
+    first = lines.select("value").head(1)
+    if not first or delimiter == WHITESPACE:
+        return None  # an empty file is said so by the driver's reader
+    head = _body_text(first[0].value).removeprefix("\ufeff")
+    delimiter = delimiter or _delimiter_of(head)
+    header = _header(head, delimiter)
+    if header is None or not head.strip():
+        return None
+    _check_names(header, uri, empty=True)
+    names = told_apart([name or f"column{i}" for i, name in enumerate(header)])
+    if [n.lower() for n in names] != [(n or f"column{i}").lower() for i, n in enumerate(header)]:
+        return None  # an unnamed column's name (column0) is also a header's name
+    body = _body(F.col("value"))
+    blank = body == ""
+    bad = ~blank & (
+        ~F.expr("is_valid_utf8(value)")
+        | body.rlike(r"\A[\x00-\x20]+\z")  # a line of whitespace: Spark would skip it
+        | ~body.rlike(_record_pattern(delimiter))
+        | (_width(body, delimiter) != len(header))
+    )
+    counted = (
+        lines.groupBy("block")
+        .agg(
+            F.count("*").alias("lines"),
+            F.min("place").alias("first"),
+            F.sum(bad.cast("int")).alias("bad"),
+            F.sum(blank.cast("int")).alias("blank"),
+        )
+        .orderBy("block")
+        .collect()
+    )
+    if sum(c.bad for c in counted) or sum(c.blank for c in counted) > MAX_BLANK_LINES:
+        return None
+    offsets, before = {}, 0
+    for block in counted:
+        offsets[int(block.block)] = before - int(block.first)
+        before += int(block.lines)
+    blank_lines: list[int] = []
+    if any(c.blank for c in counted):
+        if len(header) == 1:
+            return None  # a blank line may be a row of one empty value
+        offset = F.create_map(*(F.lit(v) for kv in offsets.items() for v in kv))
+        number = F.element_at(offset, F.col("block")) + F.col("place")
+        found = lines.filter(blank).select(number.alias("n")).collect()
+        blank_lines = sorted(int(r.n) for r in found)
+    return CsvLayout(uri, delimiter, names, offsets, blank_lines)
+
+
+def _lines(session: Any, uri: str) -> Any:
+    """The file's lines (their CR kept: only LF ends a line, as for DuckDB), each with its
+    block and its place in its partition."""
+    from pyspark.sql import functions as F
+
+    text = session.read.option("lineSep", "\n").text(uri)
+    return text.select(
+        "value",
+        F.col("_metadata.file_block_start").alias("block"),
+        F.monotonically_increasing_id().bitwiseAND(F.lit(PLACE_BITS)).alias("place"),
+    )
+
+
+def _body(line: Any) -> Any:
+    """A line without the CR of a CRLF ending."""
+    from pyspark.sql import functions as F
+
+    return F.regexp_replace(line, r"\r\z", "")
+
+
+def _body_text(line: str) -> str:
+    return line.removesuffix("\r")
+
+
+def _record_pattern(delimiter: str) -> str:
+    """A Java regular expression of a record on one line, its values quoted whole or not
+    at all (possessive: no backtracking on long lines)."""
+    d = f"\\x{{{ord(delimiter):x}}}"
+    value = f'(?:"(?:[^"\\r]|"")*+"|[^"\\r{d}]*+)'
+    return f"\\A{value}(?:{d}{value})*+\\z"
+
+
+def _width(body: Any, delimiter: str) -> Any:
+    """The number of fields of a well-quoted record: its delimiters outside quotes, plus 1."""
+    from pyspark.sql import functions as F
+
+    unquoted = F.regexp_replace(body, '"(?:[^"]|"")*+"', "")
+    d = f"\\x{{{ord(delimiter):x}}}"
+    return F.length(unquoted) - F.length(F.regexp_replace(unquoted, d, "")) + 1
