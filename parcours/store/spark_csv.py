@@ -73,8 +73,7 @@ class CsvLayout:
 
         session = con._session
         lines = _lines(session, self.uri)
-        offset = F.create_map(*(F.lit(v) for kv in self.line_offsets.items() for v in kv))
-        number = F.element_at(offset, F.col("block")) + F.col("place")
+        number = _line_number(self.line_offsets)
         body = _body(F.col("value"))
         rows = lines.select(number.alias("line"), body.alias("body")).filter(
             (F.col("line") > 0) & (F.col("body") != "")
@@ -117,7 +116,7 @@ def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:
     first = lines.select("value").head(1)
     if not first or delimiter == WHITESPACE:
         return None  # an empty file is said so by the driver's reader
-    head = _body_text(first[0].value).removeprefix("\ufeff")
+    head = first[0].value.removesuffix("\r").removeprefix("\ufeff")
     delimiter = delimiter or _delimiter_of(head)
     header = _header(head, delimiter)
     if header is None or not head.strip():
@@ -126,6 +125,8 @@ def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:
     names = told_apart([name or f"column{i}" for i, name in enumerate(header)])
     if [n.lower() for n in names] != [(n or f"column{i}").lower() for i, n in enumerate(header)]:
         return None  # an unnamed column's name (column0) is also a header's name
+    if POSITION in (n.lower() for n in names):
+        return None  # the name of each row's position here: the driver adds none
     body = _body(F.col("value"))
     blank = body == ""
     bad = ~blank & (
@@ -155,9 +156,7 @@ def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:
     if any(c.blank for c in counted):
         if len(header) == 1:
             return None  # a blank line may be a row of one empty value
-        offset = F.create_map(*(F.lit(v) for kv in offsets.items() for v in kv))
-        number = F.element_at(offset, F.col("block")) + F.col("place")
-        found = lines.filter(blank).select(number.alias("n")).collect()
+        found = lines.filter(blank).select(_line_number(offsets).alias("n")).collect()
         blank_lines = sorted(int(r.n) for r in found)
     return CsvLayout(uri, delimiter, names, offsets, blank_lines)
 
@@ -182,8 +181,12 @@ def _body(line: Any) -> Any:
     return F.regexp_replace(line, r"\r\z", "")
 
 
-def _body_text(line: str) -> str:
-    return line.removesuffix("\r")
+def _line_number(offsets: dict[int, int]) -> Any:
+    """A line's number in the file (0: the header), from its block's offset and its place."""
+    from pyspark.sql import functions as F
+
+    offset = F.create_map(*(F.lit(v) for kv in offsets.items() for v in kv))
+    return F.element_at(offset, F.col("block")) + F.col("place")
 
 
 def _record_pattern(delimiter: str) -> str:

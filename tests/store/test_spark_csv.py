@@ -13,10 +13,16 @@ import pytest
 
 import parcours
 from parcours.store import spark_csv, spark_files
-from tests.store.test_spark_parquet import EVENTS, engines, ingest_both, same_tables
+from tests.store.test_spark_parquet import (
+    EVENTS,
+    engines,
+    ingest_both,
+    read_by_spark,
+    same_tables,
+)
 
 pytestmark = pytest.mark.spark
-__all__ = ["engines"]  # the fixture, shared
+__all__ = ["engines", "read_by_spark"]  # the fixtures, shared
 
 
 def planted_csv(delimiter: str = ",", ending: str = "\n") -> str:
@@ -28,16 +34,6 @@ def planted_csv(delimiter: str = ",", ending: str = "\n") -> str:
     for row in EVENTS.to_pylist():
         writer.writerow(["" if v is None else v for v in row.values()])
     return out.getvalue()
-
-
-@pytest.fixture
-def read_by_spark(monkeypatch):
-    """Fail should a file be copied beside the driver rather than read by Spark."""
-
-    def copied(*args, **kwargs):
-        raise AssertionError("a CSV URI was copied beside the driver")
-
-    monkeypatch.setattr(spark_files, "fetched", copied)
 
 
 @pytest.fixture
@@ -148,6 +144,19 @@ def test_a_line_to_judge_alone_sends_the_file_to_the_driver(tmp_path, engines, c
     assert spark_csv.layout(engines[1].con._session, path.as_uri(), None) is None, case
     with_lines(path)  # the same file without it: read by Spark
     assert spark_csv.layout(engines[1].con._session, path.as_uri(), None) is not None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "event_id,ts,email,parcours_row_index",  # the name of each row's place on Spark
+        ",column0,ts,email",  # an unnamed column: DuckDB names it column0, as the next
+    ],
+)
+def test_a_header_spark_would_misname_sends_the_file_to_the_driver(tmp_path, engines, header):
+    path = tmp_path / "named.csv"
+    path.write_text(header + "\ne1,2024-05-01 10:00,a@x.fr,x\n", encoding="utf-8")
+    assert spark_csv.layout(engines[1].con._session, path.as_uri(), None) is None
 
 
 def test_a_file_with_broken_lines_is_read_on_the_driver_alike(tmp_path, engines, copies):

@@ -84,7 +84,7 @@ def read_by_spark(monkeypatch):
     """Fail should the file be copied beside the driver rather than read by Spark."""
 
     def copied(*args, **kwargs):
-        raise AssertionError("a Parquet URI was copied beside the driver")
+        raise AssertionError("a file URI was copied beside the driver")
 
     monkeypatch.setattr(spark_files, "fetched", copied)
 
