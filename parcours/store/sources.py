@@ -139,11 +139,11 @@ def describe(source: Any) -> str:
 def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> OpenedSource:
     """Open ``source`` (a path, a pandas DataFrame or an Arrow table) on ``con``."""
     if isinstance(source, pd.DataFrame):
-        _check_names([str(c) for c in source.columns], describe(source))
+        check_names([str(c) for c in source.columns], describe(source))
         return OpenedSource(_typed(ibis.memtable(source)), describe(source))
     if isinstance(source, (pa.Table, pa.RecordBatchReader)):
         table = source.read_all() if isinstance(source, pa.RecordBatchReader) else source
-        _check_names(table.column_names, describe(source))
+        check_names(table.column_names, describe(source))
         return OpenedSource(_typed(ibis.memtable(table)), describe(source))
     if not isinstance(source, (str, Path)):
         raise SourceError(
@@ -160,11 +160,11 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
         head = _head(path)
         if delimiter is None and name.endswith((".tsv", ".tsv.gz")):
             delimiter = "\t"
-        delim = delimiter or _delimiter_of(head)
+        delim = delimiter or delimiter_of(head)
         options = {**CLEAN_CSV, "delim": delim}
-        header = _header(head, delim)
+        header = header_names(head, delim)
         if header is not None:
-            _check_names(header, str(path), empty=True)
+            check_names(header, str(path), empty=True)
 
         def read_csv() -> ir.Table:
             table = con.read_csv(str(path), **options)
@@ -249,7 +249,7 @@ def folder_files(folder: str, names: list[str]) -> list[str]:
     return shown
 
 
-def _check_names(names: list[str], source: str, empty: bool = False) -> None:
+def check_names(names: list[str], source: str, empty: bool = False) -> None:
     """Column names DuckDB can tell apart: it reads names without case (its file readers
     rename a second ``Event`` to ``Event_1``; a table in memory would mix the two). With
     ``empty``, a column may have no name (a CSV header cell left empty, as pandas writes
@@ -274,7 +274,7 @@ def _check_names(names: list[str], source: str, empty: bool = False) -> None:
         seen[name.lower()] = name
 
 
-def _header(head: str, delimiter: str) -> list[str] | None:
+def header_names(head: str, delimiter: str) -> list[str] | None:
     """The names of a CSV header line, as DuckDB gives them (trimmed); None when it cannot
     be read here (a delimiter of several characters, a quote left open)."""
     if len(delimiter) != 1:
@@ -330,7 +330,7 @@ def _head(path: Path, size: int = 65_536) -> str:
     return head
 
 
-def _delimiter_of(head: str) -> str:
+def delimiter_of(head: str) -> str:
     """The delimiter the header line uses most often, outside quotes (default ``,``)."""
     header = head.splitlines()[0] if head else ""
     outside = "".join(part for i, part in enumerate(header.split('"')) if i % 2 == 0)

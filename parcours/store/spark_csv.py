@@ -36,9 +36,9 @@ from parcours.store.sources import (
     CSV_SUFFIXES,
     WHITESPACE,
     OpenedSource,
-    _check_names,
-    _delimiter_of,
-    _header,
+    check_names,
+    delimiter_of,
+    header_names,
 )
 from parcours.store.spark_parquet import POSITION, told_apart
 
@@ -117,11 +117,11 @@ def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:
     if not first or delimiter == WHITESPACE:
         return None  # an empty file is said so by the driver's reader
     head = first[0].value.removesuffix("\r").removeprefix("\ufeff")
-    delimiter = delimiter or _delimiter_of(head)
-    header = _header(head, delimiter)
+    delimiter = delimiter or delimiter_of(head)
+    header = header_names(head, delimiter)
     if header is None or not head.strip():
         return None
-    _check_names(header, uri, empty=True)
+    check_names(header, uri, empty=True)
     names = told_apart([name or f"column{i}" for i, name in enumerate(header)])
     if [n.lower() for n in names] != [(n or f"column{i}").lower() for i, n in enumerate(header)]:
         return None  # an unnamed column's name (column0) is also a header's name
