@@ -245,7 +245,8 @@ def _say_ingested(report: IngestReport, target: str, file: str, lang: str) -> No
         return escape(t(said, lang, n=number(n, lang)))
 
     key = "cmd.ingest.rows.one" if plural_form(report.rows, lang) == "one" else "cmd.ingest.rows"
-    rows = t(key, lang, target=target, file=file, rows=number(report.rows, lang))
+    named = t(f"cmd.field.{target}", lang)  # the table in the reader's words: événements
+    rows = t(key, lang, target=named, file=file, rows=number(report.rows, lang))
     console.print(
         escape(rows)
         + f"[green]{count('accepted', report.accepted)}[/green], "

@@ -96,9 +96,11 @@ def test_a_folder_is_ingested_file_by_file_in_name_order(tmp_path: Path):
     out = run("--lang", "fr", "ingest", "events", "exports", "-w", "w.duckdb", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     said = " ".join(out.stdout.split())
-    assert "events de exports/2026-03-01.csv : 1 ligne — 1 acceptée, 0 doublon, 0 refusée" in said
+    assert (
+        "événements de exports/2026-03-01.csv : 1 ligne — 1 acceptée, 0 doublon, 0 refusée" in said
+    )
     assert said.index("2026-03-01.csv") < said.index("2026-03-02.csv")
-    assert "events de exports/2026-03-02.csv : 2 lignes — 1 acceptée, 0 doublon, 1 refusée" in (
+    assert "événements de exports/2026-03-02.csv : 2 lignes — 1 acceptée, 0 doublon, 1 refusée" in (
         said
     )
     again = run("ingest", "events", "exports", "-w", "w.duckdb", "--format", "csv", cwd=tmp_path)
