@@ -158,9 +158,7 @@ def open_source(con: Any, source: Any, *, delimiter: str | None = None) -> Opene
         return OpenedSource(_read_whitespace(con, path), str(path))
     if name.endswith(CSV_SUFFIXES):
         head = _head(path)
-        if delimiter is None and name.endswith((".tsv", ".tsv.gz")):
-            delimiter = "\t"
-        delim = delimiter or delimiter_of(head)
+        delim = tab_for_tsv(name, delimiter) or delimiter_of(head)
         options = {**CLEAN_CSV, "delim": delim}
         header = header_names(head, delim)
         if header is not None:
@@ -328,6 +326,13 @@ def _head(path: Path, size: int = 65_536) -> str:
     if not head.strip():
         raise SourceError(f"{path} is empty: no header line, no rows; nothing to ingest")
     return head
+
+
+def tab_for_tsv(name: str, delimiter: str | None) -> str | None:
+    """The delimiter given, else a tab for a ``.tsv`` file (else None: found in the header)."""
+    if delimiter is None and name.lower().endswith((".tsv", ".tsv.gz")):
+        return "\t"
+    return delimiter
 
 
 def delimiter_of(head: str) -> str:

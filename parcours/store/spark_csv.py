@@ -39,8 +39,9 @@ from parcours.store.sources import (
     check_names,
     delimiter_of,
     header_names,
+    tab_for_tsv,
 )
-from parcours.store.spark_parquet import POSITION, told_apart
+from parcours.store.spark_parquet import POSITION
 
 # Blank lines are no rows, and each one shifts the numbers of the rows after it: their
 # places are kept in the plan, so a file with many goes the driver's way.
@@ -109,24 +110,25 @@ def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:
 
     if int(session.version.split(".")[0]) < 4:
         return None  # is_valid_utf8 is Spark 4's
+    if delimiter == WHITESPACE:
+        return None
     spark_files.check_file(session, uri)
-    if delimiter is None and uri.lower().endswith((".tsv", ".tsv.gz")):
-        delimiter = "\t"
     lines = _lines(session, uri)
     first = lines.select("value").head(1)
-    if not first or delimiter == WHITESPACE:
+    if not first:
         return None  # an empty file is said so by the driver's reader
     head = first[0].value.removesuffix("\r").removeprefix("\ufeff")
-    delimiter = delimiter or delimiter_of(head)
+    delimiter = tab_for_tsv(uri, delimiter) or delimiter_of(head)
     header = header_names(head, delimiter)
     if header is None or not head.strip():
         return None
     check_names(header, uri, empty=True)
-    names = told_apart([name or f"column{i}" for i, name in enumerate(header)])
-    if [n.lower() for n in names] != [(n or f"column{i}").lower() for i, n in enumerate(header)]:
-        return None  # an unnamed column's name (column0) is also a header's name
-    if POSITION in (n.lower() for n in names):
-        return None  # the name of each row's position here: the driver adds none
+    names = [name or f"column{i}" for i, name in enumerate(header)]  # DuckDB's for no name
+    lowered = {name.lower() for name in names}
+    if len(lowered) < len(names) or POSITION in lowered:
+        # An unnamed column's name (column0) is also a header's; or a column has the name
+        # of each row's position here (the driver adds none): DuckDB reads them.
+        return None
     body = _body(F.col("value"))
     blank = body == ""
     bad = ~blank & (

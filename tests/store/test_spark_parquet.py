@@ -122,10 +122,8 @@ def same_tables(engines):
         )
 
 
-def test_a_parquet_file_is_checked_by_spark_as_by_duckdb(tmp_path, engines, read_by_spark):
-    path = tmp_path / "events.parquet"
-    pq.write_table(EVENTS, path)
-
+def planted_alike(engines, path):
+    """EVENTS in ``path`` ingested twice on both engines, alike; Spark's events."""
     first, _ = ingest_both(engines, path)
     # Rows 1, 2, 3 and 13 stored; 4 to 12 rejected; 14 a duplicate, 15 a conflict.
     assert (first.rows, first.accepted, first.duplicates, first.conflicts) == (15, 4, 1, 1)
@@ -136,7 +134,15 @@ def test_a_parquet_file_is_checked_by_spark_as_by_duckdb(tmp_path, engines, read
 
     events = engines[1].events.to_pandas().set_index("event_id")
     assert str(events.loc["e2", "ts"]) == "2024-10-27 01:30:00"  # the later 02:30 in Paris
-    assert events.loc["e1", "properties"] == '{"promo":"1 234,50"}'
+    assert events.loc["e1", "properties"] == '{"promo":"1 234,50"}'  # quoted in a CSV
+    return events
+
+
+def test_a_parquet_file_is_checked_by_spark_as_by_duckdb(tmp_path, engines, read_by_spark):
+    path = tmp_path / "events.parquet"
+    pq.write_table(EVENTS, path)
+
+    events = planted_alike(engines, path)
     (derived,) = [key for key in events.index if len(key) == 32]  # row 13's key: its content
     assert events.loc[derived, "phone"] == "+33612345678"
 
