@@ -3,6 +3,7 @@
     python benchmarks/spark.py                       # 1M events
     python benchmarks/spark.py --sizes 1M,10M
     python benchmarks/spark.py --format csv          # the same events as CSV files
+    python benchmarks/spark.py --format ndjson       # ... as NDJSON files
 
 For each size and engine, a fresh workspace (``bench.duckdb``, or ``spark:DIR``) in a fresh
 process (``benchmarks/measure.py``) goes through the pipeline, each part timed:
@@ -10,8 +11,9 @@ process (``benchmarks/measure.py``) goes through the pipeline, each part timed:
   start       opening the workspace (on Spark: the session, a JVM started)
   ingest      ws.ingest_events(file), the benchmark's demo-like events (on Spark the file
               named by its URI: read and checked by Spark, as a Parquet file of a lake);
-              with ``--format csv`` the same events written as CSV (on Spark: the check
-              of its lines, then its reading, see parcours.store.spark_csv)
+              with ``--format csv`` (``ndjson``) the same events written as CSV (NDJSON; on
+              Spark: the check of its lines, then its reading, see
+              parcours.store.spark_csv, spark_ndjson)
   identity    ws.resolve_identities()
   journeys    the journey table built and stored in the workspace, counted
   <analysis>  ws.analyze(name) for funnel, paths, process, attribution, kpis, channels
@@ -186,17 +188,21 @@ def in_microseconds(path: Path) -> Path:
     return copy
 
 
-def as_csv(path: Path) -> Path:
-    """A CSV copy of the Parquet file ``path`` (a header, times as DuckDB writes them), made
-    once."""
+TEXT_FORMATS = {"csv": "HEADER, FORMAT csv", "ndjson": "FORMAT json"}  # DuckDB's COPY options
+
+
+def as_text(path: Path, form: str) -> Path:
+    """A CSV (a header) or NDJSON (an object per line) copy of the Parquet file ``path``,
+    times as DuckDB writes them, made once."""
     import duckdb
 
-    copy = path.with_suffix(".csv")
+    copy = path.with_suffix(f".{form}")
     if not copy.exists():
         temporary = copy.with_suffix(".tmp")
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
-        con.execute(f"COPY (FROM read_parquet('{path}')) TO '{temporary}' (HEADER, FORMAT csv)")
+        options = TEXT_FORMATS[form]
+        con.execute(f"COPY (FROM read_parquet('{path}')) TO '{temporary}' ({options})")
         temporary.rename(copy)
     return copy
 
@@ -204,8 +210,8 @@ def as_csv(path: Path) -> Path:
 def run(size: int, engines: list[str], timeout: float, form: str) -> dict[str, list[Figure]]:
     events = in_microseconds(events_file(size, verbose=True))
     increment = in_microseconds(increment_file(size, 0.01, verbose=True))
-    if form == "csv":
-        events, increment = as_csv(events), as_csv(increment)
+    if form in TEXT_FORMATS:
+        events, increment = as_text(events, form), as_text(increment, form)
     out: dict[str, list[Figure]] = {}
     for engine in engines:
         where = DATA / f"spark_bench_{engine}_{size}"
@@ -253,7 +259,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1M", help="comma-separated, e.g. 1M,10M")
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="per engine, seconds")
-    parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    parser.add_argument("--format", choices=("parquet", *TEXT_FORMATS), default="parquet")
     args = parser.parse_args()
     for size in (parse_size(s) for s in args.sizes.split(",")):
         figures = run(size, args.engines.split(","), args.timeout, args.format)

@@ -242,6 +242,23 @@ def _paths(value: Any, prefix: str = "") -> Iterator[str]:
             yield from _paths(inner, prefix + "[]")
 
 
+def _lone_surrogate(value: Any) -> bool:
+    r"""Whether a key or text of ``value`` holds half of a UTF-16 pair (``"\ud800"``, which
+    ``json.loads`` reads and DuckDB refuses: it is no character).
+
+    >>> pair, half = json.loads('["\\ud83d\\ude00"]'), json.loads('{"a": ["\\ud800"]}')
+    >>> _lone_surrogate(pair), _lone_surrogate(half)
+    (False, True)
+    """
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_lone_surrogate(v) for v in value)
+    return False
+
+
 def salvage_ndjson(source: Path, out: Path) -> Salvaged:
     """Copy the lines of the NDJSON ``source`` that hold a JSON object to ``out``."""
     salvaged = Salvaged(out)
@@ -276,6 +293,13 @@ def salvage_ndjson(source: Path, out: Path) -> Salvaged:
                         row, text, f"NDJSON line {number} holds {_kind(value)}, not a JSON object"
                     )
                 )
+                continue
+            if "\\u" in text and _lone_surrogate(value):
+                reason = (
+                    f"NDJSON line {number} holds half of a UTF-16 pair (a \\uD800 to \\uDFFF "
+                    "escape alone), which is no character; write the character or its pair"
+                )
+                salvaged.rejects.append(Reject(row, text, reason))
                 continue
             nul = next((k for k in value if "\x00" in k), None)
             if nul is not None:

@@ -14,15 +14,12 @@ DuckDB's agree on. A file with any other line (a quote never closed, a field too
 byte that is not UTF-8, a value over two lines as spreadsheets write them) is copied beside
 the driver and read there (:mod:`parcours.store.spark_files`), where DuckDB's reader and
 its salvage line by line (:mod:`parcours.store.salvage`) name each bad line: that reading
-is sequential by nature. So is a file with more than ``MAX_BLANK_LINES`` blank lines, or
-one whose delimiter is a run of whitespace or several characters.
+is sequential by nature. So is a file with more than ``spark_lines.MAX_BLANK_LINES``
+blank lines, or one whose delimiter is a run of whitespace or several characters.
 
 Each row's number is its line's among the data rows (blank lines are no rows), whichever
-executor reads it: the job that checks the lines also counts them per block of the file
-(``_metadata.file_block_start``), and a row's number is its block's first line plus its
-place in the block (``monotonically_increasing_id`` counts a partition's rows in order; a
-block is read whole by one partition). Telling whether a line is valid UTF-8 needs Spark 4
-(``is_valid_utf8``); on Spark 3.5 a CSV file is read on the driver.
+executor reads it (:mod:`parcours.store.spark_lines`). Telling whether a line is valid
+UTF-8 needs Spark 4 (``is_valid_utf8``); on Spark 3.5 a CSV file is read on the driver.
 """
 
 from __future__ import annotations
@@ -31,7 +28,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from parcours.store import spark_files
+from parcours.store import spark_files, spark_lines
 from parcours.store.sources import (
     CSV_SUFFIXES,
     WHITESPACE,
@@ -42,12 +39,6 @@ from parcours.store.sources import (
     tab_for_tsv,
 )
 from parcours.store.spark_parquet import POSITION
-
-# Blank lines are no rows, and each one shifts the numbers of the rows after it: their
-# places are kept in the plan, so a file with many goes the driver's way.
-MAX_BLANK_LINES = 10_000
-# monotonically_increasing_id(): the partition's index above bit 33, the row's place below.
-PLACE_BITS = (1 << 33) - 1
 
 
 def is_csv_uri(source: Any) -> bool:
@@ -62,10 +53,7 @@ class CsvLayout:
     uri: str
     delimiter: str
     names: list[str]  # the header's names, as DuckDB gives them
-    # Per block of the file (its start): the number of the block's first line minus the
-    # place (in its partition) of that line; a line's number is this plus its place.
-    line_offsets: dict[int, int]
-    blank_lines: list[int]  # numbers (line 0: the header) of the blank lines
+    numbering: spark_lines.Numbering  # line 0: the header
 
     def read(self, con: Any, source: str, *, delimiter: str | None = None) -> OpenedSource:
         """The file's rows as a temporary view of ``con``'s Spark session, with each row's
@@ -73,16 +61,12 @@ class CsvLayout:
         from pyspark.sql import functions as F
 
         session = con._session
-        lines = _lines(session, self.uri)
-        number = _line_number(self.line_offsets)
+        lines = spark_lines.lines(session, self.uri)
         body = _body(F.col("value"))
-        rows = lines.select(number.alias("line"), body.alias("body")).filter(
+        rows = lines.select(self.numbering.line().alias("line"), body.alias("body")).filter(
             (F.col("line") > 0) & (F.col("body") != "")
         )
-        position = F.col("line") - 1
-        if self.blank_lines:
-            blanks = F.array(*(F.lit(n) for n in self.blank_lines))
-            position -= F.size(F.filter(blanks, lambda n: n < F.col("line")))
+        position = self.numbering.position(F.col("line"), first=1)
         generic = [f"c{i}" for i in range(len(self.names))]
         schema = ", ".join(f"{name} STRING" for name in generic)
         options = {"sep": self.delimiter, "quote": '"', "escape": '"', "mode": "FAILFAST"}
@@ -113,7 +97,7 @@ def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:
     if delimiter == WHITESPACE:
         return None
     spark_files.check_file(session, uri)
-    lines = _lines(session, uri)
+    lines = spark_lines.lines(session, uri)
     first = lines.select("value").head(1)
     if not first:
         return None  # an empty file is said so by the driver's reader
@@ -137,43 +121,11 @@ def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:
         | ~body.rlike(_record_pattern(delimiter))
         | (_width(body, delimiter) != len(header))
     )
-    counted = (
-        lines.groupBy("block")
-        .agg(
-            F.count("*").alias("lines"),
-            F.min("place").alias("first"),
-            F.sum(bad.cast("int")).alias("bad"),
-            F.sum(blank.cast("int")).alias("blank"),
-        )
-        .orderBy("block")
-        .collect()
-    )
-    if sum(c.bad for c in counted) or sum(c.blank for c in counted) > MAX_BLANK_LINES:
+    # A blank line may be a row of one empty value: such a file goes to the driver.
+    found = spark_lines.numbering(lines, bad, blank, blanks_allowed=len(header) > 1)
+    if found is None:
         return None
-    offsets, before = {}, 0
-    for block in counted:
-        offsets[int(block.block)] = before - int(block.first)
-        before += int(block.lines)
-    blank_lines: list[int] = []
-    if any(c.blank for c in counted):
-        if len(header) == 1:
-            return None  # a blank line may be a row of one empty value
-        found = lines.filter(blank).select(_line_number(offsets).alias("n")).collect()
-        blank_lines = sorted(int(r.n) for r in found)
-    return CsvLayout(uri, delimiter, names, offsets, blank_lines)
-
-
-def _lines(session: Any, uri: str) -> Any:
-    """The file's lines (their CR kept: only LF ends a line, as for DuckDB), each with its
-    block and its place in its partition."""
-    from pyspark.sql import functions as F
-
-    text = session.read.option("lineSep", "\n").text(uri)
-    return text.select(
-        "value",
-        F.col("_metadata.file_block_start").alias("block"),
-        F.monotonically_increasing_id().bitwiseAND(F.lit(PLACE_BITS)).alias("place"),
-    )
+    return CsvLayout(uri, delimiter, names, found)
 
 
 def _body(line: Any) -> Any:
@@ -181,14 +133,6 @@ def _body(line: Any) -> Any:
     from pyspark.sql import functions as F
 
     return F.regexp_replace(line, r"\r\z", "")
-
-
-def _line_number(offsets: dict[int, int]) -> Any:
-    """A line's number in the file (0: the header), from its block's offset and its place."""
-    from pyspark.sql import functions as F
-
-    offset = F.create_map(*(F.lit(v) for kv in offsets.items() for v in kv))
-    return F.element_at(offset, F.col("block")) + F.col("place")
 
 
 def _record_pattern(delimiter: str) -> str:

@@ -13,9 +13,10 @@ accepts and rejects the same rows, with the same reasons and records:
   the shapes DuckDB reads are read (a date, a time of day, seconds, a zone designator).
 - ``strip_accents``, ``to_timestamp(seconds)``, ``json_object``, ``json_merge_patch``,
   ``json_transform`` to a map of texts, ``list_sort``: their Spark forms.
-- a struct as JSON (a rejected row's record, a row's digest): nulls kept (Spark leaves them
-  out) and times written as DuckDB writes them (``2024-01-05 10:00:00``, ``+00`` for an
-  instant).
+- a struct as JSON (a row's properties, a rejected row's record, a row's digest): nulls
+  kept (Spark leaves them out), times and floats written as DuckDB writes them
+  (``2024-01-05 10:00:00``, ``+00`` for an instant; ``123456789.12345679`` where Java
+  writes ``1.2345678912345679E8``).
 - a regular expression's replacement: ``\\1`` is ``$1`` in Java.
 - whether a float is infinite: Ibis' test is always false on Spark.
 - ``IS NULL`` of a float: NaN is a value, as on DuckDB (Ibis reads it as NULL on Spark:
@@ -243,11 +244,11 @@ class DuckDBLikeSparkCompiler(PySparkCompiler):
                 self._as_duckdb_writes(arg, op.arg.dtype),
                 self.f.anon.map(sge.convert("ignoreNullFields"), sge.convert("false")),
             )
-            # Spark quotes a float that is no number ("NaN"); DuckDB writes it bare (NaN).
+            # A float is written above as a text (quoted): unquoted, a JSON number again.
             for name, field_type in op.arg.dtype.items():
                 if field_type.is_floating():
                     key = re.escape(json.dumps(name, ensure_ascii=False))
-                    pattern = sge.convert(f'({key}):"(NaN|-?Infinity)"')
+                    pattern = sge.convert(f'({key}):"([^"]*)"')
                     text = self.f.regexp_replace(text, pattern, sge.convert("$1:$2"))
             return text
         return super().visit_Cast(op, arg=arg, to=to)
@@ -278,9 +279,111 @@ class DuckDBLikeSparkCompiler(PySparkCompiler):
             default=scientific,
         )
 
+    def _float_json(self, number: Any) -> Any:
+        """A float as DuckDB writes it in JSON (yyjson: the shortest digits, in full from
+        1e-6 to below 1e21: 123456789.12345679, 100000000000000000000.0, 0.00001; else
+        1e300, -1.5e-7; NaN, Infinity), where Spark writes Java's 1.2345678912345679E8.
+        The digits are Java's, the shortest but for rare values before Java 19 (4.9E-324).
+        """
+        java = self.cast(self.f.abs(number), dt.string)  # 123.45, 0.00123 or 1.2345E8
+        scientific = self.f.instr(java, sge.convert("E")) > sge.convert(0)
+        mantissa = self.f.substring_index(java, sge.convert("E"), sge.convert(1))
+        power = sge.Case(
+            ifs=[
+                sge.If(
+                    this=scientific,
+                    true=self.cast(
+                        self.f.substring_index(java, sge.convert("E"), sge.convert(-1)),
+                        dt.int32,
+                    ),
+                )
+            ],
+            default=sge.convert(0),
+        )
+        whole = self.f.substring_index(mantissa, sge.convert("."), sge.convert(1))
+        digits = self.f.concat(
+            whole, self.f.substring_index(mantissa, sge.convert("."), sge.convert(-1))
+        )
+        significant = self.f.regexp_replace(digits, sge.convert("^0+"), sge.convert(""))
+        # The power of ten of the first significant digit. (sqlglot writes no parentheses
+        # of its own: a - (b - c) needs sge.paren.)
+        leading_zeros = sge.paren(self.f.length(digits) - self.f.length(significant))
+        exponent = sge.paren(power + self.f.length(whole) - sge.convert(1) - leading_zeros)
+        shortest = self.f.regexp_replace(significant, sge.convert("0+$"), sge.convert(""))
+        size = self.f.length(shortest)
+        integral = sge.paren(exponent + sge.convert(1))  # digits before the point
+        full = sge.Case(
+            ifs=[
+                sge.If(
+                    this=exponent < sge.convert(0),
+                    true=self.f.concat(
+                        sge.convert("0."),
+                        self.f.repeat(sge.convert("0"), sge.convert(-1) - exponent),
+                        shortest,
+                    ),
+                ),
+                sge.If(
+                    this=size <= integral,
+                    true=self.f.concat(
+                        shortest,
+                        self.f.repeat(sge.convert("0"), integral - size),
+                        sge.convert(".0"),
+                    ),
+                ),
+            ],
+            default=self.f.concat(
+                self.f.substring(shortest, sge.convert(1), integral),
+                sge.convert("."),
+                self.f.substring(shortest, integral + sge.convert(1)),
+            ),
+        )
+        exponential = self.f.concat(
+            self.f.substring(shortest, sge.convert(1), sge.convert(1)),
+            sge.Case(
+                ifs=[
+                    sge.If(
+                        this=size > sge.convert(1),
+                        true=self.f.concat(
+                            sge.convert("."), self.f.substring(shortest, sge.convert(2))
+                        ),
+                    )
+                ],
+                default=sge.convert(""),
+            ),
+            sge.convert("e"),
+            self.cast(exponent, dt.string),
+        )
+        sign = sge.Case(
+            ifs=[
+                sge.If(
+                    this=self.f.startswith(self.cast(number, dt.string), sge.convert("-")),
+                    true=sge.convert("-"),
+                )
+            ],
+            default=sge.convert(""),
+        )
+        magnitude = sge.Case(
+            ifs=[
+                sge.If(this=number.eq(sge.convert(0)), true=sge.convert("0.0")),
+                sge.If(
+                    this=sg_and(exponent >= sge.convert(-6), exponent <= sge.convert(20)),
+                    true=full,
+                ),
+            ],
+            default=exponential,
+        )
+        return sge.Case(
+            ifs=[
+                sge.If(this=self.f.isnan(number), true=sge.convert("NaN")),
+                sge.If(this=number.eq(self.POS_INF), true=sge.convert("Infinity")),
+                sge.If(this=number.eq(self.NEG_INF), true=sge.convert("-Infinity")),
+            ],
+            default=self.f.concat(sign, magnitude),
+        )
+
     def _as_duckdb_writes(self, struct: Any, dtype: dt.Struct) -> Any:
-        """``struct`` with its times as text, as DuckDB writes them in JSON."""
-        if not any(t.is_timestamp() for t in dtype.types):
+        """``struct`` with its times and floats as text, as DuckDB writes them in JSON."""
+        if not any(t.is_timestamp() or t.is_floating() for t in dtype.types):
             return struct
         if isinstance(struct, sge.Struct):  # built here: its values, not a field access each
             values = [e.this if isinstance(e, sge.Alias) else e for e in struct.expressions]
@@ -294,6 +397,8 @@ class DuckDBLikeSparkCompiler(PySparkCompiler):
             if field_type.is_timestamp():
                 text = self.cast(value, dt.string)
                 value = self.f.concat(text, sge.convert("+00")) if field_type.timezone else text
+            elif field_type.is_floating():
+                value = self._float_json(value)
             fields.append(value.as_(name, quoted=True))
         return sge.Struct.from_arg_list(fields)
 

@@ -12,12 +12,13 @@ batch line, phone numbers, meta) are one transaction of the catalog: the batch l
 or not at all, and Spark reads it as soon as it is committed.
 
 A Parquet file on the cluster's storage is Spark's work instead
-(:mod:`parcours.store.spark_parquet`), and so is a CSV file there whose every line is a
-whole record (:mod:`parcours.store.spark_csv`). Other text files stay here: DuckDB reads a
-broken file again line by line, setting each bad line aside with its number
+(:mod:`parcours.store.spark_parquet`), and so are a CSV file there whose every line is a
+whole record (:mod:`parcours.store.spark_csv`) and an NDJSON file of flat objects
+(:mod:`parcours.store.spark_ndjson`). Other text files stay here: DuckDB reads a broken
+file again line by line, setting each bad line aside with its number
 (:mod:`parcours.store.salvage`), a judgement that follows the lines in order; it types
-NDJSON values as Spark's reader does not. What runs here is one process's work, bounded in memory: a file that one
-machine reads.
+nested and mixed NDJSON values as Spark does not. What runs here is one process's work,
+bounded in memory: a file that one machine reads.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from parcours.store import (
     spark,
     spark_csv,
     spark_files,
+    spark_ndjson,
     spark_parquet,
 )
 from parcours.store.boundary import map_exceptions
@@ -243,9 +244,10 @@ class Store:
         self, source: Any, mapping: ColumnMapping
     ) -> Callable[..., OpenedSource] | None:
         """How Spark reads ``source`` where it lies, on a ``spark:DIR`` workspace: a Parquet
-        file (:mod:`parcours.store.spark_parquet`) or a CSV file whose every line is a whole
-        record (:mod:`parcours.store.spark_csv`). None: the file is copied beside the driver
-        and read there (another file, or a type or line Spark cannot read as DuckDB does)."""
+        file (:mod:`parcours.store.spark_parquet`), a CSV file whose every line is a whole
+        record (:mod:`parcours.store.spark_csv`), an NDJSON file of flat objects
+        (:mod:`parcours.store.spark_ndjson`). None: the file is copied beside the driver
+        and read there (XES, or a type or line Spark cannot read as DuckDB does)."""
         if not (isinstance(self.con, WarehouseTables) and spark_files.is_uri(source)):
             return None
         session = spark.session(self.settings)
@@ -253,10 +255,12 @@ class Store:
             return (
                 spark_parquet.open_parquet if spark_parquet.spark_reads(session, source) else None
             )
+        found: spark_csv.CsvLayout | spark_ndjson.NdjsonLayout | None = None
         if spark_csv.is_csv_uri(source):
             found = spark_csv.layout(session, source, mapping.delimiter)
-            return found.read if found is not None else None
-        return None
+        elif spark_ndjson.is_ndjson_uri(source):
+            found = spark_ndjson.layout(session, source)
+        return found.read if found is not None else None
 
     def _fetched(self, uri: str) -> AbstractContextManager[Path]:
         """The file at ``uri`` (``s3a://``, ``hdfs://``…) copied beside this process by the

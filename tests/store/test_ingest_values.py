@@ -280,6 +280,19 @@ def test_a_broken_ndjson_line_is_rejected_alone(ws, tmp_path):
     assert events(ws).event.tolist() == ["e1", "e2"]
 
 
+def test_half_a_utf16_pair_rejects_its_line_only(ws, tmp_path):
+    # json.loads reads "\ud800" and DuckDB refuses it: the whole file failed to be read.
+    half = LINE.replace('"e%d"', '"e%d\\ud800"')
+    text = LINE % (1, 1) + half % (2, 2) + LINE.replace('"e%d"', '"\\ud83d\\ude00%d"') % (3, 3)
+    report = ws.ingest_events(write(tmp_path, "e.ndjson", text))
+    assert (report.rows, report.accepted, report.rejected) == (3, 2, 1)
+    assert rejected(ws) == {
+        2: "NDJSON line 2 holds half of a UTF-16 pair (a \\uD800 to \\uDFFF escape alone), "
+        "which is no character; write the character or its pair"
+    }
+    assert events(ws).event.tolist() == ["e1", "\U0001f6003"]
+
+
 def test_an_ndjson_key_first_seen_late_is_kept(ws, tmp_path):
     # DuckDB guesses a JSON file's columns from its first 20,480 lines by default.
     rows = [{"ts": "2026-03-01T10:00:00Z", "customer_id": f"c{i}", "channel": "web",

@@ -72,8 +72,8 @@ def test_a_csv_file_is_checked_by_spark_as_by_duckdb(
     lines.insert(11, "")
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode())
     layout = spark_csv.layout(engines[1].con._session, path.as_uri(), None)
-    assert layout is not None and layout.blank_lines == [5, 11]
-    assert len(layout.line_offsets) > 4  # read in many blocks
+    assert layout is not None and layout.numbering.blank_lines == [5, 11]
+    assert len(layout.numbering.line_offsets) > 4  # read in many blocks
 
     planted_alike(engines, path)
     rejected = engines[1].con.table("rejected").to_pandas()

@@ -158,6 +158,16 @@ def test_a_record_is_the_same_json(engines):
     assert "NaN" in duckdb[1]["record"] and '"text":null' in duckdb[1]["record"]
 
 
+def test_floats_in_a_record_are_written_as_duckdb_writes_them(engines):
+    # (Not 5e-324: Java 17 writes the smallest float 4.9E-324, digits not the shortest.)
+    more = [1e21, 1e300, 2.5e-310, 1e-6, 1e-7, 1.7976931348623157e308, 2.0, 10.0, 120.5]
+    duckdb, spark = both(engines, {"x": FLOATS + more}, lambda t: record_of(t, ["x"]))
+    assert [r["record"] for r in spark] == [r["record"] for r in duckdb]
+    written = [r["record"] for r in duckdb]
+    assert written[:2] == ['{"x":100000000000000000000.0}', '{"x":123456789012345680000.0}']
+    assert '{"x":1e21}' in written and '{"x":-2.5e-7}' in written
+
+
 @pytest.mark.parametrize(
     ("strftime", "pattern"),
     [
