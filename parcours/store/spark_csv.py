@@ -24,7 +24,6 @@ UTF-8 needs Spark 4 (``is_valid_utf8``); on Spark 3.5 a CSV file is read on the 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,17 +72,7 @@ class CsvLayout:
         parsed = rows.select(
             F.from_csv(F.col("body"), schema, options).alias("r"), position.alias(POSITION)
         ).select(*(F.col(f"r.{name}") for name in generic), POSITION)
-        cores = session.sparkContext.defaultParallelism
-        if parsed.rdd.getNumPartitions() < cores:
-            parsed = parsed.repartition(cores)  # a .gz file is read by one task
-        view = f"_source_{uuid.uuid4().hex[:12]}"
-        parsed.toDF(*self.names, POSITION).createOrReplaceTempView(view)
-        return OpenedSource(
-            con.table(view),
-            source,
-            position=POSITION,
-            cleanup=lambda: session.catalog.dropTempView(view),
-        )
+        return spark_lines.opened(con, parsed.toDF(*self.names, POSITION), source)
 
 
 def layout(session: Any, uri: str, delimiter: str | None) -> CsvLayout | None:

@@ -13,8 +13,12 @@ each one shifts the rows after it.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
+
+from parcours.store.sources import OpenedSource
+from parcours.store.spark_parquet import POSITION
 
 # Blank lines are no rows, and each one shifts the numbers of the rows after it: their
 # numbers are kept in the plan, so a file with many goes the driver's way.
@@ -94,3 +98,20 @@ def numbering(read: Any, bad: Any, blank: Any, *, blanks_allowed: bool = True) -
         return found
     numbers = read.filter(blank).select(found.line().alias("n")).collect()
     return Numbering(offsets, sorted(int(r.n) for r in numbers), before)
+
+
+def opened(con: Any, rows: Any, source: str) -> OpenedSource:
+    """``rows`` (a DataFrame of the file's columns and POSITION) as a temporary view of
+    ``con``'s Spark session, opened as ``source``."""
+    session = con._session
+    cores = session.sparkContext.defaultParallelism
+    if rows.rdd.getNumPartitions() < cores:
+        rows = rows.repartition(cores)  # a .gz file is read by one task
+    view = f"_source_{uuid.uuid4().hex[:12]}"
+    rows.createOrReplaceTempView(view)
+    return OpenedSource(
+        con.table(view),
+        source,
+        position=POSITION,
+        cleanup=lambda: session.catalog.dropTempView(view),
+    )

@@ -32,8 +32,7 @@ case, or keys so many or so rarely present that DuckDB would read the lines as M
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from parcours.store import spark_files, spark_lines
@@ -46,8 +45,9 @@ MAX_KEYS = 150
 MIN_PRESENCE = 0.15
 BLANK = r"\A[ \t\r]*\z"  # JSON whitespace only: DuckDB skips the line
 UUID = r"\A\p{XDigit}{8}-\p{XDigit}{4}-\p{XDigit}{4}-\p{XDigit}{4}-\p{XDigit}{12}\z"
-# A text DuckDB may read as a time of day (12:30, 1:02:03.5): wider than its rule.
-TIME_LIKE = r"\A[0-9 :.+-]*[0-9]:[0-9][0-9 :.+-]*\z"
+# A text DuckDB may read as a time of day (12:30, 1:02:03.5, not 2024-05-01 12:30): a
+# little wider than its rule.
+TIME_LIKE = r"\A\s*[0-9]{1,2}:[0-9]{1,2}(?::[0-9]{1,2}(?:\.[0-9]*)?)?\s*\z"
 # The Spark type of a key whose values (nulls aside) are of these kinds, as DuckDB types it.
 TYPES = {
     frozenset(): "string",  # only nulls: DuckDB's JSON, null in every row
@@ -77,33 +77,27 @@ class NdjsonLayout:
         """The file's rows as a temporary view of ``con``'s Spark session, with each row's
         position (from 0). ``delimiter`` is a CSV setting: unused."""
         from pyspark.sql import functions as F
-        from pyspark.sql.types import StructType, _parse_datatype_string
+        from pyspark.sql import types as T
 
         session = con._session
         lines = spark_lines.lines(session, self.uri)
         rows = lines.select(self.numbering.line().alias("line"), _unmarked()).filter(
             ~F.col("value").rlike(BLANK)
         )
-        schema = StructType()
-        for key, kind in self.columns.items():
-            schema.add(key, _parse_datatype_string(kind))
+        spark_types = {
+            "bigint": T.LongType(),
+            "double": T.DoubleType(),
+            "boolean": T.BooleanType(),
+            "string": T.StringType(),
+        }
+        schema = T.StructType([T.StructField(k, spark_types[t]) for k, t in self.columns.items()])
         record = F.from_json("value", schema, {"mode": "FAILFAST"})
         position = self.numbering.position(F.col("line"), first=0)
         fields = [
             F.lower(record[key]) if key in self.uuids else record[key] for key in self.columns
         ]
         parsed = rows.select(*fields, position.alias(POSITION))
-        cores = session.sparkContext.defaultParallelism
-        if parsed.rdd.getNumPartitions() < cores:
-            parsed = parsed.repartition(cores)  # a .gz file is read by one task
-        view = f"_source_{uuid.uuid4().hex[:12]}"
-        parsed.toDF(*self.columns, POSITION).createOrReplaceTempView(view)
-        return OpenedSource(
-            con.table(view),
-            source,
-            position=POSITION,
-            cleanup=lambda: session.catalog.dropTempView(view),
-        )
+        return spark_lines.opened(con, parsed.toDF(*self.columns, POSITION), source)
 
 
 def layout(session: Any, uri: str) -> NdjsonLayout | None:
@@ -133,9 +127,9 @@ def layout(session: Any, uri: str) -> NdjsonLayout | None:
         kinds = frozenset(key.kinds) - {"null"}
         if kinds not in TYPES or key.infinite or (key.texts and key.times == key.texts):
             return None
-        columns[key.key] = TYPES[kinds]
+        columns[key.name] = TYPES[kinds]
         if key.texts and key.uuids == key.texts:
-            uuids.add(key.key)
+            uuids.add(key.name)
     names = list(columns)
     lowered = {name.lower() for name in names}
     if (
@@ -163,49 +157,86 @@ def _unmarked() -> Any:
     )
 
 
-def _keys(objects: Any) -> list[Any]:
+@dataclass
+class _Key:
+    """What the values of one key are, over the whole file."""
+
+    name: str
+    first: tuple[int, int] = (1 << 62, 0)  # (block, place and position in the line)
+    present: int = 0  # lines holding it
+    kinds: set[str] = field(default_factory=set)
+    texts: int = 0
+    uuids: int = 0  # texts written as UUIDs
+    times: int = 0  # texts like a time of day
+    infinite: int = 0  # numbers
+
+
+# Where a key is in its line (at most MAX_KEYS keys are read): below 2^10.
+_POSITION_BITS = 10
+
+
+def _keys(objects: Any) -> list[_Key]:
     """Per key of the objects (the lines ``value``, each one JSON object), in the order they
     first appear: how often it is there, the kinds of its values, how many texts, how many
-    UUIDs, how many like a time of day, how many infinite numbers."""
+    UUIDs, how many like a time of day, how many infinite numbers. The key-value pairs are
+    counted by key, kind, those tests and block: a few rows per key to collect."""
     from pyspark.sql import functions as F
 
     # A map keeps the keys in the line's order (a variant object sorts them).
     pairs = objects.select(
-        F.struct("block", "place").alias("line"),
+        "block",
+        "place",
         F.posexplode(F.map_entries(F.from_json("value", "map<string, variant>"))),
-    ).select("line", "pos", "col.key", "col.value")
-    kind = _kind(F.expr("schema_of_variant(value)"))
-    text = F.when(kind == "text", F.expr("try_variant_get(value, '$', 'string')"))
-    number = F.when(kind == "number", F.expr("try_variant_get(value, '$', 'double')"))
-    return (
-        pairs.groupBy("key")
-        .agg(
-            F.min(F.struct("line", "pos")).alias("first"),
-            F.count("*").alias("present"),
-            F.collect_set(kind).alias("kinds"),
-            F.count(text).alias("texts"),
-            F.count_if(text.rlike(UUID)).alias("uuids"),
-            F.count_if(text.rlike(TIME_LIKE)).alias("times"),
-            F.count_if(F.abs(number) == float("inf")).alias("infinite"),
+    ).select("block", "place", "pos", "col.key", "col.value")
+    pairs = pairs.withColumn("kind", _kind(F.expr("schema_of_variant(value)")))
+    text = F.when(F.col("kind") == "text", F.expr("try_variant_get(value, '$', 'string')"))
+    number = F.when(F.col("kind") == "number", F.expr("try_variant_get(value, '$', 'double')"))
+    place = F.col("place") * (1 << _POSITION_BITS) + F.least(
+        "pos", F.lit((1 << _POSITION_BITS) - 1)
+    )
+    counted = (
+        pairs.select(
+            "key",
+            "kind",
+            "block",
+            place.alias("place"),
+            F.coalesce(text.rlike(UUID), F.lit(False)).alias("uuid"),
+            F.coalesce(text.rlike(TIME_LIKE), F.lit(False)).alias("time"),
+            F.coalesce(F.abs(number) == float("inf"), F.lit(False)).alias("infinite"),
         )
-        .orderBy("first")
+        .groupBy("key", "kind", "uuid", "time", "infinite", "block")
+        .agg(F.count("*").alias("n"), F.min("place").alias("first"))
         .collect()
     )
+    keys: dict[str, _Key] = {}
+    for row in counted:
+        key = keys.setdefault(row.key, _Key(row.key))
+        key.first = min(key.first, (int(row.block), int(row.first)))
+        key.present += row.n
+        key.kinds.add(row.kind)
+        key.texts += row.n if row.kind == "text" else 0
+        key.uuids += row.n if row.uuid else 0
+        key.times += row.n if row.time else 0
+        key.infinite += row.n if row.infinite else 0
+    return sorted(keys.values(), key=lambda key: key.first)
 
 
 def _kind(variant_type: Any) -> Any:
     """The kind of a value, from the name of its variant type (``schema_of_variant``): a
     whole number of 64 bits is a BIGINT (or smaller); a DECIMAL of scale 0 is a number
-    written with a point (1.0) when it has at most 18 digits, else maybe one over 64 bits."""
+    written with a point (1.0) when it has at most 18 digits, else maybe one over 64 bits.
+    (No regular expression: this runs for every value of the file.)"""
     from pyspark.sql import functions as F
 
-    digits = F.regexp_extract(variant_type, r"\ADECIMAL\((\d+),0\)\z", 1)
+    whole_decimal = variant_type.startswith("DECIMAL(") & variant_type.endswith(",0)")
+    # DECIMAL(19,0) to DECIMAL(38,0): as long as DECIMAL(10,0), and after it in text order.
+    huge = whole_decimal & (F.length(variant_type) == 13) & (variant_type >= "DECIMAL(19,0)")
     return (
-        F.when(variant_type == "VOID", "null")
+        F.when(variant_type == "STRING", "text")
+        .when(variant_type == "VOID", "null")
         .when(variant_type.isin("BIGINT", "INT", "SMALLINT", "TINYINT"), "whole")
-        .when((digits != "") & (digits.cast("int") > 18), "huge")
+        .when(huge, "huge")
         .when(variant_type.isin("DOUBLE", "FLOAT") | variant_type.startswith("DECIMAL("), "number")
-        .when(variant_type == "STRING", "text")
         .when(variant_type == "BOOLEAN", "flag")
         .otherwise("other")
     )

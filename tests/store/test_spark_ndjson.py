@@ -12,7 +12,7 @@ import json
 import pytest
 
 from parcours.store import spark_ndjson
-from tests.store.test_spark_csv import copies
+from tests.store.test_spark_csv import copies, small_blocks
 from tests.store.test_spark_parquet import (
     EVENTS,
     engines,
@@ -23,7 +23,7 @@ from tests.store.test_spark_parquet import (
 )
 
 pytestmark = pytest.mark.spark
-__all__ = ["copies", "engines", "read_by_spark"]  # the fixtures, shared
+__all__ = ["copies", "engines", "read_by_spark", "small_blocks"]  # the fixtures, shared
 
 
 def planted_lines() -> list[str]:
@@ -41,16 +41,6 @@ def planted_lines() -> list[str]:
 
 def layout_of(engines, path):
     return spark_ndjson.layout(engines[1].con._session, path.as_uri())
-
-
-@pytest.fixture
-def small_blocks(engines):
-    """Blocks of 128 bytes: a file is read by many tasks, whose rows are numbered alike."""
-    session = engines[1].con._session
-    before = session.conf.get("spark.sql.files.maxPartitionBytes")
-    session.conf.set("spark.sql.files.maxPartitionBytes", "128")
-    yield
-    session.conf.set("spark.sql.files.maxPartitionBytes", before)
 
 
 def test_an_ndjson_file_is_checked_by_spark_as_by_duckdb(
@@ -176,6 +166,8 @@ def test_texts_that_may_all_be_times_send_the_file_to_the_driver(tmp_path, engin
     assert layout_of(engines, path) is None  # DuckDB reads them as TIME
     with_lines(path, ALL_TIMES, '{"event_id": "t3", "at": "midi"}\n')
     assert layout_of(engines, path) is not None  # texts
+    with_lines(path, '{"event_id": "t4", "at": "2024-05-01 12:30:00+00"}\n')
+    assert layout_of(engines, path) is not None  # not a time of day: a text
 
 
 def test_keys_seldom_present_send_the_file_to_the_driver(tmp_path, engines):
