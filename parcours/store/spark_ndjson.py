@@ -171,7 +171,8 @@ class _Key:
     infinite: int = 0  # numbers
 
 
-# Where a key is in its line (at most MAX_KEYS keys are read): below 2^10.
+# Where a key is in its line, kept below 2^10 (a file with more than MAX_KEYS keys is read on
+# the driver anyway).
 _POSITION_BITS = 10
 
 
