@@ -4,8 +4,9 @@
 by its URI (``hdfs://``, ``s3a://``, ``abfss://``, ``gs://``, ``file://``: any scheme the Spark
 session's Hadoop configuration knows, with its credentials). A Parquet file is read by Spark
 where it lies (:mod:`parcours.store.spark_parquet`), and so are a CSV file whose every line
-is a whole record (:mod:`parcours.store.spark_csv`) and an NDJSON file of flat objects
-(:mod:`parcours.store.spark_ndjson`); any other, the session's Hadoop file system copies
+is a whole record (:mod:`parcours.store.spark_csv`), an NDJSON file of flat objects
+(:mod:`parcours.store.spark_ndjson`) and an XES log of flat attributes
+(:mod:`parcours.store.spark_xes`); any other, the session's Hadoop file system copies
 beside the driver, where it is read and checked as a local file is:
 the same rows, rejected rows and reasons, by construction. The rows and messages name the
 file by its URI. Spark Connect keeps the file systems on the server, out of reach of this

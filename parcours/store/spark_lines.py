@@ -56,16 +56,30 @@ class Numbering:
         return position
 
 
-def lines(session: Any, uri: str) -> Any:
+def lines(session: Any, uri: str, separator: str = "\n") -> Any:
     """The file's lines (their CR kept: only LF ends a line, as for DuckDB), each with its
-    block and its place in its partition."""
+    block and its place in its partition. Another ``separator`` ends records instead (it is
+    not kept): ``</trace>`` cuts an XES log into traces (:mod:`parcours.store.spark_xes`)."""
     from pyspark.sql import functions as F
 
-    text = session.read.option("lineSep", "\n").text(uri)
+    text = session.read.option("lineSep", separator).text(uri)
     return text.select(
         "value",
         F.col("_metadata.file_block_start").alias("block"),
         F.monotonically_increasing_id().bitwiseAND(F.lit(PLACE_BITS)).alias("place"),
+    )
+
+
+def unmarked() -> Any:
+    """A line (``value``) without the byte order mark that may begin the file: DuckDB and
+    Python's XML parser skip it. Elsewhere a mark is kept (and is no JSON nor XML)."""
+    from pyspark.sql import functions as F
+
+    first = (F.col("block") == 0) & (F.col("place") == 0)
+    return (
+        F.when(first, F.regexp_replace("value", "\\A\ufeff", ""))
+        .otherwise(F.col("value"))
+        .alias("value")
     )
 
 

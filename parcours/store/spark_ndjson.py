@@ -81,7 +81,7 @@ class NdjsonLayout:
 
         session = con._session
         lines = spark_lines.lines(session, self.uri)
-        rows = lines.select(self.numbering.line().alias("line"), _unmarked()).filter(
+        rows = lines.select(self.numbering.line().alias("line"), spark_lines.unmarked()).filter(
             ~F.col("value").rlike(BLANK)
         )
         spark_types = {
@@ -114,7 +114,7 @@ def layout(session: Any, uri: str) -> NdjsonLayout | None:
     blank = F.col("value").rlike(BLANK)
     # Wrapped in [ ]: a line holding more than one value is no longer JSON.
     one = F.expr("try_variant_get(try_parse_json('[' || value || ']'), '$', 'array<variant>')")
-    objects = lines.select("block", "place", _unmarked()).select("*", one.alias("one"))
+    objects = lines.select("block", "place", spark_lines.unmarked()).select("*", one.alias("one"))
     alone = (F.size("one") == 1) & F.expr("schema_of_variant(one[0])").startswith("OBJECT<")
     bad = ~blank & (~F.expr("is_valid_utf8(value)") | ~F.coalesce(alone, F.lit(False)))
     numbering = spark_lines.numbering(objects, bad, blank)
@@ -142,19 +142,6 @@ def layout(session: Any, uri: str) -> NdjsonLayout | None:
     ):
         return None
     return NdjsonLayout(uri, columns, frozenset(uuids), numbering)
-
-
-def _unmarked() -> Any:
-    """A line without the byte order mark that may begin the file (DuckDB skips it)."""
-    from pyspark.sql import functions as F
-
-    first = (F.col("block") == 0) & (F.col("place") == 0)
-    # Elsewhere a mark is kept, and its line is no JSON: the file goes to the driver.
-    return (
-        F.when(first, F.regexp_replace("value", "\\A\ufeff", ""))
-        .otherwise(F.col("value"))
-        .alias("value")
-    )
 
 
 @dataclass

@@ -12,9 +12,10 @@ Each row's number is its position in the file (Spark's ``_metadata.row_index``, 
 ``isAdjustedToUTC``) is read as instants; one of wall-clock times in the mapping's zone.
 
 A CSV file whose every line is a whole record is read by Spark too
-(:mod:`parcours.store.spark_csv`), and so is an NDJSON file of flat objects
-(:mod:`parcours.store.spark_ndjson`); other files on the cluster's storage (a broken CSV or
-NDJSON file, nested NDJSON values, XES) are copied beside the driver and checked there
+(:mod:`parcours.store.spark_csv`), and so are an NDJSON file of flat objects
+(:mod:`parcours.store.spark_ndjson`) and an XES log of flat attributes
+(:mod:`parcours.store.spark_xes`); other files on the cluster's storage (a broken CSV or
+NDJSON file, nested NDJSON values, nested XES attributes) are copied beside the driver and checked there
 (:mod:`parcours.store.spark_files`): their readers' salvage of broken lines is DuckDB's. So
 is a Parquet file holding a type Spark does not read (nanosecond times, as pandas writes
 them: a file one machine wrote). A file on this machine is read by this

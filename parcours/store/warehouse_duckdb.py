@@ -13,11 +13,12 @@ or not at all, and Spark reads it as soon as it is committed.
 
 A Parquet file on the cluster's storage is Spark's work instead
 (:mod:`parcours.store.spark_parquet`), and so are a CSV file there whose every line is a
-whole record (:mod:`parcours.store.spark_csv`) and an NDJSON file of flat objects
-(:mod:`parcours.store.spark_ndjson`). Other text files stay here: DuckDB reads a broken
+whole record (:mod:`parcours.store.spark_csv`), an NDJSON file of flat objects
+(:mod:`parcours.store.spark_ndjson`) and an XES log of flat attributes
+(:mod:`parcours.store.spark_xes`). Other text files stay here: DuckDB reads a broken
 file again line by line, setting each bad line aside with its number
 (:mod:`parcours.store.salvage`), a judgement that follows the lines in order; it types
-nested and mixed NDJSON values as Spark does not. What runs here is one process's work,
+nested and mixed NDJSON values as Spark does not; and nested XES attributes are read here. What runs here is one process's work,
 bounded in memory: a file that one machine reads.
 """
 

@@ -44,6 +44,7 @@ from parcours.store import (
     spark_files,
     spark_ndjson,
     spark_parquet,
+    spark_xes,
 )
 from parcours.store.boundary import map_exceptions
 from parcours.store.compact import Compaction
@@ -246,8 +247,9 @@ class Store:
         """How Spark reads ``source`` where it lies, on a ``spark:DIR`` workspace: a Parquet
         file (:mod:`parcours.store.spark_parquet`), a CSV file whose every line is a whole
         record (:mod:`parcours.store.spark_csv`), an NDJSON file of flat objects
-        (:mod:`parcours.store.spark_ndjson`). None: the file is copied beside the driver
-        and read there (XES, or a type or line Spark cannot read as DuckDB does)."""
+        (:mod:`parcours.store.spark_ndjson`), an XES log of flat attributes
+        (:mod:`parcours.store.spark_xes`). None: the file is copied beside the driver and
+        read there (a type, line or element Spark cannot read as the driver does)."""
         if not (isinstance(self.con, WarehouseTables) and spark_files.is_uri(source)):
             return None
         session = spark.session(self.settings)
@@ -255,11 +257,13 @@ class Store:
             return (
                 spark_parquet.open_parquet if spark_parquet.spark_reads(session, source) else None
             )
-        found: spark_csv.CsvLayout | spark_ndjson.NdjsonLayout | None = None
+        found: spark_csv.CsvLayout | spark_ndjson.NdjsonLayout | spark_xes.XesLayout | None = None
         if spark_csv.is_csv_uri(source):
             found = spark_csv.layout(session, source, mapping.delimiter)
         elif spark_ndjson.is_ndjson_uri(source):
             found = spark_ndjson.layout(session, source)
+        elif spark_xes.is_xes_uri(source):
+            found = spark_xes.layout(session, source)
         return found.read if found is not None else None
 
     def _fetched(self, uri: str) -> AbstractContextManager[Path]:

@@ -35,7 +35,8 @@ import pandas as pd
 
 from parcours.errors import InputError, SourceError
 
-_VALUE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
+# The elements of an attribute (its key and value); lists and containers hold these.
+VALUE_TAGS = ("string", "date", "int", "float", "boolean", "id")
 
 
 def _local(tag: str) -> str:
@@ -73,7 +74,7 @@ def _parse(handle: BufferedIOBase) -> list[dict[str, str]]:
             elif tag == "event":
                 event = {}
             continue
-        if tag in _VALUE_TAGS and "key" in elem.attrib:
+        if tag in VALUE_TAGS and "key" in elem.attrib:
             key, value = elem.attrib["key"], elem.attrib.get("value", "")
             if event is not None:
                 event[key] = value
