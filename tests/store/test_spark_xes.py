@@ -12,6 +12,7 @@ from xml.sax.saxutils import quoteattr
 import pandas as pd
 import pytest
 
+from parcours.errors import SourceError
 from parcours.store import spark_xes
 from parcours.store.xes import read_xes
 from tests.store.test_spark_csv import copies, small_blocks
@@ -244,7 +245,7 @@ def test_a_log_with_elements_to_judge_is_read_on_the_driver_alike(tmp_path, engi
 def test_an_ill_formed_log_gives_the_drivers_error(tmp_path, engines, copies):
     path = tmp_path / "bad.xes"
     write(path, BROKEN["a trace that is no XML"])
-    with pytest.raises(Exception, match="not a readable XES file"):
+    with pytest.raises(SourceError, match="not a readable XES file"):
         engines[1].ingest_events(path.as_uri())
     assert copies == [path.as_uri()]
 
