@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 
 from parcours.config import Settings
-from parcours.errors import InputError, NotFoundError, WorkspaceError
+from parcours.errors import InputError, NotFoundError, SourceError, WorkspaceError
 from parcours.maps import JourneyMap, nesting
 from parcours.maps.diff import map_diff
 from parcours.store import comments as map_comments
@@ -204,9 +204,12 @@ class Store:
             con, done = self.con, lambda: None
         elif spark_files.is_uri(source):
             with self._fetched(source) as local:
-                return self._ingest(
-                    target, local, parsed, fields, on_progress, source_name or source, input_id
-                )
+                try:
+                    return self._ingest(
+                        target, local, parsed, fields, on_progress, source_name or source, input_id
+                    )
+                except SourceError as error:  # named by its URI, not by the copy's path
+                    raise SourceError(str(error).replace(str(local), source)) from None
         else:
             (con, done), opener = self._ingest_connection(), open_source
         try:
