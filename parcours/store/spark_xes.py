@@ -61,17 +61,15 @@ _ODD = " | ".join(
         "/trace/event[1]/following-sibling::*[not(self::event)]",
     )
 )
+# Inside a trace: comments, CDATA, processing instructions, namespaces (a declaration, a
+# prefixed name: Spark's parser reads no namespace).
+_UNREAD = r"<[!?]|xmlns|</?[^\s/>=]*:"
 # The XML declaration Java's parser and the driver's read alike: XML 1.0 in UTF-8.
 _DECLARATION = (
     r"\A(?:<\?xml\s+version\s*=\s*(['\"])1\.0\1"
     r"(?:\s+encoding\s*=\s*(['\"])(?i:utf-8)\2)?"
     r"(?:\s+standalone\s*=\s*(['\"])(?:yes|no)\3)?\s*\?>|(?!<\?xml))"
 )
-
-
-# Inside a trace: comments, CDATA, processing instructions, namespaces (a declaration, a
-# prefixed name: Spark's parser reads no namespace).
-_UNREAD = r"<[!?]|xmlns|</?[^\s/>=]*:"
 
 
 def is_xes_uri(source: Any) -> bool:
@@ -208,16 +206,15 @@ def _traces(session: Any, uri: str) -> Any:
 
     records = spark_lines.lines(session, uri, END)
     records = records.select("block", "place", spark_lines.unmarked())
-    start = F.locate("<trace", "value")
-    return records.select(
+    located = records.select("*", F.locate("<trace", "value").alias("start"))
+    return located.select(
         "*",
-        start.alias("start"),
-        F.when(start > 0, F.expr("substring(value, 1, locate('<trace', value) - 1)"))
+        F.when(F.col("start") > 0, F.expr("substring(value, 1, start - 1)"))
         .otherwise(F.col("value"))
         .alias("head"),
-        F.when(
-            start > 0, F.concat(F.expr("substring(value, locate('<trace', value))"), F.lit(END))
-        ).alias("trace"),
+        F.when(F.col("start") > 0, F.concat(F.expr("substring(value, start)"), F.lit(END))).alias(
+            "trace"
+        ),
     )
 
 
